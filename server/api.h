@@ -1,0 +1,44 @@
+/*
+ * api.h - every handler routes.c names, by resource.
+ *
+ * Handlers: validate -> store -> reply.  They see struct req / struct reply
+ * only (no MHD, no raw SQL).  Each is a route_fn (req.h).
+ */
+#ifndef TIMEBOK_API_H
+#define TIMEBOK_API_H
+
+#include "req.h"
+#include "store_resource.h"
+
+#define API_HANDLER(name)                                                                          \
+	enum app_err name(struct app *app, struct store *db, const struct req *req,                \
+			  struct reply *rep)
+
+/* api_resource.c: the directory (units, clinicians, rooms, patients); the
+ * route's arg is the resource descriptor. */
+API_HANDLER(api_resource_list);
+API_HANDLER(api_resource_create);
+API_HANDLER(api_resource_get);
+API_HANDLER(api_resource_update);
+API_HANDLER(api_resource_delete);
+
+/* resources.c: the descriptors. */
+extern const struct res_desc resources_units, resources_clinicians, resources_rooms,
+	resources_patients;
+
+/* api_appointments.c */
+API_HANDLER(api_appointments_list);
+API_HANDLER(api_appointments_create);
+API_HANDLER(api_appointments_get);
+API_HANDLER(api_appointments_update);
+API_HANDLER(api_appointments_cancel);
+API_HANDLER(api_appointments_history);
+API_HANDLER(api_appointments_day);
+
+/* api_ops.c */
+API_HANDLER(api_ops_health);
+API_HANDLER(api_ops_metrics);
+API_HANDLER(api_ops_openapi);
+API_HANDLER(api_ops_hello);
+
+#endif

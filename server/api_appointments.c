@@ -1,0 +1,610 @@
+/*
+ * api_appointments.c - booking, changing, cancelling and listing
+ * appointments, and a clinician's day list.
+ *
+ * Video is the default mode and gets a fresh meeting URL; in person needs a
+ * clinic room.  A PATCH is applied inside the store's write transaction
+ * (apply_patch below), against the row as it is then, so If-Match, the
+ * status rules and the overlap check all see one state.  A secretary
+ * re-booking an opted-out appointment (changing its mode) puts it back to
+ * booked, ready for a new invitation.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "app.h"
+#include "body.h"
+#include "params.h"
+#include "store.h"
+#include "store_appointments.h"
+#include "timeutil.h"
+
+#define LIST_DEFAULT 500
+#define LIST_MAX 5000
+
+static void write_appt(struct buf *b, const struct appointment *a, bool with_patient_name)
+{
+	char t[TIMEUTIL_INSTANT_LEN];
+
+	buf_json_kint(b, "{", "id", a->id, false);
+	timeutil_format(a->start, t);
+	buf_json_kstr(b, ",", "start", t);
+	timeutil_format(a->end, t);
+	buf_json_kstr(b, ",", "end", t);
+	buf_json_kstr(b, ",", "mode", appointment_mode_name(a->mode));
+	buf_json_kstr(b, ",", "status", appointment_status_name(a->status));
+	buf_json_kint(b, ",", "patient_id", a->patient_id, false);
+	if (with_patient_name)
+		buf_json_kstr(b, ",", "patient_name", a->patient_name);
+	buf_puts(b, ",\"clinician_ids\":[");
+	for (int i = 0; i < a->nclinicians; i++)
+		buf_printf(b, "%s%" PRId64, i ? "," : "", a->clinician_ids[i]);
+	buf_putc(b, ']');
+	buf_json_kint(b, ",", "room_id", a->room_id, true);
+	buf_json_kstr(b, ",", "video_url", a->video_url[0] ? a->video_url : NULL);
+	buf_json_kstr(b, ",", "status_reason", a->status_reason[0] ? a->status_reason : NULL);
+	buf_json_kint(b, ",", "version", a->version, false);
+	timeutil_format(a->created_at, t);
+	buf_json_kstr(b, ",", "created_at", t);
+	timeutil_format(a->updated_at, t);
+	buf_json_kstr(b, ",", "updated_at", t);
+	buf_putc(b, '}');
+}
+
+static enum app_err answer(struct reply *rep, const struct appointment *a, int status)
+{
+	write_appt(&rep->body, a, false);
+	snprintf(rep->etag, sizeof(rep->etag), "\"%" PRId64 "\"", a->version);
+	rep->status = status;
+	return APP_OK;
+}
+
+static enum app_err not_found(struct reply *rep, int64_t id)
+{
+	return reply_fail(rep, APP_ENOTFOUND, NULL, "there is no appointment %" PRId64, id);
+}
+
+/* The fields a request may set, as read from its body. */
+struct fields {
+	bool has_start, has_end, has_duration, has_mode, has_status, has_room, has_clinicians,
+		has_patient, has_reason;
+	int64_t start, end, duration;
+	int mode, status;
+	int64_t room_id, patient_id;
+	int nclinicians;
+	int64_t clinician_ids[APPT_MAX_CLINICIANS];
+	char reason[APPT_REASON_MAX + 1];
+	bool override_hours;
+};
+
+static enum app_err read_instant(struct reply *rep, json_t *o, const char *key, bool *has,
+				 int64_t *out)
+{
+	const char *s, *why;
+	enum app_err err;
+
+	*has = body_has(o, key);
+	if (!*has)
+		return APP_OK;
+	if ((err = body_str(rep, o, key, true, 64, &s)))
+		return err;
+	if (timeutil_parse_instant(s, out, &why))
+		return reply_fail(rep, APP_EINVAL, key, "'%s': %s", key, why);
+	return APP_OK;
+}
+
+static enum app_err read_clinicians(struct reply *rep, json_t *o, struct fields *f)
+{
+	json_t *arr = json_object_get(o, "clinician_ids"), *v;
+	size_t i;
+
+	f->has_clinicians = arr != NULL;
+	if (!arr)
+		return APP_OK;
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return reply_fail(rep, APP_EINVAL, "clinician_ids",
+				  "'clinician_ids' must be a non-empty array of ids");
+	if (json_array_size(arr) > APPT_MAX_CLINICIANS)
+		return reply_fail(rep, APP_EINVAL, "clinician_ids",
+				  "at most %d clinicians per appointment", APPT_MAX_CLINICIANS);
+	json_array_foreach(arr, i, v) {
+		int64_t id;
+		if (!json_is_integer(v) || (id = json_integer_value(v)) <= 0)
+			return reply_fail(rep, APP_EINVAL, "clinician_ids",
+					  "'clinician_ids' must hold positive integer ids");
+		for (int j = 0; j < f->nclinicians; j++)
+			if (f->clinician_ids[j] == id)
+				return reply_fail(rep, APP_EINVAL, "clinician_ids",
+						  "clinician %" PRId64 " is listed twice", id);
+		f->clinician_ids[f->nclinicians++] = id;
+	}
+	return APP_OK;
+}
+
+static enum app_err read_fields(const struct req *req, struct reply *rep, bool create,
+				struct fields *f)
+{
+	static const char *const create_fields[] = {
+		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
+		"room_id", "override_hours", NULL};
+	static const char *const patch_fields[] = {
+		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
+		"room_id", "override_hours", "status", "reason", NULL};
+	const char *s;
+	enum app_err err;
+	json_t *o = NULL;
+
+	memset(f, 0, sizeof(*f));
+	f->mode = f->status = -1;
+	if ((err = body_object(req, rep, create ? create_fields : patch_fields, false, &o)))
+		return err;
+	if ((err = read_instant(rep, o, "start", &f->has_start, &f->start)) ||
+	    (err = read_instant(rep, o, "end", &f->has_end, &f->end)) ||
+	    (err = body_int(rep, o, "duration_minutes", 1, APPT_MAX_SECONDS / 60, &f->duration,
+			    &f->has_duration)) ||
+	    (err = read_clinicians(rep, o, f)) ||
+	    (err = body_bool(rep, o, "override_hours", false, &f->override_hours)))
+		goto out;
+	if (f->has_end && f->has_duration) {
+		err = reply_fail(rep, APP_EINVAL, "duration_minutes",
+				 "give either 'end' or 'duration_minutes', not both");
+		goto out;
+	}
+	f->has_patient = body_has(o, "patient_id");
+	if (f->has_patient && (err = body_id(rep, o, "patient_id", true, &f->patient_id)))
+		goto out;
+	f->has_room = body_has(o, "room_id");
+	if (f->has_room && (err = body_id(rep, o, "room_id", false, &f->room_id)))
+		goto out;
+	if ((f->has_mode = body_has(o, "mode"))) {
+		if ((err = body_str(rep, o, "mode", true, 16, &s)))
+			goto out;
+		if ((f->mode = appointment_mode_parse(s)) < 0) {
+			err = reply_fail(rep, APP_EINVAL, "mode",
+					 "'mode' must be one of: video, in_person, phone");
+			goto out;
+		}
+	}
+	if ((f->has_status = body_has(o, "status"))) {
+		if ((err = body_str(rep, o, "status", true, 16, &s)))
+			goto out;
+		if ((f->status = appointment_status_parse(s)) < 0) {
+			err = reply_fail(rep, APP_EINVAL, "status",
+					 "'status' must be one of: booked, invited, confirmed, "
+					 "opted_out, cancelled, completed, no_show");
+			goto out;
+		}
+	}
+	if ((f->has_reason = body_has(o, "reason"))) {
+		if ((err = body_str(rep, o, "reason", false, APPT_REASON_MAX, &s)))
+			goto out;
+		snprintf(f->reason, sizeof(f->reason), "%s", s ? s : "");
+		for (const unsigned char *p = (const unsigned char *)f->reason; *p; p++)
+			if (*p < 0x20 && *p != '\n') {
+				err = reply_fail(rep, APP_EINVAL, "reason",
+						 "'reason' must not contain control characters");
+				goto out;
+			}
+	}
+	if (create) {
+		if (!f->has_patient)
+			err = reply_fail(rep, APP_EINVAL, "patient_id", "'patient_id' is required");
+		else if (!f->has_clinicians)
+			err = reply_fail(rep, APP_EINVAL, "clinician_ids",
+					 "'clinician_ids' is required");
+		else if (!f->has_start)
+			err = reply_fail(rep, APP_EINVAL, "start", "'start' is required");
+		else if (!f->has_end && !f->has_duration)
+			err = reply_fail(rep, APP_EINVAL, "end",
+					 "give 'end' or 'duration_minutes'");
+	} else if (json_object_size(o) == 0) {
+		err = reply_fail(rep, APP_EINVAL, NULL, "give at least one field to change");
+	}
+out:
+	json_decref(o);
+	return err;
+}
+
+/* Check that the people and the room named in f exist and are active. */
+static enum app_err check_refs(struct store *db, struct reply *rep, const struct fields *f)
+{
+	struct res_row room;
+	enum app_err err;
+	bool exists, active;
+
+	if (f->has_patient) {
+		if ((err = store_resource_ref(db, "patients", f->patient_id, &exists, &active)))
+			return err;
+		if (!exists || !active)
+			return reply_fail(rep, APP_EINVAL, "patient_id",
+					  "there is no active patient %" PRId64, f->patient_id);
+	}
+	for (int i = 0; i < f->nclinicians; i++) {
+		if ((err = store_resource_ref(db, "clinicians", f->clinician_ids[i], &exists,
+					      &active)))
+			return err;
+		if (!exists || !active)
+			return reply_fail(rep, APP_EINVAL, "clinician_ids",
+					  "there is no active clinician %" PRId64,
+					  f->clinician_ids[i]);
+	}
+	if (f->room_id) {
+		if ((err = store_resource_get(db, &resources_rooms, f->room_id, &room)))
+			return err == APP_ENOTFOUND
+				       ? reply_fail(rep, APP_EINVAL, "room_id",
+						    "there is no room %" PRId64, f->room_id)
+				       : err;
+		if (!room.v[store_resource_field(&resources_rooms, "active")].i)
+			return reply_fail(rep, APP_EINVAL, "room_id", "room %" PRId64 " is inactive",
+					  f->room_id);
+	}
+	return APP_OK;
+}
+
+struct edit {
+	struct app *app;
+	struct store *db;
+	struct reply *rep;
+	const struct fields *f;
+};
+
+/* Rules every resulting appointment must meet, new or changed. */
+static enum app_err check_result(struct edit *e, const struct appointment *cur,
+				 struct appointment *next)
+{
+	struct res_row room;
+	enum app_err err;
+
+	if (next->end <= next->start)
+		return reply_fail(e->rep, APP_EINVAL, e->f->has_end ? "end" : "duration_minutes",
+				  "the appointment must end after it starts");
+	if (next->end - next->start > APPT_MAX_SECONDS)
+		return reply_fail(e->rep, APP_EINVAL, "end",
+				  "an appointment lasts at most %d hours", APPT_MAX_SECONDS / 3600);
+	if (next->mode == APPT_IN_PERSON) {
+		if (!next->room_id)
+			return reply_fail(e->rep, APP_EINVAL, "room_id",
+					  "an appointment in person needs a room");
+		if ((err = store_resource_get(e->db, &resources_rooms, next->room_id, &room)))
+			return err;
+		if (strcmp(room.v[store_resource_field(&resources_rooms, "kind")].s, "clinic"))
+			return reply_fail(e->rep, APP_EINVAL, "room_id",
+					  "an appointment in person needs a clinic room, not a "
+					  "video room");
+	}
+	if (next->mode == APPT_VIDEO && (!cur || cur->mode != APPT_VIDEO || !next->video_url[0])) {
+		if (!appointment_video_url(e->app->cfg->video_url_template, next->video_url,
+					   sizeof(next->video_url)))
+			return reply_fail(e->rep, APP_ESTORE, NULL, "the video URL does not fit");
+	} else if (next->mode != APPT_VIDEO) {
+		next->video_url[0] = '\0';
+	}
+	return APP_OK;
+}
+
+static enum app_err apply_patch(void *vctx, const struct appointment *cur,
+				struct appointment *next)
+{
+	struct edit *e = vctx;
+	const struct fields *f = e->f;
+	int64_t duration = cur->end - cur->start;
+
+	if (cur->status == APPT_CANCELLED) {
+		bool only_cancel = f->has_status && f->status == APPT_CANCELLED && !f->has_start &&
+				   !f->has_end && !f->has_duration && !f->has_mode && !f->has_room &&
+				   !f->has_patient && !f->has_clinicians && !f->has_reason;
+		if (only_cancel)
+			return APP_OK; /* cancelling twice is no change */
+		return reply_fail(e->rep, APP_ETRANSITION, "status",
+				  "a cancelled appointment cannot be changed; book a new one");
+	}
+	if (f->has_start) {
+		next->start = f->start;
+		next->end = f->start + duration; /* a move keeps the length */
+	}
+	if (f->has_end)
+		next->end = f->end;
+	if (f->has_duration)
+		next->end = next->start + f->duration * 60;
+	if (f->has_mode)
+		next->mode = (enum appt_mode)f->mode;
+	if (f->has_room)
+		next->room_id = f->room_id;
+	if (f->has_patient)
+		next->patient_id = f->patient_id;
+	if (f->has_clinicians) {
+		next->nclinicians = f->nclinicians;
+		memcpy(next->clinician_ids, f->clinician_ids, sizeof(f->clinician_ids));
+	}
+	if (f->has_status) {
+		if (!appointment_transition_ok(cur->status, (enum appt_status)f->status))
+			return reply_fail(e->rep, APP_ETRANSITION, "status",
+					  "an appointment that is %s cannot become %s",
+					  appointment_status_name(cur->status),
+					  appointment_status_name((enum appt_status)f->status));
+		next->status = (enum appt_status)f->status;
+	} else if (cur->status == APPT_OPTED_OUT && next->mode != cur->mode) {
+		next->status = APPT_BOOKED; /* re-booked as the patient asked */
+	}
+	if (f->has_reason)
+		snprintf(next->status_reason, sizeof(next->status_reason), "%s", f->reason);
+	return check_result(e, cur, next);
+}
+
+static enum app_err parse_if_match(const struct req *req, struct reply *rep, int64_t *out)
+{
+	const char *v = req->if_match;
+	char digits[24];
+	size_t n;
+
+	*out = 0;
+	if (!v || !strcmp(v, "*"))
+		return APP_OK;
+	if (!strncmp(v, "W/", 2))
+		v += 2;
+	n = strlen(v);
+	if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+		v++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(digits))
+		goto bad;
+	memcpy(digits, v, n);
+	digits[n] = '\0';
+	if (params_parse_id(digits, out))
+		return APP_OK;
+bad:
+	return reply_fail(rep, APP_EINVAL, NULL, "If-Match must be the appointment's version");
+}
+
+static enum app_err fail_write(struct reply *rep, enum app_err err, int64_t id,
+			       const struct conflicts *cf)
+{
+	if (rep->status)
+		return err; /* the edit callback answered already */
+	switch (err) {
+	case APP_ECONFLICT: return reply_conflicts(rep, cf);
+	case APP_ENOTFOUND: return not_found(rep, id);
+	case APP_ESTALE:
+		return reply_fail(rep, err, NULL,
+				  "appointment %" PRId64 " has changed since it was read; reload it",
+				  id);
+	default: return err;
+	}
+}
+
+API_HANDLER(api_appointments_create)
+{
+	struct edit e = {app, db, rep, NULL};
+	struct conflicts cf;
+	struct appointment a = {0};
+	struct fields f;
+	enum app_err err;
+
+	if ((err = read_fields(req, rep, true, &f)))
+		return err;
+	e.f = &f;
+	if ((err = check_refs(db, rep, &f)))
+		return err;
+	a.start = f.start;
+	a.end = f.has_end ? f.end : f.start + f.duration * 60;
+	a.mode = f.has_mode ? (enum appt_mode)f.mode : APPT_VIDEO;
+	a.status = APPT_BOOKED;
+	a.patient_id = f.patient_id;
+	a.room_id = f.room_id;
+	a.nclinicians = f.nclinicians;
+	memcpy(a.clinician_ids, f.clinician_ids, sizeof(f.clinician_ids));
+	if ((err = check_result(&e, NULL, &a)))
+		return err;
+	if ((err = store_appointments_create(db, &a, req->actor, req->now, &cf)))
+		return fail_write(rep, err, 0, &cf);
+	snprintf(rep->location, sizeof(rep->location), "/api/v1/appointments/%" PRId64, a.id);
+	return answer(rep, &a, 201);
+}
+
+API_HANDLER(api_appointments_get)
+{
+	struct appointment a;
+	enum app_err err;
+
+	(void)app;
+	if ((err = store_appointments_get(db, req->ids[0], &a)))
+		return err == APP_ENOTFOUND ? not_found(rep, req->ids[0]) : err;
+	return answer(rep, &a, 200);
+}
+
+API_HANDLER(api_appointments_update)
+{
+	struct edit e = {app, db, rep, NULL};
+	struct appointment out;
+	struct conflicts cf;
+	struct fields f;
+	enum app_err err;
+	int64_t if_match;
+
+	if ((err = parse_if_match(req, rep, &if_match)) ||
+	    (err = read_fields(req, rep, false, &f)))
+		return err;
+	e.f = &f;
+	if ((err = check_refs(db, rep, &f)))
+		return err;
+	err = store_appointments_edit(db, req->ids[0], if_match, apply_patch, &e, req->actor,
+				      req->now, &cf, &out);
+	if (err)
+		return fail_write(rep, err, req->ids[0], &cf);
+	return answer(rep, &out, 200);
+}
+
+static enum app_err apply_cancel(void *vctx, const struct appointment *cur,
+				 struct appointment *next)
+{
+	(void)vctx;
+	if (cur->status == APPT_CANCELLED)
+		return APP_OK; /* cancelling twice is no change */
+	if (!appointment_transition_ok(cur->status, APPT_CANCELLED))
+		return APP_ETRANSITION;
+	next->status = APPT_CANCELLED;
+	return APP_OK;
+}
+
+API_HANDLER(api_appointments_cancel)
+{
+	struct appointment out;
+	struct conflicts cf;
+	enum app_err err;
+	int64_t if_match;
+
+	(void)app;
+	if ((err = parse_if_match(req, rep, &if_match)))
+		return err;
+	err = store_appointments_edit(db, req->ids[0], if_match, apply_cancel, NULL, req->actor,
+				      req->now, &cf, &out);
+	if (err == APP_ETRANSITION)
+		return reply_fail(rep, err, "status", "a completed appointment cannot be cancelled");
+	if (err)
+		return fail_write(rep, err, req->ids[0], &cf);
+	return answer(rep, &out, 200);
+}
+
+struct list_ctx {
+	struct buf *b;
+	int n;
+	bool names;
+};
+
+static bool list_row(void *vctx, const struct appointment *a)
+{
+	struct list_ctx *c = vctx;
+
+	if (c->n++)
+		buf_putc(c->b, ',');
+	write_appt(c->b, a, c->names);
+	return !c->b->failed;
+}
+
+static enum app_err parse_statuses(const struct req *req, struct reply *rep, unsigned *mask)
+{
+	const char *v = params_get(req, "status");
+	char one[32];
+
+	*mask = 0;
+	while (v && *v) {
+		size_t n = strcspn(v, ",");
+		int s;
+
+		snprintf(one, sizeof(one), "%.*s", (int)(n < sizeof(one) ? n : sizeof(one) - 1), v);
+		if ((s = appointment_status_parse(one)) < 0)
+			return reply_fail(rep, APP_EINVAL, "status", "'%.31s' is not a status", one);
+		*mask |= 1u << s;
+		v += n + (v[n] == ',');
+	}
+	return APP_OK;
+}
+
+API_HANDLER(api_appointments_list)
+{
+	static const char *const allowed[] = {"from",   "to",   "clinician_id", "room_id",
+					      "patient_id", "status", "mode", "limit",
+					      "offset", NULL};
+	struct list_ctx ctx = {&rep->body, 0, false};
+	struct appt_filter f = {.mode = -1};
+	const char *mode;
+	enum app_err err;
+
+	(void)app;
+	if ((err = params_only(req, rep, allowed)) ||
+	    (err = params_time(req, rep, "from", false, &f.from)) ||
+	    (err = params_time(req, rep, "to", true, &f.to)) ||
+	    (err = params_id(req, rep, "clinician_id", &f.clinician_id)) ||
+	    (err = params_id(req, rep, "room_id", &f.room_id)) ||
+	    (err = params_id(req, rep, "patient_id", &f.patient_id)) ||
+	    (err = parse_statuses(req, rep, &f.status_mask)) ||
+	    (err = params_page(req, rep, LIST_DEFAULT, LIST_MAX, &f.limit, &f.offset)))
+		return err;
+	if ((mode = params_get(req, "mode")) && (f.mode = appointment_mode_parse(mode)) < 0)
+		return reply_fail(rep, APP_EINVAL, "mode", "'mode' must be video, in_person or phone");
+	if (f.from && f.to && f.to <= f.from)
+		return reply_fail(rep, APP_EINVAL, "to", "'to' must come after 'from'");
+	buf_putc(&rep->body, '[');
+	if ((err = store_appointments_list(db, &f, list_row, &ctx)))
+		return err;
+	buf_putc(&rep->body, ']');
+	if (ctx.n == f.limit)
+		snprintf(rep->link, sizeof(rep->link), "<%s?offset=%d>; rel=\"next\"", req->path,
+			 f.offset + f.limit);
+	rep->status = 200;
+	return APP_OK;
+}
+
+API_HANDLER(api_appointments_day)
+{
+	static const char *const allowed[] = {"date", NULL};
+	struct list_ctx ctx = {&rep->body, 0, true};
+	const char *date = params_get(req, "date");
+	int64_t from, to;
+	struct civil d;
+	enum app_err err;
+	bool exists, active;
+
+	if ((err = params_only(req, rep, allowed)))
+		return err;
+	if ((err = store_resource_ref(db, "clinicians", req->ids[0], &exists, &active)))
+		return err;
+	if (!exists)
+		return reply_fail(rep, APP_ENOTFOUND, NULL, "there is no clinician %" PRId64,
+				  req->ids[0]);
+	if (date) {
+		if (timeutil_parse_date(date, &d))
+			return reply_fail(rep, APP_EINVAL, "date",
+					  "'date' must be a real date (YYYY-MM-DD)");
+	} else {
+		timeutil_to_local(app_now(app), &d);
+	}
+	timeutil_day_bounds(&d, &from, &to);
+	buf_putc(&rep->body, '[');
+	if ((err = store_appointments_day(db, req->ids[0], from, to, list_row, &ctx)))
+		return err;
+	buf_putc(&rep->body, ']');
+	rep->status = 200;
+	return APP_OK;
+}
+
+struct history_ctx {
+	struct buf *b;
+	int n;
+};
+
+static bool history_row(void *vctx, const struct appt_history *h)
+{
+	struct history_ctx *c = vctx;
+	char t[TIMEUTIL_INSTANT_LEN];
+
+	timeutil_format(h->at, t);
+	buf_json_kint(c->b, c->n++ ? ",{" : "{", "id", h->id, false);
+	buf_json_kstr(c->b, ",", "at", t);
+	buf_json_kstr(c->b, ",", "actor", h->actor);
+	buf_json_kstr(c->b, ",", "action", h->action);
+	buf_puts(c->b, ",\"changes\":");
+	buf_puts(c->b, h->changes ? h->changes : "{}"); /* stored as JSON text by the store */
+	buf_putc(c->b, '}');
+	return !c->b->failed;
+}
+
+API_HANDLER(api_appointments_history)
+{
+	struct history_ctx ctx = {&rep->body, 0};
+	struct appointment a;
+	enum app_err err;
+
+	(void)app;
+	if ((err = store_appointments_get(db, req->ids[0], &a)))
+		return err == APP_ENOTFOUND ? not_found(rep, req->ids[0]) : err;
+	buf_putc(&rep->body, '[');
+	if ((err = store_appointments_history(db, req->ids[0], history_row, &ctx)))
+		return err;
+	buf_putc(&rep->body, ']');
+	rep->status = 200;
+	return APP_OK;
+}

@@ -1,0 +1,62 @@
+/*
+ * api_ops.c - health, metrics, the OpenAPI document, the bench denominator.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "api.h"
+#include "app.h"
+#include "metrics.h"
+#include "store.h"
+
+API_HANDLER(api_ops_health)
+{
+	int64_t one;
+
+	(void)app;
+	(void)req;
+	if (store_scalar(db, "SELECT 1", 0, 0, 0, &one) || one != 1)
+		return reply_fail(rep, APP_EBUSY, NULL, "the database does not answer");
+	buf_puts(&rep->body, "{\"status\":\"ok\"}");
+	rep->status = 200;
+	return APP_OK;
+}
+
+API_HANDLER(api_ops_metrics)
+{
+	(void)db;
+	(void)req;
+	metrics_render(app->metrics, &rep->body, store_pool_errors(app->pool));
+	rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	rep->status = 200;
+	return APP_OK;
+}
+
+API_HANDLER(api_ops_openapi)
+{
+	char path[600], chunk[8192];
+	FILE *f;
+	size_t n;
+
+	(void)db;
+	(void)req;
+	snprintf(path, sizeof(path), "%s/openapi.json", app->cfg->static_dir);
+	if (!(f = fopen(path, "rb")))
+		return reply_fail(rep, APP_ENOTFOUND, NULL, "the OpenAPI document is not installed");
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&rep->body, chunk, n);
+	fclose(f);
+	rep->cache_control = "no-cache";
+	rep->status = 200;
+	return APP_OK;
+}
+
+API_HANDLER(api_ops_hello)
+{
+	(void)app;
+	(void)db;
+	(void)req;
+	buf_puts(&rep->body, "{\"hello\":\"world\"}");
+	rep->status = 200;
+	return APP_OK;
+}

@@ -1,0 +1,318 @@
+/*
+ * api_resource.c - list, create, read, update and deactivate for the
+ * directory resources, driven by the route's struct res_desc.
+ *
+ * Objects are answered as {"id", each field, "created_at", "updated_at"}.
+ * DELETE deactivates (active=false) and answers 204: appointments keep
+ * pointing at the record, and history stays readable.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "app.h"
+#include "body.h"
+#include "params.h"
+#include "store.h"
+#include "timeutil.h"
+#include "validate.h"
+
+#define LIST_DEFAULT 100
+#define LIST_MAX 1000
+
+static const struct res_desc *desc_of(const struct req *req)
+{
+	return req->route->arg;
+}
+
+static void write_row(struct buf *b, const struct res_desc *d, const struct res_row *row)
+{
+	char t[TIMEUTIL_INSTANT_LEN];
+
+	buf_json_kint(b, "{", "id", row->id, false);
+	for (int i = 0; i < d->nfields; i++) {
+		const struct res_field *f = &d->fields[i];
+		const struct res_val *v = &row->v[i];
+
+		if (f->type == RES_BOOL)
+			buf_json_kbool(b, ",", f->name, v->i != 0);
+		else if (f->type == RES_REF)
+			buf_json_kint(b, ",", f->name, v->null ? 0 : v->i, true);
+		else
+			buf_json_kstr(b, ",", f->name, v->null ? NULL : v->s);
+	}
+	timeutil_format(row->created_at, t);
+	buf_json_kstr(b, ",", "created_at", t);
+	timeutil_format(row->updated_at, t);
+	buf_json_kstr(b, ",", "updated_at", t);
+	buf_putc(b, '}');
+}
+
+static bool is_value(const struct res_field *f, const char *s)
+{
+	for (const char *const *v = f->values; *v; v++)
+		if (!strcmp(*v, s))
+			return true;
+	return false;
+}
+
+static void list_values(const struct res_field *f, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (const char *const *v = f->values; *v && n < cap; v++)
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? ", " : "", *v);
+}
+
+/* Read field f of a request (JSON value jv) into v, checking it. */
+static enum app_err read_field(struct app *app, struct store *db, struct reply *rep,
+			       const struct res_field *f, json_t *jv, struct res_val *v)
+{
+	enum app_err err;
+	const char *why;
+	char allowed[200];
+	bool exists, active;
+
+	(void)app;
+	v->set = true;
+	v->null = json_is_null(jv);
+	if (v->null) {
+		if (f->required || f->type == RES_BOOL)
+			return reply_fail(rep, APP_EINVAL, f->name, "'%s' must not be null", f->name);
+		return APP_OK;
+	}
+	switch (f->type) {
+	case RES_BOOL:
+		if (!json_is_boolean(jv))
+			return reply_fail(rep, APP_EINVAL, f->name, "'%s' must be true or false",
+					  f->name);
+		v->i = json_is_true(jv);
+		return APP_OK;
+	case RES_REF:
+		if (!json_is_integer(jv) || json_integer_value(jv) <= 0)
+			return reply_fail(rep, APP_EINVAL, f->name, "'%s' must be a positive id",
+					  f->name);
+		v->i = json_integer_value(jv);
+		if ((err = store_resource_ref(db, f->ref, v->i, &exists, &active)))
+			return err;
+		if (!exists)
+			return reply_fail(rep, APP_EINVAL, f->name, "there is no %s %" PRId64,
+					  f->name, v->i);
+		return APP_OK;
+	case RES_ENUM:
+		if (!json_is_string(jv) || !is_value(f, json_string_value(jv))) {
+			list_values(f, allowed, sizeof(allowed));
+			return reply_fail(rep, APP_EINVAL, f->name, "'%s' must be one of: %s", f->name,
+					  allowed);
+		}
+		snprintf(v->s, sizeof(v->s), "%s", json_string_value(jv));
+		return APP_OK;
+	case RES_TEXT:
+		if (!json_is_string(jv))
+			return reply_fail(rep, APP_EINVAL, f->name, "'%s' must be a string", f->name);
+		if (json_string_length(jv) > f->max || json_string_length(jv) >= sizeof(v->s))
+			return reply_fail(rep, APP_EINVAL, f->name, "'%s' is longer than %zu bytes",
+					  f->name, f->max);
+		memcpy(v->s, json_string_value(jv), json_string_length(jv) + 1);
+		if (strlen(v->s) != json_string_length(jv))
+			return reply_fail(rep, APP_EINVAL, f->name, "'%s' must not contain NUL",
+					  f->name);
+		if (f->check && (why = f->check(v->s, sizeof(v->s))))
+			return reply_fail(rep, APP_EINVAL, f->name, "'%s' %s", f->name, why);
+		if (!f->check && validate_name(v->s, sizeof(v->s)) && v->s[0])
+			return reply_fail(rep, APP_EINVAL, f->name,
+					  "'%s' must not contain control characters", f->name);
+		return APP_OK;
+	}
+	return APP_OK;
+}
+
+/* Parse a create (all required fields) or update body into row. */
+static enum app_err read_body(struct app *app, struct store *db, const struct req *req,
+			      struct reply *rep, const struct res_desc *d, bool create,
+			      struct res_row *row)
+{
+	const char *allowed[RES_MAX_FIELDS + 1];
+	enum app_err err;
+	json_t *o = NULL;
+	int n = 0;
+
+	memset(row, 0, sizeof(*row));
+	for (int i = 0; i < d->nfields; i++)
+		if (!d->fields[i].readonly)
+			allowed[n++] = d->fields[i].name;
+	allowed[n] = NULL;
+	if ((err = body_object(req, rep, allowed, false, &o)))
+		return err;
+	for (int i = 0; i < d->nfields; i++) {
+		const struct res_field *f = &d->fields[i];
+		json_t *jv = json_object_get(o, f->name);
+
+		if (!jv) {
+			if (create && f->required) {
+				err = reply_fail(rep, APP_EINVAL, f->name, "'%s' is required", f->name);
+				goto out;
+			}
+			continue;
+		}
+		if ((err = read_field(app, db, rep, f, jv, &row->v[i])))
+			goto out;
+	}
+	if (!create && json_object_size(o) == 0)
+		err = reply_fail(rep, APP_EINVAL, NULL, "give at least one field to change");
+	if (d->derive)
+		d->derive(d, row);
+out:
+	json_decref(o);
+	return err;
+}
+
+static enum app_err fail_store(struct reply *rep, const struct res_desc *d, enum app_err err)
+{
+	if (err == APP_EDUPLICATE)
+		return reply_fail(rep, err, NULL, "another %s has that value already", d->noun);
+	return err;
+}
+
+static enum app_err answer_row(struct store *db, struct reply *rep, const struct res_desc *d,
+			       int64_t id, int status)
+{
+	struct res_row row;
+	enum app_err err;
+
+	if ((err = store_resource_get(db, d, id, &row)))
+		return err == APP_ENOTFOUND
+			       ? reply_fail(rep, err, NULL, "there is no %s %" PRId64, d->noun, id)
+			       : err;
+	write_row(&rep->body, d, &row);
+	rep->status = status;
+	return APP_OK;
+}
+
+struct list_ctx {
+	struct buf *b;
+	const struct res_desc *d;
+	int n;
+};
+
+static bool list_row(void *vctx, const struct res_row *row)
+{
+	struct list_ctx *c = vctx;
+
+	if (c->n++)
+		buf_putc(c->b, ',');
+	write_row(c->b, c->d, row);
+	return !c->b->failed;
+}
+
+API_HANDLER(api_resource_list)
+{
+	const struct res_desc *d = desc_of(req);
+	const char *allowed[RES_MAX_FIELDS + 4] = {"limit", "offset", "q"};
+	struct list_ctx ctx = {&rep->body, d, 0};
+	struct res_list q = {0};
+	enum app_err err;
+	int n = 3;
+
+	(void)app;
+	for (int i = 0; i < d->nfields; i++)
+		if (d->fields[i].filter)
+			allowed[n++] = d->fields[i].name;
+	allowed[n] = NULL;
+	if ((err = params_only(req, rep, allowed)) ||
+	    (err = params_page(req, rep, LIST_DEFAULT, LIST_MAX, &q.limit, &q.offset)))
+		return err;
+	q.q = params_get(req, "q");
+	if (q.q && strlen(q.q) > 100)
+		return reply_fail(rep, APP_EINVAL, "q", "'q' is longer than 100 bytes");
+	for (int i = 0; i < d->nfields; i++) {
+		const struct res_field *f = &d->fields[i];
+		const char *v = params_get(req, f->name);
+		struct res_val *fv = &q.filter.v[i];
+		bool present;
+
+		if (!f->filter || !v)
+			continue;
+		fv->set = true;
+		if (f->type == RES_BOOL) {
+			bool b;
+			if ((err = params_bool(req, rep, f->name, &b, &present)))
+				return err;
+			fv->i = b;
+		} else if (f->type == RES_REF) {
+			if ((err = params_id(req, rep, f->name, &fv->i)))
+				return err;
+		} else {
+			if (f->type == RES_ENUM && !is_value(f, v))
+				return reply_fail(rep, APP_EINVAL, f->name, "'%s' is not a known value",
+						  f->name);
+			snprintf(fv->s, sizeof(fv->s), "%s", v);
+			if (f->check && f->check(fv->s, sizeof(fv->s)))
+				return reply_fail(rep, APP_EINVAL, f->name, "'%s' is not valid",
+						  f->name);
+		}
+	}
+	buf_putc(&rep->body, '[');
+	if ((err = store_resource_list(db, d, &q, list_row, &ctx)))
+		return err;
+	buf_putc(&rep->body, ']');
+	if (ctx.n == q.limit)
+		snprintf(rep->link, sizeof(rep->link), "</api/v1/%s?limit=%d&offset=%d>; rel=\"next\"",
+			 d->table, q.limit, q.offset + q.limit);
+	rep->status = 200;
+	return APP_OK;
+}
+
+API_HANDLER(api_resource_get)
+{
+	(void)app;
+	return answer_row(db, rep, desc_of(req), req->ids[0], 200);
+}
+
+API_HANDLER(api_resource_create)
+{
+	const struct res_desc *d = desc_of(req);
+	struct res_row row;
+	enum app_err err;
+
+	if ((err = read_body(app, db, req, rep, d, true, &row)))
+		return err;
+	if ((err = store_resource_insert(db, d, &row, req->now)))
+		return fail_store(rep, d, err);
+	snprintf(rep->location, sizeof(rep->location), "/api/v1/%s/%" PRId64, d->table, row.id);
+	return answer_row(db, rep, d, row.id, 201);
+}
+
+API_HANDLER(api_resource_update)
+{
+	const struct res_desc *d = desc_of(req);
+	struct res_row row, cur;
+	enum app_err err;
+
+	if ((err = store_resource_get(db, d, req->ids[0], &cur)))
+		return answer_row(db, rep, d, req->ids[0], 200);
+	if ((err = read_body(app, db, req, rep, d, false, &row)))
+		return err;
+	if ((err = store_resource_update(db, d, req->ids[0], &row, req->now)))
+		return err == APP_ENOTFOUND ? answer_row(db, rep, d, req->ids[0], 200)
+					    : fail_store(rep, d, err);
+	return answer_row(db, rep, d, req->ids[0], 200);
+}
+
+API_HANDLER(api_resource_delete)
+{
+	const struct res_desc *d = desc_of(req);
+	int active = store_resource_field(d, "active");
+	struct res_row row = {0};
+	enum app_err err;
+
+	(void)app;
+	row.v[active].set = true;
+	row.v[active].i = 0;
+	if ((err = store_resource_update(db, d, req->ids[0], &row, req->now)))
+		return err == APP_ENOTFOUND ? answer_row(db, rep, d, req->ids[0], 204) : err;
+	rep->status = 204;
+	return APP_OK;
+}

@@ -1,0 +1,32 @@
+/*
+ * app.h - struct app, the one bundle handed to every handler.
+ *
+ * It holds the validated configuration, the database pool, the clock and the
+ * metrics.  There are no other mutable globals: tests build their own app
+ * with a fake clock and an in-memory database.
+ */
+#ifndef TIMEBOK_APP_H
+#define TIMEBOK_APP_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+struct store_pool;
+struct metrics;
+
+struct app {
+	const struct config *cfg;
+	struct store_pool *pool;
+	struct metrics *metrics;
+	/* The clock: seconds since the epoch.  Tests replace it. */
+	int64_t (*now)(void *clock_ctx);
+	void *clock_ctx;
+};
+
+static inline int64_t app_now(const struct app *app)
+{
+	return app->now(app->clock_ctx);
+}
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * appointment.c - names, the status transition table, meeting URLs.
+ *
+ * Status rules: cancelled is final (a new booking is made instead);
+ * completed and no_show may be corrected into each other; everything else
+ * may move between the open states (booked, invited, confirmed, opted_out)
+ * and into any closing state.
+ */
+#include "appointment.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const modes[] = {"video", "in_person", "phone"};
+static const char *const statuses[] = {"booked",    "invited",   "confirmed", "opted_out",
+				       "cancelled", "completed", "no_show"};
+
+const char *appointment_mode_name(enum appt_mode m)
+{
+	return (unsigned)m < APPT_MODE_COUNT ? modes[m] : "video";
+}
+
+int appointment_mode_parse(const char *s)
+{
+	for (int i = 0; i < APPT_MODE_COUNT; i++)
+		if (s && !strcmp(s, modes[i]))
+			return i;
+	return -1;
+}
+
+const char *appointment_status_name(enum appt_status s)
+{
+	return (unsigned)s < APPT_STATUS_COUNT ? statuses[s] : "booked";
+}
+
+int appointment_status_parse(const char *s)
+{
+	for (int i = 0; i < APPT_STATUS_COUNT; i++)
+		if (s && !strcmp(s, statuses[i]))
+			return i;
+	return -1;
+}
+
+bool appointment_transition_ok(enum appt_status from, enum appt_status to)
+{
+	if (from == to)
+		return true;
+	switch (from) {
+	case APPT_CANCELLED:
+		return false;
+	case APPT_COMPLETED:
+	case APPT_NO_SHOW:
+		return to == APPT_COMPLETED || to == APPT_NO_SHOW;
+	default:
+		return true;
+	}
+}
+
+bool appointment_has_clinician(const struct appointment *a, int64_t id)
+{
+	for (int i = 0; i < a->nclinicians; i++)
+		if (a->clinician_ids[i] == id)
+			return true;
+	return false;
+}
+
+bool appointment_video_url(const char *template_, char *out, size_t cap)
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+	unsigned char raw[16];
+	char room[27];
+	const char *at = strstr(template_, "{room}");
+	unsigned bits = 0, acc = 0;
+	size_t n = 0;
+	int w;
+
+	randombytes_buf(raw, sizeof(raw));
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		acc = (acc << 8) | raw[i];
+		bits += 8;
+		while (bits >= 5) {
+			room[n++] = alphabet[(acc >> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	if (bits)
+		room[n++] = alphabet[(acc << (5 - bits)) & 31];
+	room[n] = '\0';
+	if (!at)
+		return false;
+	w = snprintf(out, cap, "%.*s%s%s", (int)(at - template_), template_, room, at + 6);
+	return w > 0 && (size_t)w < cap;
+}

@@ -1,0 +1,71 @@
+/*
+ * appointment.h - the appointment: its fields, modes, statuses and rules.
+ *
+ * Shared by the store (which persists it) and the API (which validates and
+ * answers it).  The status rules live here so every path that changes a
+ * status (staff PATCH, the patient link, the clinician's list) obeys one
+ * table.
+ */
+#ifndef TIMEBOK_APPOINTMENT_H
+#define TIMEBOK_APPOINTMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define APPT_MAX_CLINICIANS 16
+#define APPT_MAX_SECONDS 43200 /* 12 h; the schema's CHECK and overlap bound */
+#define APPT_REASON_MAX 500
+
+enum appt_mode { APPT_VIDEO, APPT_IN_PERSON, APPT_PHONE, APPT_MODE_COUNT };
+
+enum appt_status {
+	APPT_BOOKED,
+	APPT_INVITED,
+	APPT_CONFIRMED,
+	APPT_OPTED_OUT,
+	APPT_CANCELLED,
+	APPT_COMPLETED,
+	APPT_NO_SHOW,
+	APPT_STATUS_COUNT
+};
+
+struct appointment {
+	int64_t id;
+	int64_t start, end; /* UTC seconds */
+	enum appt_mode mode;
+	enum appt_status status;
+	int64_t patient_id;
+	int64_t room_id; /* 0: none */
+	int nclinicians;
+	int64_t clinician_ids[APPT_MAX_CLINICIANS];
+	char video_url[512];
+	char status_reason[APPT_REASON_MAX + 1];
+	int64_t version;
+	int64_t created_at, updated_at;
+	char patient_name[256]; /* filled by the day list only */
+};
+
+const char *appointment_mode_name(enum appt_mode m);
+/* -1 when s is not a mode */
+int appointment_mode_parse(const char *s);
+const char *appointment_status_name(enum appt_status s);
+int appointment_status_parse(const char *s);
+
+/* Whether a status may change from -> to (from == to is no change, true). */
+bool appointment_transition_ok(enum appt_status from, enum appt_status to);
+
+/* Whether the appointment holds its time (only cancelled ones do not). */
+static inline bool appointment_live(const struct appointment *a)
+{
+	return a->status != APPT_CANCELLED;
+}
+
+/* Whether clinician id takes part. */
+bool appointment_has_clinician(const struct appointment *a, int64_t id);
+
+/* Write a meeting URL from template ("{room}" becomes 128 random bits in
+ * lowercase base32) into out.  false when it does not fit. */
+bool appointment_video_url(const char *template_, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * demo.c - the demo clinic: three units, ten clinicians of several
+ * professions, clinic and video rooms, two hundred patients (synthetic
+ * national ids: month + 80, as the tax authority's test numbers; phone
+ * numbers and e-mail at example domains) and two weeks of appointments,
+ * mostly by video, from this week's Monday.
+ */
+#include "demo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "log.h"
+#include "store.h"
+#include "store_appointments.h"
+#include "store_resource.h"
+#include "timeutil.h"
+#include "validate.h"
+
+extern const struct res_desc resources_units, resources_clinicians, resources_rooms,
+	resources_patients;
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)((rng_state >> 33) % n);
+}
+
+static void set_text(const struct res_desc *d, struct res_row *row, const char *field,
+		     const char *v)
+{
+	int i = store_resource_field(d, field);
+	row->v[i].set = true;
+	row->v[i].null = v == NULL;
+	if (v)
+		snprintf(row->v[i].s, sizeof(row->v[i].s), "%s", v);
+}
+
+static void set_int(const struct res_desc *d, struct res_row *row, const char *field, int64_t v)
+{
+	int i = store_resource_field(d, field);
+	row->v[i].set = true;
+	row->v[i].i = v;
+}
+
+static void synthetic_nin(char out[12])
+{
+	static const int w1[] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
+	static const int w2[] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
+
+	for (;;) {
+		int s1 = 0, s2 = 0, k1, k2;
+		int day = 1 + (int)rnd(28), month = 1 + (int)rnd(12), year = 35 + (int)rnd(64);
+		snprintf(out, 12, "%02d%02d%02d%03d00", day, month + 80, year, (int)rnd(500));
+		for (int i = 0; i < 9; i++)
+			s1 += (out[i] - '0') * w1[i];
+		k1 = (11 - s1 % 11) % 11;
+		if (k1 == 10)
+			continue;
+		out[9] = (char)('0' + k1);
+		for (int i = 0; i < 10; i++)
+			s2 += (out[i] - '0') * w2[i];
+		k2 = (11 - s2 % 11) % 11;
+		if (k2 == 10)
+			continue;
+		out[10] = (char)('0' + k2);
+		return;
+	}
+}
+
+static const char *const first_names[] = {
+	"Ola",   "Kari",  "Per",    "Ingrid", "Lars",  "Anne",   "Ole",    "Marit", "Jon",
+	"Liv",   "Nils",  "Hilde",  "Arne",   "Silje", "Knut",   "Tone",   "Erik",  "Randi",
+	"Emma",  "Jakob", "Nora",   "Filip",  "Sofie", "Aksel",  "Ella",   "Magnus", "Maja",
+	"Noah",  "Leah",  "Isak",   "Frida",  "Sander", "Tiril", "Henrik", "Ida",   "Even",
+	"Aisha", "Omar",  "Zahra",  "Piotr",  "Anna",  "Mohammed", "Sunniva", "Trond", "Gunnhild"};
+static const char *const last_names[] = {
+	"Hansen",    "Johansen", "Olsen",    "Larsen",  "Andersen", "Pedersen", "Nilsen",
+	"Kristiansen", "Jensen", "Karlsen",  "Johnsen", "Pettersen", "Eriksen", "Berg",
+	"Haugen",    "Hagen",    "Johannessen", "Andreassen", "Jacobsen", "Dahl", "Jørgensen",
+	"Halvorsen", "Henriksen", "Lund",    "Sørensen", "Moen",    "Gundersen", "Iversen",
+	"Strand",    "Solberg",  "Svendsen", "Eide",    "Knutsen",  "Martinsen", "Bakken",
+	"Ali",       "Nowak",    "Ahmed",    "Rønning", "Fjeld"};
+
+static const struct {
+	const char *name, *profession;
+	int unit;
+} staff[] = {
+	{"Dr. Ingrid Solheim", "lege", 0},      {"Dr. Anders Vik", "lege", 0},
+	{"Hanne Lie", "sykepleier", 0},         {"Kristin Aas", "klinisk ernæringsfysiolog", 0},
+	{"Dr. Mette Bråten", "psykolog", 1},    {"Jonas Myhre", "psykolog", 1},
+	{"Camilla Foss", "sosionom", 1},        {"Ragnhild Tveit", "fysioterapeut", 2},
+	{"Thomas Nygård", "ergoterapeut", 2},   {"Dr. Eirik Holm", "lege", 2},
+};
+
+#define NPATIENTS 200
+
+static enum app_err add_row(struct store *db, const struct res_desc *d, struct res_row *row,
+			    int64_t now, int64_t *id)
+{
+	enum app_err err = store_resource_insert(db, d, row, now);
+	*id = row->id;
+	return err;
+}
+
+enum app_err demo_populate(struct app *app, struct store *db)
+{
+	static const char *const units[] = {"Medisinsk poliklinikk", "Psykisk helsevern, DPS",
+					    "Rehabiliteringspoliklinikk"};
+	int64_t unit_ids[3], clin_ids[10], clinic_rooms[4], video_rooms[2], pat_ids[NPATIENTS];
+	int64_t now = app_now(app), count, monday;
+	struct civil today, d;
+	struct res_row row;
+	enum app_err err;
+	int booked = 0;
+
+	if ((err = store_scalar(db, "SELECT count(*) FROM units", 0, 0, 0, &count)))
+		return err;
+	if (count > 0)
+		return APP_OK;
+	timeutil_to_local(now, &today);
+	rng_state = (uint64_t)timeutil_days_from_civil(today.year, today.month, today.day);
+	if ((err = store_begin(db)))
+		return err;
+	for (int i = 0; i < 3; i++) {
+		memset(&row, 0, sizeof(row));
+		set_text(&resources_units, &row, "name", units[i]);
+		if ((err = add_row(db, &resources_units, &row, now, &unit_ids[i])))
+			goto out;
+	}
+	for (int i = 0; i < 10; i++) {
+		char email[128], phone[32];
+		memset(&row, 0, sizeof(row));
+		snprintf(email, sizeof(email), "kliniker%d@sykehus.example.no", i + 1);
+		snprintf(phone, sizeof(phone), "+47%08d", 22000000 + i * 1117);
+		set_text(&resources_clinicians, &row, "name", staff[i].name);
+		set_text(&resources_clinicians, &row, "profession", staff[i].profession);
+		set_int(&resources_clinicians, &row, "unit_id", unit_ids[staff[i].unit]);
+		set_text(&resources_clinicians, &row, "email", email);
+		set_text(&resources_clinicians, &row, "phone", phone);
+		if ((err = add_row(db, &resources_clinicians, &row, now, &clin_ids[i])))
+			goto out;
+	}
+	for (int i = 0; i < 6; i++) {
+		char name[64], where[64];
+		bool video = i >= 4;
+		memset(&row, 0, sizeof(row));
+		snprintf(name, sizeof(name), video ? "Videorom %d" : "Rom %d",
+			 video ? i - 3 : 101 + i);
+		snprintf(where, sizeof(where), "Bygg A, %d. etasje", 1 + i / 2);
+		set_text(&resources_rooms, &row, "name", name);
+		set_int(&resources_rooms, &row, "unit_id", unit_ids[i % 3]);
+		set_text(&resources_rooms, &row, "kind", video ? "video" : "clinic");
+		set_text(&resources_rooms, &row, "location", where);
+		if ((err = add_row(db, &resources_rooms, &row, now,
+				   video ? &video_rooms[i - 4] : &clinic_rooms[i])))
+			goto out;
+	}
+	for (int i = 0; i < NPATIENTS; i++) {
+		const char *fn = first_names[rnd(sizeof(first_names) / sizeof(first_names[0]))];
+		const char *ln = last_names[rnd(sizeof(last_names) / sizeof(last_names[0]))];
+		char name[128], phone[32], email[160], nin[12], bd[11];
+		uint32_t lang = rnd(20);
+
+		memset(&row, 0, sizeof(row));
+		snprintf(name, sizeof(name), "%s %s", fn, ln);
+		snprintf(phone, sizeof(phone), "+47%d%07d", rnd(2) ? 4 : 9, 1000000 + i * 4391);
+		snprintf(email, sizeof(email), "pasient%d@example.no", i + 1);
+		synthetic_nin(nin);
+		set_text(&resources_patients, &row, "name", name);
+		set_text(&resources_patients, &row, "phone", phone);
+		set_text(&resources_patients, &row, "email", rnd(10) < 6 ? email : NULL);
+		set_text(&resources_patients, &row, "language", lang < 17 ? "nb" : lang < 19 ? "nn" : "en");
+		set_text(&resources_patients, &row, "national_id", nin);
+		set_text(&resources_patients, &row, "birth_date",
+			 validate_national_id_birth_date(nin, bd) ? bd : NULL);
+		if ((err = add_row(db, &resources_patients, &row, now, &pat_ids[i])))
+			goto out;
+	}
+	if ((err = store_commit(db)))
+		return err;
+
+	monday = timeutil_days_from_civil(today.year, today.month, today.day) -
+		 (timeutil_weekday(today.year, today.month, today.day) - 1);
+	for (int64_t day = monday; day < monday + 14; day++) {
+		timeutil_civil_from_days(day, &d.year, &d.month, &d.day);
+		if (timeutil_weekday(d.year, d.month, d.day) > 5)
+			continue;
+		for (int c = 0; c < 10; c++) {
+			for (int slot = 0; slot < 13; slot++) { /* 08:30 .. 14:30 */
+				struct appointment a = {0};
+				struct conflicts cf;
+				uint32_t m = rnd(20), s = rnd(20);
+
+				if (rnd(100) < 40)
+					continue;
+				d.hour = 8 + (30 + slot * 30) / 60;
+				d.min = (30 + slot * 30) % 60;
+				d.sec = 0;
+				(void)timeutil_from_local(&d, &a.start);
+				a.end = a.start + (rnd(4) == 0 ? 45 * 60 : 30 * 60);
+				if (slot == 12 && a.end - a.start > 30 * 60)
+					a.end = a.start + 30 * 60;
+				a.patient_id = pat_ids[rnd(NPATIENTS)];
+				a.clinician_ids[a.nclinicians++] = clin_ids[c];
+				if (rnd(20) == 0)
+					a.clinician_ids[a.nclinicians++] = clin_ids[(c + 1) % 10];
+				a.mode = m < 13 ? APPT_VIDEO : m < 18 ? APPT_IN_PERSON : APPT_PHONE;
+				if (a.mode == APPT_IN_PERSON)
+					a.room_id = clinic_rooms[rnd(4)];
+				else if (a.mode == APPT_VIDEO && rnd(3) == 0)
+					a.room_id = video_rooms[rnd(2)];
+				if (a.mode == APPT_VIDEO)
+					appointment_video_url(app->cfg->video_url_template, a.video_url,
+							      sizeof(a.video_url));
+				if (a.end < now)
+					a.status = s < 17 ? APPT_COMPLETED : s < 18 ? APPT_NO_SHOW
+										  : APPT_CANCELLED;
+				else
+					a.status = s < 6 ? APPT_BOOKED : s < 12 ? APPT_INVITED
+							 : s < 18 ? APPT_CONFIRMED : s < 19 ? APPT_OPTED_OUT
+											: APPT_CANCELLED;
+				if (a.status == APPT_OPTED_OUT)
+					snprintf(a.status_reason, sizeof(a.status_reason),
+						 "Har ikke god nok nettforbindelse hjemme");
+				err = store_appointments_create(db, &a, "demo", now, &cf);
+				if (err == APP_ECONFLICT)
+					continue; /* the patient or room was busy: skip the slot */
+				if (err)
+					return err;
+				booked++;
+			}
+		}
+	}
+	log_info("demo: %d patients, %d appointments", NPATIENTS, booked);
+	return APP_OK;
+out:
+	store_rollback(db);
+	return err;
+}

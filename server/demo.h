@@ -1,0 +1,17 @@
+/*
+ * demo.h - realistic Norwegian demo data for a first run.
+ */
+#ifndef TIMEBOK_DEMO_H
+#define TIMEBOK_DEMO_H
+
+#include "err.h"
+
+struct app;
+struct store;
+
+/* Fill an empty database (no units yet) with units, ten clinicians, rooms,
+ * two hundred patients and two weeks of appointments around now.  A
+ * database that has data is left alone.  Deterministic for a given day. */
+enum app_err demo_populate(struct app *app, struct store *db) WARN_UNUSED;
+
+#endif

@@ -1,0 +1,441 @@
+/*
+ * http_server.c - libmicrohttpd: connection handling, the request life
+ * cycle, turning struct reply into a response, security headers, logging.
+ *
+ * Threading: MHD's internal epoll with a thread pool (--threads, default 4).
+ * Handlers are short (a few SQLite statements); the one blocking step is the
+ * fsync of a committed write (synchronous=FULL), which stalls only its own
+ * pool thread.  The single-thread epoll mode stalled under a 256-connection
+ * storm in an earlier measurement here (see STYLE.md); the pool did not.
+ * The database pool has threads + 2 connections, so a handler never waits
+ * for one.
+ *
+ * Request life cycle (MHD calls the handler once for headers, once per body
+ * chunk, once at the end):
+ *   1. first call: allocate the context, route, decide 404/405/414 (answered
+ *      at the end, after the body is drained) and refuse a declared body over
+ *      64 KiB at once with 413 (before 100 Continue; the connection closes);
+ *   2. body calls: append to a capped buffer; past the cap remember 413;
+ *   3. final call: dispatch and queue exactly one response.
+ * Responses are queued on the second call or later: in MHD 0.9.75 a
+ * response queued on the first call forces Connection: close.
+ * The context is freed only in the completion callback, which also runs
+ * when a client goes away mid-request.
+ *
+ * Shutdown: quiesce (stop accepting), wait for in-flight requests up to a
+ * grace period, then stop the daemon.
+ */
+#define _GNU_SOURCE
+#include "http_server.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "log.h"
+#include "metrics.h"
+#include "req.h"
+#include "router.h"
+#include "static_files.h"
+#include "store.h"
+
+#define URI_MAX 2048
+#define CSP                                                                                        \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "         \
+	"connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "        \
+	"form-action 'self'; frame-ancestors 'none'"
+
+struct http_server {
+	struct MHD_Daemon *d;
+	struct app *app;
+	atomic_int inflight;
+	int port;
+};
+
+struct reqctx {
+	struct req req;
+	struct reply rep;
+	struct buf body;
+	enum app_err early; /* decided before the body was read */
+	char allow[64];
+	bool is_static;
+	bool too_large;
+	uint64_t t0;
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warn("http: %s", msg);
+}
+
+static void add_common_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "Permissions-Policy",
+				"camera=(self), microphone=(self), geolocation=()");
+}
+
+static void finish_log(struct http_server *srv, struct reqctx *ctx, int status)
+{
+	uint64_t us = now_us() - ctx->t0;
+	const char *route = ctx->req.route ? ctx->req.route->pattern
+			    : ctx->is_static ? "static"
+					     : "unmatched";
+
+	metrics_observe(srv->app->metrics,
+			ctx->req.route  ? router_index(ctx->req.route)
+			: ctx->is_static ? METRICS_ROUTE_STATIC
+					 : METRICS_ROUTE_NONE,
+			status, us);
+	log_info("%s %s %d %" PRIu64 "us", ctx->req.method, route, status, us);
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, struct http_server *srv,
+			     struct reqctx *ctx, struct MHD_Response *resp, int status)
+{
+	enum MHD_Result ret;
+
+	add_common_headers(resp);
+	ret = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	finish_log(srv, ctx, status);
+	return ret;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *srv,
+				  struct reqctx *ctx)
+{
+	struct reply *rep = &ctx->rep;
+	struct MHD_Response *resp;
+	size_t len = 0;
+	char *body;
+	char retry[16];
+
+	if (rep->status == 204 || rep->status == 304)
+		buf_reset(&rep->body);
+	body = buf_steal(&rep->body, &len);
+	if (!body) { /* the answer outgrew its buffer or memory ran out */
+		reply_default_error(rep, APP_ENOMEM);
+		body = buf_steal(&rep->body, &len);
+	}
+	resp = MHD_create_response_from_buffer(len, body ? body : (void *)"",
+					       body ? MHD_RESPMEM_MUST_FREE
+						    : MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	if (rep->status != 204)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					rep->content_type ? rep->content_type
+							  : "application/json; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				rep->cache_control ? rep->cache_control : "no-store");
+	if (rep->location[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, rep->location);
+	if (rep->etag[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, rep->etag);
+	if (rep->link[0])
+		MHD_add_response_header(resp, "Link", rep->link);
+	if (rep->allow[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
+	if (rep->status == 429 || rep->status == 503) {
+		snprintf(retry, sizeof(retry), "%d", rep->status == 429 ? 60 : 1);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+	}
+	return queue(c, srv, ctx, resp, rep->status);
+}
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct req *req = cls;
+
+	(void)kind;
+	if (req->nquery == REQ_MAX_QUERY) {
+		req->nquery++; /* marks "too many" */
+		return MHD_NO;
+	}
+	req->query[req->nquery].key = key;
+	req->query[req->nquery].value = value;
+	req->nquery++;
+	return MHD_YES;
+}
+
+static enum MHD_Result sum_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	size_t *n = cls;
+
+	(void)kind;
+	*n += strlen(key) + (value ? strlen(value) : 0) + 2;
+	return MHD_YES;
+}
+
+static bool is_api_path(const char *url)
+{
+	return !strncmp(url, "/api/", 5) || !strcmp(url, "/healthz") || !strcmp(url, "/metrics") ||
+	       !strncmp(url, "/bench/", 7);
+}
+
+static void client_ip(struct MHD_Connection *c, char *out, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, cap, "?");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)cap);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)cap);
+}
+
+/* First call: route and decide what can be decided before the body. */
+static enum MHD_Result begin(struct http_server *srv, struct MHD_Connection *c, const char *url,
+			     const char *method, struct reqctx *ctx)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	size_t urilen = strlen(url);
+	enum app_err err;
+
+	ctx->req.method = method;
+	ctx->req.path = url;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, sum_query, &urilen);
+	if (urilen > URI_MAX) {
+		ctx->early = APP_EURI;
+		return MHD_YES;
+	}
+	if (cl && strtoull(cl, NULL, 10) > REQ_BODY_MAX) {
+		/* Refuse before reading (and before 100 Continue); this closes. */
+		reply_fail(&ctx->rep, APP_ETOOLARGE, NULL, "the body is over %d KiB",
+			   REQ_BODY_MAX / 1024);
+		return send_reply(c, srv, ctx);
+	}
+	if (!is_api_path(url)) {
+		ctx->is_static = true;
+		if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+			ctx->early = APP_EMETHOD;
+			snprintf(ctx->allow, sizeof(ctx->allow), "GET, HEAD");
+		}
+		return MHD_YES;
+	}
+	err = router_match(method, url, srv->app->cfg->bench, &ctx->req, ctx->allow,
+			   sizeof(ctx->allow));
+	ctx->early = err;
+	return MHD_YES;
+}
+
+static void fail_early(struct reqctx *ctx)
+{
+	struct reply *rep = &ctx->rep;
+
+	switch (ctx->early) {
+	case APP_ENOTFOUND:
+		reply_fail(rep, APP_ENOTFOUND, NULL, "no such path");
+		break;
+	case APP_EMETHOD:
+		reply_fail(rep, APP_EMETHOD, NULL, "use %s on this path", ctx->allow);
+		snprintf(rep->allow, sizeof(rep->allow), "%s", ctx->allow);
+		break;
+	case APP_EURI:
+		reply_fail(rep, APP_EURI, NULL, "the URI is over %d bytes", URI_MAX);
+		break;
+	default:
+		reply_default_error(rep, ctx->early);
+	}
+}
+
+static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct reqctx *ctx)
+{
+	struct app *app = srv->app;
+	struct req *req = &ctx->req;
+	struct store *db = NULL;
+	enum app_err err;
+
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, req);
+	if (req->nquery > REQ_MAX_QUERY) {
+		reply_fail(&ctx->rep, APP_EINVAL, NULL, "more than %d query parameters",
+			   REQ_MAX_QUERY);
+		return;
+	}
+	req->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	req->if_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Match");
+	client_ip(c, req->client_ip, sizeof(req->client_ip));
+	snprintf(req->actor, sizeof(req->actor), "anonymous");
+	req->now = app_now(app);
+	if (ctx->body.len) {
+		req->body = ctx->body.data;
+		req->body_len = ctx->body.len;
+	}
+	if (!(req->route->flags & ROUTE_NO_DB))
+		db = store_pool_get(app->pool);
+	err = req->route->fn(app, db, req, &ctx->rep);
+	store_pool_put(app->pool, db);
+	if (err && !ctx->rep.status)
+		reply_default_error(&ctx->rep, err);
+	else if (!err && !ctx->rep.status)
+		reply_default_error(&ctx->rep, APP_ESTORE);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct reqctx *ctx = *con_cls;
+	struct MHD_Response *resp;
+	int status;
+
+	(void)version;
+	if (!ctx) {
+		if (!(ctx = calloc(1, sizeof(*ctx))))
+			return MHD_NO;
+		ctx->t0 = now_us();
+		reply_init(&ctx->rep);
+		buf_init(&ctx->body, REQ_BODY_MAX);
+		*con_cls = ctx;
+		atomic_fetch_add(&srv->inflight, 1);
+		return begin(srv, c, url, method, ctx);
+	}
+	if (*upload_data_size) {
+		if (!ctx->early && !ctx->too_large &&
+		    !buf_append(&ctx->body, upload_data, *upload_data_size))
+			ctx->too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (ctx->rep.status) /* answered on the first call */
+		return MHD_YES;
+	if (ctx->too_large && !ctx->early)
+		ctx->early = APP_ETOOLARGE;
+	if (ctx->early) {
+		fail_early(ctx);
+		return send_reply(c, srv, ctx);
+	}
+	if (ctx->is_static) {
+		resp = static_files_response(
+			srv->app->cfg->static_dir, url,
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), &status);
+		if (!resp) {
+			reply_fail(&ctx->rep, APP_ENOTFOUND, NULL, "no such page");
+			return send_reply(c, srv, ctx);
+		}
+		return queue(c, srv, ctx, resp, status);
+	}
+	dispatch(srv, c, ctx);
+	return send_reply(c, srv, ctx);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct reqctx *ctx = *con_cls;
+
+	(void)c;
+	(void)toe;
+	if (!ctx)
+		return;
+	reply_release(&ctx->rep);
+	buf_release(&ctx->body);
+	free(ctx);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+enum app_err http_server_start(struct app *app, struct http_server **out)
+{
+	const struct config *cfg = app->cfg;
+	struct http_server *srv = calloc(1, sizeof(*srv));
+	struct sockaddr_storage ss = {0};
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+
+	if (!srv)
+		return APP_ENOMEM;
+	srv->app = app;
+	if (inet_pton(AF_INET, cfg->listen_host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)cfg->listen_port);
+	} else if (inet_pton(AF_INET6, cfg->listen_host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)cfg->listen_port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		log_error("http: '%s' is not an IP address to listen on", cfg->listen_host);
+		free(srv);
+		return APP_EINVAL;
+	}
+	srv->d = MHD_start_daemon(
+		flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(48 * 1024),
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+		MHD_OPTION_END);
+	if (!srv->d) {
+		log_error("http: cannot listen on %s:%d", cfg->listen_host, cfg->listen_port);
+		free(srv);
+		return APP_EINVAL;
+	}
+	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : cfg->listen_port;
+	*out = srv;
+	return APP_OK;
+}
+
+int http_server_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+void http_server_stop(struct http_server *s, int grace_ms)
+{
+	MHD_socket fd;
+
+	if (!s)
+		return;
+	fd = MHD_quiesce_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
+		usleep(10000);
+	MHD_stop_daemon(s->d);
+	free(s);
+}

@@ -1,0 +1,21 @@
+/*
+ * http_server.h - the embedded HTTP server (libmicrohttpd).
+ */
+#ifndef TIMEBOK_HTTP_SERVER_H
+#define TIMEBOK_HTTP_SERVER_H
+
+#include "err.h"
+
+struct app;
+struct http_server;
+
+/* Listen on the configured address and serve app.  *out is new; stop it
+ * with http_server_stop(). */
+enum app_err http_server_start(struct app *app, struct http_server **out) WARN_UNUSED;
+/* The port actually bound (useful with port 0). */
+int http_server_port(const struct http_server *s);
+/* Stop accepting, let in-flight requests finish (up to grace_ms), stop and
+ * free s.  NULL-safe. */
+void http_server_stop(struct http_server *s, int grace_ms);
+
+#endif

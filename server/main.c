@@ -1,0 +1,145 @@
+/*
+ * main.c - process entry: configuration, libsodium, the store, HTTP,
+ * signals; and the "backup" subcommand.
+ *
+ * SIGINT and SIGTERM are blocked before any thread starts (so every thread
+ * inherits the mask) and taken with sigwait() here: shutdown runs in normal
+ * context, lets in-flight requests finish, then closes the database.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "app.h"
+#include "config.h"
+#include "demo.h"
+#include "http_server.h"
+#include "log.h"
+#include "metrics.h"
+#include "req.h"
+#include "store.h"
+#include "timeutil.h"
+
+static int64_t wall_clock(void *ctx)
+{
+	(void)ctx;
+	return (int64_t)time(NULL);
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+	const char *db = "./timebok.db", *dest = NULL;
+	struct store *s = NULL;
+	int rc = 1;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			db = argv[++i];
+		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			dest = argv[++i];
+		else {
+			fprintf(stderr, "usage: timebok backup --db PATH --out FILE\n");
+			return 2;
+		}
+	}
+	if (!dest) {
+		fprintf(stderr, "usage: timebok backup --db PATH --out FILE\n");
+		return 2;
+	}
+	if (store_open(db, 10000, &s) == APP_OK && store_backup(s, dest) == APP_OK) {
+		fprintf(stderr, "timebok: backup written to %s\n", dest);
+		rc = 0;
+	}
+	store_free(s);
+	return rc;
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void write_port_file(const char *path, int port)
+{
+	char tmp[600];
+	FILE *f;
+
+	/* write then rename, so a reader never sees a half-written file */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!(f = fopen(tmp, "w")))
+		return;
+	fprintf(f, "%d\n", port);
+	fclose(f);
+	rename(tmp, path);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct app app = {.cfg = &cfg, .now = wall_clock};
+	struct http_server *srv = NULL;
+	struct store *db;
+	sigset_t sigs;
+	bool exit_now;
+	int sig, rc = 1;
+
+	if (argc > 1 && !strcmp(argv[1], "backup"))
+		return cmd_backup(argc, argv);
+	if (config_load(&cfg, argc, argv, stdout, stderr, &exit_now))
+		return 2;
+	if (exit_now)
+		return 0;
+	log_set_level((enum log_level)cfg.log_level);
+	if (timeutil_set_zone(cfg.tz)) {
+		log_error("config: unknown time zone '%s'", cfg.tz);
+		return 2;
+	}
+	if (sodium_init() < 0) {
+		log_error("libsodium failed to start");
+		return 1;
+	}
+	raise_fd_limit();
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (store_pool_new(cfg.db_path, cfg.threads + 2, cfg.busy_timeout_ms, &app.pool))
+		goto out;
+	if (!(app.metrics = metrics_new(nroutes)))
+		goto out;
+	if (cfg.demo) {
+		db = store_pool_get(app.pool);
+		enum app_err err = demo_populate(&app, db);
+		store_pool_put(app.pool, db);
+		if (err) {
+			log_error("demo: could not fill the database (%s)", err_code(err));
+			goto out;
+		}
+	}
+	if (http_server_start(&app, &srv))
+		goto out;
+	if (cfg.port_file[0])
+		write_port_file(cfg.port_file, http_server_port(srv));
+	log_info("timebok listening on http://%s:%d (zone %s, database %s)", cfg.listen_host,
+		 http_server_port(srv), cfg.tz, cfg.db_path);
+	sigwait(&sigs, &sig);
+	log_info("signal %d: finishing requests and stopping", sig);
+	http_server_stop(srv, 10000);
+	rc = 0;
+out:
+	metrics_free(app.metrics);
+	store_pool_free(app.pool);
+	return rc;
+}

@@ -1,0 +1,29 @@
+/*
+ * metrics.h - request counters and a latency histogram for /metrics.
+ *
+ * Lock-free (C11 atomics): observing a request costs a few relaxed adds.
+ * Counters are kept per route (the route table's index; one extra slot for
+ * static files and one for unmatched paths) and per status.
+ */
+#ifndef TIMEBOK_METRICS_H
+#define TIMEBOK_METRICS_H
+
+#include <stdint.h>
+
+#include "buf.h"
+
+struct metrics;
+
+#define METRICS_ROUTE_STATIC (-1)
+#define METRICS_ROUTE_NONE (-2)
+
+/* A new set of counters for nroutes routes; NULL on OOM. */
+struct metrics *metrics_new(int nroutes);
+void metrics_free(struct metrics *m);
+/* Count one request of route (an index or METRICS_ROUTE_*) answered with
+ * status after usec microseconds. */
+void metrics_observe(struct metrics *m, int route, int status, uint64_t usec);
+/* Append the Prometheus text exposition; db_errors from the store pool. */
+void metrics_render(const struct metrics *m, struct buf *out, long db_errors);
+
+#endif

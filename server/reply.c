@@ -1,0 +1,76 @@
+/*
+ * reply.c - the one place error bodies are written.
+ */
+#include "req.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "store_appointments.h"
+
+void reply_init(struct reply *rep)
+{
+	*rep = (struct reply){0};
+	buf_init(&rep->body, REPLY_BODY_MAX);
+}
+
+void reply_release(struct reply *rep)
+{
+	if (rep)
+		buf_release(&rep->body);
+}
+
+static void error_body(struct reply *rep, enum app_err err, const char *field, const char *msg)
+{
+	buf_reset(&rep->body);
+	rep->status = err_status(err);
+	rep->content_type = NULL;
+	buf_puts(&rep->body, "{\"error\":{");
+	buf_json_kstr(&rep->body, NULL, "code", err_code(err));
+	buf_json_kstr(&rep->body, ",", "message", msg);
+	buf_json_kstr(&rep->body, ",", "field", field);
+	buf_putc(&rep->body, '}');
+}
+
+enum app_err reply_fail(struct reply *rep, enum app_err err, const char *field, const char *fmt,
+			...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	error_body(rep, err, field, msg);
+	buf_putc(&rep->body, '}');
+	return err;
+}
+
+void reply_default_error(struct reply *rep, enum app_err err)
+{
+	error_body(rep, err, NULL, err_message(err));
+	buf_putc(&rep->body, '}');
+}
+
+enum app_err reply_conflicts(struct reply *rep, const struct conflicts *cf)
+{
+	char msg[200];
+
+	if (cf->n)
+		snprintf(msg, sizeof(msg), "the %s is busy then (appointment %" PRId64 ")",
+			 cf->c[0].kind, cf->c[0].appointment_id);
+	else
+		snprintf(msg, sizeof(msg), "the time is taken");
+	error_body(rep, APP_ECONFLICT, NULL, msg);
+	buf_puts(&rep->body, ",\"conflicts\":[");
+	for (int i = 0; i < cf->n; i++) {
+		buf_printf(&rep->body, "%s{", i ? "," : "");
+		buf_json_kstr(&rep->body, NULL, "kind", cf->c[i].kind);
+		buf_json_kint(&rep->body, ",", "id", cf->c[i].id, false);
+		buf_json_kint(&rep->body, ",", "appointment_id", cf->c[i].appointment_id, false);
+		buf_putc(&rep->body, '}');
+	}
+	buf_puts(&rep->body, "]}");
+	return APP_ECONFLICT;
+}

@@ -1,0 +1,133 @@
+/*
+ * routes.c - the whole HTTP surface, one line per route, and the router.
+ *
+ * Patterns are matched segment by segment; "{id}" takes a positive decimal
+ * id, "{token}" a URL-safe token.  A path that matches with another method
+ * answers 405 with Allow.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "params.h"
+#include "router.h"
+
+#define R(m, p, fn, arg, flags) {m, p, fn, arg, flags}
+#define UNITS &resources_units
+#define CLIN &resources_clinicians
+#define ROOMS &resources_rooms
+#define PATS &resources_patients
+
+const struct route routes[] = {
+	R("GET", "/healthz", api_ops_health, NULL, ROUTE_PUBLIC),
+	R("GET", "/metrics", api_ops_metrics, NULL, ROUTE_PUBLIC | ROUTE_NO_DB),
+	R("GET", "/bench/hello", api_ops_hello, NULL, ROUTE_PUBLIC | ROUTE_NO_DB | ROUTE_BENCH),
+	R("GET", "/api/v1/openapi.json", api_ops_openapi, NULL, ROUTE_PUBLIC | ROUTE_NO_DB),
+
+	R("GET", "/api/v1/units", api_resource_list, UNITS, 0),
+	R("POST", "/api/v1/units", api_resource_create, UNITS, 0),
+	R("GET", "/api/v1/units/{id}", api_resource_get, UNITS, 0),
+	R("PATCH", "/api/v1/units/{id}", api_resource_update, UNITS, 0),
+	R("DELETE", "/api/v1/units/{id}", api_resource_delete, UNITS, 0),
+
+	R("GET", "/api/v1/clinicians", api_resource_list, CLIN, 0),
+	R("POST", "/api/v1/clinicians", api_resource_create, CLIN, 0),
+	R("GET", "/api/v1/clinicians/{id}", api_resource_get, CLIN, 0),
+	R("PATCH", "/api/v1/clinicians/{id}", api_resource_update, CLIN, 0),
+	R("DELETE", "/api/v1/clinicians/{id}", api_resource_delete, CLIN, 0),
+	R("GET", "/api/v1/clinicians/{id}/day", api_appointments_day, NULL, 0),
+
+	R("GET", "/api/v1/rooms", api_resource_list, ROOMS, 0),
+	R("POST", "/api/v1/rooms", api_resource_create, ROOMS, 0),
+	R("GET", "/api/v1/rooms/{id}", api_resource_get, ROOMS, 0),
+	R("PATCH", "/api/v1/rooms/{id}", api_resource_update, ROOMS, 0),
+	R("DELETE", "/api/v1/rooms/{id}", api_resource_delete, ROOMS, 0),
+
+	R("GET", "/api/v1/patients", api_resource_list, PATS, 0),
+	R("POST", "/api/v1/patients", api_resource_create, PATS, 0),
+	R("GET", "/api/v1/patients/{id}", api_resource_get, PATS, 0),
+	R("PATCH", "/api/v1/patients/{id}", api_resource_update, PATS, 0),
+	R("DELETE", "/api/v1/patients/{id}", api_resource_delete, PATS, 0),
+
+	R("GET", "/api/v1/appointments", api_appointments_list, NULL, 0),
+	R("POST", "/api/v1/appointments", api_appointments_create, NULL, 0),
+	R("GET", "/api/v1/appointments/{id}", api_appointments_get, NULL, 0),
+	R("PATCH", "/api/v1/appointments/{id}", api_appointments_update, NULL, 0),
+	R("DELETE", "/api/v1/appointments/{id}", api_appointments_cancel, NULL, 0),
+	R("GET", "/api/v1/appointments/{id}/history", api_appointments_history, NULL, 0),
+};
+const int nroutes = sizeof(routes) / sizeof(routes[0]);
+
+/* Match one pattern against path; fill ids/token on success. */
+static bool match(const char *pattern, const char *path, struct req *req)
+{
+	const char *p = pattern, *s = path;
+
+	req->nids = 0;
+	req->token[0] = '\0';
+	while (*p && *s) {
+		size_t pl = strcspn(p, "/"), sl = strcspn(s, "/");
+
+		if (!strncmp(p, "{id}", pl) && pl == 4) {
+			char digits[20];
+			int64_t id;
+			if (sl == 0 || sl >= sizeof(digits) || req->nids == REQ_MAX_IDS)
+				return false;
+			memcpy(digits, s, sl);
+			digits[sl] = '\0';
+			if (!params_parse_id(digits, &id))
+				return false;
+			req->ids[req->nids++] = id;
+		} else if (!strncmp(p, "{token}", pl) && pl == 7) {
+			if (sl == 0 || sl >= sizeof(req->token) || strspn(s, ROUTER_TOKEN_CHARS) < sl)
+				return false;
+			memcpy(req->token, s, sl);
+			req->token[sl] = '\0';
+		} else if (pl != sl || strncmp(p, s, pl)) {
+			return false;
+		}
+		p += pl;
+		s += sl;
+		if (*p != *s)
+			return false;
+		if (*p == '/') {
+			p++;
+			s++;
+		}
+	}
+	return !*p && !*s;
+}
+
+enum app_err router_match(const char *method, const char *path, bool bench, struct req *req,
+			  char *allow, size_t allow_cap)
+{
+	bool any = false;
+	size_t n = 0;
+
+	allow[0] = '\0';
+	req->route = NULL;
+	for (int i = 0; i < nroutes; i++) {
+		const struct route *r = &routes[i];
+		bool same = !strcmp(r->method, method) ||
+			    (!strcmp(method, "HEAD") && !strcmp(r->method, "GET"));
+
+		if ((r->flags & ROUTE_BENCH) && !bench)
+			continue;
+		if (!match(r->pattern, path, req))
+			continue;
+		if (same) {
+			req->route = r;
+			return APP_OK;
+		}
+		any = true;
+		if (n < allow_cap)
+			n += (size_t)snprintf(allow + n, allow_cap - n, "%s%s", n ? ", " : "",
+					      r->method);
+	}
+	return any ? APP_EMETHOD : APP_ENOTFOUND;
+}
+
+int router_index(const struct route *r)
+{
+	return r ? (int)(r - routes) : -1;
+}

@@ -1,0 +1,359 @@
+/*
+ * store.c - SQLite connections, migrations, statement cache and pool.
+ *
+ * The statement cache is an open-addressing table keyed by the SQL text
+ * (hash, then strcmp against sqlite3_sql()), so dynamically built queries
+ * with a bounded number of shapes are prepared once per connection too.
+ * Statements are prepared with SQLITE_PREPARE_PERSISTENT.
+ */
+#include "store.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define CACHE_SLOTS 512 /* power of two */
+
+struct store {
+	sqlite3 *db;
+	atomic_long *errors; /* the pool's counter, or own_errors */
+	atomic_long own_errors;
+	struct {
+		uint64_t hash;
+		sqlite3_stmt *st;
+	} cache[CACHE_SLOTS];
+	int ncached;
+};
+
+struct store_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct store **all;
+	struct store **free;
+	int n, nfree;
+	atomic_long errors;
+};
+
+sqlite3 *store_db(struct store *s)
+{
+	return s->db;
+}
+
+enum app_err store_fail(struct store *s, int rc, const char *what)
+{
+	const char *msg = sqlite3_errmsg(s->db);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return APP_EBUSY;
+	case SQLITE_NOMEM:
+		return APP_ENOMEM;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_TRIGGER && msg && strstr(msg, "overlap"))
+			return APP_ECONFLICT;
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return APP_EDUPLICATE;
+		break;
+	default:
+		break;
+	}
+	atomic_fetch_add(s->errors, 1);
+	log_error("database: %s: %s (%d)", what, msg ? msg : "?", rc);
+	return APP_ESTORE;
+}
+
+static uint64_t hash_text(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+enum app_err store_stmt(struct store *s, const char *sql, sqlite3_stmt **out)
+{
+	uint64_t h = hash_text(sql);
+	size_t i = (size_t)h & (CACHE_SLOTS - 1);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	for (;; i = (i + 1) & (CACHE_SLOTS - 1)) {
+		if (!s->cache[i].st)
+			break;
+		if (s->cache[i].hash == h && !strcmp(sqlite3_sql(s->cache[i].st), sql)) {
+			*out = s->cache[i].st;
+			return APP_OK;
+		}
+	}
+	if (s->ncached >= CACHE_SLOTS * 3 / 4) {
+		log_error("database: statement cache full");
+		return APP_ESTORE;
+	}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "prepare");
+	s->cache[i].hash = h;
+	s->cache[i].st = st;
+	s->ncached++;
+	*out = st;
+	return APP_OK;
+}
+
+void store_done(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+enum app_err store_exec(struct store *s, const char *sql)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? APP_OK : store_fail(s, rc, "exec");
+}
+
+static enum app_err run(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, sql, &st)))
+		return err;
+	rc = sqlite3_step(st);
+	store_done(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? APP_OK : store_fail(s, rc, sql);
+}
+
+enum app_err store_begin(struct store *s)
+{
+	return run(s, "BEGIN IMMEDIATE");
+}
+
+enum app_err store_commit(struct store *s)
+{
+	enum app_err err = run(s, "COMMIT");
+	if (err)
+		store_rollback(s);
+	return err;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+enum app_err store_scalar(struct store *s, const char *sql, int count, int64_t a, int64_t b,
+			  int64_t *out)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, sql, &st)))
+		return err;
+	if (count > 0)
+		sqlite3_bind_int64(st, 1, a);
+	if (count > 1)
+		sqlite3_bind_int64(st, 2, b);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "scalar");
+	store_done(st);
+	return err;
+}
+
+enum app_err store_open(const char *path, int busy_timeout_ms, struct store **out)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	enum app_err err = APP_OK;
+	char pragmas[256];
+	int rc;
+
+	if (!s)
+		return APP_ENOMEM;
+	s->errors = &s->own_errors;
+	rc = sqlite3_open_v2(path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		log_error("database: cannot open: %s", s->db ? sqlite3_errmsg(s->db) : "no memory");
+		err = APP_ESTORE;
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, busy_timeout_ms);
+	/* journal_mode=WAL answers "memory" for in-memory databases; fine. */
+	snprintf(pragmas, sizeof(pragmas),
+		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+		 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4000;");
+	err = store_exec(s, pragmas);
+out:
+	if (err) {
+		store_free(s);
+		return err;
+	}
+	*out = s;
+	return APP_OK;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		sqlite3_finalize(s->cache[i].st);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+enum app_err store_migrate(struct store *s)
+{
+	enum app_err err;
+	int64_t version;
+	char sql[64];
+
+	if ((err = store_begin(s)))
+		return err;
+	if ((err = store_scalar(s, "PRAGMA user_version", 0, 0, 0, &version)))
+		goto out;
+	if (version > store_nmigrations) {
+		log_error("database: schema version %lld is newer than this timebok (%d)",
+			  (long long)version, store_nmigrations);
+		err = APP_ESTORE;
+		goto out;
+	}
+	for (int i = (int)version; i < store_nmigrations; i++) {
+		log_info("database: applying migration %s", store_migrations[i].name);
+		if ((err = store_exec(s, store_migrations[i].sql)))
+			goto out;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", i + 1);
+		if ((err = store_exec(s, sql)))
+			goto out;
+	}
+	return store_commit(s);
+out:
+	store_rollback(s);
+	return err;
+}
+
+enum app_err store_backup(struct store *s, const char *dest)
+{
+	sqlite3 *to = NULL;
+	sqlite3_backup *bk;
+	enum app_err err = APP_OK;
+	int rc;
+
+	if (access(dest, F_OK) == 0) {
+		log_error("backup: '%s' exists already", dest);
+		return APP_EINVAL;
+	}
+	rc = sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("backup: cannot create '%s'", dest);
+		err = APP_ESTORE;
+		goto out;
+	}
+	bk = sqlite3_backup_init(to, "main", s->db, "main");
+	if (!bk) {
+		log_error("backup: %s", sqlite3_errmsg(to));
+		err = APP_ESTORE;
+		goto out;
+	}
+	/* Copy in steps, so a running server's writers get the lock between. */
+	while ((rc = sqlite3_backup_step(bk, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
+	       rc == SQLITE_LOCKED)
+		sqlite3_sleep(5);
+	sqlite3_backup_finish(bk);
+	if (rc != SQLITE_DONE) {
+		log_error("backup: %s", sqlite3_errmsg(to));
+		err = APP_ESTORE;
+	}
+out:
+	sqlite3_close(to);
+	return err;
+}
+
+enum app_err store_pool_new(const char *path, int size, int busy_timeout_ms,
+			    struct store_pool **out)
+{
+	struct store_pool *p = calloc(1, sizeof(*p));
+	enum app_err err = APP_OK;
+
+	if (!p)
+		return APP_ENOMEM;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->all = calloc((size_t)size, sizeof(*p->all));
+	p->free = calloc((size_t)size, sizeof(*p->free));
+	if (!p->all || !p->free) {
+		err = APP_ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < size; i++) {
+		if ((err = store_open(path, busy_timeout_ms, &p->all[i])))
+			goto out;
+		p->n++;
+		p->all[i]->errors = &p->errors;
+		if (i == 0 && (err = store_migrate(p->all[0])))
+			goto out;
+		p->free[p->nfree++] = p->all[i];
+	}
+out:
+	if (err) {
+		store_pool_free(p);
+		return err;
+	}
+	*out = p;
+	return APP_OK;
+}
+
+void store_pool_free(struct store_pool *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->n; i++)
+		store_free(p->all[i]);
+	free(p->all);
+	free(p->free);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p);
+}
+
+struct store *store_pool_get(struct store_pool *p)
+{
+	struct store *s;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->nfree == 0)
+		pthread_cond_wait(&p->cv, &p->mu);
+	s = p->free[--p->nfree];
+	pthread_mutex_unlock(&p->mu);
+	return s;
+}
+
+void store_pool_put(struct store_pool *p, struct store *s)
+{
+	if (!s)
+		return;
+	store_rollback(s);
+	pthread_mutex_lock(&p->mu);
+	p->free[p->nfree++] = s;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+long store_pool_errors(struct store_pool *p)
+{
+	return atomic_load(&p->errors);
+}

@@ -1,0 +1,88 @@
+/*
+ * store.h - the SQLite layer: connections, migrations, statements, pool.
+ *
+ * One struct store is one connection with its own prepared-statement cache.
+ * Connections come from a fixed pool; a request borrows one for its whole
+ * handler.  Every connection runs WAL, synchronous=FULL (an acknowledged
+ * write survives power loss), foreign keys and a busy timeout.
+ *
+ * Writes are one BEGIN IMMEDIATE transaction each (store_begin): a check and
+ * the write it guards see the same database, so two racing bookings cannot
+ * both pass.  SQLite codes are mapped to enum app_err here, once: busy ->
+ * APP_EBUSY, a trigger's 'overlap' -> APP_ECONFLICT, UNIQUE -> APP_EDUPLICATE,
+ * anything unexpected is logged with sqlite3_errmsg and becomes APP_ESTORE.
+ */
+#ifndef TIMEBOK_STORE_H
+#define TIMEBOK_STORE_H
+
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct store;
+struct store_pool;
+
+/* The migrations compiled in from schema/NNNN_*.sql, in order. */
+struct store_migration {
+	const char *name;
+	const char *sql;
+};
+extern const struct store_migration store_migrations[];
+extern const int store_nmigrations;
+
+/* Open a connection to path (a file name or a "file:" URI) with the house
+ * PRAGMAs.  *out is a new store the caller frees with store_free(). */
+enum app_err store_open(const char *path, int busy_timeout_ms, struct store **out) WARN_UNUSED;
+/* Finalize cached statements and close.  NULL-safe. */
+void store_free(struct store *s);
+
+/* Apply the migrations the database lacks (PRAGMA user_version); each in its
+ * own transaction.  APP_ESTORE when the database is newer than this binary. */
+enum app_err store_migrate(struct store *s) WARN_UNUSED;
+
+/* A cached prepared statement for sql (borrowed: the cache owns it).  Callers
+ * bind, step, then store_done() it.  The cache is keyed by the SQL text. */
+enum app_err store_stmt(struct store *s, const char *sql, sqlite3_stmt **out) WARN_UNUSED;
+/* Reset and clear st for its next use.  NULL-safe. */
+void store_done(sqlite3_stmt *st);
+
+/* Map a SQLite result code to an app_err, logging unexpected ones with
+ * what (a short description of the operation) and sqlite3_errmsg. */
+enum app_err store_fail(struct store *s, int rc, const char *what);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  rollback is safe without a
+ * transaction and never fails visibly. */
+enum app_err store_begin(struct store *s) WARN_UNUSED;
+enum app_err store_commit(struct store *s) WARN_UNUSED;
+void store_rollback(struct store *s);
+
+/* Run sql (one or more statements, no results) outside the cache. */
+enum app_err store_exec(struct store *s, const char *sql) WARN_UNUSED;
+
+/* The raw handle, for the store_* files only. */
+sqlite3 *store_db(struct store *s);
+
+/* One integer from a one-row query with up to two integer parameters
+ * (pass count 0-2); *out = 0 when there is no row. */
+enum app_err store_scalar(struct store *s, const char *sql, int count, int64_t a, int64_t b,
+			  int64_t *out) WARN_UNUSED;
+
+/* Write a consistent copy of the database to dest (online backup API; safe
+ * while the server runs).  Fails if dest exists. */
+enum app_err store_backup(struct store *s, const char *dest) WARN_UNUSED;
+
+/* A pool of size connections to path; the first one migrates the schema. */
+enum app_err store_pool_new(const char *path, int size, int busy_timeout_ms,
+			    struct store_pool **out) WARN_UNUSED;
+void store_pool_free(struct store_pool *p);
+/* Borrow a connection, waiting for one to be free. */
+struct store *store_pool_get(struct store_pool *p);
+/* Give back s (rolls back any transaction left open). */
+void store_pool_put(struct store_pool *p, struct store *s);
+/* Database errors counted so far (for /metrics). */
+long store_pool_errors(struct store_pool *p);
+
+#endif

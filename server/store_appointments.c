@@ -1,0 +1,614 @@
+/*
+ * store_appointments.c - SQL for appointments, participants and history.
+ *
+ * Overlap queries are bounded by the longest possible appointment
+ * (APPT_MAX_SECONDS): "start < :end AND start > :start - max AND end > :start"
+ * is an index range scan on (who, start) whose cost does not grow with the
+ * history.  Cancelled appointments hold no time.
+ *
+ * Participant rows carry copies of the appointment's times.  An edit first
+ * takes its rows out of the overlap triggers (live = 0), changes the people,
+ * then updates the appointment, whose trigger writes the final times and
+ * liveness back onto every row: the database checks the end state, never a
+ * half-edited one.
+ */
+#include "store_appointments.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "store.h"
+#include "timeutil.h"
+
+#define MAXS "43200"
+
+#define APPT_COLS                                                                                  \
+	"a.id, a.start_at, a.end_at, a.mode, a.status, a.patient_id, a.room_id, a.video_url, "     \
+	"a.status_reason, a.version, a.created_at, a.updated_at, "                                 \
+	"(SELECT group_concat(clinician_id) FROM participants WHERE appointment_id = a.id AND "    \
+	"kind = 'clinician')"
+
+static const char SQL_GET[] = "SELECT " APPT_COLS " FROM appointments a WHERE a.id = ?1";
+
+static const char SQL_CONFLICT_CLINICIAN[] =
+	"SELECT appointment_id FROM participants WHERE clinician_id = ?1 AND start_at < ?3 "
+	"AND start_at > ?2 - " MAXS " AND end_at > ?2 AND live AND appointment_id <> ?4 "
+	"ORDER BY start_at LIMIT 8";
+static const char SQL_CONFLICT_PATIENT[] =
+	"SELECT appointment_id FROM participants WHERE patient_id = ?1 AND start_at < ?3 "
+	"AND start_at > ?2 - " MAXS " AND end_at > ?2 AND live AND appointment_id <> ?4 "
+	"ORDER BY start_at LIMIT 8";
+static const char SQL_CONFLICT_ROOM[] =
+	"SELECT id FROM appointments WHERE room_id = ?1 AND start_at < ?3 "
+	"AND start_at > ?2 - " MAXS " AND end_at > ?2 AND status <> 'cancelled' AND id <> ?4 "
+	"ORDER BY start_at LIMIT 8";
+
+static const char SQL_INSERT[] =
+	"INSERT INTO appointments (start_at, end_at, mode, status, patient_id, room_id, "
+	"video_url, status_reason, version, created_at, updated_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?9)";
+static const char SQL_INSERT_PARTICIPANT[] =
+	"INSERT INTO participants (appointment_id, kind, patient_id, clinician_id, start_at, "
+	"end_at, live) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_UPDATE[] =
+	"UPDATE appointments SET start_at = ?2, end_at = ?3, mode = ?4, status = ?5, "
+	"patient_id = ?6, room_id = ?7, video_url = ?8, status_reason = ?9, "
+	"version = version + 1, updated_at = ?10 WHERE id = ?1";
+static const char SQL_PARTICIPANTS_OFF[] =
+	"UPDATE participants SET live = 0 WHERE appointment_id = ?1";
+static const char SQL_DELETE_CLINICIAN[] =
+	"DELETE FROM participants WHERE appointment_id = ?1 AND clinician_id = ?2";
+static const char SQL_SET_PATIENT[] =
+	"UPDATE participants SET patient_id = ?2, response = 'needs-action', responded_at = NULL "
+	"WHERE appointment_id = ?1 AND kind = 'patient'";
+static const char SQL_HISTORY_INSERT[] =
+	"INSERT INTO appointment_history (appointment_id, at, actor, action, changes) "
+	"VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_HISTORY[] =
+	"SELECT id, at, actor, action, changes FROM appointment_history "
+	"WHERE appointment_id = ?1 ORDER BY id";
+static const char SQL_DAY[] =
+	"SELECT " APPT_COLS ", pt.name FROM participants p "
+	"JOIN appointments a ON a.id = p.appointment_id "
+	"JOIN patients pt ON pt.id = a.patient_id "
+	"WHERE p.clinician_id = ?1 AND p.start_at >= ?2 AND p.start_at < ?3 "
+	"ORDER BY p.start_at, a.id";
+
+static void parse_ids(const char *s, struct appointment *a)
+{
+	a->nclinicians = 0;
+	while (s && *s && a->nclinicians < APPT_MAX_CLINICIANS) {
+		char *end;
+		a->clinician_ids[a->nclinicians++] = strtoll(s, &end, 10);
+		s = *end == ',' ? end + 1 : end;
+	}
+	/* group_concat has no defined order: keep ids sorted for stable output */
+	for (int i = 1; i < a->nclinicians; i++)
+		for (int j = i; j > 0 && a->clinician_ids[j - 1] > a->clinician_ids[j]; j--) {
+			int64_t t = a->clinician_ids[j];
+			a->clinician_ids[j] = a->clinician_ids[j - 1];
+			a->clinician_ids[j - 1] = t;
+		}
+}
+
+static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+static void read_appt(sqlite3_stmt *st, struct appointment *a)
+{
+	int m, s;
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, 0);
+	a->start = sqlite3_column_int64(st, 1);
+	a->end = sqlite3_column_int64(st, 2);
+	m = appointment_mode_parse((const char *)sqlite3_column_text(st, 3));
+	s = appointment_status_parse((const char *)sqlite3_column_text(st, 4));
+	a->mode = m < 0 ? APPT_VIDEO : (enum appt_mode)m;
+	a->status = s < 0 ? APPT_BOOKED : (enum appt_status)s;
+	a->patient_id = sqlite3_column_int64(st, 5);
+	a->room_id = sqlite3_column_int64(st, 6);
+	copy_text(a->video_url, sizeof(a->video_url), st, 7);
+	copy_text(a->status_reason, sizeof(a->status_reason), st, 8);
+	a->version = sqlite3_column_int64(st, 9);
+	a->created_at = sqlite3_column_int64(st, 10);
+	a->updated_at = sqlite3_column_int64(st, 11);
+	parse_ids((const char *)sqlite3_column_text(st, 12), a);
+}
+
+static void bind_opt_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s && *s)
+		sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+static void bind_opt_id(sqlite3_stmt *st, int idx, int64_t id)
+{
+	if (id)
+		sqlite3_bind_int64(st, idx, id);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+enum app_err store_appointments_get(struct store *s, int64_t id, struct appointment *out)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, SQL_GET, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_appt(st, out);
+	else if (rc == SQLITE_DONE)
+		err = APP_ENOTFOUND;
+	else
+		err = store_fail(s, rc, "appointment get");
+	store_done(st);
+	return err;
+}
+
+static enum app_err find_conflicts(struct store *s, const char *sql, const char *kind, int64_t who,
+				   const struct appointment *a, struct conflicts *cf)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, sql, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, who);
+	sqlite3_bind_int64(st, 2, a->start);
+	sqlite3_bind_int64(st, 3, a->end);
+	sqlite3_bind_int64(st, 4, a->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cf->n == CONFLICTS_MAX)
+			continue;
+		cf->c[cf->n].kind = kind;
+		cf->c[cf->n].id = who;
+		cf->c[cf->n].appointment_id = sqlite3_column_int64(st, 0);
+		cf->n++;
+	}
+	if (rc != SQLITE_DONE)
+		err = store_fail(s, rc, "conflict check");
+	store_done(st);
+	return err;
+}
+
+/* Fill cf with every overlap a would have; APP_ECONFLICT when any. */
+static enum app_err check_conflicts(struct store *s, const struct appointment *a,
+				    struct conflicts *cf)
+{
+	enum app_err err = APP_OK;
+
+	cf->n = 0;
+	for (int i = 0; i < a->nclinicians && !err; i++)
+		err = find_conflicts(s, SQL_CONFLICT_CLINICIAN, "clinician", a->clinician_ids[i], a,
+				     cf);
+	if (!err && a->room_id)
+		err = find_conflicts(s, SQL_CONFLICT_ROOM, "room", a->room_id, a, cf);
+	if (!err)
+		err = find_conflicts(s, SQL_CONFLICT_PATIENT, "patient", a->patient_id, a, cf);
+	if (err)
+		return err;
+	return cf->n ? APP_ECONFLICT : APP_OK;
+}
+
+static enum app_err step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	store_done(st);
+	return rc == SQLITE_DONE ? APP_OK : store_fail(s, rc, what);
+}
+
+static enum app_err insert_participant(struct store *s, const struct appointment *a,
+				       const char *kind, int64_t patient_id, int64_t clinician_id,
+				       bool live)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	if ((err = store_stmt(s, SQL_INSERT_PARTICIPANT, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, a->id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	bind_opt_id(st, 3, patient_id);
+	bind_opt_id(st, 4, clinician_id);
+	sqlite3_bind_int64(st, 5, a->start);
+	sqlite3_bind_int64(st, 6, a->end);
+	sqlite3_bind_int(st, 7, live);
+	return step_done(s, st, "participant insert");
+}
+
+static enum app_err add_history(struct store *s, int64_t id, int64_t now, const char *actor,
+				const char *action, const char *changes)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	if ((err = store_stmt(s, SQL_HISTORY_INSERT, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_text(st, 3, actor ? actor : "system", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, changes, -1, SQLITE_TRANSIENT);
+	return step_done(s, st, "history insert");
+}
+
+/* The value of one history field as JSON. */
+enum hfield { H_START, H_END, H_MODE, H_STATUS, H_PATIENT, H_ROOM, H_CLINICIANS, H_REASON, H_N };
+static const char *const hnames[H_N] = {"start",      "end",     "mode",          "status",
+					"patient_id", "room_id", "clinician_ids", "status_reason"};
+
+static void hvalue(struct buf *b, const struct appointment *a, enum hfield f)
+{
+	char t[TIMEUTIL_INSTANT_LEN];
+
+	switch (f) {
+	case H_START:
+	case H_END:
+		timeutil_format(f == H_START ? a->start : a->end, t);
+		buf_json_str(b, t);
+		break;
+	case H_MODE: buf_json_str(b, appointment_mode_name(a->mode)); break;
+	case H_STATUS: buf_json_str(b, appointment_status_name(a->status)); break;
+	case H_PATIENT: buf_printf(b, "%" PRId64, a->patient_id); break;
+	case H_ROOM:
+		if (a->room_id)
+			buf_printf(b, "%" PRId64, a->room_id);
+		else
+			buf_puts(b, "null");
+		break;
+	case H_CLINICIANS:
+		buf_putc(b, '[');
+		for (int i = 0; i < a->nclinicians; i++)
+			buf_printf(b, "%s%" PRId64, i ? "," : "", a->clinician_ids[i]);
+		buf_putc(b, ']');
+		break;
+	case H_REASON: buf_json_str(b, a->status_reason[0] ? a->status_reason : NULL); break;
+	case H_N: break;
+	}
+}
+
+static bool same_clinicians(const struct appointment *a, const struct appointment *b)
+{
+	if (a->nclinicians != b->nclinicians)
+		return false;
+	for (int i = 0; i < a->nclinicians; i++)
+		if (!appointment_has_clinician(b, a->clinician_ids[i]))
+			return false;
+	return true;
+}
+
+static bool field_changed(const struct appointment *a, const struct appointment *b, enum hfield f)
+{
+	switch (f) {
+	case H_START: return a->start != b->start;
+	case H_END: return a->end != b->end;
+	case H_MODE: return a->mode != b->mode;
+	case H_STATUS: return a->status != b->status;
+	case H_PATIENT: return a->patient_id != b->patient_id;
+	case H_ROOM: return a->room_id != b->room_id;
+	case H_CLINICIANS: return !same_clinicians(a, b);
+	case H_REASON: return strcmp(a->status_reason, b->status_reason) != 0;
+	case H_N: break;
+	}
+	return false;
+}
+
+/* {"field":{"old":..,"new":..},...} for what differs; a snapshot if !old. */
+static void history_changes(struct buf *b, const struct appointment *old,
+			    const struct appointment *new)
+{
+	bool first = true;
+
+	buf_putc(b, '{');
+	for (int f = 0; f < H_N; f++) {
+		if (old && !field_changed(old, new, (enum hfield)f))
+			continue;
+		buf_printf(b, "%s\"%s\":", first ? "" : ",", hnames[f]);
+		first = false;
+		if (old) {
+			buf_puts(b, "{\"old\":");
+			hvalue(b, old, (enum hfield)f);
+			buf_puts(b, ",\"new\":");
+			hvalue(b, new, (enum hfield)f);
+			buf_putc(b, '}');
+		} else {
+			hvalue(b, new, (enum hfield)f);
+		}
+	}
+	if (old && old->mode != new->mode && strcmp(old->video_url, new->video_url))
+		buf_printf(b, "%s\"video_url\":\"changed\"", first ? "" : ",");
+	buf_putc(b, '}');
+}
+
+static void bind_appt(sqlite3_stmt *st, const struct appointment *a, int first)
+{
+	sqlite3_bind_int64(st, first, a->start);
+	sqlite3_bind_int64(st, first + 1, a->end);
+	sqlite3_bind_text(st, first + 2, appointment_mode_name(a->mode), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 3, appointment_status_name(a->status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, first + 4, a->patient_id);
+	bind_opt_id(st, first + 5, a->room_id);
+	bind_opt_text(st, first + 6, a->video_url);
+	bind_opt_text(st, first + 7, a->status_reason);
+}
+
+enum app_err store_appointments_create(struct store *s, struct appointment *a, const char *actor,
+				       int64_t now, struct conflicts *cf)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+	struct buf b;
+
+	buf_init(&b, 8192);
+	cf->n = 0;
+	a->id = 0;
+	if ((err = store_begin(s)))
+		goto out;
+	if ((err = check_conflicts(s, a, cf)))
+		goto out;
+	if ((err = store_stmt(s, SQL_INSERT, &st)))
+		goto out;
+	bind_appt(st, a, 1);
+	sqlite3_bind_int64(st, 9, now);
+	if ((err = step_done(s, st, "appointment insert")))
+		goto out;
+	a->id = sqlite3_last_insert_rowid(store_db(s));
+	a->version = 1;
+	a->created_at = a->updated_at = now;
+	if ((err = insert_participant(s, a, "patient", a->patient_id, 0, appointment_live(a))))
+		goto out;
+	for (int i = 0; i < a->nclinicians; i++)
+		if ((err = insert_participant(s, a, "clinician", 0, a->clinician_ids[i],
+					      appointment_live(a))))
+			goto out;
+	history_changes(&b, NULL, a);
+	if (b.failed) {
+		err = APP_ENOMEM;
+		goto out;
+	}
+	if ((err = add_history(s, a->id, now, actor, "create", b.data)))
+		goto out;
+	err = store_commit(s);
+out:
+	if (err)
+		store_rollback(s);
+	buf_release(&b);
+	return err;
+}
+
+static enum app_err exec_ids(struct store *s, const char *sql, int64_t a, int64_t b, int n,
+			     const char *what)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	if ((err = store_stmt(s, sql, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, a);
+	if (n > 1)
+		sqlite3_bind_int64(st, 2, b);
+	return step_done(s, st, what);
+}
+
+/* Bring the participant rows of next into line with cur's (see the top). */
+static enum app_err write_people(struct store *s, const struct appointment *cur,
+				 const struct appointment *next)
+{
+	enum app_err err;
+
+	if ((err = exec_ids(s, SQL_PARTICIPANTS_OFF, cur->id, 0, 1, "participants off")))
+		return err;
+	for (int i = 0; i < cur->nclinicians; i++)
+		if (!appointment_has_clinician(next, cur->clinician_ids[i]) &&
+		    (err = exec_ids(s, SQL_DELETE_CLINICIAN, cur->id, cur->clinician_ids[i], 2,
+				    "participant delete")))
+			return err;
+	if (cur->patient_id != next->patient_id &&
+	    (err = exec_ids(s, SQL_SET_PATIENT, cur->id, next->patient_id, 2, "participant patient")))
+		return err;
+	for (int i = 0; i < next->nclinicians; i++)
+		if (!appointment_has_clinician(cur, next->clinician_ids[i]) &&
+		    (err = insert_participant(s, next, "clinician", 0, next->clinician_ids[i], false)))
+			return err;
+	return APP_OK;
+}
+
+static bool changed_any(const struct appointment *a, const struct appointment *b)
+{
+	for (int f = 0; f < H_N; f++)
+		if (field_changed(a, b, (enum hfield)f))
+			return true;
+	return strcmp(a->video_url, b->video_url) != 0;
+}
+
+enum app_err store_appointments_edit(struct store *s, int64_t id, int64_t if_match,
+				     appt_edit_fn fn, void *ctx, const char *actor, int64_t now,
+				     struct conflicts *cf, struct appointment *out)
+{
+	struct appointment cur, next;
+	sqlite3_stmt *st;
+	enum app_err err;
+	struct buf b;
+	bool moved;
+
+	buf_init(&b, 8192);
+	cf->n = 0;
+	if ((err = store_begin(s)))
+		goto out;
+	if ((err = store_appointments_get(s, id, &cur)))
+		goto out;
+	if (if_match && if_match != cur.version) {
+		err = APP_ESTALE;
+		goto out;
+	}
+	next = cur;
+	if ((err = fn(ctx, &cur, &next)))
+		goto out;
+	next.id = cur.id;
+	if (!changed_any(&cur, &next)) {
+		*out = cur;
+		store_rollback(s);
+		buf_release(&b);
+		return APP_OK;
+	}
+	moved = cur.start != next.start || cur.end != next.end ||
+		cur.patient_id != next.patient_id || cur.room_id != next.room_id ||
+		!same_clinicians(&cur, &next) || !appointment_live(&cur);
+	if (appointment_live(&next) && moved && (err = check_conflicts(s, &next, cf)))
+		goto out;
+	if ((err = write_people(s, &cur, &next)))
+		goto out;
+	if ((err = store_stmt(s, SQL_UPDATE, &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	bind_appt(st, &next, 2);
+	sqlite3_bind_int64(st, 10, now);
+	if ((err = step_done(s, st, "appointment update")))
+		goto out;
+	history_changes(&b, &cur, &next);
+	if (b.failed) {
+		err = APP_ENOMEM;
+		goto out;
+	}
+	if ((err = add_history(s, id, now, actor,
+			       next.status != cur.status ? appointment_status_name(next.status)
+							 : "update",
+			       b.data)))
+		goto out;
+	if ((err = store_commit(s)))
+		goto out;
+	next.version = cur.version + 1;
+	next.updated_at = now;
+	*out = next;
+out:
+	if (err)
+		store_rollback(s);
+	buf_release(&b);
+	return err;
+}
+
+enum app_err store_appointments_list(struct store *s, const struct appt_filter *f, appt_row_fn fn,
+				     void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	struct appointment a;
+	enum app_err err;
+	struct buf b;
+	int rc, n = 0;
+
+	buf_init(&b, 4096);
+	buf_puts(&b, "SELECT " APPT_COLS " FROM appointments a WHERE 1");
+	if (f->to)
+		buf_puts(&b, " AND a.start_at < ?1");
+	if (f->from)
+		buf_puts(&b, " AND a.end_at > ?2 AND a.start_at > ?2 - " MAXS);
+	if (f->clinician_id)
+		buf_puts(&b, " AND a.id IN (SELECT appointment_id FROM participants WHERE "
+			     "clinician_id = ?3)");
+	if (f->room_id)
+		buf_puts(&b, " AND a.room_id = ?4");
+	if (f->patient_id)
+		buf_puts(&b, " AND a.patient_id = ?5");
+	if (f->mode >= 0)
+		buf_puts(&b, " AND a.mode = ?6");
+	if (f->status_mask) {
+		buf_puts(&b, " AND a.status IN (");
+		for (int i = 0; i < APPT_STATUS_COUNT; i++)
+			if (f->status_mask & (1u << i))
+				buf_printf(&b, "%s'%s'", n++ ? "," : "",
+					   appointment_status_name((enum appt_status)i));
+		buf_putc(&b, ')');
+	}
+	buf_puts(&b, " ORDER BY a.start_at, a.id LIMIT ?7 OFFSET ?8");
+	if (b.failed) {
+		err = APP_ENOMEM;
+		goto out;
+	}
+	if ((err = store_stmt(s, b.data, &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, f->to);
+	sqlite3_bind_int64(st, 2, f->from);
+	sqlite3_bind_int64(st, 3, f->clinician_id);
+	sqlite3_bind_int64(st, 4, f->room_id);
+	sqlite3_bind_int64(st, 5, f->patient_id);
+	if (f->mode >= 0)
+		sqlite3_bind_text(st, 6, appointment_mode_name((enum appt_mode)f->mode), -1,
+				  SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, f->limit);
+	sqlite3_bind_int(st, 8, f->offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_appt(st, &a);
+		if (!fn(ctx, &a))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "appointment list");
+out:
+	store_done(st);
+	buf_release(&b);
+	return err;
+}
+
+enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64_t from, int64_t to,
+				    appt_row_fn fn, void *ctx)
+{
+	struct appointment a;
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, SQL_DAY, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, clinician_id);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_appt(st, &a);
+		copy_text(a.patient_name, sizeof(a.patient_name), st, 13);
+		if (!fn(ctx, &a))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "day list");
+	store_done(st);
+	return err;
+}
+
+enum app_err store_appointments_history(struct store *s, int64_t id, appt_history_fn fn, void *ctx)
+{
+	struct appt_history h;
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, SQL_HISTORY, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		h.id = sqlite3_column_int64(st, 0);
+		h.at = sqlite3_column_int64(st, 1);
+		copy_text(h.actor, sizeof(h.actor), st, 2);
+		copy_text(h.action, sizeof(h.action), st, 3);
+		h.changes = (const char *)sqlite3_column_text(st, 4);
+		if (!fn(ctx, &h))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "history");
+	store_done(st);
+	return err;
+}

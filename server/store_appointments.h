@@ -1,0 +1,86 @@
+/*
+ * store_appointments.h - persisting appointments and their participants.
+ *
+ * Writes are whole transactions here (BEGIN IMMEDIATE ... COMMIT), with the
+ * conflict check inside, so no caller can split check from write.  The
+ * business rules that depend on the current row (status transitions, what a
+ * patch means) come in as a callback that runs inside the transaction.
+ */
+#ifndef TIMEBOK_STORE_APPOINTMENTS_H
+#define TIMEBOK_STORE_APPOINTMENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "appointment.h"
+#include "err.h"
+
+struct store;
+
+#define CONFLICTS_MAX 32
+
+struct conflicts {
+	int n;
+	struct {
+		const char *kind; /* "clinician" | "room" | "patient" (static) */
+		int64_t id;
+		int64_t appointment_id;
+	} c[CONFLICTS_MAX];
+};
+
+/* One appointment list query; zero fields do not filter. */
+struct appt_filter {
+	int64_t from, to; /* overlapping [from, to); 0 = open */
+	int64_t clinician_id, room_id, patient_id;
+	unsigned status_mask; /* bit per enum appt_status; 0 = all */
+	int mode;             /* -1 = all */
+	int limit, offset;
+};
+
+typedef bool (*appt_row_fn)(void *ctx, const struct appointment *a);
+
+/* Change next (a copy of cur) as the request asks; validate against cur.
+ * Runs inside the write transaction.  Returning non-OK aborts the edit; the
+ * callback reports its own error details. */
+typedef enum app_err (*appt_edit_fn)(void *ctx, const struct appointment *cur,
+				     struct appointment *next);
+
+/* Load appointment id.  APP_ENOTFOUND. */
+enum app_err store_appointments_get(struct store *s, int64_t id, struct appointment *out) WARN_UNUSED;
+
+/* Book a (id, version, timestamps are set here): check for overlaps of its
+ * clinicians, patient and room, insert it and its participants, record the
+ * history as actor.  APP_ECONFLICT with *cf filled when the time is taken. */
+enum app_err store_appointments_create(struct store *s, struct appointment *a, const char *actor,
+				       int64_t now, struct conflicts *cf) WARN_UNUSED;
+
+/* Change appointment id: load it, check if_match (0 = any) against its
+ * version (APP_ESTALE), let fn edit a copy, check overlaps when time,
+ * people, room or liveness changed (APP_ECONFLICT, *cf), write with the
+ * version bumped and the history recorded.  An edit that changes nothing
+ * writes nothing.  *out gets the resulting appointment. */
+enum app_err store_appointments_edit(struct store *s, int64_t id, int64_t if_match,
+				     appt_edit_fn fn, void *ctx, const char *actor, int64_t now,
+				     struct conflicts *cf, struct appointment *out) WARN_UNUSED;
+
+/* Appointments matching f, ordered by start. */
+enum app_err store_appointments_list(struct store *s, const struct appt_filter *f, appt_row_fn fn,
+				     void *ctx) WARN_UNUSED;
+
+/* Clinician's appointments starting in [from, to), ordered by start, with
+ * the patient's name filled in. */
+enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64_t from, int64_t to,
+				    appt_row_fn fn, void *ctx) WARN_UNUSED;
+
+struct appt_history {
+	int64_t id, at;
+	char actor[128];
+	char action[32];
+	const char *changes; /* JSON text, valid during the callback only */
+};
+typedef bool (*appt_history_fn)(void *ctx, const struct appt_history *h);
+/* The history of appointment id, oldest first. */
+enum app_err store_appointments_history(struct store *s, int64_t id, appt_history_fn fn,
+					void *ctx) WARN_UNUSED;
+
+#endif

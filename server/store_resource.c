@@ -1,0 +1,232 @@
+/*
+ * store_resource.c - SQL for the directory resources, built from descriptors.
+ *
+ * Column i of a descriptor is always result column i + 1 (after id), and
+ * created_at/updated_at follow the fields.  Queries are built into a stack
+ * buffer and prepared through the connection's text-keyed cache, so each
+ * shape (which filters are present) is prepared once.
+ */
+#include "store_resource.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "store.h"
+
+int store_resource_field(const struct res_desc *d, const char *name)
+{
+	for (int i = 0; i < d->nfields; i++)
+		if (!strcmp(d->fields[i].name, name))
+			return i;
+	return -1;
+}
+
+static void select_list(struct buf *b, const struct res_desc *d)
+{
+	buf_puts(b, "SELECT id");
+	for (int i = 0; i < d->nfields; i++)
+		buf_printf(b, ", %s", d->fields[i].name);
+	buf_printf(b, ", created_at, updated_at FROM %s", d->table);
+}
+
+static void read_row(sqlite3_stmt *st, const struct res_desc *d, struct res_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->id = sqlite3_column_int64(st, 0);
+	for (int i = 0; i < d->nfields; i++) {
+		struct res_val *v = &row->v[i];
+		int col = i + 1;
+
+		v->set = true;
+		v->null = sqlite3_column_type(st, col) == SQLITE_NULL;
+		if (v->null)
+			continue;
+		if (d->fields[i].type == RES_REF || d->fields[i].type == RES_BOOL)
+			v->i = sqlite3_column_int64(st, col);
+		else /* copy: column text dies at the next step */
+			snprintf(v->s, sizeof(v->s), "%s", (const char *)sqlite3_column_text(st, col));
+	}
+	row->created_at = sqlite3_column_int64(st, d->nfields + 1);
+	row->updated_at = sqlite3_column_int64(st, d->nfields + 2);
+}
+
+static void bind_val(sqlite3_stmt *st, int idx, const struct res_field *f, const struct res_val *v)
+{
+	if (v->null)
+		sqlite3_bind_null(st, idx);
+	else if (f->type == RES_REF || f->type == RES_BOOL)
+		sqlite3_bind_int64(st, idx, v->i);
+	else
+		sqlite3_bind_text(st, idx, v->s, -1, SQLITE_TRANSIENT);
+}
+
+/* Build sql in b; on failure (too long) report a store error. */
+static enum app_err prepare(struct store *s, struct buf *b, sqlite3_stmt **st)
+{
+	if (b->failed)
+		return APP_ENOMEM;
+	return store_stmt(s, b->data, st);
+}
+
+enum app_err store_resource_get(struct store *s, const struct res_desc *d, int64_t id,
+				struct res_row *out)
+{
+	sqlite3_stmt *st = NULL;
+	enum app_err err;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 4096);
+	select_list(&b, d);
+	buf_puts(&b, " WHERE id = ?1");
+	if ((err = prepare(s, &b, &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_row(st, d, out);
+	else if (rc == SQLITE_DONE)
+		err = APP_ENOTFOUND;
+	else
+		err = store_fail(s, rc, "resource get");
+out:
+	store_done(st);
+	buf_release(&b);
+	return err;
+}
+
+enum app_err store_resource_insert(struct store *s, const struct res_desc *d, struct res_row *row,
+				   int64_t now)
+{
+	sqlite3_stmt *st = NULL;
+	enum app_err err;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 4096);
+	buf_printf(&b, "INSERT INTO %s (", d->table);
+	for (int i = 0; i < d->nfields; i++)
+		buf_printf(&b, "%s, ", d->fields[i].name);
+	buf_puts(&b, "created_at, updated_at) VALUES (");
+	for (int i = 0; i < d->nfields + 2; i++)
+		buf_printf(&b, "%s?%d", i ? ", " : "", i + 1);
+	buf_puts(&b, ")");
+	if ((err = prepare(s, &b, &st)))
+		goto out;
+	for (int i = 0; i < d->nfields; i++) {
+		const struct res_field *f = &d->fields[i];
+		struct res_val def = {.set = true, .null = !f->def};
+
+		if (!row->v[i].set && f->def) {
+			if (f->type == RES_BOOL || f->type == RES_REF)
+				def.i = f->def[0] == '1';
+			else
+				snprintf(def.s, sizeof(def.s), "%s", f->def);
+		}
+		bind_val(st, i + 1, f, row->v[i].set ? &row->v[i] : &def);
+	}
+	sqlite3_bind_int64(st, d->nfields + 1, now);
+	sqlite3_bind_int64(st, d->nfields + 2, now);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		err = store_fail(s, rc, "resource insert");
+	else
+		row->id = sqlite3_last_insert_rowid(store_db(s));
+out:
+	store_done(st);
+	buf_release(&b);
+	return err;
+}
+
+enum app_err store_resource_update(struct store *s, const struct res_desc *d, int64_t id,
+				   const struct res_row *row, int64_t now)
+{
+	sqlite3_stmt *st = NULL;
+	enum app_err err;
+	struct buf b;
+	int rc, n = 0;
+
+	buf_init(&b, 4096);
+	buf_printf(&b, "UPDATE %s SET updated_at = ?1", d->table);
+	for (int i = 0; i < d->nfields; i++)
+		if (row->v[i].set)
+			buf_printf(&b, ", %s = ?%d", d->fields[i].name, i + 3);
+	buf_puts(&b, " WHERE id = ?2");
+	if ((err = prepare(s, &b, &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	for (int i = 0; i < d->nfields; i++)
+		if (row->v[i].set)
+			bind_val(st, i + 3, &d->fields[i], &row->v[i]);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		err = store_fail(s, rc, "resource update");
+	else if ((n = sqlite3_changes(store_db(s))) == 0)
+		err = APP_ENOTFOUND;
+out:
+	store_done(st);
+	buf_release(&b);
+	return err;
+}
+
+enum app_err store_resource_list(struct store *s, const struct res_desc *d,
+				 const struct res_list *q, res_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	struct res_row row;
+	enum app_err err;
+	char like[RES_TEXT_MAX + 2];
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 4096);
+	select_list(&b, d);
+	buf_puts(&b, " WHERE 1");
+	for (int i = 0; i < d->nfields; i++)
+		if (q->filter.v[i].set)
+			buf_printf(&b, " AND %s IS ?%d", d->fields[i].name, i + 5);
+	if (q->q && d->search)
+		buf_printf(&b, " AND (%s)", d->search);
+	buf_puts(&b, " ORDER BY name COLLATE NOCASE, id LIMIT ?3 OFFSET ?4");
+	if ((err = prepare(s, &b, &st)))
+		goto out;
+	if (q->q) {
+		snprintf(like, sizeof(like), "%%%s%%", q->q);
+		sqlite3_bind_text(st, 1, q->q, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, like, -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int(st, 3, q->limit);
+	sqlite3_bind_int(st, 4, q->offset);
+	for (int i = 0; i < d->nfields; i++)
+		if (q->filter.v[i].set)
+			bind_val(st, i + 5, &d->fields[i], &q->filter.v[i]);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_row(st, d, &row);
+		if (!fn(ctx, &row))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "resource list");
+out:
+	store_done(st);
+	buf_release(&b);
+	return err;
+}
+
+enum app_err store_resource_ref(struct store *s, const char *table, int64_t id, bool *exists,
+				bool *active)
+{
+	char sql[128];
+	int64_t v;
+	enum app_err err;
+
+	/* table comes from a constant descriptor, never from input */
+	snprintf(sql, sizeof(sql), "SELECT 1 + active FROM %s WHERE id = ?1", table);
+	if ((err = store_scalar(s, sql, 1, id, 0, &v)))
+		return err;
+	*exists = v != 0;
+	*active = v == 2;
+	return APP_OK;
+}

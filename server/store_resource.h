@@ -1,0 +1,97 @@
+/*
+ * store_resource.h - the directory: units, clinicians, rooms and patients.
+ *
+ * The four are alike (named records with a few text, choice and reference
+ * columns, deactivated rather than deleted), so one descriptor-driven
+ * implementation serves them: a struct res_desc names the table and its
+ * columns, and the SQL is built from it.  Table and column names come only
+ * from the constant descriptors, never from input; values are always bound.
+ */
+#ifndef TIMEBOK_STORE_RESOURCE_H
+#define TIMEBOK_STORE_RESOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct store;
+struct res_row;
+
+#define RES_MAX_FIELDS 10
+#define RES_TEXT_MAX 256
+
+enum res_type {
+	RES_TEXT, /* free text (max bytes, optional check) */
+	RES_ENUM, /* one of values[] */
+	RES_REF,  /* id of a row in table ref */
+	RES_BOOL, /* 0/1 */
+};
+
+struct res_field {
+	const char *name; /* the JSON field and the column */
+	enum res_type type;
+	bool required;    /* on create */
+	bool filter;      /* ?name=value filters lists */
+	bool readonly;    /* derived by the server, never accepted */
+	size_t max;       /* RES_TEXT: at most this many bytes */
+	const char *const *values; /* RES_ENUM: NULL-terminated */
+	const char *ref;  /* RES_REF: the referenced table */
+	const char *def;  /* default on create ("1" for bool true); NULL = null */
+	/* RES_TEXT: normalise v in place (cap bytes); NULL or a reason why not. */
+	const char *(*check)(char *v, size_t cap);
+};
+
+struct res_desc {
+	const char *table; /* "patients" */
+	const char *noun;  /* "patient" */
+	const struct res_field *fields;
+	int nfields;
+	/* SQL condition for ?q=, with ?1 = the text as given, ?2 = '%text%' */
+	const char *search;
+	/* Fill readonly fields from the others before a write. */
+	void (*derive)(const struct res_desc *d, struct res_row *row);
+};
+
+struct res_val {
+	bool set;  /* present (in a request) / loaded */
+	bool null;
+	int64_t i; /* RES_REF, RES_BOOL */
+	char s[RES_TEXT_MAX]; /* RES_TEXT, RES_ENUM */
+};
+
+struct res_row {
+	int64_t id;
+	int64_t created_at, updated_at;
+	struct res_val v[RES_MAX_FIELDS];
+};
+
+struct res_list {
+	struct res_row filter; /* fields with set=true must equal */
+	const char *q;         /* free-text search, or NULL */
+	int limit, offset;
+};
+
+typedef bool (*res_row_fn)(void *ctx, const struct res_row *row);
+
+/* The index of field name in d, or -1. */
+int store_resource_field(const struct res_desc *d, const char *name);
+
+/* Load row id.  APP_ENOTFOUND when there is none. */
+enum app_err store_resource_get(struct store *s, const struct res_desc *d, int64_t id,
+				struct res_row *out) WARN_UNUSED;
+/* Insert row (all fields; unset ones take defaults); sets row->id. */
+enum app_err store_resource_insert(struct store *s, const struct res_desc *d, struct res_row *row,
+				   int64_t now) WARN_UNUSED;
+/* Update the fields of row with set=true on record id.  APP_ENOTFOUND. */
+enum app_err store_resource_update(struct store *s, const struct res_desc *d, int64_t id,
+				   const struct res_row *row, int64_t now) WARN_UNUSED;
+/* Call fn for each matching row, ordered by name; stop when fn says false. */
+enum app_err store_resource_list(struct store *s, const struct res_desc *d,
+				 const struct res_list *q, res_row_fn fn, void *ctx) WARN_UNUSED;
+/* Whether row id of table exists, and whether it is active. */
+enum app_err store_resource_ref(struct store *s, const char *table, int64_t id, bool *exists,
+				bool *active) WARN_UNUSED;
+
+#endif
