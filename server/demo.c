@@ -53,8 +53,13 @@ static void synthetic_nin(char out[12])
 
 	for (;;) {
 		int s1 = 0, s2 = 0, k1, k2;
-		int day = 1 + (int)rnd(28), month = 1 + (int)rnd(12), year = 35 + (int)rnd(64);
-		snprintf(out, 12, "%02d%02d%02d%03d00", day, month + 80, year, (int)rnd(500));
+		unsigned day = 1 + rnd(28), month = 1 + rnd(12), year = 35 + rnd(64);
+		char tmp[64];
+
+		snprintf(tmp, sizeof(tmp), "%02u%02u%02u%03u00", day % 100, (month + 80) % 100,
+			 year % 100, rnd(500) % 1000);
+		memcpy(out, tmp, 11);
+		out[11] = '\0';
 		for (int i = 0; i < 9; i++)
 			s1 += (out[i] - '0') * w1[i];
 		k1 = (11 - s1 % 11) % 11;

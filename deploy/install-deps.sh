@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# install-deps.sh - install the Debian 12 packages timebok needs to build,
+# run and test.  Installs only what is missing; uses sudo when not root.
+#   deploy/install-deps.sh          build and run
+#   deploy/install-deps.sh --test   also the test tools
+set -euo pipefail
+
+pkgs=(build-essential cmake pkg-config tzdata ca-certificates
+      libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev)
+if [ "${1:-}" = "--test" ]; then
+  pkgs+=(check valgrind)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,282 @@
+/*
+ * e2e.c - see e2e.h.
+ */
+#define _GNU_SOURCE
+#include "e2e.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra)
+{
+	char portfile[320], port[16];
+	const char *argv[64];
+	int n = 0;
+	double deadline;
+
+	memset(s, 0, sizeof(*s));
+	if (reuse_dir) {
+		snprintf(s->dir, sizeof(s->dir), "%s", reuse_dir);
+	} else {
+		snprintf(s->dir, sizeof(s->dir), "/tmp/timebok-test-XXXXXX");
+		ck_assert_ptr_nonnull(mkdtemp(s->dir));
+	}
+	snprintf(s->db, sizeof(s->db), "%s/t.db", s->dir);
+	snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
+	snprintf(portfile, sizeof(portfile), "%s/port", s->dir);
+	unlink(portfile);
+	argv[n++] = TIMEBOK_BIN;
+	argv[n++] = "--db";
+	argv[n++] = s->db;
+	argv[n++] = "--listen";
+	argv[n++] = "127.0.0.1:0";
+	argv[n++] = "--port-file";
+	argv[n++] = portfile;
+	argv[n++] = "--static-dir";
+	argv[n++] = TIMEBOK_STATIC;
+	argv[n++] = "--threads";
+	argv[n++] = "4";
+	for (; extra && *extra && n < 62; extra++)
+		argv[n++] = *extra;
+	argv[n] = NULL;
+	s->pid = fork();
+	ck_assert_int_ge(s->pid, 0);
+	if (s->pid == 0) {
+		int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	deadline = now_s() + 20;
+	while (now_s() < deadline) {
+		FILE *f = fopen(portfile, "r");
+		if (f) {
+			if (fgets(port, sizeof(port), f))
+				s->port = atoi(port);
+			fclose(f);
+			if (s->port > 0)
+				break;
+		}
+		if (waitpid(s->pid, NULL, WNOHANG) == s->pid)
+			ck_abort_msg("timebok exited at start; see %s", s->log);
+		usleep(5000);
+	}
+	ck_assert_msg(s->port > 0, "timebok did not start in time; see %s", s->log);
+}
+
+int e2e_stop(struct server *s)
+{
+	int status = 0;
+
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, SIGTERM);
+	waitpid(s->pid, &status, 0);
+	s->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void e2e_kill(struct server *s)
+{
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	s->pid = 0;
+}
+
+void e2e_cleanup(struct server *s)
+{
+	char cmd[400];
+
+	if (s->dir[0] && strncmp(s->dir, "/tmp/timebok-test-", 18) == 0) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", s->dir);
+	}
+}
+
+static int connect_to(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct timeval tv = {.tv_sec = 30};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool send_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static bool read_answer(int fd, struct resp *r)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap), *sep;
+	ssize_t got;
+
+	memset(r, 0, sizeof(*r));
+	while ((got = recv(fd, buf + len, cap - len - 1, 0)) > 0) {
+		len += (size_t)got;
+		if (len + 1 == cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	r->raw = buf;
+	if (len < 12 || sscanf(buf, "HTTP/1.%*d %d", &r->status) != 1)
+		return false;
+	sep = strstr(buf, "\r\n\r\n");
+	r->body = sep ? sep + 4 : buf + len;
+	r->body_len = (size_t)(buf + len - r->body);
+	if (r->body_len)
+		r->json = json_loadb(r->body, r->body_len, 0, NULL);
+	return true;
+}
+
+bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r)
+{
+	int fd = connect_to(port);
+	bool ok;
+
+	memset(r, 0, sizeof(*r));
+	if (fd < 0)
+		return false;
+	send_all(fd, bytes, len); /* the server may close early: read anyway */
+	ok = read_answer(fd, r);
+	close(fd);
+	return ok;
+}
+
+bool e2e_request(int port, const char *method, const char *path, const char *headers,
+		 const char *body, struct resp *r)
+{
+	size_t blen = body ? strlen(body) : 0;
+	size_t cap = strlen(path) + (headers ? strlen(headers) : 0) + blen + 512;
+	char *req = malloc(cap);
+	bool has_ct = headers && strcasestr(headers, "content-type:");
+	int n;
+	bool ok;
+
+	n = snprintf(req, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s", method,
+		     path, headers ? headers : "");
+	if (body)
+		n += snprintf(req + n, cap - (size_t)n, "%sContent-Length: %zu\r\n",
+			      has_ct ? "" : "Content-Type: application/json\r\n", blen);
+	n += snprintf(req + n, cap - (size_t)n, "\r\n");
+	if (body)
+		memcpy(req + n, body, blen);
+	ok = e2e_raw(port, req, (size_t)n + blen, r);
+	free(req);
+	return ok;
+}
+
+void e2e_resp_free(struct resp *r)
+{
+	json_decref(r->json);
+	free(r->raw);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *e2e_header(const struct resp *r, const char *name, char *out, size_t cap)
+{
+	size_t nl = strlen(name);
+	const char *p = r->raw, *end = r->body;
+
+	while (p && p < end) {
+		const char *eol = strstr(p, "\r\n");
+		if (!eol)
+			break;
+		if (!strncasecmp(p, name, nl) && p[nl] == ':') {
+			const char *v = p + nl + 1;
+			while (*v == ' ')
+				v++;
+			snprintf(out, cap, "%.*s", (int)(eol - v), v);
+			return out;
+		}
+		p = eol + 2;
+	}
+	return NULL;
+}
+
+json_t *e2e_json(int port, const char *method, const char *path, const char *body, int status)
+{
+	struct resp r;
+	json_t *j;
+
+	ck_assert_msg(e2e_request(port, method, path, NULL, body, &r), "%s %s: no answer", method,
+		      path);
+	ck_assert_msg(r.status == status, "%s %s: want %d, got %d: %s", method, path, status,
+		      r.status, r.body);
+	j = r.json;
+	r.json = NULL;
+	e2e_resp_free(&r);
+	return j;
+}
+
+bool e2e_is_error(const struct resp *r, const char *code, const char *field)
+{
+	json_t *e = json_object_get(r->json, "error");
+	json_t *f = json_object_get(e, "field");
+
+	if (!json_is_object(e) || !json_is_string(json_object_get(e, "message")) ||
+	    !json_is_string(json_object_get(e, "code")) || !f)
+		return false;
+	if (strcmp(json_string_value(json_object_get(e, "code")), code))
+		return false;
+	if (field)
+		return json_is_string(f) && !strcmp(json_string_value(f), field);
+	return true;
+}
+
+long long e2e_make(int port, const char *what, const char *json)
+{
+	char path[128];
+	json_t *j;
+	long long id;
+
+	snprintf(path, sizeof(path), "/api/v1/%s", what);
+	j = e2e_json(port, "POST", path, json, 201);
+	id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	ck_assert_int_gt(id, 0);
+	return id;
+}

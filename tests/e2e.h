@@ -1,0 +1,62 @@
+/*
+ * e2e.h - end-to-end test helpers: the real timebok binary on a loopback
+ * port it picks itself (127.0.0.1:0, read back from --port-file), and a
+ * small raw-socket HTTP/1.1 client that can also send malformed requests.
+ */
+#ifndef TIMEBOK_TEST_E2E_H
+#define TIMEBOK_TEST_E2E_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct server {
+	pid_t pid;
+	int port;
+	char dir[256]; /* a fresh temporary folder: database, log, port file */
+	char db[300];
+	char log[300];
+};
+
+struct resp {
+	int status;
+	char *raw;     /* the whole response */
+	char *body;    /* points into raw */
+	size_t body_len;
+	json_t *json;  /* parsed body, or NULL */
+};
+
+/* Start timebok with a fresh database in a new temporary folder (or in
+ * reuse_dir when not NULL); extra is a NULL-terminated list of arguments. */
+void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra);
+/* SIGTERM and wait; returns the exit status. */
+int e2e_stop(struct server *s);
+/* SIGKILL and wait. */
+void e2e_kill(struct server *s);
+/* Remove the temporary folder. */
+void e2e_cleanup(struct server *s);
+
+/* Send one request (Connection: close).  headers: extra header lines, each
+ * ending in \r\n, or NULL.  A body gets Content-Type: application/json
+ * unless headers name one.  Returns false when the connection failed. */
+bool e2e_request(int port, const char *method, const char *path, const char *headers,
+		 const char *body, struct resp *r);
+/* Send raw bytes and read the answer (for malformed requests). */
+bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r);
+void e2e_resp_free(struct resp *r);
+/* The value of header name in r (case-insensitive) copied to out, or NULL. */
+const char *e2e_header(const struct resp *r, const char *name, char *out, size_t cap);
+
+/* A request that must answer status; returns the parsed JSON body (owned by
+ * the caller, may be NULL for empty bodies).  Fails the test otherwise. */
+json_t *e2e_json(int port, const char *method, const char *path, const char *body, int status);
+
+/* Whether the error body of r has the contract's shape with code (and, when
+ * field is not NULL, that field). */
+bool e2e_is_error(const struct resp *r, const char *code, const char *field);
+
+/* Create a unit, a clinician, a patient; return their ids. */
+long long e2e_make(int port, const char *what, const char *json);
+
+#endif

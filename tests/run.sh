@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# run.sh - install what is missing, build, and run every test: the Check
+# suites (unit and end-to-end against the real binary on loopback), first in
+# a normal build, then again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#   tests/run.sh            everything
+#   tests/run.sh --quick    the normal build only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/install-deps.sh --test
+
+jobs=$(nproc)
+run_suite() { # build-dir cmake-args...
+  local dir=$1; shift
+  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs"
+  ctest --test-dir "$dir" -j"$jobs" --output-on-failure
+}
+
+echo "== tests (RelWithDebInfo)"
+run_suite build -DBUILD_TESTS=ON
+if [ "${1:-}" != "--quick" ]; then
+  echo "== tests under ASan + UBSan"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    run_suite build-asan -DBUILD_TESTS=ON -DSANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+fi

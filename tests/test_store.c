@@ -1,0 +1,398 @@
+/*
+ * test_store.c - the SQLite layer: migrations, directory rows, appointments,
+ * overlap checks (and the triggers behind them), edits and history.
+ * Each test gets a fresh in-memory database shared by name between its
+ * connections (file:/name?vfs=memdb).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "check_main.h"
+#include "store.h"
+#include "store_appointments.h"
+#include "store_resource.h"
+
+static struct store *db;
+static char dbname[64];
+static int64_t clin1, clin2, pat1, pat2, room1;
+static const int64_t T0 = 1795420800; /* 2026-11-23T09:00:00+01:00 */
+
+static int64_t add(const struct res_desc *d, const char *f1, const char *v1, const char *f2,
+		   const char *v2)
+{
+	struct res_row row = {0};
+	int i = store_resource_field(d, f1);
+
+	row.v[i].set = true;
+	snprintf(row.v[i].s, sizeof(row.v[i].s), "%s", v1);
+	if (f2) {
+		i = store_resource_field(d, f2);
+		row.v[i].set = true;
+		snprintf(row.v[i].s, sizeof(row.v[i].s), "%s", v2);
+	}
+	ck_assert_int_eq(store_resource_insert(db, d, &row, T0), APP_OK);
+	return row.id;
+}
+
+static void setup(void)
+{
+	static int n;
+
+	snprintf(dbname, sizeof(dbname), "file:/store%d?vfs=memdb", ++n);
+	ck_assert_int_eq(store_open(dbname, 1000, &db), APP_OK);
+	ck_assert_int_eq(store_migrate(db), APP_OK);
+	clin1 = add(&resources_clinicians, "name", "A", "profession", "lege");
+	clin2 = add(&resources_clinicians, "name", "B", "profession", "psykolog");
+	pat1 = add(&resources_patients, "name", "P1", NULL, NULL);
+	pat2 = add(&resources_patients, "name", "P2", NULL, NULL);
+	room1 = add(&resources_rooms, "name", "Rom 1", "kind", "clinic");
+}
+
+static void teardown(void)
+{
+	store_free(db);
+	db = NULL;
+}
+
+static struct appointment appt(int64_t start_min, int64_t len_min, int64_t patient,
+			       int64_t clinician, int64_t room)
+{
+	struct appointment a = {0};
+
+	a.start = T0 + start_min * 60;
+	a.end = a.start + len_min * 60;
+	a.patient_id = patient;
+	a.clinician_ids[a.nclinicians++] = clinician;
+	a.room_id = room;
+	a.mode = room ? APPT_IN_PERSON : APPT_VIDEO;
+	return a;
+}
+
+static enum app_err book(struct appointment *a, struct conflicts *cf)
+{
+	return store_appointments_create(db, a, "test", T0, cf);
+}
+
+START_TEST(migrations_are_tracked)
+{
+	int64_t v;
+
+	ck_assert_int_eq(store_scalar(db, "PRAGMA user_version", 0, 0, 0, &v), APP_OK);
+	ck_assert_int_eq(v, store_nmigrations);
+	ck_assert_int_eq(store_migrate(db), APP_OK); /* idempotent */
+	ck_assert_int_eq(store_scalar(db, "PRAGMA foreign_keys", 0, 0, 0, &v), APP_OK);
+	ck_assert_int_eq(v, 1);
+	ck_assert_int_eq(store_scalar(db, "PRAGMA synchronous", 0, 0, 0, &v), APP_OK);
+	ck_assert_int_eq(v, 2); /* FULL */
+	/* a database newer than the binary is refused */
+	ck_assert_int_eq(store_exec(db, "PRAGMA user_version = 999"), APP_OK);
+	ck_assert_int_eq(store_migrate(db), APP_ESTORE);
+}
+END_TEST
+
+START_TEST(resources_round_trip)
+{
+	struct res_row row = {0}, got;
+	int name = store_resource_field(&resources_units, "name");
+	int active = store_resource_field(&resources_units, "active");
+
+	row.v[name].set = true;
+	strcpy(row.v[name].s, "Medisinsk poliklinikk");
+	ck_assert_int_eq(store_resource_insert(db, &resources_units, &row, T0), APP_OK);
+	ck_assert_int_eq(store_resource_get(db, &resources_units, row.id, &got), APP_OK);
+	ck_assert_str_eq(got.v[name].s, "Medisinsk poliklinikk");
+	ck_assert_int_eq(got.v[active].i, 1); /* the default */
+	/* the unique name is enforced by the database */
+	ck_assert_int_eq(store_resource_insert(db, &resources_units, &row, T0), APP_EDUPLICATE);
+	ck_assert_int_eq(store_resource_get(db, &resources_units, 9999, &got), APP_ENOTFOUND);
+	memset(&row, 0, sizeof(row));
+	row.v[active].set = true;
+	ck_assert_int_eq(store_resource_update(db, &resources_units, 1, &row, T0 + 5), APP_OK);
+	ck_assert_int_eq(store_resource_get(db, &resources_units, 1, &got), APP_OK);
+	ck_assert_int_eq(got.v[active].i, 0);
+	ck_assert_int_eq(got.updated_at, T0 + 5);
+	ck_assert_int_eq(store_resource_update(db, &resources_units, 42, &row, T0), APP_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(overlaps_refused_touching_allowed)
+{
+	struct appointment a = appt(0, 30, pat1, clin1, 0);
+	struct appointment b = appt(15, 30, pat2, clin1, 0);
+	struct appointment c = appt(30, 30, pat2, clin1, 0);
+	struct appointment d = appt(-30, 30, pat2, clin1, 0);
+	struct conflicts cf;
+
+	ck_assert_int_eq(book(&a, &cf), APP_OK);
+	ck_assert_int_eq(book(&b, &cf), APP_ECONFLICT);
+	ck_assert_int_eq(cf.n, 1);
+	ck_assert_str_eq(cf.c[0].kind, "clinician");
+	ck_assert_int_eq(cf.c[0].id, clin1);
+	ck_assert_int_eq(cf.c[0].appointment_id, a.id);
+	ck_assert_int_eq(book(&c, &cf), APP_OK); /* starts as a ends */
+	ck_assert_int_eq(book(&d, &cf), APP_OK); /* ends as a starts */
+}
+END_TEST
+
+START_TEST(patient_and_room_overlaps)
+{
+	struct appointment a = appt(0, 60, pat1, clin1, room1);
+	struct appointment b = appt(30, 30, pat1, clin2, 0);
+	struct appointment c = appt(30, 30, pat2, clin2, room1);
+	struct conflicts cf;
+
+	ck_assert_int_eq(book(&a, &cf), APP_OK);
+	ck_assert_int_eq(book(&b, &cf), APP_ECONFLICT);
+	ck_assert_str_eq(cf.c[0].kind, "patient");
+	ck_assert_int_eq(book(&c, &cf), APP_ECONFLICT);
+	ck_assert_str_eq(cf.c[0].kind, "room");
+	ck_assert_int_eq(cf.c[0].id, room1);
+}
+END_TEST
+
+START_TEST(long_history_does_not_hide_overlaps)
+{
+	/* an appointment of the maximum length that started long before */
+	struct appointment a = appt(-600, 720, pat1, clin1, 0);
+	struct appointment b = appt(100, 10, pat2, clin1, 0);
+	struct conflicts cf;
+
+	ck_assert_int_eq(book(&a, &cf), APP_OK);
+	ck_assert_int_eq(book(&b, &cf), APP_ECONFLICT);
+}
+END_TEST
+
+START_TEST(trigger_is_the_last_line)
+{
+	struct appointment a = appt(0, 30, pat1, clin1, room1);
+	struct conflicts cf;
+	char sql[512];
+
+	ck_assert_int_eq(book(&a, &cf), APP_OK);
+	/* code that forgets the check still cannot double-book */
+	ck_assert_int_eq(store_exec(db, "INSERT INTO appointments (id, start_at, end_at, mode, "
+					"patient_id, created_at, updated_at) VALUES "
+					"(100, 1795421000, 1795422000, 'video', 2, 0, 0)"),
+			 APP_OK);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO participants (appointment_id, kind, clinician_id, start_at, end_at, "
+		 "live) VALUES (100, 'clinician', %lld, 1795421000, 1795422000, 1)",
+		 (long long)clin1);
+	ck_assert_int_eq(store_exec(db, sql), APP_ECONFLICT);
+	ck_assert_int_eq(store_exec(db, "INSERT INTO appointments (start_at, end_at, mode, "
+					"patient_id, room_id, created_at, updated_at) VALUES "
+					"(1795421000, 1795422000, 'in_person', 2, 1, 0, 0)"),
+			 APP_ECONFLICT);
+	/* and an appointment longer than 12 hours is refused outright */
+	ck_assert_int_eq(store_exec(db, "INSERT INTO appointments (start_at, end_at, patient_id, "
+					"created_at, updated_at) VALUES (0, 43201, 1, 0, 0)"),
+			 APP_ESTORE);
+}
+END_TEST
+
+static enum app_err cancel(void *ctx, const struct appointment *cur, struct appointment *next)
+{
+	(void)ctx;
+	(void)cur;
+	next->status = APPT_CANCELLED;
+	return APP_OK;
+}
+
+static enum app_err move_to(void *ctx, const struct appointment *cur, struct appointment *next)
+{
+	int64_t start = *(int64_t *)ctx;
+	next->start = start;
+	next->end = start + (cur->end - cur->start);
+	return APP_OK;
+}
+
+static enum app_err swap_clinician(void *ctx, const struct appointment *cur,
+				   struct appointment *next)
+{
+	(void)ctx;
+	(void)cur;
+	next->clinician_ids[0] = clin2;
+	return APP_OK;
+}
+
+static enum app_err nothing(void *ctx, const struct appointment *cur, struct appointment *next)
+{
+	(void)ctx;
+	(void)cur;
+	(void)next;
+	return APP_OK;
+}
+
+START_TEST(edits_versions_and_cancel)
+{
+	struct appointment a = appt(0, 30, pat1, clin1, 0), b = appt(60, 30, pat2, clin1, 0), out;
+	struct appointment c = appt(0, 30, pat1, clin1, 0);
+	struct conflicts cf;
+	int64_t to;
+
+	ck_assert_int_eq(book(&a, &cf), APP_OK);
+	ck_assert_int_eq(book(&b, &cf), APP_OK);
+	/* moving b onto a is a conflict and changes nothing */
+	to = a.start;
+	ck_assert_int_eq(store_appointments_edit(db, b.id, 0, move_to, &to, "t", T0, &cf, &out),
+			 APP_ECONFLICT);
+	ck_assert_int_eq(store_appointments_get(db, b.id, &out), APP_OK);
+	ck_assert_int_eq(out.start, b.start);
+	ck_assert_int_eq(out.version, 1);
+	/* a stale version is refused */
+	ck_assert_int_eq(store_appointments_edit(db, b.id, 7, nothing, NULL, "t", T0, &cf, &out),
+			 APP_ESTALE);
+	/* an edit that changes nothing writes nothing */
+	ck_assert_int_eq(store_appointments_edit(db, b.id, 1, nothing, NULL, "t", T0, &cf, &out),
+			 APP_OK);
+	ck_assert_int_eq(out.version, 1);
+	/* swapping the clinician frees clin1 at that time */
+	ck_assert_int_eq(
+		store_appointments_edit(db, a.id, 1, swap_clinician, NULL, "t", T0, &cf, &out),
+		APP_OK);
+	ck_assert_int_eq(out.version, 2);
+	ck_assert_int_eq(out.clinician_ids[0], clin2);
+	ck_assert_int_eq(book(&c, &cf), APP_ECONFLICT); /* clin1 is free, pat1 is not */
+	ck_assert_int_eq(cf.n, 1);
+	ck_assert_str_eq(cf.c[0].kind, "patient");
+	/* cancelling frees the slot for everyone */
+	ck_assert_int_eq(store_appointments_edit(db, a.id, 2, cancel, NULL, "t", T0, &cf, &out),
+			 APP_OK);
+	ck_assert_int_eq(out.status, APPT_CANCELLED);
+	ck_assert_int_eq(book(&c, &cf), APP_OK);
+	ck_assert_int_eq(store_appointments_edit(db, 999, 0, nothing, NULL, "t", T0, &cf, &out),
+			 APP_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(move_and_swap_together)
+{
+	/* moving to a time where the old clinician is busy but the new one is
+	 * free succeeds: the database checks the end state */
+	struct appointment a = appt(0, 30, pat1, clin1, 0), b = appt(60, 30, pat2, clin1, 0), out;
+	struct conflicts cf;
+	int64_t to = T0 + 60 * 60;
+
+	ck_assert_int_eq(book(&a, &cf), APP_OK);
+	ck_assert_int_eq(book(&b, &cf), APP_OK);
+	ck_assert_int_eq(
+		store_appointments_edit(db, a.id, 0, swap_clinician, NULL, "t", T0, &cf, &out),
+		APP_OK);
+	ck_assert_int_eq(store_appointments_edit(db, a.id, 0, move_to, &to, "t", T0, &cf, &out),
+			 APP_OK);
+	ck_assert_int_eq(out.start, to);
+}
+END_TEST
+
+static int history_rows;
+static bool count_history(void *ctx, const struct appt_history *h)
+{
+	(void)ctx;
+	ck_assert_str_eq(h->actor, "test");
+	ck_assert_ptr_nonnull(strstr(h->changes, "{"));
+	history_rows++;
+	return true;
+}
+
+START_TEST(history_is_append_only)
+{
+	struct appointment a = appt(0, 30, pat1, clin1, 0), out;
+	struct conflicts cf;
+
+	ck_assert_int_eq(book(&a, &cf), APP_OK);
+	ck_assert_int_eq(store_appointments_edit(db, a.id, 0, cancel, NULL, "test", T0, &cf, &out),
+			 APP_OK);
+	history_rows = 0;
+	ck_assert_int_eq(store_appointments_history(db, a.id, count_history, NULL), APP_OK);
+	ck_assert_int_eq(history_rows, 2);
+	ck_assert_int_eq(store_exec(db, "UPDATE appointment_history SET actor = 'x'"), APP_ESTORE);
+	ck_assert_int_eq(store_exec(db, "DELETE FROM appointment_history"), APP_ESTORE);
+}
+END_TEST
+
+static int listed;
+static bool count_rows(void *ctx, const struct appointment *a)
+{
+	(void)ctx;
+	(void)a;
+	listed++;
+	return true;
+}
+
+START_TEST(lists_and_day)
+{
+	struct appointment a = appt(0, 30, pat1, clin1, 0), b = appt(60, 30, pat2, clin1, 0);
+	struct appointment c = appt(24 * 60, 30, pat2, clin1, 0);
+	struct appt_filter f = {.mode = -1, .limit = 100};
+	struct conflicts cf;
+
+	ck_assert_int_eq(book(&a, &cf), APP_OK);
+	ck_assert_int_eq(book(&b, &cf), APP_OK);
+	ck_assert_int_eq(book(&c, &cf), APP_OK);
+	listed = 0;
+	ck_assert_int_eq(store_appointments_day(db, clin1, T0 - 9 * 3600, T0 + 15 * 3600,
+						count_rows, NULL),
+			 APP_OK);
+	ck_assert_int_eq(listed, 2);
+	listed = 0;
+	f.patient_id = pat2;
+	ck_assert_int_eq(store_appointments_list(db, &f, count_rows, NULL), APP_OK);
+	ck_assert_int_eq(listed, 2);
+	listed = 0;
+	f.patient_id = 0;
+	f.from = T0 + 15 * 60; /* overlapping: a is still running */
+	f.to = T0 + 61 * 60;
+	ck_assert_int_eq(store_appointments_list(db, &f, count_rows, NULL), APP_OK);
+	ck_assert_int_eq(listed, 2);
+}
+END_TEST
+
+START_TEST(pool_shares_one_database)
+{
+	struct store_pool *p;
+	struct store *a, *b;
+	int64_t n;
+	char name[128];
+
+	static int n_pools;
+
+	snprintf(name, sizeof(name), "file:/pool-%d?vfs=memdb", ++n_pools);
+	ck_assert_int_eq(store_pool_new(name, 2, 1000, &p), APP_OK);
+	a = store_pool_get(p);
+	b = store_pool_get(p);
+	ck_assert_ptr_ne(a, b);
+	ck_assert_int_eq(store_exec(a, "INSERT INTO units (name, created_at, updated_at) VALUES "
+				       "('x', 0, 0)"),
+			 APP_OK);
+	ck_assert_int_eq(store_scalar(b, "SELECT count(*) FROM units", 0, 0, 0, &n), APP_OK);
+	ck_assert_int_eq(n, 1);
+	store_pool_put(p, a);
+	store_pool_put(p, b);
+	store_pool_free(p);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("store");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, migrations_are_tracked);
+	tcase_add_test(tc, resources_round_trip);
+	tcase_add_test(tc, overlaps_refused_touching_allowed);
+	tcase_add_test(tc, patient_and_room_overlaps);
+	tcase_add_test(tc, long_history_does_not_hide_overlaps);
+	tcase_add_test(tc, trigger_is_the_last_line);
+	tcase_add_test(tc, edits_versions_and_cancel);
+	tcase_add_test(tc, move_and_swap_together);
+	tcase_add_test(tc, history_is_append_only);
+	tcase_add_test(tc, lists_and_day);
+	tcase_add_test(tc, pool_shares_one_database);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)

@@ -1,0 +1,183 @@
+/*
+ * test_validate.c - validators, the JSON writer, the router, the config.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "check_main.h"
+#include "config.h"
+#include "req.h"
+#include "router.h"
+#include "validate.h"
+
+static const char *check(const char *(*fn)(char *, size_t), const char *in, char *out)
+{
+	strcpy(out, in);
+	return fn(out, 256);
+}
+
+START_TEST(phones)
+{
+	char v[256];
+
+	ck_assert_ptr_null(check(validate_phone, "+4791234567", v));
+	ck_assert_ptr_null(check(validate_phone, "+47 912 34 567", v));
+	ck_assert_str_eq(v, "+4791234567");
+	ck_assert_ptr_null(check(validate_phone, "+46701234567", v));
+	ck_assert_ptr_nonnull(check(validate_phone, "91234567", v));
+	ck_assert_ptr_nonnull(check(validate_phone, "+47912345678", v));
+	ck_assert_ptr_nonnull(check(validate_phone, "+4791234abc", v));
+	ck_assert_ptr_nonnull(check(validate_phone, "+0123456789", v));
+	ck_assert_ptr_nonnull(check(validate_phone, "+", v));
+}
+END_TEST
+
+START_TEST(emails)
+{
+	char v[256];
+
+	ck_assert_ptr_null(check(validate_email, "kari@example.no", v));
+	ck_assert_ptr_null(check(validate_email, " ola.nordmann+x@sykehus.example.no ", v));
+	ck_assert_str_eq(v, "ola.nordmann+x@sykehus.example.no");
+	ck_assert_ptr_nonnull(check(validate_email, "kari", v));
+	ck_assert_ptr_nonnull(check(validate_email, "@example.no", v));
+	ck_assert_ptr_nonnull(check(validate_email, "kari@example", v));
+	ck_assert_ptr_nonnull(check(validate_email, "ka ri@example.no", v));
+	ck_assert_ptr_nonnull(check(validate_email, "a@b@example.no", v));
+}
+END_TEST
+
+START_TEST(national_ids)
+{
+	char v[256], bd[11];
+
+	/* published synthetic / test numbers with valid check digits */
+	ck_assert_ptr_null(check(validate_national_id, "01010750160", v));
+	ck_assert(validate_national_id_birth_date("01010750160", bd));
+	ck_assert_str_eq(bd, "2007-01-01");
+	ck_assert_ptr_null(check(validate_national_id, "15076500565", v));
+	ck_assert_ptr_nonnull(check(validate_national_id, "15076500566", v)); /* 2nd digit */
+	ck_assert_ptr_nonnull(check(validate_national_id, "15076500575", v)); /* 1st digit */
+	ck_assert_ptr_nonnull(check(validate_national_id, "1507650056", v));
+	ck_assert_ptr_nonnull(check(validate_national_id, "1507650056x", v));
+	ck_assert_ptr_nonnull(check(validate_national_id, "32136500565", v)); /* no date */
+}
+END_TEST
+
+START_TEST(names_and_utf8)
+{
+	char v[256];
+
+	ck_assert_ptr_null(check(validate_name, "  Kari Nordmann ", v));
+	ck_assert_str_eq(v, "Kari Nordmann");
+	ck_assert_ptr_nonnull(check(validate_name, "   ", v));
+	ck_assert_ptr_nonnull(check(validate_name, "Kari\r\nX", v));
+	ck_assert(validate_utf8("Ærlig Øystein Åsen", strlen("Ærlig Øystein Åsen")));
+	ck_assert(!validate_utf8("\xc3\x28", 2));
+	ck_assert(!validate_utf8("\xed\xa0\x80", 3)); /* a surrogate */
+	ck_assert(!validate_utf8("\xc0\xaf", 2));     /* overlong */
+	ck_assert(!validate_utf8("a\0b", 3));
+	ck_assert(validate_json_too_deep("[[[[1]]]]", 9, 3));
+	ck_assert(!validate_json_too_deep("[[[\"[[[[\"]]]", 12, 3));
+}
+END_TEST
+
+START_TEST(json_writer)
+{
+	struct buf b;
+
+	buf_init(&b, 1024);
+	buf_json_kstr(&b, "{", "s", "a\"b\\c\n\x01");
+	buf_json_kint(&b, ",", "n", 0, true);
+	buf_json_kbool(&b, ",", "t", true);
+	buf_putc(&b, '}');
+	ck_assert_str_eq(b.data, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"n\":null,\"t\":true}");
+	buf_release(&b);
+
+	buf_init(&b, 8);
+	ck_assert(buf_puts(&b, "12345678"));
+	ck_assert(!buf_putc(&b, '9'));
+	ck_assert(b.failed);
+	ck_assert_ptr_null(buf_steal(&b, NULL));
+	buf_release(&b);
+}
+END_TEST
+
+START_TEST(router)
+{
+	struct req req = {0};
+	char allow[64];
+
+	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/17", false, &req, allow, 64),
+			 APP_OK);
+	ck_assert_int_eq(req.ids[0], 17);
+	ck_assert_str_eq(req.route->pattern, "/api/v1/appointments/{id}");
+	ck_assert_int_eq(router_match("GET", "/api/v1/clinicians/3/day", false, &req, allow, 64),
+			 APP_OK);
+	ck_assert_int_eq(req.ids[0], 3);
+	ck_assert_int_eq(router_match("PUT", "/api/v1/appointments/17", false, &req, allow, 64),
+			 APP_EMETHOD);
+	ck_assert_ptr_nonnull(strstr(allow, "PATCH"));
+	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/017", false, &req, allow, 64),
+			 APP_ENOTFOUND);
+	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/-1", false, &req, allow, 64),
+			 APP_ENOTFOUND);
+	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/99999999999999999999", false,
+				      &req, allow, 64),
+			 APP_ENOTFOUND);
+	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/", false, &req, allow, 64),
+			 APP_ENOTFOUND);
+	ck_assert_int_eq(router_match("GET", "/api/v1/units/1/x", false, &req, allow, 64),
+			 APP_ENOTFOUND);
+	ck_assert_int_eq(router_match("GET", "/bench/hello", false, &req, allow, 64),
+			 APP_ENOTFOUND);
+	ck_assert_int_eq(router_match("GET", "/bench/hello", true, &req, allow, 64), APP_OK);
+	ck_assert_int_eq(router_match("HEAD", "/healthz", false, &req, allow, 64), APP_OK);
+}
+END_TEST
+
+START_TEST(config_layers)
+{
+	struct config cfg;
+	bool exit_now;
+	char *argv[] = {"timebok", "--listen", "127.0.0.1:0", "--threads=2", "--demo", NULL};
+	FILE *null = fopen("/dev/null", "w");
+
+	setenv("TIMEBOK_THREADS", "7", 1);
+	setenv("TIMEBOK_TZ", "Europe/Berlin", 1);
+	ck_assert_int_eq(config_load(&cfg, 5, argv, null, null, &exit_now), APP_OK);
+	ck_assert_int_eq(cfg.threads, 2); /* command line beats environment */
+	ck_assert_str_eq(cfg.tz, "Europe/Berlin");
+	ck_assert_int_eq(cfg.listen_port, 0);
+	ck_assert(cfg.demo);
+	unsetenv("TIMEBOK_THREADS");
+	unsetenv("TIMEBOK_TZ");
+	char *bad[] = {"timebok", "--threads", "0", NULL};
+	ck_assert_int_eq(config_load(&cfg, 3, bad, null, null, &exit_now), APP_EINVAL);
+	char *unknown[] = {"timebok", "--nope", NULL};
+	ck_assert_int_eq(config_load(&cfg, 2, unknown, null, null, &exit_now), APP_EINVAL);
+	char *tmpl[] = {"timebok", "--video-url-template", "https://x.example/no-room", NULL};
+	ck_assert_int_eq(config_load(&cfg, 3, tmpl, null, null, &exit_now), APP_EINVAL);
+	fclose(null);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("validate");
+	TCase *tc = tcase_create("validate");
+
+	tcase_add_test(tc, phones);
+	tcase_add_test(tc, emails);
+	tcase_add_test(tc, national_ids);
+	tcase_add_test(tc, names_and_utf8);
+	tcase_add_test(tc, json_writer);
+	tcase_add_test(tc, router);
+	tcase_add_test(tc, config_layers);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)
