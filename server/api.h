@@ -35,6 +35,20 @@ API_HANDLER(api_appointments_cancel);
 API_HANDLER(api_appointments_history);
 API_HANDLER(api_appointments_day);
 
+/* api_session.c */
+API_HANDLER(api_session_login);
+API_HANDLER(api_session_logout);
+API_HANDLER(api_session_me);
+
+/* api_users.c */
+API_HANDLER(api_users_list);
+API_HANDLER(api_users_create);
+API_HANDLER(api_users_get);
+API_HANDLER(api_users_update);
+
+/* api_audit.c */
+API_HANDLER(api_audit_list);
+
 /* api_ops.c */
 API_HANDLER(api_ops_health);
 API_HANDLER(api_ops_metrics);

@@ -15,6 +15,8 @@
 
 #include "api.h"
 #include "app.h"
+#include "audit.h"
+#include "authz.h"
 #include "body.h"
 #include "params.h"
 #include "store.h"
@@ -64,6 +66,30 @@ static enum app_err answer(struct reply *rep, const struct appointment *a, int s
 static enum app_err not_found(struct reply *rep, int64_t id)
 {
 	return reply_fail(rep, APP_ENOTFOUND, NULL, "there is no appointment %" PRId64, id);
+}
+
+static enum app_err forbidden(struct reply *rep)
+{
+	return reply_fail(rep, APP_EFORBIDDEN, NULL, "not one of your appointments");
+}
+
+/* Load appointment id if who may see it: 404 only for those who may see
+ * everything, 403 (missing or not theirs) for the others. */
+static enum app_err load_visible(struct store *db, const struct req *req, struct reply *rep,
+				 struct appointment *a)
+{
+	enum app_err err = store_appointments_get(db, req->ids[0], a);
+
+	if (err && err != APP_ENOTFOUND)
+		return err;
+	if (authz_scoped(&req->who)) {
+		enum app_err az = authz_appointment(db, &req->who, err ? NULL : a);
+		if (az == APP_EFORBIDDEN)
+			return forbidden(rep);
+		if (az)
+			return az;
+	}
+	return err ? not_found(rep, req->ids[0]) : APP_OK;
 }
 
 /* The fields a request may set, as read from its body. */
@@ -386,6 +412,9 @@ API_HANDLER(api_appointments_create)
 	if ((err = read_fields(req, rep, true, &f)))
 		return err;
 	e.f = &f;
+	if (authz_clinicians(db, &req->who, f.clinician_ids, f.nclinicians))
+		return reply_fail(rep, APP_EFORBIDDEN, "clinician_ids",
+				  "you may book only the clinicians of your units");
 	if ((err = check_refs(db, rep, &f)))
 		return err;
 	a.start = f.start;
@@ -398,7 +427,7 @@ API_HANDLER(api_appointments_create)
 	memcpy(a.clinician_ids, f.clinician_ids, sizeof(f.clinician_ids));
 	if ((err = check_result(&e, NULL, &a)))
 		return err;
-	if ((err = store_appointments_create(db, &a, req->actor, req->now, &cf)))
+	if ((err = store_appointments_create(db, &a, &req->who, req->now, &cf)))
 		return fail_write(rep, err, 0, &cf);
 	snprintf(rep->location, sizeof(rep->location), "/api/v1/appointments/%" PRId64, a.id);
 	return answer(rep, &a, 201);
@@ -409,10 +438,18 @@ API_HANDLER(api_appointments_get)
 	struct appointment a;
 	enum app_err err;
 
-	(void)app;
-	if ((err = store_appointments_get(db, req->ids[0], &a)))
-		return err == APP_ENOTFOUND ? not_found(rep, req->ids[0]) : err;
+	if ((err = load_visible(db, req, rep, &a)))
+		return err;
+	audit_read(app->audit, &req->who, "appointment.read", a.patient_id, a.id, req->now);
 	return answer(rep, &a, 200);
+}
+
+/* A clinician may only mark their own appointment completed or no-show. */
+static bool clinician_may(const struct fields *f)
+{
+	return f->has_status && !f->has_start && !f->has_end && !f->has_duration &&
+	       !f->has_mode && !f->has_room && !f->has_patient && !f->has_clinicians &&
+	       (f->status == APPT_COMPLETED || f->status == APPT_NO_SHOW);
 }
 
 API_HANDLER(api_appointments_update)
@@ -424,13 +461,23 @@ API_HANDLER(api_appointments_update)
 	enum app_err err;
 	int64_t if_match;
 
+	struct appointment cur;
+
 	if ((err = parse_if_match(req, rep, &if_match)) ||
 	    (err = read_fields(req, rep, false, &f)))
 		return err;
 	e.f = &f;
+	if ((err = load_visible(db, req, rep, &cur)))
+		return err;
+	if (req->who.role == ROLE_CLINICIAN && !clinician_may(&f))
+		return reply_fail(rep, APP_EFORBIDDEN, NULL,
+				  "clinicians may only mark their appointments completed or no-show");
+	if (authz_clinicians(db, &req->who, f.clinician_ids, f.nclinicians))
+		return reply_fail(rep, APP_EFORBIDDEN, "clinician_ids",
+				  "you may book only the clinicians of your units");
 	if ((err = check_refs(db, rep, &f)))
 		return err;
-	err = store_appointments_edit(db, req->ids[0], if_match, apply_patch, &e, req->actor,
+	err = store_appointments_edit(db, req->ids[0], if_match, apply_patch, &e, &req->who,
 				      req->now, &cf, &out);
 	if (err)
 		return fail_write(rep, err, req->ids[0], &cf);
@@ -457,9 +504,9 @@ API_HANDLER(api_appointments_cancel)
 	int64_t if_match;
 
 	(void)app;
-	if ((err = parse_if_match(req, rep, &if_match)))
+	if ((err = parse_if_match(req, rep, &if_match)) || (err = load_visible(db, req, rep, &out)))
 		return err;
-	err = store_appointments_edit(db, req->ids[0], if_match, apply_cancel, NULL, req->actor,
+	err = store_appointments_edit(db, req->ids[0], if_match, apply_cancel, NULL, &req->who,
 				      req->now, &cf, &out);
 	if (err == APP_ETRANSITION)
 		return reply_fail(rep, err, "status", "a completed appointment cannot be cancelled");
@@ -472,6 +519,9 @@ struct list_ctx {
 	struct buf *b;
 	int n;
 	bool names;
+	struct app *app;
+	const struct req *req;
+	const char *audit_action;
 };
 
 static bool list_row(void *vctx, const struct appointment *a)
@@ -481,6 +531,8 @@ static bool list_row(void *vctx, const struct appointment *a)
 	if (c->n++)
 		buf_putc(c->b, ',');
 	write_appt(c->b, a, c->names);
+	audit_read(c->app->audit, &c->req->who, c->audit_action, a->patient_id, a->id,
+		   c->req->now);
 	return !c->b->failed;
 }
 
@@ -508,12 +560,11 @@ API_HANDLER(api_appointments_list)
 	static const char *const allowed[] = {"from",   "to",   "clinician_id", "room_id",
 					      "patient_id", "status", "mode", "limit",
 					      "offset", NULL};
-	struct list_ctx ctx = {&rep->body, 0, false};
+	struct list_ctx ctx = {&rep->body, 0, false, app, req, "appointment.list"};
 	struct appt_filter f = {.mode = -1};
 	const char *mode;
 	enum app_err err;
 
-	(void)app;
 	if ((err = params_only(req, rep, allowed)) ||
 	    (err = params_time(req, rep, "from", false, &f.from)) ||
 	    (err = params_time(req, rep, "to", true, &f.to)) ||
@@ -527,6 +578,13 @@ API_HANDLER(api_appointments_list)
 		return reply_fail(rep, APP_EINVAL, "mode", "'mode' must be video, in_person or phone");
 	if (f.from && f.to && f.to <= f.from)
 		return reply_fail(rep, APP_EINVAL, "to", "'to' must come after 'from'");
+	if (req->who.role == ROLE_CLINICIAN && !f.clinician_id)
+		f.clinician_id = req->who.clinician_id; /* their own, unless they ask */
+	if (f.clinician_id && authz_clinician(db, &req->who, f.clinician_id))
+		return reply_fail(rep, APP_EFORBIDDEN, "clinician_id",
+				  "you may not see that clinician's appointments");
+	f.nunits = req->who.role == ROLE_SECRETARY ? req->who.nunits : 0;
+	f.unit_ids = req->who.unit_ids;
 	buf_putc(&rep->body, '[');
 	if ((err = store_appointments_list(db, &f, list_row, &ctx)))
 		return err;
@@ -541,7 +599,7 @@ API_HANDLER(api_appointments_list)
 API_HANDLER(api_appointments_day)
 {
 	static const char *const allowed[] = {"date", NULL};
-	struct list_ctx ctx = {&rep->body, 0, true};
+	struct list_ctx ctx = {&rep->body, 0, true, app, req, "day.read"};
 	const char *date = params_get(req, "date");
 	int64_t from, to;
 	struct civil d;
@@ -550,6 +608,8 @@ API_HANDLER(api_appointments_day)
 
 	if ((err = params_only(req, rep, allowed)))
 		return err;
+	if ((err = authz_clinician(db, &req->who, req->ids[0])))
+		return err == APP_EFORBIDDEN ? reply_fail(rep, err, NULL, "not your day list") : err;
 	if ((err = store_resource_ref(db, "clinicians", req->ids[0], &exists, &active)))
 		return err;
 	if (!exists)
@@ -598,9 +658,9 @@ API_HANDLER(api_appointments_history)
 	struct appointment a;
 	enum app_err err;
 
-	(void)app;
-	if ((err = store_appointments_get(db, req->ids[0], &a)))
-		return err == APP_ENOTFOUND ? not_found(rep, req->ids[0]) : err;
+	if ((err = load_visible(db, req, rep, &a)))
+		return err;
+	audit_read(app->audit, &req->who, "appointment.history", a.patient_id, a.id, req->now);
 	buf_putc(&rep->body, '[');
 	if ((err = store_appointments_history(db, req->ids[0], history_row, &ctx)))
 		return err;

@@ -12,9 +12,12 @@
 
 #include "api.h"
 #include "app.h"
+#include "audit.h"
+#include "authz.h"
 #include "body.h"
 #include "params.h"
 #include "store.h"
+#include "store_users.h"
 #include "timeutil.h"
 #include "validate.h"
 
@@ -176,25 +179,65 @@ static enum app_err fail_store(struct reply *rep, const struct res_desc *d, enum
 	return err;
 }
 
-static enum app_err answer_row(struct store *db, struct reply *rep, const struct res_desc *d,
-			       int64_t id, int status)
+/* Load row id of d if the actor may see it: a unit-limited secretary gets
+ * 403 for rows of other units and for missing rows alike. */
+static enum app_err load_visible(struct store *db, const struct req *req, struct reply *rep,
+				 const struct res_desc *d, int64_t id, struct res_row *row)
+{
+	enum app_err err = store_resource_get(db, d, id, row);
+
+	if (err && err != APP_ENOTFOUND)
+		return err;
+	if (authz_scoped(&req->who) && d->unit_col &&
+	    (err || !actor_sees_unit(&req->who, store_resource_unit(d, row))))
+		return reply_fail(rep, APP_EFORBIDDEN, NULL, "not in your units");
+	if (err)
+		return reply_fail(rep, err, NULL, "there is no %s %" PRId64, d->noun, id);
+	return APP_OK;
+}
+
+static enum app_err answer_row(struct store *db, const struct req *req, struct reply *rep,
+			       const struct res_desc *d, int64_t id, int status)
 {
 	struct res_row row;
 	enum app_err err;
 
-	if ((err = store_resource_get(db, d, id, &row)))
-		return err == APP_ENOTFOUND
-			       ? reply_fail(rep, err, NULL, "there is no %s %" PRId64, d->noun, id)
-			       : err;
+	if ((err = load_visible(db, req, rep, d, id, &row)))
+		return err;
 	write_row(&rep->body, d, &row);
 	rep->status = status;
 	return APP_OK;
+}
+
+/* Write a change of an audited record and its audit row in one transaction. */
+static enum app_err audited_write(struct store *db, const struct req *req,
+				  const struct res_desc *d, struct res_row *row, int64_t id,
+				  const char *action)
+{
+	struct audit_row a;
+	enum app_err err;
+
+	if ((err = store_begin(db)))
+		return err;
+	err = id ? store_resource_update(db, d, id, row, req->now)
+		 : store_resource_insert(db, d, row, req->now);
+	if (!err && d->audited) {
+		audit_fill(&a, &req->who, action, id ? id : row->id, 0, req->now);
+		err = store_users_audit_add(db, &a);
+	}
+	if (err) {
+		store_rollback(db);
+		return err;
+	}
+	return store_commit(db);
 }
 
 struct list_ctx {
 	struct buf *b;
 	const struct res_desc *d;
 	int n;
+	struct app *app;
+	const struct req *req;
 };
 
 static bool list_row(void *vctx, const struct res_row *row)
@@ -204,6 +247,8 @@ static bool list_row(void *vctx, const struct res_row *row)
 	if (c->n++)
 		buf_putc(c->b, ',');
 	write_row(c->b, c->d, row);
+	if (c->d->audited)
+		audit_read(c->app->audit, &c->req->who, "patient.list", row->id, 0, c->req->now);
 	return !c->b->failed;
 }
 
@@ -211,12 +256,11 @@ API_HANDLER(api_resource_list)
 {
 	const struct res_desc *d = desc_of(req);
 	const char *allowed[RES_MAX_FIELDS + 4] = {"limit", "offset", "q"};
-	struct list_ctx ctx = {&rep->body, d, 0};
-	struct res_list q = {0};
+	struct list_ctx ctx = {&rep->body, d, 0, app, req};
+	struct res_list q = {.nunits = req->who.nunits, .unit_ids = req->who.unit_ids};
 	enum app_err err;
 	int n = 3;
 
-	(void)app;
 	for (int i = 0; i < d->nfields; i++)
 		if (d->fields[i].filter)
 			allowed[n++] = d->fields[i].name;
@@ -267,8 +311,12 @@ API_HANDLER(api_resource_list)
 
 API_HANDLER(api_resource_get)
 {
-	(void)app;
-	return answer_row(db, rep, desc_of(req), req->ids[0], 200);
+	const struct res_desc *d = desc_of(req);
+	enum app_err err = answer_row(db, req, rep, d, req->ids[0], 200);
+
+	if (!err && d->audited)
+		audit_read(app->audit, &req->who, "patient.read", req->ids[0], 0, req->now);
+	return err;
 }
 
 API_HANDLER(api_resource_create)
@@ -279,10 +327,13 @@ API_HANDLER(api_resource_create)
 
 	if ((err = read_body(app, db, req, rep, d, true, &row)))
 		return err;
-	if ((err = store_resource_insert(db, d, &row, req->now)))
+	if (authz_scoped(&req->who) && d->unit_col &&
+	    !actor_sees_unit(&req->who, store_resource_unit(d, &row)))
+		return reply_fail(rep, APP_EFORBIDDEN, "unit_id", "not one of your units");
+	if ((err = audited_write(db, req, d, &row, 0, "patient.create")))
 		return fail_store(rep, d, err);
 	snprintf(rep->location, sizeof(rep->location), "/api/v1/%s/%" PRId64, d->table, row.id);
-	return answer_row(db, rep, d, row.id, 201);
+	return answer_row(db, req, rep, d, row.id, 201);
 }
 
 API_HANDLER(api_resource_update)
@@ -290,29 +341,34 @@ API_HANDLER(api_resource_update)
 	const struct res_desc *d = desc_of(req);
 	struct res_row row, cur;
 	enum app_err err;
+	int uf;
 
-	if ((err = store_resource_get(db, d, req->ids[0], &cur)))
-		return answer_row(db, rep, d, req->ids[0], 200);
-	if ((err = read_body(app, db, req, rep, d, false, &row)))
+	if ((err = load_visible(db, req, rep, d, req->ids[0], &cur)) ||
+	    (err = read_body(app, db, req, rep, d, false, &row)))
 		return err;
-	if ((err = store_resource_update(db, d, req->ids[0], &row, req->now)))
-		return err == APP_ENOTFOUND ? answer_row(db, rep, d, req->ids[0], 200)
-					    : fail_store(rep, d, err);
-	return answer_row(db, rep, d, req->ids[0], 200);
+	uf = store_resource_field(d, "unit_id");
+	if (authz_scoped(&req->who) && uf >= 0 && row.v[uf].set &&
+	    !actor_sees_unit(&req->who, store_resource_unit(d, &row)))
+		return reply_fail(rep, APP_EFORBIDDEN, "unit_id", "not one of your units");
+	if ((err = audited_write(db, req, d, &row, req->ids[0], "patient.update")))
+		return fail_store(rep, d, err);
+	return answer_row(db, req, rep, d, req->ids[0], 200);
 }
 
 API_HANDLER(api_resource_delete)
 {
 	const struct res_desc *d = desc_of(req);
 	int active = store_resource_field(d, "active");
-	struct res_row row = {0};
+	struct res_row row = {0}, cur;
 	enum app_err err;
 
 	(void)app;
+	if ((err = load_visible(db, req, rep, d, req->ids[0], &cur)))
+		return err;
 	row.v[active].set = true;
 	row.v[active].i = 0;
-	if ((err = store_resource_update(db, d, req->ids[0], &row, req->now)))
-		return err == APP_ENOTFOUND ? answer_row(db, rep, d, req->ids[0], 204) : err;
+	if ((err = audited_write(db, req, d, &row, req->ids[0], "patient.deactivate")))
+		return err;
 	rep->status = 204;
 	return APP_OK;
 }

@@ -14,11 +14,15 @@
 
 struct store_pool;
 struct metrics;
+struct auth;
+struct audit;
 
 struct app {
 	const struct config *cfg;
 	struct store_pool *pool;
 	struct metrics *metrics;
+	struct auth *auth;
+	struct audit *audit;
 	/* The clock: seconds since the epoch.  Tests replace it. */
 	int64_t (*now)(void *clock_ctx);
 	void *clock_ctx;

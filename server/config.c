@@ -45,6 +45,14 @@ static const struct option_def {
 	 "seconds before an idle connection is closed"},
 	{"busy-timeout", "TIMEBOK_BUSY_TIMEOUT", K_INT, I(busy_timeout_ms), 10, 600000,
 	 "milliseconds a write waits for the database lock"},
+	{"password-cost", "TIMEBOK_PASSWORD_COST", K_STR, S(password_cost), 0, 0,
+	 "argon2id cost of staff passwords: interactive, moderate or min (tests only)"},
+	{"session-idle", "TIMEBOK_SESSION_IDLE", K_INT, I(session_idle_min), 1, 1440,
+	 "minutes of inactivity that end a staff session"},
+	{"session-max", "TIMEBOK_SESSION_MAX", K_INT, I(session_max_hours), 1, 168,
+	 "hours after login that end a staff session in any case"},
+	{"secure-cookies", "TIMEBOK_SECURE_COOKIES", K_BOOL, I(secure_cookies), 0, 0,
+	 "mark the session cookie Secure (when served over TLS)"},
 	{"log-level", "TIMEBOK_LOG_LEVEL", K_LEVEL, I(log_level), 0, 0, "debug, info, warn or error"},
 	{"demo", "TIMEBOK_DEMO", K_BOOL, I(demo), 0, 0,
 	 "fill an empty database with realistic demo data"},
@@ -70,12 +78,16 @@ void config_defaults(struct config *cfg)
 	cfg->timeout_s = 30;
 	cfg->busy_timeout_ms = 10000;
 	cfg->log_level = LOG_INFO;
+	strcpy(cfg->password_cost, "interactive");
+	cfg->session_idle_min = 30;
+	cfg->session_max_hours = 12;
 }
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: timebok [options]\n"
 		     "       timebok backup --db PATH --out FILE\n"
+		     "       timebok user add|passwd|disable|list --db PATH ... (see 'timebok user')\n"
 		     "\n"
 		     "Books video consultations for outpatient clinics.\n\noptions:\n");
 	for (size_t i = 0; i < NOPTIONS; i++) {
@@ -199,6 +211,11 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 	    (strncmp(cfg->video_url_template, "https://", 8) &&
 	     strncmp(cfg->video_url_template, "http://", 7))) {
 		fprintf(err_out, "timebok: --video-url-template must be an http(s) URL with {room}\n");
+		return APP_EINVAL;
+	}
+	if (strcmp(cfg->password_cost, "min") && strcmp(cfg->password_cost, "interactive") &&
+	    strcmp(cfg->password_cost, "moderate")) {
+		fprintf(err_out, "timebok: --password-cost is min, interactive or moderate\n");
 		return APP_EINVAL;
 	}
 	if (!cfg->public_url[0])

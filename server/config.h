@@ -28,6 +28,10 @@ struct config {
 	int timeout_s;           /* idle connection timeout */
 	int busy_timeout_ms;     /* SQLite busy timeout */
 	int log_level;
+	char password_cost[16];  /* argon2id cost: min, interactive, moderate */
+	int session_idle_min;
+	int session_max_hours;
+	bool secure_cookies;     /* behind TLS: mark the session cookie Secure */
 	bool demo;               /* fill an empty database with demo data */
 	bool bench;              /* enable the /bench/hello denominator */
 };

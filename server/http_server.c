@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "auth.h"
 #include "log.h"
 #include "metrics.h"
 #include "req.h"
@@ -164,8 +165,11 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *
 		MHD_add_response_header(resp, "Link", rep->link);
 	if (rep->allow[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
+	if (rep->set_cookie[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rep->set_cookie);
 	if (rep->status == 429 || rep->status == 503) {
-		snprintf(retry, sizeof(retry), "%d", rep->status == 429 ? 60 : 1);
+		snprintf(retry, sizeof(retry), "%d",
+			 rep->retry_after > 0 ? rep->retry_after : rep->status == 429 ? 60 : 1);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, retry);
 	}
 	return queue(c, srv, ctx, resp, rep->status);
@@ -273,6 +277,35 @@ static void fail_early(struct reqctx *ctx)
 	}
 }
 
+static bool is_change(const char *method)
+{
+	return strcmp(method, "GET") && strcmp(method, "HEAD");
+}
+
+/* Session, CSRF and the route's roles; false when the request is answered. */
+static bool admit(struct app *app, struct store *db, struct req *req, struct reply *rep)
+{
+	enum app_err err;
+
+	if (req->route->flags & ROUTE_PUBLIC)
+		return true;
+	err = auth_session(app, db, req->cookie, req->now, &req->who, req->session);
+	if (err == APP_EUNAUTH)
+		reply_fail(rep, err, NULL, "log in first");
+	else if (err)
+		reply_default_error(rep, err);
+	else if (is_change(req->method) &&
+		 !auth_csrf_ok(req->session, req->csrf, req->origin, req->host,
+			       app->cfg->public_url))
+		reply_fail(rep, APP_EFORBIDDEN, NULL,
+			   "missing or wrong X-CSRF-Token, or a request from another site");
+	else if (!(req->route->roles & req->who.role))
+		reply_fail(rep, APP_EFORBIDDEN, NULL, "your role may not do this");
+	else
+		return true;
+	return false;
+}
+
 static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct reqctx *ctx)
 {
 	struct app *app = srv->app;
@@ -288,8 +321,11 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 	}
 	req->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 	req->if_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Match");
-	client_ip(c, req->client_ip, sizeof(req->client_ip));
-	snprintf(req->actor, sizeof(req->actor), "anonymous");
+	req->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
+	req->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+	req->origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	req->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	client_ip(c, req->who.ip, sizeof(req->who.ip));
 	req->now = app_now(app);
 	if (ctx->body.len) {
 		req->body = ctx->body.data;
@@ -297,6 +333,10 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 	}
 	if (!(req->route->flags & ROUTE_NO_DB))
 		db = store_pool_get(app->pool);
+	if (!admit(app, db, req, &ctx->rep)) {
+		store_pool_put(app->pool, db);
+		return;
+	}
 	err = req->route->fn(app, db, req, &ctx->rep);
 	store_pool_put(app->pool, db);
 	if (err && !ctx->rep.status)

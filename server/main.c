@@ -1,6 +1,6 @@
 /*
  * main.c - process entry: configuration, libsodium, the store, HTTP,
- * signals; and the "backup" subcommand.
+ * signals; the subcommands are in cli.c.
  *
  * SIGINT and SIGTERM are blocked before any thread starts (so every thread
  * inherits the mask) and taken with sigwait() here: shutdown runs in normal
@@ -16,6 +16,9 @@
 #include <time.h>
 
 #include "app.h"
+#include "audit.h"
+#include "auth.h"
+#include "cli.h"
 #include "config.h"
 #include "demo.h"
 #include "http_server.h"
@@ -29,34 +32,6 @@ static int64_t wall_clock(void *ctx)
 {
 	(void)ctx;
 	return (int64_t)time(NULL);
-}
-
-static int cmd_backup(int argc, char **argv)
-{
-	const char *db = "./timebok.db", *dest = NULL;
-	struct store *s = NULL;
-	int rc = 1;
-
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			db = argv[++i];
-		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
-			dest = argv[++i];
-		else {
-			fprintf(stderr, "usage: timebok backup --db PATH --out FILE\n");
-			return 2;
-		}
-	}
-	if (!dest) {
-		fprintf(stderr, "usage: timebok backup --db PATH --out FILE\n");
-		return 2;
-	}
-	if (store_open(db, 10000, &s) == APP_OK && store_backup(s, dest) == APP_OK) {
-		fprintf(stderr, "timebok: backup written to %s\n", dest);
-		rc = 0;
-	}
-	store_free(s);
-	return rc;
 }
 
 static void raise_fd_limit(void)
@@ -94,7 +69,9 @@ int main(int argc, char **argv)
 	int sig, rc = 1;
 
 	if (argc > 1 && !strcmp(argv[1], "backup"))
-		return cmd_backup(argc, argv);
+		return cli_backup(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "user"))
+		return cli_user(argc, argv);
 	if (config_load(&cfg, argc, argv, stdout, stderr, &exit_now))
 		return 2;
 	if (exit_now)
@@ -117,7 +94,8 @@ int main(int argc, char **argv)
 
 	if (store_pool_new(cfg.db_path, cfg.threads + 2, cfg.busy_timeout_ms, &app.pool))
 		goto out;
-	if (!(app.metrics = metrics_new(nroutes)))
+	if (!(app.metrics = metrics_new(nroutes)) || auth_new(&cfg, &app.auth) ||
+	    audit_new(app.pool, &app.audit))
 		goto out;
 	if (cfg.demo) {
 		db = store_pool_get(app.pool);
@@ -139,6 +117,8 @@ int main(int argc, char **argv)
 	http_server_stop(srv, 10000);
 	rc = 0;
 out:
+	audit_free(app.audit); /* writes the reads still queued */
+	auth_free(app.auth);
 	metrics_free(app.metrics);
 	store_pool_free(app.pool);
 	return rc;

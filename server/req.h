@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "actor.h"
 #include "buf.h"
 #include "err.h"
 
@@ -33,16 +34,21 @@ typedef enum app_err (*route_fn)(struct app *app, struct store *db, const struct
 
 enum route_flags {
 	ROUTE_NO_DB = 1,      /* needs no database connection */
-	ROUTE_PUBLIC = 2,     /* outside the staff API (health, metrics, docs) */
+	ROUTE_PUBLIC = 2,     /* no session needed (health, metrics, docs, login) */
 	ROUTE_BENCH = 4,      /* only with --bench */
 };
 
+/* One route; roles is the set of staff roles (actor.h) that may call it:
+ * routes.c is the authorisation table.  Row-level rules (a clinician's own
+ * appointments, a secretary's units) are checked by the handler, before it
+ * looks anything up, so a 403 says nothing about existence. */
 struct route {
 	const char *method;
 	const char *pattern; /* "/api/v1/appointments/{id}" */
 	route_fn fn;
 	const void *arg;     /* handler's per-route data (a resource descriptor) */
 	unsigned flags;
+	unsigned roles;
 };
 
 /* The route table (routes.c), in match order. */
@@ -64,9 +70,9 @@ struct req {
 	int nquery;
 	const char *body;         /* NUL-terminated; NULL when there is none */
 	size_t body_len;
-	const char *content_type, *if_match;
-	char client_ip[48];
-	char actor[96];           /* who, for history and audit */
+	const char *content_type, *if_match, *cookie, *csrf, *origin, *host;
+	struct actor who;         /* the logged-in staff member (role NONE if not) */
+	char session[48];         /* the session id from the cookie, if any */
 	int64_t now;              /* the clock, read once per request */
 };
 
@@ -78,6 +84,8 @@ struct reply {
 	char etag[32];
 	char link[400];
 	char allow[64];
+	char set_cookie[200];
+	int retry_after;          /* seconds, for 429 and 503 */
 	const char *cache_control; /* static; default no-store */
 };
 

@@ -30,6 +30,7 @@ const struct res_desc resources_units = {
 	.fields = unit_fields,
 	.nfields = 2,
 	.search = "name LIKE ?2",
+	.unit_col = "id",
 };
 
 static const struct res_field clinician_fields[] = {
@@ -48,6 +49,7 @@ const struct res_desc resources_clinicians = {
 	.fields = clinician_fields,
 	.nfields = 6,
 	.search = "name LIKE ?2",
+	.unit_col = "unit_id",
 };
 
 static const struct res_field room_fields[] = {
@@ -64,6 +66,7 @@ const struct res_desc resources_rooms = {
 	.fields = room_fields,
 	.nfields = 5,
 	.search = "name LIKE ?2 OR location LIKE ?2",
+	.unit_col = "unit_id",
 };
 
 static void patient_derive(const struct res_desc *d, struct res_row *row)
@@ -96,4 +99,5 @@ const struct res_desc resources_patients = {
 	.nfields = 7,
 	.search = "name LIKE ?2 OR phone LIKE ?2 OR national_id = ?1",
 	.derive = patient_derive,
+	.audited = true,
 };

@@ -8,53 +8,67 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "actor.h"
 #include "api.h"
 #include "params.h"
 #include "router.h"
 
-#define R(m, p, fn, arg, flags) {m, p, fn, arg, flags}
+#define R(m, p, fn, arg, flags, roles) {m, p, fn, arg, flags, roles}
+#define ALL ROLES_ALL
+#define STAFF ROLES_STAFF
+#define ADMIN ROLE_ADMIN
+#define NOBODY 0 /* public routes: no session, no role */
 #define UNITS &resources_units
 #define CLIN &resources_clinicians
 #define ROOMS &resources_rooms
 #define PATS &resources_patients
 
 const struct route routes[] = {
-	R("GET", "/healthz", api_ops_health, NULL, ROUTE_PUBLIC),
-	R("GET", "/metrics", api_ops_metrics, NULL, ROUTE_PUBLIC | ROUTE_NO_DB),
-	R("GET", "/bench/hello", api_ops_hello, NULL, ROUTE_PUBLIC | ROUTE_NO_DB | ROUTE_BENCH),
-	R("GET", "/api/v1/openapi.json", api_ops_openapi, NULL, ROUTE_PUBLIC | ROUTE_NO_DB),
+	R("GET", "/healthz", api_ops_health, NULL, ROUTE_PUBLIC, NOBODY),
+	R("GET", "/metrics", api_ops_metrics, NULL, ROUTE_PUBLIC | ROUTE_NO_DB, NOBODY),
+	R("GET", "/bench/hello", api_ops_hello, NULL, ROUTE_PUBLIC | ROUTE_NO_DB | ROUTE_BENCH, NOBODY),
+	R("GET", "/api/v1/openapi.json", api_ops_openapi, NULL, ROUTE_PUBLIC | ROUTE_NO_DB, NOBODY),
 
-	R("GET", "/api/v1/units", api_resource_list, UNITS, 0),
-	R("POST", "/api/v1/units", api_resource_create, UNITS, 0),
-	R("GET", "/api/v1/units/{id}", api_resource_get, UNITS, 0),
-	R("PATCH", "/api/v1/units/{id}", api_resource_update, UNITS, 0),
-	R("DELETE", "/api/v1/units/{id}", api_resource_delete, UNITS, 0),
+	R("POST", "/api/v1/session", api_session_login, NULL, ROUTE_PUBLIC, NOBODY),
+	R("DELETE", "/api/v1/session", api_session_logout, NULL, 0, ALL),
+	R("GET", "/api/v1/me", api_session_me, NULL, 0, ALL),
+	R("GET", "/api/v1/users", api_users_list, NULL, 0, ADMIN),
+	R("POST", "/api/v1/users", api_users_create, NULL, 0, ADMIN),
+	R("GET", "/api/v1/users/{id}", api_users_get, NULL, 0, ADMIN),
+	R("PATCH", "/api/v1/users/{id}", api_users_update, NULL, 0, ADMIN),
+	R("GET", "/api/v1/audit", api_audit_list, NULL, 0, ADMIN),
 
-	R("GET", "/api/v1/clinicians", api_resource_list, CLIN, 0),
-	R("POST", "/api/v1/clinicians", api_resource_create, CLIN, 0),
-	R("GET", "/api/v1/clinicians/{id}", api_resource_get, CLIN, 0),
-	R("PATCH", "/api/v1/clinicians/{id}", api_resource_update, CLIN, 0),
-	R("DELETE", "/api/v1/clinicians/{id}", api_resource_delete, CLIN, 0),
-	R("GET", "/api/v1/clinicians/{id}/day", api_appointments_day, NULL, 0),
+	R("GET", "/api/v1/units", api_resource_list, UNITS, 0, STAFF),
+	R("POST", "/api/v1/units", api_resource_create, UNITS, 0, ADMIN),
+	R("GET", "/api/v1/units/{id}", api_resource_get, UNITS, 0, STAFF),
+	R("PATCH", "/api/v1/units/{id}", api_resource_update, UNITS, 0, ADMIN),
+	R("DELETE", "/api/v1/units/{id}", api_resource_delete, UNITS, 0, ADMIN),
 
-	R("GET", "/api/v1/rooms", api_resource_list, ROOMS, 0),
-	R("POST", "/api/v1/rooms", api_resource_create, ROOMS, 0),
-	R("GET", "/api/v1/rooms/{id}", api_resource_get, ROOMS, 0),
-	R("PATCH", "/api/v1/rooms/{id}", api_resource_update, ROOMS, 0),
-	R("DELETE", "/api/v1/rooms/{id}", api_resource_delete, ROOMS, 0),
+	R("GET", "/api/v1/clinicians", api_resource_list, CLIN, 0, STAFF),
+	R("POST", "/api/v1/clinicians", api_resource_create, CLIN, 0, STAFF),
+	R("GET", "/api/v1/clinicians/{id}", api_resource_get, CLIN, 0, STAFF),
+	R("PATCH", "/api/v1/clinicians/{id}", api_resource_update, CLIN, 0, STAFF),
+	R("DELETE", "/api/v1/clinicians/{id}", api_resource_delete, CLIN, 0, STAFF),
+	R("GET", "/api/v1/clinicians/{id}/day", api_appointments_day, NULL, 0, ALL),
 
-	R("GET", "/api/v1/patients", api_resource_list, PATS, 0),
-	R("POST", "/api/v1/patients", api_resource_create, PATS, 0),
-	R("GET", "/api/v1/patients/{id}", api_resource_get, PATS, 0),
-	R("PATCH", "/api/v1/patients/{id}", api_resource_update, PATS, 0),
-	R("DELETE", "/api/v1/patients/{id}", api_resource_delete, PATS, 0),
+	R("GET", "/api/v1/rooms", api_resource_list, ROOMS, 0, STAFF),
+	R("POST", "/api/v1/rooms", api_resource_create, ROOMS, 0, STAFF),
+	R("GET", "/api/v1/rooms/{id}", api_resource_get, ROOMS, 0, STAFF),
+	R("PATCH", "/api/v1/rooms/{id}", api_resource_update, ROOMS, 0, STAFF),
+	R("DELETE", "/api/v1/rooms/{id}", api_resource_delete, ROOMS, 0, STAFF),
 
-	R("GET", "/api/v1/appointments", api_appointments_list, NULL, 0),
-	R("POST", "/api/v1/appointments", api_appointments_create, NULL, 0),
-	R("GET", "/api/v1/appointments/{id}", api_appointments_get, NULL, 0),
-	R("PATCH", "/api/v1/appointments/{id}", api_appointments_update, NULL, 0),
-	R("DELETE", "/api/v1/appointments/{id}", api_appointments_cancel, NULL, 0),
-	R("GET", "/api/v1/appointments/{id}/history", api_appointments_history, NULL, 0),
+	R("GET", "/api/v1/patients", api_resource_list, PATS, 0, STAFF),
+	R("POST", "/api/v1/patients", api_resource_create, PATS, 0, STAFF),
+	R("GET", "/api/v1/patients/{id}", api_resource_get, PATS, 0, STAFF),
+	R("PATCH", "/api/v1/patients/{id}", api_resource_update, PATS, 0, STAFF),
+	R("DELETE", "/api/v1/patients/{id}", api_resource_delete, PATS, 0, STAFF),
+
+	R("GET", "/api/v1/appointments", api_appointments_list, NULL, 0, ALL),
+	R("POST", "/api/v1/appointments", api_appointments_create, NULL, 0, STAFF),
+	R("GET", "/api/v1/appointments/{id}", api_appointments_get, NULL, 0, ALL),
+	R("PATCH", "/api/v1/appointments/{id}", api_appointments_update, NULL, 0, ALL),
+	R("DELETE", "/api/v1/appointments/{id}", api_appointments_cancel, NULL, 0, STAFF),
+	R("GET", "/api/v1/appointments/{id}/history", api_appointments_history, NULL, 0, ALL),
 };
 const int nroutes = sizeof(routes) / sizeof(routes[0]);
 

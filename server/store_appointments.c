@@ -19,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "buf.h"
 #include "store.h"
+#include "store_users.h"
 #include "timeutil.h"
 
 #define MAXS "43200"
@@ -230,20 +232,29 @@ static enum app_err insert_participant(struct store *s, const struct appointment
 	return step_done(s, st, "participant insert");
 }
 
-static enum app_err add_history(struct store *s, int64_t id, int64_t now, const char *actor,
-				const char *action, const char *changes)
+/* The history row and the audit row of one change, in the caller's
+ * transaction. */
+static enum app_err add_history(struct store *s, const struct appointment *a, int64_t now,
+				const struct actor *who, const char *action, const char *changes)
 {
+	struct audit_row row;
+	char what[48];
 	sqlite3_stmt *st;
 	enum app_err err;
 
 	if ((err = store_stmt(s, SQL_HISTORY_INSERT, &st)))
 		return err;
-	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 1, a->id);
 	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_text(st, 3, actor ? actor : "system", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, who && who->username[0] ? who->username : "system", -1,
+			  SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, changes, -1, SQLITE_TRANSIENT);
-	return step_done(s, st, "history insert");
+	if ((err = step_done(s, st, "history insert")))
+		return err;
+	snprintf(what, sizeof(what), "appointment.%s", action);
+	audit_fill(&row, who, what, a->patient_id, a->id, now);
+	return store_users_audit_add(s, &row);
 }
 
 /* The value of one history field as JSON. */
@@ -346,8 +357,8 @@ static void bind_appt(sqlite3_stmt *st, const struct appointment *a, int first)
 	bind_opt_text(st, first + 7, a->status_reason);
 }
 
-enum app_err store_appointments_create(struct store *s, struct appointment *a, const char *actor,
-				       int64_t now, struct conflicts *cf)
+enum app_err store_appointments_create(struct store *s, struct appointment *a,
+				       const struct actor *who, int64_t now, struct conflicts *cf)
 {
 	sqlite3_stmt *st;
 	enum app_err err;
@@ -380,7 +391,7 @@ enum app_err store_appointments_create(struct store *s, struct appointment *a, c
 		err = APP_ENOMEM;
 		goto out;
 	}
-	if ((err = add_history(s, a->id, now, actor, "create", b.data)))
+	if ((err = add_history(s, a, now, who, "create", b.data)))
 		goto out;
 	err = store_commit(s);
 out:
@@ -436,8 +447,8 @@ static bool changed_any(const struct appointment *a, const struct appointment *b
 }
 
 enum app_err store_appointments_edit(struct store *s, int64_t id, int64_t if_match,
-				     appt_edit_fn fn, void *ctx, const char *actor, int64_t now,
-				     struct conflicts *cf, struct appointment *out)
+				     appt_edit_fn fn, void *ctx, const struct actor *who,
+				     int64_t now, struct conflicts *cf, struct appointment *out)
 {
 	struct appointment cur, next;
 	sqlite3_stmt *st;
@@ -484,7 +495,7 @@ enum app_err store_appointments_edit(struct store *s, int64_t id, int64_t if_mat
 		err = APP_ENOMEM;
 		goto out;
 	}
-	if ((err = add_history(s, id, now, actor,
+	if ((err = add_history(s, &next, now, who,
 			       next.status != cur.status ? appointment_status_name(next.status)
 							 : "update",
 			       b.data)))
@@ -521,6 +532,13 @@ enum app_err store_appointments_list(struct store *s, const struct appt_filter *
 			     "clinician_id = ?3)");
 	if (f->room_id)
 		buf_puts(&b, " AND a.room_id = ?4");
+	if (f->nunits) {
+		buf_puts(&b, " AND a.id IN (SELECT p.appointment_id FROM participants p JOIN "
+			     "clinicians c ON c.id = p.clinician_id WHERE c.unit_id IN (");
+		for (int i = 0; i < f->nunits; i++) /* ids are integers: no injection */
+			buf_printf(&b, "%s%" PRId64, i ? "," : "", f->unit_ids[i]);
+		buf_puts(&b, "))");
+	}
 	if (f->patient_id)
 		buf_puts(&b, " AND a.patient_id = ?5");
 	if (f->mode >= 0)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "actor.h"
 #include "appointment.h"
 #include "err.h"
 
@@ -34,6 +35,8 @@ struct appt_filter {
 	int64_t clinician_id, room_id, patient_id;
 	unsigned status_mask; /* bit per enum appt_status; 0 = all */
 	int mode;             /* -1 = all */
+	int nunits;           /* only appointments with a clinician of these units */
+	const int64_t *unit_ids;
 	int limit, offset;
 };
 
@@ -50,9 +53,11 @@ enum app_err store_appointments_get(struct store *s, int64_t id, struct appointm
 
 /* Book a (id, version, timestamps are set here): check for overlaps of its
  * clinicians, patient and room, insert it and its participants, record the
- * history as actor.  APP_ECONFLICT with *cf filled when the time is taken. */
-enum app_err store_appointments_create(struct store *s, struct appointment *a, const char *actor,
-				       int64_t now, struct conflicts *cf) WARN_UNUSED;
+ * history and the audit row for who (NULL: the system) in the same
+ * transaction.  APP_ECONFLICT with *cf filled when the time is taken. */
+enum app_err store_appointments_create(struct store *s, struct appointment *a,
+				       const struct actor *who, int64_t now,
+				       struct conflicts *cf) WARN_UNUSED;
 
 /* Change appointment id: load it, check if_match (0 = any) against its
  * version (APP_ESTALE), let fn edit a copy, check overlaps when time,
@@ -60,8 +65,9 @@ enum app_err store_appointments_create(struct store *s, struct appointment *a, c
  * version bumped and the history recorded.  An edit that changes nothing
  * writes nothing.  *out gets the resulting appointment. */
 enum app_err store_appointments_edit(struct store *s, int64_t id, int64_t if_match,
-				     appt_edit_fn fn, void *ctx, const char *actor, int64_t now,
-				     struct conflicts *cf, struct appointment *out) WARN_UNUSED;
+				     appt_edit_fn fn, void *ctx, const struct actor *who,
+				     int64_t now, struct conflicts *cf,
+				     struct appointment *out) WARN_UNUSED;
 
 /* Appointments matching f, ordered by start. */
 enum app_err store_appointments_list(struct store *s, const struct appt_filter *f, appt_row_fn fn,

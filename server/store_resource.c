@@ -189,6 +189,12 @@ enum app_err store_resource_list(struct store *s, const struct res_desc *d,
 			buf_printf(&b, " AND %s IS ?%d", d->fields[i].name, i + 5);
 	if (q->q && d->search)
 		buf_printf(&b, " AND (%s)", d->search);
+	if (q->nunits && d->unit_col) {
+		buf_printf(&b, " AND %s IN (", d->unit_col);
+		for (int i = 0; i < q->nunits; i++) /* integers: no injection */
+			buf_printf(&b, "%s%lld", i ? "," : "", (long long)q->unit_ids[i]);
+		buf_putc(&b, ')');
+	}
 	buf_puts(&b, " ORDER BY name COLLATE NOCASE, id LIMIT ?3 OFFSET ?4");
 	if ((err = prepare(s, &b, &st)))
 		goto out;
@@ -213,6 +219,18 @@ out:
 	store_done(st);
 	buf_release(&b);
 	return err;
+}
+
+int64_t store_resource_unit(const struct res_desc *d, const struct res_row *row)
+{
+	int i;
+
+	if (!d->unit_col)
+		return 0;
+	if (!strcmp(d->unit_col, "id"))
+		return row->id;
+	i = store_resource_field(d, d->unit_col);
+	return i >= 0 && !row->v[i].null ? row->v[i].i : 0;
 }
 
 enum app_err store_resource_ref(struct store *s, const char *table, int64_t id, bool *exists,

@@ -52,6 +52,10 @@ struct res_desc {
 	const char *search;
 	/* Fill readonly fields from the others before a write. */
 	void (*derive)(const struct res_desc *d, struct res_row *row);
+	/* The column naming the row's unit, for unit-limited staff (NULL: none) */
+	const char *unit_col;
+	/* Patient data: reads and changes go to the audit log. */
+	bool audited;
 };
 
 struct res_val {
@@ -70,6 +74,8 @@ struct res_row {
 struct res_list {
 	struct res_row filter; /* fields with set=true must equal */
 	const char *q;         /* free-text search, or NULL */
+	int nunits;            /* only rows of these units (the desc's unit_col) */
+	const int64_t *unit_ids;
 	int limit, offset;
 };
 
@@ -90,6 +96,8 @@ enum app_err store_resource_update(struct store *s, const struct res_desc *d, in
 /* Call fn for each matching row, ordered by name; stop when fn says false. */
 enum app_err store_resource_list(struct store *s, const struct res_desc *d,
 				 const struct res_list *q, res_row_fn fn, void *ctx) WARN_UNUSED;
+/* The unit of row (via d->unit_col); 0 when it has none. */
+int64_t store_resource_unit(const struct res_desc *d, const struct res_row *row);
 /* Whether row id of table exists, and whether it is active. */
 enum app_err store_resource_ref(struct store *s, const char *table, int64_t id, bool *exists,
 				bool *active) WARN_UNUSED;

@@ -35,9 +35,13 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 	int n = 0;
 	double deadline;
 
+	char reuse[256] = "";
+
+	if (reuse_dir) /* may point into *s */
+		snprintf(reuse, sizeof(reuse), "%s", reuse_dir);
 	memset(s, 0, sizeof(*s));
 	if (reuse_dir) {
-		snprintf(s->dir, sizeof(s->dir), "%s", reuse_dir);
+		snprintf(s->dir, sizeof(s->dir), "%s", reuse);
 	} else {
 		snprintf(s->dir, sizeof(s->dir), "/tmp/timebok-test-XXXXXX");
 		ck_assert_ptr_nonnull(mkdtemp(s->dir));
@@ -57,6 +61,8 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 	argv[n++] = TIMEBOK_STATIC;
 	argv[n++] = "--threads";
 	argv[n++] = "4";
+	argv[n++] = "--password-cost";
+	argv[n++] = "min";
 	for (; extra && *extra && n < 62; extra++)
 		argv[n++] = *extra;
 	argv[n] = NULL;
@@ -68,6 +74,13 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 		dup2(fd, 2);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
+	}
+	if (!reuse_dir) {
+		char args[400];
+		snprintf(args, sizeof(args),
+			 "add --db %s --username " E2E_ADMIN " --role admin --password-cost min",
+			 s->db);
+		ck_assert_int_eq(e2e_cli(args, E2E_PASSWORD "\n"), 0);
 	}
 	deadline = now_s() + 20;
 	while (now_s() < deadline) {
@@ -84,6 +97,60 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 		usleep(5000);
 	}
 	ck_assert_msg(s->port > 0, "timebok did not start in time; see %s", s->log);
+	{
+		int status;
+		ck_assert_msg(e2e_login(s->port, E2E_ADMIN, E2E_PASSWORD, &s->admin, &status),
+			      "admin login: %d", status);
+		e2e_use(&s->admin);
+	}
+}
+
+static const struct session *current;
+
+void e2e_use(const struct session *s)
+{
+	current = s;
+}
+
+int e2e_cli(const char *args, const char *stdin_text)
+{
+	char cmd[1024];
+	FILE *p;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "%s user %s 2>/dev/null", TIMEBOK_BIN, args);
+	p = popen(cmd, "w");
+	ck_assert_ptr_nonnull(p);
+	if (stdin_text)
+		fputs(stdin_text, p);
+	rc = pclose(p);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+bool e2e_login(int port, const char *user, const char *password, struct session *out,
+	       int *status)
+{
+	char body[512], cookie[200];
+	struct resp r;
+	json_t *csrf;
+	bool ok;
+
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user,
+		 password);
+	memset(out, 0, sizeof(*out));
+	if (!e2e_request_as(port, NULL, "POST", "/api/v1/session", NULL, body, &r))
+		return false;
+	*status = r.status;
+	csrf = json_object_get(r.json, "csrf_token");
+	ok = r.status == 200 && json_is_string(csrf) &&
+	     e2e_header(&r, "Set-Cookie", cookie, sizeof(cookie));
+	if (ok) {
+		cookie[strcspn(cookie, ";")] = '\0';
+		snprintf(out->cookie, sizeof(out->cookie), "%s", cookie);
+		snprintf(out->csrf, sizeof(out->csrf), "%s", json_string_value(csrf));
+	}
+	e2e_resp_free(&r);
+	return ok;
 }
 
 int e2e_stop(struct server *s)
@@ -189,15 +256,24 @@ bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r)
 bool e2e_request(int port, const char *method, const char *path, const char *headers,
 		 const char *body, struct resp *r)
 {
+	return e2e_request_as(port, current, method, path, headers, body, r);
+}
+
+bool e2e_request_as(int port, const struct session *s, const char *method, const char *path,
+		    const char *headers, const char *body, struct resp *r)
+{
 	size_t blen = body ? strlen(body) : 0;
-	size_t cap = strlen(path) + (headers ? strlen(headers) : 0) + blen + 512;
+	size_t cap = strlen(path) + (headers ? strlen(headers) : 0) + blen + 768;
 	char *req = malloc(cap);
 	bool has_ct = headers && strcasestr(headers, "content-type:");
 	int n;
 	bool ok;
 
-	n = snprintf(req, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s", method,
-		     path, headers ? headers : "");
+	n = snprintf(req, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s",
+		     method, path, port, headers ? headers : "");
+	if (s && s->cookie[0])
+		n += snprintf(req + n, cap - (size_t)n, "Cookie: %s\r\nX-CSRF-Token: %s\r\n",
+			      s->cookie, s->csrf);
 	if (body)
 		n += snprintf(req + n, cap - (size_t)n, "%sContent-Length: %zu\r\n",
 			      has_ct ? "" : "Content-Type: application/json\r\n", blen);

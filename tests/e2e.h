@@ -11,9 +11,19 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* A staff session: the cookie and the CSRF token to send with it. */
+struct session {
+	char cookie[256];
+	char csrf[64];
+};
+
+#define E2E_ADMIN "admin"
+#define E2E_PASSWORD "correct horse battery staple"
+
 struct server {
 	pid_t pid;
 	int port;
+	struct session admin; /* logged in by e2e_start */
 	char dir[256]; /* a fresh temporary folder: database, log, port file */
 	char db[300];
 	char log[300];
@@ -28,8 +38,18 @@ struct resp {
 };
 
 /* Start timebok with a fresh database in a new temporary folder (or in
- * reuse_dir when not NULL); extra is a NULL-terminated list of arguments. */
+ * reuse_dir when not NULL); extra is a NULL-terminated list of arguments.
+ * A fresh database first gets the admin account E2E_ADMIN (through the
+ * "timebok user add" command); the admin is logged in, and that session
+ * becomes the one e2e_request uses. */
 void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra);
+/* Log in; false when the answer is not 200 (status in *status). */
+bool e2e_login(int port, const char *user, const char *password, struct session *out,
+	       int *status);
+/* The session e2e_request sends (NULL: none). */
+void e2e_use(const struct session *s);
+/* Run "timebok user ..." with stdin_text on standard input; exit status. */
+int e2e_cli(const char *args, const char *stdin_text);
 /* SIGTERM and wait; returns the exit status. */
 int e2e_stop(struct server *s);
 /* SIGKILL and wait. */
@@ -42,6 +62,9 @@ void e2e_cleanup(struct server *s);
  * unless headers name one.  Returns false when the connection failed. */
 bool e2e_request(int port, const char *method, const char *path, const char *headers,
 		 const char *body, struct resp *r);
+/* The same as the session s (NULL: anonymous). */
+bool e2e_request_as(int port, const struct session *s, const char *method, const char *path,
+		    const char *headers, const char *body, struct resp *r);
 /* Send raw bytes and read the answer (for malformed requests). */
 bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r);
 void e2e_resp_free(struct resp *r);

@@ -18,6 +18,8 @@ static struct store *db;
 static char dbname[64];
 static int64_t clin1, clin2, pat1, pat2, room1;
 static const int64_t T0 = 1795420800; /* 2026-11-23T09:00:00+01:00 */
+static const struct actor tester = {.user_id = 1, .username = "test", .role = ROLE_SECRETARY,
+				    .ip = "127.0.0.1"};
 
 static int64_t add(const struct res_desc *d, const char *f1, const char *v1, const char *f2,
 		   const char *v2)
@@ -72,7 +74,7 @@ static struct appointment appt(int64_t start_min, int64_t len_min, int64_t patie
 
 static enum app_err book(struct appointment *a, struct conflicts *cf)
 {
-	return store_appointments_create(db, a, "test", T0, cf);
+	return store_appointments_create(db, a, &tester, T0, cf);
 }
 
 START_TEST(migrations_are_tracked)
@@ -236,21 +238,21 @@ START_TEST(edits_versions_and_cancel)
 	ck_assert_int_eq(book(&b, &cf), APP_OK);
 	/* moving b onto a is a conflict and changes nothing */
 	to = a.start;
-	ck_assert_int_eq(store_appointments_edit(db, b.id, 0, move_to, &to, "t", T0, &cf, &out),
+	ck_assert_int_eq(store_appointments_edit(db, b.id, 0, move_to, &to, &tester, T0, &cf, &out),
 			 APP_ECONFLICT);
 	ck_assert_int_eq(store_appointments_get(db, b.id, &out), APP_OK);
 	ck_assert_int_eq(out.start, b.start);
 	ck_assert_int_eq(out.version, 1);
 	/* a stale version is refused */
-	ck_assert_int_eq(store_appointments_edit(db, b.id, 7, nothing, NULL, "t", T0, &cf, &out),
+	ck_assert_int_eq(store_appointments_edit(db, b.id, 7, nothing, NULL, &tester, T0, &cf, &out),
 			 APP_ESTALE);
 	/* an edit that changes nothing writes nothing */
-	ck_assert_int_eq(store_appointments_edit(db, b.id, 1, nothing, NULL, "t", T0, &cf, &out),
+	ck_assert_int_eq(store_appointments_edit(db, b.id, 1, nothing, NULL, &tester, T0, &cf, &out),
 			 APP_OK);
 	ck_assert_int_eq(out.version, 1);
 	/* swapping the clinician frees clin1 at that time */
 	ck_assert_int_eq(
-		store_appointments_edit(db, a.id, 1, swap_clinician, NULL, "t", T0, &cf, &out),
+		store_appointments_edit(db, a.id, 1, swap_clinician, NULL, &tester, T0, &cf, &out),
 		APP_OK);
 	ck_assert_int_eq(out.version, 2);
 	ck_assert_int_eq(out.clinician_ids[0], clin2);
@@ -258,11 +260,11 @@ START_TEST(edits_versions_and_cancel)
 	ck_assert_int_eq(cf.n, 1);
 	ck_assert_str_eq(cf.c[0].kind, "patient");
 	/* cancelling frees the slot for everyone */
-	ck_assert_int_eq(store_appointments_edit(db, a.id, 2, cancel, NULL, "t", T0, &cf, &out),
+	ck_assert_int_eq(store_appointments_edit(db, a.id, 2, cancel, NULL, &tester, T0, &cf, &out),
 			 APP_OK);
 	ck_assert_int_eq(out.status, APPT_CANCELLED);
 	ck_assert_int_eq(book(&c, &cf), APP_OK);
-	ck_assert_int_eq(store_appointments_edit(db, 999, 0, nothing, NULL, "t", T0, &cf, &out),
+	ck_assert_int_eq(store_appointments_edit(db, 999, 0, nothing, NULL, &tester, T0, &cf, &out),
 			 APP_ENOTFOUND);
 }
 END_TEST
@@ -278,9 +280,9 @@ START_TEST(move_and_swap_together)
 	ck_assert_int_eq(book(&a, &cf), APP_OK);
 	ck_assert_int_eq(book(&b, &cf), APP_OK);
 	ck_assert_int_eq(
-		store_appointments_edit(db, a.id, 0, swap_clinician, NULL, "t", T0, &cf, &out),
+		store_appointments_edit(db, a.id, 0, swap_clinician, NULL, &tester, T0, &cf, &out),
 		APP_OK);
-	ck_assert_int_eq(store_appointments_edit(db, a.id, 0, move_to, &to, "t", T0, &cf, &out),
+	ck_assert_int_eq(store_appointments_edit(db, a.id, 0, move_to, &to, &tester, T0, &cf, &out),
 			 APP_OK);
 	ck_assert_int_eq(out.start, to);
 }
@@ -302,7 +304,7 @@ START_TEST(history_is_append_only)
 	struct conflicts cf;
 
 	ck_assert_int_eq(book(&a, &cf), APP_OK);
-	ck_assert_int_eq(store_appointments_edit(db, a.id, 0, cancel, NULL, "test", T0, &cf, &out),
+	ck_assert_int_eq(store_appointments_edit(db, a.id, 0, cancel, NULL, &tester, T0, &cf, &out),
 			 APP_OK);
 	history_rows = 0;
 	ck_assert_int_eq(store_appointments_history(db, a.id, count_history, NULL), APP_OK);

@@ -1,0 +1,92 @@
+/*
+ * api_session.c - logging in and out, and who am I.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "app.h"
+#include "auth.h"
+#include "body.h"
+#include <sodium.h>
+
+static void write_me(struct buf *b, const struct actor *who, const char *token)
+{
+	char csrf[AUTH_CSRF_LEN + 1];
+
+	auth_csrf(token, csrf);
+	buf_json_kstr(b, "{", "username", who->username);
+	buf_json_kstr(b, ",", "role", actor_role_name(who->role));
+	buf_json_kint(b, ",", "user_id", who->user_id, false);
+	buf_json_kint(b, ",", "clinician_id", who->clinician_id, true);
+	buf_puts(b, ",\"unit_ids\":[");
+	for (int i = 0; i < who->nunits; i++)
+		buf_printf(b, "%s%lld", i ? "," : "", (long long)who->unit_ids[i]);
+	buf_putc(b, ']');
+	buf_json_kstr(b, ",", "csrf_token", csrf);
+	buf_putc(b, '}');
+	sodium_memzero(csrf, sizeof(csrf));
+}
+
+API_HANDLER(api_session_login)
+{
+	static const char *const fields[] = {"username", "password", NULL};
+	char token[AUTH_TOKEN_LEN + 1];
+	const char *user, *pw;
+	struct actor who;
+	enum app_err err;
+	json_t *o = NULL;
+	int retry = 0;
+
+	if ((err = body_object(req, rep, fields, false, &o)))
+		return err;
+	if ((err = body_str(rep, o, "username", true, 60, &user)) ||
+	    (err = body_str(rep, o, "password", true, 1024, &pw)))
+		goto out;
+	err = auth_login(app, db, user, pw, req->who.ip, req->now, &who, token, &retry);
+	switch (err) {
+	case APP_OK:
+		break;
+	case APP_EUNAUTH:
+		err = reply_fail(rep, err, NULL, "wrong username or password");
+		goto out;
+	case APP_ERATE:
+		rep->retry_after = retry;
+		err = reply_fail(rep, err, NULL, "too many failed logins; try again in %d seconds",
+				 retry);
+		goto out;
+	case APP_EBUSY:
+		rep->retry_after = 1;
+		err = reply_fail(rep, err, NULL, "too many logins at once; try again");
+		goto out;
+	default:
+		goto out;
+	}
+	auth_cookie(app->auth, token, rep->set_cookie, sizeof(rep->set_cookie));
+	write_me(&rep->body, &who, token);
+	rep->status = 200;
+	sodium_memzero(token, sizeof(token));
+out:
+	json_decref(o);
+	return err;
+}
+
+API_HANDLER(api_session_logout)
+{
+	enum app_err err;
+
+	if ((err = auth_logout(db, req->session)))
+		return err;
+	auth_cookie(app->auth, NULL, rep->set_cookie, sizeof(rep->set_cookie));
+	rep->status = 204;
+	return APP_OK;
+}
+
+API_HANDLER(api_session_me)
+{
+	(void)app;
+	(void)db;
+	write_me(&rep->body, &req->who, req->session);
+	rep->status = 200;
+	return APP_OK;
+}

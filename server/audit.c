@@ -1,0 +1,153 @@
+/*
+ * audit.c - the batched writer of read audits (see audit.h).
+ */
+#include "audit.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store.h"
+
+#define QUEUE 4096
+#define BATCH 512
+
+struct audit {
+	struct store_pool *pool;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work, room, done;
+	struct audit_row q[QUEUE];
+	uint64_t head, tail; /* rows [tail, head) are queued */
+	uint64_t written;
+	bool stop;
+};
+
+void audit_fill(struct audit_row *r, const struct actor *who, const char *action,
+		int64_t patient_id, int64_t appointment_id, int64_t now)
+{
+	memset(r, 0, sizeof(*r));
+	r->at = now;
+	r->user_id = who ? who->user_id : 0;
+	snprintf(r->username, sizeof(r->username), "%s", who && who->username[0] ? who->username : "system");
+	snprintf(r->role, sizeof(r->role), "%s", who ? actor_role_name(who->role) : "none");
+	snprintf(r->action, sizeof(r->action), "%s", action);
+	r->patient_id = patient_id;
+	r->appointment_id = appointment_id;
+	snprintf(r->client_ip, sizeof(r->client_ip), "%s", who && who->ip[0] ? who->ip : "-");
+}
+
+static enum app_err write_batch(struct store_pool *pool, const struct audit_row *rows, int n)
+{
+	struct store *db = store_pool_get(pool);
+	enum app_err err;
+
+	if ((err = store_begin(db)))
+		goto out;
+	for (int i = 0; i < n && !err; i++)
+		err = store_users_audit_add(db, &rows[i]);
+	if (!err)
+		err = store_commit(db);
+out:
+	store_pool_put(pool, db);
+	return err;
+}
+
+static void *writer(void *arg)
+{
+	struct audit *a = arg;
+	static struct audit_row batch[BATCH]; /* only this thread uses it */
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		int n = 0;
+
+		while (a->head == a->tail && !a->stop)
+			pthread_cond_wait(&a->work, &a->mu);
+		if (a->head == a->tail && a->stop)
+			break;
+		while (a->tail + (uint64_t)n < a->head && n < BATCH) {
+			batch[n] = a->q[(a->tail + (uint64_t)n) % QUEUE];
+			n++;
+		}
+		pthread_mutex_unlock(&a->mu);
+		/* a busy database is retried; the rows stay queued meanwhile */
+		while (write_batch(a->pool, batch, n) == APP_EBUSY)
+			log_warn("audit: database busy, retrying");
+		pthread_mutex_lock(&a->mu);
+		a->tail += (uint64_t)n;
+		a->written += (uint64_t)n;
+		pthread_cond_broadcast(&a->room);
+		pthread_cond_broadcast(&a->done);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+enum app_err audit_new(struct store_pool *pool, struct audit **out)
+{
+	struct audit *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return APP_ENOMEM;
+	a->pool = pool;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->work, NULL);
+	pthread_cond_init(&a->room, NULL);
+	pthread_cond_init(&a->done, NULL);
+	if (pthread_create(&a->thread, NULL, writer, a) != 0) {
+		free(a);
+		return APP_ENOMEM;
+	}
+	*out = a;
+	return APP_OK;
+}
+
+void audit_free(struct audit *a)
+{
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = true;
+	pthread_cond_signal(&a->work);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->thread, NULL);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->work);
+	pthread_cond_destroy(&a->room);
+	pthread_cond_destroy(&a->done);
+	free(a);
+}
+
+void audit_read(struct audit *a, const struct actor *who, const char *action, int64_t patient_id,
+		int64_t appointment_id, int64_t now)
+{
+	struct audit_row r;
+
+	if (!a)
+		return;
+	audit_fill(&r, who, action, patient_id, appointment_id, now);
+	pthread_mutex_lock(&a->mu);
+	while (a->head - a->tail >= QUEUE)
+		pthread_cond_wait(&a->room, &a->mu);
+	a->q[a->head % QUEUE] = r;
+	a->head++;
+	pthread_cond_signal(&a->work);
+	pthread_mutex_unlock(&a->mu);
+}
+
+void audit_flush(struct audit *a)
+{
+	uint64_t target;
+
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	target = a->head;
+	while (a->written < target)
+		pthread_cond_wait(&a->done, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+}

@@ -1,0 +1,80 @@
+/*
+ * auth.h - staff authentication: passwords, sessions, CSRF, throttling.
+ *
+ * Passwords: argon2id via crypto_pwhash_str, verified with
+ * crypto_pwhash_str_verify and rehashed on login when the cost changed; at
+ * least 12 characters.  Hashing is bounded: one runs at a time and one more
+ * may wait; any further login gets APP_EBUSY (503, Retry-After) at once, so a
+ * burst of logins ties up at most two HTTP threads and 2 x the memory cost.
+ *
+ * Sessions: 256 random bits, base64url, in an HttpOnly SameSite=Strict
+ * cookie (Secure with --secure-cookies); the database keeps only a BLAKE2b
+ * hash.  Idle and absolute timeouts come from the configuration.
+ *
+ * CSRF: the token is a keyed hash of the session id (nothing more to store),
+ * required in X-CSRF-Token on every state-changing request with a session,
+ * together with a same-origin Origin when the browser sends one.
+ *
+ * Throttling: failed logins are counted per account and per client address
+ * over 15 minutes; past the limit the answer is 429 with Retry-After.  An
+ * unknown user costs the same hash as a wrong password.
+ */
+#ifndef TIMEBOK_AUTH_H
+#define TIMEBOK_AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actor.h"
+#include "err.h"
+#include "store_users.h"
+
+struct app;
+struct store;
+struct auth;
+struct config;
+
+#define AUTH_TOKEN_LEN 43 /* 32 bytes in unpadded base64url */
+#define AUTH_CSRF_LEN 43
+#define AUTH_COOKIE "timebok_session"
+#define AUTH_FAIL_WINDOW 900
+#define AUTH_FAIL_ACCOUNT 5
+#define AUTH_FAIL_ADDRESS 20
+
+enum app_err auth_new(const struct config *cfg, struct auth **out) WARN_UNUSED;
+void auth_free(struct auth *a);
+
+/* NULL when pw is acceptable as a new password, else why not. */
+const char *auth_password_rule(const char *pw);
+/* argon2id hash of pw at the configured cost.  APP_EBUSY when too many
+ * hashes are under way. */
+enum app_err auth_hash(struct auth *a, const char *pw, char out[USER_HASH_MAX]) WARN_UNUSED;
+
+/* Log username in.  On success *who is filled and token gets the new
+ * session id (for the cookie).  APP_EUNAUTH for a wrong name or password
+ * (the same for both), APP_ERATE with *retry_after seconds, APP_EBUSY. */
+enum app_err auth_login(struct app *app, struct store *db, const char *username, const char *pw,
+			const char *ip, int64_t now, struct actor *who,
+			char token[AUTH_TOKEN_LEN + 1], int *retry_after) WARN_UNUSED;
+
+/* The session named by a Cookie header: fills *who and token.  APP_EUNAUTH
+ * when there is none, it expired or the account is disabled. */
+enum app_err auth_session(struct app *app, struct store *db, const char *cookie_header,
+			  int64_t now, struct actor *who, char token[AUTH_TOKEN_LEN + 1]) WARN_UNUSED;
+/* End the session token. */
+enum app_err auth_logout(struct store *db, const char *token) WARN_UNUSED;
+
+/* The CSRF token of session token. */
+void auth_csrf(const char *token, char out[AUTH_CSRF_LEN + 1]);
+/* Whether a state-changing request may go ahead: header must be the CSRF
+ * token of token, and origin (when not NULL) must be host's or public_url's. */
+bool auth_csrf_ok(const char *token, const char *header, const char *origin, const char *host,
+		  const char *public_url);
+
+/* The Set-Cookie value carrying token (NULL: one that clears it). */
+void auth_cookie(const struct auth *a, const char *token, char *out, size_t cap);
+
+/* The actor of user u from client ip. */
+void auth_actor(const struct user *u, const char *ip, struct actor *who);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * store_users.h - staff accounts, their units, sessions, failed logins, and
+ * the audit log.
+ */
+#ifndef TIMEBOK_STORE_USERS_H
+#define TIMEBOK_STORE_USERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actor.h"
+#include "err.h"
+
+struct store;
+
+#define USER_HASH_MAX 160
+
+struct user {
+	int64_t id;
+	char username[64];
+	enum role role;
+	int64_t clinician_id;
+	char password_hash[USER_HASH_MAX];
+	bool active;
+	int nunits;
+	int64_t unit_ids[ACTOR_MAX_UNITS];
+	int64_t created_at, updated_at;
+};
+
+/* Insert u (id set on return).  APP_EDUPLICATE when the name is taken. */
+enum app_err store_users_insert(struct store *s, struct user *u, int64_t now) WARN_UNUSED;
+/* By name (case-insensitive) or id.  APP_ENOTFOUND. */
+enum app_err store_users_by_name(struct store *s, const char *name, struct user *out) WARN_UNUSED;
+enum app_err store_users_get(struct store *s, int64_t id, struct user *out) WARN_UNUSED;
+/* Write role, clinician_id, active, password_hash and units of u.
+ * Deactivating or changing the role ends the user's sessions. */
+enum app_err store_users_update(struct store *s, const struct user *u, int64_t now) WARN_UNUSED;
+typedef bool (*user_fn)(void *ctx, const struct user *u);
+enum app_err store_users_list(struct store *s, user_fn fn, void *ctx) WARN_UNUSED;
+
+/* Sessions, by the hash of their id. */
+enum app_err store_users_session_add(struct store *s, const char *hash, int64_t user_id,
+				     int64_t now) WARN_UNUSED;
+/* The session's user and times.  APP_ENOTFOUND. */
+enum app_err store_users_session_get(struct store *s, const char *hash, int64_t *user_id,
+				     int64_t *created_at, int64_t *last_seen) WARN_UNUSED;
+enum app_err store_users_session_touch(struct store *s, const char *hash, int64_t now) WARN_UNUSED;
+enum app_err store_users_session_delete(struct store *s, const char *hash) WARN_UNUSED;
+
+/* Failed logins of key since since; record one; forget them. */
+enum app_err store_users_failures(struct store *s, const char *key, int64_t since,
+				  int64_t *count, int64_t *oldest) WARN_UNUSED;
+enum app_err store_users_failure_add(struct store *s, const char *key, int64_t now,
+				     int64_t forget_before) WARN_UNUSED;
+enum app_err store_users_failure_clear(struct store *s, const char *key) WARN_UNUSED;
+
+struct audit_row {
+	int64_t id, at;
+	int64_t user_id;
+	char username[64];
+	char role[16];
+	char action[48];
+	int64_t patient_id, appointment_id; /* 0: none */
+	char client_ip[48];
+};
+
+/* Append one audit row (in the caller's transaction, if any). */
+enum app_err store_users_audit_add(struct store *s, const struct audit_row *r) WARN_UNUSED;
+/* Rows about patient_id (0: all), newest first. */
+typedef bool (*audit_fn)(void *ctx, const struct audit_row *r);
+enum app_err store_users_audit_list(struct store *s, int64_t patient_id, int limit, int offset,
+				    audit_fn fn, void *ctx) WARN_UNUSED;
+
+#endif
