@@ -155,6 +155,8 @@ out:
 	store_free(db);
 	if (!err && strcmp(verb, "list"))
 		fprintf(stderr, "timebok: user '%s': done\n", name);
+	else if (err)
+		fprintf(stderr, "timebok: user %s failed (%s)\n", verb, err_code(err));
 	return err ? 1 : 0;
 }
 

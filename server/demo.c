@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth.h"
 #include "log.h"
+#include "store_users.h"
 #include "store.h"
 #include "store_appointments.h"
 #include "store_resource.h"
@@ -103,6 +105,31 @@ static const struct {
 
 #define NPATIENTS 200
 
+static enum app_err demo_accounts(struct app *app, struct store *db, int64_t clinician, int64_t now)
+{
+	static const struct {
+		const char *name;
+		enum role role;
+	} accounts[] = {{"admin", ROLE_ADMIN}, {"sekretaer", ROLE_SECRETARY}, {"lege1", ROLE_CLINICIAN}};
+	enum app_err err;
+
+	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++) {
+		struct user u = {.role = accounts[i].role, .active = true};
+
+		if (store_users_by_name(db, accounts[i].name, &u) == APP_OK)
+			continue; /* an account made before the demo data */
+		u = (struct user){.role = accounts[i].role, .active = true};
+		snprintf(u.username, sizeof(u.username), "%s", accounts[i].name);
+		u.clinician_id = u.role == ROLE_CLINICIAN ? clinician : 0;
+		if ((err = auth_hash(app->auth, DEMO_PASSWORD, u.password_hash)) ||
+		    (err = store_users_insert(db, &u, now)))
+			return err;
+	}
+	log_warn("demo: accounts admin, sekretaer and lege1 have the password '%s'; "
+		 "never use --demo for real data", DEMO_PASSWORD);
+	return APP_OK;
+}
+
 static enum app_err add_row(struct store *db, const struct res_desc *d, struct res_row *row,
 			    int64_t now, int64_t *id)
 {
@@ -186,6 +213,8 @@ enum app_err demo_populate(struct app *app, struct store *db)
 			goto out;
 	}
 	if ((err = store_commit(db)))
+		return err;
+	if ((err = demo_accounts(app, db, clin_ids[0], now)))
 		return err;
 
 	monday = timeutil_days_from_civil(today.year, today.month, today.day) -

@@ -9,8 +9,11 @@
 struct app;
 struct store;
 
+#define DEMO_PASSWORD "timebok-demo-2026"
+
 /* Fill an empty database (no units yet) with units, ten clinicians, rooms,
- * two hundred patients and two weeks of appointments around now.  A
+ * two hundred patients and two weeks of appointments around now, and the
+ * accounts admin, sekretaer and lege1 (clinician 1) with DEMO_PASSWORD.  A
  * database that has data is left alone.  Deterministic for a given day. */
 enum app_err demo_populate(struct app *app, struct store *db) WARN_UNUSED;
 

@@ -192,11 +192,18 @@ enum app_err store_open(const char *path, int busy_timeout_ms, struct store **ou
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, busy_timeout_ms);
-	/* journal_mode=WAL answers "memory" for in-memory databases; fine. */
+	/* journal_mode=WAL answers "memory" for in-memory databases; fine.
+	 * Switching a new database to WAL can answer SQLITE_BUSY at once when
+	 * another process opens it at the same moment (the busy handler is not
+	 * always consulted for it), so that step retries within the timeout. */
 	snprintf(pragmas, sizeof(pragmas),
 		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 		 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4000;");
-	err = store_exec(s, pragmas);
+	for (int waited = 0; (err = store_exec(s, pragmas)) == APP_EBUSY && waited < busy_timeout_ms;
+	     waited += 10)
+		sqlite3_sleep(10);
+	if (err)
+		log_error("database: cannot set up the connection (%s)", err_code(err));
 out:
 	if (err) {
 		store_free(s);

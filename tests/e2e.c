@@ -66,6 +66,13 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 	for (; extra && *extra && n < 62; extra++)
 		argv[n++] = *extra;
 	argv[n] = NULL;
+	if (!reuse_dir) {
+		char args[400];
+		snprintf(args, sizeof(args),
+			 "add --db %s --username " E2E_ADMIN " --role admin --password-cost min",
+			 s->db);
+		ck_assert_int_eq(e2e_cli(args, E2E_PASSWORD "\n"), 0);
+	}
 	s->pid = fork();
 	ck_assert_int_ge(s->pid, 0);
 	if (s->pid == 0) {
@@ -74,13 +81,6 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 		dup2(fd, 2);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
-	}
-	if (!reuse_dir) {
-		char args[400];
-		snprintf(args, sizeof(args),
-			 "add --db %s --username " E2E_ADMIN " --role admin --password-cost min",
-			 s->db);
-		ck_assert_int_eq(e2e_cli(args, E2E_PASSWORD "\n"), 0);
 	}
 	deadline = now_s() + 20;
 	while (now_s() < deadline) {
@@ -118,7 +118,7 @@ int e2e_cli(const char *args, const char *stdin_text)
 	FILE *p;
 	int rc;
 
-	snprintf(cmd, sizeof(cmd), "%s user %s 2>/dev/null", TIMEBOK_BIN, args);
+	snprintf(cmd, sizeof(cmd), "%s user %s >/dev/null 2>&1", TIMEBOK_BIN, args);
 	p = popen(cmd, "w");
 	ck_assert_ptr_nonnull(p);
 	if (stdin_text)

@@ -233,6 +233,23 @@ START_TEST(demo_data)
 	j = e2e_json(demo.port, "GET", "/api/v1/appointments?limit=5000", NULL, 200);
 	ck_assert_int_gt(json_array_size(j), 300);
 	json_decref(j);
+	{
+		struct session s;
+		int status;
+		/* the demo accounts work, and the clinician sees only their own */
+		ck_assert(e2e_login(demo.port, "sekretaer", "timebok-demo-2026", &s, &status));
+		ck_assert(e2e_login(demo.port, "lege1", "timebok-demo-2026", &s, &status));
+		e2e_use(&s);
+		j = e2e_json(demo.port, "GET", "/api/v1/appointments?limit=5000", NULL, 200);
+		for (size_t i = 0; i < json_array_size(j); i++)
+			ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(
+						 json_array_get(j, i), "clinician_ids"), 0)) == 1 ||
+						 json_integer_value(json_array_get(json_object_get(
+						 json_array_get(j, i), "clinician_ids"), 1)) == 1,
+					 1);
+		json_decref(j);
+		e2e_use(&demo.admin);
+	}
 	ck_assert_int_eq(e2e_stop(&demo), 0);
 	/* a second start with --demo leaves the data alone */
 	e2e_start(&demo, demo.dir, extra);

@@ -1,0 +1,512 @@
+/*
+ * test_e2e_auth.c - staff access end to end: the whole role x route table,
+ * a clinician's and a unit-limited secretary's row rules, CSRF, logout,
+ * throttling, account management, the audit log, and secrets kept out of
+ * the database and the logs.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor.h"
+#include "check_main.h"
+#include "e2e.h"
+#include "req.h"
+
+#define PATIENT_NAME "Kari Testpasient"
+#define PATIENT_PHONE "+4791234567"
+
+static struct server srv;
+static int port;
+static long long unit_a, unit_b, c1, c2, p1, p2, room, a1, a2;
+static struct session sekr, sekr_a, lege1;
+
+/* A clinician or room named name in unit. */
+static long long make(const char *what, const char *name, long long unit)
+{
+	char body[300];
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",%s\"unit_id\":%lld}", name,
+		 strcmp(what, "rooms") ? "\"profession\":\"lege\"," : "", unit);
+	return e2e_make(port, what, body);
+}
+
+static void user(const char *name, const char *role, long long clinician, long long unit,
+		 struct session *s)
+{
+	char body[300];
+	int status;
+
+	snprintf(body, sizeof(body),
+		 "{\"username\":\"%s\",\"role\":\"%s\",\"password\":\"%s\"%s%.0lld%s%.0lld%s}", name,
+		 role, E2E_PASSWORD, clinician ? ",\"clinician_id\":" : "", clinician,
+		 unit ? ",\"unit_ids\":[" : "", unit, unit ? "]" : "");
+	json_decref(e2e_json(port, "POST", "/api/v1/users", body, 201));
+	ck_assert(e2e_login(port, name, E2E_PASSWORD, s, &status));
+}
+
+static long long book(long long patient, long long clinician, const char *start)
+{
+	char body[300];
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"%s\","
+		 "\"duration_minutes\":30}",
+		 patient, clinician, start);
+	return e2e_make(port, "appointments", body);
+}
+
+static void setup(void)
+{
+	e2e_start(&srv, NULL, NULL);
+	port = srv.port;
+	unit_a = e2e_make(port, "units", "{\"name\":\"A\"}");
+	unit_b = e2e_make(port, "units", "{\"name\":\"B\"}");
+	c1 = make("clinicians", "Lege En", unit_a);
+	c2 = make("clinicians", "Lege To", unit_b);
+	p1 = e2e_make(port, "patients",
+		      "{\"name\":\"" PATIENT_NAME "\",\"phone\":\"" PATIENT_PHONE "\"}");
+	p2 = e2e_make(port, "patients", "{\"name\":\"Ola Annen\"}");
+	room = make("rooms", "Rom", unit_a);
+	a1 = book(p1, c1, "2026-11-23T09:00:00+01:00");
+	a2 = book(p2, c2, "2026-11-23T09:00:00+01:00");
+	user("sekr", "secretary", 0, 0, &sekr);
+	user("sekr-a", "secretary", 0, unit_a, &sekr_a);
+	user("lege1", "clinician", c1, 0, &lege1);
+}
+
+static void teardown(void)
+{
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	e2e_cleanup(&srv);
+}
+
+/* The route's pattern with each {id} replaced by a record of its kind. */
+static void concrete(const char *pattern, char *out, size_t cap)
+{
+	long long id = strstr(pattern, "/units/")	 ? unit_a
+		       : strstr(pattern, "/clinicians/") ? c1
+		       : strstr(pattern, "/rooms/")	 ? room
+		       : strstr(pattern, "/patients/")	 ? p1
+		       : strstr(pattern, "/appointments/") ? a1
+							   : 1;
+	const char *at = strstr(pattern, "{id}");
+
+	if (at)
+		snprintf(out, cap, "%.*s%lld%s", (int)(at - pattern), pattern, id, at + 4);
+	else
+		snprintf(out, cap, "%s", pattern);
+}
+
+START_TEST(every_route_needs_a_session)
+{
+	struct resp r;
+	char path[200];
+
+	for (int i = 0; i < nroutes; i++) {
+		if (routes[i].flags & ROUTE_PUBLIC)
+			continue;
+		concrete(routes[i].pattern, path, sizeof(path));
+		ck_assert(e2e_request_as(port, NULL, routes[i].method, path, NULL,
+					 strcmp(routes[i].method, "GET") ? "{}" : NULL, &r));
+		ck_assert_msg(r.status == 401 && e2e_is_error(&r, "unauthenticated", NULL),
+			      "%s %s: %d", routes[i].method, path, r.status);
+		ck_assert_ptr_null(strstr(r.body, PATIENT_NAME));
+		e2e_resp_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(role_route_matrix)
+{
+	const struct {
+		const char *name;
+		enum role role;
+		const struct session *s;
+	} who[] = {{"admin", ROLE_ADMIN, &srv.admin},
+		   {"secretary", ROLE_SECRETARY, &sekr},
+		   {"clinician", ROLE_CLINICIAN, &lege1}};
+	struct resp r;
+	char path[200];
+	int checked = 0;
+
+	/* GET first, then changes, DELETE last, so records still exist */
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t w = 0; w < 3; w++)
+			for (int i = 0; i < nroutes; i++) {
+				const struct route *rt = &routes[i];
+				int kind = !strcmp(rt->method, "GET")	   ? 0
+					   : !strcmp(rt->method, "DELETE") ? 2
+									   : 1;
+				bool allowed = rt->roles & who[w].role;
+
+				if (kind != pass || (rt->flags & ROUTE_PUBLIC) ||
+				    !strcmp(rt->pattern, "/api/v1/session"))
+					continue;
+				concrete(rt->pattern, path, sizeof(path));
+				ck_assert(e2e_request_as(port, who[w].s, rt->method, path, NULL,
+							 kind == 1 ? "{}" : NULL, &r));
+				if (allowed)
+					ck_assert_msg(r.status != 401 && r.status != 403,
+						      "%s %s as %s: %d %s", rt->method, path,
+						      who[w].name, r.status, r.body);
+				else
+					ck_assert_msg(r.status == 403 &&
+							      e2e_is_error(&r, "forbidden", NULL) &&
+							      !strstr(r.body, PATIENT_NAME),
+						      "%s %s as %s: %d", rt->method, path,
+						      who[w].name, r.status);
+				e2e_resp_free(&r);
+				checked++;
+			}
+	ck_assert_int_gt(checked, 3 * 30);
+}
+END_TEST
+
+static int status_as(const struct session *s, const char *method, const char *path,
+		     const char *body, char *out, size_t cap)
+{
+	struct resp r;
+	int st;
+
+	ck_assert(e2e_request_as(port, s, method, path, NULL, body, &r));
+	st = r.status;
+	if (out)
+		snprintf(out, cap, "%s", r.body);
+	e2e_resp_free(&r);
+	return st;
+}
+
+START_TEST(clinician_sees_own_only)
+{
+	char path[128], body1[512], body2[512];
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day?date=2026-11-23", c1);
+	e2e_use(&lege1);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "patient_name")),
+			 PATIENT_NAME);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day?date=2026-11-23", c2);
+	ck_assert_int_eq(status_as(&lege1, "GET", path, NULL, NULL, 0), 403);
+	/* a 403 says nothing about existence */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a2);
+	ck_assert_int_eq(status_as(&lege1, "GET", path, NULL, body1, sizeof(body1)), 403);
+	ck_assert_int_eq(status_as(&lege1, "GET", "/api/v1/appointments/99999", NULL, body2,
+				   sizeof(body2)),
+			 403);
+	ck_assert_str_eq(body1, body2);
+	ck_assert_int_eq(status_as(&lege1, "GET", "/api/v1/clinicians/99999/day", NULL, NULL, 0),
+			 403);
+	/* the list holds their own appointments only */
+	j = e2e_json(port, "GET", "/api/v1/appointments", NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 1);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/appointments?clinician_id=%lld", c2);
+	ck_assert_int_eq(status_as(&lege1, "GET", path, NULL, NULL, 0), 403);
+	/* they may mark their own completed or no-show, nothing else */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a1);
+	ck_assert_int_eq(status_as(&lege1, "PATCH", path, "{\"status\":\"no_show\"}", NULL, 0), 200);
+	ck_assert_int_eq(status_as(&lege1, "PATCH", path, "{\"status\":\"completed\"}", NULL, 0), 200);
+	ck_assert_int_eq(status_as(&lege1, "PATCH", path,
+				   "{\"start\":\"2026-11-23T10:00:00+01:00\"}", NULL, 0),
+			 403);
+	ck_assert_int_eq(status_as(&lege1, "PATCH", path, "{\"status\":\"cancelled\"}", NULL, 0),
+			 403);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a2);
+	ck_assert_int_eq(status_as(&lege1, "PATCH", path, "{\"status\":\"completed\"}", NULL, 0),
+			 403);
+	ck_assert_int_eq(status_as(&lege1, "GET", "/api/v1/patients", NULL, NULL, 0), 403);
+	e2e_use(&srv.admin);
+}
+END_TEST
+
+START_TEST(secretary_limited_to_units)
+{
+	char path[128];
+	json_t *j;
+
+	e2e_use(&sekr_a);
+	j = e2e_json(port, "GET", "/api/v1/clinicians", NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 1);
+	json_decref(j);
+	j = e2e_json(port, "GET", "/api/v1/appointments", NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(j, 0), "id")), a1);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld", c2);
+	ck_assert_int_eq(status_as(&sekr_a, "GET", path, NULL, NULL, 0), 403);
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day", c2);
+	ck_assert_int_eq(status_as(&sekr_a, "GET", path, NULL, NULL, 0), 403);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a2);
+	ck_assert_int_eq(status_as(&sekr_a, "GET", path, NULL, NULL, 0), 403);
+	ck_assert_int_eq(status_as(&sekr_a, "DELETE", path, NULL, NULL, 0), 403);
+	snprintf(path, sizeof(path),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-24T09:00:00Z\","
+		 "\"duration_minutes\":30}",
+		 p1, c2);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/appointments", path, NULL, 0), 403);
+	/* the unrestricted secretary sees both */
+	e2e_use(&sekr);
+	j = e2e_json(port, "GET", "/api/v1/appointments", NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 2);
+	json_decref(j);
+	e2e_use(&srv.admin);
+}
+END_TEST
+
+START_TEST(csrf_and_logout)
+{
+	struct session s = sekr;
+	struct resp r;
+	char v[256];
+	json_t *j;
+	int status;
+
+	/* no token: 403 and nothing changes */
+	strcpy(s.csrf, "");
+	ck_assert_int_eq(status_as(&s, "POST", "/api/v1/patients", "{\"name\":\"X\"}", NULL, 0), 403);
+	strcpy(s.csrf, sekr_a.csrf); /* another session's token */
+	ck_assert_int_eq(status_as(&s, "POST", "/api/v1/patients", "{\"name\":\"X\"}", NULL, 0), 403);
+	j = e2e_json(port, "GET", "/api/v1/patients", NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 2);
+	json_decref(j);
+	/* a foreign Origin is refused even with the token; our own is fine */
+	ck_assert(e2e_request_as(port, &sekr, "POST", "/api/v1/patients",
+				 "Origin: https://evil.example\r\n", "{\"name\":\"X\"}", &r));
+	ck_assert_int_eq(r.status, 403);
+	e2e_resp_free(&r);
+	snprintf(v, sizeof(v), "Origin: http://127.0.0.1:%d\r\n", port);
+	ck_assert(e2e_request_as(port, &sekr, "POST", "/api/v1/patients", v, "{\"name\":\"Y\"}", &r));
+	ck_assert_int_eq(r.status, 201);
+	e2e_resp_free(&r);
+
+	/* the cookie's attributes, and logout ends the session on the server */
+	ck_assert(e2e_request_as(port, NULL, "POST", "/api/v1/session", NULL,
+				 "{\"username\":\"sekr\",\"password\":\"" E2E_PASSWORD "\"}", &r));
+	ck_assert_ptr_nonnull(e2e_header(&r, "Set-Cookie", v, sizeof(v)));
+	ck_assert_ptr_nonnull(strstr(v, "HttpOnly"));
+	ck_assert_ptr_nonnull(strstr(v, "SameSite=Strict"));
+	ck_assert_ptr_nonnull(strstr(v, "Path=/"));
+	e2e_resp_free(&r);
+	ck_assert(e2e_login(port, "sekr", E2E_PASSWORD, &s, &status));
+	j = e2e_json(port, "GET", "/api/v1/me", NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "role")), "admin");
+	json_decref(j);
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 200);
+	ck_assert_int_eq(status_as(&s, "DELETE", "/api/v1/session", NULL, NULL, 0), 204);
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	ck_assert_int_eq(status_as(&sekr, "GET", "/api/v1/me", NULL, NULL, 0), 200);
+}
+END_TEST
+
+START_TEST(login_throttling)
+{
+	struct session s;
+	struct resp r1, r2, r;
+	char v[32];
+	int status;
+
+	/* the same answer for an unknown user and a wrong password */
+	ck_assert(e2e_request_as(port, NULL, "POST", "/api/v1/session", NULL,
+				 "{\"username\":\"nobody\",\"password\":\"whatever it is\"}", &r1));
+	ck_assert(e2e_request_as(port, NULL, "POST", "/api/v1/session", NULL,
+				 "{\"username\":\"sekr\",\"password\":\"whatever it is\"}", &r2));
+	ck_assert_int_eq(r1.status, 401);
+	ck_assert_int_eq(r2.status, 401);
+	ck_assert_str_eq(r1.body, r2.body);
+	e2e_resp_free(&r1);
+	e2e_resp_free(&r2);
+	for (int i = 0; i < 4; i++) {
+		ck_assert(!e2e_login(port, "sekr", "wrong password!", &s, &status));
+		ck_assert_int_eq(status, 401);
+	}
+	ck_assert(e2e_request_as(port, NULL, "POST", "/api/v1/session", NULL,
+				 "{\"username\":\"sekr\",\"password\":\"" E2E_PASSWORD "\"}", &r));
+	ck_assert_int_eq(r.status, 429);
+	ck_assert(e2e_is_error(&r, "rate_limited", NULL));
+	ck_assert_ptr_nonnull(e2e_header(&r, "Retry-After", v, sizeof(v)));
+	ck_assert_int_gt(atoi(v), 0);
+	e2e_resp_free(&r);
+	/* other accounts are not locked out */
+	ck_assert(e2e_login(port, "lege1", E2E_PASSWORD, &s, &status));
+}
+END_TEST
+
+START_TEST(accounts)
+{
+	struct resp r;
+	char path[64];
+	json_t *j;
+
+	ck_assert(e2e_request(port, "POST", "/api/v1/users", NULL,
+			      "{\"username\":\"kort\",\"role\":\"secretary\",\"password\":\"short\"}", &r));
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(e2e_is_error(&r, "invalid", "password"));
+	e2e_resp_free(&r);
+	ck_assert(e2e_request(port, "POST", "/api/v1/users", NULL,
+			      "{\"username\":\"SEKR\",\"role\":\"secretary\",\"password\":\"" E2E_PASSWORD
+			      "\"}",
+			      &r));
+	ck_assert_int_eq(r.status, 409);
+	e2e_resp_free(&r);
+	ck_assert(e2e_request(port, "POST", "/api/v1/users", NULL,
+			      "{\"username\":\"lege9\",\"role\":\"clinician\",\"password\":\"" E2E_PASSWORD
+			      "\"}",
+			      &r));
+	ck_assert(e2e_is_error(&r, "invalid", "clinician_id"));
+	e2e_resp_free(&r);
+	j = e2e_json(port, "GET", "/api/v1/users", NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 4);
+	{
+		char *text = json_dumps(j, 0);
+		ck_assert_ptr_null(strstr(text, "argon2")); /* no hashes out */
+		free(text);
+	}
+	json_decref(j);
+	/* disabling an account ends its sessions at once */
+	snprintf(path, sizeof(path), "/api/v1/users/%d", 2);
+	j = e2e_json(port, "PATCH", path, "{\"active\":false}", 200);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "username")), "sekr");
+	json_decref(j);
+	ck_assert_int_eq(status_as(&sekr, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	/* an admin cannot lock themselves out */
+	ck_assert_int_eq(status_as(&srv.admin, "PATCH", "/api/v1/users/1", "{\"role\":\"secretary\"}",
+				   NULL, 0),
+			 400);
+}
+END_TEST
+
+START_TEST(audit_log)
+{
+	char path[128];
+	struct resp r;
+	json_t *j, *e;
+	bool read = false, created = false, day = false;
+
+	e2e_use(&sekr);
+	snprintf(path, sizeof(path), "/api/v1/patients/%lld", p1);
+	json_decref(e2e_json(port, "GET", path, NULL, 200));
+	e2e_use(&lege1);
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day?date=2026-11-23", c1);
+	json_decref(e2e_json(port, "GET", path, NULL, 200));
+	e2e_use(&srv.admin);
+	snprintf(path, sizeof(path), "/api/v1/audit?patient_id=%lld", p1);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	for (size_t i = 0; i < json_array_size(j); i++) {
+		const char *action, *user;
+		e = json_array_get(j, i);
+		action = json_string_value(json_object_get(e, "action"));
+		user = json_string_value(json_object_get(e, "username"));
+		ck_assert_int_eq(json_integer_value(json_object_get(e, "patient_id")), p1);
+		ck_assert_str_eq(json_string_value(json_object_get(e, "client_ip")), "127.0.0.1");
+		read |= !strcmp(action, "patient.read") && !strcmp(user, "sekr");
+		day |= !strcmp(action, "day.read") && !strcmp(user, "lege1");
+		created |= !strcmp(action, "appointment.create") && !strcmp(user, E2E_ADMIN);
+	}
+	ck_assert(read && day && created);
+	/* newest first */
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "action")),
+			 "day.read");
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/audit?patient_id=%lld&format=csv", p1);
+	ck_assert(e2e_request(port, "GET", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(strncmp(r.body, "at,username,role,action,patient_id", 34), 0);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"lege1\",clinician,day.read"));
+	e2e_resp_free(&r);
+}
+END_TEST
+
+static bool file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n = strlen(needle), cap = 1 << 24, len;
+	char *buf = malloc(cap);
+	bool found = false;
+
+	if (!f) {
+		free(buf);
+		return false;
+	}
+	len = fread(buf, 1, cap, f);
+	fclose(f);
+	for (size_t i = 0; i + n <= len && !found; i++)
+		found = !memcmp(buf + i, needle, n);
+	free(buf);
+	return found;
+}
+
+START_TEST(no_secrets_at_rest_or_in_logs)
+{
+	char wal[400], token[128];
+	const char *t = strchr(sekr.cookie, '=') + 1;
+
+	snprintf(token, sizeof(token), "%s", t);
+	snprintf(wal, sizeof(wal), "%s-wal", srv.db);
+	ck_assert_int_eq(e2e_stop(&srv), 0); /* flush everything to the files */
+	for (const char *const *needle =
+		     (const char *const[]){E2E_PASSWORD, token, sekr.csrf, NULL};
+	     *needle; needle++) {
+		ck_assert_msg(!file_has(srv.db, *needle), "database holds %s", *needle);
+		ck_assert_msg(!file_has(wal, *needle), "WAL holds %s", *needle);
+		ck_assert_msg(!file_has(srv.log, *needle), "log holds %s", *needle);
+	}
+	ck_assert(!file_has(srv.log, PATIENT_NAME));
+	ck_assert(!file_has(srv.log, PATIENT_PHONE));
+	ck_assert(file_has(srv.log, "POST /api/v1/session 200")); /* the log is there */
+	e2e_start(&srv, srv.dir, NULL);
+	port = srv.port;
+}
+END_TEST
+
+START_TEST(cli_accounts)
+{
+	char args[400];
+	struct session s;
+	int status;
+
+	snprintf(args, sizeof(args), "add --db %s --username cli-user --role secretary "
+				     "--password-cost min", srv.db);
+	ck_assert_int_eq(e2e_cli(args, "too short\n"), 1);
+	ck_assert_int_eq(e2e_cli(args, "a long enough password\n"), 0);
+	ck_assert_int_eq(e2e_cli(args, "a long enough password\n"), 1); /* taken */
+	ck_assert(e2e_login(port, "cli-user", "a long enough password", &s, &status));
+	snprintf(args, sizeof(args), "passwd --db %s --username cli-user --password-cost min",
+		 srv.db);
+	ck_assert_int_eq(e2e_cli(args, "another long password\n"), 0);
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	ck_assert(e2e_login(port, "cli-user", "another long password", &s, &status));
+	snprintf(args, sizeof(args), "disable --db %s --username cli-user", srv.db);
+	ck_assert_int_eq(e2e_cli(args, NULL), 0);
+	ck_assert(!e2e_login(port, "cli-user", "another long password", &s, &status));
+	snprintf(args, sizeof(args), "add --db %s --username x --role clinician", srv.db);
+	ck_assert_int_eq(e2e_cli(args, "a long enough password\n"), 1); /* no clinician id */
+	snprintf(args, sizeof(args), "list --db %s", srv.db);
+	ck_assert_int_eq(e2e_cli(args, NULL), 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("e2e_auth");
+	TCase *tc = tcase_create("auth");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, every_route_needs_a_session);
+	tcase_add_test(tc, role_route_matrix);
+	tcase_add_test(tc, clinician_sees_own_only);
+	tcase_add_test(tc, secretary_limited_to_units);
+	tcase_add_test(tc, csrf_and_logout);
+	tcase_add_test(tc, login_throttling);
+	tcase_add_test(tc, accounts);
+	tcase_add_test(tc, audit_log);
+	tcase_add_test(tc, no_secrets_at_rest_or_in_logs);
+	tcase_add_test(tc, cli_accounts);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)
