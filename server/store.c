@@ -171,6 +171,13 @@ enum app_err store_scalar(struct store *s, const char *sql, int count, int64_t a
 	return err;
 }
 
+enum app_err store_run(struct store *s, const char *sql, int count, int64_t a, int64_t b)
+{
+	int64_t ignored;
+
+	return store_scalar(s, sql, count, a, b, &ignored);
+}
+
 enum app_err store_open(const char *path, int busy_timeout_ms, struct store **out)
 {
 	struct store *s = calloc(1, sizeof(*s));

@@ -70,6 +70,9 @@ sqlite3 *store_db(struct store *s);
 enum app_err store_scalar(struct store *s, const char *sql, int count, int64_t a, int64_t b,
 			  int64_t *out) WARN_UNUSED;
 
+/* Run sql (no result rows) with up to two integer parameters (count 0-2). */
+enum app_err store_run(struct store *s, const char *sql, int count, int64_t a, int64_t b) WARN_UNUSED;
+
 /* Write a consistent copy of the database to dest (online backup API; safe
  * while the server runs).  Fails if dest exists. */
 enum app_err store_backup(struct store *s, const char *dest) WARN_UNUSED;

@@ -401,35 +401,20 @@ out:
 	return err;
 }
 
-static enum app_err exec_ids(struct store *s, const char *sql, int64_t a, int64_t b, int n,
-			     const char *what)
-{
-	sqlite3_stmt *st;
-	enum app_err err;
-
-	if ((err = store_stmt(s, sql, &st)))
-		return err;
-	sqlite3_bind_int64(st, 1, a);
-	if (n > 1)
-		sqlite3_bind_int64(st, 2, b);
-	return step_done(s, st, what);
-}
-
 /* Bring the participant rows of next into line with cur's (see the top). */
 static enum app_err write_people(struct store *s, const struct appointment *cur,
 				 const struct appointment *next)
 {
 	enum app_err err;
 
-	if ((err = exec_ids(s, SQL_PARTICIPANTS_OFF, cur->id, 0, 1, "participants off")))
+	if ((err = store_run(s, SQL_PARTICIPANTS_OFF, 1, cur->id, 0)))
 		return err;
 	for (int i = 0; i < cur->nclinicians; i++)
 		if (!appointment_has_clinician(next, cur->clinician_ids[i]) &&
-		    (err = exec_ids(s, SQL_DELETE_CLINICIAN, cur->id, cur->clinician_ids[i], 2,
-				    "participant delete")))
+		    (err = store_run(s, SQL_DELETE_CLINICIAN, 2, cur->id, cur->clinician_ids[i])))
 			return err;
 	if (cur->patient_id != next->patient_id &&
-	    (err = exec_ids(s, SQL_SET_PATIENT, cur->id, next->patient_id, 2, "participant patient")))
+	    (err = store_run(s, SQL_SET_PATIENT, 2, cur->id, next->patient_id)))
 		return err;
 	for (int i = 0; i < next->nclinicians; i++)
 		if (!appointment_has_clinician(cur, next->clinician_ids[i]) &&

@@ -251,6 +251,7 @@ enum app_err store_users_session_get(struct store *s, const char *hash, int64_t 
 	return err;
 }
 
+/* Run sql with ?1 = text and, when it has a second parameter, ?2 = n. */
 static enum app_err exec_text(struct store *s, const char *sql, const char *text, int64_t n,
 			      const char *what)
 {
@@ -260,7 +261,8 @@ static enum app_err exec_text(struct store *s, const char *sql, const char *text
 	if ((err = store_stmt(s, sql, &st)))
 		return err;
 	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, n);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, n);
 	return step_done(s, st, what);
 }
 
@@ -272,7 +274,7 @@ enum app_err store_users_session_touch(struct store *s, const char *hash, int64_
 
 enum app_err store_users_session_delete(struct store *s, const char *hash)
 {
-	return exec_text(s, "DELETE FROM sessions WHERE id_hash = ?1 AND ?2 = 0", hash, 0,
+	return exec_text(s, "DELETE FROM sessions WHERE id_hash = ?1", hash, 0,
 			 "session delete");
 }
 
@@ -305,8 +307,7 @@ enum app_err store_users_failure_add(struct store *s, const char *key, int64_t n
 {
 	enum app_err err;
 
-	if ((err = exec_text(s, "DELETE FROM login_failures WHERE at < ?2 AND ?1 IS NOT NULL", key,
-			     forget_before, "failures prune")))
+	if ((err = store_run(s, "DELETE FROM login_failures WHERE at < ?1", 1, forget_before, 0)))
 		return err;
 	return exec_text(s, "INSERT INTO login_failures (key, at) VALUES (?1, ?2)", key, now,
 			 "failure add");
@@ -314,7 +315,7 @@ enum app_err store_users_failure_add(struct store *s, const char *key, int64_t n
 
 enum app_err store_users_failure_clear(struct store *s, const char *key)
 {
-	return exec_text(s, "DELETE FROM login_failures WHERE key = ?1 AND ?2 = 0", key, 0,
+	return exec_text(s, "DELETE FROM login_failures WHERE key = ?1", key, 0,
 			 "failures clear");
 }
 
