@@ -22,6 +22,7 @@ static const struct {
 	[APP_ETOOLARGE] = {413, "too_large", "the request body is too large"},
 	[APP_EURI] = {414, "uri_too_long", "the request URI is too long"},
 	[APP_EMEDIA] = {415, "unsupported_media_type", "send application/json"},
+	[APP_EHEADERS] = {431, "headers_too_large", "the request headers are too large"},
 	[APP_ERATE] = {429, "rate_limited", "too many requests, try again later"},
 	[APP_EBUSY] = {503, "busy", "the service is busy, try again"},
 	[APP_ESTORE] = {500, "internal", "internal error"},

@@ -26,6 +26,7 @@ enum app_err {
 	APP_ETOOLARGE,       /* 413 too_large */
 	APP_EURI,            /* 414 uri_too_long */
 	APP_EMEDIA,          /* 415 unsupported_media_type */
+	APP_EHEADERS,        /* 431 headers_too_large */
 	APP_ERATE,           /* 429 rate_limited */
 	APP_EBUSY,           /* 503 busy (database locked past the timeout) */
 	APP_ESTORE,          /* 500 internal (database failure, logged once) */

@@ -50,6 +50,7 @@
 #include "store.h"
 
 #define URI_MAX 2048
+#define HEADERS_MAX (32 * 1024)
 #define CSP                                                                                        \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "         \
 	"connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "        \
@@ -201,6 +202,43 @@ static enum MHD_Result sum_query(void *cls, enum MHD_ValueKind kind, const char 
 	return MHD_YES;
 }
 
+struct header_scan {
+	size_t bytes;
+	int content_length, transfer_encoding;
+};
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct header_scan *h = cls;
+
+	(void)kind;
+	h->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+	h->content_length += !strcasecmp(key, "Content-Length");
+	h->transfer_encoding += !strcasecmp(key, "Transfer-Encoding");
+	return MHD_YES;
+}
+
+/* Requests whose framing is ambiguous (two Content-Length headers, or one
+ * with Transfer-Encoding: the shapes of request smuggling) or whose headers
+ * are over 32 KiB are refused before anything is read. */
+static enum app_err check_framing(struct MHD_Connection *c, const char **why)
+{
+	struct header_scan h = {0};
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, &h);
+	if (h.bytes > HEADERS_MAX) {
+		*why = "the request headers are over 32 KiB";
+		return APP_EHEADERS;
+	}
+	if (h.content_length > 1 || (h.content_length && h.transfer_encoding) ||
+	    h.transfer_encoding > 1) {
+		*why = "ambiguous message framing (Content-Length with Transfer-Encoding, or twice)";
+		return APP_EINVAL;
+	}
+	return APP_OK;
+}
+
 static bool is_api_path(const char *url)
 {
 	return !strncmp(url, "/api/", 5) || !strcmp(url, "/healthz") || !strcmp(url, "/metrics") ||
@@ -228,10 +266,16 @@ static enum MHD_Result begin(struct http_server *srv, struct MHD_Connection *c, 
 {
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	size_t urilen = strlen(url);
+	const char *why;
 	enum app_err err;
 
 	ctx->req.method = method;
 	ctx->req.path = url;
+	if ((err = check_framing(c, &why))) {
+		/* answered at once: the connection closes, nothing more is read */
+		reply_fail(&ctx->rep, err, NULL, "%s", why);
+		return send_reply(c, srv, ctx);
+	}
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, sum_query, &urilen);
 	if (urilen > URI_MAX) {
 		ctx->early = APP_EURI;

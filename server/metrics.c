@@ -9,7 +9,7 @@
 #include "req.h"
 
 static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409,
-			       412, 413, 414, 415, 429, 500, 503};
+			       412, 413, 414, 415, 429, 431, 500, 503};
 #define NSTATUS ((int)(sizeof(statuses) / sizeof(statuses[0])) + 1) /* + "other" */
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 				 0.05,   0.1,   0.25,   0.5,   1,    2.5};

@@ -1,0 +1,199 @@
+/*
+ * test_e2e_hostile.c - hostile HTTP against the real binary: oversized and
+ * ambiguous requests, security headers on every route and error, and log
+ * lines that input cannot forge or fill with secrets.  (A first part of the
+ * hardening suite; all traffic on loopback.)
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "e2e.h"
+#include "req.h"
+
+static struct server srv;
+
+static void setup(void)
+{
+	e2e_start(&srv, NULL, NULL);
+}
+
+static void teardown(void)
+{
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	e2e_cleanup(&srv);
+}
+
+static int raw_status(const char *bytes, size_t len, const char *code)
+{
+	struct resp r;
+	int status;
+
+	ck_assert(e2e_raw(srv.port, bytes, len, &r));
+	status = r.status;
+	if (code)
+		ck_assert_msg(e2e_is_error(&r, code, NULL), "%d %s", r.status, r.body);
+	e2e_resp_free(&r);
+	return status;
+}
+
+static void still_serving(void)
+{
+	json_decref(e2e_json(srv.port, "GET", "/healthz", NULL, 200));
+}
+
+START_TEST(oversized_and_ambiguous)
+{
+	size_t n = 40 * 1024;
+	char *big = malloc(n + 200), *url = malloc(4000);
+	int len;
+
+	len = snprintf(big, n + 200, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+	memset(big + len, 'a', n);
+	len += (int)n;
+	len += snprintf(big + len, 200, "\r\nConnection: close\r\n\r\n");
+	ck_assert_int_eq(raw_status(big, (size_t)len, "headers_too_large"), 431);
+	still_serving();
+
+	len = snprintf(url, 4000, "GET /api/v1/units?q=");
+	memset(url + len, 'a', 3000);
+	len += 3000;
+	len += snprintf(url + len, 200, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	ck_assert_int_eq(raw_status(url, (size_t)len, "uri_too_long"), 414);
+
+	static const char two_cl[] = "POST /api/v1/session HTTP/1.1\r\nHost: x\r\n"
+				     "Content-Type: application/json\r\nContent-Length: 2\r\n"
+				     "Content-Length: 5\r\nConnection: close\r\n\r\n{}abc";
+	ck_assert_int_eq(raw_status(two_cl, sizeof(two_cl) - 1, "invalid"), 400);
+	static const char cl_te[] = "POST /api/v1/session HTTP/1.1\r\nHost: x\r\n"
+				    "Content-Type: application/json\r\nContent-Length: 4\r\n"
+				    "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+				    "2\r\n{}\r\n0\r\n\r\n";
+	ck_assert_int_eq(raw_status(cl_te, sizeof(cl_te) - 1, "invalid"), 400);
+	static const char brew[] = "BREW /api/v1/units HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	ck_assert_int_eq(raw_status(brew, sizeof(brew) - 1, NULL) / 100, 4);
+	static const char garbage[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n";
+	raw_status(garbage, sizeof(garbage) - 1, NULL); /* any answer or a close; no crash */
+	still_serving();
+	free(big);
+	free(url);
+}
+END_TEST
+
+static void check_headers(const struct resp *r, const char *what)
+{
+	char v[600];
+
+	ck_assert_msg(e2e_header(r, "Content-Security-Policy", v, sizeof(v)) &&
+			      strstr(v, "frame-ancestors 'none'") && strstr(v, "default-src 'self'"),
+		      "%s: no CSP", what);
+	ck_assert_msg(e2e_header(r, "X-Content-Type-Options", v, sizeof(v)) &&
+			      !strcmp(v, "nosniff"),
+		      "%s: no nosniff", what);
+	ck_assert_msg(e2e_header(r, "Referrer-Policy", v, sizeof(v)) && !strcmp(v, "no-referrer"),
+		      "%s: no Referrer-Policy", what);
+	ck_assert_msg(!e2e_header(r, "Server", v, sizeof(v)), "%s: a version banner", what);
+}
+
+START_TEST(security_headers_everywhere)
+{
+	static const char *const extra[] = {"/", "/index.html", "/nothing.html", "/../etc/passwd",
+					    "/api/v1/nothing", NULL};
+	struct resp r;
+	char path[200], what[260];
+
+	for (int i = 0; i < nroutes; i++) {
+		const char *at = strstr(routes[i].pattern, "{id}");
+
+		if (at)
+			snprintf(path, sizeof(path), "%.*s1%s", (int)(at - routes[i].pattern),
+				 routes[i].pattern, at + 4);
+		else
+			snprintf(path, sizeof(path), "%s", routes[i].pattern);
+		for (int as = 0; as < 2; as++) { /* as admin, and with no session */
+			ck_assert(e2e_request_as(srv.port, as ? NULL : &srv.admin, routes[i].method,
+						 path, NULL,
+						 strcmp(routes[i].method, "GET") ? "{}" : NULL, &r));
+			snprintf(what, sizeof(what), "%s %s (%d)", routes[i].method, path, r.status);
+			check_headers(&r, what);
+			e2e_resp_free(&r);
+		}
+	}
+	for (const char *const *p = extra; *p; p++) {
+		ck_assert(e2e_request(srv.port, "GET", *p, NULL, NULL, &r));
+		check_headers(&r, *p);
+		e2e_resp_free(&r);
+	}
+}
+END_TEST
+
+static bool log_has(const char *needle)
+{
+	FILE *f = fopen(srv.log, "r");
+	char line[4096];
+	bool found = false;
+
+	ck_assert_ptr_nonnull(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+START_TEST(logs_cannot_be_forged_or_leak)
+{
+	static const char forge[] = "GET /api/v1/x%0d%0a2026-01-01T00:00:00.000Z%20info%20FORGED "
+				    "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	struct resp r;
+	int status;
+	struct session s;
+
+	raw_status(forge, sizeof(forge) - 1, NULL);
+	json_decref(e2e_json(srv.port, "POST", "/api/v1/patients",
+			     "{\"name\":\"Canary Kanarifugl\",\"phone\":\"+4790000001\","
+			     "\"email\":\"canary@example.no\"}",
+			     201));
+	json_decref(e2e_json(srv.port, "GET", "/api/v1/patients?q=Canary", NULL, 200));
+	ck_assert(!e2e_login(srv.port, "canary-user", "canary-password-123", &s, &status));
+	ck_assert(e2e_request(srv.port, "GET", "/api/v1/patients?q=%0d%0aFORGED", NULL, NULL, &r));
+	e2e_resp_free(&r);
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	for (const char *const *n = (const char *const[]){"Canary", "Kanarifugl", "+4790000001",
+							  "canary@example.no", "canary-password",
+							  "canary-user", "\nFORGED", NULL};
+	     *n; n++)
+		ck_assert_msg(!log_has(*n), "the log holds '%s'", *n);
+	/* every line is a whole record: time, level, text */
+	{
+		FILE *f = fopen(srv.log, "r");
+		char line[4096];
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "timebok:", 8))
+				continue;
+			ck_assert_msg(!strncmp(line, "20", 2) && strstr(line, "Z "), "odd line: %s", line);
+			ck_assert_msg(!strstr(line, "info FORGED") || strstr(line, "\\x0"), "forged: %s",
+				      line);
+		}
+		fclose(f);
+	}
+	e2e_start(&srv, srv.dir, NULL);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("e2e_hostile");
+	TCase *tc = tcase_create("hostile");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, oversized_and_ambiguous);
+	tcase_add_test(tc, security_headers_everywhere);
+	tcase_add_test(tc, logs_cannot_be_forged_or_leak);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)
