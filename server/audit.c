@@ -3,8 +3,10 @@
  */
 #include "audit.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +18,14 @@
 #define BATCH 512
 
 struct audit {
-	struct store_pool *pool;
+	struct store *db; /* the writer's own connection */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t work, room, done;
 	struct audit_row q[QUEUE];
 	uint64_t head, tail; /* rows [tail, head) are queued */
 	uint64_t written;
+	int flushers; /* threads waiting in audit_flush */
 	bool stop;
 };
 
@@ -40,20 +43,36 @@ void audit_fill(struct audit_row *r, const struct actor *who, const char *action
 	snprintf(r->client_ip, sizeof(r->client_ip), "%s", who && who->ip[0] ? who->ip : "-");
 }
 
-static enum app_err write_batch(struct store_pool *pool, const struct audit_row *rows, int n)
+static enum app_err write_batch(struct store *db, const struct audit_row *rows, int n)
 {
-	struct store *db = store_pool_get(pool);
 	enum app_err err;
 
 	if ((err = store_begin(db)))
-		goto out;
+		return err;
 	for (int i = 0; i < n && !err; i++)
 		err = store_users_audit_add(db, &rows[i]);
-	if (!err)
-		err = store_commit(db);
-out:
-	store_pool_put(pool, db);
-	return err;
+	if (err) {
+		store_rollback(db);
+		return err;
+	}
+	return store_commit(db);
+}
+
+/* With the lock held: wait up to AUDIT_GATHER_MS for more rows, unless
+ * someone is flushing, the queue is half full or the thread is stopping. */
+static void gather(struct audit *a)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += AUDIT_GATHER_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (!a->stop && !a->flushers && a->head - a->tail < QUEUE / 2)
+		if (pthread_cond_timedwait(&a->work, &a->mu, &until) == ETIMEDOUT)
+			break;
 }
 
 static void *writer(void *arg)
@@ -69,13 +88,14 @@ static void *writer(void *arg)
 			pthread_cond_wait(&a->work, &a->mu);
 		if (a->head == a->tail && a->stop)
 			break;
+		gather(a);
 		while (a->tail + (uint64_t)n < a->head && n < BATCH) {
 			batch[n] = a->q[(a->tail + (uint64_t)n) % QUEUE];
 			n++;
 		}
 		pthread_mutex_unlock(&a->mu);
 		/* a busy database is retried; the rows stay queued meanwhile */
-		while (write_batch(a->pool, batch, n) == APP_EBUSY)
+		while (write_batch(a->db, batch, n) == APP_EBUSY)
 			log_warn("audit: database busy, retrying");
 		pthread_mutex_lock(&a->mu);
 		a->tail += (uint64_t)n;
@@ -87,18 +107,25 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-enum app_err audit_new(struct store_pool *pool, struct audit **out)
+enum app_err audit_new(const char *db_path, int busy_timeout_ms, struct audit **out)
 {
 	struct audit *a = calloc(1, sizeof(*a));
+	enum app_err err;
 
 	if (!a)
 		return APP_ENOMEM;
-	a->pool = pool;
+	if ((err = store_open(db_path, busy_timeout_ms, &a->db)) ||
+	    (err = store_exec(a->db, "PRAGMA synchronous=NORMAL"))) {
+		store_free(a->db);
+		free(a);
+		return err;
+	}
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->work, NULL);
 	pthread_cond_init(&a->room, NULL);
 	pthread_cond_init(&a->done, NULL);
 	if (pthread_create(&a->thread, NULL, writer, a) != 0) {
+		store_free(a->db);
 		free(a);
 		return APP_ENOMEM;
 	}
@@ -119,6 +146,7 @@ void audit_free(struct audit *a)
 	pthread_cond_destroy(&a->work);
 	pthread_cond_destroy(&a->room);
 	pthread_cond_destroy(&a->done);
+	store_free(a->db);
 	free(a);
 }
 
@@ -134,8 +162,8 @@ void audit_read(struct audit *a, const struct actor *who, const char *action, in
 	while (a->head - a->tail >= QUEUE)
 		pthread_cond_wait(&a->room, &a->mu);
 	a->q[a->head % QUEUE] = r;
-	a->head++;
-	pthread_cond_signal(&a->work);
+	if (a->head++ == a->tail) /* the writer sleeps only on an empty queue */
+		pthread_cond_signal(&a->work);
 	pthread_mutex_unlock(&a->mu);
 }
 
@@ -147,7 +175,10 @@ void audit_flush(struct audit *a)
 		return;
 	pthread_mutex_lock(&a->mu);
 	target = a->head;
+	a->flushers++;
+	pthread_cond_signal(&a->work); /* cut a gathering short */
 	while (a->written < target)
 		pthread_cond_wait(&a->done, &a->mu);
+	a->flushers--;
 	pthread_mutex_unlock(&a->mu);
 }

@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	if (store_pool_new(cfg.db_path, cfg.threads + 2, cfg.busy_timeout_ms, &app.pool))
 		goto out;
 	if (!(app.metrics = metrics_new(nroutes)) || auth_new(&cfg, &app.auth) ||
-	    audit_new(app.pool, &app.audit))
+	    audit_new(cfg.db_path, cfg.busy_timeout_ms, &app.audit))
 		goto out;
 	if (cfg.demo) {
 		db = store_pool_get(app.pool);
