@@ -49,6 +49,16 @@ API_HANDLER(api_users_update);
 /* api_audit.c */
 API_HANDLER(api_audit_list);
 
+/* api_hours.c */
+API_HANDLER(api_hours_get);
+API_HANDLER(api_hours_put);
+API_HANDLER(api_hours_slots);
+struct appointment;
+/* 409 outside_hours (answered) when a clinician of a has working hours
+ * that do not cover it. */
+enum app_err api_hours_check(struct store *db, struct reply *rep,
+			     const struct appointment *a) WARN_UNUSED;
+
 /* api_ops.c */
 API_HANDLER(api_ops_health);
 API_HANDLER(api_ops_metrics);

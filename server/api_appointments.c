@@ -316,6 +316,7 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 	struct edit *e = vctx;
 	const struct fields *f = e->f;
 	int64_t duration = cur->end - cur->start;
+	enum app_err err;
 
 	if (cur->status == APPT_CANCELLED) {
 		bool only_cancel = f->has_status && f->status == APPT_CANCELLED && !f->has_start &&
@@ -356,7 +357,16 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 	}
 	if (f->has_reason)
 		snprintf(next->status_reason, sizeof(next->status_reason), "%s", f->reason);
-	return check_result(e, cur, next);
+	if ((err = check_result(e, cur, next)))
+		return err;
+	/* working hours bind a new time or new people, unless overridden */
+	if (appointment_live(next) && (f->has_start || f->has_end || f->has_duration ||
+				       f->has_clinicians)) {
+		next->override_hours = f->override_hours;
+		if (!f->override_hours)
+			return api_hours_check(e->db, e->rep, next);
+	}
+	return APP_OK;
 }
 
 static enum app_err parse_if_match(const struct req *req, struct reply *rep, int64_t *out)
@@ -425,7 +435,10 @@ API_HANDLER(api_appointments_create)
 	a.room_id = f.room_id;
 	a.nclinicians = f.nclinicians;
 	memcpy(a.clinician_ids, f.clinician_ids, sizeof(f.clinician_ids));
+	a.override_hours = f.override_hours;
 	if ((err = check_result(&e, NULL, &a)))
+		return err;
+	if (!f.override_hours && (err = api_hours_check(db, rep, &a)))
 		return err;
 	if ((err = store_appointments_create(db, &a, &req->who, req->now, &cf)))
 		return fail_write(rep, err, 0, &cf);

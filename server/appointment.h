@@ -44,6 +44,8 @@ struct appointment {
 	int64_t version;
 	int64_t created_at, updated_at;
 	char patient_name[256]; /* filled by the day list only */
+	bool override_hours;    /* this change was booked outside working hours on
+				 * purpose (recorded in the history, not stored) */
 };
 
 const char *appointment_mode_name(enum appt_mode m);

@@ -28,10 +28,32 @@ static bool is_json_type(const char *ct)
 	return !strncasecmp(p, "charset=utf-8", 13) || !strncasecmp(p, "charset=\"utf-8\"", 15);
 }
 
+enum app_err body_json(const struct req *req, struct reply *rep, json_t **out)
+{
+	json_error_t jerr;
+
+	*out = NULL;
+	if (!req->body || req->body_len == 0)
+		return reply_fail(rep, APP_EINVAL, NULL, "a JSON body is required");
+	if (!is_json_type(req->content_type))
+		return reply_fail(rep, APP_EMEDIA, NULL,
+				  "send the body as application/json; charset=utf-8");
+	if (!validate_utf8(req->body, req->body_len))
+		return reply_fail(rep, APP_EINVAL, NULL, "the body is not valid UTF-8");
+	if (validate_json_too_deep(req->body, req->body_len, BODY_MAX_DEPTH))
+		return reply_fail(rep, APP_EINVAL, NULL, "the JSON nests deeper than %d levels",
+				  BODY_MAX_DEPTH);
+	*out = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (!*out)
+		return reply_fail(rep, APP_EINVAL, NULL, "bad JSON at line %d column %d: %s",
+				  jerr.line, jerr.column, jerr.text);
+	return APP_OK;
+}
+
 enum app_err body_object(const struct req *req, struct reply *rep, const char *const *allowed,
 			 bool allow_empty, json_t **out)
 {
-	json_error_t jerr;
+	enum app_err err;
 	const char *key;
 	json_t *o, *v;
 
@@ -42,18 +64,8 @@ enum app_err body_object(const struct req *req, struct reply *rep, const char *c
 		*out = json_object();
 		return *out ? APP_OK : APP_ENOMEM;
 	}
-	if (!is_json_type(req->content_type))
-		return reply_fail(rep, APP_EMEDIA, NULL,
-				  "send the body as application/json; charset=utf-8");
-	if (!validate_utf8(req->body, req->body_len))
-		return reply_fail(rep, APP_EINVAL, NULL, "the body is not valid UTF-8");
-	if (validate_json_too_deep(req->body, req->body_len, BODY_MAX_DEPTH))
-		return reply_fail(rep, APP_EINVAL, NULL, "the JSON nests deeper than %d levels",
-				  BODY_MAX_DEPTH);
-	o = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!o)
-		return reply_fail(rep, APP_EINVAL, NULL, "bad JSON at line %d column %d: %s",
-				  jerr.line, jerr.column, jerr.text);
+	if ((err = body_json(req, rep, &o)))
+		return err;
 	if (!json_is_object(o)) {
 		json_decref(o);
 		return reply_fail(rep, APP_EINVAL, NULL, "the body must be a JSON object");

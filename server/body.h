@@ -18,6 +18,10 @@
 
 #define BODY_MAX_DEPTH 32
 
+/* Parse the body as any JSON value into *out (new; caller json_decref's
+ * it): media type, UTF-8, nesting and duplicate keys checked. */
+enum app_err body_json(const struct req *req, struct reply *rep, json_t **out) WARN_UNUSED;
+
 /* Parse the body into a new JSON object (*out; caller json_decref's it).
  * An absent or empty body is an error unless allow_empty (then *out is an
  * empty object).  Fields not in allowed (NULL-terminated) are refused. */

@@ -50,6 +50,9 @@ const struct route routes[] = {
 	R("PATCH", "/api/v1/clinicians/{id}", api_resource_update, CLIN, 0, STAFF),
 	R("DELETE", "/api/v1/clinicians/{id}", api_resource_delete, CLIN, 0, STAFF),
 	R("GET", "/api/v1/clinicians/{id}/day", api_appointments_day, NULL, 0, ALL),
+	R("GET", "/api/v1/clinicians/{id}/hours", api_hours_get, NULL, 0, ALL),
+	R("PUT", "/api/v1/clinicians/{id}/hours", api_hours_put, NULL, 0, STAFF),
+	R("GET", "/api/v1/slots", api_hours_slots, NULL, 0, STAFF),
 
 	R("GET", "/api/v1/rooms", api_resource_list, ROOMS, 0, STAFF),
 	R("POST", "/api/v1/rooms", api_resource_create, ROOMS, 0, STAFF),

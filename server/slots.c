@@ -1,0 +1,121 @@
+/*
+ * slots.c - interval arithmetic for working hours and free slots.
+ */
+#include "slots.h"
+
+#include <stdlib.h>
+
+static int by_start(const void *a, const void *b)
+{
+	const struct interval *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int slots_normalise(struct interval *v, int n)
+{
+	int m = 0;
+
+	qsort(v, (size_t)n, sizeof(*v), by_start);
+	for (int i = 0; i < n; i++) {
+		if (v[i].end <= v[i].start)
+			continue;
+		if (m && v[i].start <= v[m - 1].end) {
+			if (v[i].end > v[m - 1].end)
+				v[m - 1].end = v[i].end;
+		} else {
+			v[m++] = v[i];
+		}
+	}
+	return m;
+}
+
+int slots_intersect(const struct interval *a, int na, const struct interval *b, int nb,
+		    struct interval *out)
+{
+	int i = 0, j = 0, n = 0;
+
+	while (i < na && j < nb) {
+		int64_t s = a[i].start > b[j].start ? a[i].start : b[j].start;
+		int64_t e = a[i].end < b[j].end ? a[i].end : b[j].end;
+		if (s < e)
+			out[n++] = (struct interval){s, e};
+		if (a[i].end < b[j].end)
+			i++;
+		else
+			j++;
+	}
+	return n;
+}
+
+int slots_subtract(const struct interval *a, int na, const struct interval *b, int nb,
+		   struct interval *out)
+{
+	int n = 0, j = 0;
+
+	for (int i = 0; i < na; i++) {
+		int64_t s = a[i].start;
+
+		while (j < nb && b[j].end <= s)
+			j++;
+		for (int k = j; k < nb && b[k].start < a[i].end; k++) {
+			if (b[k].start > s)
+				out[n++] = (struct interval){s, b[k].start};
+			if (b[k].end > s)
+				s = b[k].end;
+		}
+		if (s < a[i].end)
+			out[n++] = (struct interval){s, a[i].end};
+	}
+	return n;
+}
+
+static int64_t local_minute(const struct civil *d, int minute)
+{
+	struct civil c = *d;
+	int64_t t;
+
+	if (minute >= 1440) { /* 24:00 is the next day's midnight */
+		int64_t day = timeutil_days_from_civil(d->year, d->month, d->day) + 1;
+		timeutil_civil_from_days(day, &c.year, &c.month, &c.day);
+		minute -= 1440;
+	}
+	c.hour = minute / 60;
+	c.min = minute % 60;
+	c.sec = 0;
+	(void)timeutil_from_local(&c, &t); /* a gap moves forward, an overlap takes the first */
+	return t;
+}
+
+int slots_day_hours(const struct hours *h, int nh, const struct civil *d, struct interval *out)
+{
+	int wd = timeutil_weekday(d->year, d->month, d->day), n = 0;
+
+	for (int i = 0; i < nh; i++)
+		if (h[i].weekday == wd)
+			out[n++] = (struct interval){local_minute(d, h[i].start_min),
+						     local_minute(d, h[i].end_min)};
+	return slots_normalise(out, n);
+}
+
+bool slots_within(const struct interval *v, int n, int64_t start, int64_t end)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i].start <= start && end <= v[i].end)
+			return true;
+	return false;
+}
+
+void slots_each(const struct interval *v, int n, int64_t len, int64_t not_before, slot_fn fn,
+		void *ctx)
+{
+	for (int i = 0; i < n; i++) {
+		int64_t s = v[i].start > not_before ? v[i].start : not_before;
+		int64_t local = s + timeutil_offset(s), r = local % SLOTS_GRID;
+
+		if (r) /* up to the next local quarter hour */
+			s += SLOTS_GRID - r;
+		for (; s + len <= v[i].end; s += SLOTS_GRID)
+			if (!fn(ctx, s, s + len))
+				return;
+	}
+}
