@@ -3,7 +3,8 @@
  * professions, clinic and video rooms, two hundred patients (synthetic
  * national ids: month + 80, as the tax authority's test numbers; phone
  * numbers and e-mail at example domains) and two weeks of appointments,
- * mostly by video, from this week's Monday.
+ * mostly by video, from this week's Monday; clinicians work Monday to
+ * Friday, 08:00-15:30.
  */
 #include "demo.h"
 
@@ -16,6 +17,7 @@
 #include "store_users.h"
 #include "store.h"
 #include "store_appointments.h"
+#include "store_hours.h"
 #include "store_resource.h"
 #include "timeutil.h"
 #include "validate.h"
@@ -216,6 +218,13 @@ enum app_err demo_populate(struct app *app, struct store *db)
 		return err;
 	if ((err = demo_accounts(app, db, clin_ids[0], now)))
 		return err;
+	for (int c = 0; c < 10; c++) { /* Monday to Friday, 08:00-15:30 */
+		struct hours week[5];
+		for (int wd = 1; wd <= 5; wd++)
+			week[wd - 1] = (struct hours){wd, 8 * 60, 15 * 60 + 30};
+		if ((err = store_hours_set(db, clin_ids[c], week, 5)))
+			return err;
+	}
 
 	monday = timeutil_days_from_civil(today.year, today.month, today.day) -
 		 (timeutil_weekday(today.year, today.month, today.day) - 1);

@@ -483,6 +483,7 @@ enum app_err http_server_start(struct app *app, struct http_server **out)
 	}
 	srv->d = MHD_start_daemon(
 		flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, /* first, or MHD warns */
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
@@ -491,7 +492,6 @@ enum app_err http_server_start(struct app *app, struct http_server **out)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(48 * 1024),
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 		MHD_OPTION_END);
 	if (!srv->d) {
 		log_error("http: cannot listen on %s:%d", cfg->listen_host, cfg->listen_port);
