@@ -38,7 +38,7 @@ static const struct option_def {
 	 "write the bound port to this file once listening"},
 	{"threads", "TIMEBOK_THREADS", K_INT, I(threads), 1, 64, "HTTP worker threads"},
 	{"max-connections", "TIMEBOK_MAX_CONNECTIONS", K_INT, I(max_connections), 16, 60000,
-	 "concurrent connections in all"},
+	 "concurrent connections in all (shared evenly by the worker threads)"},
 	{"per-ip-connections", "TIMEBOK_PER_IP_CONNECTIONS", K_INT, I(per_ip_connections), 0,
 	 60000, "concurrent connections per client address (0: no limit)"},
 	{"timeout", "TIMEBOK_TIMEOUT", K_INT, I(timeout_s), 1, 3600,
@@ -73,7 +73,7 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->static_dir, sizeof(cfg->static_dir), "%s", TIMEBOK_DEFAULT_STATIC_DIR);
 	strcpy(cfg->video_url_template, "https://meet.jit.si/timebok-{room}");
 	cfg->threads = 4;
-	cfg->max_connections = 1024;
+	cfg->max_connections = 4096;
 	cfg->per_ip_connections = 300;
 	cfg->timeout_s = 30;
 	cfg->busy_timeout_ms = 10000;

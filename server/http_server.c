@@ -22,6 +22,14 @@
  * The context is freed only in the completion callback, which also runs
  * when a client goes away mid-request.
  *
+ * Limits: MHD splits the connection limit evenly among the workers, and the
+ * kernel does not spread accepts evenly: with 1024 in all and 4 workers, a
+ * 256-connection storm that landed mostly on one worker lost a connection
+ * although the server was nearly idle.  Hence the default of 4096 (1024 a
+ * worker); a connection's memory is capped at 48 KiB and only taken while it
+ * is open.  The per-address limit is global across workers (measured: with
+ * it divided by the workers, a storm got exactly the divided limit).
+ *
  * Shutdown: quiesce (stop accepting), wait for in-flight requests up to a
  * grace period, then stop the daemon.
  */
