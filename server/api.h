@@ -53,6 +53,10 @@ API_HANDLER(api_audit_list);
 API_HANDLER(api_hours_get);
 API_HANDLER(api_hours_put);
 API_HANDLER(api_hours_slots);
+/* The route's clinician ({id}) if who may see it: 403 (answered) when not,
+ * also for one that does not exist; 404 only for those who may see all. */
+enum app_err api_clinician_visible(struct store *db, const struct req *req,
+				   struct reply *rep) WARN_UNUSED;
 struct appointment;
 /* 409 outside_hours (answered) when a clinician of a has working hours
  * that do not cover it. */

@@ -233,13 +233,18 @@ out:
 	return err;
 }
 
-/* Check that the people and the room named in f exist and are active. */
-static enum app_err check_refs(struct store *db, struct reply *rep, const struct fields *f)
+/* Check that who may book the clinicians named in f, and that the people
+ * and the room named exist and are active. */
+static enum app_err check_refs(struct store *db, const struct actor *who, struct reply *rep,
+			       const struct fields *f)
 {
 	struct res_row room;
 	enum app_err err;
 	bool exists, active;
 
+	if (authz_clinicians(db, who, f->clinician_ids, f->nclinicians))
+		return reply_fail(rep, APP_EFORBIDDEN, "clinician_ids",
+				  "you may book only the clinicians of your units");
 	if (f->has_patient) {
 		if ((err = store_resource_ref(db, "patients", f->patient_id, &exists, &active)))
 			return err;
@@ -422,10 +427,7 @@ API_HANDLER(api_appointments_create)
 	if ((err = read_fields(req, rep, true, &f)))
 		return err;
 	e.f = &f;
-	if (authz_clinicians(db, &req->who, f.clinician_ids, f.nclinicians))
-		return reply_fail(rep, APP_EFORBIDDEN, "clinician_ids",
-				  "you may book only the clinicians of your units");
-	if ((err = check_refs(db, rep, &f)))
+	if ((err = check_refs(db, &req->who, rep, &f)))
 		return err;
 	a.start = f.start;
 	a.end = f.has_end ? f.end : f.start + f.duration * 60;
@@ -485,10 +487,7 @@ API_HANDLER(api_appointments_update)
 	if (req->who.role == ROLE_CLINICIAN && !clinician_may(&f))
 		return reply_fail(rep, APP_EFORBIDDEN, NULL,
 				  "clinicians may only mark their appointments completed or no-show");
-	if (authz_clinicians(db, &req->who, f.clinician_ids, f.nclinicians))
-		return reply_fail(rep, APP_EFORBIDDEN, "clinician_ids",
-				  "you may book only the clinicians of your units");
-	if ((err = check_refs(db, rep, &f)))
+	if ((err = check_refs(db, &req->who, rep, &f)))
 		return err;
 	err = store_appointments_edit(db, req->ids[0], if_match, apply_patch, &e, &req->who,
 				      req->now, &cf, &out);
@@ -617,17 +616,9 @@ API_HANDLER(api_appointments_day)
 	int64_t from, to;
 	struct civil d;
 	enum app_err err;
-	bool exists, active;
 
-	if ((err = params_only(req, rep, allowed)))
+	if ((err = params_only(req, rep, allowed)) || (err = api_clinician_visible(db, req, rep)))
 		return err;
-	if ((err = authz_clinician(db, &req->who, req->ids[0])))
-		return err == APP_EFORBIDDEN ? reply_fail(rep, err, NULL, "not your day list") : err;
-	if ((err = store_resource_ref(db, "clinicians", req->ids[0], &exists, &active)))
-		return err;
-	if (!exists)
-		return reply_fail(rep, APP_ENOTFOUND, NULL, "there is no clinician %" PRId64,
-				  req->ids[0]);
 	if (date) {
 		if (timeutil_parse_date(date, &d))
 			return reply_fail(rep, APP_EINVAL, "date",

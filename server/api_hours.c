@@ -40,13 +40,14 @@ static void write_hours(struct buf *b, const struct hours *h, int n)
 	buf_putc(b, ']');
 }
 
-static enum app_err clinician_visible(struct store *db, const struct req *req, struct reply *rep)
+enum app_err api_clinician_visible(struct store *db, const struct req *req, struct reply *rep)
 {
 	enum app_err err;
 	bool exists, active;
 
 	if ((err = authz_clinician(db, &req->who, req->ids[0])))
-		return err == APP_EFORBIDDEN ? reply_fail(rep, err, NULL, "not your hours") : err;
+		return err == APP_EFORBIDDEN ? reply_fail(rep, err, NULL, "not one of your clinicians")
+					     : err;
 	if ((err = store_resource_ref(db, "clinicians", req->ids[0], &exists, &active)))
 		return err;
 	if (!exists)
@@ -62,7 +63,7 @@ API_HANDLER(api_hours_get)
 	int n;
 
 	(void)app;
-	if ((err = clinician_visible(db, req, rep)) ||
+	if ((err = api_clinician_visible(db, req, rep)) ||
 	    (err = store_hours_get(db, req->ids[0], h, HOURS_MAX, &n)))
 		return err;
 	write_hours(&rep->body, h, n);
@@ -118,7 +119,7 @@ API_HANDLER(api_hours_put)
 	int n = 0;
 
 	(void)app;
-	if ((err = clinician_visible(db, req, rep)) || (err = body_json(req, rep, &arr)))
+	if ((err = api_clinician_visible(db, req, rep)) || (err = body_json(req, rep, &arr)))
 		return err;
 	if (!json_is_array(arr) || json_array_size(arr) > HOURS_MAX) {
 		err = reply_fail(rep, APP_EINVAL, NULL,

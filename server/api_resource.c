@@ -209,12 +209,14 @@ static enum app_err answer_row(struct store *db, const struct req *req, struct r
 	return APP_OK;
 }
 
-/* Write a change of an audited record and its audit row in one transaction. */
+/* Insert row (id 0) or update record id, with the audit row "<noun>.<verb>"
+ * of an audited resource in the same transaction. */
 static enum app_err audited_write(struct store *db, const struct req *req,
 				  const struct res_desc *d, struct res_row *row, int64_t id,
-				  const char *action)
+				  const char *verb)
 {
 	struct audit_row a;
+	char action[48];
 	enum app_err err;
 
 	if ((err = store_begin(db)))
@@ -222,6 +224,7 @@ static enum app_err audited_write(struct store *db, const struct req *req,
 	err = id ? store_resource_update(db, d, id, row, req->now)
 		 : store_resource_insert(db, d, row, req->now);
 	if (!err && d->audited) {
+		snprintf(action, sizeof(action), "%s.%s", d->noun, verb);
 		audit_fill(&a, &req->who, action, id ? id : row->id, 0, req->now);
 		err = store_users_audit_add(db, &a);
 	}
@@ -330,7 +333,7 @@ API_HANDLER(api_resource_create)
 	if (authz_scoped(&req->who) && d->unit_col &&
 	    !actor_sees_unit(&req->who, store_resource_unit(d, &row)))
 		return reply_fail(rep, APP_EFORBIDDEN, "unit_id", "not one of your units");
-	if ((err = audited_write(db, req, d, &row, 0, "patient.create")))
+	if ((err = audited_write(db, req, d, &row, 0, "create")))
 		return fail_store(rep, d, err);
 	snprintf(rep->location, sizeof(rep->location), "/api/v1/%s/%" PRId64, d->table, row.id);
 	return answer_row(db, req, rep, d, row.id, 201);
@@ -350,7 +353,7 @@ API_HANDLER(api_resource_update)
 	if (authz_scoped(&req->who) && uf >= 0 && row.v[uf].set &&
 	    !actor_sees_unit(&req->who, store_resource_unit(d, &row)))
 		return reply_fail(rep, APP_EFORBIDDEN, "unit_id", "not one of your units");
-	if ((err = audited_write(db, req, d, &row, req->ids[0], "patient.update")))
+	if ((err = audited_write(db, req, d, &row, req->ids[0], "update")))
 		return fail_store(rep, d, err);
 	return answer_row(db, req, rep, d, req->ids[0], 200);
 }
@@ -367,7 +370,7 @@ API_HANDLER(api_resource_delete)
 		return err;
 	row.v[active].set = true;
 	row.v[active].i = 0;
-	if ((err = audited_write(db, req, d, &row, req->ids[0], "patient.deactivate")))
+	if ((err = audited_write(db, req, d, &row, req->ids[0], "deactivate")))
 		return err;
 	rep->status = 204;
 	return APP_OK;

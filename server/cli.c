@@ -83,7 +83,7 @@ int cli_user(int argc, char **argv)
 	struct store *db = NULL;
 	struct auth *auth = NULL;
 	char pw[1100];
-	const char *why;
+	const char *why = NULL;
 	enum app_err err = APP_EINVAL;
 	int64_t now = (int64_t)time(NULL);
 
@@ -136,8 +136,7 @@ int cli_user(int argc, char **argv)
 	}
 	err = APP_EINVAL;
 	if (!read_password(pw, sizeof(pw)) || (why = auth_password_rule(pw))) {
-		fprintf(stderr, "timebok: the password %s\n",
-			pw[0] ? auth_password_rule(pw) : "is empty");
+		fprintf(stderr, "timebok: the password %s\n", why ? why : "is empty");
 		goto out;
 	}
 	if ((err = auth_new(&cfg, &auth)) || (err = auth_hash(auth, pw, u.password_hash)))

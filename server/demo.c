@@ -52,11 +52,7 @@ static void set_int(const struct res_desc *d, struct res_row *row, const char *f
 
 static void synthetic_nin(char out[12])
 {
-	static const int w1[] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
-	static const int w2[] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
-
 	for (;;) {
-		int s1 = 0, s2 = 0, k1, k2;
 		unsigned day = 1 + rnd(28), month = 1 + rnd(12), year = 35 + rnd(64);
 		char tmp[64];
 
@@ -64,19 +60,8 @@ static void synthetic_nin(char out[12])
 			 year % 100, rnd(500) % 1000);
 		memcpy(out, tmp, 11);
 		out[11] = '\0';
-		for (int i = 0; i < 9; i++)
-			s1 += (out[i] - '0') * w1[i];
-		k1 = (11 - s1 % 11) % 11;
-		if (k1 == 10)
-			continue;
-		out[9] = (char)('0' + k1);
-		for (int i = 0; i < 10; i++)
-			s2 += (out[i] - '0') * w2[i];
-		k2 = (11 - s2 % 11) % 11;
-		if (k2 == 10)
-			continue;
-		out[10] = (char)('0' + k2);
-		return;
+		if (validate_national_id_check_digits(out, out + 9))
+			return;
 	}
 }
 
@@ -116,7 +101,7 @@ static enum app_err demo_accounts(struct app *app, struct store *db, int64_t cli
 	enum app_err err;
 
 	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++) {
-		struct user u = {.role = accounts[i].role, .active = true};
+		struct user u;
 
 		if (store_users_by_name(db, accounts[i].name, &u) == APP_OK)
 			continue; /* an account made before the demo data */

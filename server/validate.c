@@ -103,11 +103,29 @@ static bool nin_date(const char *v, int *y, int *m, int *d)
 	return mm >= 1 && mm <= 12 && dd >= 1 && dd <= timeutil_days_in_month(*y, mm);
 }
 
-const char *validate_national_id(char *v, size_t cap)
+bool validate_national_id_check_digits(const char *v, char out[2])
 {
 	static const int w1[] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
 	static const int w2[] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
-	int s1 = 0, s2 = 0, k1, k2, y, m, d;
+	int s1 = 0, s2, k1, k2;
+
+	for (int i = 0; i < 9; i++)
+		s1 += (v[i] - '0') * w1[i];
+	k1 = (11 - s1 % 11) % 11;
+	s2 = k1 * w2[9];
+	for (int i = 0; i < 9; i++)
+		s2 += (v[i] - '0') * w2[i];
+	k2 = (11 - s2 % 11) % 11;
+	/* 10 cannot be a digit: 'x' then matches no given digit */
+	out[0] = k1 == 10 ? 'x' : (char)('0' + k1);
+	out[1] = k1 == 10 || k2 == 10 ? 'x' : (char)('0' + k2);
+	return out[1] != 'x';
+}
+
+const char *validate_national_id(char *v, size_t cap)
+{
+	char want[2];
+	int y, m, d;
 
 	(void)cap;
 	trim(v);
@@ -118,17 +136,10 @@ const char *validate_national_id(char *v, size_t cap)
 			return "must be 11 digits";
 	if (!nin_date(v, &y, &m, &d))
 		return "does not hold a valid birth date";
-	for (int i = 0; i < 9; i++)
-		s1 += (v[i] - '0') * w1[i];
-	for (int i = 0; i < 10; i++)
-		s2 += (v[i] - '0') * w2[i];
-	k1 = 11 - s1 % 11;
-	k1 = k1 == 11 ? 0 : k1;
-	if (k1 == 10 || k1 != v[9] - '0')
+	validate_national_id_check_digits(v, want);
+	if (want[0] != v[9])
 		return "has a wrong first check digit";
-	k2 = 11 - s2 % 11;
-	k2 = k2 == 11 ? 0 : k2;
-	if (k2 == 10 || k2 != v[10] - '0')
+	if (want[1] != v[10]) /* computed over the first, now known to be right */
 		return "has a wrong second check digit";
 	return NULL;
 }

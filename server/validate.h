@@ -20,6 +20,9 @@ const char *validate_email(char *v, size_t cap);
 /* A Norwegian national identity number (fødselsnummer, D-, H- or synthetic
  * test number): 11 digits, a real birth date, both mod-11 check digits. */
 const char *validate_national_id(char *v, size_t cap);
+/* The two mod-11 check digits of the first nine digits of v into out ('x'
+ * for one that would be 10); false when no valid number starts so. */
+bool validate_national_id_check_digits(const char *v, char out[2]);
 /* The birth date ("YYYY-MM-DD") a valid national id encodes; false if none. */
 bool validate_national_id_birth_date(const char *nin, char out[11]);
 /* Whether s (len bytes) is valid UTF-8 with no NUL. */
