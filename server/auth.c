@@ -13,6 +13,7 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "token.h"
 
 #define HASH_RUNNING 1 /* hashes computed at once */
 #define HASH_INFLIGHT 2 /* running + waiting */
@@ -132,14 +133,6 @@ static enum app_err verify(struct auth *a, const char *hash, const char *pw, boo
 	return APP_OK;
 }
 
-static void hash_token(const char *token, char out[65])
-{
-	unsigned char h[32];
-
-	crypto_generichash(h, sizeof(h), (const unsigned char *)token, strlen(token), NULL, 0);
-	sodium_bin2hex(out, 65, h, sizeof(h));
-}
-
 void auth_csrf(const char *token, char out[AUTH_CSRF_LEN + 1])
 {
 	static const unsigned char tag[] = "timebok csrf v1";
@@ -229,7 +222,6 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 {
 	struct auth *a = app->auth;
 	char kuser[96], kaddr[64], hash[65];
-	unsigned char raw[32];
 	struct user u;
 	enum app_err err, found;
 	int r1, r2;
@@ -266,11 +258,8 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 				log_warn("auth: could not store a rehashed password");
 		}
 	}
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(token, AUTH_TOKEN_LEN + 1, raw, sizeof(raw),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof(raw));
-	hash_token(token, hash);
+	token_new(token);
+	token_hash(token, hash);
 	if ((err = store_users_session_add(db, hash, u.id, now)))
 		return err;
 	auth_actor(&u, ip, who);
@@ -312,7 +301,7 @@ enum app_err auth_session(struct app *app, struct store *db, const char *cookie_
 
 	if (!cookie_header || !cookie_token(cookie_header, token))
 		return APP_EUNAUTH;
-	hash_token(token, hash);
+	token_hash(token, hash);
 	err = store_users_session_get(db, hash, &user_id, &created, &seen);
 	if (err)
 		return err == APP_ENOTFOUND ? APP_EUNAUTH : err;
@@ -336,6 +325,6 @@ enum app_err auth_logout(struct store *db, const char *token)
 {
 	char hash[65];
 
-	hash_token(token, hash);
+	token_hash(token, hash);
 	return store_users_session_delete(db, hash);
 }

@@ -28,13 +28,14 @@
 #include "actor.h"
 #include "err.h"
 #include "store_users.h"
+#include "token.h"
 
 struct app;
 struct store;
 struct auth;
 struct config;
 
-#define AUTH_TOKEN_LEN 43 /* 32 bytes in unpadded base64url */
+#define AUTH_TOKEN_LEN TOKEN_LEN
 #define AUTH_CSRF_LEN 43
 #define AUTH_COOKIE "timebok_session"
 #define AUTH_FAIL_WINDOW 900
