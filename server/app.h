@@ -1,8 +1,8 @@
 /*
  * app.h - struct app, the one bundle handed to every handler.
  *
- * It holds the validated configuration, the database pool, the clock and the
- * metrics.  There are no other mutable globals: tests build their own app
+ * It holds the validated configuration, the database pool, the clock, the
+ * metrics, the message texts and the delivery worker.  There are no other mutable globals: tests build their own app
  * with a fake clock and an in-memory database.
  */
 #ifndef TIMEBOK_APP_H
@@ -11,11 +11,14 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "token.h"
 
 struct store_pool;
 struct metrics;
 struct auth;
 struct audit;
+struct messages;
+struct outbox;
 
 struct app {
 	const struct config *cfg;
@@ -23,6 +26,9 @@ struct app {
 	struct metrics *metrics;
 	struct auth *auth;
 	struct audit *audit;
+	struct messages *messages;          /* the message texts */
+	struct outbox *outbox;              /* the delivery worker (NULL: none) */
+	uint8_t link_key[TOKEN_KEY_LEN];    /* seals patient-link tokens */
 	/* The clock: seconds since the epoch.  Tests replace it. */
 	int64_t (*now)(void *clock_ctx);
 	void *clock_ctx;

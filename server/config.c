@@ -58,6 +58,45 @@ static const struct option_def {
 	 "fill an empty database with realistic demo data"},
 	{"bench", "TIMEBOK_BENCH", K_BOOL, I(bench), 0, 0,
 	 "enable GET /bench/hello, the benchmark's denominator"},
+	{"key-file", "TIMEBOK_KEY_FILE", K_STR, S(key_file), 0, 0,
+	 "key that seals patient-link tokens (default: the database path + .key)"},
+	{"clinic-name", "TIMEBOK_CLINIC_NAME", K_STR, S(clinic_name), 0, 0,
+	 "the clinic's name in messages and on the patient page"},
+	{"link-days", "TIMEBOK_LINK_DAYS", K_INT, I(link_days), 0, 365,
+	 "days after the appointment that a patient link stays open"},
+	{"reminder-hours", "TIMEBOK_REMINDER_HOURS", K_INT, I(reminder_hours), 0, 336,
+	 "hours before the appointment that a reminder goes out (0: none)"},
+	{"cancel-notice-hours", "TIMEBOK_CANCEL_NOTICE_HOURS", K_INT, I(cancel_notice_hours), 0,
+	 336, "the clinic's cancellation notice, as stated to patients"},
+	{"template-dir", "TIMEBOK_TEMPLATE_DIR", K_STR, S(template_dir), 0, 0,
+	 "folder of message texts nb.txt, nn.txt, en.txt (default: built in)"},
+	{"email-channel", "TIMEBOK_EMAIL_CHANNEL", K_STR, S(email_channel), 0, 0,
+	 "how e-mail goes out: file (the spool folder) or smtp"},
+	{"sms-channel", "TIMEBOK_SMS_CHANNEL", K_STR, S(sms_channel), 0, 0,
+	 "how SMS goes out: file (the spool folder) or sms-webhook"},
+	{"spool-dir", "TIMEBOK_SPOOL_DIR", K_STR, S(spool_dir), 0, 0,
+	 "folder the file channel writes to (default: the database path + .outbox)"},
+	{"delivery-attempts", "TIMEBOK_DELIVERY_ATTEMPTS", K_INT, I(delivery_attempts), 1, 50,
+	 "attempts before a message is marked failed"},
+	{"retry-base", "TIMEBOK_RETRY_BASE", K_INT, I(retry_base_s), 1, 3600,
+	 "seconds before the first retry of a message; doubles each time (at most 1 h)"},
+	{"smtp-url", "TIMEBOK_SMTP_URL", K_STR, S(smtp_url), 0, 0,
+	 "the mail server: smtp://host:587 (STARTTLS) or smtps://host:465"},
+	{"smtp-user", "TIMEBOK_SMTP_USER", K_STR, S(smtp_user), 0, 0, "SMTP user name"},
+	{"smtp-password", "TIMEBOK_SMTP_PASSWORD", K_STR, S(smtp_password), 0, 0,
+	 "SMTP password (prefer the environment variable)"},
+	{"smtp-tls", "TIMEBOK_SMTP_TLS", K_STR, S(smtp_tls), 0, 0,
+	 "required (default) or none (only for a relay on this host)"},
+	{"mail-from", "TIMEBOK_MAIL_FROM", K_STR, S(mail_from), 0, 0,
+	 "sender address of e-mail and the calendar's organiser"},
+	{"sms-webhook-url", "TIMEBOK_SMS_WEBHOOK_URL", K_STR, S(sms_webhook_url), 0, 0,
+	 "the SMS gateway's URL (an HTTP POST of JSON)"},
+	{"sms-webhook-token", "TIMEBOK_SMS_WEBHOOK_TOKEN", K_STR, S(sms_webhook_token), 0, 0,
+	 "bearer token for the SMS gateway (prefer the environment variable)"},
+	{"sms-webhook-template", "TIMEBOK_SMS_WEBHOOK_TEMPLATE", K_STR, S(sms_webhook_template),
+	 0, 0, "JSON body for the gateway; {to} {body} {id} {sender} are filled in"},
+	{"sms-sender", "TIMEBOK_SMS_SENDER", K_STR, S(sms_sender), 0, 0,
+	 "the SMS sender name ({sender} in the template)"},
 #undef S
 #undef I
 };
@@ -81,6 +120,20 @@ void config_defaults(struct config *cfg)
 	strcpy(cfg->password_cost, "interactive");
 	cfg->session_idle_min = 30;
 	cfg->session_max_hours = 12;
+	strcpy(cfg->clinic_name, "Poliklinikken");
+	cfg->link_days = 14;
+	cfg->reminder_hours = 24;
+	cfg->cancel_notice_hours = 24;
+	strcpy(cfg->email_channel, "file");
+	strcpy(cfg->sms_channel, "file");
+	cfg->delivery_attempts = 8;
+	cfg->retry_base_s = 30;
+	strcpy(cfg->smtp_tls, "required");
+	strcpy(cfg->mail_from, "timebok@localhost");
+	strcpy(cfg->sms_webhook_template,
+	       "{\"to\":\"{to}\",\"message\":\"{body}\",\"sender\":\"{sender}\","
+	       "\"reference\":\"{id}\"}");
+	strcpy(cfg->sms_sender, "Sykehuset");
 }
 
 static void usage(FILE *out)
@@ -218,6 +271,37 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 		fprintf(err_out, "timebok: --password-cost is min, interactive or moderate\n");
 		return APP_EINVAL;
 	}
+	if (strcmp(cfg->email_channel, "file") && strcmp(cfg->email_channel, "smtp")) {
+		fprintf(err_out, "timebok: --email-channel is file or smtp\n");
+		return APP_EINVAL;
+	}
+	if (strcmp(cfg->sms_channel, "file") && strcmp(cfg->sms_channel, "sms-webhook")) {
+		fprintf(err_out, "timebok: --sms-channel is file or sms-webhook\n");
+		return APP_EINVAL;
+	}
+	if (!strcmp(cfg->email_channel, "smtp") &&
+	    (strncmp(cfg->smtp_url, "smtp://", 7) && strncmp(cfg->smtp_url, "smtps://", 8))) {
+		fprintf(err_out, "timebok: --email-channel smtp needs --smtp-url smtp://HOST:PORT\n");
+		return APP_EINVAL;
+	}
+	if (strcmp(cfg->smtp_tls, "required") && strcmp(cfg->smtp_tls, "none")) {
+		fprintf(err_out, "timebok: --smtp-tls is required or none\n");
+		return APP_EINVAL;
+	}
+	if (!strcmp(cfg->sms_channel, "sms-webhook") &&
+	    strncmp(cfg->sms_webhook_url, "https://", 8) && strncmp(cfg->sms_webhook_url, "http://", 7)) {
+		fprintf(err_out, "timebok: --sms-channel sms-webhook needs --sms-webhook-url\n");
+		return APP_EINVAL;
+	}
+	if (!strstr(cfg->sms_webhook_template, "{to}") ||
+	    !strstr(cfg->sms_webhook_template, "{body}")) {
+		fprintf(err_out, "timebok: --sms-webhook-template must hold {to} and {body}\n");
+		return APP_EINVAL;
+	}
+	if (!cfg->key_file[0])
+		snprintf(cfg->key_file, sizeof(cfg->key_file), "%s.key", cfg->db_path);
+	if (!cfg->spool_dir[0])
+		snprintf(cfg->spool_dir, sizeof(cfg->spool_dir), "%s.outbox", cfg->db_path);
 	if (!cfg->public_url[0])
 		snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d",
 			 cfg->listen_host, cfg->listen_port);

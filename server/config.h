@@ -34,6 +34,28 @@ struct config {
 	bool secure_cookies;     /* behind TLS: mark the session cookie Secure */
 	bool demo;               /* fill an empty database with demo data */
 	bool bench;              /* enable the /bench/hello denominator */
+
+	/* patient links and messages */
+	char key_file[520];      /* the key that seals link tokens ("" = DB path + .key) */
+	char clinic_name[128];   /* who the messages and the patient page speak for */
+	int link_days;           /* links expire this many days after the appointment */
+	int reminder_hours;      /* remind this long before (0: no reminders) */
+	int cancel_notice_hours; /* the clinic's cancellation notice, stated to patients */
+	char template_dir[512];  /* message texts (<lang>.txt); "" = the built-in ones */
+	char email_channel[16];  /* file | smtp */
+	char sms_channel[16];    /* file | sms-webhook */
+	char spool_dir[520];     /* the file channel's folder ("" = DB path + .outbox) */
+	int delivery_attempts;   /* attempts before a message is marked failed */
+	int retry_base_s;        /* first retry after this; doubles each time */
+	char smtp_url[256];      /* smtp://host:587 or smtps://host:465 */
+	char smtp_user[128];
+	char smtp_password[256];
+	char smtp_tls[16];       /* required | none (a local relay only) */
+	char mail_from[256];     /* the sender address of e-mail */
+	char sms_webhook_url[256];
+	char sms_webhook_token[256];
+	char sms_webhook_template[1024]; /* JSON with {to} {body} {id} {sender} */
+	char sms_sender[32];
 };
 
 /* Fill cfg from defaults, then the environment, then argv.  Prints help or

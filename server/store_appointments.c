@@ -437,6 +437,14 @@ enum app_err store_appointments_edit(struct store *s, int64_t id, int64_t if_mat
 				     appt_edit_fn fn, void *ctx, const struct actor *who,
 				     int64_t now, struct conflicts *cf, struct appointment *out)
 {
+	return store_appointments_edit_then(s, id, if_match, fn, NULL, ctx, who, now, cf, out);
+}
+
+enum app_err store_appointments_edit_then(struct store *s, int64_t id, int64_t if_match,
+					  appt_edit_fn fn, appt_after_fn after, void *ctx,
+					  const struct actor *who, int64_t now, struct conflicts *cf,
+					  struct appointment *out)
+{
 	struct appointment cur, next;
 	sqlite3_stmt *st;
 	enum app_err err;
@@ -459,7 +467,12 @@ enum app_err store_appointments_edit(struct store *s, int64_t id, int64_t if_mat
 	next.id = cur.id;
 	if (!changed_any(&cur, &next)) {
 		*out = cur;
-		store_rollback(s);
+		if (after) {
+			if ((err = after(ctx, s, &cur, &cur)) || (err = store_commit(s)))
+				goto out;
+		} else {
+			store_rollback(s);
+		}
 		buf_release(&b);
 		return APP_OK;
 	}
@@ -487,10 +500,12 @@ enum app_err store_appointments_edit(struct store *s, int64_t id, int64_t if_mat
 							 : "update",
 			       b.data)))
 		goto out;
-	if ((err = store_commit(s)))
-		goto out;
 	next.version = cur.version + 1;
 	next.updated_at = now;
+	if (after && (err = after(ctx, s, &cur, &next)))
+		goto out;
+	if ((err = store_commit(s)))
+		goto out;
 	*out = next;
 out:
 	if (err)

@@ -48,6 +48,12 @@ typedef bool (*appt_row_fn)(void *ctx, const struct appointment *a);
 typedef enum app_err (*appt_edit_fn)(void *ctx, const struct appointment *cur,
 				     struct appointment *next);
 
+/* Runs after an edit was written, in its transaction, before the commit
+ * (also when the edit changed nothing): what the change causes (links,
+ * messages) commits with it or not at all.  next has its new version. */
+typedef enum app_err (*appt_after_fn)(void *ctx, struct store *s, const struct appointment *cur,
+				      const struct appointment *next);
+
 /* Load appointment id.  APP_ENOTFOUND. */
 enum app_err store_appointments_get(struct store *s, int64_t id, struct appointment *out) WARN_UNUSED;
 
@@ -68,6 +74,12 @@ enum app_err store_appointments_edit(struct store *s, int64_t id, int64_t if_mat
 				     appt_edit_fn fn, void *ctx, const struct actor *who,
 				     int64_t now, struct conflicts *cf,
 				     struct appointment *out) WARN_UNUSED;
+
+/* store_appointments_edit, then after (see appt_after_fn) with ctx. */
+enum app_err store_appointments_edit_then(struct store *s, int64_t id, int64_t if_match,
+					  appt_edit_fn fn, appt_after_fn after, void *ctx,
+					  const struct actor *who, int64_t now, struct conflicts *cf,
+					  struct appointment *out) WARN_UNUSED;
 
 /* Appointments matching f, ordered by start. */
 enum app_err store_appointments_list(struct store *s, const struct appt_filter *f, appt_row_fn fn,

@@ -1,0 +1,309 @@
+/*
+ * store_outbox.c - SQL for links and the outbox; see store_outbox.h and
+ * schema/0004_invitations.sql.
+ */
+#include "store_outbox.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store.h"
+
+#define MSG_COLS                                                                                   \
+	"id, appointment_id, participant_id, channel, recipient, kind, language, subject, body, "  \
+	"ics, about_start, status, attempts, next_at, last_error, created_at, sent_at"
+
+static const char SQL_PATIENT[] =
+	"SELECT id FROM participants WHERE appointment_id = ?1 AND kind = 'patient'";
+static const char SQL_RESPOND[] =
+	"UPDATE participants SET response = ?2, responded_at = ?3 WHERE id = ?1";
+static const char SQL_REVOKE[] =
+	"UPDATE links SET revoked_at = ?2, token_box = NULL WHERE participant_id = ?1 AND "
+	"revoked_at IS NULL";
+static const char SQL_LINK_ADD[] =
+	"INSERT INTO links (appointment_id, participant_id, token_hash, token_box, created_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_LINK_FIND[] =
+	"SELECT id, appointment_id, participant_id, created_at, revoked_at FROM links "
+	"WHERE token_hash = ?1";
+static const char SQL_LINK_BOX[] =
+	"SELECT token_box FROM links WHERE participant_id = ?1 AND revoked_at IS NULL "
+	"ORDER BY id DESC LIMIT 1";
+static const char SQL_LINK_COUNT[] = "SELECT count(*) FROM links WHERE appointment_id = ?1";
+static const char SQL_ADD[] =
+	"INSERT INTO outbox (appointment_id, participant_id, channel, recipient, kind, language, "
+	"subject, body, ics, about_start, next_at, created_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)";
+static const char SQL_WITHDRAW[] =
+	"DELETE FROM outbox WHERE appointment_id = ?1 AND status = 'queued' AND attempts = 0";
+static const char SQL_LIST[] =
+	"SELECT " MSG_COLS " FROM outbox WHERE appointment_id = ?1 ORDER BY id";
+static const char SQL_CLAIM[] =
+	"UPDATE outbox SET attempts = attempts + 1, next_at = ?2 WHERE id = (SELECT id FROM "
+	"outbox WHERE status = 'queued' AND next_at <= ?1 ORDER BY next_at, id LIMIT 1) "
+	"RETURNING " MSG_COLS;
+static const char SQL_FINISH[] =
+	"UPDATE outbox SET status = ?2, last_error = coalesce(?3, last_error), next_at = ?4, "
+	"sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END WHERE id = ?1";
+static const char SQL_NEXT_DUE[] = "SELECT min(next_at) FROM outbox WHERE status = 'queued'";
+static const char SQL_REMINDERS[] =
+	"SELECT a.id FROM appointments a WHERE a.start_at > ?1 AND a.start_at <= ?1 + ?2 "
+	"AND a.status IN ('invited', 'confirmed') "
+	"AND EXISTS (SELECT 1 FROM links l WHERE l.appointment_id = a.id AND "
+	"l.revoked_at IS NULL) "
+	"AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.appointment_id = a.id AND "
+	"((o.kind = 'reminder' AND o.about_start = a.start_at) OR "
+	"(o.kind IN ('invitation', 'changed') AND o.created_at > a.start_at - ?2))) "
+	"ORDER BY a.start_at LIMIT ?3";
+
+static enum app_err step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	store_done(st);
+	return rc == SQLITE_DONE ? APP_OK : store_fail(s, rc, what);
+}
+
+static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+enum app_err store_outbox_patient(struct store *s, int64_t appt, int64_t *participant_id)
+{
+	enum app_err err = store_scalar(s, SQL_PATIENT, 1, appt, 0, participant_id);
+
+	return err ? err : *participant_id ? APP_OK : APP_ENOTFOUND;
+}
+
+enum app_err store_outbox_respond(struct store *s, int64_t participant_id, const char *response,
+				  int64_t now)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	if ((err = store_stmt(s, SQL_RESPOND, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, participant_id);
+	sqlite3_bind_text(st, 2, response, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	return step_done(s, st, "participant response");
+}
+
+enum app_err store_outbox_link_add(struct store *s, int64_t appt, int64_t participant_id,
+				   const char *hash, const uint8_t box[TOKEN_BOX_LEN], int64_t now)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	if ((err = store_run(s, SQL_REVOKE, 2, participant_id, now)))
+		return err;
+	if ((err = store_stmt(s, SQL_LINK_ADD, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, appt);
+	sqlite3_bind_int64(st, 2, participant_id);
+	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, box, TOKEN_BOX_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now);
+	return step_done(s, st, "link insert");
+}
+
+enum app_err store_outbox_link_find(struct store *s, const char *hash, struct link *out)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, SQL_LINK_FIND, &st)))
+		return err;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->appointment_id = sqlite3_column_int64(st, 1);
+		out->participant_id = sqlite3_column_int64(st, 2);
+		out->created_at = sqlite3_column_int64(st, 3);
+		out->revoked_at = sqlite3_column_int64(st, 4);
+	} else {
+		err = rc == SQLITE_DONE ? APP_ENOTFOUND : store_fail(s, rc, "link find");
+	}
+	store_done(st);
+	return err;
+}
+
+enum app_err store_outbox_link_box(struct store *s, int64_t participant_id,
+				   uint8_t box[TOKEN_BOX_LEN])
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, SQL_LINK_BOX, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, participant_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == TOKEN_BOX_LEN)
+		memcpy(box, sqlite3_column_blob(st, 0), TOKEN_BOX_LEN);
+	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		err = APP_ENOTFOUND;
+	else
+		err = store_fail(s, rc, "link box");
+	store_done(st);
+	return err;
+}
+
+enum app_err store_outbox_link_count(struct store *s, int64_t appt, int64_t *n)
+{
+	return store_scalar(s, SQL_LINK_COUNT, 1, appt, 0, n);
+}
+
+static void bind_opt_text(sqlite3_stmt *st, int idx, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	if ((err = store_stmt(s, SQL_ADD, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, m->appointment_id);
+	if (m->participant_id)
+		sqlite3_bind_int64(st, 2, m->participant_id);
+	sqlite3_bind_text(st, 3, m->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, m->recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, m->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, m->language, -1, SQLITE_STATIC);
+	bind_opt_text(st, 7, m->subject);
+	sqlite3_bind_text(st, 8, m->body, -1, SQLITE_STATIC);
+	bind_opt_text(st, 9, m->ics);
+	sqlite3_bind_int64(st, 10, m->about_start);
+	sqlite3_bind_int64(st, 11, now);
+	if ((err = step_done(s, st, "outbox insert")))
+		return err;
+	m->id = sqlite3_last_insert_rowid(store_db(s));
+	snprintf(m->status, sizeof(m->status), "queued");
+	m->attempts = 0;
+	m->next_at = m->created_at = now;
+	return APP_OK;
+}
+
+enum app_err store_outbox_withdraw(struct store *s, int64_t appt)
+{
+	return store_run(s, SQL_WITHDRAW, 1, appt, 0);
+}
+
+static void read_msg(sqlite3_stmt *st, struct outbox_msg *m)
+{
+	m->id = sqlite3_column_int64(st, 0);
+	m->appointment_id = sqlite3_column_int64(st, 1);
+	m->participant_id = sqlite3_column_int64(st, 2);
+	copy_text(m->channel, sizeof(m->channel), st, 3);
+	copy_text(m->recipient, sizeof(m->recipient), st, 4);
+	copy_text(m->kind, sizeof(m->kind), st, 5);
+	copy_text(m->language, sizeof(m->language), st, 6);
+	copy_text(m->subject, sizeof(m->subject), st, 7);
+	copy_text(m->body, sizeof(m->body), st, 8);
+	copy_text(m->ics, sizeof(m->ics), st, 9);
+	m->about_start = sqlite3_column_int64(st, 10);
+	copy_text(m->status, sizeof(m->status), st, 11);
+	m->attempts = sqlite3_column_int(st, 12);
+	m->next_at = sqlite3_column_int64(st, 13);
+	copy_text(m->last_error, sizeof(m->last_error), st, 14);
+	m->created_at = sqlite3_column_int64(st, 15);
+	m->sent_at = sqlite3_column_int64(st, 16);
+}
+
+enum app_err store_outbox_list(struct store *s, int64_t appt, outbox_fn fn, void *ctx)
+{
+	struct outbox_msg row;
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, SQL_LIST, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, appt);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_msg(st, &row);
+		if (!fn(ctx, &row))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "outbox list");
+	store_done(st);
+	return err;
+}
+
+enum app_err store_outbox_claim(struct store *s, int64_t now, int lease, struct outbox_msg *out)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	out->id = 0;
+	if ((err = store_stmt(s, SQL_CLAIM, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, now + lease);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_msg(st, out);
+		rc = sqlite3_step(st); /* finish the statement: the update commits */
+	}
+	if (rc == SQLITE_DONE)
+		err = out->id ? APP_OK : APP_ENOTFOUND;
+	else
+		err = store_fail(s, rc, "outbox claim");
+	store_done(st);
+	return err;
+}
+
+enum app_err store_outbox_finish(struct store *s, int64_t id, const char *status, const char *err_text,
+				 int64_t retry_at, int64_t now)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	if ((err = store_stmt(s, SQL_FINISH, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	bind_opt_text(st, 3, err_text);
+	sqlite3_bind_int64(st, 4, retry_at);
+	sqlite3_bind_int64(st, 5, now);
+	return step_done(s, st, "outbox finish");
+}
+
+enum app_err store_outbox_next_due(struct store *s, int64_t *at)
+{
+	return store_scalar(s, SQL_NEXT_DUE, 0, 0, 0, at);
+}
+
+enum app_err store_outbox_reminders_due(struct store *s, int64_t now, int64_t window, int64_t *ids,
+					int max, int *n)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	*n = 0;
+	if ((err = store_stmt(s, SQL_REMINDERS, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, window);
+	sqlite3_bind_int(st, 3, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	if (rc != SQLITE_DONE)
+		err = store_fail(s, rc, "reminders due");
+	store_done(st);
+	return err;
+}

@@ -1,0 +1,93 @@
+/*
+ * store_outbox.h - patient links and the message outbox (schema 0004).
+ *
+ * Callers that change an appointment add links and messages inside the
+ * same transaction (store_appointments_edit's after-callback), so a message
+ * exists exactly when its cause was committed.  The delivery worker claims
+ * due messages one at a time with a lease, so a crash mid-send leaves the
+ * message to be sent again (at least once; the outbox id is the
+ * idempotency key).
+ */
+#ifndef TIMEBOK_STORE_OUTBOX_H
+#define TIMEBOK_STORE_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "token.h"
+
+struct store;
+
+struct link {
+	int64_t id, appointment_id, participant_id;
+	int64_t created_at, revoked_at; /* revoked_at 0: live */
+};
+
+#define OUTBOX_BODY_MAX 3072
+#define OUTBOX_ICS_MAX 4096
+
+struct outbox_msg {
+	int64_t id, appointment_id, participant_id;
+	char channel[8];   /* sms | email */
+	char recipient[256];
+	char kind[16];
+	char language[4];
+	char subject[256];
+	char body[OUTBOX_BODY_MAX];
+	char ics[OUTBOX_ICS_MAX]; /* "" when none */
+	int64_t about_start;
+	char status[8];    /* queued | sent | failed */
+	int attempts;
+	int64_t next_at;
+	char last_error[256];
+	int64_t created_at, sent_at;
+};
+
+/* The participant row of appointment appt's patient.  APP_ENOTFOUND. */
+enum app_err store_outbox_patient(struct store *s, int64_t appt, int64_t *participant_id) WARN_UNUSED;
+/* Record participant's answer (FHIR: accepted, declined, tentative). */
+enum app_err store_outbox_respond(struct store *s, int64_t participant_id, const char *response,
+				  int64_t now) WARN_UNUSED;
+
+/* Add a link for participant of appt with token hash and sealed box,
+ * revoking the participant's earlier links. */
+enum app_err store_outbox_link_add(struct store *s, int64_t appt, int64_t participant_id,
+				   const char *hash, const uint8_t box[TOKEN_BOX_LEN],
+				   int64_t now) WARN_UNUSED;
+/* The link whose token has hash.  APP_ENOTFOUND. */
+enum app_err store_outbox_link_find(struct store *s, const char *hash, struct link *out) WARN_UNUSED;
+/* The sealed token of participant's live link.  APP_ENOTFOUND. */
+enum app_err store_outbox_link_box(struct store *s, int64_t participant_id,
+				   uint8_t box[TOKEN_BOX_LEN]) WARN_UNUSED;
+/* How many links appointment appt ever had. */
+enum app_err store_outbox_link_count(struct store *s, int64_t appt, int64_t *n) WARN_UNUSED;
+
+/* Queue m (id, status, attempts, timestamps are set here; due at now). */
+enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now) WARN_UNUSED;
+/* Drop appt's messages that were never tried (a cancellation makes them
+ * moot); those under way are left to finish. */
+enum app_err store_outbox_withdraw(struct store *s, int64_t appt) WARN_UNUSED;
+
+typedef bool (*outbox_fn)(void *ctx, const struct outbox_msg *m);
+/* Appointment appt's messages, oldest first. */
+enum app_err store_outbox_list(struct store *s, int64_t appt, outbox_fn fn, void *ctx) WARN_UNUSED;
+
+/* Claim the message due first (next_at <= now): attempts + 1 and leased
+ * until now + lease.  APP_ENOTFOUND when none is due. */
+enum app_err store_outbox_claim(struct store *s, int64_t now, int lease, struct outbox_msg *out) WARN_UNUSED;
+/* Record an attempt's outcome: status "sent", "failed", or "queued" again
+ * at retry_at; err (NULL on success) becomes last_error. */
+enum app_err store_outbox_finish(struct store *s, int64_t id, const char *status, const char *err,
+				 int64_t retry_at, int64_t now) WARN_UNUSED;
+/* When the next queued message is due (0: none). */
+enum app_err store_outbox_next_due(struct store *s, int64_t *at) WARN_UNUSED;
+
+/* Appointments starting in (now, now + window] that are invited or
+ * confirmed, have a live link, and have had neither a reminder for that
+ * start nor an invitation or change within the window; at most max ids. */
+enum app_err store_outbox_reminders_due(struct store *s, int64_t now, int64_t window, int64_t *ids,
+					int max, int *n) WARN_UNUSED;
+
+#endif
