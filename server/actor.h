@@ -14,6 +14,7 @@ enum role {
 	ROLE_ADMIN = 1,
 	ROLE_SECRETARY = 2,
 	ROLE_CLINICIAN = 4,
+	ROLE_PATIENT = 8, /* a patient through their link (in the audit log only) */
 };
 #define ROLES_ALL (ROLE_ADMIN | ROLE_SECRETARY | ROLE_CLINICIAN)
 #define ROLES_STAFF (ROLE_ADMIN | ROLE_SECRETARY)
@@ -33,7 +34,8 @@ struct actor {
 static inline const char *actor_role_name(enum role r)
 {
 	return r == ROLE_ADMIN ? "admin" : r == ROLE_SECRETARY ? "secretary"
-				       : r == ROLE_CLINICIAN ? "clinician" : "none";
+				       : r == ROLE_CLINICIAN ? "clinician"
+				       : r == ROLE_PATIENT   ? "patient" : "none";
 }
 
 static inline enum role actor_role_parse(const char *s)

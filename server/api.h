@@ -35,6 +35,22 @@ API_HANDLER(api_appointments_cancel);
 API_HANDLER(api_appointments_history);
 API_HANDLER(api_appointments_day);
 
+/* The appointment of the route ({id}) if who may see it: 404 only for
+ * those who may see everything, 403 (answered) for a missing one or one not
+ * theirs for the others. */
+struct appointment;
+enum app_err api_appointment_visible(struct store *db, const struct req *req, struct reply *rep,
+				     struct appointment *a) WARN_UNUSED;
+
+/* api_invite.c: invitations, messages, and the patient link */
+API_HANDLER(api_invite_create);
+API_HANDLER(api_invite_messages);
+API_HANDLER(api_invite_view);
+API_HANDLER(api_invite_confirm);
+API_HANDLER(api_invite_opt_out);
+API_HANDLER(api_invite_cancel);
+API_HANDLER(api_invite_calendar);
+
 /* api_session.c */
 API_HANDLER(api_session_login);
 API_HANDLER(api_session_logout);
@@ -57,7 +73,6 @@ API_HANDLER(api_hours_slots);
  * also for one that does not exist; 404 only for those who may see all. */
 enum app_err api_clinician_visible(struct store *db, const struct req *req,
 				   struct reply *rep) WARN_UNUSED;
-struct appointment;
 /* 409 outside_hours (answered) when a clinician of a has working hours
  * that do not cover it. */
 enum app_err api_hours_check(struct store *db, struct reply *rep,

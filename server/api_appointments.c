@@ -18,6 +18,7 @@
 #include "audit.h"
 #include "authz.h"
 #include "body.h"
+#include "outbox.h"
 #include "params.h"
 #include "store.h"
 #include "store_appointments.h"
@@ -73,10 +74,8 @@ static enum app_err forbidden(struct reply *rep)
 	return reply_fail(rep, APP_EFORBIDDEN, NULL, "not one of your appointments");
 }
 
-/* Load appointment id if who may see it: 404 only for those who may see
- * everything, 403 (missing or not theirs) for the others. */
-static enum app_err load_visible(struct store *db, const struct req *req, struct reply *rep,
-				 struct appointment *a)
+enum app_err api_appointment_visible(struct store *db, const struct req *req, struct reply *rep,
+				     struct appointment *a)
 {
 	enum app_err err = store_appointments_get(db, req->ids[0], a);
 
@@ -279,6 +278,7 @@ struct edit {
 	struct store *db;
 	struct reply *rep;
 	const struct fields *f;
+	const struct req *req;
 };
 
 /* Rules every resulting appointment must meet, new or changed. */
@@ -359,6 +359,10 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 		next->status = (enum appt_status)f->status;
 	} else if (cur->status == APPT_OPTED_OUT && next->mode != cur->mode) {
 		next->status = APPT_BOOKED; /* re-booked as the patient asked */
+	} else if (cur->status == APPT_CONFIRMED &&
+		   (next->start != cur->start || next->end != cur->end ||
+		    next->mode != cur->mode || next->room_id != cur->room_id)) {
+		next->status = APPT_INVITED; /* the patient answers the new time again */
 	}
 	if (f->has_reason)
 		snprintf(next->status_reason, sizeof(next->status_reason), "%s", f->reason);
@@ -372,6 +376,15 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 			return api_hours_check(e->db, e->rep, next);
 	}
 	return APP_OK;
+}
+
+/* What the change tells the patient, in its transaction (outbox.h). */
+static enum app_err tell_patient(void *vctx, struct store *db, const struct appointment *cur,
+				 const struct appointment *next)
+{
+	const struct req *req = ((struct edit *)vctx)->req;
+
+	return outbox_on_change(((struct edit *)vctx)->app, db, cur, next, false, req->now);
 }
 
 static enum app_err parse_if_match(const struct req *req, struct reply *rep, int64_t *out)
@@ -418,7 +431,7 @@ static enum app_err fail_write(struct reply *rep, enum app_err err, int64_t id,
 
 API_HANDLER(api_appointments_create)
 {
-	struct edit e = {app, db, rep, NULL};
+	struct edit e = {app, db, rep, NULL, req};
 	struct conflicts cf;
 	struct appointment a = {0};
 	struct fields f;
@@ -453,7 +466,7 @@ API_HANDLER(api_appointments_get)
 	struct appointment a;
 	enum app_err err;
 
-	if ((err = load_visible(db, req, rep, &a)))
+	if ((err = api_appointment_visible(db, req, rep, &a)))
 		return err;
 	audit_read(app->audit, &req->who, "appointment.read", a.patient_id, a.id, req->now);
 	return answer(rep, &a, 200);
@@ -469,7 +482,7 @@ static bool clinician_may(const struct fields *f)
 
 API_HANDLER(api_appointments_update)
 {
-	struct edit e = {app, db, rep, NULL};
+	struct edit e = {app, db, rep, NULL, req};
 	struct appointment out;
 	struct conflicts cf;
 	struct fields f;
@@ -482,17 +495,18 @@ API_HANDLER(api_appointments_update)
 	    (err = read_fields(req, rep, false, &f)))
 		return err;
 	e.f = &f;
-	if ((err = load_visible(db, req, rep, &cur)))
+	if ((err = api_appointment_visible(db, req, rep, &cur)))
 		return err;
 	if (req->who.role == ROLE_CLINICIAN && !clinician_may(&f))
 		return reply_fail(rep, APP_EFORBIDDEN, NULL,
 				  "clinicians may only mark their appointments completed or no-show");
 	if ((err = check_refs(db, &req->who, rep, &f)))
 		return err;
-	err = store_appointments_edit(db, req->ids[0], if_match, apply_patch, &e, &req->who,
-				      req->now, &cf, &out);
+	err = store_appointments_edit_then(db, req->ids[0], if_match, apply_patch, tell_patient, &e,
+					   &req->who, req->now, &cf, &out);
 	if (err)
 		return fail_write(rep, err, req->ids[0], &cf);
+	outbox_kick(app->outbox);
 	return answer(rep, &out, 200);
 }
 
@@ -510,20 +524,22 @@ static enum app_err apply_cancel(void *vctx, const struct appointment *cur,
 
 API_HANDLER(api_appointments_cancel)
 {
+	struct edit e = {app, db, rep, NULL, req};
 	struct appointment out;
 	struct conflicts cf;
 	enum app_err err;
 	int64_t if_match;
 
-	(void)app;
-	if ((err = parse_if_match(req, rep, &if_match)) || (err = load_visible(db, req, rep, &out)))
+	if ((err = parse_if_match(req, rep, &if_match)) ||
+	    (err = api_appointment_visible(db, req, rep, &out)))
 		return err;
-	err = store_appointments_edit(db, req->ids[0], if_match, apply_cancel, NULL, &req->who,
-				      req->now, &cf, &out);
+	err = store_appointments_edit_then(db, req->ids[0], if_match, apply_cancel, tell_patient, &e,
+					   &req->who, req->now, &cf, &out);
 	if (err == APP_ETRANSITION)
 		return reply_fail(rep, err, "status", "a completed appointment cannot be cancelled");
 	if (err)
 		return fail_write(rep, err, req->ids[0], &cf);
+	outbox_kick(app->outbox);
 	return answer(rep, &out, 200);
 }
 
@@ -662,7 +678,7 @@ API_HANDLER(api_appointments_history)
 	struct appointment a;
 	enum app_err err;
 
-	if ((err = load_visible(db, req, rep, &a)))
+	if ((err = api_appointment_visible(db, req, rep, &a)))
 		return err;
 	audit_read(app->audit, &req->who, "appointment.history", a.patient_id, a.id, req->now);
 	buf_putc(&rep->body, '[');

@@ -57,6 +57,21 @@ bool appointment_transition_ok(enum appt_status from, enum appt_status to)
 	}
 }
 
+const char *appointment_answer_refusal(const struct appointment *a, enum appt_answer answer,
+				       int64_t now, enum appt_status *to)
+{
+	static const enum appt_status target[] = {APPT_CONFIRMED, APPT_OPTED_OUT, APPT_CANCELLED};
+
+	*to = target[answer];
+	if (a->status == APPT_CANCELLED)
+		return answer == ANSWER_CANCEL ? NULL : "the appointment is cancelled";
+	if (a->status == APPT_COMPLETED || a->status == APPT_NO_SHOW || now >= a->start)
+		return "the appointment has begun or is over";
+	if (answer == ANSWER_OPT_OUT && a->mode != APPT_VIDEO)
+		return "the appointment is not by video";
+	return NULL;
+}
+
 bool appointment_has_clinician(const struct appointment *a, int64_t id)
 {
 	for (int i = 0; i < a->nclinicians; i++)

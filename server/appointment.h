@@ -57,6 +57,18 @@ int appointment_status_parse(const char *s);
 /* Whether a status may change from -> to (from == to is no change, true). */
 bool appointment_transition_ok(enum appt_status from, enum appt_status to);
 
+/* A patient's answer through their link. */
+enum appt_answer { ANSWER_CONFIRM, ANSWER_OPT_OUT, ANSWER_CANCEL };
+
+/* Why the patient may not give answer to a at now (static text), or NULL
+ * when they may; *to gets the resulting status (the same status: no
+ * change, as for an answer given twice).  A patient may confirm, ask to
+ * meet in person instead of by video (opt out, video only) or cancel,
+ * before the appointment begins, and change their mind until then; a
+ * cancelled or finished appointment takes no answer but a repeated cancel. */
+const char *appointment_answer_refusal(const struct appointment *a, enum appt_answer answer,
+				       int64_t now, enum appt_status *to);
+
 /* Whether the appointment holds its time (only cancelled ones do not). */
 static inline bool appointment_live(const struct appointment *a)
 {

@@ -302,7 +302,7 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 		snprintf(cfg->key_file, sizeof(cfg->key_file), "%s.key", cfg->db_path);
 	if (!cfg->spool_dir[0])
 		snprintf(cfg->spool_dir, sizeof(cfg->spool_dir), "%s.outbox", cfg->db_path);
-	if (!cfg->public_url[0])
+	if ((cfg->public_url_derived = !cfg->public_url[0]))
 		snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d",
 			 cfg->listen_host, cfg->listen_port);
 	return APP_OK;

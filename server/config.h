@@ -21,6 +21,7 @@ struct config {
 	char static_dir[512];
 	char video_url_template[512];
 	char public_url[256];    /* absolute base for links sent to people */
+	bool public_url_derived; /* not configured: made from --listen */
 	char port_file[512];     /* written with the bound port once listening */
 	int threads;             /* HTTP worker threads */
 	int max_connections;

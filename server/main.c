@@ -7,6 +7,7 @@
  * context, lets in-flight requests finish, then closes the database.
  */
 #define _GNU_SOURCE
+#include <curl/curl.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -23,7 +24,9 @@
 #include "demo.h"
 #include "http_server.h"
 #include "log.h"
+#include "messages.h"
 #include "metrics.h"
+#include "outbox.h"
 #include "req.h"
 #include "store.h"
 #include "timeutil.h"
@@ -85,6 +88,10 @@ int main(int argc, char **argv)
 		log_error("libsodium failed to start");
 		return 1;
 	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) { /* before any thread */
+		log_error("libcurl failed to start");
+		return 1;
+	}
 	raise_fd_limit();
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
@@ -95,7 +102,9 @@ int main(int argc, char **argv)
 	if (store_pool_new(cfg.db_path, cfg.threads + 2, cfg.busy_timeout_ms, &app.pool))
 		goto out;
 	if (!(app.metrics = metrics_new(nroutes)) || auth_new(&cfg, &app.auth) ||
-	    audit_new(cfg.db_path, cfg.busy_timeout_ms, &app.audit))
+	    audit_new(cfg.db_path, cfg.busy_timeout_ms, &app.audit) ||
+	    token_key_load(cfg.key_file, app.link_key) ||
+	    messages_new(cfg.template_dir, &app.messages))
 		goto out;
 	if (cfg.demo) {
 		db = store_pool_get(app.pool);
@@ -108,6 +117,11 @@ int main(int argc, char **argv)
 	}
 	if (http_server_start(&app, &srv))
 		goto out;
+	if (cfg.public_url_derived && cfg.listen_port == 0) /* the port is known only now */
+		snprintf(cfg.public_url, sizeof(cfg.public_url), "http://%s:%d", cfg.listen_host,
+			 http_server_port(srv));
+	if (outbox_new(&app, &app.outbox))
+		goto out;
 	if (cfg.port_file[0])
 		write_port_file(cfg.port_file, http_server_port(srv));
 	log_info("timebok listening on http://%s:%d (zone %s, database %s)", cfg.listen_host,
@@ -115,11 +129,17 @@ int main(int argc, char **argv)
 	sigwait(&sigs, &sig);
 	log_info("signal %d: finishing requests and stopping", sig);
 	http_server_stop(srv, 10000);
+	srv = NULL;
 	rc = 0;
 out:
+	http_server_stop(srv, 0); /* NULL-safe; set when start-up failed after it */
+	outbox_free(app.outbox);  /* a send under way finishes */
+	messages_free(app.messages);
 	audit_free(app.audit); /* writes the reads still queued */
 	auth_free(app.auth);
 	metrics_free(app.metrics);
 	store_pool_free(app.pool);
+	sodium_memzero(app.link_key, sizeof(app.link_key));
+	curl_global_cleanup();
 	return rc;
 }

@@ -72,6 +72,16 @@ const struct route routes[] = {
 	R("PATCH", "/api/v1/appointments/{id}", api_appointments_update, NULL, 0, ALL),
 	R("DELETE", "/api/v1/appointments/{id}", api_appointments_cancel, NULL, 0, STAFF),
 	R("GET", "/api/v1/appointments/{id}/history", api_appointments_history, NULL, 0, ALL),
+	R("POST", "/api/v1/appointments/{id}/invitations", api_invite_create, NULL, 0, STAFF),
+	R("GET", "/api/v1/appointments/{id}/messages", api_invite_messages, NULL, 0, ALL),
+
+	/* the patient link: the token is the key (api_invite.c) */
+	R("GET", "/api/v1/invite/{token}", api_invite_view, NULL, ROUTE_PUBLIC, NOBODY),
+	R("POST", "/api/v1/invite/{token}/confirm", api_invite_confirm, NULL, ROUTE_PUBLIC, NOBODY),
+	R("POST", "/api/v1/invite/{token}/opt-out", api_invite_opt_out, NULL, ROUTE_PUBLIC, NOBODY),
+	R("POST", "/api/v1/invite/{token}/cancel", api_invite_cancel, NULL, ROUTE_PUBLIC, NOBODY),
+	R("GET", "/api/v1/invite/{token}/calendar.ics", api_invite_calendar, NULL, ROUTE_PUBLIC,
+	  NOBODY),
 };
 const int nroutes = sizeof(routes) / sizeof(routes[0]);
 

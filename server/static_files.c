@@ -6,7 +6,8 @@
  * reach open(); the file is opened with O_NOFOLLOW and must be a regular
  * file.  Everything revalidates (Cache-Control: no-cache) with an ETag from
  * size and mtime, because file names carry no content hash (no build step);
- * images and fonts may be cached for a day.
+ * images and fonts may be cached for a day.  A patient link, /i/<token>,
+ * serves invite.html with Cache-Control: no-store.
  */
 #define _GNU_SOURCE
 #include "static_files.h"
@@ -17,6 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "token.h"
 
 static const struct {
 	const char *ext, *type;
@@ -66,8 +69,17 @@ struct MHD_Response *static_files_response(const char *dir, const char *path,
 	struct stat st;
 	int fd;
 
+	bool patient_link = !strncmp(rel, "i/", 2);
+
 	if (!*rel)
 		rel = "index.html";
+	if (patient_link) {
+		/* a patient link (/i/<token>) is the patient page; the script reads
+		 * the token from the address, which must not be cached anywhere */
+		if (strlen(rel + 2) != TOKEN_LEN || strspn(rel + 2, TOKEN_CHARS) != TOKEN_LEN)
+			return NULL;
+		rel = "invite.html";
+	}
 	if (!acceptable(rel) || !(dot = strrchr(rel, '.')))
 		return NULL;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -103,6 +115,8 @@ struct MHD_Response *static_files_response(const char *dir, const char *path,
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-				long_cache ? "public, max-age=86400" : "no-cache");
+				patient_link ? "no-store"
+				: long_cache ? "public, max-age=86400"
+					     : "no-cache");
 	return resp;
 }

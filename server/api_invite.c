@@ -1,0 +1,432 @@
+/*
+ * api_invite.c - invitations, the messages staff see, and the patient link.
+ *
+ * Staff: POST /appointments/{id}/invitations issues a fresh link (revoking
+ * the earlier one) and queues the invitation, in one transaction with the
+ * status change booked -> invited; GET /appointments/{id}/messages lists
+ * what was queued, sent and failed.
+ *
+ * Patient: /invite/{token} needs no login; the token is the only key.  Its
+ * hash finds the link; an unknown, revoked or expired token gets the same
+ * 404 (resolve() below), so a guess learns nothing.  The view holds the
+ * appointment's time, mode, place or video room and the clinicians' names
+ * and professions, never the patient's contact data.  GET never changes
+ * anything (mail scanners and link previews follow links); the answers are
+ * POSTs, applied through store_appointments_edit_then with the rules of
+ * appointment_answer_refusal(), and their receipts are queued in the same
+ * transaction.  Every look and answer is in the audit log as "patient".
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "app.h"
+#include "audit.h"
+#include "body.h"
+#include "outbox.h"
+#include "store.h"
+#include "store_appointments.h"
+#include "store_outbox.h"
+#include "store_users.h"
+#include "timeutil.h"
+#include "token.h"
+
+#define JOIN_EARLY_S (15 * 60) /* the video room opens this long before */
+
+/* ---- staff ---- */
+
+struct invite_ctx {
+	struct app *app;
+	struct reply *rep;
+	const struct req *req;
+	unsigned channels;
+	char url[OUTBOX_URL_MAX];
+	int queued;
+};
+
+static enum app_err invite_edit(void *vctx, const struct appointment *cur,
+				struct appointment *next)
+{
+	struct invite_ctx *c = vctx;
+
+	if (cur->status == APPT_CANCELLED || cur->status == APPT_COMPLETED ||
+	    cur->status == APPT_NO_SHOW || cur->end <= c->req->now)
+		return reply_fail(c->rep, APP_ETRANSITION, "status",
+				  "an appointment that is %s cannot be invited to",
+				  cur->end <= c->req->now ? "over"
+							  : appointment_status_name(cur->status));
+	if (cur->status == APPT_BOOKED || cur->status == APPT_OPTED_OUT)
+		next->status = APPT_INVITED;
+	return APP_OK;
+}
+
+static enum app_err invite_after(void *vctx, struct store *db, const struct appointment *cur,
+				 const struct appointment *next)
+{
+	struct invite_ctx *c = vctx;
+	struct audit_row row;
+	enum app_err err;
+
+	(void)cur;
+	if ((err = outbox_invite(c->app, db, next, c->channels, c->req->now, c->url, &c->queued)))
+		return err;
+	audit_fill(&row, &c->req->who, "appointment.invite", next->patient_id, next->id,
+		   c->req->now);
+	return store_users_audit_add(db, &row);
+}
+
+static enum app_err read_channels(const struct req *req, struct reply *rep, unsigned *out)
+{
+	static const char *const allowed[] = {"channels", NULL};
+	json_t *o = NULL, *arr, *v;
+	enum app_err err;
+	size_t i;
+
+	*out = OUTBOX_SMS | OUTBOX_EMAIL;
+	if ((err = body_object(req, rep, allowed, true, &o)))
+		return err;
+	if ((arr = json_object_get(o, "channels"))) {
+		*out = 0;
+		if (!json_is_array(arr) || !json_array_size(arr))
+			err = reply_fail(rep, APP_EINVAL, "channels",
+					 "'channels' must be a non-empty array of \"sms\", \"email\"");
+		json_array_foreach(arr, i, v) {
+			const char *s = json_string_value(v);
+			if (err)
+				break;
+			if (s && !strcmp(s, "sms"))
+				*out |= OUTBOX_SMS;
+			else if (s && !strcmp(s, "email"))
+				*out |= OUTBOX_EMAIL;
+			else
+				err = reply_fail(rep, APP_EINVAL, "channels",
+						 "'channels' holds \"sms\" or \"email\"");
+		}
+	}
+	json_decref(o);
+	return err;
+}
+
+API_HANDLER(api_invite_create)
+{
+	struct invite_ctx c = {.app = app, .rep = rep, .req = req};
+	struct appointment a;
+	char t[TIMEUTIL_INSTANT_LEN];
+	struct conflicts cf;
+	enum app_err err;
+
+	if ((err = read_channels(req, rep, &c.channels)) ||
+	    (err = api_appointment_visible(db, req, rep, &a)))
+		return err;
+	err = store_appointments_edit_then(db, a.id, 0, invite_edit, invite_after, &c, &req->who,
+					   req->now, &cf, &a);
+	if (err)
+		return rep->status ? err : err == APP_ECONFLICT ? reply_conflicts(rep, &cf) : err;
+	outbox_kick(app->outbox);
+	buf_json_kstr(&rep->body, "{", "url", c.url);
+	timeutil_format(outbox_link_expires(app, &a), t);
+	buf_json_kstr(&rep->body, ",", "expires", t);
+	buf_json_kint(&rep->body, ",", "queued", c.queued, false);
+	buf_json_kstr(&rep->body, ",", "status", appointment_status_name(a.status));
+	buf_json_kint(&rep->body, ",", "version", a.version, false);
+	buf_putc(&rep->body, '}');
+	snprintf(rep->location, sizeof(rep->location), "/api/v1/appointments/%" PRId64 "/messages",
+		 a.id);
+	rep->status = 201;
+	return APP_OK;
+}
+
+struct list_ctx {
+	struct buf *b;
+	const char *public_url;
+	int n;
+};
+
+static void put_time(struct buf *b, const char *key, int64_t t)
+{
+	char s[TIMEUTIL_INSTANT_LEN];
+
+	if (!t) {
+		buf_json_kstr(b, ",", key, NULL);
+		return;
+	}
+	timeutil_format(t, s);
+	buf_json_kstr(b, ",", key, s);
+}
+
+static bool message_row(void *vctx, const struct outbox_msg *m)
+{
+	struct list_ctx *c = vctx;
+	char shown[OUTBOX_BODY_MAX + 512], elided[300];
+	const char *p = m->body, *at;
+	size_t n = 0;
+
+	/* the link's token is nobody's business but the patient's */
+	snprintf(elided, sizeof(elided), "%s/i/\u2026", c->public_url);
+	while ((at = strstr(p, "{link}")) && n < sizeof(shown) - 1) {
+		n += (size_t)snprintf(shown + n, sizeof(shown) - n, "%.*s%s", (int)(at - p), p,
+				      elided);
+		p = at + 6;
+	}
+	if (n < sizeof(shown) - 1)
+		snprintf(shown + n, sizeof(shown) - n, "%s", p);
+	buf_json_kint(c->b, c->n++ ? ",{" : "{", "id", m->id, false);
+	buf_json_kstr(c->b, ",", "channel", m->channel);
+	buf_json_kstr(c->b, ",", "to", m->recipient);
+	buf_json_kstr(c->b, ",", "kind", m->kind);
+	buf_json_kstr(c->b, ",", "language", m->language);
+	buf_json_kstr(c->b, ",", "status", m->status);
+	buf_json_kstr(c->b, ",", "subject", m->subject[0] ? m->subject : NULL);
+	buf_json_kstr(c->b, ",", "body", shown);
+	buf_json_kint(c->b, ",", "attempts", m->attempts, false);
+	buf_json_kstr(c->b, ",", "last_error", m->last_error[0] ? m->last_error : NULL);
+	put_time(c->b, "created_at", m->created_at);
+	put_time(c->b, "sent_at", m->sent_at);
+	put_time(c->b, "next_attempt_at", strcmp(m->status, "queued") ? 0 : m->next_at);
+	buf_putc(c->b, '}');
+	return !c->b->failed;
+}
+
+API_HANDLER(api_invite_messages)
+{
+	struct list_ctx c = {&rep->body, app->cfg->public_url, 0};
+	struct appointment a;
+	enum app_err err;
+
+	if ((err = api_appointment_visible(db, req, rep, &a)))
+		return err;
+	audit_read(app->audit, &req->who, "appointment.messages", a.patient_id, a.id, req->now);
+	buf_putc(&rep->body, '[');
+	if ((err = store_outbox_list(db, a.id, message_row, &c)))
+		return err;
+	buf_putc(&rep->body, ']');
+	rep->status = 200;
+	return APP_OK;
+}
+
+/* ---- the patient ---- */
+
+/* The appointment and link of req's token; the same 404 for every token
+ * that opens nothing. */
+static enum app_err resolve(struct app *app, struct store *db, const struct req *req,
+			    struct reply *rep, struct link *l, struct appointment *a)
+{
+	char hash[TOKEN_HASH_LEN + 1];
+	enum app_err err = APP_ENOTFOUND;
+
+	if (token_valid(req->token)) {
+		token_hash(req->token, hash);
+		err = store_outbox_link_find(db, hash, l);
+		if (!err)
+			err = store_appointments_get(db, l->appointment_id, a);
+		if (!err && (l->revoked_at || req->now >= outbox_link_expires(app, a)))
+			err = APP_ENOTFOUND;
+	}
+	if (err == APP_ENOTFOUND)
+		return reply_fail(rep, err, NULL, "this link does not open an appointment; it may "
+						  "have expired or been replaced by a newer one");
+	return err;
+}
+
+static void patient_actor(const struct req *req, struct actor *who)
+{
+	memset(who, 0, sizeof(*who));
+	snprintf(who->username, sizeof(who->username), "patient");
+	who->role = ROLE_PATIENT;
+	snprintf(who->ip, sizeof(who->ip), "%s", req->who.ip);
+}
+
+static enum app_err write_view(struct app *app, struct store *db, const struct req *req,
+			       struct reply *rep, const struct appointment *a)
+{
+	struct buf *b = &rep->body;
+	struct res_row row;
+	enum appt_status to;
+	enum app_err err;
+	char lang[4] = "nb";
+
+	if (!store_resource_get(db, &resources_patients, a->patient_id, &row))
+		snprintf(lang, sizeof(lang), "%s",
+			 row.v[store_resource_field(&resources_patients, "language")].s);
+	buf_json_kstr(b, "{", "status", appointment_status_name(a->status));
+	put_time(b, "start", a->start);
+	put_time(b, "end", a->end);
+	buf_json_kstr(b, ",", "mode", appointment_mode_name(a->mode));
+	buf_json_kstr(b, ",", "video_url",
+		      a->mode == APPT_VIDEO && appointment_live(a) ? a->video_url : NULL);
+	put_time(b, "join_from", a->mode == APPT_VIDEO ? a->start - JOIN_EARLY_S : 0);
+	buf_puts(b, ",\"room\":");
+	if (a->room_id && !store_resource_get(db, &resources_rooms, a->room_id, &row)) {
+		buf_json_kstr(b, "{", "name",
+			      row.v[store_resource_field(&resources_rooms, "name")].s);
+		buf_json_kstr(b, ",", "location",
+			      row.v[store_resource_field(&resources_rooms, "location")].s);
+		buf_putc(b, '}');
+	} else {
+		buf_puts(b, "null");
+	}
+	buf_puts(b, ",\"clinicians\":[");
+	for (int i = 0; i < a->nclinicians; i++) {
+		if ((err = store_resource_get(db, &resources_clinicians, a->clinician_ids[i],
+					      &row)))
+			return err;
+		buf_json_kstr(b, i ? ",{" : "{", "name",
+			      row.v[store_resource_field(&resources_clinicians, "name")].s);
+		buf_json_kstr(b, ",", "profession",
+			      row.v[store_resource_field(&resources_clinicians, "profession")].s);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	buf_json_kstr(b, ",", "language", lang);
+	buf_json_kstr(b, ",", "clinic", app->cfg->clinic_name);
+	buf_json_kint(b, ",", "cancel_notice_hours", app->cfg->cancel_notice_hours, false);
+	buf_json_kstr(b, ",", "time_zone", app->cfg->tz);
+	put_time(b, "now", req->now);
+	put_time(b, "expires", outbox_link_expires(app, a));
+	buf_json_kbool(b, ",\"can\":{", "confirm",
+		       !appointment_answer_refusal(a, ANSWER_CONFIRM, req->now, &to) &&
+			       a->status != APPT_CONFIRMED);
+	buf_json_kbool(b, ",", "opt_out",
+		       !appointment_answer_refusal(a, ANSWER_OPT_OUT, req->now, &to) &&
+			       a->status != APPT_OPTED_OUT);
+	buf_json_kbool(b, ",", "cancel",
+		       !appointment_answer_refusal(a, ANSWER_CANCEL, req->now, &to) &&
+			       a->status != APPT_CANCELLED);
+	buf_puts(b, "}}");
+	rep->status = 200;
+	return APP_OK;
+}
+
+API_HANDLER(api_invite_view)
+{
+	struct appointment a;
+	struct actor who;
+	struct link l;
+	enum app_err err;
+
+	if ((err = resolve(app, db, req, rep, &l, &a)))
+		return err;
+	patient_actor(req, &who);
+	audit_read(app->audit, &who, "invite.read", a.patient_id, a.id, req->now);
+	return write_view(app, db, req, rep, &a);
+}
+
+struct answer_ctx {
+	struct app *app;
+	struct reply *rep;
+	const struct req *req;
+	enum appt_answer answer;
+	int64_t participant;
+	const char *reason;
+};
+
+static enum app_err answer_edit(void *vctx, const struct appointment *cur,
+				struct appointment *next)
+{
+	struct answer_ctx *c = vctx;
+	enum appt_status to;
+	const char *why = appointment_answer_refusal(cur, c->answer, c->req->now, &to);
+
+	if (why)
+		return reply_fail(c->rep, APP_ETRANSITION, NULL, "%s", why);
+	if (cur->status == to)
+		return APP_OK; /* the same answer again changes nothing */
+	next->status = to;
+	snprintf(next->status_reason, sizeof(next->status_reason), "%s",
+		 c->reason ? c->reason : "");
+	return APP_OK;
+}
+
+static enum app_err answer_after(void *vctx, struct store *db, const struct appointment *cur,
+				 const struct appointment *next)
+{
+	static const char *const response[] = {"accepted", "tentative", "declined"};
+	struct answer_ctx *c = vctx;
+	enum app_err err;
+
+	if (cur->status == next->status)
+		return APP_OK;
+	if ((err = store_outbox_respond(db, c->participant, response[c->answer], c->req->now)))
+		return err;
+	return outbox_on_change(c->app, db, cur, next, true, c->req->now);
+}
+
+static enum app_err answer(struct app *app, struct store *db, const struct req *req,
+			   struct reply *rep, enum appt_answer ans)
+{
+	static const char *const allowed[] = {"reason", NULL};
+	struct answer_ctx c = {app, rep, req, ans, 0, NULL};
+	struct appointment a;
+	struct conflicts cf;
+	struct actor who;
+	struct link l;
+	json_t *o = NULL;
+	enum app_err err;
+
+	if ((err = resolve(app, db, req, rep, &l, &a)))
+		return err;
+	if ((err = body_object(req, rep, ans == ANSWER_CONFIRM ? allowed + 1 : allowed, true, &o)) ||
+	    (err = body_str(rep, o, "reason", false, APPT_REASON_MAX, &c.reason)))
+		goto out;
+	for (const unsigned char *p = (const unsigned char *)c.reason; p && *p; p++)
+		if (*p < 0x20 && *p != '\n') {
+			err = reply_fail(rep, APP_EINVAL, "reason",
+					 "'reason' must not contain control characters");
+			goto out;
+		}
+	c.participant = l.participant_id;
+	patient_actor(req, &who);
+	err = store_appointments_edit_then(db, a.id, 0, answer_edit, answer_after, &c, &who,
+					   req->now, &cf, &a);
+	if (err) {
+		if (err == APP_ECONFLICT && !rep->status)
+			err = reply_fail(rep, APP_ETRANSITION, NULL, "the appointment cannot "
+								     "be changed now");
+		goto out;
+	}
+	outbox_kick(app->outbox);
+	err = write_view(app, db, req, rep, &a);
+out:
+	json_decref(o);
+	return err;
+}
+
+API_HANDLER(api_invite_confirm)
+{
+	return answer(app, db, req, rep, ANSWER_CONFIRM);
+}
+
+API_HANDLER(api_invite_opt_out)
+{
+	return answer(app, db, req, rep, ANSWER_OPT_OUT);
+}
+
+API_HANDLER(api_invite_cancel)
+{
+	return answer(app, db, req, rep, ANSWER_CANCEL);
+}
+
+API_HANDLER(api_invite_calendar)
+{
+	char url[OUTBOX_URL_MAX];
+	struct appointment a;
+	struct res_row pat;
+	struct actor who;
+	struct link l;
+	enum app_err err;
+	const char *lang = "nb";
+
+	if ((err = resolve(app, db, req, rep, &l, &a)))
+		return err;
+	if (!store_resource_get(db, &resources_patients, a.patient_id, &pat))
+		lang = pat.v[store_resource_field(&resources_patients, "language")].s;
+	patient_actor(req, &who);
+	audit_read(app->audit, &who, "invite.calendar", a.patient_id, a.id, req->now);
+	outbox_link_url(app, req->token, url);
+	if ((err = outbox_ics(app, db, &a, lang, url, &rep->body)))
+		return err;
+	rep->content_type = "text/calendar; charset=utf-8";
+	rep->status = 200;
+	return APP_OK;
+}

@@ -1,0 +1,71 @@
+/*
+ * outbox.h - what the patient is told, and the worker that tells them.
+ *
+ * In the transaction of a change (store_appointments_edit_then's after
+ * callback), outbox_invite() issues a link and queues the invitation, and
+ * outbox_on_change() queues what a change means to the patient: a new link
+ * and a "changed" message when an invited appointment moves or changes
+ * mode or room, "cancelled" when it is cancelled, and a receipt when the
+ * patient answers through the link.  Messages are rendered when queued, with
+ * "{link}" standing for the link: the worker fills in the participant's
+ * current link when it sends, so the token is never stored in clear.
+ *
+ * The worker (one thread, its own connection) claims due messages one at a
+ * time, sends them through notify.h, and records the outcome: sent, retried
+ * with exponential backoff (--retry-base, doubling, at most an hour), or
+ * failed after --delivery-attempts or a permanent refusal.  It also queues
+ * reminders --reminder-hours before invited and confirmed appointments.  A
+ * commit that queued messages kicks it; otherwise it wakes for the next due
+ * message, and at least every 30 seconds to look for reminders.
+ */
+#ifndef TIMEBOK_OUTBOX_H
+#define TIMEBOK_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "appointment.h"
+#include "err.h"
+
+struct app;
+struct store;
+struct outbox;
+
+#define OUTBOX_SMS 1u
+#define OUTBOX_EMAIL 2u
+#define OUTBOX_URL_MAX 384
+
+/* Issue a fresh link for a's patient (revoking earlier ones) and queue the
+ * invitation on channels (a mask; only those the patient has an address
+ * for).  url gets the link, *queued the number of messages. */
+enum app_err outbox_invite(struct app *app, struct store *db, const struct appointment *a,
+			   unsigned channels, int64_t now, char url[OUTBOX_URL_MAX],
+			   int *queued) WARN_UNUSED;
+
+/* Queue what the change cur -> next tells the patient (see the top);
+ * by_patient when the patient made it through their link. */
+enum app_err outbox_on_change(struct app *app, struct store *db, const struct appointment *cur,
+			      const struct appointment *next, bool by_patient,
+			      int64_t now) WARN_UNUSED;
+
+/* When a's links stop opening it. */
+int64_t outbox_link_expires(const struct app *app, const struct appointment *a);
+/* The patient link of token. */
+void outbox_link_url(const struct app *app, const char *token, char out[OUTBOX_URL_MAX]);
+
+/* The calendar object of a (for the patient link and the e-mail), with
+ * link ("{link}" to fill in later) in its description, in a's patient's
+ * language lang. */
+struct buf;
+enum app_err outbox_ics(struct app *app, struct store *db, const struct appointment *a,
+			const char *lang, const char *link, struct buf *out) WARN_UNUSED;
+
+/* Start the worker on its own connection to the database.  *out is new. */
+enum app_err outbox_new(struct app *app, struct outbox **out) WARN_UNUSED;
+/* Stop the worker (a send under way finishes first).  NULL-safe. */
+void outbox_free(struct outbox *o);
+/* Wake the worker: something was queued.  NULL-safe. */
+void outbox_kick(struct outbox *o);
+
+#endif
