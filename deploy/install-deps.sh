@@ -6,9 +6,11 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config tzdata ca-certificates
-      libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev)
+      libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
+      libcurl4-openssl-dev libical-dev)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(check valgrind)
+  # python3-aiosmtpd: a real SMTP server for the e-mail channel's tests
+  pkgs+=(check valgrind python3 python3-aiosmtpd)
 fi
 
 missing=()
