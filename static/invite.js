@@ -1,0 +1,269 @@
+// invite.js - the patient's page behind the link /i/<token>.
+//
+// The token in the address is the only key; it goes to the API and nowhere
+// else (Referrer-Policy: no-referrer, no third-party resources).  Opening the
+// page changes nothing: answers are POSTs from the buttons.  Times are shown
+// in the clinic's zone through Intl.DateTimeFormat; texts in bokmål,
+// nynorsk or English (the patient's language first, selectable).
+
+const token = location.pathname.split('/').pop();
+const api = `/api/v1/invite/${encodeURIComponent(token)}`;
+
+const T = {
+  nb: {
+    title: 'Din time', lang: 'Språk', when: 'Når', with: 'Hos', how: 'Form', where: 'Sted',
+    modes: { video: 'Video', in_person: 'Oppmøte', phone: 'Telefon' },
+    status: { booked: 'Ikke sendt ennå', invited: 'Venter på svar fra deg', confirmed: 'Du har bekreftet timen',
+      opted_out: 'Du har bedt om å møte fysisk. Du får en ny innkalling.', cancelled: 'Timen er avlyst',
+      completed: 'Timen er gjennomført', no_show: 'Timen er over' },
+    videoH: 'Videotimen', join: 'Gå til videotimen', joinFrom: t => `Videorommet åpner ${t}.`,
+    joinOpen: 'Videorommet er åpent.',
+    prepareH: 'Slik forbereder du deg',
+    prepare: ['Finn et rolig sted der du kan snakke uforstyrret.',
+      'Bruk mobil, nettbrett eller PC med kamera og mikrofon. Du trenger ingen app.',
+      'Test kamera og lyd på forhånd med knappen under.'],
+    testAv: 'Test kamera og mikrofon', stopAv: 'Avslutt testen', mic: 'Lyd:',
+    avOk: 'Kamera og mikrofon virker. Snakk, så ser du at lydmåleren beveger seg.',
+    avFail: 'Fikk ikke tilgang til kamera eller mikrofon. Sjekk at nettleseren har lov til å bruke dem.',
+    answerH: 'Svar', confirm: 'Bekreft timen', optout: 'Jeg vil heller møte fysisk',
+    optoutReason: 'Hvorfor? (frivillig)', optoutSend: 'Send ønsket om å møte fysisk',
+    cancel: 'Avbestill timen', cancelReason: 'Begrunnelse (frivillig)', cancelSend: 'Ja, avbestill timen',
+    cancelRule: h => `Avbestill senest ${h} timer før timen. Avbestiller du senere eller ikke møter, kan du måtte betale gebyr.`,
+    done: { confirm: 'Takk! Timen er bekreftet.', 'opt-out': 'Takk! Vi har fått ønsket ditt om å møte fysisk, og du får en ny innkalling.',
+      cancel: 'Timen er avbestilt.' },
+    ics: 'Legg timen i kalenderen', gone: 'Lenken virker ikke lenger. Den kan være utløpt eller erstattet av en nyere lenke. Ta kontakt med klinikken om du har spørsmål.',
+    error: 'Noe gikk galt. Prøv igjen, eller ring klinikken.',
+    prof: { lege: 'lege', sykepleier: 'sykepleier', psykolog: 'psykolog', fysioterapeut: 'fysioterapeut',
+      ergoterapeut: 'ergoterapeut', sosionom: 'sosionom', 'klinisk ernæringsfysiolog': 'klinisk ernæringsfysiolog',
+      logoped: 'logoped', annet: 'behandler' },
+  },
+  nn: {
+    title: 'Timen din', lang: 'Språk', when: 'Når', with: 'Hos', how: 'Form', where: 'Stad',
+    modes: { video: 'Video', in_person: 'Oppmøte', phone: 'Telefon' },
+    status: { booked: 'Ikkje sendt enno', invited: 'Ventar på svar frå deg', confirmed: 'Du har stadfesta timen',
+      opted_out: 'Du har bede om å møtast fysisk. Du får ei ny innkalling.', cancelled: 'Timen er avlyst',
+      completed: 'Timen er gjennomført', no_show: 'Timen er over' },
+    videoH: 'Videotimen', join: 'Gå til videotimen', joinFrom: t => `Videorommet opnar ${t}.`,
+    joinOpen: 'Videorommet er ope.',
+    prepareH: 'Slik førebur du deg',
+    prepare: ['Finn ein roleg stad der du kan snakke uforstyrra.',
+      'Bruk mobil, nettbrett eller PC med kamera og mikrofon. Du treng ingen app.',
+      'Test kamera og lyd på førehand med knappen under.'],
+    testAv: 'Test kamera og mikrofon', stopAv: 'Avslutt testen', mic: 'Lyd:',
+    avOk: 'Kamera og mikrofon verkar. Snakk, så ser du at lydmålaren rører seg.',
+    avFail: 'Fekk ikkje tilgang til kamera eller mikrofon. Sjekk at nettlesaren har lov til å bruke dei.',
+    answerH: 'Svar', confirm: 'Stadfest timen', optout: 'Eg vil heller møtast fysisk',
+    optoutReason: 'Kvifor? (friviljug)', optoutSend: 'Send ønsket om å møtast fysisk',
+    cancel: 'Avbestill timen', cancelReason: 'Grunngjeving (friviljug)', cancelSend: 'Ja, avbestill timen',
+    cancelRule: h => `Avbestill seinast ${h} timar før timen. Avbestiller du seinare eller ikkje møter, kan du måtte betale gebyr.`,
+    done: { confirm: 'Takk! Timen er stadfesta.', 'opt-out': 'Takk! Vi har fått ønsket ditt om å møtast fysisk, og du får ei ny innkalling.',
+      cancel: 'Timen er avbestilt.' },
+    ics: 'Legg timen i kalenderen', gone: 'Lenkja verkar ikkje lenger. Ho kan vere utgått eller erstatta av ei nyare lenkje. Ta kontakt med klinikken om du har spørsmål.',
+    error: 'Noko gjekk gale. Prøv igjen, eller ring klinikken.',
+    prof: { lege: 'lege', sykepleier: 'sjukepleiar', psykolog: 'psykolog', fysioterapeut: 'fysioterapeut',
+      ergoterapeut: 'ergoterapeut', sosionom: 'sosionom', 'klinisk ernæringsfysiolog': 'klinisk ernæringsfysiolog',
+      logoped: 'logoped', annet: 'behandlar' },
+  },
+  en: {
+    title: 'Your appointment', lang: 'Language', when: 'When', with: 'With', how: 'How', where: 'Where',
+    modes: { video: 'Video', in_person: 'In person', phone: 'Phone' },
+    status: { booked: 'Not sent yet', invited: 'Waiting for your answer', confirmed: 'You have confirmed the appointment',
+      opted_out: 'You have asked to meet in person. You will get a new invitation.', cancelled: 'The appointment is cancelled',
+      completed: 'The appointment has taken place', no_show: 'The appointment is over' },
+    videoH: 'The video appointment', join: 'Join the video appointment', joinFrom: t => `The video room opens ${t}.`,
+    joinOpen: 'The video room is open.',
+    prepareH: 'How to prepare',
+    prepare: ['Find a quiet place where you can talk undisturbed.',
+      'Use a phone, tablet or computer with a camera and microphone. No app is needed.',
+      'Test your camera and sound beforehand with the button below.'],
+    testAv: 'Test camera and microphone', stopAv: 'End the test', mic: 'Sound:',
+    avOk: 'Your camera and microphone work. Speak and watch the sound meter move.',
+    avFail: 'Could not use the camera or microphone. Check that the browser may use them.',
+    answerH: 'Answer', confirm: 'Confirm the appointment', optout: 'I would rather meet in person',
+    optoutReason: 'Why? (optional)', optoutSend: 'Send my wish to meet in person',
+    cancel: 'Cancel the appointment', cancelReason: 'Reason (optional)', cancelSend: 'Yes, cancel the appointment',
+    cancelRule: h => `Please cancel at least ${h} hours before the appointment. If you cancel later or do not come, you may have to pay a fee.`,
+    done: { confirm: 'Thank you! The appointment is confirmed.', 'opt-out': 'Thank you! We have your wish to meet in person, and you will get a new invitation.',
+      cancel: 'The appointment is cancelled.' },
+    ics: 'Add to my calendar', gone: 'This link no longer works. It may have expired or been replaced by a newer one. Please contact the clinic if you have questions.',
+    error: 'Something went wrong. Please try again, or call the clinic.',
+    prof: { lege: 'doctor', sykepleier: 'nurse', psykolog: 'psychologist', fysioterapeut: 'physiotherapist',
+      ergoterapeut: 'occupational therapist', sosionom: 'social worker', 'klinisk ernæringsfysiolog': 'clinical dietitian',
+      logoped: 'speech therapist', annet: 'clinician' },
+  },
+};
+const LOCALE = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
+
+const $ = id => document.getElementById(id);
+let view = null;
+let lang = null;
+let stream = null;
+
+function t() { return T[lang] || T.nb; }
+
+function fmt(iso, opts) {
+  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: view.time_zone, ...opts }).format(new Date(iso));
+}
+
+function render() {
+  const s = t();
+  document.documentElement.lang = lang;
+  document.title = s.title;
+  $('lang').value = lang;
+  $('lang-label').textContent = s.lang;
+  $('title').textContent = s.title;
+  if (!view) return;
+  $('clinic').textContent = view.clinic;
+  $('loading').hidden = true;
+  $('card').hidden = false;
+  const st = $('status');
+  st.textContent = s.status[view.status] || view.status;
+  st.className = `status ${view.status}`;
+  $('l-when').textContent = s.when;
+  $('when').textContent = `${fmt(view.start, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })}, ` +
+    `${fmt(view.start, { hour: '2-digit', minute: '2-digit' })}–${fmt(view.end, { hour: '2-digit', minute: '2-digit' })}`;
+  $('l-with').textContent = s.with;
+  $('with').textContent = view.clinicians.map(c => `${c.name} (${s.prof[c.profession] || c.profession})`).join(', ');
+  $('l-how').textContent = s.how;
+  $('how').textContent = s.modes[view.mode] || view.mode;
+  const place = view.room ? [view.room.name, view.room.location].filter(Boolean).join(', ') : '';
+  $('l-where').textContent = s.where;
+  $('where').textContent = place;
+  $('l-where').hidden = $('where').hidden = !(view.mode === 'in_person' && place);
+
+  const video = view.mode === 'video' && view.status !== 'cancelled';
+  $('video').hidden = !video;
+  if (video) {
+    $('video-h').textContent = s.videoH;
+    const join = $('join');
+    join.textContent = s.join;
+    const open = view.video_url && Date.now() >= Date.parse(view.join_from);
+    if (open) {
+      join.href = view.video_url;
+      join.removeAttribute('aria-disabled');
+      $('join-when').textContent = s.joinOpen;
+    } else {
+      join.removeAttribute('href');
+      join.setAttribute('aria-disabled', 'true');
+      $('join-when').textContent = s.joinFrom(fmt(view.join_from,
+        { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }));
+    }
+    $('prepare-h').textContent = s.prepareH;
+    $('prepare').replaceChildren(...s.prepare.map(x => { const li = document.createElement('li'); li.textContent = x; return li; }));
+    $('test-av').textContent = s.testAv;
+    $('stop-av').textContent = s.stopAv;
+    $('mic-label').textContent = s.mic;
+  }
+
+  const can = view.can || {};
+  $('actions').hidden = !(can.confirm || can.opt_out || can.cancel);
+  $('answer-h').textContent = s.answerH;
+  $('confirm').textContent = s.confirm;
+  $('confirm').hidden = !can.confirm;
+  $('optout').textContent = s.optout;
+  $('optout').hidden = !can.opt_out;
+  if (!can.opt_out) $('optout-form').hidden = true;
+  $('optout-reason-label').textContent = s.optoutReason;
+  $('optout-send').textContent = s.optoutSend;
+  $('cancel').textContent = s.cancel;
+  $('cancel').hidden = !can.cancel;
+  if (!can.cancel) $('cancel-form').hidden = true;
+  $('cancel-rule').textContent = s.cancelRule(view.cancel_notice_hours);
+  $('cancel-reason-label').textContent = s.cancelReason;
+  $('cancel-send').textContent = s.cancelSend;
+  $('ics').textContent = s.ics;
+  $('ics').href = `${api}/calendar.ics`;
+  $('ics').hidden = view.status === 'cancelled';
+}
+
+function gone() {
+  $('loading').hidden = true;
+  $('card').hidden = true;
+  $('gone').hidden = false;
+  $('gone-text').textContent = t().gone;
+}
+
+async function load() {
+  const r = await fetch(api, { credentials: 'omit', cache: 'no-store' });
+  if (r.status === 404) return gone();
+  if (!r.ok) throw new Error(`status ${r.status}`);
+  view = await r.json();
+  if (!lang) lang = T[view.language] ? view.language : 'nb';
+  render();
+}
+
+async function act(action, reason) {
+  $('notice').textContent = '';
+  const init = { method: 'POST', credentials: 'omit', cache: 'no-store' };
+  if (reason) {
+    init.headers = { 'Content-Type': 'application/json' };
+    init.body = JSON.stringify({ reason });
+  }
+  const r = await fetch(`${api}/${action}`, init);
+  if (r.status === 404) return gone();
+  if (!r.ok) {
+    let msg = t().error;
+    try { const e = await r.json(); if (e.error && e.error.message && r.status === 409) msg = `${msg} (${e.error.message})`; } catch (_) { /* not JSON */ }
+    $('notice').textContent = msg;
+    return;
+  }
+  view = await r.json();
+  $('optout-form').hidden = $('cancel-form').hidden = true;
+  $('optout').setAttribute('aria-expanded', 'false');
+  $('cancel').setAttribute('aria-expanded', 'false');
+  render();
+  $('notice').textContent = t().done[action];
+  $('main').focus();
+}
+
+function toggle(button, form) {
+  const open = form.hidden;
+  form.hidden = !open;
+  button.setAttribute('aria-expanded', String(open));
+  if (open) form.querySelector('textarea').focus();
+}
+
+async function testAv() {
+  const s = t();
+  $('av').hidden = false;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    $('preview').srcObject = stream;
+    const ctx = new AudioContext();
+    const an = ctx.createAnalyser();
+    ctx.createMediaStreamSource(stream).connect(an);
+    const data = new Uint8Array(an.fftSize);
+    const tick = () => {
+      if (!stream) { ctx.close(); return; }
+      an.getByteTimeDomainData(data);
+      let peak = 0;
+      for (const v of data) peak = Math.max(peak, Math.abs(v - 128) / 128);
+      $('mic').value = peak;
+      requestAnimationFrame(tick);
+    };
+    tick();
+    $('av-result').textContent = s.avOk;
+  } catch (_) {
+    $('av-result').textContent = s.avFail;
+  }
+}
+
+function stopAv() {
+  if (stream) stream.getTracks().forEach(tr => tr.stop());
+  stream = null;
+  $('preview').srcObject = null;
+  $('av').hidden = true;
+  $('test-av').focus();
+}
+
+$('lang').addEventListener('change', e => { lang = e.target.value; render(); });
+$('confirm').addEventListener('click', () => act('confirm'));
+$('optout').addEventListener('click', () => toggle($('optout'), $('optout-form')));
+$('cancel').addEventListener('click', () => toggle($('cancel'), $('cancel-form')));
+$('optout-form').addEventListener('submit', e => { e.preventDefault(); act('opt-out', $('optout-reason').value.trim()); });
+$('cancel-form').addEventListener('submit', e => { e.preventDefault(); act('cancel', $('cancel-reason').value.trim()); });
+$('test-av').addEventListener('click', testAv);
+$('stop-av').addEventListener('click', stopAv);
+setInterval(() => { if (view && view.mode === 'video') render(); }, 30000); // the join button opens on time
+
+load().catch(() => { $('loading').hidden = true; $('notice').textContent = t().error; });
