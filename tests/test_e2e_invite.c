@@ -1,0 +1,541 @@
+/*
+ * test_e2e_invite.c - invitations and the patient link against the real
+ * binary: the token is stored only as a hash, opens only its own
+ * appointment, GET changes nothing, the answers obey the state rules and
+ * leave receipts, staff changes tell the patient with a new link, the
+ * calendar parses back, bad input changes nothing.  Messages go through
+ * the file channel (the default), read back from the spool folder.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <dirent.h>
+#include <libical/ical.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "e2e.h"
+
+static struct server srv;
+static int port;
+static long long clin, pat, pat2, room;
+
+static void setup(void)
+{
+	e2e_start(&srv, NULL, NULL);
+	port = srv.port;
+	clin = e2e_make(port, "clinicians", "{\"name\":\"Dr Ingrid Solheim\",\"profession\":\"lege\"}");
+	pat = e2e_make(port, "patients",
+		       "{\"name\":\"Kari Nordmann\",\"phone\":\"+4791234567\","
+		       "\"email\":\"kari@example.no\",\"language\":\"nn\"}");
+	pat2 = e2e_make(port, "patients", "{\"name\":\"Ola Nordmann\",\"phone\":\"+4798765432\"}");
+	room = e2e_make(port, "rooms", "{\"name\":\"Rom 3\",\"kind\":\"clinic\","
+				       "\"location\":\"Bygg A, 2. etasje\"}");
+}
+
+static void teardown(void)
+{
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	e2e_cleanup(&srv);
+}
+
+static long long book(long long patient, const char *start, const char *extra)
+{
+	char body[400];
+	json_t *j;
+	long long id;
+
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"%s\","
+		 "\"duration_minutes\":30%s}",
+		 patient, clin, start, extra ? extra : "");
+	j = e2e_json(port, "POST", "/api/v1/appointments", body, 201);
+	id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	return id;
+}
+
+/* Invite appointment id; its token into token (44 bytes). */
+static void invite(long long id, char *token)
+{
+	char path[128];
+	json_t *j;
+	const char *url;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
+	j = e2e_json(port, "POST", path, NULL, 201);
+	url = json_string_value(json_object_get(j, "url"));
+	ck_assert_ptr_nonnull(strstr(url, "/i/"));
+	ck_assert_int_eq(strlen(strstr(url, "/i/") + 3), 43);
+	ck_assert(json_is_string(json_object_get(j, "expires")));
+	snprintf(token, 44, "%s", strstr(url, "/i/") + 3);
+	json_decref(j);
+}
+
+static json_t *get_appt(long long id)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	return e2e_json(port, "GET", path, NULL, 200);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+/* The patient's request on token (action NULL: the view). */
+static int as_patient(const char *method, const char *token, const char *action, const char *body,
+		      struct resp *r)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/api/v1/invite/%s%s%s", token, action ? "/" : "",
+		 action ? action : "");
+	ck_assert(e2e_request_as(port, NULL, method, path, NULL, body, r));
+	return r->status;
+}
+
+static json_t *messages(long long id)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", id);
+	return e2e_json(port, "GET", path, NULL, 200);
+}
+
+/* Wait (bounded) until no message of id is queued. */
+static json_t *delivered(long long id)
+{
+	for (int i = 0; i < 500; i++) {
+		json_t *m = messages(id), *v;
+		size_t k;
+		bool queued = false;
+		json_array_foreach(m, k, v) queued |= !strcmp(str(v, "status"), "queued");
+		if (!queued)
+			return m;
+		json_decref(m);
+		usleep(10000);
+	}
+	ck_abort_msg("messages of %lld still queued after 5 s", id);
+	return NULL;
+}
+
+/* The spool file of message id and channel, read whole (caller frees). */
+static char *spooled(long long msg, const char *suffix)
+{
+	char path[600];
+	FILE *f;
+	char *text = calloc(1, 256 * 1024);
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s.outbox/%010lld-%s", srv.db, msg, suffix);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "no spool file %s", path);
+	n = fread(text, 1, 256 * 1024 - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb");
+	char *data;
+	size_t n;
+	bool found;
+
+	if (!f)
+		return false;
+	data = malloc(64 * 1024 * 1024);
+	n = fread(data, 1, 64 * 1024 * 1024, f);
+	fclose(f);
+	found = memmem(data, n, needle, strlen(needle)) != NULL;
+	free(data);
+	return found;
+}
+
+START_TEST(invitation_link_and_messages)
+{
+	long long id = book(pat, "2027-03-01T09:00:00+01:00", NULL);
+	char token[44], wal[320];
+	json_t *a, *m, *first;
+	char *sms, *mail;
+
+	invite(id, token);
+	a = get_appt(id);
+	ck_assert_str_eq(str(a, "status"), "invited");
+	json_decref(a);
+	m = delivered(id);
+	ck_assert_int_eq(json_array_size(m), 2);
+	first = json_array_get(m, 0);
+	ck_assert_str_eq(str(first, "channel"), "sms");
+	ck_assert_str_eq(str(first, "kind"), "invitation");
+	ck_assert_str_eq(str(first, "status"), "sent");
+	ck_assert_str_eq(str(first, "to"), "+4791234567");
+	ck_assert_str_eq(str(first, "language"), "nn");
+	ck_assert_int_eq(json_integer_value(json_object_get(first, "attempts")), 1);
+	ck_assert_ptr_null(strstr(str(first, "body"), token)); /* staff see no token */
+	ck_assert_str_eq(str(json_array_get(m, 1), "channel"), "email");
+	/* what went out holds the real link; the SMS names no clinician */
+	sms = spooled(json_integer_value(json_object_get(first, "id")), "sms.json");
+	ck_assert_ptr_nonnull(strstr(sms, token));
+	ck_assert_ptr_null(strstr(sms, "Solheim"));
+	ck_assert_ptr_nonnull(strstr(sms, "videotime"));
+	mail = spooled(json_integer_value(json_object_get(json_array_get(m, 1), "id")), "email.eml");
+	ck_assert_ptr_nonnull(strstr(mail, "To: <kari@example.no>"));
+	ck_assert_ptr_nonnull(strstr(mail, "text/calendar"));
+	ck_assert_ptr_nonnull(strstr(mail, "Message-ID: <timebok."));
+	free(sms);
+	free(mail);
+	json_decref(m);
+	/* the token is nowhere in the database or its WAL */
+	snprintf(wal, sizeof(wal), "%s-wal", srv.db);
+	ck_assert(!file_has(srv.db, token));
+	ck_assert(!file_has(wal, token));
+	ck_assert(!file_has(srv.log, token));
+}
+END_TEST
+
+START_TEST(token_opens_only_its_own_and_one_404)
+{
+	long long a = book(pat, "2027-03-02T10:00:00+01:00", NULL);
+	long long b = book(pat2, "2027-03-02T11:00:00+01:00", NULL);
+	char ta[44], tb[44], old[44], hdr[64], junk[44];
+	struct resp r, r2;
+
+	invite(a, ta);
+	invite(b, tb);
+	ck_assert_int_eq(as_patient("GET", ta, NULL, NULL, &r), 200);
+	ck_assert_str_eq(str(r.json, "start"), "2027-03-02T10:00:00+01:00");
+	ck_assert_ptr_null(strstr(r.body, "Nordmann")); /* no patient data */
+	ck_assert_ptr_null(strstr(r.body, "+47"));
+	ck_assert_ptr_nonnull(strstr(r.body, "Solheim"));
+	ck_assert_str_eq(e2e_header(&r, "Cache-Control", hdr, sizeof(hdr)), "no-store");
+	ck_assert_str_eq(e2e_header(&r, "Referrer-Policy", hdr, sizeof(hdr)), "no-referrer");
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("GET", tb, NULL, NULL, &r), 200);
+	ck_assert_str_eq(str(r.json, "start"), "2027-03-02T11:00:00+01:00");
+	e2e_resp_free(&r);
+	/* a new link revokes the old one; unknown and revoked answer alike */
+	memcpy(old, ta, sizeof(old));
+	invite(a, ta);
+	ck_assert_str_ne(old, ta);
+	memset(junk, 'A', 43);
+	junk[43] = '\0';
+	ck_assert_int_eq(as_patient("GET", old, NULL, NULL, &r), 404);
+	ck_assert_int_eq(as_patient("GET", junk, NULL, NULL, &r2), 404);
+	ck_assert_str_eq(r.body, r2.body);
+	ck_assert(e2e_is_error(&r, "not_found", NULL));
+	ck_assert_str_eq(e2e_header(&r, "Cache-Control", hdr, sizeof(hdr)), "no-store");
+	e2e_resp_free(&r);
+	e2e_resp_free(&r2);
+	ck_assert_int_eq(as_patient("POST", old, "confirm", NULL, &r), 404);
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("GET", "short", NULL, NULL, &r), 404);
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("GET", ta, NULL, NULL, &r), 200);
+	e2e_resp_free(&r);
+	/* the page is served at the link's path, never cached */
+	{
+		char path[64];
+		snprintf(path, sizeof(path), "/i/%s", ta);
+		ck_assert(e2e_request_as(port, NULL, "GET", path, NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_ptr_nonnull(strstr(r.body, "invite.js"));
+		ck_assert_str_eq(e2e_header(&r, "Cache-Control", hdr, sizeof(hdr)), "no-store");
+		e2e_resp_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(get_changes_nothing)
+{
+	long long id = book(pat, "2027-03-03T09:00:00+01:00", NULL);
+	char token[44], path[96];
+	json_t *before, *after, *h1, *h2, *m1, *m2;
+	struct resp r;
+
+	invite(id, token);
+	before = get_appt(id);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/history", id);
+	h1 = e2e_json(port, "GET", path, NULL, 200);
+	m1 = delivered(id);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(as_patient("GET", token, NULL, NULL, &r), 200);
+		e2e_resp_free(&r);
+		ck_assert_int_eq(as_patient("GET", token, "calendar.ics", NULL, &r), 200);
+		e2e_resp_free(&r);
+		ck_assert_int_eq(as_patient("HEAD", token, NULL, NULL, &r), 200);
+		e2e_resp_free(&r);
+	}
+	after = get_appt(id);
+	h2 = e2e_json(port, "GET", path, NULL, 200);
+	m2 = messages(id);
+	ck_assert(json_equal(before, after));
+	ck_assert(json_equal(h1, h2));
+	ck_assert(json_equal(m1, m2));
+	json_decref(before);
+	json_decref(after);
+	json_decref(h1);
+	json_decref(h2);
+	json_decref(m1);
+	json_decref(m2);
+}
+END_TEST
+
+static const char *kind_at(json_t *m, size_t i)
+{
+	return str(json_array_get(m, i), "kind");
+}
+
+START_TEST(answers_follow_the_rules)
+{
+	long long id = book(pat, "2027-03-04T09:00:00+01:00", NULL);
+	long long inp = book(pat2, "2027-03-04T10:00:00+01:00", ",\"mode\":\"in_person\",\"room_id\":1");
+	char token[44], t2[44];
+	struct resp r;
+	json_t *a, *m;
+	long long v;
+
+	invite(id, token);
+	ck_assert_int_eq(as_patient("POST", token, "confirm", NULL, &r), 200);
+	ck_assert_str_eq(str(r.json, "status"), "confirmed");
+	ck_assert(json_is_false(json_object_get(json_object_get(r.json, "can"), "confirm")));
+	e2e_resp_free(&r);
+	a = get_appt(id);
+	v = json_integer_value(json_object_get(a, "version"));
+	json_decref(a);
+	/* the same answer twice changes nothing */
+	ck_assert_int_eq(as_patient("POST", token, "confirm", NULL, &r), 200);
+	e2e_resp_free(&r);
+	a = get_appt(id);
+	ck_assert_int_eq(json_integer_value(json_object_get(a, "version")), v);
+	json_decref(a);
+	/* bad bodies change nothing */
+	ck_assert_int_eq(as_patient("POST", token, "confirm", "{\"reason\":\"x\"}", &r), 400);
+	ck_assert(e2e_is_error(&r, "invalid", "reason"));
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("POST", token, "opt-out", "{\"why\":\"x\"}", &r), 400);
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("POST", token, "opt-out", "[1]", &r), 400);
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("GET", token, NULL, NULL, &r), 200);
+	ck_assert_str_eq(str(r.json, "status"), "confirmed");
+	e2e_resp_free(&r);
+	/* rather in person, with a reason; then cancel */
+	ck_assert_int_eq(as_patient("POST", token, "opt-out",
+				    "{\"reason\":\"Jeg har ikke nettbrett\"}", &r),
+			 200);
+	ck_assert_str_eq(str(r.json, "status"), "opted_out");
+	e2e_resp_free(&r);
+	a = get_appt(id);
+	ck_assert_str_eq(str(a, "status"), "opted_out");
+	ck_assert_str_eq(str(a, "mode"), "video"); /* until a secretary re-books it */
+	ck_assert_str_eq(str(a, "status_reason"), "Jeg har ikke nettbrett");
+	json_decref(a);
+	ck_assert_int_eq(as_patient("POST", token, "cancel", NULL, &r), 200);
+	ck_assert_str_eq(str(r.json, "status"), "cancelled");
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("POST", token, "cancel", NULL, &r), 200); /* twice: no change */
+	e2e_resp_free(&r);
+	/* nothing but the view after a cancellation */
+	ck_assert_int_eq(as_patient("POST", token, "confirm", NULL, &r), 409);
+	ck_assert(e2e_is_error(&r, "invalid_transition", NULL));
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("POST", token, "opt-out", NULL, &r), 409);
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("GET", token, NULL, NULL, &r), 200);
+	ck_assert_str_eq(str(r.json, "status"), "cancelled");
+	ck_assert(json_is_null(json_object_get(r.json, "video_url")));
+	ck_assert(json_is_false(json_object_get(json_object_get(r.json, "can"), "cancel")));
+	e2e_resp_free(&r);
+	/* receipts: invitation (sms, email), then one per answer and channel */
+	m = delivered(id);
+	ck_assert_int_eq(json_array_size(m), 8);
+	ck_assert_str_eq(kind_at(m, 2), "confirmed");
+	ck_assert_str_eq(kind_at(m, 4), "opted_out");
+	ck_assert_str_eq(kind_at(m, 6), "cancelled");
+	json_decref(m);
+	/* opting out of video is for video appointments */
+	invite(inp, t2);
+	ck_assert_int_eq(as_patient("POST", t2, "opt-out", NULL, &r), 409);
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("GET", t2, NULL, NULL, &r), 200);
+	ck_assert_str_eq(str(json_object_get(r.json, "room"), "location"), "Bygg A, 2. etasje");
+	e2e_resp_free(&r);
+}
+END_TEST
+
+/* The token in the newest spooled SMS of appointment id. */
+static void newest_token(long long id, char *token)
+{
+	json_t *m = delivered(id), *last = json_array_get(m, json_array_size(m) - 2);
+	char *sms = spooled(json_integer_value(json_object_get(last, "id")), "sms.json");
+	const char *at = strstr(sms, "/i/");
+
+	ck_assert_ptr_nonnull(at);
+	snprintf(token, 44, "%.43s", at + 3);
+	free(sms);
+	json_decref(m);
+}
+
+START_TEST(staff_changes_tell_the_patient)
+{
+	long long id = book(pat, "2027-03-05T09:00:00+01:00", NULL);
+	char token[44], fresh[44], path[96];
+	struct resp r;
+	json_t *a, *m;
+
+	invite(id, token);
+	ck_assert_int_eq(as_patient("POST", token, "confirm", NULL, &r), 200);
+	e2e_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	a = e2e_json(port, "PATCH", path, "{\"start\":\"2027-03-05T13:00:00+01:00\"}", 200);
+	ck_assert_str_eq(str(a, "status"), "invited"); /* the new time needs an answer */
+	json_decref(a);
+	m = delivered(id);
+	ck_assert_str_eq(kind_at(m, json_array_size(m) - 1), "changed");
+	json_decref(m);
+	newest_token(id, fresh);
+	ck_assert_str_ne(fresh, token);
+	ck_assert_int_eq(as_patient("GET", token, NULL, NULL, &r), 404);
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("GET", fresh, NULL, NULL, &r), 200);
+	ck_assert_str_eq(str(r.json, "start"), "2027-03-05T13:00:00+01:00");
+	e2e_resp_free(&r);
+	/* a cancellation by staff is told, and the link then only shows it */
+	json_decref(e2e_json(port, "DELETE", path, NULL, 200));
+	m = delivered(id);
+	ck_assert_str_eq(kind_at(m, json_array_size(m) - 1), "cancelled");
+	json_decref(m);
+	ck_assert_int_eq(as_patient("GET", fresh, NULL, NULL, &r), 200);
+	ck_assert_str_eq(str(r.json, "status"), "cancelled");
+	e2e_resp_free(&r);
+	/* a booking never invited is changed without a word */
+	id = book(pat2, "2027-03-05T09:00:00+01:00", NULL);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	json_decref(e2e_json(port, "PATCH", path, "{\"start\":\"2027-03-05T10:00:00+01:00\"}", 200));
+	json_decref(e2e_json(port, "DELETE", path, NULL, 200));
+	m = messages(id);
+	ck_assert_int_eq(json_array_size(m), 0);
+	json_decref(m);
+}
+END_TEST
+
+static const char *prop(icalcomponent *c, icalproperty_kind k)
+{
+	icalproperty *p = icalcomponent_get_first_property(c, k);
+	return p ? icalproperty_get_value_as_string(p) : "";
+}
+
+START_TEST(calendar_parses_back)
+{
+	/* 2027-03-28 is the day Oslo moves to summer time */
+	long long id = book(pat, "2027-03-28T10:00:00+02:00", NULL);
+	char token[44], path[96], uid[128];
+	icalcomponent *cal, *ev;
+	struct resp r;
+	int seq;
+
+	invite(id, token);
+	ck_assert_int_eq(as_patient("GET", token, "calendar.ics", NULL, &r), 200);
+	ck_assert_ptr_nonnull(strstr(r.raw, "Content-Type: text/calendar"));
+	cal = icalparser_parse_string(r.body);
+	ck_assert_ptr_nonnull(cal);
+	ck_assert_int_eq(icalcomponent_get_method(cal), ICAL_METHOD_REQUEST);
+	ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq((long long)icaltime_as_timet(icalcomponent_get_dtstart(ev)),
+			 1806220800LL); /* 2027-03-28T08:00:00Z */
+	ck_assert_int_eq((long long)icaltime_as_timet(icalcomponent_get_dtend(ev)), 1806222600LL);
+	snprintf(uid, sizeof(uid), "%s", icalcomponent_get_uid(ev));
+	seq = icalcomponent_get_sequence(ev);
+	ck_assert_ptr_nonnull(strstr(prop(ev, ICAL_LOCATION_PROPERTY), "https://"));
+	ck_assert_ptr_nonnull(strstr(prop(ev, ICAL_URL_PROPERTY), token));
+	icalcomponent_free(cal);
+	e2e_resp_free(&r);
+	/* changed: same UID, higher SEQUENCE; cancelled: METHOD CANCEL */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	json_decref(e2e_json(port, "PATCH", path, "{\"duration_minutes\":45}", 200));
+	newest_token(id, token); /* the "changed" message's new link */
+	json_decref(e2e_json(port, "DELETE", path, NULL, 200));
+	ck_assert_int_eq(as_patient("GET", token, "calendar.ics", NULL, &r), 200);
+	cal = icalparser_parse_string(r.body);
+	ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	ck_assert_int_eq(icalcomponent_get_method(cal), ICAL_METHOD_CANCEL);
+	ck_assert_int_eq(icalcomponent_get_status(ev), ICAL_STATUS_CANCELLED);
+	ck_assert_str_eq(icalcomponent_get_uid(ev), uid);
+	ck_assert_int_gt(icalcomponent_get_sequence(ev), seq);
+	icalcomponent_free(cal);
+	e2e_resp_free(&r);
+}
+END_TEST
+
+START_TEST(bad_invitations_change_nothing)
+{
+	static const char *const bad[] = {
+		"{\"channels\":[\"fax\"]}", "{\"channels\":[]}", "{\"channels\":\"sms\"}",
+		"{\"to\":\"+4712345678\"}", "[]", "{\"channels\":[\"sms\"]",
+	};
+	long long id = book(pat, "2027-03-08T09:00:00+01:00", NULL);
+	char path[96];
+	struct resp r;
+	json_t *a, *m;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert(e2e_request(port, "POST", path, NULL, bad[i], &r));
+		ck_assert_msg(r.status == 400 && e2e_is_error(&r, "invalid", NULL), "case %zu: %d %s",
+			      i, r.status, r.body);
+		e2e_resp_free(&r);
+	}
+	a = get_appt(id);
+	ck_assert_str_eq(str(a, "status"), "booked");
+	json_decref(a);
+	m = messages(id);
+	ck_assert_int_eq(json_array_size(m), 0);
+	json_decref(m);
+	/* no such appointment; a cancelled one takes no invitation */
+	json_decref(e2e_json(port, "POST", "/api/v1/appointments/999/invitations", NULL, 404));
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	json_decref(e2e_json(port, "DELETE", path, NULL, 200));
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
+	ck_assert(e2e_request(port, "POST", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 409);
+	ck_assert(e2e_is_error(&r, "invalid_transition", "status"));
+	e2e_resp_free(&r);
+	/* only the SMS when asked so */
+	id = book(pat, "2027-03-08T11:00:00+01:00", NULL);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
+	json_decref(e2e_json(port, "POST", path, "{\"channels\":[\"sms\"]}", 201));
+	m = messages(id);
+	ck_assert_int_eq(json_array_size(m), 1);
+	json_decref(m);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("e2e_invite");
+	TCase *tc = tcase_create("invite");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, invitation_link_and_messages);
+	tcase_add_test(tc, token_opens_only_its_own_and_one_404);
+	tcase_add_test(tc, get_changes_nothing);
+	tcase_add_test(tc, answers_follow_the_rules);
+	tcase_add_test(tc, staff_changes_tell_the_patient);
+	tcase_add_test(tc, calendar_parses_back);
+	tcase_add_test(tc, bad_invitations_change_nothing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)
