@@ -1,0 +1,172 @@
+/*
+ * test_messages.c - the message texts and tokens: every kind renders in
+ * every language and channel with nothing left unfilled, every SMS fits
+ * two segments with a long link, no SMS names a clinician or a unit, the
+ * segment counter itself, and sealed tokens.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "messages.h"
+#include "token.h"
+
+static struct messages *m;
+
+static void setup(void)
+{
+	ck_assert_int_eq(messages_new(NULL, &m), APP_OK);
+}
+
+static void teardown(void)
+{
+	messages_free(m);
+}
+
+/* A link as long as a real hospital's would be. */
+#define LINK "https://timebok.sykehuset-innlandet.example.no/i/" \
+	     "XRxFbaH_my-lUYos-dMx4hlewhqgoQhXBRbrXt2vUp8"
+
+START_TEST(every_kind_language_and_mode_renders)
+{
+	static const char *const parts[] = {"sms", "subject", "email"};
+	struct message_vars v = {
+		.start = 1795420800, /* 2026-11-23T08:00:00Z */
+		.link = LINK,
+		.room = "Rom 3, Bygg A, 2. etasje",
+		.clinic = "Barne- og ungdomspsykiatrisk poliklinikk",
+		.notice_hours = 24,
+	};
+	struct buf b;
+
+	buf_init(&b, 64 * 1024);
+	for (int l = 0; l < MESSAGES_LANGS; l++)
+		for (int k = 0; k < MESSAGES_KINDS; k++)
+			for (int mode = 0; mode < APPT_MODE_COUNT; mode++)
+				for (int p = 0; p < 3; p++) {
+					const char *what[] = {messages_langs[l], messages_kinds[k],
+							      parts[p]};
+					v.mode = (enum appt_mode)mode;
+					buf_reset(&b);
+					ck_assert_msg(messages_render(m, what[0], what[1], what[2],
+								      &v, &b) == APP_OK,
+						      "%s %s %s", what[0], what[1], what[2]);
+					ck_assert_msg(b.len > 10 && !strchr(b.data, '{') &&
+							      !strchr(b.data, '}'),
+						      "%s %s %s: '%s'", what[0], what[1], what[2],
+						      b.data);
+					if (p != 0)
+						continue;
+					ck_assert_msg(messages_sms_segments(b.data) <= 2,
+						      "%s %s SMS is %d segments: %s", what[0],
+						      what[1], messages_sms_segments(b.data),
+						      b.data);
+					/* nothing sensitive by SMS: no unit, clinic or room */
+					ck_assert_ptr_null(strstr(b.data, "psykiatri"));
+					ck_assert_ptr_null(strstr(b.data, "Rom 3"));
+				}
+	/* the time is the clinic's (Oslo, UTC+1 in November) */
+	buf_reset(&b);
+	v.mode = APPT_VIDEO;
+	ck_assert_int_eq(messages_render(m, "nb", "invitation", "sms", &v, &b), APP_OK);
+	ck_assert_ptr_nonnull(strstr(b.data, "mandag 23. november kl. 09:00"));
+	ck_assert_ptr_nonnull(strstr(b.data, LINK));
+	buf_reset(&b);
+	ck_assert_int_eq(messages_render(m, "nn", "reminder", "sms", &v, &b), APP_OK);
+	ck_assert_ptr_nonnull(strstr(b.data, "måndag 23. november"));
+	buf_reset(&b);
+	ck_assert_int_eq(messages_render(m, "en", "invitation", "email", &v, &b), APP_OK);
+	ck_assert_ptr_nonnull(strstr(b.data, "Monday 23 November at 09:00"));
+	ck_assert_ptr_nonnull(strstr(b.data, "quiet place"));
+	/* in person: the place is in the e-mail */
+	buf_reset(&b);
+	v.mode = APPT_IN_PERSON;
+	ck_assert_int_eq(messages_render(m, "nb", "invitation", "email", &v, &b), APP_OK);
+	ck_assert_ptr_nonnull(strstr(b.data, "Sted: Rom 3, Bygg A"));
+	ck_assert_int_eq(messages_render(m, "de", "invitation", "sms", &v, &b), APP_EINVAL);
+	ck_assert_int_eq(messages_render(m, "nb", "nonsense", "sms", &v, &b), APP_EINVAL);
+	buf_release(&b);
+}
+END_TEST
+
+START_TEST(sms_segments)
+{
+	char text[400];
+
+	memset(text, 'a', 160);
+	text[160] = '\0';
+	ck_assert_int_eq(messages_sms_segments(text), 1);
+	strcat(text, "b");
+	ck_assert_int_eq(messages_sms_segments(text), 2);
+	memset(text, 'a', 306);
+	text[306] = '\0';
+	ck_assert_int_eq(messages_sms_segments(text), 2);
+	strcat(text, "b");
+	ck_assert_int_eq(messages_sms_segments(text), 3);
+	/* æøå are GSM; { and € take two septets; an emoji needs UCS-2 */
+	ck_assert_int_eq(messages_sms_segments("Blåbærsyltetøy ÆØÅ"), 1);
+	memset(text, '{', 80);
+	text[80] = '\0';
+	ck_assert_int_eq(messages_sms_segments(text), 1);
+	strcat(text, "{");
+	ck_assert_int_eq(messages_sms_segments(text), 2);
+	memset(text, 'a', 69);
+	strcpy(text + 69, "\xc5\x81"); /* Ł: not GSM, 70 UCS-2 units */
+	ck_assert_int_eq(messages_sms_segments(text), 1);
+	strcat(text, "a");
+	ck_assert_int_eq(messages_sms_segments(text), 2);
+}
+END_TEST
+
+START_TEST(bad_template_dir_is_refused)
+{
+	struct messages *other = NULL;
+
+	ck_assert_int_eq(messages_new("/nonexistent-timebok", &other), APP_EINVAL);
+	ck_assert_ptr_null(other);
+	/* the source folder holds the same texts as the built-in ones */
+	ck_assert_int_eq(messages_new(TIMEBOK_SOURCE_DIR "/server/templates", &other), APP_OK);
+	messages_free(other);
+}
+END_TEST
+
+START_TEST(tokens_and_sealing)
+{
+	uint8_t key[TOKEN_KEY_LEN], other[TOKEN_KEY_LEN], box[TOKEN_BOX_LEN];
+	char t1[TOKEN_LEN + 1], t2[TOKEN_LEN + 1], back[TOKEN_LEN + 1], h[TOKEN_HASH_LEN + 1];
+
+	token_new(t1);
+	token_new(t2);
+	ck_assert(token_valid(t1));
+	ck_assert_str_ne(t1, t2);
+	ck_assert(!token_valid("short"));
+	ck_assert(!token_valid("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/"));
+	token_hash(t1, h);
+	ck_assert_int_eq(strlen(h), TOKEN_HASH_LEN);
+	ck_assert_ptr_null(strstr(h, t1));
+	randombytes_buf(key, sizeof(key));
+	randombytes_buf(other, sizeof(other));
+	token_seal(key, t1, box);
+	ck_assert(token_open(key, box, sizeof(box), back));
+	ck_assert_str_eq(back, t1);
+	ck_assert(!token_open(other, box, sizeof(box), back));
+	box[30] ^= 1;
+	ck_assert(!token_open(key, box, sizeof(box), back));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("messages");
+	TCase *tc = tcase_create("messages");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, every_kind_language_and_mode_renders);
+	tcase_add_test(tc, sms_segments);
+	tcase_add_test(tc, bad_template_dir_is_refused);
+	tcase_add_test(tc, tokens_and_sealing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)
