@@ -247,7 +247,7 @@ static enum app_err write_view(struct app *app, struct store *db, const struct r
 	char lang[4] = "nb";
 
 	if (!store_resource_get(db, &resources_patients, a->patient_id, &row))
-		snprintf(lang, sizeof(lang), "%s",
+		snprintf(lang, sizeof(lang), "%.2s",
 			 row.v[store_resource_field(&resources_patients, "language")].s);
 	buf_json_kstr(b, "{", "status", appointment_status_name(a->status));
 	put_time(b, "start", a->start);

@@ -5,7 +5,7 @@
  * default), refuses to go on without it; smtps:// is TLS from the start.
  * --smtp-tls none is for a relay on the same host only.  A 5xx answer is a
  * permanent failure (the address or the message was refused); anything else
- * that fails (connection, 4xx, timeout) is retried.
+ * that fails (connection, 4xx, timeout, a refused login) is retried.
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -70,7 +70,9 @@ enum notify_result notify_smtp_send(const struct config *cfg, const struct notif
 	if (rc == CURLE_OK) {
 		r = NOTIFY_SENT;
 	} else {
-		r = code >= 500 && code < 600 ? NOTIFY_FAILED : NOTIFY_RETRY;
+		/* a refused login is the configuration's fault: retry once it is mended */
+		r = code >= 500 && code < 600 && rc != CURLE_LOGIN_DENIED ? NOTIFY_FAILED
+									   : NOTIFY_RETRY;
 		snprintf(why, cap, "smtp: %s (%ld)%s%s", curl_easy_strerror(rc), code,
 			 errbuf[0] ? ": " : "", errbuf);
 	}

@@ -217,7 +217,8 @@ enum app_err outbox_on_change(struct app *app, struct store *db, const struct ap
 
 	if (cur->status == next->status && !moved)
 		return APP_OK;
-	if (next->status == APPT_CANCELLED && (err = store_outbox_withdraw(db, next->id)))
+	if ((next->status == APPT_CANCELLED || next->status == APPT_OPTED_OUT) &&
+	    (err = store_outbox_withdraw(db, next->id)))
 		return err;
 	if (by_patient) { /* a receipt of the answer */
 		if (next->status == cur->status)

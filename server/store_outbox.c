@@ -35,7 +35,8 @@ static const char SQL_ADD[] =
 	"subject, body, ics, about_start, next_at, created_at) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)";
 static const char SQL_WITHDRAW[] =
-	"DELETE FROM outbox WHERE appointment_id = ?1 AND status = 'queued' AND attempts = 0";
+	"DELETE FROM outbox WHERE appointment_id = ?1 AND kind = 'reminder' AND "
+	"status = 'queued' AND attempts = 0";
 static const char SQL_LIST[] =
 	"SELECT " MSG_COLS " FROM outbox WHERE appointment_id = ?1 ORDER BY id";
 static const char SQL_CLAIM[] =

@@ -66,8 +66,8 @@ enum app_err store_outbox_link_count(struct store *s, int64_t appt, int64_t *n) 
 
 /* Queue m (id, status, attempts, timestamps are set here; due at now). */
 enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now) WARN_UNUSED;
-/* Drop appt's messages that were never tried (a cancellation makes them
- * moot); those under way are left to finish. */
+/* Drop appt's reminders that were never tried (no reminder for a cancelled
+ * or opted-out appointment); one under way is left to finish. */
 enum app_err store_outbox_withdraw(struct store *s, int64_t appt) WARN_UNUSED;
 
 typedef bool (*outbox_fn)(void *ctx, const struct outbox_msg *m);

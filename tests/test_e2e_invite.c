@@ -10,6 +10,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <libical/ical.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -520,6 +521,73 @@ START_TEST(bad_invitations_change_nothing)
 }
 END_TEST
 
+/* now + hours, on a quarter hour, as an RFC 3339 instant in UTC. */
+static void from_now(int hours, char out[32])
+{
+	time_t t = time(NULL) + hours * 3600;
+	struct tm tm;
+
+	t -= t % 900;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+START_TEST(reminders_before_but_not_when_opted_out)
+{
+	char start[32], token[44], t2[44];
+	struct resp r;
+	sqlite3 *db;
+	json_t *m;
+	long long a, b;
+
+	from_now(10, start);
+	a = book(pat, start, NULL);
+	from_now(11, start);
+	b = book(pat2, start, NULL);
+	invite(a, token);
+	invite(b, t2);
+	ck_assert_int_eq(as_patient("POST", t2, "opt-out", NULL, &r), 200);
+	e2e_resp_free(&r);
+	json_decref(delivered(a));
+	json_decref(delivered(b));
+	/* let three days pass for the messages: the invitation is old news */
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	ck_assert_int_eq(sqlite3_open(srv.db, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE outbox SET created_at = created_at - 259200",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	e2e_start(&srv, srv.dir, NULL); /* the worker looks for reminders at start */
+	port = srv.port;
+	for (int i = 0; i < 500; i++) {
+		m = messages(a);
+		if (json_array_size(m) == 4)
+			break;
+		json_decref(m);
+		m = NULL;
+		usleep(10000);
+	}
+	ck_assert_msg(m != NULL, "no reminder was queued");
+	json_decref(m);
+	m = delivered(a);
+	ck_assert_str_eq(kind_at(m, 2), "reminder");
+	ck_assert_str_eq(kind_at(m, 3), "reminder");
+	ck_assert_str_eq(str(json_array_get(m, 2), "status"), "sent");
+	json_decref(m);
+	m = messages(b); /* invitation x1 (SMS only), the opt-out receipt */
+	ck_assert_int_eq(json_array_size(m), 2);
+	json_decref(m);
+	/* one reminder per start: a restart does not repeat it */
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	e2e_start(&srv, srv.dir, NULL);
+	port = srv.port;
+	usleep(300000);
+	m = messages(a);
+	ck_assert_int_eq(json_array_size(m), 4);
+	json_decref(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_invite");
@@ -534,6 +602,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, staff_changes_tell_the_patient);
 	tcase_add_test(tc, calendar_parses_back);
 	tcase_add_test(tc, bad_invitations_change_nothing);
+	tcase_add_test(tc, reminders_before_but_not_when_opted_out);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,252 @@
+/*
+ * test_e2e_delivery.c - the network channels against real peers on
+ * loopback: e-mail to an SMTP server (aiosmtpd, with AUTH) and SMS to an
+ * HTTP gateway stand-in, both started by the test (tests/sinks/).  Each
+ * first refuses once (temporary), so every message is sent on its second
+ * attempt, after a retry; a permanently refused address fails at once.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "e2e.h"
+
+#define PYTHON "/usr/bin/python3"
+
+static struct server srv;
+static int port;
+static pid_t smtp_pid, hook_pid;
+static char dir[64], smtp_out[128], hook_out[128];
+
+/* Start sink script with args; its port. */
+static int start_sink(const char *script, const char *name, const char *out, const char *fail,
+		      const char *user, const char *pw, pid_t *pid)
+{
+	char portfile[160], path[300], line[16] = "";
+
+	snprintf(portfile, sizeof(portfile), "%s/%s.port", dir, name);
+	snprintf(path, sizeof(path), "%s/tests/sinks/%s", TIMEBOK_SOURCE_DIR, script);
+	mkdir(out, 0700);
+	*pid = fork();
+	ck_assert_int_ge(*pid, 0);
+	if (*pid == 0) {
+		if (!freopen("/dev/null", "w", stderr)) /* aiosmtpd's warnings about no TLS */
+			_exit(127);
+		execl(PYTHON, PYTHON, "-W", "ignore", path, portfile, out, fail, user, pw, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 1000; i++) {
+		FILE *f = fopen(portfile, "r");
+		if (f) {
+			char *got = fgets(line, sizeof(line), f);
+			fclose(f);
+			if (got && atoi(line) > 0)
+				return atoi(line);
+		}
+		ck_assert_msg(waitpid(*pid, NULL, WNOHANG) == 0, "%s exited at start", script);
+		usleep(10000);
+	}
+	ck_abort_msg("%s did not start", script);
+	return 0;
+}
+
+static void setup(void)
+{
+	char smtp_url[64], hook_url[80];
+	int sp, hp;
+
+	snprintf(dir, sizeof(dir), "/tmp/timebok-sinks-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(smtp_out, sizeof(smtp_out), "%s/mail", dir);
+	snprintf(hook_out, sizeof(hook_out), "%s/sms", dir);
+	sp = start_sink("smtp_sink.py", "smtp", smtp_out, "1", "timebok", "s3cret-pass", &smtp_pid);
+	hp = start_sink("webhook_sink.py", "hook", hook_out, "1", NULL, NULL, &hook_pid);
+	snprintf(smtp_url, sizeof(smtp_url), "smtp://127.0.0.1:%d", sp);
+	snprintf(hook_url, sizeof(hook_url), "http://127.0.0.1:%d/v1/sms", hp);
+	{
+		const char *extra[] = {"--email-channel", "smtp", "--smtp-url", smtp_url,
+				       "--smtp-tls", "none", "--smtp-user", "timebok",
+				       "--smtp-password", "s3cret-pass", "--mail-from",
+				       "time@sykehuset.example.no", "--sms-channel", "sms-webhook",
+				       "--sms-webhook-url", hook_url, "--sms-webhook-token",
+				       "gateway-token-123", "--retry-base", "1", NULL};
+		e2e_start(&srv, NULL, extra);
+	}
+	port = srv.port;
+	e2e_make(port, "clinicians", "{\"name\":\"Dr A\",\"profession\":\"lege\"}");
+	e2e_make(port, "patients", "{\"name\":\"Kari\",\"phone\":\"+4791234567\","
+				   "\"email\":\"kari@example.no\",\"language\":\"en\"}");
+	e2e_make(port, "patients", "{\"name\":\"Ola\",\"phone\":\"+4700000000\","
+				   "\"email\":\"reject-me@example.no\"}");
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	e2e_cleanup(&srv);
+	kill(smtp_pid, SIGTERM);
+	kill(hook_pid, SIGTERM);
+	waitpid(smtp_pid, NULL, 0);
+	waitpid(hook_pid, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Book and invite patient's appointment; its link's token. */
+static long long book_and_invite(int patient, const char *start, char token[44])
+{
+	char body[256], path[96];
+	json_t *j;
+	long long id;
+
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%d,\"clinician_ids\":[1],\"start\":\"%s\",\"duration_minutes\":30}",
+		 patient, start);
+	j = e2e_json(port, "POST", "/api/v1/appointments", body, 201);
+	id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
+	j = e2e_json(port, "POST", path, NULL, 201);
+	snprintf(token, 44, "%s", strstr(json_string_value(json_object_get(j, "url")), "/i/") + 3);
+	json_decref(j);
+	return id;
+}
+
+/* The messages of id once none is queued (bounded: 15 s). */
+static json_t *settled(long long id)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", id);
+	for (int i = 0; i < 1500; i++) {
+		json_t *m = e2e_json(port, "GET", path, NULL, 200), *v;
+		bool queued = false;
+		size_t k;
+		json_array_foreach(m, k, v) queued |=
+			!strcmp(json_string_value(json_object_get(v, "status")), "queued");
+		if (!queued && json_array_size(m))
+			return m;
+		json_decref(m);
+		usleep(10000);
+	}
+	ck_abort_msg("messages still queued after 15 s");
+	return NULL;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = calloc(1, 256 * 1024);
+
+	ck_assert_msg(f != NULL, "no %s", path);
+	text[fread(text, 1, 256 * 1024 - 1, f)] = '\0';
+	fclose(f);
+	return text;
+}
+
+static const char *field(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+START_TEST(smtp_and_webhook_with_a_retry)
+{
+	char token[44], path[200];
+	json_t *m, *v, *req, *body;
+	char *mail, *hook;
+	size_t k;
+
+	book_and_invite(1, "2027-04-05T09:00:00+02:00", token);
+	m = settled(1);
+	ck_assert_int_eq(json_array_size(m), 2);
+	json_array_foreach(m, k, v) {
+		ck_assert_str_eq(field(v, "status"), "sent");
+		ck_assert_int_eq(json_integer_value(json_object_get(v, "attempts")), 2);
+		ck_assert_str_ne(field(v, "last_error"), ""); /* the refused first attempt */
+	}
+	json_decref(m);
+	/* the e-mail as the server got it: authenticated, with the link and .ics */
+	snprintf(path, sizeof(path), "%s/1.eml", smtp_out);
+	mail = slurp(path);
+	ck_assert_ptr_nonnull(strstr(mail, "X-Envelope-To: kari@example.no"));
+	ck_assert_ptr_nonnull(strstr(mail, "From: Poliklinikken <time@sykehuset.example.no>"));
+	ck_assert_ptr_nonnull(strstr(mail, "Subject: Your appointment Monday 5 April at 09:00"));
+	ck_assert_ptr_nonnull(strstr(mail, "Content-Type: text/calendar; charset=utf-8; method=REQUEST"));
+	ck_assert_ptr_nonnull(strstr(mail, "Message-ID: <timebok.2."));
+	free(mail);
+	/* the SMS as the gateway got it: bearer token, idempotency key, link */
+	snprintf(path, sizeof(path), "%s/1.json", hook_out);
+	hook = slurp(path);
+	req = json_loads(hook, 0, NULL);
+	ck_assert_ptr_nonnull(req);
+	ck_assert_str_eq(field(req, "path"), "/v1/sms");
+	ck_assert_str_eq(field(json_object_get(req, "headers"), "Authorization"),
+			 "Bearer gateway-token-123");
+	ck_assert_str_eq(field(json_object_get(req, "headers"), "Idempotency-Key"), "timebok-1");
+	body = json_loads(field(req, "body"), 0, NULL);
+	ck_assert_ptr_nonnull(body);
+	ck_assert_str_eq(field(body, "to"), "+4791234567");
+	ck_assert_str_eq(field(body, "reference"), "timebok-1");
+	ck_assert_str_eq(field(body, "sender"), "Sykehuset");
+	ck_assert_ptr_nonnull(strstr(field(body, "message"), token));
+	ck_assert_ptr_nonnull(strstr(field(body, "message"), "video appointment"));
+	json_decref(body);
+	json_decref(req);
+	free(hook);
+	/* the secrets stay out of the log */
+	mail = slurp(srv.log);
+	ck_assert_ptr_null(strstr(mail, "s3cret-pass"));
+	ck_assert_ptr_null(strstr(mail, "gateway-token-123"));
+	ck_assert_ptr_null(strstr(mail, "kari@example.no"));
+	ck_assert_ptr_null(strstr(mail, "+4791234567"));
+	ck_assert_ptr_null(strstr(mail, token));
+	free(mail);
+}
+END_TEST
+
+START_TEST(permanent_refusals_fail_at_once)
+{
+	char token[44];
+	json_t *m, *v;
+	size_t k;
+
+	/* the sinks' one temporary refusal goes to a first, good message */
+	book_and_invite(1, "2027-04-06T09:00:00+02:00", token);
+	json_decref(settled(1));
+	book_and_invite(2, "2027-04-06T10:00:00+02:00", token);
+	m = settled(2);
+	ck_assert_int_eq(json_array_size(m), 2);
+	json_array_foreach(m, k, v) {
+		ck_assert_str_eq(field(v, "status"), "failed");
+		ck_assert_int_eq(json_integer_value(json_object_get(v, "attempts")), 1);
+	}
+	ck_assert_ptr_nonnull(strstr(field(json_array_get(m, 0), "last_error"), "400"));
+	ck_assert_ptr_nonnull(strstr(field(json_array_get(m, 1), "last_error"), "550"));
+	json_decref(m);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("e2e_delivery");
+	TCase *tc = tcase_create("delivery");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, smtp_and_webhook_with_a_retry);
+	tcase_add_test(tc, permanent_refusals_fail_at_once);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)
