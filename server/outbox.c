@@ -152,7 +152,7 @@ static enum app_err queue(struct app *app, struct store *db, const struct appoin
 		snprintf(m->channel, sizeof(m->channel), "%s", ch == OUTBOX_SMS ? "sms" : "email");
 		snprintf(m->recipient, sizeof(m->recipient), "%s", to);
 		snprintf(m->kind, sizeof(m->kind), "%s", kind);
-		snprintf(m->language, sizeof(m->language), "%s", lang);
+		snprintf(m->language, sizeof(m->language), "%.2s", lang);
 		m->about_start = a->start;
 		buf_reset(&b);
 		if ((err = messages_render(app->messages, lang, kind, m->channel, &v, &b)))
