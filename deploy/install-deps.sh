@@ -11,6 +11,9 @@ pkgs=(build-essential cmake pkg-config tzdata ca-certificates
 if [ "${1:-}" = "--test" ]; then
   # python3-aiosmtpd: a real SMTP server for the e-mail channel's tests
   pkgs+=(check valgrind python3 python3-aiosmtpd)
+  # the browser tests: Debian's chromium, driven by playwright-core from npm
+  pkgs+=(chromium fonts-dejavu-core)
+  command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 
 missing=()

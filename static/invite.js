@@ -92,7 +92,10 @@ const T = {
       logoped: 'speech therapist', annet: 'clinician' },
   },
 };
-const LOCALE = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
+// Browsers without nynorsk data fall back to bokmål, whose weekday names
+// differ in four places; those are put right by hand.
+const LOCALE = { nb: ['nb-NO', 'no'], nn: ['nn-NO', 'nb-NO', 'no'], en: ['en-GB'] };
+const NN_DAYS = { mandag: 'måndag', tirsdag: 'tysdag', lørdag: 'laurdag', søndag: 'sundag' };
 
 const $ = id => document.getElementById(id);
 let view = null;
@@ -102,7 +105,10 @@ let stream = null;
 function t() { return T[lang] || T.nb; }
 
 function fmt(iso, opts) {
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: view.time_zone, ...opts }).format(new Date(iso));
+  const f = new Intl.DateTimeFormat(LOCALE[lang], { timeZone: view.time_zone, ...opts });
+  if (lang !== 'nn' || f.resolvedOptions().locale.startsWith('nn')) return f.format(new Date(iso));
+  return f.formatToParts(new Date(iso))
+    .map(p => (p.type === 'weekday' ? NN_DAYS[p.value] || p.value : p.value)).join('');
 }
 
 function render() {
@@ -131,7 +137,7 @@ function render() {
   $('where').textContent = place;
   $('l-where').hidden = $('where').hidden = !(view.mode === 'in_person' && place);
 
-  const video = view.mode === 'video' && view.status !== 'cancelled';
+  const video = view.mode === 'video' && !['cancelled', 'opted_out'].includes(view.status);
   $('video').hidden = !video;
   if (video) {
     $('video-h').textContent = s.videoH;
