@@ -371,3 +371,26 @@ long store_pool_errors(struct store_pool *p)
 {
 	return atomic_load(&p->errors);
 }
+
+enum app_err store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	store_done(st);
+	return rc == SQLITE_DONE ? APP_OK : store_fail(s, rc, what);
+}
+
+void store_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+void store_bind_text(sqlite3_stmt *st, int idx, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, idx);
+}

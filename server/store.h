@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -58,6 +59,15 @@ enum app_err store_fail(struct store *s, int rc, const char *what);
 enum app_err store_begin(struct store *s) WARN_UNUSED;
 enum app_err store_commit(struct store *s) WARN_UNUSED;
 void store_rollback(struct store *s);
+
+/* Step st, which returns no rows, to its end and store_done() it; errors
+ * mapped with what (store_fail). */
+enum app_err store_step_done(struct store *s, sqlite3_stmt *st, const char *what) WARN_UNUSED;
+/* Column col of st's current row as text into dst ("" for NULL).  The
+ * column's own text dies at the next step: this copy does not. */
+void store_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
+/* Bind text v (copied), or NULL when v is NULL or "". */
+void store_bind_text(sqlite3_stmt *st, int idx, const char *v);
 
 /* Run sql (one or more statements, no results) outside the cache. */
 enum app_err store_exec(struct store *s, const char *sql) WARN_UNUSED;

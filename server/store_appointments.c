@@ -96,12 +96,6 @@ static void parse_ids(const char *s, struct appointment *a)
 		}
 }
 
-static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	snprintf(dst, cap, "%s", t ? (const char *)t : "");
-}
-
 static void read_appt(sqlite3_stmt *st, struct appointment *a)
 {
 	int m, s;
@@ -116,20 +110,12 @@ static void read_appt(sqlite3_stmt *st, struct appointment *a)
 	a->status = s < 0 ? APPT_BOOKED : (enum appt_status)s;
 	a->patient_id = sqlite3_column_int64(st, 5);
 	a->room_id = sqlite3_column_int64(st, 6);
-	copy_text(a->video_url, sizeof(a->video_url), st, 7);
-	copy_text(a->status_reason, sizeof(a->status_reason), st, 8);
+	store_copy_text(a->video_url, sizeof(a->video_url), st, 7);
+	store_copy_text(a->status_reason, sizeof(a->status_reason), st, 8);
 	a->version = sqlite3_column_int64(st, 9);
 	a->created_at = sqlite3_column_int64(st, 10);
 	a->updated_at = sqlite3_column_int64(st, 11);
 	parse_ids((const char *)sqlite3_column_text(st, 12), a);
-}
-
-static void bind_opt_text(sqlite3_stmt *st, int idx, const char *s)
-{
-	if (s && *s)
-		sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, idx);
 }
 
 static void bind_opt_id(sqlite3_stmt *st, int idx, int64_t id)
@@ -206,13 +192,6 @@ static enum app_err check_conflicts(struct store *s, const struct appointment *a
 	return cf->n ? APP_ECONFLICT : APP_OK;
 }
 
-static enum app_err step_done(struct store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-	store_done(st);
-	return rc == SQLITE_DONE ? APP_OK : store_fail(s, rc, what);
-}
-
 static enum app_err insert_participant(struct store *s, const struct appointment *a,
 				       const char *kind, int64_t patient_id, int64_t clinician_id,
 				       bool live)
@@ -229,7 +208,7 @@ static enum app_err insert_participant(struct store *s, const struct appointment
 	sqlite3_bind_int64(st, 5, a->start);
 	sqlite3_bind_int64(st, 6, a->end);
 	sqlite3_bind_int(st, 7, live);
-	return step_done(s, st, "participant insert");
+	return store_step_done(s, st, "participant insert");
 }
 
 /* The history row and the audit row of one change, in the caller's
@@ -250,7 +229,7 @@ static enum app_err add_history(struct store *s, const struct appointment *a, in
 			  SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, changes, -1, SQLITE_TRANSIENT);
-	if ((err = step_done(s, st, "history insert")))
+	if ((err = store_step_done(s, st, "history insert")))
 		return err;
 	snprintf(what, sizeof(what), "appointment.%s", action);
 	audit_fill(&row, who, what, a->patient_id, a->id, now);
@@ -355,8 +334,8 @@ static void bind_appt(sqlite3_stmt *st, const struct appointment *a, int first)
 	sqlite3_bind_text(st, first + 3, appointment_status_name(a->status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, first + 4, a->patient_id);
 	bind_opt_id(st, first + 5, a->room_id);
-	bind_opt_text(st, first + 6, a->video_url);
-	bind_opt_text(st, first + 7, a->status_reason);
+	store_bind_text(st, first + 6, a->video_url);
+	store_bind_text(st, first + 7, a->status_reason);
 }
 
 enum app_err store_appointments_create(struct store *s, struct appointment *a,
@@ -377,7 +356,7 @@ enum app_err store_appointments_create(struct store *s, struct appointment *a,
 		goto out;
 	bind_appt(st, a, 1);
 	sqlite3_bind_int64(st, 9, now);
-	if ((err = step_done(s, st, "appointment insert")))
+	if ((err = store_step_done(s, st, "appointment insert")))
 		goto out;
 	a->id = sqlite3_last_insert_rowid(store_db(s));
 	a->version = 1;
@@ -488,7 +467,7 @@ enum app_err store_appointments_edit_then(struct store *s, int64_t id, int64_t i
 	sqlite3_bind_int64(st, 1, id);
 	bind_appt(st, &next, 2);
 	sqlite3_bind_int64(st, 10, now);
-	if ((err = step_done(s, st, "appointment update")))
+	if ((err = store_step_done(s, st, "appointment update")))
 		goto out;
 	history_changes(&b, &cur, &next);
 	if (b.failed) {
@@ -598,7 +577,7 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 	sqlite3_bind_int64(st, 3, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_appt(st, &a);
-		copy_text(a.patient_name, sizeof(a.patient_name), st, 13);
+		store_copy_text(a.patient_name, sizeof(a.patient_name), st, 13);
 		if (!fn(ctx, &a))
 			break;
 	}
@@ -621,8 +600,8 @@ enum app_err store_appointments_history(struct store *s, int64_t id, appt_histor
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		h.id = sqlite3_column_int64(st, 0);
 		h.at = sqlite3_column_int64(st, 1);
-		copy_text(h.actor, sizeof(h.actor), st, 2);
-		copy_text(h.action, sizeof(h.action), st, 3);
+		store_copy_text(h.actor, sizeof(h.actor), st, 2);
+		store_copy_text(h.action, sizeof(h.action), st, 3);
 		h.changes = (const char *)sqlite3_column_text(st, 4);
 		if (!fn(ctx, &h))
 			break;

@@ -57,21 +57,6 @@ static const char SQL_REMINDERS[] =
 	"(o.kind IN ('invitation', 'changed') AND o.created_at > a.start_at - ?2))) "
 	"ORDER BY a.start_at LIMIT ?3";
 
-static enum app_err step_done(struct store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	store_done(st);
-	return rc == SQLITE_DONE ? APP_OK : store_fail(s, rc, what);
-}
-
-static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	snprintf(dst, cap, "%s", t ? (const char *)t : "");
-}
-
 enum app_err store_outbox_patient(struct store *s, int64_t appt, int64_t *participant_id)
 {
 	enum app_err err = store_scalar(s, SQL_PATIENT, 1, appt, 0, participant_id);
@@ -90,7 +75,7 @@ enum app_err store_outbox_respond(struct store *s, int64_t participant_id, const
 	sqlite3_bind_int64(st, 1, participant_id);
 	sqlite3_bind_text(st, 2, response, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
-	return step_done(s, st, "participant response");
+	return store_step_done(s, st, "participant response");
 }
 
 enum app_err store_outbox_link_add(struct store *s, int64_t appt, int64_t participant_id,
@@ -108,7 +93,7 @@ enum app_err store_outbox_link_add(struct store *s, int64_t appt, int64_t partic
 	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, box, TOKEN_BOX_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, now);
-	return step_done(s, st, "link insert");
+	return store_step_done(s, st, "link insert");
 }
 
 enum app_err store_outbox_link_find(struct store *s, const char *hash, struct link *out)
@@ -160,14 +145,6 @@ enum app_err store_outbox_link_count(struct store *s, int64_t appt, int64_t *n)
 	return store_scalar(s, SQL_LINK_COUNT, 1, appt, 0, n);
 }
 
-static void bind_opt_text(sqlite3_stmt *st, int idx, const char *v)
-{
-	if (v && *v)
-		sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, idx);
-}
-
 enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now)
 {
 	sqlite3_stmt *st;
@@ -182,12 +159,12 @@ enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now
 	sqlite3_bind_text(st, 4, m->recipient, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, m->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, m->language, -1, SQLITE_STATIC);
-	bind_opt_text(st, 7, m->subject);
+	store_bind_text(st, 7, m->subject);
 	sqlite3_bind_text(st, 8, m->body, -1, SQLITE_STATIC);
-	bind_opt_text(st, 9, m->ics);
+	store_bind_text(st, 9, m->ics);
 	sqlite3_bind_int64(st, 10, m->about_start);
 	sqlite3_bind_int64(st, 11, now);
-	if ((err = step_done(s, st, "outbox insert")))
+	if ((err = store_step_done(s, st, "outbox insert")))
 		return err;
 	m->id = sqlite3_last_insert_rowid(store_db(s));
 	snprintf(m->status, sizeof(m->status), "queued");
@@ -206,18 +183,18 @@ static void read_msg(sqlite3_stmt *st, struct outbox_msg *m)
 	m->id = sqlite3_column_int64(st, 0);
 	m->appointment_id = sqlite3_column_int64(st, 1);
 	m->participant_id = sqlite3_column_int64(st, 2);
-	copy_text(m->channel, sizeof(m->channel), st, 3);
-	copy_text(m->recipient, sizeof(m->recipient), st, 4);
-	copy_text(m->kind, sizeof(m->kind), st, 5);
-	copy_text(m->language, sizeof(m->language), st, 6);
-	copy_text(m->subject, sizeof(m->subject), st, 7);
-	copy_text(m->body, sizeof(m->body), st, 8);
-	copy_text(m->ics, sizeof(m->ics), st, 9);
+	store_copy_text(m->channel, sizeof(m->channel), st, 3);
+	store_copy_text(m->recipient, sizeof(m->recipient), st, 4);
+	store_copy_text(m->kind, sizeof(m->kind), st, 5);
+	store_copy_text(m->language, sizeof(m->language), st, 6);
+	store_copy_text(m->subject, sizeof(m->subject), st, 7);
+	store_copy_text(m->body, sizeof(m->body), st, 8);
+	store_copy_text(m->ics, sizeof(m->ics), st, 9);
 	m->about_start = sqlite3_column_int64(st, 10);
-	copy_text(m->status, sizeof(m->status), st, 11);
+	store_copy_text(m->status, sizeof(m->status), st, 11);
 	m->attempts = sqlite3_column_int(st, 12);
 	m->next_at = sqlite3_column_int64(st, 13);
-	copy_text(m->last_error, sizeof(m->last_error), st, 14);
+	store_copy_text(m->last_error, sizeof(m->last_error), st, 14);
 	m->created_at = sqlite3_column_int64(st, 15);
 	m->sent_at = sqlite3_column_int64(st, 16);
 }
@@ -277,10 +254,10 @@ enum app_err store_outbox_finish(struct store *s, int64_t id, const char *status
 		return err;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	bind_opt_text(st, 3, err_text);
+	store_bind_text(st, 3, err_text);
 	sqlite3_bind_int64(st, 4, retry_at);
 	sqlite3_bind_int64(st, 5, now);
-	return step_done(s, st, "outbox finish");
+	return store_step_done(s, st, "outbox finish");
 }
 
 enum app_err store_outbox_next_due(struct store *s, int64_t *at)

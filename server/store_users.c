@@ -12,12 +12,6 @@ static const char SQL_USER_COLS[] =
 	"SELECT id, username, role, clinician_id, password_hash, active, created_at, updated_at "
 	"FROM users ";
 
-static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	snprintf(dst, cap, "%s", t ? (const char *)t : "");
-}
-
 static enum app_err load_units(struct store *s, struct user *u)
 {
 	sqlite3_stmt *st;
@@ -41,10 +35,10 @@ static void read_user(sqlite3_stmt *st, struct user *u)
 {
 	memset(u, 0, sizeof(*u));
 	u->id = sqlite3_column_int64(st, 0);
-	copy_col(u->username, sizeof(u->username), st, 1);
+	store_copy_text(u->username, sizeof(u->username), st, 1);
 	u->role = actor_role_parse((const char *)sqlite3_column_text(st, 2));
 	u->clinician_id = sqlite3_column_int64(st, 3);
-	copy_col(u->password_hash, sizeof(u->password_hash), st, 4);
+	store_copy_text(u->password_hash, sizeof(u->password_hash), st, 4);
 	u->active = sqlite3_column_int(st, 5) != 0;
 	u->created_at = sqlite3_column_int64(st, 6);
 	u->updated_at = sqlite3_column_int64(st, 7);
@@ -86,13 +80,6 @@ enum app_err store_users_get(struct store *s, int64_t id, struct user *out)
 	return one_user(s, "WHERE id = ?1", id, NULL, out);
 }
 
-static enum app_err step_done(struct store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-	store_done(st);
-	return rc == SQLITE_DONE ? APP_OK : store_fail(s, rc, what);
-}
-
 static enum app_err write_units(struct store *s, const struct user *u)
 {
 	sqlite3_stmt *st;
@@ -101,7 +88,7 @@ static enum app_err write_units(struct store *s, const struct user *u)
 	if ((err = store_stmt(s, "DELETE FROM user_units WHERE user_id = ?1", &st)))
 		return err;
 	sqlite3_bind_int64(st, 1, u->id);
-	if ((err = step_done(s, st, "user units")))
+	if ((err = store_step_done(s, st, "user units")))
 		return err;
 	for (int i = 0; i < u->nunits; i++) {
 		if ((err = store_stmt(s, "INSERT OR IGNORE INTO user_units (user_id, unit_id) "
@@ -110,7 +97,7 @@ static enum app_err write_units(struct store *s, const struct user *u)
 			return err;
 		sqlite3_bind_int64(st, 1, u->id);
 		sqlite3_bind_int64(st, 2, u->unit_ids[i]);
-		if ((err = step_done(s, st, "user units")))
+		if ((err = store_step_done(s, st, "user units")))
 			return err;
 	}
 	return APP_OK;
@@ -141,7 +128,7 @@ enum app_err store_users_insert(struct store *s, struct user *u, int64_t now)
 	sqlite3_bind_text(st, 1, u->username, -1, SQLITE_TRANSIENT);
 	bind_user(st, u);
 	sqlite3_bind_int64(st, 6, now);
-	if ((err = step_done(s, st, "user insert")))
+	if ((err = store_step_done(s, st, "user insert")))
 		goto out;
 	u->id = sqlite3_last_insert_rowid(store_db(s));
 	u->created_at = u->updated_at = now;
@@ -170,14 +157,14 @@ enum app_err store_users_update(struct store *s, const struct user *u, int64_t n
 	sqlite3_bind_int64(st, 1, u->id);
 	bind_user(st, u);
 	sqlite3_bind_int64(st, 6, now);
-	if ((err = step_done(s, st, "user update")) || (err = write_units(s, u)))
+	if ((err = store_step_done(s, st, "user update")) || (err = write_units(s, u)))
 		goto out;
 	if (!u->active || u->role != cur.role || strcmp(u->password_hash, cur.password_hash)) {
 		/* a disabled account, a new role or a new password ends its sessions */
 		if ((err = store_stmt(s, "DELETE FROM sessions WHERE user_id = ?1", &st)))
 			goto out;
 		sqlite3_bind_int64(st, 1, u->id);
-		if ((err = step_done(s, st, "sessions end")))
+		if ((err = store_step_done(s, st, "sessions end")))
 			goto out;
 	}
 	return store_commit(s);
@@ -224,7 +211,7 @@ enum app_err store_users_session_add(struct store *s, const char *hash, int64_t 
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, user_id);
 	sqlite3_bind_int64(st, 3, now);
-	return step_done(s, st, "session add");
+	return store_step_done(s, st, "session add");
 }
 
 enum app_err store_users_session_get(struct store *s, const char *hash, int64_t *user_id,
@@ -263,7 +250,7 @@ static enum app_err exec_text(struct store *s, const char *sql, const char *text
 	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
 	if (sqlite3_bind_parameter_count(st) >= 2)
 		sqlite3_bind_int64(st, 2, n);
-	return step_done(s, st, what);
+	return store_step_done(s, st, what);
 }
 
 enum app_err store_users_session_touch(struct store *s, const char *hash, int64_t now)
@@ -340,7 +327,7 @@ enum app_err store_users_audit_add(struct store *s, const struct audit_row *r)
 	if (r->appointment_id)
 		sqlite3_bind_int64(st, 7, r->appointment_id);
 	sqlite3_bind_text(st, 8, r->client_ip, -1, SQLITE_TRANSIENT);
-	return step_done(s, st, "audit add");
+	return store_step_done(s, st, "audit add");
 }
 
 enum app_err store_users_audit_list(struct store *s, int64_t patient_id, int limit, int offset,
@@ -364,12 +351,12 @@ enum app_err store_users_audit_list(struct store *s, int64_t patient_id, int lim
 		r.id = sqlite3_column_int64(st, 0);
 		r.at = sqlite3_column_int64(st, 1);
 		r.user_id = sqlite3_column_int64(st, 2);
-		copy_col(r.username, sizeof(r.username), st, 3);
-		copy_col(r.role, sizeof(r.role), st, 4);
-		copy_col(r.action, sizeof(r.action), st, 5);
+		store_copy_text(r.username, sizeof(r.username), st, 3);
+		store_copy_text(r.role, sizeof(r.role), st, 4);
+		store_copy_text(r.action, sizeof(r.action), st, 5);
 		r.patient_id = sqlite3_column_int64(st, 6);
 		r.appointment_id = sqlite3_column_int64(st, 7);
-		copy_col(r.client_ip, sizeof(r.client_ip), st, 8);
+		store_copy_text(r.client_ip, sizeof(r.client_ip), st, 8);
 		if (!fn(ctx, &r))
 			break;
 	}
