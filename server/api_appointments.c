@@ -359,6 +359,10 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 		next->status = (enum appt_status)f->status;
 	} else if (cur->status == APPT_OPTED_OUT && next->mode != cur->mode) {
 		next->status = APPT_BOOKED; /* re-booked as the patient asked */
+	} else if (next->patient_id != cur->patient_id &&
+		   (cur->status == APPT_INVITED || cur->status == APPT_CONFIRMED ||
+		    cur->status == APPT_OPTED_OUT)) {
+		next->status = APPT_BOOKED; /* another patient: not invited yet */
 	} else if (cur->status == APPT_CONFIRMED &&
 		   (next->start != cur->start || next->end != cur->end ||
 		    next->mode != cur->mode || next->room_id != cur->room_id)) {

@@ -215,6 +215,8 @@ enum app_err outbox_on_change(struct app *app, struct store *db, const struct ap
 	int64_t links;
 	int n;
 
+	if (cur->patient_id != next->patient_id) /* the links were the other patient's */
+		return store_outbox_links_revoke(db, next->id, now);
 	if (cur->status == next->status && !moved)
 		return APP_OK;
 	if ((next->status == APPT_CANCELLED || next->status == APPT_OPTED_OUT) &&
@@ -396,10 +398,12 @@ static void *run(void *arg)
 		wake = next_scan;
 		if (due && due < wake)
 			wake = due;
+		if (wake <= now) /* due but not claimed: the database failed; not a busy loop */
+			wake = now + 1;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += wake > now ? (time_t)(wake - now) : 0;
 		pthread_mutex_lock(&o->mu);
-		if (!o->kicked && !o->stop && wake > now)
+		if (!o->kicked && !o->stop)
 			pthread_cond_timedwait(&o->cv, &o->mu, &until);
 		o->kicked = false;
 	}

@@ -20,6 +20,9 @@ static const char SQL_RESPOND[] =
 static const char SQL_REVOKE[] =
 	"UPDATE links SET revoked_at = ?2, token_box = NULL WHERE participant_id = ?1 AND "
 	"revoked_at IS NULL";
+static const char SQL_REVOKE_ALL[] =
+	"UPDATE links SET revoked_at = ?2, token_box = NULL WHERE appointment_id = ?1 AND "
+	"revoked_at IS NULL";
 static const char SQL_LINK_ADD[] =
 	"INSERT INTO links (appointment_id, participant_id, token_hash, token_box, created_at) "
 	"VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -94,6 +97,11 @@ enum app_err store_outbox_link_add(struct store *s, int64_t appt, int64_t partic
 	sqlite3_bind_blob(st, 4, box, TOKEN_BOX_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, now);
 	return store_step_done(s, st, "link insert");
+}
+
+enum app_err store_outbox_links_revoke(struct store *s, int64_t appt, int64_t now)
+{
+	return store_run(s, SQL_REVOKE_ALL, 2, appt, now);
 }
 
 enum app_err store_outbox_link_find(struct store *s, const char *hash, struct link *out)

@@ -56,6 +56,8 @@ enum app_err store_outbox_respond(struct store *s, int64_t participant_id, const
 enum app_err store_outbox_link_add(struct store *s, int64_t appt, int64_t participant_id,
 				   const char *hash, const uint8_t box[TOKEN_BOX_LEN],
 				   int64_t now) WARN_UNUSED;
+/* Revoke every live link of appointment appt. */
+enum app_err store_outbox_links_revoke(struct store *s, int64_t appt, int64_t now) WARN_UNUSED;
 /* The link whose token has hash.  APP_ENOTFOUND. */
 enum app_err store_outbox_link_find(struct store *s, const char *hash, struct link *out) WARN_UNUSED;
 /* The sealed token of participant's live link.  APP_ENOTFOUND. */

@@ -418,6 +418,18 @@ START_TEST(staff_changes_tell_the_patient)
 	ck_assert_int_eq(as_patient("GET", fresh, NULL, NULL, &r), 200);
 	ck_assert_str_eq(str(r.json, "status"), "cancelled");
 	e2e_resp_free(&r);
+	/* given to another patient: the first patient's link opens nothing */
+	id = book(pat, "2027-03-05T15:00:00+01:00", NULL);
+	invite(id, token);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	snprintf(fresh, sizeof(fresh), "{\"patient_id\":%lld}", pat2);
+	a = e2e_json(port, "PATCH", path, fresh, 200);
+	ck_assert_str_eq(str(a, "status"), "booked");
+	json_decref(a);
+	ck_assert_int_eq(as_patient("GET", token, NULL, NULL, &r), 404);
+	e2e_resp_free(&r);
+	ck_assert_int_eq(as_patient("POST", token, "cancel", NULL, &r), 404);
+	e2e_resp_free(&r);
 	/* a booking never invited is changed without a word */
 	id = book(pat2, "2027-03-05T09:00:00+01:00", NULL);
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
