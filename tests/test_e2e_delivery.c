@@ -236,6 +236,56 @@ START_TEST(permanent_refusals_fail_at_once)
 }
 END_TEST
 
+START_TEST(starttls_is_required_by_default)
+{
+	struct server plain;
+	char smtp_url[64], portfile[160], line[16] = "", path[200];
+	json_t *m, *mail;
+	FILE *f;
+
+	/* the same sink, which offers no STARTTLS, with the default --smtp-tls */
+	snprintf(portfile, sizeof(portfile), "%s/smtp.port", dir);
+	f = fopen(portfile, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	snprintf(smtp_url, sizeof(smtp_url), "smtp://127.0.0.1:%d", atoi(line));
+	{
+		const char *extra[] = {"--email-channel", "smtp", "--smtp-url", smtp_url,
+				       "--smtp-user", "timebok", "--smtp-password", "s3cret-pass",
+				       "--retry-base", "60", NULL};
+		e2e_start(&plain, NULL, extra);
+	}
+	e2e_make(plain.port, "clinicians", "{\"name\":\"Dr A\",\"profession\":\"lege\"}");
+	e2e_make(plain.port, "patients", "{\"name\":\"Kari\",\"email\":\"kari@example.no\"}");
+	json_decref(e2e_json(plain.port, "POST", "/api/v1/appointments",
+			     "{\"patient_id\":1,\"clinician_ids\":[1],"
+			     "\"start\":\"2027-04-07T09:00:00+02:00\",\"duration_minutes\":30}",
+			     201));
+	json_decref(e2e_json(plain.port, "POST", "/api/v1/appointments/1/invitations", NULL, 201));
+	for (int i = 0; i < 1000; i++) {
+		m = e2e_json(plain.port, "GET", "/api/v1/appointments/1/messages", NULL, 200);
+		mail = json_array_get(m, 0);
+		if (json_integer_value(json_object_get(mail, "attempts")) >= 1 &&
+		    json_is_string(json_object_get(mail, "last_error")))
+			break;
+		json_decref(m);
+		m = NULL;
+		usleep(10000);
+	}
+	ck_assert_msg(m != NULL, "no attempt was made");
+	/* refused before anything was sent in clear; queued for a retry */
+	ck_assert_str_eq(field(mail, "status"), "queued");
+	ck_assert_msg(strstr(field(mail, "last_error"), "SSL") != NULL, "%s",
+		      field(mail, "last_error"));
+	json_decref(m);
+	snprintf(path, sizeof(path), "%s/1.eml", smtp_out);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	ck_assert_int_eq(e2e_stop(&plain), 0);
+	e2e_cleanup(&plain);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_delivery");
@@ -245,6 +295,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, smtp_and_webhook_with_a_retry);
 	tcase_add_test(tc, permanent_refusals_fail_at_once);
+	tcase_add_test(tc, starttls_is_required_by_default);
 	suite_add_tcase(s, tc);
 	return s;
 }
