@@ -277,8 +277,7 @@ static bool cookie_token(const char *header, char token[AUTH_TOKEN_LEN + 1])
 			p++;
 		if (!strncmp(p, AUTH_COOKIE, nl) && p[nl] == '=') {
 			const char *v = p + nl + 1;
-			size_t n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					     "0123456789-_");
+			size_t n = strspn(v, TOKEN_CHARS);
 			if (n != AUTH_TOKEN_LEN || (v[n] && v[n] != ';' && v[n] != ' '))
 				return false;
 			memcpy(token, v, n);

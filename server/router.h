@@ -9,8 +9,6 @@
 
 #include "req.h"
 
-#define ROUTER_TOKEN_CHARS                                                                         \
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 /* Find the route for method and path, filling req->route, ids and token.
  * APP_ENOTFOUND when no pattern matches; APP_EMETHOD when one matches with

@@ -12,6 +12,7 @@
 #include "api.h"
 #include "params.h"
 #include "router.h"
+#include "token.h"
 
 #define R(m, p, fn, arg, flags, roles) {m, p, fn, arg, flags, roles}
 #define ALL ROLES_ALL
@@ -106,7 +107,7 @@ static bool match(const char *pattern, const char *path, struct req *req)
 				return false;
 			req->ids[req->nids++] = id;
 		} else if (!strncmp(p, "{token}", pl) && pl == 7) {
-			if (sl == 0 || sl >= sizeof(req->token) || strspn(s, ROUTER_TOKEN_CHARS) < sl)
+			if (sl == 0 || sl >= sizeof(req->token) || strspn(s, TOKEN_CHARS) < sl)
 				return false;
 			memcpy(req->token, s, sl);
 			req->token[sl] = '\0';

@@ -76,7 +76,7 @@ struct MHD_Response *static_files_response(const char *dir, const char *path,
 	if (patient_link) {
 		/* a patient link (/i/<token>) is the patient page; the script reads
 		 * the token from the address, which must not be cached anywhere */
-		if (strlen(rel + 2) != TOKEN_LEN || strspn(rel + 2, TOKEN_CHARS) != TOKEN_LEN)
+		if (!token_valid(rel + 2))
 			return NULL;
 		rel = "invite.html";
 	}
