@@ -158,19 +158,13 @@ static void put_time(struct buf *b, const char *key, int64_t t)
 static bool message_row(void *vctx, const struct outbox_msg *m)
 {
 	struct list_ctx *c = vctx;
-	char shown[OUTBOX_BODY_MAX + 512], elided[300];
-	const char *p = m->body, *at;
-	size_t n = 0;
+	char elided[300];
+	struct buf shown;
 
 	/* the link's token is nobody's business but the patient's */
 	snprintf(elided, sizeof(elided), "%s/i/\u2026", c->public_url);
-	while ((at = strstr(p, "{link}")) && n < sizeof(shown) - 1) {
-		n += (size_t)snprintf(shown + n, sizeof(shown) - n, "%.*s%s", (int)(at - p), p,
-				      elided);
-		p = at + 6;
-	}
-	if (n < sizeof(shown) - 1)
-		snprintf(shown + n, sizeof(shown) - n, "%s", p);
+	buf_init(&shown, OUTBOX_BODY_MAX + 1024);
+	outbox_fill_link(&shown, m->body, elided);
 	buf_json_kint(c->b, c->n++ ? ",{" : "{", "id", m->id, false);
 	buf_json_kstr(c->b, ",", "channel", m->channel);
 	buf_json_kstr(c->b, ",", "to", m->recipient);
@@ -178,7 +172,8 @@ static bool message_row(void *vctx, const struct outbox_msg *m)
 	buf_json_kstr(c->b, ",", "language", m->language);
 	buf_json_kstr(c->b, ",", "status", m->status);
 	buf_json_kstr(c->b, ",", "subject", m->subject[0] ? m->subject : NULL);
-	buf_json_kstr(c->b, ",", "body", shown);
+	buf_json_kstr(c->b, ",", "body", shown.failed ? NULL : shown.data);
+	buf_release(&shown);
 	buf_json_kint(c->b, ",", "attempts", m->attempts, false);
 	buf_json_kstr(c->b, ",", "last_error", m->last_error[0] ? m->last_error : NULL);
 	put_time(c->b, "created_at", m->created_at);
@@ -229,6 +224,17 @@ static enum app_err resolve(struct app *app, struct store *db, const struct req 
 	return err;
 }
 
+/* The language of patient id ("nb" when it cannot be read). */
+static void patient_language(struct store *db, int64_t id, char lang[4])
+{
+	struct res_row row;
+
+	snprintf(lang, 4, "nb");
+	if (!store_resource_get(db, &resources_patients, id, &row))
+		snprintf(lang, 4, "%.2s",
+			 row.v[store_resource_field(&resources_patients, "language")].s);
+}
+
 static void patient_actor(const struct req *req, struct actor *who)
 {
 	memset(who, 0, sizeof(*who));
@@ -244,11 +250,9 @@ static enum app_err write_view(struct app *app, struct store *db, const struct r
 	struct res_row row;
 	enum appt_status to;
 	enum app_err err;
-	char lang[4] = "nb";
+	char lang[4];
 
-	if (!store_resource_get(db, &resources_patients, a->patient_id, &row))
-		snprintf(lang, sizeof(lang), "%.2s",
-			 row.v[store_resource_field(&resources_patients, "language")].s);
+	patient_language(db, a->patient_id, lang);
 	buf_json_kstr(b, "{", "status", appointment_status_name(a->status));
 	put_time(b, "start", a->start);
 	put_time(b, "end", a->end);
@@ -409,18 +413,15 @@ API_HANDLER(api_invite_cancel)
 
 API_HANDLER(api_invite_calendar)
 {
-	char url[OUTBOX_URL_MAX];
+	char url[OUTBOX_URL_MAX], lang[4];
 	struct appointment a;
-	struct res_row pat;
 	struct actor who;
 	struct link l;
 	enum app_err err;
-	const char *lang = "nb";
 
 	if ((err = resolve(app, db, req, rep, &l, &a)))
 		return err;
-	if (!store_resource_get(db, &resources_patients, a.patient_id, &pat))
-		lang = pat.v[store_resource_field(&resources_patients, "language")].s;
+	patient_language(db, a.patient_id, lang);
 	patient_actor(req, &who);
 	audit_read(app->audit, &who, "invite.calendar", a.patient_id, a.id, req->now);
 	outbox_link_url(app, req->token, url);

@@ -45,6 +45,18 @@ void outbox_link_url(const struct app *app, const char *token, char out[OUTBOX_U
 	snprintf(out, OUTBOX_URL_MAX, "%s/i/%s", app->cfg->public_url, token);
 }
 
+void outbox_fill_link(struct buf *out, const char *text, const char *url)
+{
+	const char *at;
+
+	while ((at = strstr(text, "{link}"))) {
+		buf_append(out, text, (size_t)(at - text));
+		buf_puts(out, url);
+		text = at + 6;
+	}
+	buf_puts(out, text);
+}
+
 /* The part of public_url that names the host, for UIDs. */
 static void host_of(const struct app *app, char *out, size_t cap)
 {
@@ -72,28 +84,22 @@ static enum app_err room_text(struct store *db, int64_t room_id, char *out, size
 	return APP_OK;
 }
 
-enum app_err outbox_ics(struct app *app, struct store *db, const struct appointment *a,
-			const char *lang, const char *link, struct buf *out)
+/* outbox_ics with the room's text (room_text) already at hand. */
+static enum app_err ics_with_room(struct app *app, const struct appointment *a, const char *lang,
+				  const char *link, const char *room, struct buf *out)
 {
-	char host[128], room[600], desc[800];
 	const char *summary, *details;
 	struct ics_event e = {0};
-	char word[40];
+	char host[128], word[40];
 	enum app_err err;
+	struct buf desc;
 
-	if ((err = room_text(db, a->room_id, room, sizeof(room))))
-		return err;
 	snprintf(word, sizeof(word), "@calendar.%s", appointment_mode_name(a->mode));
 	summary = messages_word(app->messages, lang, word);
 	details = messages_word(app->messages, lang, "@calendar.details");
-	if (details) { /* "{link}" there is the one placeholder */
-		const char *at = strstr(details, "{link}");
-		if (at)
-			snprintf(desc, sizeof(desc), "%.*s%s%s", (int)(at - details), details, link,
-				 at + 6);
-		else
-			snprintf(desc, sizeof(desc), "%s", details);
-	}
+	buf_init(&desc, 2048);
+	if (details)
+		outbox_fill_link(&desc, details, link);
 	host_of(app, host, sizeof(host));
 	e.appointment_id = a->id;
 	e.start = a->start;
@@ -103,11 +109,24 @@ enum app_err outbox_ics(struct app *app, struct store *db, const struct appointm
 	e.cancelled = a->status == APPT_CANCELLED;
 	e.host = host;
 	e.summary = summary ? summary : app->cfg->clinic_name;
-	e.description = details ? desc : NULL;
+	e.description = details && !desc.failed ? desc.data : NULL;
 	e.location = a->mode == APPT_VIDEO ? a->video_url : room;
 	e.url = link;
 	e.organizer = app->cfg->mail_from;
-	return ics_render(&e, out);
+	err = ics_render(&e, out);
+	buf_release(&desc);
+	return err;
+}
+
+enum app_err outbox_ics(struct app *app, struct store *db, const struct appointment *a,
+			const char *lang, const char *link, struct buf *out)
+{
+	char room[600];
+	enum app_err err;
+
+	if ((err = room_text(db, a->room_id, room, sizeof(room))))
+		return err;
+	return ics_with_room(app, a, lang, link, room, out);
 }
 
 /* Queue kind for a's patient on channels; *n counts the messages. */
@@ -164,7 +183,7 @@ static enum app_err queue(struct app *app, struct store *db, const struct appoin
 				break;
 			snprintf(m->subject, sizeof(m->subject), "%s", b.data);
 			buf_reset(&b);
-			if ((err = outbox_ics(app, db, a, lang, "{link}", &b)))
+			if ((err = ics_with_room(app, a, lang, "{link}", room, &b)))
 				break;
 			snprintf(m->ics, sizeof(m->ics), "%s", b.data);
 		}
@@ -241,22 +260,6 @@ enum app_err outbox_on_change(struct app *app, struct store *db, const struct ap
 
 /* ---- the worker ---- */
 
-static void replace_link(const char *in, const char *url, char *out, size_t cap)
-{
-	struct buf b;
-	const char *at;
-
-	buf_init(&b, cap - 1);
-	while ((at = strstr(in, "{link}"))) {
-		buf_append(&b, in, (size_t)(at - in));
-		buf_puts(&b, url);
-		in = at + 6;
-	}
-	buf_puts(&b, in);
-	snprintf(out, cap, "%s", b.failed ? "" : b.data);
-	buf_release(&b);
-}
-
 /* Send claimed message m; the outcome, with why. */
 static enum notify_result send_one(struct outbox *o, struct outbox_msg *m, char *why, size_t cap)
 {
@@ -264,8 +267,12 @@ static enum notify_result send_one(struct outbox *o, struct outbox_msg *m, char 
 	struct notify_msg n = {0};
 	uint8_t box[TOKEN_BOX_LEN];
 	enum notify_result r;
-	char *body = NULL, *ics = NULL;
+	struct buf body, ics;
 
+	buf_init(&body, OUTBOX_BODY_MAX + 1024);
+	buf_init(&ics, OUTBOX_ICS_MAX + 1024);
+	n.body = m->body;
+	n.ics = m->ics;
 	if (strstr(m->body, "{link}") || strstr(m->ics, "{link}")) {
 		if (store_outbox_link_box(o->db, m->participant_id, box) ||
 		    !token_open(o->app->link_key, box, sizeof(box), token)) {
@@ -275,32 +282,30 @@ static enum notify_result send_one(struct outbox *o, struct outbox_msg *m, char 
 		}
 		outbox_link_url(o->app, token, url);
 		sodium_memzero(token, sizeof(token));
-		body = malloc(OUTBOX_BODY_MAX + 1024);
-		ics = malloc(OUTBOX_ICS_MAX + 1024);
-		if (!body || !ics) {
-			free(body);
-			free(ics);
+		outbox_fill_link(&body, m->body, url);
+		outbox_fill_link(&ics, m->ics, url);
+		if (body.failed || ics.failed) {
+			buf_release(&body);
+			buf_release(&ics);
 			snprintf(why, cap, "out of memory");
 			return NOTIFY_RETRY;
 		}
-		replace_link(m->body, url, body, OUTBOX_BODY_MAX + 1024);
-		replace_link(m->ics, url, ics, OUTBOX_ICS_MAX + 1024);
+		n.body = body.data;
+		n.ics = ics.data;
 	}
 	n.id = m->id;
 	n.created_at = m->created_at;
 	n.to = m->recipient;
 	n.subject = m->subject;
-	n.body = body ? body : m->body;
-	n.ics = ics ? ics : m->ics;
 	n.cancel = !strcmp(m->kind, "cancelled");
 	r = !strcmp(m->channel, "sms") ? notify_sms(o->app->cfg, &n, why, cap)
 				       : notify_email(o->app->cfg, &n, why, cap);
-	if (body)
-		sodium_memzero(body, OUTBOX_BODY_MAX + 1024);
-	if (ics)
-		sodium_memzero(ics, OUTBOX_ICS_MAX + 1024);
-	free(body);
-	free(ics);
+	if (body.data) /* the link is a secret: leave no copy in freed memory */
+		sodium_memzero(body.data, body.cap);
+	if (ics.data)
+		sodium_memzero(ics.data, ics.cap);
+	buf_release(&body);
+	buf_release(&ics);
 	return r;
 }
 

@@ -54,10 +54,13 @@ int64_t outbox_link_expires(const struct app *app, const struct appointment *a);
 /* The patient link of token. */
 void outbox_link_url(const struct app *app, const char *token, char out[OUTBOX_URL_MAX]);
 
+struct buf;
+/* Append text to out with every "{link}" replaced by url. */
+void outbox_fill_link(struct buf *out, const char *text, const char *url);
+
 /* The calendar object of a (for the patient link and the e-mail), with
  * link ("{link}" to fill in later) in its description, in a's patient's
  * language lang. */
-struct buf;
 enum app_err outbox_ics(struct app *app, struct store *db, const struct appointment *a,
 			const char *lang, const char *link, struct buf *out) WARN_UNUSED;
 
