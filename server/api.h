@@ -24,7 +24,10 @@ API_HANDLER(api_resource_delete);
 
 /* resources.c: the descriptors. */
 extern const struct res_desc resources_units, resources_clinicians, resources_rooms,
-	resources_patients;
+	resources_patients, resources_types;
+struct appt_type;
+/* Load consultation type id.  APP_ENOTFOUND. */
+enum app_err resources_type_load(struct store *db, int64_t id, struct appt_type *out) WARN_UNUSED;
 
 /* api_appointments.c */
 API_HANDLER(api_appointments_list);

@@ -46,6 +46,7 @@ static void write_appt(struct buf *b, const struct appointment *a, bool with_pat
 		buf_printf(b, "%s%" PRId64, i ? "," : "", a->clinician_ids[i]);
 	buf_putc(b, ']');
 	buf_json_kint(b, ",", "room_id", a->room_id, true);
+	buf_json_kint(b, ",", "type_id", a->type_id, true);
 	buf_json_kstr(b, ",", "video_url", a->video_url[0] ? a->video_url : NULL);
 	buf_json_kstr(b, ",", "status_reason", a->status_reason[0] ? a->status_reason : NULL);
 	buf_json_kint(b, ",", "version", a->version, false);
@@ -94,10 +95,10 @@ enum app_err api_appointment_visible(struct store *db, const struct req *req, st
 /* The fields a request may set, as read from its body. */
 struct fields {
 	bool has_start, has_end, has_duration, has_mode, has_status, has_room, has_clinicians,
-		has_patient, has_reason;
+		has_patient, has_reason, has_type;
 	int64_t start, end, duration;
 	int mode, status;
-	int64_t room_id, patient_id;
+	int64_t room_id, patient_id, type_id;
 	int nclinicians;
 	int64_t clinician_ids[APPT_MAX_CLINICIANS];
 	char reason[APPT_REASON_MAX + 1];
@@ -153,10 +154,10 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, bool c
 {
 	static const char *const create_fields[] = {
 		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
-		"room_id", "override_hours", NULL};
+		"room_id", "type_id", "override_hours", NULL};
 	static const char *const patch_fields[] = {
 		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
-		"room_id", "override_hours", "status", "reason", NULL};
+		"room_id", "type_id", "override_hours", "status", "reason", NULL};
 	const char *s;
 	enum app_err err;
 	json_t *o = NULL;
@@ -182,6 +183,9 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, bool c
 		goto out;
 	f->has_room = body_has(o, "room_id");
 	if (f->has_room && (err = body_id(rep, o, "room_id", false, &f->room_id)))
+		goto out;
+	f->has_type = body_has(o, "type_id");
+	if (f->has_type && (err = body_id(rep, o, "type_id", false, &f->type_id)))
 		goto out;
 	if ((f->has_mode = body_has(o, "mode"))) {
 		if ((err = body_str(rep, o, "mode", true, 16, &s)))
@@ -221,9 +225,9 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, bool c
 					 "'clinician_ids' is required");
 		else if (!f->has_start)
 			err = reply_fail(rep, APP_EINVAL, "start", "'start' is required");
-		else if (!f->has_end && !f->has_duration)
+		else if (!f->has_end && !f->has_duration && !f->type_id)
 			err = reply_fail(rep, APP_EINVAL, "end",
-					 "give 'end' or 'duration_minutes'");
+					 "give 'end' or 'duration_minutes' (or a 'type_id')");
 	} else if (json_object_size(o) == 0) {
 		err = reply_fail(rep, APP_EINVAL, NULL, "give at least one field to change");
 	}
@@ -260,6 +264,14 @@ static enum app_err check_refs(struct store *db, const struct actor *who, struct
 					  "there is no active clinician %" PRId64,
 					  f->clinician_ids[i]);
 	}
+	if (f->type_id) {
+		if ((err = store_resource_ref(db, "consultation_types", f->type_id, &exists,
+					      &active)))
+			return err;
+		if (!exists || !active)
+			return reply_fail(rep, APP_EINVAL, "type_id",
+					  "there is no active consultation type %" PRId64, f->type_id);
+	}
 	if (f->room_id) {
 		if ((err = store_resource_get(db, &resources_rooms, f->room_id, &room)))
 			return err == APP_ENOTFOUND
@@ -281,6 +293,35 @@ struct edit {
 	const struct req *req;
 };
 
+/* The rules of next's consultation type, where what they bind changed
+ * (a type that changes later does not make old bookings invalid); a new
+ * type brings its buffers. */
+static enum app_err check_type(struct edit *e, const struct appointment *cur,
+			       struct appointment *next)
+{
+	bool new_type = !cur || cur->type_id != next->type_id;
+	struct appt_type t;
+	enum app_err err;
+
+	if (!next->type_id) {
+		next->buffer_before = next->buffer_after = 0;
+		return APP_OK;
+	}
+	if ((err = resources_type_load(e->db, next->type_id, &t)))
+		return err;
+	if (new_type) {
+		next->buffer_before = t.buffer_before;
+		next->buffer_after = t.buffer_after;
+	}
+	if (next->mode == APPT_VIDEO && !t.video_allowed && (new_type || cur->mode != APPT_VIDEO))
+		return reply_fail(e->rep, APP_EINVAL, "mode",
+				  "'%s' is not held by video; book it in person or by phone",
+				  t.name);
+	if (t.needs_room && !next->room_id && (new_type || cur->room_id))
+		return reply_fail(e->rep, APP_EINVAL, "room_id", "'%s' needs a room", t.name);
+	return APP_OK;
+}
+
 /* Rules every resulting appointment must meet, new or changed. */
 static enum app_err check_result(struct edit *e, const struct appointment *cur,
 				 struct appointment *next)
@@ -288,6 +329,8 @@ static enum app_err check_result(struct edit *e, const struct appointment *cur,
 	struct res_row room;
 	enum app_err err;
 
+	if ((err = check_type(e, cur, next)))
+		return err;
 	if (next->end <= next->start)
 		return reply_fail(e->rep, APP_EINVAL, e->f->has_end ? "end" : "duration_minutes",
 				  "the appointment must end after it starts");
@@ -326,7 +369,8 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 	if (cur->status == APPT_CANCELLED) {
 		bool only_cancel = f->has_status && f->status == APPT_CANCELLED && !f->has_start &&
 				   !f->has_end && !f->has_duration && !f->has_mode && !f->has_room &&
-				   !f->has_patient && !f->has_clinicians && !f->has_reason;
+				   !f->has_patient && !f->has_clinicians && !f->has_reason &&
+				   !f->has_type;
 		if (only_cancel)
 			return APP_OK; /* cancelling twice is no change */
 		return reply_fail(e->rep, APP_ETRANSITION, "status",
@@ -344,6 +388,8 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 		next->mode = (enum appt_mode)f->mode;
 	if (f->has_room)
 		next->room_id = f->room_id;
+	if (f->has_type)
+		next->type_id = f->type_id;
 	if (f->has_patient)
 		next->patient_id = f->patient_id;
 	if (f->has_clinicians) {
@@ -438,6 +484,7 @@ API_HANDLER(api_appointments_create)
 	struct edit e = {app, db, rep, NULL, req};
 	struct conflicts cf;
 	struct appointment a = {0};
+	struct appt_type t = {.default_mode = APPT_VIDEO};
 	struct fields f;
 	enum app_err err;
 
@@ -446,9 +493,14 @@ API_HANDLER(api_appointments_create)
 	e.f = &f;
 	if ((err = check_refs(db, &req->who, rep, &f)))
 		return err;
+	if (f.type_id && (err = resources_type_load(db, f.type_id, &t)))
+		return err;
+	/* the type fills what the request leaves out */
+	a.type_id = f.type_id;
 	a.start = f.start;
-	a.end = f.has_end ? f.end : f.start + f.duration * 60;
-	a.mode = f.has_mode ? (enum appt_mode)f.mode : APPT_VIDEO;
+	a.end = f.start + (f.has_end ? f.end - f.start
+				    : (f.has_duration ? f.duration : t.duration_minutes) * 60);
+	a.mode = f.has_mode ? (enum appt_mode)f.mode : t.default_mode;
 	a.status = APPT_BOOKED;
 	a.patient_id = f.patient_id;
 	a.room_id = f.room_id;
@@ -481,6 +533,7 @@ static bool clinician_may(const struct fields *f)
 {
 	return f->has_status && !f->has_start && !f->has_end && !f->has_duration &&
 	       !f->has_mode && !f->has_room && !f->has_patient && !f->has_clinicians &&
+	       !f->has_type &&
 	       (f->status == APPT_COMPLETED || f->status == APPT_NO_SHOW);
 }
 

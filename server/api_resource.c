@@ -42,6 +42,8 @@ static void write_row(struct buf *b, const struct res_desc *d, const struct res_
 			buf_json_kbool(b, ",", f->name, v->i != 0);
 		else if (f->type == RES_REF)
 			buf_json_kint(b, ",", f->name, v->null ? 0 : v->i, true);
+		else if (f->type == RES_INT && !v->null)
+			buf_json_kint(b, ",", f->name, v->i, false);
 		else
 			buf_json_kstr(b, ",", f->name, v->null ? NULL : v->s);
 	}
@@ -92,6 +94,14 @@ static enum app_err read_field(struct app *app, struct store *db, struct reply *
 			return reply_fail(rep, APP_EINVAL, f->name, "'%s' must be true or false",
 					  f->name);
 		v->i = json_is_true(jv);
+		return APP_OK;
+	case RES_INT:
+		if (!json_is_integer(jv) || json_integer_value(jv) < f->min ||
+		    json_integer_value(jv) > (json_int_t)f->max)
+			return reply_fail(rep, APP_EINVAL, f->name,
+					  "'%s' must be a whole number from %" PRId64 " to %zu",
+					  f->name, f->min, f->max);
+		v->i = json_integer_value(jv);
 		return APP_OK;
 	case RES_REF:
 		if (!json_is_integer(jv) || json_integer_value(jv) <= 0)
@@ -170,6 +180,29 @@ static enum app_err read_body(struct app *app, struct store *db, const struct re
 out:
 	json_decref(o);
 	return err;
+}
+
+/* Apply d's rules across fields to row as it would be stored: base (the
+ * current row, or NULL on create: the defaults) overlaid with what row sets. */
+static enum app_err check_whole(struct reply *rep, const struct res_desc *d,
+				const struct res_row *base, const struct res_row *row)
+{
+	struct res_row whole;
+	const char *why, *field = NULL;
+
+	if (!d->check_row)
+		return APP_OK;
+	for (int i = 0; i < d->nfields; i++) {
+		if (row->v[i].set)
+			whole.v[i] = row->v[i];
+		else if (base)
+			whole.v[i] = base->v[i];
+		else
+			store_resource_default(&d->fields[i], &whole.v[i]);
+	}
+	if ((why = d->check_row(d, &whole, &field)))
+		return reply_fail(rep, APP_EINVAL, field, "%s", why);
+	return APP_OK;
 }
 
 static enum app_err fail_store(struct reply *rep, const struct res_desc *d, enum app_err err)
@@ -307,7 +340,7 @@ API_HANDLER(api_resource_list)
 	buf_putc(&rep->body, ']');
 	if (ctx.n == q.limit)
 		snprintf(rep->link, sizeof(rep->link), "</api/v1/%s?limit=%d&offset=%d>; rel=\"next\"",
-			 d->table, q.limit, q.offset + q.limit);
+			 res_path(d), q.limit, q.offset + q.limit);
 	rep->status = 200;
 	return APP_OK;
 }
@@ -328,14 +361,16 @@ API_HANDLER(api_resource_create)
 	struct res_row row;
 	enum app_err err;
 
-	if ((err = read_body(app, db, req, rep, d, true, &row)))
+	if ((err = read_body(app, db, req, rep, d, true, &row)) ||
+	    (err = check_whole(rep, d, NULL, &row)))
 		return err;
 	if (authz_scoped(&req->who) && d->unit_col &&
 	    !actor_sees_unit(&req->who, store_resource_unit(d, &row)))
 		return reply_fail(rep, APP_EFORBIDDEN, "unit_id", "not one of your units");
 	if ((err = audited_write(db, req, d, &row, 0, "create")))
 		return fail_store(rep, d, err);
-	snprintf(rep->location, sizeof(rep->location), "/api/v1/%s/%" PRId64, d->table, row.id);
+	snprintf(rep->location, sizeof(rep->location), "/api/v1/%s/%" PRId64, res_path(d),
+		 row.id);
 	return answer_row(db, req, rep, d, row.id, 201);
 }
 
@@ -347,7 +382,8 @@ API_HANDLER(api_resource_update)
 	int uf;
 
 	if ((err = load_visible(db, req, rep, d, req->ids[0], &cur)) ||
-	    (err = read_body(app, db, req, rep, d, false, &row)))
+	    (err = read_body(app, db, req, rep, d, false, &row)) ||
+	    (err = check_whole(rep, d, &cur, &row)))
 		return err;
 	uf = store_resource_field(d, "unit_id");
 	if (authz_scoped(&req->who) && uf >= 0 && row.v[uf].set &&

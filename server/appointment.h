@@ -37,6 +37,8 @@ struct appointment {
 	enum appt_status status;
 	int64_t patient_id;
 	int64_t room_id; /* 0: none */
+	int64_t type_id; /* consultation type; 0: none */
+	int64_t buffer_before, buffer_after; /* seconds kept free around it (the type's) */
 	int nclinicians;
 	int64_t clinician_ids[APPT_MAX_CLINICIANS];
 	char video_url[512];
@@ -46,6 +48,16 @@ struct appointment {
 	char patient_name[256]; /* filled by the day list only */
 	bool override_hours;    /* this change was booked outside working hours on
 				 * purpose (recorded in the history, not stored) */
+};
+
+/* A consultation type's booking rules (resources_types). */
+struct appt_type {
+	int64_t id, unit_id;
+	char name[256];
+	int64_t duration_minutes;
+	bool video_allowed, needs_room, active;
+	enum appt_mode default_mode;
+	int64_t buffer_before, buffer_after; /* seconds */
 };
 
 const char *appointment_mode_name(enum appt_mode m);

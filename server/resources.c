@@ -4,9 +4,11 @@
  * Each names its table's columns, which of them a request must or may give,
  * how text is checked, and which are list filters.  See store_resource.h.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "api.h"
+#include "appointment.h"
 #include "validate.h"
 
 static const char *const professions[] = {
@@ -15,6 +17,7 @@ static const char *const professions[] = {
 	"annet",     NULL};
 static const char *const room_kinds[] = {"clinic", "video", NULL};
 static const char *const languages[] = {"nb", "nn", "en", NULL};
+static const char *const modes[] = {"video", "in_person", "phone", NULL};
 
 #define NAME {.name = "name", .type = RES_TEXT, .required = true, .max = 200, .check = validate_name}
 #define ACTIVE {.name = "active", .type = RES_BOOL, .filter = true, .def = "1"}
@@ -101,3 +104,66 @@ const struct res_desc resources_patients = {
 	.derive = patient_derive,
 	.audited = true,
 };
+
+static const char *type_check(const struct res_desc *d, const struct res_row *row,
+			      const char **field)
+{
+	int video = store_resource_field(d, "video_allowed");
+	int mode = store_resource_field(d, "default_mode");
+
+	*field = "default_mode";
+	if (!row->v[video].i && !strcmp(row->v[mode].s, "video"))
+		return "a type that does not allow video cannot have video as its default mode";
+	return NULL;
+}
+
+#define MINUTES(n, lo, hi, d) {.name = n, .type = RES_INT, .min = lo, .max = hi, .def = d}
+
+static const struct res_field type_fields[] = {
+	NAME,
+	{.name = "unit_id", .type = RES_REF, .required = true, .filter = true, .ref = "units"},
+	{.name = "duration_minutes", .type = RES_INT, .required = true, .min = 5, .max = 720},
+	{.name = "video_allowed", .type = RES_BOOL, .filter = true, .def = "1"},
+	{.name = "default_mode", .type = RES_ENUM, .values = modes, .def = "video"},
+	{.name = "needs_room", .type = RES_BOOL, .def = "0"},
+	MINUTES("buffer_before_minutes", 0, 240, "0"),
+	MINUTES("buffer_after_minutes", 0, 240, "0"),
+	ACTIVE,
+};
+
+const struct res_desc resources_types = {
+	.table = "consultation_types",
+	.path = "consultation-types",
+	.noun = "consultation type",
+	.fields = type_fields,
+	.nfields = 9,
+	.search = "name LIKE ?2",
+	.unit_col = "unit_id",
+	.check_row = type_check,
+};
+
+enum app_err resources_type_load(struct store *db, int64_t id, struct appt_type *out)
+{
+	const struct res_desc *d = &resources_types;
+	struct res_row row;
+	enum app_err err;
+	int mode;
+
+	if ((err = store_resource_get(db, d, id, &row)))
+		return err;
+#define V(name) row.v[store_resource_field(d, name)]
+	memset(out, 0, sizeof(*out));
+	out->id = id;
+	out->unit_id = V("unit_id").i;
+	snprintf(out->name, sizeof(out->name), "%s", V("name").s);
+	out->duration_minutes = V("duration_minutes").i;
+	out->video_allowed = V("video_allowed").i;
+	out->needs_room = V("needs_room").i;
+	out->active = V("active").i;
+	mode = appointment_mode_parse(V("default_mode").s);
+	out->default_mode = mode < 0 ? APPT_VIDEO : (enum appt_mode)mode;
+	out->buffer_before = V("buffer_before_minutes").i * 60;
+	out->buffer_after = V("buffer_after_minutes").i * 60;
+#undef V
+	return APP_OK;
+}

@@ -23,6 +23,7 @@
 #define CLIN &resources_clinicians
 #define ROOMS &resources_rooms
 #define PATS &resources_patients
+#define TYPES &resources_types
 
 const struct route routes[] = {
 	R("GET", "/healthz", api_ops_health, NULL, ROUTE_PUBLIC, NOBODY),
@@ -60,6 +61,12 @@ const struct route routes[] = {
 	R("GET", "/api/v1/rooms/{id}", api_resource_get, ROOMS, 0, STAFF),
 	R("PATCH", "/api/v1/rooms/{id}", api_resource_update, ROOMS, 0, STAFF),
 	R("DELETE", "/api/v1/rooms/{id}", api_resource_delete, ROOMS, 0, STAFF),
+
+	R("GET", "/api/v1/consultation-types", api_resource_list, TYPES, 0, STAFF),
+	R("POST", "/api/v1/consultation-types", api_resource_create, TYPES, 0, STAFF),
+	R("GET", "/api/v1/consultation-types/{id}", api_resource_get, TYPES, 0, STAFF),
+	R("PATCH", "/api/v1/consultation-types/{id}", api_resource_update, TYPES, 0, STAFF),
+	R("DELETE", "/api/v1/consultation-types/{id}", api_resource_delete, TYPES, 0, STAFF),
 
 	R("GET", "/api/v1/patients", api_resource_list, PATS, 0, STAFF),
 	R("POST", "/api/v1/patients", api_resource_create, PATS, 0, STAFF),

@@ -29,8 +29,8 @@
 
 #define APPT_COLS                                                                                  \
 	"a.id, a.start_at, a.end_at, a.mode, a.status, a.patient_id, a.room_id, a.video_url, "     \
-	"a.status_reason, a.version, a.created_at, a.updated_at, "                                 \
-	"(SELECT group_concat(clinician_id) FROM participants WHERE appointment_id = a.id AND "    \
+	"a.status_reason, a.version, a.created_at, a.updated_at, a.type_id, a.buffer_before, "     \
+	"a.buffer_after, (SELECT group_concat(clinician_id) FROM participants WHERE appointment_id = a.id AND "    \
 	"kind = 'clinician')"
 
 static const char SQL_GET[] = "SELECT " APPT_COLS " FROM appointments a WHERE a.id = ?1";
@@ -50,15 +50,16 @@ static const char SQL_CONFLICT_ROOM[] =
 
 static const char SQL_INSERT[] =
 	"INSERT INTO appointments (start_at, end_at, mode, status, patient_id, room_id, "
-	"video_url, status_reason, version, created_at, updated_at) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?9)";
+	"video_url, status_reason, type_id, buffer_before, buffer_after, version, created_at, "
+	"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12)";
 static const char SQL_INSERT_PARTICIPANT[] =
 	"INSERT INTO participants (appointment_id, kind, patient_id, clinician_id, start_at, "
 	"end_at, live) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char SQL_UPDATE[] =
 	"UPDATE appointments SET start_at = ?2, end_at = ?3, mode = ?4, status = ?5, "
-	"patient_id = ?6, room_id = ?7, video_url = ?8, status_reason = ?9, "
-	"version = version + 1, updated_at = ?10 WHERE id = ?1";
+	"patient_id = ?6, room_id = ?7, video_url = ?8, status_reason = ?9, type_id = ?10, "
+	"buffer_before = ?11, buffer_after = ?12, version = version + 1, updated_at = ?13 "
+	"WHERE id = ?1";
 static const char SQL_PARTICIPANTS_OFF[] =
 	"UPDATE participants SET live = 0 WHERE appointment_id = ?1";
 static const char SQL_DELETE_CLINICIAN[] =
@@ -115,7 +116,10 @@ static void read_appt(sqlite3_stmt *st, struct appointment *a)
 	a->version = sqlite3_column_int64(st, 9);
 	a->created_at = sqlite3_column_int64(st, 10);
 	a->updated_at = sqlite3_column_int64(st, 11);
-	parse_ids((const char *)sqlite3_column_text(st, 12), a);
+	a->type_id = sqlite3_column_int64(st, 12);
+	a->buffer_before = sqlite3_column_int64(st, 13);
+	a->buffer_after = sqlite3_column_int64(st, 14);
+	parse_ids((const char *)sqlite3_column_text(st, 15), a);
 }
 
 static void bind_opt_id(sqlite3_stmt *st, int idx, int64_t id)
@@ -237,9 +241,21 @@ static enum app_err add_history(struct store *s, const struct appointment *a, in
 }
 
 /* The value of one history field as JSON. */
-enum hfield { H_START, H_END, H_MODE, H_STATUS, H_PATIENT, H_ROOM, H_CLINICIANS, H_REASON, H_N };
-static const char *const hnames[H_N] = {"start",      "end",     "mode",          "status",
-					"patient_id", "room_id", "clinician_ids", "status_reason"};
+enum hfield {
+	H_START,
+	H_END,
+	H_MODE,
+	H_STATUS,
+	H_PATIENT,
+	H_ROOM,
+	H_CLINICIANS,
+	H_REASON,
+	H_TYPE,
+	H_N
+};
+static const char *const hnames[H_N] = {"start",         "end",          "mode",
+					"status",        "patient_id",   "room_id",
+					"clinician_ids", "status_reason", "type_id"};
 
 static void hvalue(struct buf *b, const struct appointment *a, enum hfield f)
 {
@@ -255,8 +271,9 @@ static void hvalue(struct buf *b, const struct appointment *a, enum hfield f)
 	case H_STATUS: buf_json_str(b, appointment_status_name(a->status)); break;
 	case H_PATIENT: buf_printf(b, "%" PRId64, a->patient_id); break;
 	case H_ROOM:
-		if (a->room_id)
-			buf_printf(b, "%" PRId64, a->room_id);
+	case H_TYPE:
+		if (f == H_ROOM ? a->room_id : a->type_id)
+			buf_printf(b, "%" PRId64, f == H_ROOM ? a->room_id : a->type_id);
 		else
 			buf_puts(b, "null");
 		break;
@@ -292,6 +309,7 @@ static bool field_changed(const struct appointment *a, const struct appointment 
 	case H_ROOM: return a->room_id != b->room_id;
 	case H_CLINICIANS: return !same_clinicians(a, b);
 	case H_REASON: return strcmp(a->status_reason, b->status_reason) != 0;
+	case H_TYPE: return a->type_id != b->type_id;
 	case H_N: break;
 	}
 	return false;
@@ -336,6 +354,9 @@ static void bind_appt(sqlite3_stmt *st, const struct appointment *a, int first)
 	bind_opt_id(st, first + 5, a->room_id);
 	store_bind_text(st, first + 6, a->video_url);
 	store_bind_text(st, first + 7, a->status_reason);
+	bind_opt_id(st, first + 8, a->type_id);
+	sqlite3_bind_int64(st, first + 9, a->buffer_before);
+	sqlite3_bind_int64(st, first + 10, a->buffer_after);
 }
 
 enum app_err store_appointments_create(struct store *s, struct appointment *a,
@@ -355,7 +376,7 @@ enum app_err store_appointments_create(struct store *s, struct appointment *a,
 	if ((err = store_stmt(s, SQL_INSERT, &st)))
 		goto out;
 	bind_appt(st, a, 1);
-	sqlite3_bind_int64(st, 9, now);
+	sqlite3_bind_int64(st, 12, now);
 	if ((err = store_step_done(s, st, "appointment insert")))
 		goto out;
 	a->id = sqlite3_last_insert_rowid(store_db(s));
@@ -466,7 +487,7 @@ enum app_err store_appointments_edit_then(struct store *s, int64_t id, int64_t i
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
 	bind_appt(st, &next, 2);
-	sqlite3_bind_int64(st, 10, now);
+	sqlite3_bind_int64(st, 13, now);
 	if ((err = store_step_done(s, st, "appointment update")))
 		goto out;
 	history_changes(&b, &cur, &next);
@@ -577,7 +598,7 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 	sqlite3_bind_int64(st, 3, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_appt(st, &a);
-		store_copy_text(a.patient_name, sizeof(a.patient_name), st, 13);
+		store_copy_text(a.patient_name, sizeof(a.patient_name), st, 16);
 		if (!fn(ctx, &a))
 			break;
 	}

@@ -9,6 +9,7 @@
 #include "store_resource.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -20,6 +21,19 @@ int store_resource_field(const struct res_desc *d, const char *name)
 		if (!strcmp(d->fields[i].name, name))
 			return i;
 	return -1;
+}
+
+void store_resource_default(const struct res_field *f, struct res_val *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->set = true;
+	out->null = !f->def;
+	if (!f->def)
+		return;
+	if (res_is_int(f))
+		out->i = strtoll(f->def, NULL, 10);
+	else
+		snprintf(out->s, sizeof(out->s), "%s", f->def);
 }
 
 static void select_list(struct buf *b, const struct res_desc *d)
@@ -42,7 +56,7 @@ static void read_row(sqlite3_stmt *st, const struct res_desc *d, struct res_row 
 		v->null = sqlite3_column_type(st, col) == SQLITE_NULL;
 		if (v->null)
 			continue;
-		if (d->fields[i].type == RES_REF || d->fields[i].type == RES_BOOL)
+		if (res_is_int(&d->fields[i]))
 			v->i = sqlite3_column_int64(st, col);
 		else /* copy: column text dies at the next step */
 			snprintf(v->s, sizeof(v->s), "%s", (const char *)sqlite3_column_text(st, col));
@@ -55,7 +69,7 @@ static void bind_val(sqlite3_stmt *st, int idx, const struct res_field *f, const
 {
 	if (v->null)
 		sqlite3_bind_null(st, idx);
-	else if (f->type == RES_REF || f->type == RES_BOOL)
+	else if (res_is_int(f))
 		sqlite3_bind_int64(st, idx, v->i);
 	else
 		sqlite3_bind_text(st, idx, v->s, -1, SQLITE_TRANSIENT);
@@ -116,14 +130,10 @@ enum app_err store_resource_insert(struct store *s, const struct res_desc *d, st
 		goto out;
 	for (int i = 0; i < d->nfields; i++) {
 		const struct res_field *f = &d->fields[i];
-		struct res_val def = {.set = true, .null = !f->def};
+		struct res_val def;
 
-		if (!row->v[i].set && f->def) {
-			if (f->type == RES_BOOL || f->type == RES_REF)
-				def.i = f->def[0] == '1';
-			else
-				snprintf(def.s, sizeof(def.s), "%s", f->def);
-		}
+		if (!row->v[i].set)
+			store_resource_default(f, &def);
 		bind_val(st, i + 1, f, row->v[i].set ? &row->v[i] : &def);
 	}
 	sqlite3_bind_int64(st, d->nfields + 1, now);

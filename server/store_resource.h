@@ -27,6 +27,7 @@ enum res_type {
 	RES_ENUM, /* one of values[] */
 	RES_REF,  /* id of a row in table ref */
 	RES_BOOL, /* 0/1 */
+	RES_INT,  /* an integer from min to max */
 };
 
 struct res_field {
@@ -35,16 +36,19 @@ struct res_field {
 	bool required;    /* on create */
 	bool filter;      /* ?name=value filters lists */
 	bool readonly;    /* derived by the server, never accepted */
-	size_t max;       /* RES_TEXT: at most this many bytes */
+	size_t max;       /* RES_TEXT: at most this many bytes; RES_INT: at most */
+	int64_t min;      /* RES_INT: at least */
 	const char *const *values; /* RES_ENUM: NULL-terminated */
 	const char *ref;  /* RES_REF: the referenced table */
-	const char *def;  /* default on create ("1" for bool true); NULL = null */
+	const char *def;  /* default on create ("1" for bool true, decimal for
+			   * an integer); NULL = null */
 	/* RES_TEXT: normalise v in place (cap bytes); NULL or a reason why not. */
 	const char *(*check)(char *v, size_t cap);
 };
 
 struct res_desc {
 	const char *table; /* "patients" */
+	const char *path;  /* under /api/v1/ when it is not the table's name */
 	const char *noun;  /* "patient" */
 	const struct res_field *fields;
 	int nfields;
@@ -54,6 +58,11 @@ struct res_desc {
 	void (*derive)(const struct res_desc *d, struct res_row *row);
 	/* The column naming the row's unit, for unit-limited staff (NULL: none) */
 	const char *unit_col;
+	/* Rules across fields: given the row as it would be (defaults or
+	 * current values where the request is silent), NULL or why not, with
+	 * *field naming the field to blame. */
+	const char *(*check_row)(const struct res_desc *d, const struct res_row *row,
+				 const char **field);
 	/* Patient data: reads and changes go to the audit log. */
 	bool audited;
 };
@@ -61,7 +70,7 @@ struct res_desc {
 struct res_val {
 	bool set;  /* present (in a request) / loaded */
 	bool null;
-	int64_t i; /* RES_REF, RES_BOOL */
+	int64_t i; /* RES_REF, RES_BOOL, RES_INT */
 	char s[RES_TEXT_MAX]; /* RES_TEXT, RES_ENUM */
 };
 
@@ -83,6 +92,19 @@ typedef bool (*res_row_fn)(void *ctx, const struct res_row *row);
 
 /* The index of field name in d, or -1. */
 int store_resource_field(const struct res_desc *d, const char *name);
+
+/* The value field f takes on create when a request does not give it. */
+void store_resource_default(const struct res_field *f, struct res_val *out);
+/* Whether values of f are stored as integers. */
+static inline bool res_is_int(const struct res_field *f)
+{
+	return f->type == RES_REF || f->type == RES_BOOL || f->type == RES_INT;
+}
+/* The path of d's collection under /api/v1/. */
+static inline const char *res_path(const struct res_desc *d)
+{
+	return d->path ? d->path : d->table;
+}
 
 /* Load row id.  APP_ENOTFOUND when there is none. */
 enum app_err store_resource_get(struct store *s, const struct res_desc *d, int64_t id,
