@@ -21,6 +21,12 @@ API_HANDLER(api_resource_create);
 API_HANDLER(api_resource_get);
 API_HANDLER(api_resource_update);
 API_HANDLER(api_resource_delete);
+/* Load row id of d into *row if the actor may see it: 403 (answered) for
+ * rows of other units and missing rows alike for a unit-limited secretary,
+ * else 404 (answered) for a missing one. */
+enum app_err api_resource_visible(struct store *db, const struct req *req, struct reply *rep,
+				  const struct res_desc *d, int64_t id,
+				  struct res_row *row) WARN_UNUSED;
 
 /* resources.c: the descriptors. */
 extern const struct res_desc resources_units, resources_clinicians, resources_rooms,
@@ -71,13 +77,17 @@ API_HANDLER(api_audit_list);
 /* api_hours.c */
 API_HANDLER(api_hours_get);
 API_HANDLER(api_hours_put);
-API_HANDLER(api_hours_slots);
+API_HANDLER(api_exceptions_list);
+API_HANDLER(api_exceptions_create);
+API_HANDLER(api_exceptions_delete);
+/* api_slots.c */
+API_HANDLER(api_slots);
 /* The route's clinician ({id}) if who may see it: 403 (answered) when not,
  * also for one that does not exist; 404 only for those who may see all. */
 enum app_err api_clinician_visible(struct store *db, const struct req *req,
 				   struct reply *rep) WARN_UNUSED;
-/* 409 outside_hours (answered) when a clinician of a has working hours
- * that do not cover it. */
+/* 409 outside_hours (answered) when a clinician of a, or its room, has
+ * hours that do not cover it or is absent then. */
 enum app_err api_hours_check(struct store *db, struct reply *rep,
 			     const struct appointment *a) WARN_UNUSED;
 

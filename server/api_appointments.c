@@ -105,22 +105,6 @@ struct fields {
 	bool override_hours;
 };
 
-static enum app_err read_instant(struct reply *rep, json_t *o, const char *key, bool *has,
-				 int64_t *out)
-{
-	const char *s, *why;
-	enum app_err err;
-
-	*has = body_has(o, key);
-	if (!*has)
-		return APP_OK;
-	if ((err = body_str(rep, o, key, true, 64, &s)))
-		return err;
-	if (timeutil_parse_instant(s, out, &why))
-		return reply_fail(rep, APP_EINVAL, key, "'%s': %s", key, why);
-	return APP_OK;
-}
-
 static enum app_err read_clinicians(struct reply *rep, json_t *o, struct fields *f)
 {
 	json_t *arr = json_object_get(o, "clinician_ids"), *v;
@@ -166,8 +150,8 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, bool c
 	f->mode = f->status = -1;
 	if ((err = body_object(req, rep, create ? create_fields : patch_fields, false, &o)))
 		return err;
-	if ((err = read_instant(rep, o, "start", &f->has_start, &f->start)) ||
-	    (err = read_instant(rep, o, "end", &f->has_end, &f->end)) ||
+	if ((err = body_instant(rep, o, "start", false, &f->has_start, &f->start)) ||
+	    (err = body_instant(rep, o, "end", false, &f->has_end, &f->end)) ||
 	    (err = body_int(rep, o, "duration_minutes", 1, APPT_MAX_SECONDS / 60, &f->duration,
 			    &f->has_duration)) ||
 	    (err = read_clinicians(rep, o, f)) ||

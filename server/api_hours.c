@@ -1,18 +1,18 @@
 /*
- * api_hours.c - working hours, the outside-hours rule, and free slots.
+ * api_hours.c - working and opening hours, absences and extra hours, and
+ * the outside-hours rule.
  *
- * PUT replaces a clinician's weekly template: [{"weekday", "start", "end"}]
- * with ISO weekdays and clinic-local "HH:MM" times (several a day).  A
- * clinician with hours cannot be booked outside them (409 outside_hours)
- * unless the request says override_hours; one with no hours is not
- * restricted and has no free slots to offer.
- *
- * /slots intersects the named clinicians' hours day by day (local days, so
- * DST days are right), subtracts their appointments and offers starts on
- * the local quarter hour where the duration fits, from now on.
+ * PUT replaces a clinician's (or a room's) weekly template:
+ * [{"weekday", "start", "end", "valid_from"?, "valid_to"?}] with ISO
+ * weekdays, clinic-local "HH:MM" times (several a day) and optional dates
+ * that bound when an entry applies.  Exceptions are absences and extra
+ * hours as instants.  A clinician or room with hours cannot be booked
+ * outside them, and nobody during an absence (409 outside_hours), unless the
+ * request says override_hours; one with no hours is not restricted.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -22,21 +22,33 @@
 #include "params.h"
 #include "slots.h"
 #include "store.h"
+#include "store_appointments.h"
 #include "store_hours.h"
 #include "timeutil.h"
 
-#define SLOTS_MAX_DAYS 62
-#define SLOTS_MAX_CLINICIANS 16
-#define SLOTS_MAX_RESULTS 5000
-#define BUSY_MAX 2000
+#define EXCEPTIONS_LIST_MAX 1000
+
+static void write_date(struct buf *b, const char *key, int64_t day)
+{
+	int y, m, d;
+
+	if (!day)
+		return; /* open-ended: left out, so a plain template reads as it was put */
+	timeutil_civil_from_days(day, &y, &m, &d);
+	buf_printf(b, ",\"%s\":\"%04d-%02d-%02d\"", key, y, m, d);
+}
 
 static void write_hours(struct buf *b, const struct hours *h, int n)
 {
 	buf_putc(b, '[');
-	for (int i = 0; i < n; i++)
-		buf_printf(b, "%s{\"weekday\":%d,\"start\":\"%02d:%02d\",\"end\":\"%02d:%02d\"}",
+	for (int i = 0; i < n; i++) {
+		buf_printf(b, "%s{\"weekday\":%d,\"start\":\"%02d:%02d\",\"end\":\"%02d:%02d\"",
 			   i ? "," : "", h[i].weekday, h[i].start_min / 60, h[i].start_min % 60,
 			   h[i].end_min / 60, h[i].end_min % 60);
+		write_date(b, "valid_from", h[i].valid_from);
+		write_date(b, "valid_to", h[i].valid_to);
+		buf_putc(b, '}');
+	}
 	buf_putc(b, ']');
 }
 
@@ -51,20 +63,34 @@ enum app_err api_clinician_visible(struct store *db, const struct req *req, stru
 	if ((err = store_resource_ref(db, "clinicians", req->ids[0], &exists, &active)))
 		return err;
 	if (!exists)
-		return reply_fail(rep, APP_ENOTFOUND, NULL, "there is no clinician %" PRId64,
-				  req->ids[0]);
+		return reply_fail(rep, APP_ENOTFOUND, NULL,
+				  "there is no clinician %" PRId64, req->ids[0]);
 	return APP_OK;
+}
+
+/* The route's owner: its arg is the clinicians' or the rooms' descriptor;
+ * the owner is {id}, checked visible to who. */
+static enum app_err owner_visible(struct store *db, const struct req *req, struct reply *rep,
+				  enum hours_owner *o)
+{
+	struct res_row row;
+
+	*o = req->route->arg == &resources_rooms ? OWNER_ROOM : OWNER_CLINICIAN;
+	if (*o == OWNER_CLINICIAN)
+		return api_clinician_visible(db, req, rep);
+	return api_resource_visible(db, req, rep, &resources_rooms, req->ids[0], &row);
 }
 
 API_HANDLER(api_hours_get)
 {
 	struct hours h[HOURS_MAX];
+	enum hours_owner o;
 	enum app_err err;
 	int n;
 
 	(void)app;
-	if ((err = api_clinician_visible(db, req, rep)) ||
-	    (err = store_hours_get(db, req->ids[0], h, HOURS_MAX, &n)))
+	if ((err = owner_visible(db, req, rep, &o)) ||
+	    (err = store_hours_get(db, o, req->ids[0], h, HOURS_MAX, &n)))
 		return err;
 	write_hours(&rep->body, h, n);
 	rep->status = 200;
@@ -74,14 +100,38 @@ API_HANDLER(api_hours_get)
 static int by_day(const void *a, const void *b)
 {
 	const struct hours *x = a, *y = b;
-	return x->weekday != y->weekday ? x->weekday - y->weekday : x->start_min - y->start_min;
+
+	if (x->weekday != y->weekday)
+		return x->weekday - y->weekday;
+	if (x->start_min != y->start_min)
+		return x->start_min - y->start_min;
+	return x->valid_from < y->valid_from ? -1 : x->valid_from > y->valid_from;
+}
+
+/* An optional date field into days since 1970 (0 when absent or null). */
+static enum app_err read_day(struct reply *rep, json_t *item, const char *key, size_t i,
+			     int64_t *out)
+{
+	json_t *v = json_object_get(item, key);
+	struct civil d;
+
+	*out = 0;
+	if (!v || json_is_null(v))
+		return APP_OK;
+	if (!json_is_string(v) || timeutil_parse_date(json_string_value(v), &d))
+		return reply_fail(rep, APP_EINVAL, key, "item %zu: '%s' is a date (YYYY-MM-DD)", i,
+				  key);
+	*out = timeutil_days_from_civil(d.year, d.month, d.day);
+	return APP_OK;
 }
 
 static enum app_err read_item(struct reply *rep, json_t *item, size_t i, struct hours *h)
 {
-	static const char *const fields[] = {"weekday", "start", "end", NULL};
+	static const char *const fields[] = {"weekday", "start", "end", "valid_from", "valid_to",
+					     NULL};
 	const char *key, *s, *e;
 	json_t *v, *wd = json_object_get(item, "weekday");
+	enum app_err err;
 
 	if (!json_is_object(item))
 		return reply_fail(rep, APP_EINVAL, NULL, "item %zu must be an object", i);
@@ -107,19 +157,33 @@ static enum app_err read_item(struct reply *rep, json_t *item, size_t i, struct 
 	if (h->end_min <= h->start_min)
 		return reply_fail(rep, APP_EINVAL, "end", "item %zu: 'end' must come after 'start'",
 				  i);
+	if ((err = read_day(rep, item, "valid_from", i, &h->valid_from)) ||
+	    (err = read_day(rep, item, "valid_to", i, &h->valid_to)))
+		return err;
+	if (h->valid_from && h->valid_to && h->valid_to < h->valid_from)
+		return reply_fail(rep, APP_EINVAL, "valid_to",
+				  "item %zu: 'valid_to' must not come before 'valid_from'", i);
 	return APP_OK;
+}
+
+/* Whether the validity periods of a and b share a day. */
+static bool same_days(const struct hours *a, const struct hours *b)
+{
+	return (!a->valid_to || !b->valid_from || b->valid_from <= a->valid_to) &&
+	       (!b->valid_to || !a->valid_from || a->valid_from <= b->valid_to);
 }
 
 API_HANDLER(api_hours_put)
 {
 	struct hours h[HOURS_MAX];
+	enum hours_owner o;
 	enum app_err err;
 	json_t *arr = NULL, *item;
 	size_t i;
 	int n = 0;
 
 	(void)app;
-	if ((err = api_clinician_visible(db, req, rep)) || (err = body_json(req, rep, &arr)))
+	if ((err = owner_visible(db, req, rep, &o)) || (err = body_json(req, rep, &arr)))
 		return err;
 	if (!json_is_array(arr) || json_array_size(arr) > HOURS_MAX) {
 		err = reply_fail(rep, APP_EINVAL, NULL,
@@ -132,13 +196,14 @@ API_HANDLER(api_hours_put)
 		n++;
 	}
 	qsort(h, (size_t)n, sizeof(h[0]), by_day);
-	for (int k = 1; k < n; k++)
-		if (h[k].weekday == h[k - 1].weekday && h[k].start_min < h[k - 1].end_min) {
-			err = reply_fail(rep, APP_EINVAL, "start",
-					 "two intervals overlap on weekday %d", h[k].weekday);
-			goto out;
-		}
-	if ((err = store_hours_set(db, req->ids[0], h, n)))
+	for (int a = 0; a < n; a++)
+		for (int b = a + 1; b < n && h[b].weekday == h[a].weekday; b++)
+			if (h[b].start_min < h[a].end_min && same_days(&h[a], &h[b])) {
+				err = reply_fail(rep, APP_EINVAL, "start",
+						 "two intervals overlap on weekday %d", h[a].weekday);
+				goto out;
+			}
+	if ((err = store_hours_set(db, o, req->ids[0], h, n)))
 		goto out;
 	write_hours(&rep->body, h, n);
 	rep->status = 200;
@@ -147,161 +212,192 @@ out:
 	return err;
 }
 
-enum app_err api_hours_check(struct store *db, struct reply *rep, const struct appointment *a)
+static void write_exception(struct buf *b, const struct hours_exception *x)
 {
-	struct hours h[HOURS_MAX];
-	struct interval day[HOURS_MAX];
-	struct civil d;
-	enum app_err err;
-	int n, nd;
+	char t[TIMEUTIL_INSTANT_LEN];
 
-	timeutil_to_local(a->start, &d);
-	for (int i = 0; i < a->nclinicians; i++) {
-		if ((err = store_hours_get(db, a->clinician_ids[i], h, HOURS_MAX, &n)))
-			return err;
-		if (n == 0)
-			continue; /* no hours set: not restricted */
-		nd = slots_day_hours(h, n, &d, day);
-		if (!slots_within(day, nd, a->start, a->end))
-			return reply_fail(rep, APP_EOUTSIDE_HOURS, "start",
-					  "clinician %" PRId64 " does not work then; set "
-					  "'override_hours' to book anyway",
-					  a->clinician_ids[i]);
-	}
-	return APP_OK;
+	buf_json_kint(b, "{", "id", x->id, false);
+	buf_json_kstr(b, ",", "kind", x->extra ? "extra" : "absence");
+	timeutil_format(x->start, t);
+	buf_json_kstr(b, ",", "start", t);
+	timeutil_format(x->end, t);
+	buf_json_kstr(b, ",", "end", t);
+	buf_json_kstr(b, ",", "reason", x->reason[0] ? x->reason : NULL);
+	buf_json_kstr(b, ",", "created_by", x->created_by);
+	timeutil_format(x->created_at, t);
+	buf_json_kstr(b, ",", "created_at", t);
 }
 
-struct slot_ctx {
+struct exc_ctx {
 	struct buf *b;
-	const int64_t *ids;
-	int nids, n;
+	int n;
 };
 
-static bool slot_row(void *vctx, int64_t start, int64_t end)
+static bool exception_row(void *vctx, const struct hours_exception *x)
 {
-	struct slot_ctx *c = vctx;
-	char s[TIMEUTIL_INSTANT_LEN], e[TIMEUTIL_INSTANT_LEN];
+	struct exc_ctx *c = vctx;
 
-	timeutil_format(start, s);
-	timeutil_format(end, e);
-	buf_printf(c->b, "%s{\"start\":\"%s\",\"end\":\"%s\",\"clinician_ids\":[", c->n ? "," : "",
-		   s, e);
-	for (int i = 0; i < c->nids; i++)
-		buf_printf(c->b, "%s%" PRId64, i ? "," : "", c->ids[i]);
-	buf_puts(c->b, "]}");
-	return ++c->n < SLOTS_MAX_RESULTS && !c->b->failed;
+	if (c->n++)
+		buf_putc(c->b, ',');
+	write_exception(c->b, x);
+	buf_putc(c->b, '}');
+	return c->n < EXCEPTIONS_LIST_MAX && !c->b->failed;
 }
 
-/* Free intervals of all ids together on local day d, into free_ (room for
- * HOURS_MAX + BUSY_MAX); count. */
-static enum app_err free_on_day(struct store *db, const int64_t *ids, int nids,
-				const struct hours (*h)[HOURS_MAX], const int *nh,
-				const struct civil *d, struct interval *free_, int *nfree)
+API_HANDLER(api_exceptions_list)
 {
-	static _Thread_local struct interval work[HOURS_MAX + BUSY_MAX], busy[BUSY_MAX];
-	struct interval day[HOURS_MAX];
-	int64_t from, to;
+	static const char *const allowed[] = {"from", "to", NULL};
+	struct exc_ctx ctx = {&rep->body, 0};
+	enum hours_owner o;
 	enum app_err err;
-	int n = 0, nb;
+	int64_t from, to;
 
-	timeutil_day_bounds(d, &from, &to);
-	for (int i = 0; i < nids; i++) {
-		int nd = slots_day_hours(h[i], nh[i], d, day);
-		if (i == 0) {
-			memcpy(free_, day, sizeof(day[0]) * (size_t)nd);
-			n = nd;
-		} else {
-			n = slots_intersect(free_, n, day, nd, work);
-			memcpy(free_, work, sizeof(work[0]) * (size_t)n);
-		}
-		if (n == 0)
-			break;
-	}
-	for (int i = 0; i < nids && n; i++) {
-		if ((err = store_hours_busy(db, ids[i], from, to, busy, BUSY_MAX, &nb)))
-			return err;
-		nb = slots_normalise(busy, nb);
-		n = slots_subtract(free_, n, busy, nb, work);
-		memcpy(free_, work, sizeof(work[0]) * (size_t)n);
-	}
-	*nfree = n;
+	(void)app;
+	if ((err = params_only(req, rep, allowed)) || (err = owner_visible(db, req, rep, &o)) ||
+	    (err = params_time(req, rep, "from", false, &from)) ||
+	    (err = params_time(req, rep, "to", true, &to)))
+		return err;
+	if (!params_get(req, "from"))
+		from = req->now; /* what is still to come, unless asked */
+	if (!to)
+		to = INT64_MAX;
+	buf_putc(&rep->body, '[');
+	if ((err = store_hours_exception_list(db, o, req->ids[0], from, to, exception_row, &ctx)))
+		return err;
+	buf_putc(&rep->body, ']');
+	rep->status = 200;
 	return APP_OK;
 }
 
-API_HANDLER(api_hours_slots)
+struct affected_ctx {
+	struct buf *b;
+	int n;
+};
+
+static bool affected_row(void *vctx, const struct appointment *a)
 {
-	static const char *const allowed[] = {"clinician_id", "from", "to", "duration_minutes",
-					      "type_id", NULL};
-	static _Thread_local struct hours h[SLOTS_MAX_CLINICIANS][HOURS_MAX];
-	static _Thread_local struct interval free_[HOURS_MAX + BUSY_MAX];
-	int nh[SLOTS_MAX_CLINICIANS], nfree;
-	int64_t ids[SLOTS_MAX_CLINICIANS], duration, first, last;
-	struct slot_ctx ctx = {&rep->body, ids, 0, 0};
-	struct civil from, to;
+	struct affected_ctx *c = vctx;
+
+	buf_printf(c->b, "%s%" PRId64, c->n++ ? "," : "", a->id);
+	return !c->b->failed;
+}
+
+API_HANDLER(api_exceptions_create)
+{
+	static const char *const allowed[] = {"kind", "start", "end", "reason", NULL};
+	struct hours_exception x = {0};
+	struct affected_ctx actx = {&rep->body, 0};
+	struct appt_filter f = {.mode = -1, .limit = 500};
+	const char *kind, *reason;
+	enum hours_owner o;
 	enum app_err err;
-	bool exists, active;
+	json_t *body = NULL;
+	bool has;
 
-	if ((err = params_only(req, rep, allowed)))
+	(void)app;
+	if ((err = owner_visible(db, req, rep, &o)) ||
+	    (err = body_object(req, rep, allowed, false, &body)))
 		return err;
-	for (int i = 0; i < req->nquery; i++) {
-		if (strcmp(req->query[i].key, "clinician_id"))
-			continue;
-		if (ctx.nids == SLOTS_MAX_CLINICIANS)
-			return reply_fail(rep, APP_EINVAL, "clinician_id", "at most %d clinicians",
-					  SLOTS_MAX_CLINICIANS);
-		if (!params_parse_id(req->query[i].value, &ids[ctx.nids]))
-			return reply_fail(rep, APP_EINVAL, "clinician_id",
-					  "'clinician_id' must be a positive id");
-		for (int k = 0; k < ctx.nids; k++)
-			if (ids[k] == ids[ctx.nids])
-				return reply_fail(rep, APP_EINVAL, "clinician_id",
-						  "clinician %" PRId64 " is named twice", ids[k]);
-		ctx.nids++;
+	if ((err = body_str(rep, body, "kind", true, 16, &kind)) ||
+	    (err = body_instant(rep, body, "start", true, &has, &x.start)) ||
+	    (err = body_instant(rep, body, "end", true, &has, &x.end)) ||
+	    (err = body_str(rep, body, "reason", false, EXCEPTION_REASON_MAX, &reason)))
+		goto out;
+	if (strcmp(kind, "absence") && strcmp(kind, "extra")) {
+		err = reply_fail(rep, APP_EINVAL, "kind", "'kind' is absence or extra");
+		goto out;
 	}
-	if (!ctx.nids)
-		return reply_fail(rep, APP_EINVAL, "clinician_id", "name at least one clinician_id");
-	if (params_get(req, "type_id"))
-		return reply_fail(rep, APP_EINVAL, "type_id",
-				  "there are no consultation types yet; give duration_minutes");
-	if ((err = params_int(req, rep, "duration_minutes", 1, 720, 0, &duration)))
-		return err;
-	if (!duration)
-		return reply_fail(rep, APP_EINVAL, "duration_minutes",
-				  "give 'duration_minutes' (or 'type_id')");
-	if (!params_get(req, "from") || timeutil_parse_date(params_get(req, "from"), &from))
-		return reply_fail(rep, APP_EINVAL, "from", "'from' is a date (YYYY-MM-DD)");
-	if (!params_get(req, "to") || timeutil_parse_date(params_get(req, "to"), &to))
-		return reply_fail(rep, APP_EINVAL, "to", "'to' is a date (YYYY-MM-DD)");
-	first = timeutil_days_from_civil(from.year, from.month, from.day);
-	last = timeutil_days_from_civil(to.year, to.month, to.day);
-	if (last < first || last - first >= SLOTS_MAX_DAYS)
-		return reply_fail(rep, APP_EINVAL, "to",
-				  "'to' must be on or after 'from', at most %d days on",
-				  SLOTS_MAX_DAYS);
-	for (int i = 0; i < ctx.nids; i++) {
-		if ((err = authz_clinician(db, &req->who, ids[i])))
-			return err == APP_EFORBIDDEN ? reply_fail(rep, err, "clinician_id",
-								  "not one of your clinicians")
-						     : err;
-		if ((err = store_resource_ref(db, "clinicians", ids[i], &exists, &active)))
-			return err;
-		if (!exists)
-			return reply_fail(rep, APP_EINVAL, "clinician_id",
-					  "there is no clinician %" PRId64, ids[i]);
-		if ((err = store_hours_get(db, ids[i], h[i], HOURS_MAX, &nh[i])))
-			return err;
+	x.extra = !strcmp(kind, "extra");
+	if (x.end <= x.start) {
+		err = reply_fail(rep, APP_EINVAL, "end", "'end' must come after 'start'");
+		goto out;
 	}
-	buf_putc(&rep->body, '[');
-	for (int64_t day = first; day <= last && ctx.n < SLOTS_MAX_RESULTS; day++) {
-		struct civil d = {0};
+	snprintf(x.reason, sizeof(x.reason), "%s", reason ? reason : "");
+	for (const unsigned char *p = (const unsigned char *)x.reason; *p; p++)
+		if (*p < 0x20) {
+			err = reply_fail(rep, APP_EINVAL, "reason",
+					 "'reason' must not contain control characters");
+			goto out;
+		}
+	snprintf(x.created_by, sizeof(x.created_by), "%s", req->who.username);
+	x.created_at = req->now;
+	if ((err = store_hours_exception_add(db, o, req->ids[0], &x)))
+		goto out;
+	snprintf(rep->location, sizeof(rep->location), "%s/%" PRId64, req->path, x.id);
+	write_exception(&rep->body, &x);
+	/* what an absence now overlaps: the secretary moves those */
+	buf_puts(&rep->body, ",\"affected_appointment_ids\":[");
+	if (!x.extra) {
+		f.from = x.start;
+		f.to = x.end;
+		f.status_mask = ~(1u << APPT_CANCELLED) & ((1u << APPT_STATUS_COUNT) - 1);
+		if (o == OWNER_ROOM)
+			f.room_id = req->ids[0];
+		else
+			f.clinician_id = req->ids[0];
+		if ((err = store_appointments_list(db, &f, affected_row, &actx)))
+			goto out;
+	}
+	buf_puts(&rep->body, "]}");
+	rep->status = 201;
+out:
+	json_decref(body);
+	return err;
+}
 
-		timeutil_civil_from_days(day, &d.year, &d.month, &d.day);
-		if ((err = free_on_day(db, ids, ctx.nids, (const struct hours(*)[HOURS_MAX])h, nh, &d,
-				       free_, &nfree)))
+API_HANDLER(api_exceptions_delete)
+{
+	enum hours_owner o;
+	enum app_err err;
+
+	(void)app;
+	if ((err = owner_visible(db, req, rep, &o)))
+		return err;
+	err = store_hours_exception_delete(db, o, req->ids[0], req->ids[1]);
+	if (err == APP_ENOTFOUND)
+		return reply_fail(rep, err, NULL, "there is no exception %" PRId64 " here",
+				  req->ids[1]);
+	if (err)
+		return err;
+	rep->status = 204;
+	return APP_OK;
+}
+
+/* One owner's rule for [start, end): 409 outside_hours when it refuses. */
+static enum app_err check_owner(struct store *db, struct reply *rep, enum hours_owner o,
+				int64_t id, int64_t start, int64_t end)
+{
+	static _Thread_local struct availability av;
+	int64_t from, to;
+	struct civil d;
+	enum app_err err;
+	bool absent;
+
+	timeutil_to_local(start, &d);
+	timeutil_day_bounds(&d, &from, &to);
+	if ((err = store_hours_availability(db, o, id, from < start ? from : start,
+					    to > end ? to : end, &av)))
+		return err;
+	if (slots_bookable(&av, start, end, &absent))
+		return APP_OK;
+	if (o == OWNER_ROOM)
+		return reply_fail(rep, APP_EOUTSIDE_HOURS, "room_id",
+				  "room %" PRId64 " is %s then; set 'override_hours' to book anyway",
+				  id, absent ? "closed" : "not open");
+	return reply_fail(rep, APP_EOUTSIDE_HOURS, "start",
+			  "clinician %" PRId64 " %s then; set 'override_hours' to book anyway", id,
+			  absent ? "is absent" : "does not work");
+}
+
+enum app_err api_hours_check(struct store *db, struct reply *rep, const struct appointment *a)
+{
+	enum app_err err;
+
+	for (int i = 0; i < a->nclinicians; i++)
+		if ((err = check_owner(db, rep, OWNER_CLINICIAN, a->clinician_ids[i], a->start,
+				       a->end)))
 			return err;
-		slots_each(free_, nfree, duration * 60, app_now(app), slot_row, &ctx);
-	}
-	buf_putc(&rep->body, ']');
-	rep->status = 200;
+	if (a->room_id)
+		return check_owner(db, rep, OWNER_ROOM, a->room_id, a->start, a->end);
 	return APP_OK;
 }

@@ -214,7 +214,7 @@ static enum app_err fail_store(struct reply *rep, const struct res_desc *d, enum
 
 /* Load row id of d if the actor may see it: a unit-limited secretary gets
  * 403 for rows of other units and for missing rows alike. */
-static enum app_err load_visible(struct store *db, const struct req *req, struct reply *rep,
+enum app_err api_resource_visible(struct store *db, const struct req *req, struct reply *rep,
 				 const struct res_desc *d, int64_t id, struct res_row *row)
 {
 	enum app_err err = store_resource_get(db, d, id, row);
@@ -235,7 +235,7 @@ static enum app_err answer_row(struct store *db, const struct req *req, struct r
 	struct res_row row;
 	enum app_err err;
 
-	if ((err = load_visible(db, req, rep, d, id, &row)))
+	if ((err = api_resource_visible(db, req, rep, d, id, &row)))
 		return err;
 	write_row(&rep->body, d, &row);
 	rep->status = status;
@@ -381,7 +381,7 @@ API_HANDLER(api_resource_update)
 	enum app_err err;
 	int uf;
 
-	if ((err = load_visible(db, req, rep, d, req->ids[0], &cur)) ||
+	if ((err = api_resource_visible(db, req, rep, d, req->ids[0], &cur)) ||
 	    (err = read_body(app, db, req, rep, d, false, &row)) ||
 	    (err = check_whole(rep, d, &cur, &row)))
 		return err;
@@ -402,7 +402,7 @@ API_HANDLER(api_resource_delete)
 	enum app_err err;
 
 	(void)app;
-	if ((err = load_visible(db, req, rep, d, req->ids[0], &cur)))
+	if ((err = api_resource_visible(db, req, rep, d, req->ids[0], &cur)))
 		return err;
 	row.v[active].set = true;
 	row.v[active].i = 0;

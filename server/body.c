@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "timeutil.h"
 #include "validate.h"
 
 static bool is_json_type(const char *ct)
@@ -151,5 +152,21 @@ enum app_err body_bool(struct reply *rep, json_t *o, const char *key, bool def, 
 	if (!json_is_boolean(v))
 		return reply_fail(rep, APP_EINVAL, key, "'%s' must be true or false", key);
 	*out = json_is_true(v);
+	return APP_OK;
+}
+
+enum app_err body_instant(struct reply *rep, json_t *o, const char *key, bool required,
+			  bool *has, int64_t *out)
+{
+	const char *s, *why;
+	enum app_err err;
+
+	*has = body_has(o, key);
+	if (!*has)
+		return required ? reply_fail(rep, APP_EINVAL, key, "'%s' is required", key) : APP_OK;
+	if ((err = body_str(rep, o, key, true, 64, &s)))
+		return err;
+	if (timeutil_parse_instant(s, out, &why))
+		return reply_fail(rep, APP_EINVAL, key, "'%s': %s", key, why);
 	return APP_OK;
 }

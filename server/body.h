@@ -43,5 +43,9 @@ enum app_err body_int(struct reply *rep, json_t *o, const char *key, int64_t min
 /* true/false; def when absent. */
 enum app_err body_bool(struct reply *rep, json_t *o, const char *key, bool def,
 		       bool *out) WARN_UNUSED;
+/* An RFC 3339 instant; *has says whether it was given (absent and
+ * required is an error). */
+enum app_err body_instant(struct reply *rep, json_t *o, const char *key, bool required,
+			  bool *has, int64_t *out) WARN_UNUSED;
 
 #endif

@@ -206,8 +206,8 @@ enum app_err demo_populate(struct app *app, struct store *db)
 	for (int c = 0; c < 10; c++) { /* Monday to Friday, 08:00-15:30 */
 		struct hours week[5];
 		for (int wd = 1; wd <= 5; wd++)
-			week[wd - 1] = (struct hours){wd, 8 * 60, 15 * 60 + 30};
-		if ((err = store_hours_set(db, clin_ids[c], week, 5)))
+			week[wd - 1] = (struct hours){wd, 8 * 60, 15 * 60 + 30, 0, 0};
+		if ((err = store_hours_set(db, OWNER_CLINICIAN, clin_ids[c], week, 5)))
 			return err;
 	}
 

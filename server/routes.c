@@ -1,8 +1,8 @@
 /*
  * routes.c - the whole HTTP surface, one line per route, and the router.
  *
- * Patterns are matched segment by segment; "{id}" takes a positive decimal
- * id, "{token}" a URL-safe token.  A path that matches with another method
+ * Patterns are matched segment by segment; "{token}" takes a URL-safe token,
+ * any other "{name}" ("{id}", "{exception_id}") a positive decimal id.  A path that matches with another method
  * answers 405 with Allow.
  */
 #include <stdio.h>
@@ -52,15 +52,24 @@ const struct route routes[] = {
 	R("PATCH", "/api/v1/clinicians/{id}", api_resource_update, CLIN, 0, STAFF),
 	R("DELETE", "/api/v1/clinicians/{id}", api_resource_delete, CLIN, 0, STAFF),
 	R("GET", "/api/v1/clinicians/{id}/day", api_appointments_day, NULL, 0, ALL),
-	R("GET", "/api/v1/clinicians/{id}/hours", api_hours_get, NULL, 0, ALL),
-	R("PUT", "/api/v1/clinicians/{id}/hours", api_hours_put, NULL, 0, STAFF),
-	R("GET", "/api/v1/slots", api_hours_slots, NULL, 0, STAFF),
+	R("GET", "/api/v1/clinicians/{id}/hours", api_hours_get, CLIN, 0, ALL),
+	R("PUT", "/api/v1/clinicians/{id}/hours", api_hours_put, CLIN, 0, STAFF),
+	R("GET", "/api/v1/clinicians/{id}/exceptions", api_exceptions_list, CLIN, 0, ALL),
+	R("POST", "/api/v1/clinicians/{id}/exceptions", api_exceptions_create, CLIN, 0, STAFF),
+	R("DELETE", "/api/v1/clinicians/{id}/exceptions/{exception_id}", api_exceptions_delete, CLIN, 0,
+	  STAFF),
+	R("GET", "/api/v1/slots", api_slots, NULL, 0, STAFF),
 
 	R("GET", "/api/v1/rooms", api_resource_list, ROOMS, 0, STAFF),
 	R("POST", "/api/v1/rooms", api_resource_create, ROOMS, 0, STAFF),
 	R("GET", "/api/v1/rooms/{id}", api_resource_get, ROOMS, 0, STAFF),
 	R("PATCH", "/api/v1/rooms/{id}", api_resource_update, ROOMS, 0, STAFF),
 	R("DELETE", "/api/v1/rooms/{id}", api_resource_delete, ROOMS, 0, STAFF),
+	R("GET", "/api/v1/rooms/{id}/hours", api_hours_get, ROOMS, 0, STAFF),
+	R("PUT", "/api/v1/rooms/{id}/hours", api_hours_put, ROOMS, 0, STAFF),
+	R("GET", "/api/v1/rooms/{id}/exceptions", api_exceptions_list, ROOMS, 0, STAFF),
+	R("POST", "/api/v1/rooms/{id}/exceptions", api_exceptions_create, ROOMS, 0, STAFF),
+	R("DELETE", "/api/v1/rooms/{id}/exceptions/{exception_id}", api_exceptions_delete, ROOMS, 0, STAFF),
 
 	R("GET", "/api/v1/consultation-types", api_resource_list, TYPES, 0, STAFF),
 	R("POST", "/api/v1/consultation-types", api_resource_create, TYPES, 0, STAFF),
@@ -103,7 +112,9 @@ static bool match(const char *pattern, const char *path, struct req *req)
 	while (*p && *s) {
 		size_t pl = strcspn(p, "/"), sl = strcspn(s, "/");
 
-		if (!strncmp(p, "{id}", pl) && pl == 4) {
+		bool token = pl == 7 && !strncmp(p, "{token}", pl);
+
+		if (!token && pl > 2 && p[0] == '{' && p[pl - 1] == '}') {
 			char digits[20];
 			int64_t id;
 			if (sl == 0 || sl >= sizeof(digits) || req->nids == REQ_MAX_IDS)
@@ -113,7 +124,7 @@ static bool match(const char *pattern, const char *path, struct req *req)
 			if (!params_parse_id(digits, &id))
 				return false;
 			req->ids[req->nids++] = id;
-		} else if (!strncmp(p, "{token}", pl) && pl == 7) {
+		} else if (token) {
 			if (sl == 0 || sl >= sizeof(req->token) || strspn(s, TOKEN_CHARS) < sl)
 				return false;
 			memcpy(req->token, s, sl);

@@ -89,12 +89,60 @@ static int64_t local_minute(const struct civil *d, int minute)
 int slots_day_hours(const struct hours *h, int nh, const struct civil *d, struct interval *out)
 {
 	int wd = timeutil_weekday(d->year, d->month, d->day), n = 0;
+	int64_t day = timeutil_days_from_civil(d->year, d->month, d->day);
 
 	for (int i = 0; i < nh; i++)
-		if (h[i].weekday == wd)
+		if (h[i].weekday == wd && (!h[i].valid_from || h[i].valid_from <= day) &&
+		    (!h[i].valid_to || day <= h[i].valid_to))
 			out[n++] = (struct interval){local_minute(d, h[i].start_min),
 						     local_minute(d, h[i].end_min)};
 	return slots_normalise(out, n);
+}
+
+/* v[0..n) clipped to [from, to), appended to out at *m. */
+static void clip_into(const struct interval *v, int n, int64_t from, int64_t to,
+		      struct interval *out, int *m)
+{
+	for (int i = 0; i < n; i++) {
+		int64_t s = v[i].start > from ? v[i].start : from;
+		int64_t e = v[i].end < to ? v[i].end : to;
+		if (s < e)
+			out[(*m)++] = (struct interval){s, e};
+	}
+}
+
+int slots_day_open(const struct availability *a, const struct civil *d, struct interval *out)
+{
+	struct interval absent[EXCEPTIONS_MAX], work[SLOTS_DAY_MAX];
+	int64_t from, to;
+	int n, na = 0;
+
+	if (!a->restricted)
+		return 0;
+	timeutil_day_bounds(d, &from, &to);
+	n = slots_day_hours(a->h, a->nh, d, work);
+	clip_into(a->extra, a->nextra, from, to, work, &n);
+	n = slots_normalise(work, n);
+	clip_into(a->absent, a->nabsent, from, to, absent, &na);
+	na = slots_normalise(absent, na);
+	return slots_subtract(work, n, absent, na, out);
+}
+
+bool slots_bookable(const struct availability *a, int64_t start, int64_t end, bool *absent)
+{
+	struct interval open[SLOTS_DAY_MAX];
+	struct civil d;
+
+	*absent = false;
+	for (int i = 0; i < a->nabsent; i++)
+		if (a->absent[i].start < end && start < a->absent[i].end) {
+			*absent = true;
+			return false;
+		}
+	if (!a->restricted)
+		return true;
+	timeutil_to_local(start, &d);
+	return slots_within(open, slots_day_open(a, &d, open), start, end);
 }
 
 bool slots_within(const struct interval *v, int n, int64_t start, int64_t end)

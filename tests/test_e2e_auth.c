@@ -89,12 +89,16 @@ static void concrete(const char *pattern, char *out, size_t cap)
 		       : strstr(pattern, "/patients/")	 ? p1
 		       : strstr(pattern, "/appointments/") ? a1
 							   : 1;
-	const char *at = strstr(pattern, "{id}");
+	const char *at = strstr(pattern, "{");
+	size_t n = 0;
 
-	if (at)
-		snprintf(out, cap, "%.*s%lld%s", (int)(at - pattern), pattern, id, at + 4);
-	else
-		snprintf(out, cap, "%s", pattern);
+	/* the first {id} names the record; a second (a sub-record) is 1 */
+	for (; at && strncmp(at, "{token}", 7); at = strstr(pattern, "{")) {
+		n += (size_t)snprintf(out + n, cap - n, "%.*s%lld", (int)(at - pattern), pattern, id);
+		pattern = strchr(at, '}') + 1;
+		id = 1;
+	}
+	snprintf(out + n, cap - n, "%s", pattern);
 }
 
 START_TEST(every_route_needs_a_session)

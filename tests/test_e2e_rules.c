@@ -1,6 +1,8 @@
 /*
  * test_e2e_rules.c - the scheduling rules against the real binary:
- * consultation types and what booking with one means.
+ * consultation types and what booking with one means; hours with
+ * validity, absences, extra hours and room opening hours; free slots with
+ * types, buffers and rooms.
  */
 #include <check.h>
 #include <stdio.h>
@@ -24,8 +26,10 @@ static void setup(void)
 	c2 = e2e_make(port, "clinicians", "{\"name\":\"B\",\"profession\":\"psykolog\"}");
 	p1 = e2e_make(port, "patients", "{\"name\":\"P1\",\"phone\":\"+4791234567\"}");
 	p2 = e2e_make(port, "patients", "{\"name\":\"P2\",\"email\":\"p2@example.org\"}");
-	clinic_room = e2e_make(port, "rooms", "{\"name\":\"Rom 1\",\"kind\":\"clinic\"}");
-	video_room = e2e_make(port, "rooms", "{\"name\":\"Stillerom\",\"kind\":\"video\"}");
+	clinic_room = e2e_make(port, "rooms",
+			       "{\"name\":\"Rom 1\",\"kind\":\"clinic\",\"unit_id\":1}");
+	video_room = e2e_make(port, "rooms",
+			      "{\"name\":\"Stillerom\",\"kind\":\"video\",\"unit_id\":1}");
 }
 
 static void teardown(void)
@@ -152,6 +156,231 @@ START_TEST(types_fill_defaults_and_refuse)
 }
 END_TEST
 
+/* Book patient with clinician at start for minutes (extra: more JSON). */
+static int book(long long patient, long long clinician, const char *start, int minutes,
+		const char *extra, char *code, long long *id)
+{
+	char body[400];
+	json_t *j = NULL;
+	int status;
+
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"%s\","
+		 "\"duration_minutes\":%d%s}",
+		 patient, clinician, start, minutes, extra ? extra : "");
+	status = post("POST", "/api/v1/appointments", body, code, &j);
+	if (id)
+		*id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	return status;
+}
+
+START_TEST(validity_absence_extra_and_room_hours)
+{
+	char code[32];
+	long long id;
+	json_t *j;
+
+	/* Mondays 08-12 until 10 January, 12-16 from 11 January */
+	json_decref(e2e_json(port, "PUT", "/api/v1/clinicians/1/hours",
+			     "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"12:00\","
+			     "\"valid_to\":\"2027-01-10\"},"
+			     "{\"weekday\":1,\"start\":\"10:00\",\"end\":\"16:00\","
+			     "\"valid_from\":\"2027-01-11\"}]",
+			     200));
+	j = e2e_json(port, "GET", "/api/v1/clinicians/1/hours", NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "valid_to")),
+			 "2027-01-10");
+	ck_assert_ptr_null(json_object_get(json_array_get(j, 0), "valid_from"));
+	json_decref(j);
+	/* overlapping validity on the same weekday is refused; disjoint is not */
+	ck_assert_int_eq(post("PUT", "/api/v1/clinicians/1/hours",
+			      "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"12:00\"},"
+			      "{\"weekday\":1,\"start\":\"10:00\",\"end\":\"16:00\","
+			      "\"valid_from\":\"2027-01-11\"}]",
+			      code, NULL),
+			 400);
+	ck_assert_int_eq(post("PUT", "/api/v1/clinicians/1/hours",
+			      "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"09:00\","
+			      "\"valid_from\":\"2027-02-01\",\"valid_to\":\"2027-01-01\"}]",
+			      code, NULL),
+			 400);
+	ck_assert_int_eq(book(p1, c1, MONDAY "T08:00:00", 30, NULL, NULL, NULL), 201);
+	ck_assert_int_eq(book(p1, c1, MONDAY "T13:00:00", 30, NULL, code, NULL), 409);
+	ck_assert_str_eq(code, "outside_hours");
+	ck_assert_int_eq(book(p1, c1, "2027-01-11T08:00:00", 30, NULL, code, NULL), 409);
+	ck_assert_int_eq(book(p1, c1, "2027-01-11T13:00:00", 30, NULL, NULL, NULL), 201);
+
+	/* an absence refuses bookings, tells what it overlaps, and can go */
+	ck_assert_int_eq(post("POST", "/api/v1/clinicians/1/exceptions",
+			      "{\"kind\":\"absence\",\"start\":\"2027-01-11T00:00:00+01:00\","
+			      "\"end\":\"2027-01-16T00:00:00+01:00\",\"reason\":\"kurs\"}",
+			      NULL, &j),
+			 201);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "affected_appointment_ids")), 1);
+	id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	ck_assert_int_eq(book(p2, c1, "2027-01-11T14:00:00", 30, NULL, code, NULL), 409);
+	ck_assert_str_eq(code, "outside_hours");
+	ck_assert_int_eq(book(p2, c1, "2027-01-11T14:00:00", 30, ",\"override_hours\":true", NULL,
+			      NULL),
+			 201);
+	/* nobody is booked in an absence, hours or not */
+	ck_assert_int_eq(post("POST", "/api/v1/clinicians/2/exceptions",
+			      "{\"kind\":\"absence\",\"start\":\"" MONDAY "T00:00:00+01:00\","
+			      "\"end\":\"" MONDAY "T12:00:00+01:00\"}",
+			      NULL, NULL),
+			 201);
+	ck_assert_int_eq(book(p2, c2, MONDAY "T09:00:00", 30, NULL, code, NULL), 409);
+	ck_assert_int_eq(book(p2, c2, MONDAY "T13:00:00", 30, NULL, NULL, NULL), 201);
+	ck_assert_int_eq(count_rows("/api/v1/clinicians/1/exceptions?from=2027-01-01"), 1);
+	json_decref(e2e_json(port, "DELETE", "/api/v1/clinicians/1/exceptions/1", NULL, 204));
+	json_decref(e2e_json(port, "DELETE", "/api/v1/clinicians/1/exceptions/1", NULL, 404));
+	json_decref(e2e_json(port, "DELETE", "/api/v1/clinicians/1/exceptions/2", NULL, 404));
+	ck_assert_int_eq(count_rows("/api/v1/clinicians/1/exceptions?from=2027-01-01"), 0);
+	(void)id;
+
+	/* extra hours on a Saturday */
+	ck_assert_int_eq(book(p1, c1, "2027-01-09T10:00:00", 30, NULL, code, NULL), 409);
+	ck_assert_int_eq(post("POST", "/api/v1/clinicians/1/exceptions",
+			      "{\"kind\":\"extra\",\"start\":\"2027-01-09T09:00:00+01:00\","
+			      "\"end\":\"2027-01-09T13:00:00+01:00\"}",
+			      NULL, NULL),
+			 201);
+	ck_assert_int_eq(book(p1, c1, "2027-01-09T10:00:00", 30, NULL, NULL, NULL), 201);
+	/* bad exceptions change nothing */
+	ck_assert_int_eq(post("POST", "/api/v1/clinicians/1/exceptions",
+			      "{\"kind\":\"holiday\",\"start\":\"2027-01-09T09:00:00+01:00\","
+			      "\"end\":\"2027-01-09T13:00:00+01:00\"}",
+			      code, NULL),
+			 400);
+	ck_assert_int_eq(post("POST", "/api/v1/clinicians/1/exceptions",
+			      "{\"kind\":\"absence\",\"start\":\"2027-01-09T09:00:00+01:00\","
+			      "\"end\":\"2027-01-09T09:00:00+01:00\"}",
+			      code, NULL),
+			 400);
+	ck_assert_int_eq(count_rows("/api/v1/clinicians/1/exceptions?from=2027-01-01"), 1);
+
+	/* a room open 08-11 on Mondays, closed one Monday */
+	json_decref(e2e_json(port, "PUT", "/api/v1/rooms/1/hours",
+			     "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"11:00\"}]", 200));
+	ck_assert_int_eq(book(p2, c2, "2027-01-18T12:00:00", 30,
+			      ",\"mode\":\"in_person\",\"room_id\":1", code, &id),
+			 409);
+	ck_assert_str_eq(code, "outside_hours");
+	ck_assert_int_eq(book(p2, c2, "2027-01-18T09:00:00", 30,
+			      ",\"mode\":\"in_person\",\"room_id\":1", NULL, NULL),
+			 201);
+	ck_assert_int_eq(post("POST", "/api/v1/rooms/1/exceptions",
+			      "{\"kind\":\"absence\",\"start\":\"2027-01-25T00:00:00+01:00\","
+			      "\"end\":\"2027-01-26T00:00:00+01:00\",\"reason\":\"maling\"}",
+			      NULL, NULL),
+			 201);
+	ck_assert_int_eq(book(p2, c2, "2027-01-25T09:00:00", 30,
+			      ",\"mode\":\"in_person\",\"room_id\":1", code, NULL),
+			 409);
+	ck_assert_str_eq(code, "outside_hours");
+}
+END_TEST
+
+static json_t *slots(const char *query)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "/api/v1/slots?%s", query);
+	return e2e_json(port, "GET", path, NULL, 200);
+}
+
+static const char *slot_start(json_t *j, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(j, i), "start"));
+}
+
+START_TEST(slots_with_types_buffers_and_rooms)
+{
+	json_t *j;
+
+	json_decref(e2e_json(port, "PUT", "/api/v1/clinicians/1/hours",
+			     "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"10:00\"}]", 200));
+	/* 30 minutes with 15 after; one booked 08:30-09:00 keeps 09:00-09:15 free */
+	e2e_make(port, "consultation-types",
+		 "{\"name\":\"Samtale\",\"unit_id\":1,\"duration_minutes\":30,"
+		 "\"buffer_after_minutes\":15}");
+	ck_assert_int_eq(book(p1, c1, MONDAY "T08:30:00", 30, ",\"type_id\":1", NULL, NULL), 201);
+	j = slots("clinician_id=1&from=" MONDAY "&to=" MONDAY "&duration_minutes=30");
+	ck_assert_int_eq(json_array_size(j), 3); /* 08:00, 09:15, 09:30 */
+	ck_assert_str_eq(slot_start(j, 0), MONDAY "T08:00:00+01:00");
+	ck_assert_str_eq(slot_start(j, 1), MONDAY "T09:15:00+01:00");
+	ck_assert_ptr_null(json_object_get(json_array_get(j, 0), "room_id"));
+	json_decref(j);
+	/* the new one's own buffer after must not run into 08:30 either */
+	j = slots("clinician_id=1&from=" MONDAY "&to=" MONDAY "&type_id=1");
+	ck_assert_int_eq(json_array_size(j), 2);
+	ck_assert_str_eq(slot_start(j, 0), MONDAY "T09:15:00+01:00");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "end")),
+			 MONDAY "T09:45:00+01:00");
+	json_decref(j);
+
+	/* in person needs a free clinic room of the type's unit */
+	e2e_make(port, "consultation-types",
+		 "{\"name\":\"Undersøkelse\",\"unit_id\":1,\"duration_minutes\":30,"
+		 "\"video_allowed\":false,\"default_mode\":\"in_person\"}");
+	ck_assert_int_eq(book(p2, c2, MONDAY "T09:00:00", 30,
+			      ",\"mode\":\"in_person\",\"room_id\":1", NULL, NULL),
+			 201);
+	j = slots("clinician_id=1&from=" MONDAY "&to=" MONDAY "&type_id=2");
+	ck_assert_int_eq(json_array_size(j), 2); /* 09:15 has no room */
+	ck_assert_str_eq(slot_start(j, 1), MONDAY "T09:30:00+01:00");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(j, 0), "room_id")), 1);
+	json_decref(j);
+	e2e_make(port, "rooms", "{\"name\":\"Rom 2\",\"kind\":\"clinic\",\"unit_id\":1}");
+	j = slots("clinician_id=1&from=" MONDAY "&to=" MONDAY "&type_id=2");
+	ck_assert_int_eq(json_array_size(j), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(j, 1), "room_id")), 3);
+	json_decref(j);
+	/* a video room for a video consultation, when asked */
+	j = slots("clinician_id=1&from=" MONDAY "&to=" MONDAY "&type_id=1&room_kind=video");
+	ck_assert_int_eq(json_array_size(j), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(j, 0), "room_id")), 2);
+	json_decref(j);
+	/* video for a type without it, and a video room for in person, are refused */
+	json_decref(e2e_json(port, "GET",
+			     "/api/v1/slots?clinician_id=1&from=" MONDAY "&to=" MONDAY
+			     "&type_id=2&mode=video",
+			     NULL, 400));
+	json_decref(e2e_json(port, "GET",
+			     "/api/v1/slots?clinician_id=1&from=" MONDAY "&to=" MONDAY
+			     "&type_id=2&room_kind=video",
+			     NULL, 400));
+	/* limit */
+	j = slots("clinician_id=1&from=" MONDAY "&to=" MONDAY "&duration_minutes=15&limit=2");
+	ck_assert_int_eq(json_array_size(j), 2);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(slots_on_dst_days)
+{
+	json_t *j;
+
+	/* Sundays 01:00-04:00 local: on 28 March 2027 that is two hours */
+	json_decref(e2e_json(port, "PUT", "/api/v1/clinicians/2/hours",
+			     "[{\"weekday\":7,\"start\":\"01:00\",\"end\":\"04:00\"}]", 200));
+	j = slots("clinician_id=2&from=2027-03-28&to=2027-03-28&duration_minutes=60");
+	ck_assert_int_eq(json_array_size(j), 5);
+	ck_assert_str_eq(slot_start(j, 0), "2027-03-28T01:00:00+01:00");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 1), "end")),
+			 "2027-03-28T03:15:00+02:00");
+	ck_assert_str_eq(slot_start(j, 4), "2027-03-28T03:00:00+02:00");
+	json_decref(j);
+	/* and four on 31 October, when 02:00-03:00 comes twice */
+	j = slots("clinician_id=2&from=2027-10-31&to=2027-10-31&duration_minutes=60");
+	ck_assert_int_eq(json_array_size(j), 13);
+	ck_assert_str_eq(slot_start(j, 12), "2027-10-31T03:00:00+01:00");
+	json_decref(j);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_rules");
@@ -160,6 +389,9 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, types_fill_defaults_and_refuse);
+	tcase_add_test(tc, validity_absence_extra_and_room_hours);
+	tcase_add_test(tc, slots_with_types_buffers_and_rooms);
+	tcase_add_test(tc, slots_on_dst_days);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -38,7 +38,7 @@ END_TEST
 
 START_TEST(day_hours_across_dst)
 {
-	struct hours h[] = {{7, 1, 240}, {7, 600, 660}, {1, 480, 930}};
+	struct hours h[] = {{7, 1, 240, 0, 0}, {7, 600, 660, 0, 0}, {1, 480, 930, 0, 0}};
 	struct interval out[4];
 	struct civil d = {2026, 3, 29, 0, 0, 0}; /* a Sunday; 02:00-03:00 skipped */
 	int n = slots_day_hours(h, 3, &d, out);
@@ -84,6 +84,79 @@ START_TEST(starts_on_the_local_grid)
 }
 END_TEST
 
+static int64_t day_of(int y, int m, int d)
+{
+	return timeutil_days_from_civil(y, m, d);
+}
+
+START_TEST(validity_extra_and_absence)
+{
+	static struct availability a;
+	struct interval out[SLOTS_DAY_MAX];
+	struct civil mon = {2026, 11, 23, 0, 0, 0}, next = {2026, 11, 30, 0, 0, 0};
+	bool absent;
+	int n;
+
+	/* this term 08-12 on Mondays, from the 30th 12-16 instead */
+	a = (struct availability){.restricted = true, .nh = 2};
+	a.h[0] = (struct hours){1, 480, 720, 0, day_of(2026, 11, 29)};
+	a.h[1] = (struct hours){1, 720, 960, day_of(2026, 11, 30), 0};
+	n = slots_day_open(&a, &mon, out);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(out[0].start, at("2026-11-23T08:00:00+01:00"));
+	ck_assert_int_eq(out[0].end, at("2026-11-23T12:00:00+01:00"));
+	n = slots_day_open(&a, &next, out);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(out[0].start, at("2026-11-30T12:00:00+01:00"));
+	/* extra hours touching the template merge with it; an absence cuts */
+	a.extra[a.nextra++] = (struct interval){at("2026-11-23T12:00:00+01:00"),
+						at("2026-11-23T14:00:00+01:00")};
+	a.extra[a.nextra++] = (struct interval){at("2026-11-24T09:00:00+01:00"),
+						at("2026-11-24T10:00:00+01:00")};
+	a.absent[a.nabsent++] = (struct interval){at("2026-11-23T09:00:00+01:00"),
+						  at("2026-11-23T10:30:00+01:00")};
+	n = slots_day_open(&a, &mon, out);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(out[0].end, at("2026-11-23T09:00:00+01:00"));
+	ck_assert_int_eq(out[1].start, at("2026-11-23T10:30:00+01:00"));
+	ck_assert_int_eq(out[1].end, at("2026-11-23T14:00:00+01:00"));
+	ck_assert(slots_bookable(&a, at("2026-11-23T12:30:00+01:00"), at("2026-11-23T13:00:00+01:00"),
+				 &absent));
+	ck_assert(!slots_bookable(&a, at("2026-11-23T09:30:00+01:00"),
+				  at("2026-11-23T10:00:00+01:00"), &absent));
+	ck_assert(absent);
+	ck_assert(!slots_bookable(&a, at("2026-11-23T13:30:00+01:00"),
+				  at("2026-11-23T14:30:00+01:00"), &absent));
+	ck_assert(!absent);
+	/* a Tuesday with only extra hours */
+	ck_assert(slots_bookable(&a, at("2026-11-24T09:00:00+01:00"), at("2026-11-24T10:00:00+01:00"),
+				 &absent));
+	/* unrestricted: anything but an absence, and no slots to offer */
+	a.restricted = false;
+	ck_assert_int_eq(slots_day_open(&a, &mon, out), 0);
+	ck_assert(slots_bookable(&a, at("2026-11-23T20:00:00+01:00"), at("2026-11-23T21:00:00+01:00"),
+				 &absent));
+	ck_assert(!slots_bookable(&a, at("2026-11-23T10:00:00+01:00"),
+				  at("2026-11-23T11:00:00+01:00"), &absent));
+}
+END_TEST
+
+START_TEST(open_on_dst_days)
+{
+	static struct availability a;
+	struct interval out[SLOTS_DAY_MAX];
+	struct civil spring = {2027, 3, 28, 0, 0, 0}, autumn = {2027, 10, 31, 0, 0, 0};
+
+	/* Sundays 00:00-24:00: 23 hours in spring, 25 in autumn */
+	a = (struct availability){.restricted = true, .nh = 1};
+	a.h[0] = (struct hours){7, 0, 1440, 0, 0};
+	ck_assert_int_eq(slots_day_open(&a, &spring, out), 1);
+	ck_assert_int_eq(out[0].end - out[0].start, 23 * 3600);
+	ck_assert_int_eq(slots_day_open(&a, &autumn, out), 1);
+	ck_assert_int_eq(out[0].end - out[0].start, 25 * 3600);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("slots");
@@ -92,6 +165,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, normalise_intersect_subtract);
 	tcase_add_test(tc, day_hours_across_dst);
 	tcase_add_test(tc, starts_on_the_local_grid);
+	tcase_add_test(tc, validity_extra_and_absence);
+	tcase_add_test(tc, open_on_dst_days);
 	suite_add_tcase(s, tc);
 	return s;
 }
