@@ -59,6 +59,25 @@ API_HANDLER(api_invite_confirm);
 API_HANDLER(api_invite_opt_out);
 API_HANDLER(api_invite_cancel);
 API_HANDLER(api_invite_calendar);
+API_HANDLER(api_invite_accept);
+API_HANDLER(api_invite_decline);
+API_HANDLER(api_invite_tentative);
+/* The optional {"channels": ["sms", "email"]} of an invitation (default
+ * both) as a mask of OUTBOX_SMS and OUTBOX_EMAIL. */
+enum app_err api_invite_channels(const struct req *req, struct reply *rep,
+				 unsigned *out) WARN_UNUSED;
+
+/* api_participants.c */
+API_HANDLER(api_participants_list);
+API_HANDLER(api_participants_add);
+API_HANDLER(api_participants_get);
+API_HANDLER(api_participants_update);
+API_HANDLER(api_participants_remove);
+API_HANDLER(api_participants_invite);
+/* 409 participant_limit (answered) when video appointment a (id 0: new)
+ * with adding more guests would exceed --video-max-participants. */
+enum app_err api_participant_limit(struct app *app, struct store *db, struct reply *rep,
+				   const struct appointment *a, int adding) WARN_UNUSED;
 
 /* api_session.c */
 API_HANDLER(api_session_login);

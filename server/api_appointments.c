@@ -315,6 +315,9 @@ static enum app_err check_result(struct edit *e, const struct appointment *cur,
 
 	if ((err = check_type(e, cur, next)))
 		return err;
+	if ((!cur || cur->mode != next->mode || cur->nclinicians != next->nclinicians) &&
+	    (err = api_participant_limit(e->app, e->db, e->rep, next, 0)))
+		return err;
 	if (next->end <= next->start)
 		return reply_fail(e->rep, APP_EINVAL, e->f->has_end ? "end" : "duration_minutes",
 				  "the appointment must end after it starts");

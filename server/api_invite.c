@@ -28,6 +28,7 @@
 #include "store.h"
 #include "store_appointments.h"
 #include "store_outbox.h"
+#include "store_participants.h"
 #include "store_users.h"
 #include "timeutil.h"
 #include "token.h"
@@ -76,7 +77,7 @@ static enum app_err invite_after(void *vctx, struct store *db, const struct appo
 	return store_users_audit_add(db, &row);
 }
 
-static enum app_err read_channels(const struct req *req, struct reply *rep, unsigned *out)
+enum app_err api_invite_channels(const struct req *req, struct reply *rep, unsigned *out)
 {
 	static const char *const allowed[] = {"channels", NULL};
 	json_t *o = NULL, *arr, *v;
@@ -116,7 +117,7 @@ API_HANDLER(api_invite_create)
 	struct conflicts cf;
 	enum app_err err;
 
-	if ((err = read_channels(req, rep, &c.channels)) ||
+	if ((err = api_invite_channels(req, rep, &c.channels)) ||
 	    (err = api_appointment_visible(db, req, rep, &a)))
 		return err;
 	err = store_appointments_edit_then(db, a.id, 0, invite_edit, invite_after, &c, &req->who,
@@ -205,7 +206,8 @@ API_HANDLER(api_invite_messages)
 /* The appointment and link of req's token; the same 404 for every token
  * that opens nothing. */
 static enum app_err resolve(struct app *app, struct store *db, const struct req *req,
-			    struct reply *rep, struct link *l, struct appointment *a)
+			    struct reply *rep, struct link *l, struct appointment *a,
+			    struct participant *p)
 {
 	char hash[TOKEN_HASH_LEN + 1];
 	enum app_err err = APP_ENOTFOUND;
@@ -215,6 +217,8 @@ static enum app_err resolve(struct app *app, struct store *db, const struct req 
 		err = store_outbox_link_find(db, hash, l);
 		if (!err)
 			err = store_appointments_get(db, l->appointment_id, a);
+		if (!err)
+			err = store_participants_get(db, a->id, l->participant_id, p);
 		if (!err && (l->revoked_at || req->now >= outbox_link_expires(app, a)))
 			err = APP_ENOTFOUND;
 	}
@@ -235,25 +239,44 @@ static void patient_language(struct store *db, int64_t id, char lang[4])
 			 row.v[store_resource_field(&resources_patients, "language")].s);
 }
 
-static void patient_actor(const struct req *req, struct actor *who)
+/* Who opens the link, for the history and the audit log. */
+static bool is_guest(const struct participant *p)
+{
+	return !strcmp(p->kind, "external");
+}
+
+static void link_actor(const struct req *req, const struct participant *p, struct actor *who)
 {
 	memset(who, 0, sizeof(*who));
-	snprintf(who->username, sizeof(who->username), "patient");
+	snprintf(who->username, sizeof(who->username), "%s", is_guest(p) ? "guest" : "patient");
 	who->role = ROLE_PATIENT;
 	snprintf(who->ip, sizeof(who->ip), "%s", req->who.ip);
 }
 
+/* Whether a guest may still answer: the meeting holds and has not begun. */
+static bool guest_may_answer(const struct appointment *a, int64_t now)
+{
+	return appointment_live(a) && a->status != APPT_COMPLETED && a->status != APPT_NO_SHOW &&
+	       now < a->start;
+}
+
 static enum app_err write_view(struct app *app, struct store *db, const struct req *req,
-			       struct reply *rep, const struct appointment *a)
+			       struct reply *rep, const struct appointment *a,
+			       const struct participant *p)
 {
 	struct buf *b = &rep->body;
+	bool guest = is_guest(p);
 	struct res_row row;
 	enum appt_status to;
 	enum app_err err;
 	char lang[4];
 
-	patient_language(db, a->patient_id, lang);
-	buf_json_kstr(b, "{", "status", appointment_status_name(a->status));
+	if (guest)
+		snprintf(lang, sizeof(lang), "%.2s", p->language[0] ? p->language : "nb");
+	else
+		patient_language(db, a->patient_id, lang);
+	buf_json_kstr(b, "{", "audience", guest ? "guest" : "patient");
+	buf_json_kstr(b, ",", "status", appointment_status_name(a->status));
 	put_time(b, "start", a->start);
 	put_time(b, "end", a->end);
 	buf_json_kstr(b, ",", "mode", appointment_mode_name(a->mode));
@@ -288,6 +311,21 @@ static enum app_err write_view(struct app *app, struct store *db, const struct r
 	buf_json_kstr(b, ",", "time_zone", app->cfg->tz);
 	put_time(b, "now", req->now);
 	put_time(b, "expires", outbox_link_expires(app, a));
+	if (guest) { /* their own part: who they are, and their answer */
+		buf_json_kstr(b, ",\"participant\":{", "name", p->name);
+		buf_json_kstr(b, ",", "role", p->role);
+		buf_json_kstr(b, ",", "response", p->response);
+		buf_putc(b, '}');
+		buf_json_kbool(b, ",\"can\":{", "accept",
+			       guest_may_answer(a, req->now) && strcmp(p->response, "accepted"));
+		buf_json_kbool(b, ",", "tentative",
+			       guest_may_answer(a, req->now) && strcmp(p->response, "tentative"));
+		buf_json_kbool(b, ",", "decline",
+			       guest_may_answer(a, req->now) && strcmp(p->response, "declined"));
+		buf_puts(b, "}}");
+		rep->status = 200;
+		return APP_OK;
+	}
 	buf_json_kbool(b, ",\"can\":{", "confirm",
 		       !appointment_answer_refusal(a, ANSWER_CONFIRM, req->now, &to) &&
 			       a->status != APPT_CONFIRMED);
@@ -304,16 +342,77 @@ static enum app_err write_view(struct app *app, struct store *db, const struct r
 
 API_HANDLER(api_invite_view)
 {
+	struct participant p;
 	struct appointment a;
 	struct actor who;
 	struct link l;
 	enum app_err err;
 
-	if ((err = resolve(app, db, req, rep, &l, &a)))
+	if ((err = resolve(app, db, req, rep, &l, &a, &p)))
 		return err;
-	patient_actor(req, &who);
+	link_actor(req, &p, &who);
 	audit_read(app->audit, &who, "invite.read", a.patient_id, a.id, req->now);
-	return write_view(app, db, req, rep, &a);
+	return write_view(app, db, req, rep, &a, &p);
+}
+
+/* A guest's answer: their own response, in the history; the meeting does
+ * not change.  The same answer again changes nothing. */
+static enum app_err guest_answer(struct app *app, struct store *db, const struct req *req,
+				 struct reply *rep, const char *response)
+{
+	struct participant p;
+	struct appointment a;
+	struct actor who;
+	struct link l;
+	enum app_err err;
+	json_t *o = NULL;
+	struct buf note;
+
+	buf_init(&note, 1024);
+	static const char *const nothing[] = {NULL};
+
+	if ((err = body_object(req, rep, nothing, true, &o)) || (err = store_begin(db)))
+		goto done;
+	if ((err = resolve(app, db, req, rep, &l, &a, &p)))
+		goto out;
+	if (!is_guest(&p)) {
+		err = reply_fail(rep, APP_ETRANSITION, NULL,
+				 "the patient confirms, opts out or cancels");
+		goto out;
+	}
+	if (!guest_may_answer(&a, req->now)) {
+		err = reply_fail(rep, APP_ETRANSITION, NULL,
+				 "this meeting %s and takes no more answers",
+				 appointment_live(&a) ? "has begun or is over" : "is cancelled");
+		goto out;
+	}
+	if (strcmp(p.response, response)) {
+		link_actor(req, &p, &who);
+		buf_json_kint(&note, "{\"guest\":{", "id", p.id, false);
+		buf_json_kstr(&note, ",", "name", p.name);
+		buf_json_kstr(&note, ",", "role", p.role);
+		buf_json_kstr(&note, "},", "response", response);
+		buf_putc(&note, '}');
+		if (note.failed) {
+			err = APP_ENOMEM;
+			goto out;
+		}
+		if ((err = store_outbox_respond(db, p.id, response, req->now)) ||
+		    (err = store_appointments_note(db, &a, req->now, &who, "guest_answered",
+						   note.data)))
+			goto out;
+	}
+	if ((err = store_commit(db)))
+		goto out;
+	if (!(err = store_participants_get(db, a.id, p.id, &p)))
+		err = write_view(app, db, req, rep, &a, &p);
+	goto done;
+out:
+	store_rollback(db);
+done:
+	json_decref(o);
+	buf_release(&note);
+	return err;
 }
 
 struct answer_ctx {
@@ -361,6 +460,7 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 {
 	static const char *const allowed[] = {"reason", NULL};
 	struct answer_ctx c = {app, rep, req, ans, 0, NULL};
+	struct participant p;
 	struct appointment a;
 	struct conflicts cf;
 	struct actor who;
@@ -368,8 +468,15 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 	json_t *o = NULL;
 	enum app_err err;
 
-	if ((err = resolve(app, db, req, rep, &l, &a)))
+	if ((err = resolve(app, db, req, rep, &l, &a, &p)))
 		return err;
+	if (is_guest(&p)) {
+		if (ans == ANSWER_CONFIRM)
+			return guest_answer(app, db, req, rep, "accepted");
+		return reply_fail(rep, APP_ETRANSITION, NULL,
+				  "a guest answers for themselves only: accept, tentative or "
+				  "decline");
+	}
 	if ((err = body_object(req, rep, ans == ANSWER_CONFIRM ? allowed + 1 : allowed, true, &o)) ||
 	    (err = body_str(rep, o, "reason", false, APPT_REASON_MAX, &c.reason)))
 		goto out;
@@ -380,7 +487,7 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 			goto out;
 		}
 	c.participant = l.participant_id;
-	patient_actor(req, &who);
+	link_actor(req, &p, &who);
 	err = store_appointments_edit_then(db, a.id, 0, answer_edit, answer_after, &c, &who,
 					   req->now, &cf, &a);
 	if (err) {
@@ -390,10 +497,26 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 		goto out;
 	}
 	outbox_kick(app->outbox);
-	err = write_view(app, db, req, rep, &a);
+	if (!(err = store_participants_get(db, a.id, p.id, &p)))
+		err = write_view(app, db, req, rep, &a, &p);
 out:
 	json_decref(o);
 	return err;
+}
+
+API_HANDLER(api_invite_accept)
+{
+	return guest_answer(app, db, req, rep, "accepted");
+}
+
+API_HANDLER(api_invite_tentative)
+{
+	return guest_answer(app, db, req, rep, "tentative");
+}
+
+API_HANDLER(api_invite_decline)
+{
+	return guest_answer(app, db, req, rep, "declined");
 }
 
 API_HANDLER(api_invite_confirm)
@@ -414,15 +537,19 @@ API_HANDLER(api_invite_cancel)
 API_HANDLER(api_invite_calendar)
 {
 	char url[OUTBOX_URL_MAX], lang[4];
+	struct participant p;
 	struct appointment a;
 	struct actor who;
 	struct link l;
 	enum app_err err;
 
-	if ((err = resolve(app, db, req, rep, &l, &a)))
+	if ((err = resolve(app, db, req, rep, &l, &a, &p)))
 		return err;
-	patient_language(db, a.patient_id, lang);
-	patient_actor(req, &who);
+	if (is_guest(&p))
+		snprintf(lang, sizeof(lang), "%.2s", p.language[0] ? p.language : "nb");
+	else
+		patient_language(db, a.patient_id, lang);
+	link_actor(req, &p, &who);
 	audit_read(app->audit, &who, "invite.calendar", a.patient_id, a.id, req->now);
 	outbox_link_url(app, req->token, url);
 	if ((err = outbox_ics(app, db, &a, lang, url, &rep->body)))

@@ -68,6 +68,9 @@ static const struct option_def {
 	 "hours before the appointment that a reminder goes out (0: none)"},
 	{"cancel-notice-hours", "TIMEBOK_CANCEL_NOTICE_HOURS", K_INT, I(cancel_notice_hours), 0,
 	 336, "the clinic's cancellation notice, as stated to patients"},
+	{"video-max-participants", "TIMEBOK_VIDEO_MAX_PARTICIPANTS", K_INT,
+	 I(video_max_participants), 2, 1000,
+	 "the video platform's limit: people in one video consultation, guests included"},
 	{"template-dir", "TIMEBOK_TEMPLATE_DIR", K_STR, S(template_dir), 0, 0,
 	 "folder of message texts nb.txt, nn.txt, en.txt (default: built in)"},
 	{"email-channel", "TIMEBOK_EMAIL_CHANNEL", K_STR, S(email_channel), 0, 0,
@@ -124,6 +127,7 @@ void config_defaults(struct config *cfg)
 	cfg->link_days = 14;
 	cfg->reminder_hours = 24;
 	cfg->cancel_notice_hours = 24;
+	cfg->video_max_participants = 8;
 	strcpy(cfg->email_channel, "file");
 	strcpy(cfg->sms_channel, "file");
 	cfg->delivery_attempts = 8;

@@ -18,6 +18,7 @@ static const struct {
 	[APP_EOUTSIDE_HOURS] = {409, "outside_hours", "outside the clinician's working hours"},
 	[APP_ETRANSITION] = {409, "invalid_transition", "that status change is not allowed"},
 	[APP_EDUPLICATE] = {409, "duplicate", "that value is already in use"},
+	[APP_ELIMIT] = {409, "participant_limit", "more people than the video platform takes"},
 	[APP_ESTALE] = {412, "stale", "the resource has changed since it was read"},
 	[APP_ETOOLARGE] = {413, "too_large", "the request body is too large"},
 	[APP_EURI] = {414, "uri_too_long", "the request URI is too long"},

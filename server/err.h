@@ -22,6 +22,7 @@ enum app_err {
 	APP_EOUTSIDE_HOURS,  /* 409 outside_hours */
 	APP_ETRANSITION,     /* 409 invalid_transition (status rules) */
 	APP_EDUPLICATE,      /* 409 duplicate (unique value taken) */
+	APP_ELIMIT,          /* 409 participant_limit (the video platform's) */
 	APP_ESTALE,          /* 412 stale */
 	APP_ETOOLARGE,       /* 413 too_large */
 	APP_EURI,            /* 414 uri_too_long */

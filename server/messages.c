@@ -314,8 +314,12 @@ enum app_err messages_render(const struct messages *m, const char *lang, const c
 
 	if (!l)
 		return APP_EINVAL;
-	snprintf(name, sizeof(name), "%s.%s.%s", kind, part, appointment_mode_name(v->mode));
-	if (!(text = find(l, name))) {
+	snprintf(name, sizeof(name), "%s.%s.%s", kind, part,
+		 v->guest ? "guest" : appointment_mode_name(v->mode));
+	if (v->guest) {
+		if (!(text = find(l, name)))
+			return APP_EINVAL; /* never the patient's text to a guest */
+	} else if (!(text = find(l, name))) {
 		snprintf(name, sizeof(name), "%s.%s", kind, part);
 		if (!(text = find(l, name)))
 			return APP_EINVAL;

@@ -47,6 +47,7 @@ struct message_vars {
 	const char *room;     /* in person: the room and where it is (NULL: none) */
 	const char *clinic;
 	int notice_hours;
+	bool guest;           /* to an external participant: "[kind.part.guest]" */
 };
 
 /* Load the texts of every language from dir/<lang>.txt, or the built-in
@@ -55,8 +56,8 @@ struct message_vars {
 enum app_err messages_new(const char *dir, struct messages **out) WARN_UNUSED;
 void messages_free(struct messages *m);
 
-/* Append part ("sms", "subject" or "email") of kind for lang to out, the
- * variant for v->mode when there is one.  APP_EINVAL when there is no such
+/* Append part ("sms", "subject" or "email") of kind for lang to out: for a
+ * guest the guest text, else the variant for v->mode when there is one.  APP_EINVAL when there is no such
  * text or it names an unknown placeholder; APP_ENOMEM when out failed. */
 enum app_err messages_render(const struct messages *m, const char *lang, const char *kind,
 			     const char *part, const struct message_vars *v,

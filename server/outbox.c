@@ -20,6 +20,7 @@
 #include "store.h"
 #include "store_appointments.h"
 #include "store_outbox.h"
+#include "store_participants.h"
 #include "store_resource.h"
 
 #define LEASE_S 300      /* a claimed message is not claimed again for this long */
@@ -129,45 +130,73 @@ enum app_err outbox_ics(struct app *app, struct store *db, const struct appointm
 	return ics_with_room(app, a, lang, link, room, out);
 }
 
-/* Queue kind for a's patient on channels; *n counts the messages. */
+/* Who a message goes to: the patient or a guest. */
+struct recipient {
+	int64_t participant_id;
+	char phone[40], email[256], lang[4];
+	bool guest;
+};
+
+static enum app_err patient_recipient(struct store *db, const struct appointment *a,
+				      struct recipient *r)
+{
+	const struct res_desc *d = &resources_patients;
+	struct res_row pat;
+	enum app_err err;
+
+	memset(r, 0, sizeof(*r));
+	if ((err = store_resource_get(db, d, a->patient_id, &pat)) ||
+	    (err = store_outbox_patient(db, a->id, &r->participant_id)))
+		return err;
+	snprintf(r->phone, sizeof(r->phone), "%.39s", pat.v[store_resource_field(d, "phone")].s);
+	snprintf(r->email, sizeof(r->email), "%.255s", pat.v[store_resource_field(d, "email")].s);
+	snprintf(r->lang, sizeof(r->lang), "%.2s", pat.v[store_resource_field(d, "language")].s);
+	return APP_OK;
+}
+
+static void guest_recipient(const struct participant *p, struct recipient *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->participant_id = p->id;
+	r->guest = true;
+	snprintf(r->phone, sizeof(r->phone), "%s", p->phone);
+	snprintf(r->email, sizeof(r->email), "%s", p->email);
+	snprintf(r->lang, sizeof(r->lang), "%.2s", p->language);
+}
+
+/* Queue kind for r on channels (those r has an address for); *n counts the
+ * messages. */
 static enum app_err queue(struct app *app, struct store *db, const struct appointment *a,
-			  const char *kind, unsigned channels, int64_t now, int *n)
+			  const struct recipient *r, const char *kind, unsigned channels,
+			  int64_t now, int *n)
 {
 	struct message_vars v = {0};
 	struct outbox_msg *m = NULL;
-	struct res_row pat;
+	const char *lang = r->lang[0] ? r->lang : "nb";
 	char room[600];
-	const char *phone, *email, *lang;
 	enum app_err err;
 	struct buf b;
-	int64_t participant;
 
 	*n = 0;
-	if ((err = store_resource_get(db, &resources_patients, a->patient_id, &pat)) ||
-	    (err = store_outbox_patient(db, a->id, &participant)) ||
-	    (err = room_text(db, a->room_id, room, sizeof(room))))
+	if ((err = room_text(db, a->room_id, room, sizeof(room))))
 		return err;
-	phone = pat.v[store_resource_field(&resources_patients, "phone")].s;
-	email = pat.v[store_resource_field(&resources_patients, "email")].s;
-	lang = pat.v[store_resource_field(&resources_patients, "language")].s;
-	if (!*lang)
-		lang = "nb";
 	v.start = a->start;
 	v.mode = a->mode;
 	v.link = "{link}";
 	v.room = room[0] ? room : NULL;
 	v.clinic = app->cfg->clinic_name;
 	v.notice_hours = app->cfg->cancel_notice_hours;
+	v.guest = r->guest;
 	if (!(m = calloc(1, sizeof(*m))))
 		return APP_ENOMEM;
 	buf_init(&b, OUTBOX_ICS_MAX - 1);
 	for (unsigned ch = OUTBOX_SMS; ch <= OUTBOX_EMAIL && !err; ch <<= 1) {
-		const char *to = ch == OUTBOX_SMS ? phone : email;
+		const char *to = ch == OUTBOX_SMS ? r->phone : r->email;
 		if (!(channels & ch) || !*to)
 			continue;
 		memset(m, 0, sizeof(*m));
 		m->appointment_id = a->id;
-		m->participant_id = participant;
+		m->participant_id = r->participant_id;
 		snprintf(m->channel, sizeof(m->channel), "%s", ch == OUTBOX_SMS ? "sms" : "email");
 		snprintf(m->recipient, sizeof(m->recipient), "%s", to);
 		snprintf(m->kind, sizeof(m->kind), "%s", kind);
@@ -195,17 +224,13 @@ static enum app_err queue(struct app *app, struct store *db, const struct appoin
 	return err;
 }
 
-/* A fresh link for a's patient; url gets it. */
+/* A fresh link for participant of a; url (if not NULL) gets it. */
 static enum app_err new_link(struct app *app, struct store *db, const struct appointment *a,
-			     int64_t now, char url[OUTBOX_URL_MAX])
+			     int64_t participant, int64_t now, char url[OUTBOX_URL_MAX])
 {
 	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1];
 	uint8_t box[TOKEN_BOX_LEN];
-	int64_t participant;
-	enum app_err err;
 
-	if ((err = store_outbox_patient(db, a->id, &participant)))
-		return err;
 	token_new(token);
 	token_hash(token, hash);
 	token_seal(app->link_key, token, box);
@@ -217,19 +242,81 @@ static enum app_err new_link(struct app *app, struct store *db, const struct app
 enum app_err outbox_invite(struct app *app, struct store *db, const struct appointment *a,
 			   unsigned channels, int64_t now, char url[OUTBOX_URL_MAX], int *queued)
 {
+	struct recipient r;
 	enum app_err err;
 
-	if ((err = new_link(app, db, a, now, url)))
+	if ((err = patient_recipient(db, a, &r)) ||
+	    (err = new_link(app, db, a, r.participant_id, now, url)))
 		return err;
-	return queue(app, db, a, "invitation", channels, now, queued);
+	return queue(app, db, a, &r, "invitation", channels, now, queued);
 }
 
-enum app_err outbox_on_change(struct app *app, struct store *db, const struct appointment *cur,
-			      const struct appointment *next, bool by_patient, int64_t now)
+enum app_err outbox_invite_guest(struct app *app, struct store *db, const struct appointment *a,
+				 const struct participant *p, unsigned channels, int64_t now,
+				 char url[OUTBOX_URL_MAX], int *queued)
+{
+	struct recipient r;
+	enum app_err err;
+
+	guest_recipient(p, &r);
+	if ((err = new_link(app, db, a, p->id, now, url)))
+		return err;
+	return queue(app, db, a, &r, "invitation", channels, now, queued);
+}
+
+#define GUESTS_MAX 64
+
+struct guests {
+	int n;
+	struct participant p[GUESTS_MAX];
+};
+
+static bool collect_guest(void *ctx, const struct participant *p)
+{
+	struct guests *g = ctx;
+
+	if (strcmp(p->kind, "external") || !p->links)
+		return true; /* never told of it: nothing to tell now */
+	g->p[g->n++] = *p;
+	return g->n < GUESTS_MAX;
+}
+
+/* The guests who were invited hear that the meeting moved (with a new
+ * link) or was cancelled. */
+static enum app_err tell_guests(struct app *app, struct store *db, const struct appointment *cur,
+				const struct appointment *next, bool moved, int64_t now)
 {
 	const unsigned all = OUTBOX_SMS | OUTBOX_EMAIL;
-	bool moved = cur->start != next->start || cur->end != next->end ||
-		     cur->mode != next->mode || cur->room_id != next->room_id;
+	bool cancelled = next->status == APPT_CANCELLED && cur->status != APPT_CANCELLED;
+	struct recipient r;
+	struct guests *g;
+	enum app_err err;
+	int n;
+
+	if (!cancelled && !(moved && appointment_live(next)))
+		return APP_OK;
+	if (!(g = calloc(1, sizeof(*g))))
+		return APP_ENOMEM;
+	err = store_participants_list(db, next->id, false, collect_guest, g);
+	for (int i = 0; i < g->n && !err; i++) {
+		guest_recipient(&g->p[i], &r);
+		if (!cancelled)
+			err = new_link(app, db, next, r.participant_id, now, NULL);
+		if (!err)
+			err = queue(app, db, next, &r, cancelled ? "cancelled" : "changed", all, now,
+				    &n);
+	}
+	free(g);
+	return err;
+}
+
+/* What the change tells the patient. */
+static enum app_err tell_patient(struct app *app, struct store *db,
+				 const struct appointment *cur, const struct appointment *next,
+				 bool moved, bool by_patient, int64_t now)
+{
+	const unsigned all = OUTBOX_SMS | OUTBOX_EMAIL;
+	struct recipient r;
 	enum app_err err;
 	int64_t links;
 	int n;
@@ -241,21 +328,36 @@ enum app_err outbox_on_change(struct app *app, struct store *db, const struct ap
 	if ((next->status == APPT_CANCELLED || next->status == APPT_OPTED_OUT) &&
 	    (err = store_outbox_withdraw(db, next->id)))
 		return err;
+	if ((err = patient_recipient(db, next, &r)))
+		return err;
 	if (by_patient) { /* a receipt of the answer */
 		if (next->status == cur->status)
 			return APP_OK;
-		return queue(app, db, next, appointment_status_name(next->status), all, now, &n);
+		return queue(app, db, next, &r, appointment_status_name(next->status), all, now,
+			     &n);
 	}
-	if ((err = store_outbox_link_count(db, next->id, &links)) || !links)
+	if ((err = store_outbox_link_count(db, r.participant_id, &links)) || !links)
 		return err; /* the patient has not been told of it */
 	if (next->status == APPT_CANCELLED && cur->status != APPT_CANCELLED)
-		return queue(app, db, next, "cancelled", all, now, &n);
+		return queue(app, db, next, &r, "cancelled", all, now, &n);
 	if (moved && (next->status == APPT_INVITED || next->status == APPT_CONFIRMED)) {
-		if ((err = new_link(app, db, next, now, NULL)))
+		if ((err = new_link(app, db, next, r.participant_id, now, NULL)))
 			return err;
-		return queue(app, db, next, "changed", all, now, &n);
+		return queue(app, db, next, &r, "changed", all, now, &n);
 	}
 	return APP_OK;
+}
+
+enum app_err outbox_on_change(struct app *app, struct store *db, const struct appointment *cur,
+			      const struct appointment *next, bool by_patient, int64_t now)
+{
+	bool moved = cur->start != next->start || cur->end != next->end ||
+		     cur->mode != next->mode || cur->room_id != next->room_id;
+	enum app_err err;
+
+	if ((err = tell_patient(app, db, cur, next, moved, by_patient, now)))
+		return err;
+	return tell_guests(app, db, cur, next, moved, now);
 }
 
 /* ---- the worker ---- */
@@ -350,6 +452,7 @@ static void remind(struct outbox *o)
 {
 	int64_t ids[64], now = app_now(o->app);
 	struct appointment a;
+	struct recipient r;
 	enum app_err err;
 	int n = 0, k;
 
@@ -362,9 +465,10 @@ static void remind(struct outbox *o)
 		if ((err = store_begin(o->db)))
 			break;
 		err = store_appointments_get(o->db, ids[i], &a);
-		if (!err && (a.status == APPT_INVITED || a.status == APPT_CONFIRMED))
-			err = queue(o->app, o->db, &a, "reminder", OUTBOX_SMS | OUTBOX_EMAIL, now,
-				    &k);
+		if (!err && (a.status == APPT_INVITED || a.status == APPT_CONFIRMED) &&
+		    !(err = patient_recipient(o->db, &a, &r)))
+			err = queue(o->app, o->db, &a, &r, "reminder", OUTBOX_SMS | OUTBOX_EMAIL,
+				    now, &k);
 		if (!err)
 			err = store_commit(o->db);
 		if (err) {

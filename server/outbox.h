@@ -43,7 +43,14 @@ enum app_err outbox_invite(struct app *app, struct store *db, const struct appoi
 			   unsigned channels, int64_t now, char url[OUTBOX_URL_MAX],
 			   int *queued) WARN_UNUSED;
 
-/* Queue what the change cur -> next tells the patient (see the top);
+struct participant;
+/* Issue a fresh link for guest p of a and queue its invitation. */
+enum app_err outbox_invite_guest(struct app *app, struct store *db, const struct appointment *a,
+				 const struct participant *p, unsigned channels, int64_t now,
+				 char url[OUTBOX_URL_MAX], int *queued) WARN_UNUSED;
+
+/* Queue what the change cur -> next tells the patient (see the top), and
+ * the guests who were invited: a move (with a new link) or a cancellation;
  * by_patient when the patient made it through their link. */
 enum app_err outbox_on_change(struct app *app, struct store *db, const struct appointment *cur,
 			      const struct appointment *next, bool by_patient,

@@ -215,10 +215,8 @@ static enum app_err insert_participant(struct store *s, const struct appointment
 	return store_step_done(s, st, "participant insert");
 }
 
-/* The history row and the audit row of one change, in the caller's
- * transaction. */
-static enum app_err add_history(struct store *s, const struct appointment *a, int64_t now,
-				const struct actor *who, const char *action, const char *changes)
+enum app_err store_appointments_note(struct store *s, const struct appointment *a, int64_t now,
+				     const struct actor *who, const char *action, const char *changes)
 {
 	struct audit_row row;
 	char what[48];
@@ -393,7 +391,7 @@ enum app_err store_appointments_create(struct store *s, struct appointment *a,
 		err = APP_ENOMEM;
 		goto out;
 	}
-	if ((err = add_history(s, a, now, who, "create", b.data)))
+	if ((err = store_appointments_note(s, a, now, who, "create", b.data)))
 		goto out;
 	err = store_commit(s);
 out:
@@ -495,7 +493,7 @@ enum app_err store_appointments_edit_then(struct store *s, int64_t id, int64_t i
 		err = APP_ENOMEM;
 		goto out;
 	}
-	if ((err = add_history(s, &next, now, who,
+	if ((err = store_appointments_note(s, &next, now, who,
 			       next.status != cur.status ? appointment_status_name(next.status)
 							 : "update",
 			       b.data)))

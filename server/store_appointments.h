@@ -81,6 +81,13 @@ enum app_err store_appointments_edit_then(struct store *s, int64_t id, int64_t i
 					  const struct actor *who, int64_t now, struct conflicts *cf,
 					  struct appointment *out) WARN_UNUSED;
 
+/* Record a change to a that is not one of its own fields (a guest added,
+ * say) in its history, and the audit row, in the caller's transaction:
+ * action "guest_added", changes a JSON object. */
+enum app_err store_appointments_note(struct store *s, const struct appointment *a, int64_t now,
+				     const struct actor *who, const char *action,
+				     const char *changes) WARN_UNUSED;
+
 /* Appointments matching f, ordered by start. */
 enum app_err store_appointments_list(struct store *s, const struct appt_filter *f, appt_row_fn fn,
 				     void *ctx) WARN_UNUSED;

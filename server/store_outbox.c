@@ -13,6 +13,10 @@
 	"id, appointment_id, participant_id, channel, recipient, kind, language, subject, body, "  \
 	"ics, about_start, status, attempts, next_at, last_error, created_at, sent_at"
 
+/* The participant row of appointment's patient, in SQL. */
+#define PATIENT_OF(appointment)                                                                    \
+	"(SELECT id FROM participants WHERE appointment_id = " appointment " AND kind = 'patient')"
+
 static const char SQL_PATIENT[] =
 	"SELECT id FROM participants WHERE appointment_id = ?1 AND kind = 'patient'";
 static const char SQL_RESPOND[] =
@@ -20,9 +24,10 @@ static const char SQL_RESPOND[] =
 static const char SQL_REVOKE[] =
 	"UPDATE links SET revoked_at = ?2, token_box = NULL WHERE participant_id = ?1 AND "
 	"revoked_at IS NULL";
-static const char SQL_REVOKE_ALL[] =
+static const char SQL_REVOKE_PATIENT[] =
 	"UPDATE links SET revoked_at = ?2, token_box = NULL WHERE appointment_id = ?1 AND "
-	"revoked_at IS NULL";
+	"revoked_at IS NULL AND participant_id IN (SELECT id FROM participants WHERE "
+	"appointment_id = ?1 AND kind = 'patient')";
 static const char SQL_LINK_ADD[] =
 	"INSERT INTO links (appointment_id, participant_id, token_hash, token_box, created_at) "
 	"VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -32,7 +37,7 @@ static const char SQL_LINK_FIND[] =
 static const char SQL_LINK_BOX[] =
 	"SELECT token_box FROM links WHERE participant_id = ?1 AND revoked_at IS NULL "
 	"ORDER BY id DESC LIMIT 1";
-static const char SQL_LINK_COUNT[] = "SELECT count(*) FROM links WHERE appointment_id = ?1";
+static const char SQL_LINK_COUNT[] = "SELECT count(*) FROM links WHERE participant_id = ?1";
 static const char SQL_ADD[] =
 	"INSERT INTO outbox (appointment_id, participant_id, channel, recipient, kind, language, "
 	"subject, body, ics, about_start, next_at, created_at) "
@@ -54,8 +59,9 @@ static const char SQL_REMINDERS[] =
 	"SELECT a.id FROM appointments a WHERE a.start_at > ?1 AND a.start_at <= ?1 + ?2 "
 	"AND a.status IN ('invited', 'confirmed') "
 	"AND EXISTS (SELECT 1 FROM links l WHERE l.appointment_id = a.id AND "
-	"l.revoked_at IS NULL) "
+	"l.revoked_at IS NULL AND l.participant_id = " PATIENT_OF("a.id") ") "
 	"AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.appointment_id = a.id AND "
+	"o.participant_id = " PATIENT_OF("a.id") " AND "
 	"((o.kind = 'reminder' AND o.about_start = a.start_at) OR "
 	"(o.kind IN ('invitation', 'changed') AND o.created_at > a.start_at - ?2))) "
 	"ORDER BY a.start_at LIMIT ?3";
@@ -101,7 +107,13 @@ enum app_err store_outbox_link_add(struct store *s, int64_t appt, int64_t partic
 
 enum app_err store_outbox_links_revoke(struct store *s, int64_t appt, int64_t now)
 {
-	return store_run(s, SQL_REVOKE_ALL, 2, appt, now);
+	return store_run(s, SQL_REVOKE_PATIENT, 2, appt, now);
+}
+
+enum app_err store_outbox_participant_revoke(struct store *s, int64_t participant_id,
+					     int64_t now)
+{
+	return store_run(s, SQL_REVOKE, 2, participant_id, now);
 }
 
 enum app_err store_outbox_link_find(struct store *s, const char *hash, struct link *out)
@@ -148,9 +160,9 @@ enum app_err store_outbox_link_box(struct store *s, int64_t participant_id,
 	return err;
 }
 
-enum app_err store_outbox_link_count(struct store *s, int64_t appt, int64_t *n)
+enum app_err store_outbox_link_count(struct store *s, int64_t participant_id, int64_t *n)
 {
-	return store_scalar(s, SQL_LINK_COUNT, 1, appt, 0, n);
+	return store_scalar(s, SQL_LINK_COUNT, 1, participant_id, 0, n);
 }
 
 enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now)

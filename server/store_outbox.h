@@ -56,15 +56,19 @@ enum app_err store_outbox_respond(struct store *s, int64_t participant_id, const
 enum app_err store_outbox_link_add(struct store *s, int64_t appt, int64_t participant_id,
 				   const char *hash, const uint8_t box[TOKEN_BOX_LEN],
 				   int64_t now) WARN_UNUSED;
-/* Revoke every live link of appointment appt. */
+/* Revoke the live links of appointment appt's patient. */
 enum app_err store_outbox_links_revoke(struct store *s, int64_t appt, int64_t now) WARN_UNUSED;
+/* Revoke the live links of participant. */
+enum app_err store_outbox_participant_revoke(struct store *s, int64_t participant_id,
+					     int64_t now) WARN_UNUSED;
 /* The link whose token has hash.  APP_ENOTFOUND. */
 enum app_err store_outbox_link_find(struct store *s, const char *hash, struct link *out) WARN_UNUSED;
 /* The sealed token of participant's live link.  APP_ENOTFOUND. */
 enum app_err store_outbox_link_box(struct store *s, int64_t participant_id,
 				   uint8_t box[TOKEN_BOX_LEN]) WARN_UNUSED;
-/* How many links appointment appt ever had. */
-enum app_err store_outbox_link_count(struct store *s, int64_t appt, int64_t *n) WARN_UNUSED;
+/* How many links participant ever had. */
+enum app_err store_outbox_link_count(struct store *s, int64_t participant_id,
+				     int64_t *n) WARN_UNUSED;
 
 /* Queue m (id, status, attempts, timestamps are set here; due at now). */
 enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now) WARN_UNUSED;

@@ -1,4 +1,6 @@
-// invite.js - the patient's page behind the link /i/<token>.
+// invite.js - the page behind a link /i/<token>: the patient's (confirm,
+// meet in person instead, cancel) or a guest's (GP, NAV adviser, interpreter,
+// next of kin: attending, maybe, not attending), as the view's "audience" says.
 //
 // The token in the address is the only key; it goes to the API and nowhere
 // else (Referrer-Policy: no-referrer, no third-party resources).  Opening the
@@ -32,6 +34,13 @@ const T = {
     done: { confirm: 'Takk! Timen er bekreftet.', 'opt-out': 'Takk! Vi har fått ønsket ditt om å møte fysisk, og du får en ny innkalling.',
       cancel: 'Timen er avbestilt.' },
     ics: 'Legg timen i kalenderen', gone: 'Lenken virker ikke lenger. Den kan være utløpt eller erstattet av en nyere lenke. Ta kontakt med klinikken om du har spørsmål.',
+    guest: { title: 'Invitasjon til møte', you: 'Du deltar som', videoH: 'Videomøtet', join: 'Gå til videomøtet',
+      roles: { gp: 'fastlege', nav: 'NAV-veileder', interpreter: 'tolk', next_of_kin: 'pårørende', other: 'deltaker' },
+      response: { accepted: 'Du har svart at du kommer', tentative: 'Du har svart at du kanskje kommer',
+        declined: 'Du har svart at du ikke kommer', 'needs-action': 'Venter på svar fra deg' },
+      accept: 'Jeg kommer', tentative: 'Kanskje', decline: 'Jeg kommer ikke',
+      done: { accept: 'Takk! Du er påmeldt.', tentative: 'Takk for svaret.', decline: 'Takk for beskjed.' },
+      ics: 'Legg møtet i kalenderen' },
     error: 'Noe gikk galt. Prøv igjen, eller ring klinikken.',
     prof: { lege: 'lege', sykepleier: 'sykepleier', psykolog: 'psykolog', fysioterapeut: 'fysioterapeut',
       ergoterapeut: 'ergoterapeut', sosionom: 'sosionom', 'klinisk ernæringsfysiolog': 'klinisk ernæringsfysiolog',
@@ -59,6 +68,13 @@ const T = {
     done: { confirm: 'Takk! Timen er stadfesta.', 'opt-out': 'Takk! Vi har fått ønsket ditt om å møtast fysisk, og du får ei ny innkalling.',
       cancel: 'Timen er avbestilt.' },
     ics: 'Legg timen i kalenderen', gone: 'Lenkja verkar ikkje lenger. Ho kan vere utgått eller erstatta av ei nyare lenkje. Ta kontakt med klinikken om du har spørsmål.',
+    guest: { title: 'Invitasjon til møte', you: 'Du deltek som', videoH: 'Videomøtet', join: 'Gå til videomøtet',
+      roles: { gp: 'fastlege', nav: 'NAV-rettleiar', interpreter: 'tolk', next_of_kin: 'pårørande', other: 'deltakar' },
+      response: { accepted: 'Du har svart at du kjem', tentative: 'Du har svart at du kanskje kjem',
+        declined: 'Du har svart at du ikkje kjem', 'needs-action': 'Ventar på svar frå deg' },
+      accept: 'Eg kjem', tentative: 'Kanskje', decline: 'Eg kjem ikkje',
+      done: { accept: 'Takk! Du er påmeld.', tentative: 'Takk for svaret.', decline: 'Takk for beskjed.' },
+      ics: 'Legg møtet i kalenderen' },
     error: 'Noko gjekk gale. Prøv igjen, eller ring klinikken.',
     prof: { lege: 'lege', sykepleier: 'sjukepleiar', psykolog: 'psykolog', fysioterapeut: 'fysioterapeut',
       ergoterapeut: 'ergoterapeut', sosionom: 'sosionom', 'klinisk ernæringsfysiolog': 'klinisk ernæringsfysiolog',
@@ -86,6 +102,13 @@ const T = {
     done: { confirm: 'Thank you! The appointment is confirmed.', 'opt-out': 'Thank you! We have your wish to meet in person, and you will get a new invitation.',
       cancel: 'The appointment is cancelled.' },
     ics: 'Add to my calendar', gone: 'This link no longer works. It may have expired or been replaced by a newer one. Please contact the clinic if you have questions.',
+    guest: { title: 'Invitation to a meeting', you: 'You take part as', videoH: 'The video meeting', join: 'Join the video meeting',
+      roles: { gp: 'GP', nav: 'welfare (NAV) adviser', interpreter: 'interpreter', next_of_kin: 'next of kin', other: 'participant' },
+      response: { accepted: 'You have said you will attend', tentative: 'You have said you may attend',
+        declined: 'You have said you will not attend', 'needs-action': 'Waiting for your answer' },
+      accept: 'I will attend', tentative: 'Maybe', decline: 'I will not attend',
+      done: { accept: 'Thank you! You are signed up.', tentative: 'Thank you for your answer.', decline: 'Thank you for letting us know.' },
+      ics: 'Add the meeting to my calendar' },
     error: 'Something went wrong. Please try again, or call the clinic.',
     prof: { lege: 'doctor', sykepleier: 'nurse', psykolog: 'psychologist', fysioterapeut: 'physiotherapist',
       ergoterapeut: 'occupational therapist', sosionom: 'social worker', 'klinisk ernæringsfysiolog': 'clinical dietitian',
@@ -119,12 +142,25 @@ function render() {
   $('lang-label').textContent = s.lang;
   $('title').textContent = s.title;
   if (!view) return;
+  const guest = view.audience === 'guest';
+  const g = s.guest;
+  if (guest) document.title = $('title').textContent = g.title;
   $('clinic').textContent = view.clinic;
   $('loading').hidden = true;
   $('card').hidden = false;
   const st = $('status');
-  st.textContent = s.status[view.status] || view.status;
-  st.className = `status ${view.status}`;
+  if (guest && view.status !== 'cancelled') {
+    st.textContent = g.response[view.participant.response] || view.participant.response;
+    st.className = `status ${view.participant.response}`;
+  } else {
+    st.textContent = s.status[view.status] || view.status;
+    st.className = `status ${view.status}`;
+  }
+  $('l-you').hidden = $('you').hidden = !guest;
+  if (guest) {
+    $('l-you').textContent = g.you;
+    $('you').textContent = g.roles[view.participant.role] || view.participant.role;
+  }
   $('l-when').textContent = s.when;
   $('when').textContent = `${fmt(view.start, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })}, ` +
     `${fmt(view.start, { hour: '2-digit', minute: '2-digit' })}–${fmt(view.end, { hour: '2-digit', minute: '2-digit' })}`;
@@ -140,9 +176,9 @@ function render() {
   const video = view.mode === 'video' && !['cancelled', 'opted_out'].includes(view.status);
   $('video').hidden = !video;
   if (video) {
-    $('video-h').textContent = s.videoH;
+    $('video-h').textContent = guest ? g.videoH : s.videoH;
     const join = $('join');
-    join.textContent = s.join;
+    join.textContent = guest ? g.join : s.join;
     const open = view.video_url && Date.now() >= Date.parse(view.join_from);
     if (open) {
       join.href = view.video_url;
@@ -162,7 +198,11 @@ function render() {
   }
 
   const can = view.can || {};
-  $('actions').hidden = !(can.confirm || can.opt_out || can.cancel);
+  $('actions').hidden = !(can.confirm || can.opt_out || can.cancel || can.accept || can.tentative || can.decline);
+  for (const a of ['accept', 'tentative', 'decline']) {
+    $(a).textContent = g[a];
+    $(a).hidden = !can[a];
+  }
   $('answer-h').textContent = s.answerH;
   $('confirm').textContent = s.confirm;
   $('confirm').hidden = !can.confirm;
@@ -177,7 +217,7 @@ function render() {
   $('cancel-rule').textContent = s.cancelRule(view.cancel_notice_hours);
   $('cancel-reason-label').textContent = s.cancelReason;
   $('cancel-send').textContent = s.cancelSend;
-  $('ics').textContent = s.ics;
+  $('ics').textContent = guest ? g.ics : s.ics;
   $('ics').href = `${api}/calendar.ics`;
   $('ics').hidden = view.status === 'cancelled';
 }
@@ -218,7 +258,7 @@ async function act(action, reason) {
   $('optout').setAttribute('aria-expanded', 'false');
   $('cancel').setAttribute('aria-expanded', 'false');
   render();
-  $('notice').textContent = t().done[action];
+  $('notice').textContent = (view.audience === 'guest' ? t().guest.done : t().done)[action];
   $('main').focus();
 }
 
@@ -264,6 +304,7 @@ function stopAv() {
 
 $('lang').addEventListener('change', e => { lang = e.target.value; render(); });
 $('confirm').addEventListener('click', () => act('confirm'));
+for (const a of ['accept', 'tentative', 'decline']) $(a).addEventListener('click', () => act(a));
 $('optout').addEventListener('click', () => toggle($('optout'), $('optout-form')));
 $('cancel').addEventListener('click', () => toggle($('cancel'), $('cancel-form')));
 $('optout-form').addEventListener('submit', e => { e.preventDefault(); act('opt-out', $('optout-reason').value.trim()); });

@@ -2,10 +2,12 @@
  * test_e2e_rules.c - the scheduling rules against the real binary:
  * consultation types and what booking with one means; hours with
  * validity, absences, extra hours and room opening hours; free slots with
- * types, buffers and rooms.
+ * types, buffers and rooms; a many-party meeting where each guest answers
+ * through their own link, and the video platform's participant limit.
  */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
@@ -19,7 +21,9 @@ static long long unit, c1, c2, p1, p2, clinic_room, video_room;
 
 static void setup(void)
 {
-	e2e_start(&srv, NULL, NULL);
+	static const char *const extra[] = {"--video-max-participants", "4", NULL};
+
+	e2e_start(&srv, NULL, extra);
 	port = srv.port;
 	unit = e2e_make(port, "units", "{\"name\":\"Poliklinikk\"}");
 	c1 = e2e_make(port, "clinicians", "{\"name\":\"A\",\"profession\":\"lege\",\"unit_id\":1}");
@@ -381,6 +385,195 @@ START_TEST(slots_on_dst_days)
 }
 END_TEST
 
+/* POST to a link (path after /api/v1/invite/<token>); the status. */
+static int link_post(const char *token, const char *action, json_t **out)
+{
+	char path[200];
+	struct resp r;
+	int status;
+
+	snprintf(path, sizeof(path), "/api/v1/invite/%s/%s", token, action);
+	ck_assert(e2e_request_as(port, NULL, "POST", path, NULL, NULL, &r));
+	status = r.status;
+	if (out)
+		*out = json_incref(r.json);
+	e2e_resp_free(&r);
+	return status;
+}
+
+static int link_get(const char *token, json_t **out, char **body)
+{
+	char path[200];
+	struct resp r;
+	int status;
+
+	snprintf(path, sizeof(path), "/api/v1/invite/%s", token);
+	ck_assert(e2e_request_as(port, NULL, "GET", path, NULL, NULL, &r));
+	status = r.status;
+	if (out)
+		*out = json_incref(r.json);
+	if (body)
+		*body = strdup(r.body ? r.body : "");
+	e2e_resp_free(&r);
+	return status;
+}
+
+/* Invite path's participant (or the patient for NULL); the token. */
+static void invite(const char *path, char token[64])
+{
+	json_t *j = e2e_json(port, "POST", path, NULL, 201);
+	const char *url = json_string_value(json_object_get(j, "url"));
+
+	ck_assert_ptr_nonnull(strstr(url, "/i/"));
+	snprintf(token, 64, "%s", strstr(url, "/i/") + 3);
+	json_decref(j);
+}
+
+static const char *response_of(json_t *list, long long id)
+{
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (json_integer_value(json_object_get(json_array_get(list, i), "id")) == id)
+			return json_string_value(json_object_get(json_array_get(list, i), "response"));
+	return NULL;
+}
+
+static size_t messages_to(long long appt, const char *to, const char *kind)
+{
+	char path[100];
+	json_t *j;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", appt);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	for (size_t i = 0; i < json_array_size(j); i++) {
+		json_t *m = json_array_get(j, i);
+		n += !strcmp(json_string_value(json_object_get(m, "to")), to) &&
+		     !strcmp(json_string_value(json_object_get(m, "kind")), kind);
+	}
+	json_decref(j);
+	return n;
+}
+
+START_TEST(many_party_meeting)
+{
+	char code[32], t_patient[64], t_gp[64], t_nav[64], old_gp[64], path[100], *body;
+	long long appt, gp, nav, interp;
+	json_t *j, *list;
+
+	ck_assert_int_eq(book(p1, c1, MONDAY "T10:00:00", 60, NULL, NULL, &appt), 201);
+	/* bad guests change nothing */
+	ck_assert_int_eq(post("POST", "/api/v1/appointments/1/participants",
+			      "{\"name\":\"Tolk\",\"role\":\"interpreter\"}", code, NULL),
+			 400);
+	ck_assert_int_eq(post("POST", "/api/v1/appointments/1/participants",
+			      "{\"name\":\"X\",\"role\":\"plumber\"}", code, NULL),
+			 400);
+	ck_assert_int_eq(post("POST", "/api/v1/appointments/1/participants",
+			      "{\"role\":\"gp\"}", code, NULL),
+			 400);
+	ck_assert_int_eq(post("POST", "/api/v1/appointments/1/participants",
+			      "{\"name\":\"X\",\"role\":\"gp\",\"phone\":\"12\"}", code,
+			      NULL),
+			 400);
+	ck_assert_int_eq(count_rows("/api/v1/appointments/1/participants"), 2);
+	gp = e2e_make(port, "appointments/1/participants",
+		      "{\"name\":\"Dr. Fastlege\",\"role\":\"gp\",\"organisation\":"
+		      "\"Sentrum legekontor\",\"email\":\"gp@example.org\"}");
+	nav = e2e_make(port, "appointments/1/participants",
+		       "{\"name\":\"Nora NAV\",\"role\":\"nav\",\"phone\":\"+4790000001\","
+		       "\"language\":\"nn\"}");
+	/* patient, clinician and two guests: the limit of 4 is reached */
+	ck_assert_int_eq(post("POST", "/api/v1/appointments/1/participants",
+			      "{\"name\":\"Tolk\",\"role\":\"interpreter\","
+			      "\"interpreter_language\":\"arabisk\"}",
+			      code, NULL),
+			 409);
+	ck_assert_str_eq(code, "participant_limit");
+	ck_assert_int_eq(post("PATCH", "/api/v1/appointments/1", "{\"clinician_ids\":[1,2]}", code,
+			      NULL),
+			 409);
+	ck_assert_str_eq(code, "participant_limit");
+
+	/* each has their own link; a guest's page shows the meeting, not the patient */
+	invite("/api/v1/appointments/1/invitations", t_patient);
+	invite("/api/v1/appointments/1/participants/3/invitations", t_gp);
+	invite("/api/v1/appointments/1/participants/4/invitations", t_nav);
+	ck_assert_int_eq(link_get(t_gp, &j, &body), 200);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "audience")), "guest");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "participant"), "role")),
+			 "gp");
+	ck_assert_ptr_null(strstr(body, "P1"));
+	ck_assert_ptr_null(strstr(body, "+4791234567"));
+	ck_assert_ptr_null(strstr(body, "patient_id"));
+	ck_assert(json_is_true(json_object_get(json_object_get(j, "can"), "accept")));
+	json_decref(j);
+	free(body);
+	ck_assert_int_eq(messages_to(appt, "gp@example.org", "invitation"), 1);
+	ck_assert_int_eq(messages_to(appt, "+4790000001", "invitation"), 1);
+
+	/* everyone answers through their own link */
+	ck_assert_int_eq(link_post(t_patient, "confirm", NULL), 200);
+	ck_assert_int_eq(link_post(t_gp, "accept", NULL), 200);
+	ck_assert_int_eq(link_post(t_gp, "accept", NULL), 200); /* again: no change */
+	ck_assert_int_eq(link_post(t_nav, "tentative", NULL), 200);
+	ck_assert_int_eq(link_post(t_nav, "decline", &j), 200);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "participant"),
+							   "response")),
+			 "declined");
+	json_decref(j);
+	/* a guest cannot cancel the meeting, nor the patient answer as a guest */
+	ck_assert_int_eq(link_post(t_gp, "cancel", NULL), 409);
+	ck_assert_int_eq(link_post(t_gp, "opt-out", NULL), 409);
+	ck_assert_int_eq(link_post(t_patient, "decline", NULL), 409);
+	list = e2e_json(port, "GET", "/api/v1/appointments/1/participants", NULL, 200);
+	ck_assert_str_eq(response_of(list, 1), "accepted"); /* the patient */
+	ck_assert_str_eq(response_of(list, 2), "needs-action"); /* the clinician */
+	ck_assert_str_eq(response_of(list, gp), "accepted");
+	ck_assert_str_eq(response_of(list, nav), "declined");
+	json_decref(list);
+	j = e2e_json(port, "GET", "/api/v1/appointments/1", NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "confirmed");
+	json_decref(j);
+
+	/* a move tells the invited guests, with new links */
+	snprintf(old_gp, sizeof(old_gp), "%s", t_gp);
+	json_decref(e2e_json(port, "PATCH", "/api/v1/appointments/1",
+			     "{\"start\":\"" MONDAY "T11:00:00\"}", 200));
+	ck_assert_int_eq(messages_to(appt, "gp@example.org", "changed"), 1);
+	ck_assert_int_eq(messages_to(appt, "+4790000001", "changed"), 1);
+	ck_assert_int_eq(link_get(old_gp, NULL, NULL), 404);
+
+	/* a removed guest's link opens nothing, and frees a place */
+	json_decref(e2e_json(port, "DELETE", "/api/v1/appointments/1/participants/4", NULL, 204));
+	ck_assert_int_eq(link_get(t_nav, NULL, NULL), 404);
+	json_decref(e2e_json(port, "DELETE", "/api/v1/appointments/1/participants/4", NULL, 404));
+	interp = e2e_make(port, "appointments/1/participants",
+			  "{\"name\":\"Tolk\",\"role\":\"interpreter\","
+			  "\"interpreter_language\":\"arabisk\",\"email\":\"tolk@example.org\"}");
+	ck_assert_int_eq(count_rows("/api/v1/appointments/1/participants"), 4);
+	ck_assert_int_eq(count_rows("/api/v1/appointments/1/participants?removed=true"), 5);
+	snprintf(path, sizeof(path), "/api/v1/appointments/1/participants/%lld/invitations", interp);
+	invite(path, t_nav);
+
+	/* the history tells who was added, invited and answered */
+	j = e2e_json(port, "GET", "/api/v1/appointments/1/history", NULL, 200);
+	body = json_dumps(j, 0);
+	ck_assert_ptr_nonnull(strstr(body, "guest_added"));
+	ck_assert_ptr_nonnull(strstr(body, "guest_answered"));
+	ck_assert_ptr_nonnull(strstr(body, "guest_removed"));
+	free(body);
+	json_decref(j);
+
+	/* cancelling tells the guests who were invited; then no more answers */
+	json_decref(e2e_json(port, "DELETE", "/api/v1/appointments/1", NULL, 200));
+	ck_assert_int_eq(messages_to(appt, "gp@example.org", "cancelled"), 1);
+	ck_assert_int_eq(messages_to(appt, "tolk@example.org", "cancelled"), 1);
+	ck_assert_int_eq(messages_to(appt, "+4790000001", "cancelled"), 0); /* removed */
+	ck_assert_int_eq(link_post(t_nav, "accept", NULL), 409);
+	ck_assert_int_eq(post("POST", path, NULL, code, NULL), 409);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_rules");
@@ -392,6 +585,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, validity_absence_extra_and_room_hours);
 	tcase_add_test(tc, slots_with_types_buffers_and_rooms);
 	tcase_add_test(tc, slots_on_dst_days);
+	tcase_add_test(tc, many_party_meeting);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -89,6 +89,47 @@ START_TEST(every_kind_language_and_mode_renders)
 }
 END_TEST
 
+START_TEST(guests_get_their_own_texts)
+{
+	static const char *const kinds[] = {"invitation", "changed", "cancelled"};
+	static const char *const parts[] = {"sms", "subject", "email"};
+	struct message_vars v = {
+		.start = 1795420800,
+		.link = LINK,
+		.room = "Rom 3, Bygg A, 2. etasje",
+		.clinic = "Barne- og ungdomspsykiatrisk poliklinikk",
+		.notice_hours = 24,
+		.guest = true,
+	};
+	struct buf b;
+
+	buf_init(&b, 64 * 1024);
+	for (int l = 0; l < MESSAGES_LANGS; l++)
+		for (int k = 0; k < 3; k++)
+			for (int mode = 0; mode < APPT_MODE_COUNT; mode++)
+				for (int p = 0; p < 3; p++) {
+					v.mode = (enum appt_mode)mode;
+					buf_reset(&b);
+					ck_assert_int_eq(messages_render(m, messages_langs[l], kinds[k],
+									 parts[p], &v, &b),
+							 APP_OK);
+					ck_assert(b.len > 10 && !strchr(b.data, '{'));
+					/* a guest is not told the patient's things */
+					ck_assert_ptr_null(strstr(b.data, "Avbestill"));
+					ck_assert_ptr_null(strstr(b.data, "timen din"));
+					if (p == 0)
+						ck_assert_int_le(messages_sms_segments(b.data), 2);
+				}
+	buf_reset(&b);
+	ck_assert_int_eq(messages_render(m, "nb", "invitation", "sms", &v, &b), APP_OK);
+	ck_assert_ptr_nonnull(strstr(b.data, "invitert til et møte"));
+	/* no guest text for a kind: an error, never the patient's text */
+	buf_reset(&b);
+	ck_assert_int_eq(messages_render(m, "nb", "reminder", "sms", &v, &b), APP_EINVAL);
+	buf_release(&b);
+}
+END_TEST
+
 START_TEST(sms_segments)
 {
 	char text[400];
@@ -163,6 +204,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, every_kind_language_and_mode_renders);
 	tcase_add_test(tc, sms_segments);
+	tcase_add_test(tc, guests_get_their_own_texts);
 	tcase_add_test(tc, bad_template_dir_is_refused);
 	tcase_add_test(tc, tokens_and_sealing);
 	suite_add_tcase(s, tc);

@@ -1,8 +1,9 @@
 // invite.test.mjs - the patient's page behind the link, in headless
 // Chromium: confirm, "I would rather meet in person" with a reason, and
 // cancel, each seen on the page and in the API; the languages; the camera
-// test; an unknown link; no WCAG 2.1 AA violations (axe-core); screenshots
-// in tests/browser/screenshots/.
+// test; an unknown link; a guest's page (a GP's: attending, maybe, not
+// attending; nothing of the patient); no WCAG 2.1 AA violations (axe-core);
+// screenshots in tests/browser/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -125,6 +126,32 @@ test('the camera and microphone test', async () => {
   await page.screenshot({ path: join(shots, 'invite-camera-test-nb.png'), fullPage: true });
   await page.getByRole('button', { name: 'Avslutt testen' }).click();
   assert.equal(await page.locator('#av').isHidden(), true);
+  await context.close();
+});
+
+test("a guest's page: the meeting, their role, their own answer; not the patient", async () => {
+  const [id] = await invited('nb');
+  const gp = await srv.api('POST', `/api/v1/appointments/${id}/participants`,
+    { name: 'Dr. Kari Fastlege', role: 'gp', email: 'kari@legekontor.example' }, 201);
+  const inv = await srv.api('POST', `/api/v1/appointments/${id}/participants/${gp.id}/invitations`, null, 201);
+  const [context, page] = await open(inv.url, { bypassCSP: true });
+  assert.equal(await page.locator('h1').textContent(), 'Invitasjon til møte');
+  assert.equal(await page.locator('#you').textContent(), 'fastlege');
+  assert.equal(await page.locator('#status').textContent(), 'Venter på svar fra deg');
+  const text = await page.locator('body').textContent();
+  assert.doesNotMatch(text, /Pasient \d/); // the patient's name is not the GP's business here
+  assert.equal(await page.getByRole('button', { name: 'Avbestill timen' }).count(), 0);
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: join(shots, 'invite-guest-nb.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Jeg kommer', exact: true }).click();
+  await page.getByText('Takk! Du er påmeldt.').waitFor();
+  assert.equal(await page.locator('#status').textContent(), 'Du har svart at du kommer');
+  assert.equal(await page.getByRole('button', { name: 'Jeg kommer', exact: true }).count(), 0);
+  await page.getByRole('button', { name: 'Jeg kommer ikke' }).click();
+  await page.getByText('Takk for beskjed.').waitFor();
+  const list = await srv.api('GET', `/api/v1/appointments/${id}/participants`, null, 200);
+  assert.equal(list.find(p => p.id === gp.id).response, 'declined');
+  assert.equal((await srv.api('GET', `/api/v1/appointments/${id}`, null, 200)).status, 'invited');
   await context.close();
 });
 
