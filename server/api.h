@@ -38,6 +38,7 @@ enum app_err resources_type_load(struct store *db, int64_t id, struct appt_type 
 /* api_appointments.c */
 API_HANDLER(api_appointments_list);
 API_HANDLER(api_appointments_create);
+API_HANDLER(api_appointments_series);
 API_HANDLER(api_appointments_get);
 API_HANDLER(api_appointments_update);
 API_HANDLER(api_appointments_cancel);
@@ -109,6 +110,9 @@ enum app_err api_clinician_visible(struct store *db, const struct req *req,
  * hours that do not cover it or is absent then. */
 enum app_err api_hours_check(struct store *db, struct reply *rep,
 			     const struct appointment *a) WARN_UNUSED;
+/* The same, answering nothing: APP_EOUTSIDE_HOURS with why and *field. */
+enum app_err api_hours_refusal(struct store *db, const struct appointment *a, char *why,
+			       size_t cap, const char **field) WARN_UNUSED;
 
 /* api_ops.c */
 API_HANDLER(api_ops_health);

@@ -11,6 +11,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -47,6 +48,7 @@ static void write_appt(struct buf *b, const struct appointment *a, bool with_pat
 	buf_putc(b, ']');
 	buf_json_kint(b, ",", "room_id", a->room_id, true);
 	buf_json_kint(b, ",", "type_id", a->type_id, true);
+	buf_json_kint(b, ",", "series_id", a->series_id, true);
 	buf_json_kstr(b, ",", "video_url", a->video_url[0] ? a->video_url : NULL);
 	buf_json_kstr(b, ",", "status_reason", a->status_reason[0] ? a->status_reason : NULL);
 	buf_json_kint(b, ",", "version", a->version, false);
@@ -103,7 +105,12 @@ struct fields {
 	int64_t clinician_ids[APPT_MAX_CLINICIANS];
 	char reason[APPT_REASON_MAX + 1];
 	bool override_hours;
+	int64_t every_days, count; /* a series */
 };
+
+enum read_as { READ_PATCH, READ_CREATE, READ_SERIES };
+
+#define SERIES_MAX 52
 
 static enum app_err read_clinicians(struct reply *rep, json_t *o, struct fields *f)
 {
@@ -133,12 +140,49 @@ static enum app_err read_clinicians(struct reply *rep, json_t *o, struct fields 
 	return APP_OK;
 }
 
-static enum app_err read_fields(const struct req *req, struct reply *rep, bool create,
+/* {"every_weeks": N} or {"every_days": N}, and "count", of a series. */
+static enum app_err read_repeat(struct reply *rep, json_t *o, struct fields *f)
+{
+	static const char *const keys[] = {"every_weeks", "every_days", "count", NULL};
+	json_t *r = json_object_get(o, "repeat"), *v;
+	int64_t weeks = 0, days = 0;
+	const char *key;
+	enum app_err err;
+	bool hw, hd, hc;
+
+	if (!json_is_object(r))
+		return reply_fail(rep, APP_EINVAL, "repeat",
+				  "'repeat' is {\"every_weeks\" or \"every_days\", \"count\"}");
+	json_object_foreach(r, key, v) {
+		bool known = false;
+		for (const char *const *k = keys; *k; k++)
+			known |= !strcmp(*k, key);
+		if (!known)
+			return reply_fail(rep, APP_EINVAL, "repeat", "unknown field 'repeat.%.40s'",
+					  key);
+	}
+	if ((err = body_int(rep, r, "every_weeks", 1, 52, &weeks, &hw)) ||
+	    (err = body_int(rep, r, "every_days", 1, 365, &days, &hd)) ||
+	    (err = body_int(rep, r, "count", 2, SERIES_MAX, &f->count, &hc)))
+		return err;
+	if (hw == hd)
+		return reply_fail(rep, APP_EINVAL, "repeat",
+				  "give one of 'repeat.every_weeks' and 'repeat.every_days'");
+	if (!hc)
+		return reply_fail(rep, APP_EINVAL, "repeat", "'repeat.count' is required");
+	f->every_days = hw ? weeks * 7 : days;
+	return APP_OK;
+}
+
+static enum app_err read_fields(const struct req *req, struct reply *rep, enum read_as as,
 				struct fields *f)
 {
 	static const char *const create_fields[] = {
 		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
 		"room_id", "type_id", "override_hours", NULL};
+	static const char *const series_fields[] = {
+		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
+		"room_id", "type_id", "override_hours", "repeat", NULL};
 	static const char *const patch_fields[] = {
 		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
 		"room_id", "type_id", "override_hours", "status", "reason", NULL};
@@ -148,8 +192,16 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, bool c
 
 	memset(f, 0, sizeof(*f));
 	f->mode = f->status = -1;
-	if ((err = body_object(req, rep, create ? create_fields : patch_fields, false, &o)))
+	bool create = as != READ_PATCH;
+
+	if ((err = body_object(req, rep,
+			       as == READ_SERIES   ? series_fields
+			       : as == READ_CREATE ? create_fields
+						   : patch_fields,
+			       false, &o)))
 		return err;
+	if (as == READ_SERIES && (err = read_repeat(rep, o, f)))
+		goto out;
 	if ((err = body_instant(rep, o, "start", false, &f->has_start, &f->start)) ||
 	    (err = body_instant(rep, o, "end", false, &f->has_end, &f->end)) ||
 	    (err = body_int(rep, o, "duration_minutes", 1, APPT_MAX_SECONDS / 60, &f->duration,
@@ -466,35 +518,42 @@ static enum app_err fail_write(struct reply *rep, enum app_err err, int64_t id,
 	}
 }
 
+/* A new appointment from f, the type filling what f leaves out, checked
+ * by the rules every appointment meets. */
+static enum app_err build_new(struct edit *e, const struct fields *f, struct appointment *a)
+{
+	struct appt_type t = {.default_mode = APPT_VIDEO};
+	enum app_err err;
+
+	memset(a, 0, sizeof(*a));
+	if (f->type_id && (err = resources_type_load(e->db, f->type_id, &t)))
+		return err;
+	a->type_id = f->type_id;
+	a->start = f->start;
+	a->end = f->start + (f->has_end ? f->end - f->start
+					: (f->has_duration ? f->duration : t.duration_minutes) * 60);
+	a->mode = f->has_mode ? (enum appt_mode)f->mode : t.default_mode;
+	a->status = APPT_BOOKED;
+	a->patient_id = f->patient_id;
+	a->room_id = f->room_id;
+	a->nclinicians = f->nclinicians;
+	memcpy(a->clinician_ids, f->clinician_ids, sizeof(f->clinician_ids));
+	a->override_hours = f->override_hours;
+	return check_result(e, NULL, a);
+}
+
 API_HANDLER(api_appointments_create)
 {
 	struct edit e = {app, db, rep, NULL, req};
 	struct conflicts cf;
-	struct appointment a = {0};
-	struct appt_type t = {.default_mode = APPT_VIDEO};
+	struct appointment a;
 	struct fields f;
 	enum app_err err;
 
-	if ((err = read_fields(req, rep, true, &f)))
+	if ((err = read_fields(req, rep, READ_CREATE, &f)))
 		return err;
 	e.f = &f;
-	if ((err = check_refs(db, &req->who, rep, &f)))
-		return err;
-	if (f.type_id && (err = resources_type_load(db, f.type_id, &t)))
-		return err;
-	/* the type fills what the request leaves out */
-	a.type_id = f.type_id;
-	a.start = f.start;
-	a.end = f.start + (f.has_end ? f.end - f.start
-				    : (f.has_duration ? f.duration : t.duration_minutes) * 60);
-	a.mode = f.has_mode ? (enum appt_mode)f.mode : t.default_mode;
-	a.status = APPT_BOOKED;
-	a.patient_id = f.patient_id;
-	a.room_id = f.room_id;
-	a.nclinicians = f.nclinicians;
-	memcpy(a.clinician_ids, f.clinician_ids, sizeof(f.clinician_ids));
-	a.override_hours = f.override_hours;
-	if ((err = check_result(&e, NULL, &a)))
+	if ((err = check_refs(db, &req->who, rep, &f)) || (err = build_new(&e, &f, &a)))
 		return err;
 	if (!f.override_hours && (err = api_hours_check(db, rep, &a)))
 		return err;
@@ -502,6 +561,113 @@ API_HANDLER(api_appointments_create)
 		return fail_write(rep, err, 0, &cf);
 	snprintf(rep->location, sizeof(rep->location), "/api/v1/appointments/%" PRId64, a.id);
 	return answer(rep, &a, 201);
+}
+
+/* Occurrence i of the series that starts as first: the same local time,
+ * i * every_days local days on (so a DST change keeps the clock time). */
+static void occurrence(const struct appointment *first, int64_t every_days, int i,
+		       struct appointment *out)
+{
+	struct civil c;
+	int64_t day;
+
+	timeutil_to_local(first->start, &c);
+	day = timeutil_days_from_civil(c.year, c.month, c.day) + every_days * i;
+	timeutil_civil_from_days(day, &c.year, &c.month, &c.day);
+	*out = *first;
+	(void)timeutil_from_local(&c, &out->start); /* a gap moves forward */
+	out->end = out->start + (first->end - first->start);
+}
+
+API_HANDLER(api_appointments_series)
+{
+	struct edit e = {app, db, rep, NULL, req};
+	struct occurrence_failure *fail = NULL;
+	struct appointment first, *v = NULL;
+	struct conflicts *cf = NULL;
+	struct fields f;
+	enum app_err err;
+	int n, nfail = 0;
+
+	if ((err = read_fields(req, rep, READ_SERIES, &f)))
+		return err;
+	e.f = &f;
+	if ((err = check_refs(db, &req->who, rep, &f)) || (err = build_new(&e, &f, &first)))
+		return err;
+	n = (int)f.count;
+	v = calloc((size_t)n, sizeof(*v));
+	cf = calloc((size_t)n, sizeof(*cf));
+	fail = calloc((size_t)n, sizeof(*fail));
+	if (!v || !cf || !fail) {
+		err = APP_ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *field;
+
+		occurrence(&first, f.every_days, i, &v[i]);
+		if (f.override_hours)
+			continue;
+		err = api_hours_refusal(db, &v[i], fail[nfail].message,
+					sizeof(fail[nfail].message), &field);
+		if (err == APP_EOUTSIDE_HOURS) {
+			fail[nfail].index = i;
+			fail[nfail].start = v[i].start;
+			fail[nfail++].code = err;
+		} else if (err) {
+			goto out;
+		}
+	}
+	/* all or nothing: with any refusal, only look for the overlaps */
+	err = store_appointments_create_series(db, v, n, nfail == 0, &req->who, req->now, cf);
+	if (err && err != APP_ECONFLICT)
+		goto out;
+	if (err || nfail) {
+		struct occurrence_failure *all = calloc((size_t)n, sizeof(*all));
+		int m = 0;
+
+		if (!all) {
+			err = APP_ENOMEM;
+			goto out;
+		}
+		for (int i = 0, k = 0; i < n; i++) { /* in order, each once */
+			char t[TIMEUTIL_INSTANT_LEN];
+
+			if (k < nfail && fail[k].index == i)
+				all[m++] = fail[k++];
+			else if (!cf[i].n)
+				continue;
+			else {
+				timeutil_format(v[i].start, t);
+				all[m] = (struct occurrence_failure){.index = i, .start = v[i].start,
+								      .code = APP_ECONFLICT};
+				snprintf(all[m++].message, sizeof(all[0].message),
+					 "the %s is busy at %s (appointment %" PRId64 ")",
+					 cf[i].c[0].kind, t, cf[i].c[0].appointment_id);
+			}
+			all[m - 1].cf = &cf[i];
+		}
+		err = reply_series(rep, all, m);
+		free(all);
+		goto out;
+	}
+	buf_json_kint(&rep->body, "{", "series_id", v[0].id, false);
+	buf_puts(&rep->body, ",\"appointments\":[");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&rep->body, ',');
+		write_appt(&rep->body, &v[i], false);
+	}
+	buf_puts(&rep->body, "]}");
+	snprintf(rep->location, sizeof(rep->location), "/api/v1/appointments?series_id=%" PRId64,
+		 v[0].id);
+	rep->status = 201;
+	err = APP_OK;
+out:
+	free(v);
+	free(cf);
+	free(fail);
+	return err;
 }
 
 API_HANDLER(api_appointments_get)
@@ -536,7 +702,7 @@ API_HANDLER(api_appointments_update)
 	struct appointment cur;
 
 	if ((err = parse_if_match(req, rep, &if_match)) ||
-	    (err = read_fields(req, rep, false, &f)))
+	    (err = read_fields(req, rep, READ_PATCH, &f)))
 		return err;
 	e.f = &f;
 	if ((err = api_appointment_visible(db, req, rep, &cur)))
@@ -629,9 +795,10 @@ static enum app_err parse_statuses(const struct req *req, struct reply *rep, uns
 
 API_HANDLER(api_appointments_list)
 {
-	static const char *const allowed[] = {"from",   "to",   "clinician_id", "room_id",
-					      "patient_id", "status", "mode", "limit",
-					      "offset", NULL};
+	static const char *const allowed[] = {"from",	    "to",	  "clinician_id",
+					      "room_id",    "patient_id", "series_id",
+					      "status",	    "mode",	  "limit",
+					      "offset",	    NULL};
 	struct list_ctx ctx = {&rep->body, 0, false, app, req, "appointment.list"};
 	struct appt_filter f = {.mode = -1};
 	const char *mode;
@@ -643,6 +810,7 @@ API_HANDLER(api_appointments_list)
 	    (err = params_id(req, rep, "clinician_id", &f.clinician_id)) ||
 	    (err = params_id(req, rep, "room_id", &f.room_id)) ||
 	    (err = params_id(req, rep, "patient_id", &f.patient_id)) ||
+	    (err = params_id(req, rep, "series_id", &f.series_id)) ||
 	    (err = parse_statuses(req, rep, &f.status_mask)) ||
 	    (err = params_page(req, rep, LIST_DEFAULT, LIST_MAX, &f.limit, &f.offset)))
 		return err;

@@ -363,9 +363,10 @@ API_HANDLER(api_exceptions_delete)
 	return APP_OK;
 }
 
-/* One owner's rule for [start, end): 409 outside_hours when it refuses. */
-static enum app_err check_owner(struct store *db, struct reply *rep, enum hours_owner o,
-				int64_t id, int64_t start, int64_t end)
+/* One owner's rule for [start, end): APP_EOUTSIDE_HOURS with why (and
+ * *field) when it refuses. */
+static enum app_err check_owner(struct store *db, enum hours_owner o, int64_t id, int64_t start,
+				int64_t end, char *why, size_t cap, const char **field)
 {
 	static _Thread_local struct availability av;
 	int64_t from, to;
@@ -380,24 +381,36 @@ static enum app_err check_owner(struct store *db, struct reply *rep, enum hours_
 		return err;
 	if (slots_bookable(&av, start, end, &absent))
 		return APP_OK;
+	*field = o == OWNER_ROOM ? "room_id" : "start";
 	if (o == OWNER_ROOM)
-		return reply_fail(rep, APP_EOUTSIDE_HOURS, "room_id",
-				  "room %" PRId64 " is %s then; set 'override_hours' to book anyway",
-				  id, absent ? "closed" : "not open");
-	return reply_fail(rep, APP_EOUTSIDE_HOURS, "start",
-			  "clinician %" PRId64 " %s then; set 'override_hours' to book anyway", id,
-			  absent ? "is absent" : "does not work");
+		snprintf(why, cap, "room %" PRId64 " is %s then", id, absent ? "closed" : "not open");
+	else
+		snprintf(why, cap, "clinician %" PRId64 " %s then", id,
+			 absent ? "is absent" : "does not work");
+	return APP_EOUTSIDE_HOURS;
 }
 
-enum app_err api_hours_check(struct store *db, struct reply *rep, const struct appointment *a)
+enum app_err api_hours_refusal(struct store *db, const struct appointment *a, char *why,
+			       size_t cap, const char **field)
 {
 	enum app_err err;
 
 	for (int i = 0; i < a->nclinicians; i++)
-		if ((err = check_owner(db, rep, OWNER_CLINICIAN, a->clinician_ids[i], a->start,
-				       a->end)))
+		if ((err = check_owner(db, OWNER_CLINICIAN, a->clinician_ids[i], a->start, a->end,
+				       why, cap, field)))
 			return err;
 	if (a->room_id)
-		return check_owner(db, rep, OWNER_ROOM, a->room_id, a->start, a->end);
+		return check_owner(db, OWNER_ROOM, a->room_id, a->start, a->end, why, cap, field);
 	return APP_OK;
+}
+
+enum app_err api_hours_check(struct store *db, struct reply *rep, const struct appointment *a)
+{
+	const char *field = NULL;
+	char why[200];
+	enum app_err err = api_hours_refusal(db, a, why, sizeof(why), &field);
+
+	if (err == APP_EOUTSIDE_HOURS)
+		return reply_fail(rep, err, field, "%s; set 'override_hours' to book anyway", why);
+	return err;
 }

@@ -38,6 +38,7 @@ struct appointment {
 	int64_t patient_id;
 	int64_t room_id; /* 0: none */
 	int64_t type_id; /* consultation type; 0: none */
+	int64_t series_id; /* the first appointment of its series; 0: none */
 	int64_t buffer_before, buffer_after; /* seconds kept free around it (the type's) */
 	int nclinicians;
 	int64_t clinician_ids[APPT_MAX_CLINICIANS];

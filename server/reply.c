@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "store_appointments.h"
+#include "timeutil.h"
 
 void reply_init(struct reply *rep)
 {
@@ -73,4 +74,43 @@ enum app_err reply_conflicts(struct reply *rep, const struct conflicts *cf)
 	}
 	buf_puts(&rep->body, "]}");
 	return APP_ECONFLICT;
+}
+
+enum app_err reply_series(struct reply *rep, const struct occurrence_failure *f, int n)
+{
+	enum app_err code = APP_EOUTSIDE_HOURS;
+	char msg[400], t[TIMEUTIL_INSTANT_LEN];
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (f[i].code == APP_ECONFLICT || (f[i].cf && f[i].cf->n))
+			code = APP_ECONFLICT;
+	snprintf(msg, sizeof(msg), "%d of the series cannot be booked, so none was; the first: %s",
+		 n, n ? f[0].message : "");
+	error_body(rep, code, NULL, msg);
+	buf_puts(&rep->body, ",\"conflicts\":[");
+	for (int i = 0; i < n; i++) {
+		timeutil_format(f[i].start, t);
+		for (int j = 0; f[i].cf && j < f[i].cf->n; j++) {
+			buf_printf(&rep->body, "%s{", k++ ? "," : "");
+			buf_json_kstr(&rep->body, NULL, "kind", f[i].cf->c[j].kind);
+			buf_json_kint(&rep->body, ",", "id", f[i].cf->c[j].id, false);
+			buf_json_kint(&rep->body, ",", "appointment_id", f[i].cf->c[j].appointment_id,
+				      false);
+			buf_json_kint(&rep->body, ",", "occurrence", f[i].index, false);
+			buf_json_kstr(&rep->body, ",", "start", t);
+			buf_putc(&rep->body, '}');
+		}
+	}
+	buf_puts(&rep->body, "],\"occurrences\":[");
+	for (int i = 0; i < n; i++) {
+		timeutil_format(f[i].start, t);
+		buf_json_kint(&rep->body, i ? ",{" : "{", "index", f[i].index, false);
+		buf_json_kstr(&rep->body, ",", "start", t);
+		buf_json_kstr(&rep->body, ",", "code", err_code(f[i].code));
+		buf_json_kstr(&rep->body, ",", "message", f[i].message);
+		buf_putc(&rep->body, '}');
+	}
+	buf_puts(&rep->body, "]}");
+	return code;
 }

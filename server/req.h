@@ -100,6 +100,11 @@ enum app_err reply_fail(struct reply *rep, enum app_err err, const char *field, 
 
 /* Answer 409 conflict listing cf. Returns APP_ECONFLICT. */
 enum app_err reply_conflicts(struct reply *rep, const struct conflicts *cf);
+struct occurrence_failure;
+/* 409 for a series that cannot be booked: "conflict" when any occurrence
+ * overlaps, else "outside_hours"; "conflicts" lists each overlap with its
+ * occurrence and start, "occurrences" each failing occurrence. */
+enum app_err reply_series(struct reply *rep, const struct occurrence_failure *f, int n);
 
 /* The contract's error for err when no handler said more. */
 void reply_default_error(struct reply *rep, enum app_err err);

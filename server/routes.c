@@ -86,6 +86,7 @@ const struct route routes[] = {
 
 	R("GET", "/api/v1/appointments", api_appointments_list, NULL, 0, ALL),
 	R("POST", "/api/v1/appointments", api_appointments_create, NULL, 0, STAFF),
+	R("POST", "/api/v1/appointments/series", api_appointments_series, NULL, 0, STAFF),
 	R("GET", "/api/v1/appointments/{id}", api_appointments_get, NULL, 0, ALL),
 	R("PATCH", "/api/v1/appointments/{id}", api_appointments_update, NULL, 0, ALL),
 	R("DELETE", "/api/v1/appointments/{id}", api_appointments_cancel, NULL, 0, STAFF),

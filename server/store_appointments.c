@@ -30,7 +30,7 @@
 #define APPT_COLS                                                                                  \
 	"a.id, a.start_at, a.end_at, a.mode, a.status, a.patient_id, a.room_id, a.video_url, "     \
 	"a.status_reason, a.version, a.created_at, a.updated_at, a.type_id, a.buffer_before, "     \
-	"a.buffer_after, (SELECT group_concat(clinician_id) FROM participants WHERE appointment_id = a.id AND "    \
+	"a.buffer_after, a.series_id, (SELECT group_concat(clinician_id) FROM participants WHERE appointment_id = a.id AND "    \
 	"kind = 'clinician')"
 
 static const char SQL_GET[] = "SELECT " APPT_COLS " FROM appointments a WHERE a.id = ?1";
@@ -51,7 +51,9 @@ static const char SQL_CONFLICT_ROOM[] =
 static const char SQL_INSERT[] =
 	"INSERT INTO appointments (start_at, end_at, mode, status, patient_id, room_id, "
 	"video_url, status_reason, type_id, buffer_before, buffer_after, version, created_at, "
-	"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12)";
+	"updated_at, series_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12, "
+	"?13)";
+static const char SQL_SERIES_FIRST[] = "UPDATE appointments SET series_id = id WHERE id = ?1";
 static const char SQL_INSERT_PARTICIPANT[] =
 	"INSERT INTO participants (appointment_id, kind, patient_id, clinician_id, start_at, "
 	"end_at, live) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -119,7 +121,8 @@ static void read_appt(sqlite3_stmt *st, struct appointment *a)
 	a->type_id = sqlite3_column_int64(st, 12);
 	a->buffer_before = sqlite3_column_int64(st, 13);
 	a->buffer_after = sqlite3_column_int64(st, 14);
-	parse_ids((const char *)sqlite3_column_text(st, 15), a);
+	a->series_id = sqlite3_column_int64(st, 15);
+	parse_ids((const char *)sqlite3_column_text(st, 16), a);
 }
 
 static void bind_opt_id(sqlite3_stmt *st, int idx, int64_t id)
@@ -357,10 +360,40 @@ static void bind_appt(sqlite3_stmt *st, const struct appointment *a, int first)
 	sqlite3_bind_int64(st, first + 10, a->buffer_after);
 }
 
+/* Insert a and its participants, with the history, in the caller's
+ * transaction; the overlap check is the caller's. */
+static enum app_err insert_one(struct store *s, struct appointment *a, const struct actor *who,
+			       int64_t now, struct buf *b)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	if ((err = store_stmt(s, SQL_INSERT, &st)))
+		return err;
+	bind_appt(st, a, 1);
+	sqlite3_bind_int64(st, 12, now);
+	bind_opt_id(st, 13, a->series_id);
+	if ((err = store_step_done(s, st, "appointment insert")))
+		return err;
+	a->id = sqlite3_last_insert_rowid(store_db(s));
+	a->version = 1;
+	a->created_at = a->updated_at = now;
+	if ((err = insert_participant(s, a, "patient", a->patient_id, 0, appointment_live(a))))
+		return err;
+	for (int i = 0; i < a->nclinicians; i++)
+		if ((err = insert_participant(s, a, "clinician", 0, a->clinician_ids[i],
+					      appointment_live(a))))
+			return err;
+	buf_reset(b);
+	history_changes(b, NULL, a);
+	if (b->failed)
+		return APP_ENOMEM;
+	return store_appointments_note(s, a, now, who, "create", b->data);
+}
+
 enum app_err store_appointments_create(struct store *s, struct appointment *a,
 				       const struct actor *who, int64_t now, struct conflicts *cf)
 {
-	sqlite3_stmt *st;
 	enum app_err err;
 	struct buf b;
 
@@ -369,30 +402,48 @@ enum app_err store_appointments_create(struct store *s, struct appointment *a,
 	a->id = 0;
 	if ((err = store_begin(s)))
 		goto out;
-	if ((err = check_conflicts(s, a, cf)))
+	if ((err = check_conflicts(s, a, cf)) || (err = insert_one(s, a, who, now, &b)))
 		goto out;
-	if ((err = store_stmt(s, SQL_INSERT, &st)))
+	err = store_commit(s);
+out:
+	if (err)
+		store_rollback(s);
+	buf_release(&b);
+	return err;
+}
+
+enum app_err store_appointments_create_series(struct store *s, struct appointment *v, int n,
+					      bool write, const struct actor *who, int64_t now,
+					      struct conflicts *cf)
+{
+	enum app_err err;
+	bool taken = false;
+	struct buf b;
+
+	buf_init(&b, 8192);
+	if ((err = store_begin(s)))
 		goto out;
-	bind_appt(st, a, 1);
-	sqlite3_bind_int64(st, 12, now);
-	if ((err = store_step_done(s, st, "appointment insert")))
-		goto out;
-	a->id = sqlite3_last_insert_rowid(store_db(s));
-	a->version = 1;
-	a->created_at = a->updated_at = now;
-	if ((err = insert_participant(s, a, "patient", a->patient_id, 0, appointment_live(a))))
-		goto out;
-	for (int i = 0; i < a->nclinicians; i++)
-		if ((err = insert_participant(s, a, "clinician", 0, a->clinician_ids[i],
-					      appointment_live(a))))
+	for (int i = 0; i < n; i++) {
+		v[i].id = 0;
+		err = check_conflicts(s, &v[i], &cf[i]);
+		if (err && err != APP_ECONFLICT)
 			goto out;
-	history_changes(&b, NULL, a);
-	if (b.failed) {
-		err = APP_ENOMEM;
-		goto out;
+		taken |= err == APP_ECONFLICT;
 	}
-	if ((err = store_appointments_note(s, a, now, who, "create", b.data)))
-		goto out;
+	if (taken || !write) {
+		err = taken ? APP_ECONFLICT : APP_OK;
+		store_rollback(s);
+		buf_release(&b);
+		return err;
+	}
+	for (int i = 0; i < n; i++) {
+		v[i].series_id = i ? v[0].id : 0;
+		if ((err = insert_one(s, &v[i], who, now, &b)))
+			goto out;
+		if (i == 0 && (err = store_run(s, SQL_SERIES_FIRST, 1, v[0].id, 0)))
+			goto out;
+	}
+	v[0].series_id = v[0].id;
 	err = store_commit(s);
 out:
 	if (err)
@@ -541,6 +592,8 @@ enum app_err store_appointments_list(struct store *s, const struct appt_filter *
 	}
 	if (f->patient_id)
 		buf_puts(&b, " AND a.patient_id = ?5");
+	if (f->series_id)
+		buf_puts(&b, " AND a.series_id = ?9");
 	if (f->mode >= 0)
 		buf_puts(&b, " AND a.mode = ?6");
 	if (f->status_mask) {
@@ -568,6 +621,7 @@ enum app_err store_appointments_list(struct store *s, const struct appt_filter *
 				  SQLITE_STATIC);
 	sqlite3_bind_int(st, 7, f->limit);
 	sqlite3_bind_int(st, 8, f->offset);
+	sqlite3_bind_int64(st, 9, f->series_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_appt(st, &a);
 		if (!fn(ctx, &a))
@@ -596,7 +650,7 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 	sqlite3_bind_int64(st, 3, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_appt(st, &a);
-		store_copy_text(a.patient_name, sizeof(a.patient_name), st, 16);
+		store_copy_text(a.patient_name, sizeof(a.patient_name), st, 17);
 		if (!fn(ctx, &a))
 			break;
 	}

@@ -29,10 +29,19 @@ struct conflicts {
 	} c[CONFLICTS_MAX];
 };
 
+/* Why one appointment of a series cannot be booked. */
+struct occurrence_failure {
+	int index;             /* 0 = the first */
+	int64_t start;
+	enum app_err code;     /* APP_ECONFLICT or APP_EOUTSIDE_HOURS */
+	char message[200];
+	const struct conflicts *cf; /* APP_ECONFLICT: what it overlaps */
+};
+
 /* One appointment list query; zero fields do not filter. */
 struct appt_filter {
 	int64_t from, to; /* overlapping [from, to); 0 = open */
-	int64_t clinician_id, room_id, patient_id;
+	int64_t clinician_id, room_id, patient_id, series_id;
 	unsigned status_mask; /* bit per enum appt_status; 0 = all */
 	int mode;             /* -1 = all */
 	int nunits;           /* only appointments with a clinician of these units */
@@ -64,6 +73,15 @@ enum app_err store_appointments_get(struct store *s, int64_t id, struct appointm
 enum app_err store_appointments_create(struct store *s, struct appointment *a,
 				       const struct actor *who, int64_t now,
 				       struct conflicts *cf) WARN_UNUSED;
+
+/* Book the n appointments of a series v[] all or nothing, in one
+ * transaction: APP_ECONFLICT with cf[i] filled for each one that overlaps
+ * (cf[i].n = 0 for those that do not), and nothing written.  On success
+ * each gets its id and series_id, the first one's id.  With !write only
+ * the overlaps are looked for. */
+enum app_err store_appointments_create_series(struct store *s, struct appointment *v, int n,
+					      bool write, const struct actor *who, int64_t now,
+					      struct conflicts *cf) WARN_UNUSED;
 
 /* Change appointment id: load it, check if_match (0 = any) against its
  * version (APP_ESTALE), let fn edit a copy, check overlaps when time,

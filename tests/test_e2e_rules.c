@@ -574,6 +574,101 @@ START_TEST(many_party_meeting)
 }
 END_TEST
 
+static int series(long long patient, const char *start, const char *repeat, const char *extra,
+		  json_t **out)
+{
+	char body[500];
+
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[1],\"start\":\"%s\","
+		 "\"duration_minutes\":45,\"repeat\":%s%s}",
+		 patient, start, repeat, extra ? extra : "");
+	return post("POST", "/api/v1/appointments/series", body, NULL, out);
+}
+
+START_TEST(follow_up_series)
+{
+	static const char *const bad[] = {
+		"{\"every_weeks\":2}",
+		"{\"every_weeks\":2,\"every_days\":3,\"count\":4}",
+		"{\"every_weeks\":2,\"count\":1}",
+		"{\"every_weeks\":2,\"count\":53}",
+		"{\"every_weeks\":0,\"count\":3}",
+		"{\"every_weeks\":2,\"count\":3,\"until\":\"2027-06-01\"}",
+		"[2, 6]",
+	};
+	json_t *j, *occ;
+	long long n_before, sid;
+	char q[100];
+
+	json_decref(e2e_json(port, "PUT", "/api/v1/clinicians/1/hours",
+			     "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"16:00\"}]", 200));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(series(p1, MONDAY "T09:00:00+01:00", bad[i], NULL, NULL) == 400,
+			      "case %zu", i);
+	ck_assert_int_eq(post("POST", "/api/v1/appointments/series",
+			      "{\"patient_id\":1,\"clinician_ids\":[1],\"start\":\"" MONDAY
+			      "T09:00:00+01:00\",\"duration_minutes\":45}",
+			      NULL, NULL),
+			 400);
+	ck_assert_int_eq(count_rows("/api/v1/appointments"), 0);
+
+	/* every two weeks, six times; the clock time holds across the DST change */
+	ck_assert_int_eq(series(p1, "2027-02-15T09:00:00+01:00",
+				"{\"every_weeks\":2,\"count\":6}", NULL, &j),
+			 201);
+	sid = json_integer_value(json_object_get(j, "series_id"));
+	ck_assert_int_eq(json_array_size(json_object_get(j, "appointments")), 6);
+	occ = json_object_get(j, "appointments");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(occ, 2), "start")),
+			 "2027-03-15T09:00:00+01:00");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(occ, 3), "start")),
+			 "2027-03-29T09:00:00+02:00");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(occ, 5), "series_id")),
+			 sid);
+	json_decref(j);
+	snprintf(q, sizeof(q), "/api/v1/appointments?series_id=%lld", sid);
+	ck_assert_int_eq(count_rows(q), 6);
+
+	/* one taken, one in an absence: all refused, each reported, nothing booked */
+	ck_assert_int_eq(post("POST", "/api/v1/clinicians/1/exceptions",
+			      "{\"kind\":\"absence\",\"start\":\"2027-03-01T00:00:00+01:00\","
+			      "\"end\":\"2027-03-02T00:00:00+01:00\"}",
+			      NULL, NULL),
+			 201);
+	n_before = count_rows("/api/v1/appointments");
+	ck_assert_int_eq(series(p2, "2027-02-15T09:30:00+01:00",
+				"{\"every_days\":7,\"count\":3}", NULL, &j),
+			 409);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+			 "conflict");
+	ck_assert_int_eq(json_array_size(json_object_get(j, "conflicts")), 2); /* 15 Feb, 1 Mar */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j,
+										      "conflicts"),
+								   1),
+							    "occurrence")),
+			 2);
+	occ = json_object_get(j, "occurrences");
+	ck_assert_int_eq(json_array_size(occ), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(occ, 1), "code")),
+			 "outside_hours");
+	json_decref(j);
+	ck_assert_int_eq(count_rows("/api/v1/appointments"), n_before);
+	/* only the absence: outside_hours, unless overridden */
+	ck_assert_int_eq(series(p2, "2027-02-22T12:00:00+01:00",
+				"{\"every_weeks\":1,\"count\":2}", NULL, &j),
+			 409);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+			 "outside_hours");
+	json_decref(j);
+	ck_assert_int_eq(series(p2, "2027-02-22T12:00:00+01:00",
+				"{\"every_weeks\":1,\"count\":2}", ",\"override_hours\":true",
+				NULL),
+			 201);
+	ck_assert_int_eq(count_rows("/api/v1/appointments"), n_before + 2);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_rules");
@@ -586,6 +681,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, slots_with_types_buffers_and_rooms);
 	tcase_add_test(tc, slots_on_dst_days);
 	tcase_add_test(tc, many_party_meeting);
+	tcase_add_test(tc, follow_up_series);
 	suite_add_tcase(s, tc);
 	return s;
 }
