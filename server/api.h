@@ -30,7 +30,7 @@ enum app_err api_resource_visible(struct store *db, const struct req *req, struc
 
 /* resources.c: the descriptors. */
 extern const struct res_desc resources_units, resources_clinicians, resources_rooms,
-	resources_patients, resources_types;
+	resources_patients, resources_types, resources_waiting;
 struct appt_type;
 /* Load consultation type id.  APP_ENOTFOUND. */
 enum app_err resources_type_load(struct store *db, int64_t id, struct appt_type *out) WARN_UNUSED;
@@ -67,6 +67,9 @@ API_HANDLER(api_invite_tentative);
  * both) as a mask of OUTBOX_SMS and OUTBOX_EMAIL. */
 enum app_err api_invite_channels(const struct req *req, struct reply *rep,
 				 unsigned *out) WARN_UNUSED;
+
+/* api_waiting.c */
+API_HANDLER(api_waiting_offers);
 
 /* api_participants.c */
 API_HANDLER(api_participants_list);

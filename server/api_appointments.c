@@ -23,6 +23,7 @@
 #include "params.h"
 #include "store.h"
 #include "store_appointments.h"
+#include "store_waiting.h"
 #include "timeutil.h"
 
 #define LIST_DEFAULT 500
@@ -106,6 +107,7 @@ struct fields {
 	char reason[APPT_REASON_MAX + 1];
 	bool override_hours;
 	int64_t every_days, count; /* a series */
+	int64_t waiting_id;        /* booked from the waiting list */
 };
 
 enum read_as { READ_PATCH, READ_CREATE, READ_SERIES };
@@ -178,8 +180,9 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 				struct fields *f)
 {
 	static const char *const create_fields[] = {
-		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
-		"room_id", "type_id", "override_hours", NULL};
+		"patient_id", "clinician_ids", "start",		 "end",	       "duration_minutes",
+		"mode",	      "room_id",       "type_id",	 "override_hours", "waiting_id",
+		NULL};
 	static const char *const series_fields[] = {
 		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
 		"room_id", "type_id", "override_hours", "repeat", NULL};
@@ -223,6 +226,8 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 	f->has_type = body_has(o, "type_id");
 	if (f->has_type && (err = body_id(rep, o, "type_id", false, &f->type_id)))
 		goto out;
+	if ((err = body_id(rep, o, "waiting_id", false, &f->waiting_id)))
+		goto out;
 	if ((f->has_mode = body_has(o, "mode"))) {
 		if ((err = body_str(rep, o, "mode", true, 16, &s)))
 			goto out;
@@ -261,7 +266,7 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 					 "'clinician_ids' is required");
 		else if (!f->has_start)
 			err = reply_fail(rep, APP_EINVAL, "start", "'start' is required");
-		else if (!f->has_end && !f->has_duration && !f->type_id)
+		else if (!f->has_end && !f->has_duration && !f->type_id && !f->waiting_id)
 			err = reply_fail(rep, APP_EINVAL, "end",
 					 "give 'end' or 'duration_minutes' (or a 'type_id')");
 	} else if (json_object_size(o) == 0) {
@@ -270,6 +275,36 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 out:
 	json_decref(o);
 	return err;
+}
+
+/* The waiting-list entry f books from: waiting, for f's patient; its type
+ * is the appointment's unless f names one. */
+static enum app_err check_waiting(struct store *db, struct reply *rep, struct fields *f)
+{
+	const struct res_desc *d = &resources_waiting;
+	struct res_row w;
+	enum app_err err;
+
+	if (!f->waiting_id)
+		return APP_OK;
+	if ((err = store_resource_get(db, d, f->waiting_id, &w)))
+		return err == APP_ENOTFOUND ? reply_fail(rep, APP_EINVAL, "waiting_id",
+							 "there is no waiting-list entry %" PRId64,
+							 f->waiting_id)
+					    : err;
+	if (w.v[store_resource_field(d, "patient_id")].i != f->patient_id)
+		return reply_fail(rep, APP_EINVAL, "waiting_id",
+				  "waiting-list entry %" PRId64 " is another patient's",
+				  f->waiting_id);
+	if (strcmp(w.v[store_resource_field(d, "status")].s, "waiting"))
+		return reply_fail(rep, APP_ETRANSITION, "waiting_id",
+				  "waiting-list entry %" PRId64 " is %s, not waiting", f->waiting_id,
+				  w.v[store_resource_field(d, "status")].s);
+	if (!f->has_type) {
+		f->has_type = true;
+		f->type_id = w.v[store_resource_field(d, "type_id")].i;
+	}
+	return APP_OK;
 }
 
 /* Check that who may book the clinicians named in f, and that the people
@@ -518,6 +553,14 @@ static enum app_err fail_write(struct reply *rep, enum app_err err, int64_t id,
 	}
 }
 
+/* The waiting-list entry the new appointment a was booked from is booked. */
+static enum app_err book_waiting(void *vctx, struct store *db, const struct appointment *a)
+{
+	struct edit *e = vctx;
+
+	return store_waiting_book(db, e->f->waiting_id, a->patient_id, a->id, e->req->now);
+}
+
 /* A new appointment from f, the type filling what f leaves out, checked
  * by the rules every appointment meets. */
 static enum app_err build_new(struct edit *e, const struct fields *f, struct appointment *a)
@@ -553,12 +596,19 @@ API_HANDLER(api_appointments_create)
 	if ((err = read_fields(req, rep, READ_CREATE, &f)))
 		return err;
 	e.f = &f;
-	if ((err = check_refs(db, &req->who, rep, &f)) || (err = build_new(&e, &f, &a)))
+	if ((err = check_waiting(db, rep, &f)) || (err = check_refs(db, &req->who, rep, &f)) ||
+	    (err = build_new(&e, &f, &a)))
 		return err;
 	if (!f.override_hours && (err = api_hours_check(db, rep, &a)))
 		return err;
-	if ((err = store_appointments_create(db, &a, &req->who, req->now, &cf)))
+	if ((err = store_appointments_create_then(db, &a, f.waiting_id ? book_waiting : NULL, &e,
+						  &req->who, req->now, &cf))) {
+		if (err == APP_ETRANSITION && !rep->status)
+			return reply_fail(rep, err, "waiting_id",
+					  "waiting-list entry %" PRId64 " was booked meanwhile",
+					  f.waiting_id);
 		return fail_write(rep, err, 0, &cf);
+	}
 	snprintf(rep->location, sizeof(rep->location), "/api/v1/appointments/%" PRId64, a.id);
 	return answer(rep, &a, 201);
 }

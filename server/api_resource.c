@@ -242,11 +242,19 @@ static enum app_err answer_row(struct store *db, const struct req *req, struct r
 	return APP_OK;
 }
 
-/* Insert row (id 0) or update record id, with the audit row "<noun>.<verb>"
- * of an audited resource in the same transaction. */
+/* The patient an audited row is about. */
+static int64_t patient_of(const struct res_desc *d, const struct res_row *row)
+{
+	int f = d->patient_field ? store_resource_field(d, d->patient_field) : -1;
+
+	return f >= 0 ? row->v[f].i : row->id;
+}
+
+/* Insert row (id 0) or update record id (now cur), with the audit row
+ * "<audit_as>.<verb>" of an audited resource in the same transaction. */
 static enum app_err audited_write(struct store *db, const struct req *req,
 				  const struct res_desc *d, struct res_row *row, int64_t id,
-				  const char *verb)
+				  const struct res_row *cur, const char *verb)
 {
 	struct audit_row a;
 	char action[48];
@@ -257,8 +265,8 @@ static enum app_err audited_write(struct store *db, const struct req *req,
 	err = id ? store_resource_update(db, d, id, row, req->now)
 		 : store_resource_insert(db, d, row, req->now);
 	if (!err && d->audited) {
-		snprintf(action, sizeof(action), "%s.%s", d->noun, verb);
-		audit_fill(&a, &req->who, action, id ? id : row->id, 0, req->now);
+		snprintf(action, sizeof(action), "%s.%s", d->audit_as, verb);
+		audit_fill(&a, &req->who, action, patient_of(d, cur ? cur : row), 0, req->now);
 		err = store_users_audit_add(db, &a);
 	}
 	if (err) {
@@ -283,8 +291,13 @@ static bool list_row(void *vctx, const struct res_row *row)
 	if (c->n++)
 		buf_putc(c->b, ',');
 	write_row(c->b, c->d, row);
-	if (c->d->audited)
-		audit_read(c->app->audit, &c->req->who, "patient.list", row->id, 0, c->req->now);
+	if (c->d->audited) {
+		char action[48];
+
+		snprintf(action, sizeof(action), "%s.list", c->d->audit_as);
+		audit_read(c->app->audit, &c->req->who, action, patient_of(c->d, row), 0,
+			   c->req->now);
+	}
 	return !c->b->failed;
 }
 
@@ -348,11 +361,19 @@ API_HANDLER(api_resource_list)
 API_HANDLER(api_resource_get)
 {
 	const struct res_desc *d = desc_of(req);
-	enum app_err err = answer_row(db, req, rep, d, req->ids[0], 200);
+	char action[48];
+	struct res_row row;
+	enum app_err err;
 
-	if (!err && d->audited)
-		audit_read(app->audit, &req->who, "patient.read", req->ids[0], 0, req->now);
-	return err;
+	if ((err = api_resource_visible(db, req, rep, d, req->ids[0], &row)))
+		return err;
+	write_row(&rep->body, d, &row);
+	rep->status = 200;
+	if (d->audited) {
+		snprintf(action, sizeof(action), "%s.read", d->audit_as);
+		audit_read(app->audit, &req->who, action, patient_of(d, &row), 0, req->now);
+	}
+	return APP_OK;
 }
 
 API_HANDLER(api_resource_create)
@@ -367,7 +388,7 @@ API_HANDLER(api_resource_create)
 	if (authz_scoped(&req->who) && d->unit_col &&
 	    !actor_sees_unit(&req->who, store_resource_unit(d, &row)))
 		return reply_fail(rep, APP_EFORBIDDEN, "unit_id", "not one of your units");
-	if ((err = audited_write(db, req, d, &row, 0, "create")))
+	if ((err = audited_write(db, req, d, &row, 0, NULL, "create")))
 		return fail_store(rep, d, err);
 	snprintf(rep->location, sizeof(rep->location), "/api/v1/%s/%" PRId64, res_path(d),
 		 row.id);
@@ -389,7 +410,7 @@ API_HANDLER(api_resource_update)
 	if (authz_scoped(&req->who) && uf >= 0 && row.v[uf].set &&
 	    !actor_sees_unit(&req->who, store_resource_unit(d, &row)))
 		return reply_fail(rep, APP_EFORBIDDEN, "unit_id", "not one of your units");
-	if ((err = audited_write(db, req, d, &row, req->ids[0], "update")))
+	if ((err = audited_write(db, req, d, &row, req->ids[0], &cur, "update")))
 		return fail_store(rep, d, err);
 	return answer_row(db, req, rep, d, req->ids[0], 200);
 }
@@ -397,16 +418,20 @@ API_HANDLER(api_resource_update)
 API_HANDLER(api_resource_delete)
 {
 	const struct res_desc *d = desc_of(req);
-	int active = store_resource_field(d, "active");
+	int f = store_resource_field(d, d->removed_status ? "status" : "active");
 	struct res_row row = {0}, cur;
 	enum app_err err;
 
 	(void)app;
 	if ((err = api_resource_visible(db, req, rep, d, req->ids[0], &cur)))
 		return err;
-	row.v[active].set = true;
-	row.v[active].i = 0;
-	if ((err = audited_write(db, req, d, &row, req->ids[0], "deactivate")))
+	row.v[f].set = true;
+	if (d->removed_status)
+		snprintf(row.v[f].s, sizeof(row.v[f].s), "%s", d->removed_status);
+	else
+		row.v[f].i = 0;
+	if ((err = audited_write(db, req, d, &row, req->ids[0], &cur,
+				 d->removed_status ? "remove" : "deactivate")))
 		return err;
 	rep->status = 204;
 	return APP_OK;

@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "appointment.h"
+#include "timeutil.h"
 #include "validate.h"
 
 static const char *const professions[] = {
@@ -103,6 +104,7 @@ const struct res_desc resources_patients = {
 	.search = "name LIKE ?2 OR phone LIKE ?2 OR national_id = ?1",
 	.derive = patient_derive,
 	.audited = true,
+	.audit_as = "patient",
 };
 
 static const char *type_check(const struct res_desc *d, const struct res_row *row,
@@ -167,3 +169,43 @@ enum app_err resources_type_load(struct store *db, int64_t id, struct appt_type 
 #undef V
 	return APP_OK;
 }
+
+/* A calendar day, YYYY-MM-DD. */
+static const char *check_date(char *v, size_t cap)
+{
+	struct civil d;
+
+	(void)cap;
+	return timeutil_parse_date(v, &d) ? "must be a date (YYYY-MM-DD)" : NULL;
+}
+
+static const char *const priorities[] = {"urgent", "normal", NULL};
+static const char *const waiting_statuses[] = {"waiting", "booked", "removed", NULL};
+
+static const struct res_field waiting_fields[] = {
+	{.name = "patient_id", .type = RES_REF, .required = true, .filter = true,
+	 .ref = "patients"},
+	{.name = "type_id", .type = RES_REF, .required = true, .filter = true,
+	 .ref = "consultation_types"},
+	{.name = "clinician_id", .type = RES_REF, .filter = true, .ref = "clinicians"},
+	{.name = "priority", .type = RES_ENUM, .filter = true, .values = priorities,
+	 .def = "normal"},
+	{.name = "earliest", .type = RES_TEXT, .max = 10, .check = check_date},
+	{.name = "note", .type = RES_TEXT, .max = 500, .check = validate_name},
+	{.name = "status", .type = RES_ENUM, .filter = true, .values = waiting_statuses,
+	 .def = "waiting"},
+	{.name = "appointment_id", .type = RES_REF, .readonly = true},
+};
+
+const struct res_desc resources_waiting = {
+	.table = "waiting_list",
+	.path = "waiting-list",
+	.noun = "waiting-list entry",
+	.fields = waiting_fields,
+	.nfields = 8,
+	.audited = true,
+	.audit_as = "waiting",
+	.patient_field = "patient_id",
+	.order = "CASE priority WHEN 'urgent' THEN 0 ELSE 1 END, created_at, id",
+	.removed_status = "removed",
+};

@@ -24,6 +24,7 @@
 #define ROOMS &resources_rooms
 #define PATS &resources_patients
 #define TYPES &resources_types
+#define WAIT &resources_waiting
 
 const struct route routes[] = {
 	R("GET", "/healthz", api_ops_health, NULL, ROUTE_PUBLIC, NOBODY),
@@ -78,6 +79,12 @@ const struct route routes[] = {
 	R("PATCH", "/api/v1/consultation-types/{id}", api_resource_update, TYPES, 0, STAFF),
 	R("DELETE", "/api/v1/consultation-types/{id}", api_resource_delete, TYPES, 0, STAFF),
 
+	R("GET", "/api/v1/waiting-list", api_resource_list, WAIT, 0, STAFF),
+	R("POST", "/api/v1/waiting-list", api_resource_create, WAIT, 0, STAFF),
+	R("GET", "/api/v1/waiting-list/{id}", api_resource_get, WAIT, 0, STAFF),
+	R("PATCH", "/api/v1/waiting-list/{id}", api_resource_update, WAIT, 0, STAFF),
+	R("DELETE", "/api/v1/waiting-list/{id}", api_resource_delete, WAIT, 0, STAFF),
+
 	R("GET", "/api/v1/patients", api_resource_list, PATS, 0, STAFF),
 	R("POST", "/api/v1/patients", api_resource_create, PATS, 0, STAFF),
 	R("GET", "/api/v1/patients/{id}", api_resource_get, PATS, 0, STAFF),
@@ -93,6 +100,7 @@ const struct route routes[] = {
 	R("GET", "/api/v1/appointments/{id}/history", api_appointments_history, NULL, 0, ALL),
 	R("POST", "/api/v1/appointments/{id}/invitations", api_invite_create, NULL, 0, STAFF),
 	R("GET", "/api/v1/appointments/{id}/messages", api_invite_messages, NULL, 0, ALL),
+	R("GET", "/api/v1/appointments/{id}/waiting-list", api_waiting_offers, NULL, 0, STAFF),
 	R("GET", "/api/v1/appointments/{id}/participants", api_participants_list, NULL, 0, ALL),
 	R("POST", "/api/v1/appointments/{id}/participants", api_participants_add, NULL, 0, STAFF),
 	R("GET", "/api/v1/appointments/{id}/participants/{participant_id}", api_participants_get,

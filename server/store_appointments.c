@@ -394,6 +394,14 @@ static enum app_err insert_one(struct store *s, struct appointment *a, const str
 enum app_err store_appointments_create(struct store *s, struct appointment *a,
 				       const struct actor *who, int64_t now, struct conflicts *cf)
 {
+	return store_appointments_create_then(s, a, NULL, NULL, who, now, cf);
+}
+
+enum app_err store_appointments_create_then(struct store *s, struct appointment *a,
+					    appt_created_fn after, void *ctx,
+					    const struct actor *who, int64_t now,
+					    struct conflicts *cf)
+{
 	enum app_err err;
 	struct buf b;
 
@@ -403,6 +411,8 @@ enum app_err store_appointments_create(struct store *s, struct appointment *a,
 	if ((err = store_begin(s)))
 		goto out;
 	if ((err = check_conflicts(s, a, cf)) || (err = insert_one(s, a, who, now, &b)))
+		goto out;
+	if (after && (err = after(ctx, s, a)))
 		goto out;
 	err = store_commit(s);
 out:

@@ -74,6 +74,14 @@ enum app_err store_appointments_create(struct store *s, struct appointment *a,
 				       const struct actor *who, int64_t now,
 				       struct conflicts *cf) WARN_UNUSED;
 
+/* Runs after a new appointment a was written, in its transaction. */
+typedef enum app_err (*appt_created_fn)(void *ctx, struct store *s, const struct appointment *a);
+/* store_appointments_create, then after (NULL: nothing) with ctx. */
+enum app_err store_appointments_create_then(struct store *s, struct appointment *a,
+					    appt_created_fn after, void *ctx,
+					    const struct actor *who, int64_t now,
+					    struct conflicts *cf) WARN_UNUSED;
+
 /* Book the n appointments of a series v[] all or nothing, in one
  * transaction: APP_ECONFLICT with cf[i] filled for each one that overlaps
  * (cf[i].n = 0 for those that do not), and nothing written.  On success

@@ -205,7 +205,8 @@ enum app_err store_resource_list(struct store *s, const struct res_desc *d,
 			buf_printf(&b, "%s%lld", i ? "," : "", (long long)q->unit_ids[i]);
 		buf_putc(&b, ')');
 	}
-	buf_puts(&b, " ORDER BY name COLLATE NOCASE, id LIMIT ?3 OFFSET ?4");
+	buf_printf(&b, " ORDER BY %s LIMIT ?3 OFFSET ?4",
+		   d->order ? d->order : "name COLLATE NOCASE, id");
 	if ((err = prepare(s, &b, &st)))
 		goto out;
 	if (q->q) {

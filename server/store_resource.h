@@ -63,8 +63,16 @@ struct res_desc {
 	 * *field naming the field to blame. */
 	const char *(*check_row)(const struct res_desc *d, const struct res_row *row,
 				 const char **field);
-	/* Patient data: reads and changes go to the audit log. */
+	/* Patient data: reads and changes go to the audit log, as
+	 * "<audit_as>.<verb>" for the patient in patient_field (NULL: the row
+	 * is the patient). */
 	bool audited;
+	const char *audit_as;
+	const char *patient_field;
+	/* ORDER BY of lists (NULL: by name) */
+	const char *order;
+	/* DELETE sets "status" to this (NULL: sets active to false) */
+	const char *removed_status;
 };
 
 struct res_val {

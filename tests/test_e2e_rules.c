@@ -669,6 +669,100 @@ START_TEST(follow_up_series)
 }
 END_TEST
 
+START_TEST(waiting_list_offers_and_books)
+{
+	long long type, slot, w1, w2, w3, w4;
+	char code[32], body[300], path[100], *text;
+	json_t *j;
+
+	type = e2e_make(port, "consultation-types",
+			"{\"name\":\"Kontroll\",\"unit_id\":1,\"duration_minutes\":30}");
+	long long p3 = e2e_make(port, "patients", "{\"name\":\"P3\"}");
+	/* bad entries change nothing */
+	ck_assert_int_eq(post("POST", "/api/v1/waiting-list", "{\"patient_id\":1}", code, NULL),
+			 400);
+	ck_assert_int_eq(post("POST", "/api/v1/waiting-list",
+			      "{\"patient_id\":1,\"type_id\":1,\"priority\":\"asap\"}", code,
+			      NULL),
+			 400);
+	ck_assert_int_eq(post("POST", "/api/v1/waiting-list",
+			      "{\"patient_id\":1,\"type_id\":1,\"earliest\":\"next week\"}",
+			      code, NULL),
+			 400);
+	ck_assert_int_eq(count_rows("/api/v1/waiting-list"), 0);
+	w1 = e2e_make(port, "waiting-list", "{\"patient_id\":1,\"type_id\":1}");
+	w2 = e2e_make(port, "waiting-list",
+		      "{\"patient_id\":2,\"type_id\":1,\"priority\":\"urgent\","
+		      "\"note\":\"kan komme på kort varsel\"}");
+	w3 = e2e_make(port, "waiting-list", "{\"patient_id\":3,\"type_id\":1,\"clinician_id\":2}");
+	w4 = e2e_make(port, "waiting-list",
+		      "{\"patient_id\":3,\"type_id\":1,\"earliest\":\"2027-06-01\"}");
+	/* the list: urgent first, then the longest waiting */
+	j = e2e_json(port, "GET", "/api/v1/waiting-list?status=waiting", NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(j, 0), "id")), w2);
+	json_decref(j);
+
+	/* a cancelled slot of that type with clinician 1 is offered to P2, then P1 */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[1],\"start\":\"" MONDAY
+		 "T09:00:00\",\"type_id\":%lld}",
+		 p3, type);
+	ck_assert_int_eq(post("POST", "/api/v1/appointments", body, NULL, &j), 201);
+	slot = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", slot);
+	json_decref(e2e_json(port, "DELETE", path, NULL, 200));
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/waiting-list", slot);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 2); /* not clinician 2's, not before June */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(j, 0), "id")), w2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "patient_name")),
+			 "P2");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(j, 1), "id")), w1);
+	json_decref(j);
+
+	/* booking P2 from the list takes the type and marks the entry booked */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":2,\"clinician_ids\":[1],\"start\":\"" MONDAY
+		 "T09:00:00\",\"waiting_id\":%lld}",
+		 w2);
+	ck_assert_int_eq(post("POST", "/api/v1/appointments", body, NULL, &j), 201);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "type_id")), type);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/waiting-list/%lld", w2);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "booked");
+	ck_assert_int_gt(json_integer_value(json_object_get(j, "appointment_id")), 0);
+	json_decref(j);
+	/* not twice, not for another patient */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":2,\"clinician_ids\":[1],\"start\":\"" MONDAY
+		 "T11:00:00\",\"waiting_id\":%lld}",
+		 w2);
+	ck_assert_int_eq(post("POST", "/api/v1/appointments", body, code, NULL), 409);
+	ck_assert_str_eq(code, "invalid_transition");
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":2,\"clinician_ids\":[1],\"start\":\"" MONDAY
+		 "T11:00:00\",\"waiting_id\":%lld}",
+		 w1);
+	ck_assert_int_eq(post("POST", "/api/v1/appointments", body, code, NULL), 400);
+	/* removing keeps the entry, as removed */
+	snprintf(path, sizeof(path), "/api/v1/waiting-list/%lld", w3);
+	json_decref(e2e_json(port, "DELETE", path, NULL, 204));
+	ck_assert_int_eq(count_rows("/api/v1/waiting-list?status=waiting"), 2);
+	ck_assert_int_eq(count_rows("/api/v1/waiting-list?status=removed"), 1);
+	(void)w4;
+	/* who looked at and changed whose place is in the audit log */
+	j = e2e_json(port, "GET", "/api/v1/audit?patient_id=2", NULL, 200);
+	text = json_dumps(j, 0);
+	ck_assert_ptr_nonnull(strstr(text, "waiting.create"));
+	ck_assert_ptr_nonnull(strstr(text, "waiting.offer"));
+	free(text);
+	json_decref(j);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_rules");
@@ -682,6 +776,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, slots_on_dst_days);
 	tcase_add_test(tc, many_party_meeting);
 	tcase_add_test(tc, follow_up_series);
+	tcase_add_test(tc, waiting_list_offers_and_books);
 	suite_add_tcase(s, tc);
 	return s;
 }

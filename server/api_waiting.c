@@ -1,0 +1,77 @@
+/*
+ * api_waiting.c - offering a freed slot to the waiting list.
+ *
+ * GET /appointments/{id}/waiting-list answers the waiting patients that
+ * appointment's slot suits (its type, its clinicians, on or after their
+ * earliest day), urgent first and then the longest waiting: what the
+ * secretary's view offers when an appointment is cancelled.  Booking one
+ * is POST /appointments with "waiting_id" (api_appointments.c), which marks
+ * the entry booked in the same transaction.  The list itself is a directory
+ * resource (resources_waiting).
+ */
+#include <stdio.h>
+
+#include "api.h"
+#include "app.h"
+#include "audit.h"
+#include "params.h"
+#include "store_appointments.h"
+#include "store_waiting.h"
+#include "timeutil.h"
+
+#define OFFERS_MAX 100
+
+struct offer_ctx {
+	struct app *app;
+	const struct req *req;
+	struct buf *b;
+	int64_t appointment_id;
+	int n;
+};
+
+static bool offer_row(void *vctx, const struct waiting_offer *w)
+{
+	struct offer_ctx *c = vctx;
+	char t[TIMEUTIL_INSTANT_LEN];
+
+	buf_json_kint(c->b, c->n++ ? ",{" : "{", "id", w->id, false);
+	buf_json_kint(c->b, ",", "patient_id", w->patient_id, false);
+	buf_json_kstr(c->b, ",", "patient_name", w->patient_name);
+	buf_json_kint(c->b, ",", "type_id", w->type_id, false);
+	buf_json_kint(c->b, ",", "clinician_id", w->clinician_id, true);
+	buf_json_kstr(c->b, ",", "priority", w->priority);
+	buf_json_kstr(c->b, ",", "earliest", w->earliest[0] ? w->earliest : NULL);
+	buf_json_kstr(c->b, ",", "note", w->note[0] ? w->note : NULL);
+	timeutil_format(w->since, t);
+	buf_json_kstr(c->b, ",", "waiting_since", t);
+	buf_putc(c->b, '}');
+	audit_read(c->app->audit, &c->req->who, "waiting.offer", w->patient_id, c->appointment_id,
+		   c->req->now);
+	return !c->b->failed;
+}
+
+API_HANDLER(api_waiting_offers)
+{
+	static const char *const allowed[] = {"limit", NULL};
+	struct offer_ctx c = {app, req, &rep->body, 0, 0};
+	struct appointment a;
+	struct civil d;
+	char day[32];
+	int64_t limit;
+	enum app_err err;
+
+	if ((err = params_only(req, rep, allowed)) ||
+	    (err = params_int(req, rep, "limit", 1, OFFERS_MAX, 20, &limit)) ||
+	    (err = api_appointment_visible(db, req, rep, &a)))
+		return err;
+	c.appointment_id = a.id;
+	timeutil_to_local(a.start, &d);
+	snprintf(day, sizeof(day), "%04d-%02d-%02d", d.year % 10000, d.month % 100, d.day % 100);
+	buf_putc(&rep->body, '[');
+	if ((err = store_waiting_offers(db, a.type_id, a.clinician_ids, a.nclinicians, day,
+					(int)limit, offer_row, &c)))
+		return err;
+	buf_putc(&rep->body, ']');
+	rep->status = 200;
+	return APP_OK;
+}
