@@ -8,6 +8,7 @@
 #define TIMEBOK_API_H
 
 #include "req.h"
+#include "resources.h"
 #include "store_resource.h"
 
 #define API_HANDLER(name)                                                                          \
@@ -28,12 +29,6 @@ enum app_err api_resource_visible(struct store *db, const struct req *req, struc
 				  const struct res_desc *d, int64_t id,
 				  struct res_row *row) WARN_UNUSED;
 
-/* resources.c: the descriptors. */
-extern const struct res_desc resources_units, resources_clinicians, resources_rooms,
-	resources_patients, resources_types, resources_waiting;
-struct appt_type;
-/* Load consultation type id.  APP_ENOTFOUND. */
-enum app_err resources_type_load(struct store *db, int64_t id, struct appt_type *out) WARN_UNUSED;
 
 /* api_appointments.c */
 API_HANDLER(api_appointments_list);

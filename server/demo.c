@@ -14,16 +14,15 @@
 #include "app.h"
 #include "auth.h"
 #include "log.h"
+#include "resources.h"
 #include "store_users.h"
 #include "store.h"
 #include "store_appointments.h"
 #include "store_hours.h"
+#include "store_participants.h"
 #include "store_resource.h"
 #include "timeutil.h"
 #include "validate.h"
-
-extern const struct res_desc resources_units, resources_clinicians, resources_rooms,
-	resources_patients;
 
 static uint64_t rng_state;
 
@@ -123,6 +122,112 @@ static enum app_err add_row(struct store *db, const struct res_desc *d, struct r
 	enum app_err err = store_resource_insert(db, d, row, now);
 	*id = row->id;
 	return err;
+}
+
+/* Consultation types, room opening hours, an absence, a waiting list and a
+ * network meeting with guests: the scheduling rules at work. */
+static enum app_err demo_rules(struct app *app, struct store *db, const int64_t *unit_ids,
+			       const int64_t *clin_ids, const int64_t *clinic_rooms,
+			       const int64_t *pat_ids, int64_t monday, int64_t now)
+{
+	static const struct {
+		int unit;
+		const char *name;
+		int minutes;
+		bool video;
+		const char *mode;
+		bool room;
+		int after;
+	} types[] = {
+		{0, "Kontroll", 30, true, "video", false, 0},
+		{0, "Undersøkelse", 45, false, "in_person", true, 10},
+		{1, "Samtale", 45, true, "video", false, 15},
+		{1, "Nettverksmøte", 60, true, "video", false, 15},
+		{2, "Oppfølging", 30, true, "video", false, 0},
+		{2, "Fysisk trening", 60, false, "in_person", true, 15},
+	};
+	static const struct {
+		const char *name, *role, *org, *lang, *phone, *email;
+	} guests[] = {
+		{"Kari Nordmann", "gp", "Sentrum legekontor", NULL, NULL, "fastlege@legekontor.example.no"},
+		{"Ola Hansen", "nav", "NAV Sentrum", NULL, "+4790012345", NULL},
+		{"Amira Haddad", "interpreter", "Tolketjenesten", "arabisk", "+4790054321", NULL},
+	};
+	int64_t type_ids[6], id, day = monday + 7 + 1; /* next Tuesday */
+	struct hours open[5];
+	struct hours_exception x = {0};
+	struct appointment a = {0};
+	struct conflicts cf;
+	struct res_row row;
+	struct civil d;
+	enum app_err err;
+
+	for (int i = 0; i < 6; i++) {
+		memset(&row, 0, sizeof(row));
+		set_text(&resources_types, &row, "name", types[i].name);
+		set_int(&resources_types, &row, "unit_id", unit_ids[types[i].unit]);
+		set_int(&resources_types, &row, "duration_minutes", types[i].minutes);
+		set_int(&resources_types, &row, "video_allowed", types[i].video);
+		set_text(&resources_types, &row, "default_mode", types[i].mode);
+		set_int(&resources_types, &row, "needs_room", types[i].room);
+		set_int(&resources_types, &row, "buffer_after_minutes", types[i].after);
+		if ((err = add_row(db, &resources_types, &row, now, &type_ids[i])))
+			return err;
+	}
+	for (int wd = 1; wd <= 5; wd++) /* clinic rooms: weekdays 07:30-16:00 */
+		open[wd - 1] = (struct hours){wd, 7 * 60 + 30, 16 * 60, 0, 0};
+	for (int r = 0; r < 4; r++)
+		if ((err = store_hours_set(db, OWNER_ROOM, clinic_rooms[r], open, 5)))
+			return err;
+	/* the second clinician is on a course next Thursday */
+	timeutil_civil_from_days(monday + 7 + 3, &d.year, &d.month, &d.day);
+	timeutil_day_bounds(&d, &x.start, &x.end);
+	snprintf(x.reason, sizeof(x.reason), "Kurs");
+	snprintf(x.created_by, sizeof(x.created_by), "demo");
+	x.created_at = now;
+	if ((err = store_hours_exception_add(db, OWNER_CLINICIAN, clin_ids[1], &x)))
+		return err;
+	for (int i = 0; i < 4; i++) { /* waiting for a follow-up with the first clinician */
+		memset(&row, 0, sizeof(row));
+		set_int(&resources_waiting, &row, "patient_id", pat_ids[10 + i]);
+		set_int(&resources_waiting, &row, "type_id", type_ids[0]);
+		if (i % 2)
+			set_int(&resources_waiting, &row, "clinician_id", clin_ids[0]);
+		set_text(&resources_waiting, &row, "priority", i == 2 ? "urgent" : "normal");
+		if ((err = add_row(db, &resources_waiting, &row, now - (4 - i) * 86400, &id)))
+			return err;
+	}
+	/* a network meeting: patient, two clinicians, GP, NAV and an interpreter */
+	timeutil_civil_from_days(day, &d.year, &d.month, &d.day);
+	d.hour = 15;
+	d.min = 30;
+	d.sec = 0;
+	(void)timeutil_from_local(&d, &a.start);
+	a.end = a.start + 3600;
+	a.patient_id = pat_ids[0];
+	a.clinician_ids[a.nclinicians++] = clin_ids[3];
+	a.clinician_ids[a.nclinicians++] = clin_ids[4];
+	a.type_id = type_ids[3];
+	a.buffer_after = 15 * 60;
+	a.mode = APPT_VIDEO;
+	a.status = APPT_BOOKED;
+	appointment_video_url(app->cfg->video_url_template, a.video_url, sizeof(a.video_url));
+	if ((err = store_appointments_create(db, &a, NULL, now, &cf)))
+		return err == APP_ECONFLICT ? APP_OK : err;
+	for (int i = 0; i < 3; i++) {
+		struct participant p = {.appointment_id = a.id};
+		snprintf(p.name, sizeof(p.name), "%s", guests[i].name);
+		snprintf(p.role, sizeof(p.role), "%s", guests[i].role);
+		snprintf(p.organisation, sizeof(p.organisation), "%s", guests[i].org);
+		snprintf(p.interpreter_language, sizeof(p.interpreter_language), "%s",
+			 guests[i].lang ? guests[i].lang : "");
+		snprintf(p.phone, sizeof(p.phone), "%s", guests[i].phone ? guests[i].phone : "");
+		snprintf(p.email, sizeof(p.email), "%s", guests[i].email ? guests[i].email : "");
+		snprintf(p.language, sizeof(p.language), "nb");
+		if ((err = store_participants_add(db, &p)))
+			return err;
+	}
+	return APP_OK;
 }
 
 enum app_err demo_populate(struct app *app, struct store *db)
@@ -263,6 +368,8 @@ enum app_err demo_populate(struct app *app, struct store *db)
 			}
 		}
 	}
+	if ((err = demo_rules(app, db, unit_ids, clin_ids, clinic_rooms, pat_ids, monday, now)))
+		return err;
 	log_info("demo: %d patients, %d appointments", NPATIENTS, booked);
 	return APP_OK;
 out:
