@@ -91,8 +91,7 @@ API_HANDLER(api_participants_list)
 	    (err = params_bool(req, rep, "removed", &removed, &present)) ||
 	    (err = api_appointment_visible(db, req, rep, &a)))
 		return err;
-	audit_read(app->audit, &req->who, "appointment.participants", a.patient_id, a.id,
-		   req->now);
+	audit_read(app->audit, &req->who, "appointment.participants", a.patient_id, a.id, req->now);
 	buf_putc(&rep->body, '[');
 	if ((err = store_participants_list(db, a.id, present && removed, list_row, &c)))
 		return err;
@@ -123,9 +122,9 @@ static enum app_err read_text(struct reply *rep, json_t *o, const char *key, siz
 static enum app_err read_guest(const struct req *req, struct reply *rep, bool create,
 			       struct participant *p)
 {
-	static const char *const allowed[] = {"name",  "role",  "organisation",
-					      "interpreter_language", "phone", "email",
-					      "language", NULL};
+	static const char *const allowed[] = {
+	    "name",  "role",  "organisation", "interpreter_language",
+	    "phone", "email", "language",     NULL};
 	const char *role = NULL, *lang = NULL;
 	enum app_err err;
 	json_t *o = NULL;
@@ -228,8 +227,8 @@ static enum app_err in_transaction(struct app *app, struct store *db, const stru
 		goto out;
 	if ((err = api_appointment_visible(db, req, rep, &a)))
 		goto out;
-	if (a.status == APPT_CANCELLED || a.status == APPT_COMPLETED ||
-	    a.status == APPT_NO_SHOW || a.end <= req->now) {
+	if (a.status == APPT_CANCELLED || a.status == APPT_COMPLETED || a.status == APPT_NO_SHOW ||
+	    a.end <= req->now) {
 		err = reply_fail(rep, APP_ETRANSITION, NULL,
 				 "an appointment that is %s takes no new guests or invitations",
 				 a.end <= req->now ? "over" : appointment_status_name(a.status));
@@ -306,7 +305,8 @@ API_HANDLER(api_participants_get)
 		return err;
 	err = store_participants_get(db, req->ids[0], req->ids[1], &p);
 	if (err == APP_ENOTFOUND)
-		return reply_fail(rep, err, NULL, "appointment %" PRId64 " has no participant %" PRId64,
+		return reply_fail(rep, err, NULL,
+				  "appointment %" PRId64 " has no participant %" PRId64,
 				  req->ids[0], req->ids[1]);
 	if (err)
 		return err;
@@ -353,7 +353,8 @@ API_HANDLER(api_participants_remove)
 	buf_init(&note, 1024);
 	if ((err = store_begin(db)))
 		goto out;
-	if ((err = api_appointment_visible(db, req, rep, &a)) || (err = load_guest(db, req, rep, &p)) ||
+	if ((err = api_appointment_visible(db, req, rep, &a)) ||
+	    (err = load_guest(db, req, rep, &p)) ||
 	    (err = store_participants_remove(db, a.id, p.id, req->now)))
 		goto out;
 	note_guest(&note, &p);

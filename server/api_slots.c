@@ -47,10 +47,10 @@ struct search {
 	int64_t ids[SLOTS_MAX_CLINICIANS];
 	int nids;
 	int64_t len, pad_before, pad_after; /* the new appointment's length and buffers */
-	const char *room_kind;              /* NULL: no room needed */
-	int64_t unit_id;                    /* rooms of this unit only (0: any) */
-	struct availability *clin;          /* [nids] */
-	struct interval *busy;              /* everyone's, widened, normalised */
+	const char *room_kind;		    /* NULL: no room needed */
+	int64_t unit_id;		    /* rooms of this unit only (0: any) */
+	struct availability *clin;	    /* [nids] */
+	struct interval *busy;		    /* everyone's, widened, normalised */
 	int nbusy;
 	struct availability *room_av; /* [nrooms] */
 	struct room_day *rooms;
@@ -59,7 +59,7 @@ struct search {
 	int n, limit;
 	enum app_err err;
 	struct interval open[SLOTS_DAY_MAX], work[SLOTS_DAY_MAX + BUSY_MAX],
-		free_[SLOTS_DAY_MAX + BUSY_MAX];
+	    free_[SLOTS_DAY_MAX + BUSY_MAX];
 };
 
 static bool room_id_row(void *vctx, const struct res_row *row)
@@ -84,7 +84,7 @@ static enum app_err load_rooms(struct search *s, int64_t from, int64_t to)
 	q.filter.v[store_resource_field(d, "active")] = (struct res_val){.set = true, .i = 1};
 	if (s->unit_id)
 		q.filter.v[store_resource_field(d, "unit_id")] =
-			(struct res_val){.set = true, .i = s->unit_id};
+		    (struct res_val){.set = true, .i = s->unit_id};
 	if ((err = store_resource_list(s->db, d, &q, room_id_row, s)))
 		return err;
 	for (int r = 0; r < s->nrooms; r++)
@@ -117,8 +117,7 @@ static enum app_err room_free(struct search *s, int r)
 		na = slots_normalise(absent, na);
 		n = slots_subtract(&all, 1, absent, na, open);
 	}
-	if ((err = store_hours_busy(s->db, OWNER_ROOM, rd->id, from, to, busy, ROOM_BUSY_MAX,
-				    &nb)))
+	if ((err = store_hours_busy(s->db, OWNER_ROOM, rd->id, from, to, busy, ROOM_BUSY_MAX, &nb)))
 		return err;
 	nb = slots_normalise(busy, nb);
 	rd->nfree = slots_subtract(open, n, busy, nb, rd->free);
@@ -215,11 +214,13 @@ static enum app_err read_clinicians(const struct req *req, struct reply *rep, st
 		for (int k = 0; k < s->nids; k++)
 			if (s->ids[k] == s->ids[s->nids])
 				return reply_fail(rep, APP_EINVAL, "clinician_id",
-						  "clinician %" PRId64 " is named twice", s->ids[k]);
+						  "clinician %" PRId64 " is named twice",
+						  s->ids[k]);
 		s->nids++;
 	}
 	if (!s->nids)
-		return reply_fail(rep, APP_EINVAL, "clinician_id", "name at least one clinician_id");
+		return reply_fail(rep, APP_EINVAL, "clinician_id",
+				  "name at least one clinician_id");
 	for (int i = 0; i < s->nids; i++) {
 		if ((err = authz_clinician(s->db, &req->who, s->ids[i])))
 			return err == APP_EFORBIDDEN ? reply_fail(rep, err, "clinician_id",
@@ -244,8 +245,8 @@ static enum app_err read_kind(const struct req *req, struct reply *rep, struct s
 	int mode;
 
 	if ((err = params_id(req, rep, "type_id", &type_id)) ||
-	    (err = params_int(req, rep, "duration_minutes", 1, APPT_MAX_SECONDS / 60, 0,
-			      &duration)))
+	    (err =
+		 params_int(req, rep, "duration_minutes", 1, APPT_MAX_SECONDS / 60, 0, &duration)))
 		return err;
 	if (type_id) {
 		err = resources_type_load(s->db, type_id, &t);
@@ -264,7 +265,8 @@ static enum app_err read_kind(const struct req *req, struct reply *rep, struct s
 	s->unit_id = t.unit_id;
 	mode = mode_s ? appointment_mode_parse(mode_s) : (int)t.default_mode;
 	if (mode < 0)
-		return reply_fail(rep, APP_EINVAL, "mode", "'mode' must be video, in_person or phone");
+		return reply_fail(rep, APP_EINVAL, "mode",
+				  "'mode' must be video, in_person or phone");
 	if (type_id && mode == APPT_VIDEO && !t.video_allowed)
 		return reply_fail(rep, APP_EINVAL, "mode", "'%s' is not held by video", t.name);
 	if (kind && strcmp(kind, "clinic") && strcmp(kind, "video"))
@@ -278,9 +280,9 @@ static enum app_err read_kind(const struct req *req, struct reply *rep, struct s
 
 API_HANDLER(api_slots)
 {
-	static const char *const allowed[] = {"clinician_id", "from",      "to",   "duration_minutes",
-					      "type_id",      "room_kind", "mode", "limit",
-					      NULL};
+	static const char *const allowed[] = {
+	    "clinician_id", "from",  "to", "duration_minutes", "type_id", "room_kind",
+	    "mode",	    "limit", NULL};
 	struct search *s = calloc(1, sizeof(*s));
 	struct civil from, to;
 	int64_t first, last, lo, hi, hi_day, limit;

@@ -13,7 +13,7 @@
 #include "store_resource.h"
 
 extern const struct res_desc resources_units, resources_clinicians, resources_rooms,
-	resources_patients, resources_types, resources_waiting;
+    resources_patients, resources_types, resources_waiting;
 
 struct appt_type;
 /* Load consultation type id.  APP_ENOTFOUND. */

@@ -11,13 +11,10 @@
 #include "appointment.h"
 #include "store.h"
 
-#define BUF "14400" /* seconds: the widest buffer a type may have (240 minutes) */
+#define BUF "14400"  /* seconds: the widest buffer a type may have (240 minutes) */
 #define MAXS "43200" /* seconds: the longest appointment */
 
-static const char *col(enum hours_owner o)
-{
-	return o == OWNER_ROOM ? "room_id" : "clinician_id";
-}
+static const char *col(enum hours_owner o) { return o == OWNER_ROOM ? "room_id" : "clinician_id"; }
 
 static void bind_day(sqlite3_stmt *st, int idx, int64_t day)
 {
@@ -27,8 +24,8 @@ static void bind_day(sqlite3_stmt *st, int idx, int64_t day)
 		sqlite3_bind_null(st, idx);
 }
 
-enum app_err store_hours_set(struct store *s, enum hours_owner o, int64_t id,
-			     const struct hours *h, int n)
+enum app_err store_hours_set(struct store *s, enum hours_owner o, int64_t id, const struct hours *h,
+			     int n)
 {
 	char sql[256];
 	sqlite3_stmt *st;
@@ -79,8 +76,7 @@ enum app_err store_hours_get(struct store *s, enum hours_owner o, int64_t id, st
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		out[(*n)++] = (struct hours){sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
-					     sqlite3_column_int(st, 2),
-					     sqlite3_column_int64(st, 3),
+					     sqlite3_column_int(st, 2), sqlite3_column_int64(st, 3),
 					     sqlite3_column_int64(st, 4)};
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		err = store_fail(s, rc, "hours get");
@@ -100,8 +96,7 @@ static void read_exception(sqlite3_stmt *st, struct hours_exception *x)
 }
 
 enum app_err store_hours_exception_list(struct store *s, enum hours_owner o, int64_t id,
-					int64_t from, int64_t to, hours_exception_fn fn,
-					void *ctx)
+					int64_t from, int64_t to, hours_exception_fn fn, void *ctx)
 {
 	struct hours_exception x;
 	char sql[300];
@@ -146,8 +141,8 @@ static bool collect(void *ctx, const struct hours_exception *x)
 	return true;
 }
 
-enum app_err store_hours_availability(struct store *s, enum hours_owner o, int64_t id,
-				      int64_t from, int64_t to, struct availability *out)
+enum app_err store_hours_availability(struct store *s, enum hours_owner o, int64_t id, int64_t from,
+				      int64_t to, struct availability *out)
 {
 	char sql[200];
 	enum app_err err;
@@ -214,13 +209,13 @@ enum app_err store_hours_exception_delete(struct store *s, enum hours_owner o, i
 /* Bounded by the longest appointment and the widest buffers, as the overlap
  * checks are, so each is an index range scan. */
 static const char SQL_BUSY_CLINICIAN[] =
-	"SELECT p.start_at - a.buffer_before, p.end_at + a.buffer_after FROM participants p "
-	"JOIN appointments a ON a.id = p.appointment_id WHERE p.clinician_id = ?1 "
-	"AND p.start_at < ?3 + " BUF " AND p.start_at > ?2 - " MAXS " - " BUF " "
-	"AND p.end_at > ?2 - " BUF " AND p.live ORDER BY p.start_at";
+    "SELECT p.start_at - a.buffer_before, p.end_at + a.buffer_after FROM participants p "
+    "JOIN appointments a ON a.id = p.appointment_id WHERE p.clinician_id = ?1 "
+    "AND p.start_at < ?3 + " BUF " AND p.start_at > ?2 - " MAXS " - " BUF " "
+    "AND p.end_at > ?2 - " BUF " AND p.live ORDER BY p.start_at";
 static const char SQL_BUSY_ROOM[] =
-	"SELECT start_at, end_at FROM appointments WHERE room_id = ?1 AND start_at < ?3 "
-	"AND start_at > ?2 - " MAXS " AND end_at > ?2 AND status <> 'cancelled' ORDER BY start_at";
+    "SELECT start_at, end_at FROM appointments WHERE room_id = ?1 AND start_at < ?3 "
+    "AND start_at > ?2 - " MAXS " AND end_at > ?2 AND status <> 'cancelled' ORDER BY start_at";
 
 enum app_err store_hours_busy(struct store *s, enum hours_owner o, int64_t id, int64_t from,
 			      int64_t to, struct interval *out, int max, int *n)

@@ -24,24 +24,23 @@ enum hours_owner { OWNER_CLINICIAN, OWNER_ROOM };
 struct hours_exception {
 	int64_t id;
 	int64_t start, end; /* UTC */
-	bool extra;         /* extra hours; else an absence */
+	bool extra;	    /* extra hours; else an absence */
 	char reason[EXCEPTION_REASON_MAX + 1];
 	char created_by[64];
 	int64_t created_at;
 };
 
 /* Replace the owner's template with h[0..n) in one transaction. */
-enum app_err store_hours_set(struct store *s, enum hours_owner o, int64_t id,
-			     const struct hours *h, int n) WARN_UNUSED;
+enum app_err store_hours_set(struct store *s, enum hours_owner o, int64_t id, const struct hours *h,
+			     int n) WARN_UNUSED;
 /* The template, ordered by weekday, start and validity; *n = 0 when none. */
 enum app_err store_hours_get(struct store *s, enum hours_owner o, int64_t id, struct hours *out,
 			     int max, int *n) WARN_UNUSED;
 /* Everything that decides when the owner is open in [from, to): the
  * template, the exceptions touching the range, whether it is restricted.
  * APP_ETOOLARGE when more than EXCEPTIONS_MAX exceptions touch it. */
-enum app_err store_hours_availability(struct store *s, enum hours_owner o, int64_t id,
-				      int64_t from, int64_t to,
-				      struct availability *out) WARN_UNUSED;
+enum app_err store_hours_availability(struct store *s, enum hours_owner o, int64_t id, int64_t from,
+				      int64_t to, struct availability *out) WARN_UNUSED;
 
 /* Add x (its id and created_at are set here). */
 enum app_err store_hours_exception_add(struct store *s, enum hours_owner o, int64_t id,

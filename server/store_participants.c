@@ -17,24 +17,23 @@
 	"LEFT JOIN clinicians c ON c.id = p.clinician_id "
 
 static const char SQL_LIST[] =
-	"SELECT " COLS "WHERE p.appointment_id = ?1 AND (?2 OR p.removed_at IS NULL) "
-	"ORDER BY CASE p.kind WHEN 'patient' THEN 0 WHEN 'clinician' THEN 1 ELSE 2 END, p.id";
+    "SELECT " COLS "WHERE p.appointment_id = ?1 AND (?2 OR p.removed_at IS NULL) "
+    "ORDER BY CASE p.kind WHEN 'patient' THEN 0 WHEN 'clinician' THEN 1 ELSE 2 END, p.id";
 static const char SQL_GET[] = "SELECT " COLS "WHERE p.appointment_id = ?1 AND p.id = ?2";
 static const char SQL_ADD[] =
-	"INSERT INTO participants (appointment_id, kind, start_at, end_at, live, name, role, "
-	"organisation, interpreter_language, phone, email, language) "
-	"SELECT id, 'external', start_at, end_at, status <> 'cancelled', ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
-	"FROM appointments WHERE id = ?1";
-static const char SQL_UPDATE[] =
-	"UPDATE participants SET name = ?2, role = ?3, organisation = ?4, "
-	"interpreter_language = ?5, phone = ?6, email = ?7, language = ?8 "
-	"WHERE id = ?1 AND kind = 'external'";
+    "INSERT INTO participants (appointment_id, kind, start_at, end_at, live, name, role, "
+    "organisation, interpreter_language, phone, email, language) "
+    "SELECT id, 'external', start_at, end_at, status <> 'cancelled', ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
+    "FROM appointments WHERE id = ?1";
+static const char SQL_UPDATE[] = "UPDATE participants SET name = ?2, role = ?3, organisation = ?4, "
+				 "interpreter_language = ?5, phone = ?6, email = ?7, language = ?8 "
+				 "WHERE id = ?1 AND kind = 'external'";
 static const char SQL_REMOVE[] =
-	"UPDATE participants SET removed_at = ?3 WHERE appointment_id = ?1 AND id = ?2 AND "
-	"kind = 'external' AND removed_at IS NULL";
+    "UPDATE participants SET removed_at = ?3 WHERE appointment_id = ?1 AND id = ?2 AND "
+    "kind = 'external' AND removed_at IS NULL";
 static const char SQL_GUESTS[] =
-	"SELECT count(*) FROM participants WHERE appointment_id = ?1 AND kind = 'external' AND "
-	"removed_at IS NULL";
+    "SELECT count(*) FROM participants WHERE appointment_id = ?1 AND kind = 'external' AND "
+    "removed_at IS NULL";
 
 static void read_row(sqlite3_stmt *st, struct participant *p)
 {

@@ -23,7 +23,7 @@ struct participant {
 	char kind[12]; /* patient | clinician | external */
 	int64_t patient_id, clinician_id;
 	char name[256]; /* a guest's own; else the patient's or clinician's */
-	char role[16];  /* guests: gp nav interpreter next_of_kin other */
+	char role[16];	/* guests: gp nav interpreter next_of_kin other */
 	char organisation[256];
 	char interpreter_language[64];
 	char phone[40];
