@@ -212,7 +212,8 @@ out:
 	return err;
 }
 
-static void write_exception(struct buf *b, const struct hours_exception *x)
+/* x as a JSON object left open: the caller may add fields, then closes it. */
+static void write_exception_open(struct buf *b, const struct hours_exception *x)
 {
 	char t[TIMEUTIL_INSTANT_LEN];
 
@@ -239,7 +240,7 @@ static bool exception_row(void *vctx, const struct hours_exception *x)
 
 	if (c->n++)
 		buf_putc(c->b, ',');
-	write_exception(c->b, x);
+	write_exception_open(c->b, x);
 	buf_putc(c->b, '}');
 	return c->n < EXCEPTIONS_LIST_MAX && !c->b->failed;
 }
@@ -324,7 +325,7 @@ API_HANDLER(api_exceptions_create)
 	if ((err = store_hours_exception_add(db, o, req->ids[0], &x)))
 		goto out;
 	snprintf(rep->location, sizeof(rep->location), "%s/%" PRId64, req->path, x.id);
-	write_exception(&rep->body, &x);
+	write_exception_open(&rep->body, &x);
 	/* what an absence now overlaps: the secretary moves those */
 	buf_puts(&rep->body, ",\"affected_appointment_ids\":[");
 	if (!x.extra) {
