@@ -378,6 +378,8 @@ static enum app_err check_type(struct edit *e, const struct appointment *cur,
 		next->buffer_before = next->buffer_after = 0;
 		return APP_OK;
 	}
+	if (!new_type && cur->mode == next->mode && cur->room_id == next->room_id)
+		return APP_OK; /* nothing the type rules changed: no need to load it */
 	if ((err = resources_type_load(e->db, next->type_id, &t)))
 		return err;
 	if (new_type) {

@@ -228,23 +228,29 @@ static enum app_err resolve(struct app *app, struct store *db, const struct req 
 	return err;
 }
 
-/* The language of patient id ("nb" when it cannot be read). */
-static void patient_language(struct store *db, int64_t id, char lang[4])
-{
-	struct res_row row;
-
-	snprintf(lang, 4, "nb");
-	if (!store_resource_get(db, &resources_patients, id, &row))
-		snprintf(lang, 4, "%.2s",
-			 row.v[store_resource_field(&resources_patients, "language")].s);
-}
-
-/* Who opens the link, for the history and the audit log. */
 static bool is_guest(const struct participant *p)
 {
 	return !strcmp(p->kind, "external");
 }
 
+/* The language of the link's holder p, a guest or a's patient ("nb" when
+ * it cannot be read). */
+static void link_language(struct store *db, const struct appointment *a,
+			  const struct participant *p, char lang[4])
+{
+	struct res_row row;
+
+	snprintf(lang, 4, "nb");
+	if (is_guest(p)) {
+		if (p->language[0])
+			snprintf(lang, 4, "%.2s", p->language);
+	} else if (!store_resource_get(db, &resources_patients, a->patient_id, &row)) {
+		snprintf(lang, 4, "%.2s",
+			 row.v[store_resource_field(&resources_patients, "language")].s);
+	}
+}
+
+/* Who opens the link, for the history and the audit log. */
 static void link_actor(const struct req *req, const struct participant *p, struct actor *who)
 {
 	memset(who, 0, sizeof(*who));
@@ -271,10 +277,7 @@ static enum app_err write_view(struct app *app, struct store *db, const struct r
 	enum app_err err;
 	char lang[4];
 
-	if (guest)
-		snprintf(lang, sizeof(lang), "%.2s", p->language[0] ? p->language : "nb");
-	else
-		patient_language(db, a->patient_id, lang);
+	link_language(db, a, p, lang);
 	buf_json_kstr(b, "{", "audience", guest ? "guest" : "patient");
 	buf_json_kstr(b, ",", "status", appointment_status_name(a->status));
 	put_time(b, "start", a->start);
@@ -545,10 +548,7 @@ API_HANDLER(api_invite_calendar)
 
 	if ((err = resolve(app, db, req, rep, &l, &a, &p)))
 		return err;
-	if (is_guest(&p))
-		snprintf(lang, sizeof(lang), "%.2s", p.language[0] ? p.language : "nb");
-	else
-		patient_language(db, a.patient_id, lang);
+	link_language(db, &a, &p, lang);
 	link_actor(req, &p, &who);
 	audit_read(app->audit, &who, "invite.calendar", a.patient_id, a.id, req->now);
 	outbox_link_url(app, req->token, url);

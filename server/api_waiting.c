@@ -9,8 +9,6 @@
  * the entry booked in the same transaction.  The list itself is a directory
  * resource (resources_waiting).
  */
-#include <stdio.h>
-
 #include "api.h"
 #include "app.h"
 #include "audit.h"
@@ -55,8 +53,7 @@ API_HANDLER(api_waiting_offers)
 	static const char *const allowed[] = {"limit", NULL};
 	struct offer_ctx c = {app, req, &rep->body, 0, 0};
 	struct appointment a;
-	struct civil d;
-	char day[32];
+	char day[11];
 	int64_t limit;
 	enum app_err err;
 
@@ -65,8 +62,7 @@ API_HANDLER(api_waiting_offers)
 	    (err = api_appointment_visible(db, req, rep, &a)))
 		return err;
 	c.appointment_id = a.id;
-	timeutil_to_local(a.start, &d);
-	snprintf(day, sizeof(day), "%04d-%02d-%02d", d.year % 10000, d.month % 100, d.day % 100);
+	timeutil_format_date(a.start, day);
 	buf_putc(&rep->body, '[');
 	if ((err = store_waiting_offers(db, a.type_id, a.clinician_ids, a.nclinicians, day,
 					(int)limit, offer_row, &c)))
