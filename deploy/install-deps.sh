@@ -3,11 +3,15 @@
 # run and test.  Installs only what is missing; uses sudo when not root.
 #   deploy/install-deps.sh          build and run
 #   deploy/install-deps.sh --test   also the test tools
+#   deploy/install-deps.sh --bench  also the benchmark's (wrk, python3)
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config tzdata ca-certificates
       libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
       libcurl4-openssl-dev libical-dev)
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
+  pkgs+=(wrk python3 check) # the benchmark (built with the tests)
+fi
 if [ "${1:-}" = "--test" ]; then
   # python3-aiosmtpd: a real SMTP server for the e-mail channel's tests
   pkgs+=(check valgrind python3 python3-aiosmtpd)

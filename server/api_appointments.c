@@ -44,8 +44,11 @@ static void write_appt(struct buf *b, const struct appointment *a, bool with_pat
 	if (with_patient_name)
 		buf_json_kstr(b, ",", "patient_name", a->patient_name);
 	buf_puts(b, ",\"clinician_ids\":[");
-	for (int i = 0; i < a->nclinicians; i++)
-		buf_printf(b, "%s%" PRId64, i ? "," : "", a->clinician_ids[i]);
+	for (int i = 0; i < a->nclinicians; i++) {
+		if (i)
+			buf_putc(b, ',');
+		buf_int(b, a->clinician_ids[i]);
+	}
 	buf_putc(b, ']');
 	buf_json_kint(b, ",", "room_id", a->room_id, true);
 	buf_json_kint(b, ",", "type_id", a->type_id, true);
@@ -809,9 +812,7 @@ struct list_ctx {
 	struct buf *b;
 	int n;
 	bool names;
-	struct app *app;
-	const struct req *req;
-	const char *audit_action;
+	struct audit_batch audit;
 };
 
 static bool list_row(void *vctx, const struct appointment *a)
@@ -821,8 +822,7 @@ static bool list_row(void *vctx, const struct appointment *a)
 	if (c->n++)
 		buf_putc(c->b, ',');
 	write_appt(c->b, a, c->names);
-	audit_read(c->app->audit, &c->req->who, c->audit_action, a->patient_id, a->id,
-		   c->req->now);
+	audit_batch_add(&c->audit, a->patient_id, a->id);
 	return !c->b->failed;
 }
 
@@ -850,8 +850,8 @@ API_HANDLER(api_appointments_list)
 	static const char *const allowed[] = {"from",	    "to",	  "clinician_id",
 					      "room_id",    "patient_id", "series_id",
 					      "status",	    "mode",	  "limit",
-					      "offset",	    NULL};
-	struct list_ctx ctx = {&rep->body, 0, false, app, req, "appointment.list"};
+					      "offset",	    "unit_id",	  NULL};
+	struct list_ctx ctx = {&rep->body, 0, false, {0}};
 	struct appt_filter f = {.mode = -1};
 	const char *mode;
 	enum app_err err;
@@ -861,6 +861,7 @@ API_HANDLER(api_appointments_list)
 	    (err = params_time(req, rep, "to", true, &f.to)) ||
 	    (err = params_id(req, rep, "clinician_id", &f.clinician_id)) ||
 	    (err = params_id(req, rep, "room_id", &f.room_id)) ||
+	    (err = params_id(req, rep, "unit_id", &f.unit_id)) ||
 	    (err = params_id(req, rep, "patient_id", &f.patient_id)) ||
 	    (err = params_id(req, rep, "series_id", &f.series_id)) ||
 	    (err = parse_statuses(req, rep, &f.status_mask)) ||
@@ -878,7 +879,10 @@ API_HANDLER(api_appointments_list)
 	f.nunits = req->who.role == ROLE_SECRETARY ? req->who.nunits : 0;
 	f.unit_ids = req->who.unit_ids;
 	buf_putc(&rep->body, '[');
-	if ((err = store_appointments_list(db, &f, list_row, &ctx)))
+	audit_batch_init(&ctx.audit, app->audit, &req->who, "appointment.list", req->now);
+	err = store_appointments_list(db, &f, list_row, &ctx);
+	audit_batch_release(&ctx.audit);
+	if (err)
 		return err;
 	buf_putc(&rep->body, ']');
 	if (ctx.n == f.limit)
@@ -891,7 +895,7 @@ API_HANDLER(api_appointments_list)
 API_HANDLER(api_appointments_day)
 {
 	static const char *const allowed[] = {"date", NULL};
-	struct list_ctx ctx = {&rep->body, 0, true, app, req, "day.read"};
+	struct list_ctx ctx = {&rep->body, 0, true, {0}};
 	const char *date = params_get(req, "date");
 	int64_t from, to;
 	struct civil d;
@@ -908,7 +912,10 @@ API_HANDLER(api_appointments_day)
 	}
 	timeutil_day_bounds(&d, &from, &to);
 	buf_putc(&rep->body, '[');
-	if ((err = store_appointments_day(db, req->ids[0], from, to, list_row, &ctx)))
+	audit_batch_init(&ctx.audit, app->audit, &req->who, "day.read", req->now);
+	err = store_appointments_day(db, req->ids[0], from, to, list_row, &ctx);
+	audit_batch_release(&ctx.audit);
+	if (err)
 		return err;
 	buf_putc(&rep->body, ']');
 	rep->status = 200;

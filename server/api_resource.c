@@ -280,8 +280,7 @@ struct list_ctx {
 	struct buf *b;
 	const struct res_desc *d;
 	int n;
-	struct app *app;
-	const struct req *req;
+	struct audit_batch audit;
 };
 
 static bool list_row(void *vctx, const struct res_row *row)
@@ -291,13 +290,8 @@ static bool list_row(void *vctx, const struct res_row *row)
 	if (c->n++)
 		buf_putc(c->b, ',');
 	write_row(c->b, c->d, row);
-	if (c->d->audited) {
-		char action[48];
-
-		snprintf(action, sizeof(action), "%s.list", c->d->audit_as);
-		audit_read(c->app->audit, &c->req->who, action, patient_of(c->d, row), 0,
-			   c->req->now);
-	}
+	if (c->d->audited)
+		audit_batch_add(&c->audit, patient_of(c->d, row), 0);
 	return !c->b->failed;
 }
 
@@ -305,7 +299,8 @@ API_HANDLER(api_resource_list)
 {
 	const struct res_desc *d = desc_of(req);
 	const char *allowed[RES_MAX_FIELDS + 4] = {"limit", "offset", "q"};
-	struct list_ctx ctx = {&rep->body, d, 0, app, req};
+	struct list_ctx ctx = {&rep->body, d, 0, {0}};
+	char action[48];
 	struct res_list q = {.nunits = req->who.nunits, .unit_ids = req->who.unit_ids};
 	enum app_err err;
 	int n = 3;
@@ -348,7 +343,11 @@ API_HANDLER(api_resource_list)
 		}
 	}
 	buf_putc(&rep->body, '[');
-	if ((err = store_resource_list(db, d, &q, list_row, &ctx)))
+	snprintf(action, sizeof(action), "%s.list", d->audit_as ? d->audit_as : "");
+	audit_batch_init(&ctx.audit, app->audit, &req->who, action, req->now);
+	err = store_resource_list(db, d, &q, list_row, &ctx);
+	audit_batch_release(&ctx.audit);
+	if (err)
 		return err;
 	buf_putc(&rep->body, ']');
 	if (ctx.n == q.limit)

@@ -27,7 +27,7 @@
 #include "timeutil.h"
 
 #define SLOTS_MAX_DAYS 62
-#define SLOTS_MAX_CLINICIANS 16
+#define SLOTS_MAX_CLINICIANS 32
 #define SLOTS_MAX_RESULTS 5000
 #define SLOTS_MAX_ROOMS 64
 #define BUSY_MAX 8000

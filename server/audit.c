@@ -16,6 +16,7 @@
 
 #define QUEUE 4096
 #define BATCH 512
+#define AUDIT_SEEN 32768 /* entries of the repeat table, 16 bytes each */
 
 struct audit {
 	struct store *db; /* the writer's own connection */
@@ -27,6 +28,10 @@ struct audit {
 	uint64_t written;
 	int flushers; /* threads waiting in audit_flush */
 	bool stop;
+	struct {
+		uint64_t key; /* 0: empty */
+		int64_t at;
+	} seen[AUDIT_SEEN]; /* what was logged lately, by hash */
 };
 
 void audit_fill(struct audit_row *r, const struct actor *who, const char *action,
@@ -150,21 +155,91 @@ void audit_free(struct audit *a)
 	free(a);
 }
 
+/* FNV-1a, continued from h over n bytes of p. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n--)
+		h = (h ^ *c++) * 0x100000001b3ull;
+	return h;
+}
+
+void audit_batch_init(struct audit_batch *b, struct audit *a, const struct actor *who,
+		      const char *action, int64_t now)
+{
+	struct audit_row *r = &b->row;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	b->a = a;
+	b->n = 0;
+	audit_fill(r, who, action, 0, 0, now);
+	h = fnv(h, &r->user_id, sizeof(r->user_id));
+	h = fnv(h, r->username, strlen(r->username) + 1);
+	h = fnv(h, r->role, strlen(r->role) + 1);
+	h = fnv(h, r->action, strlen(r->action) + 1);
+	b->who_hash = fnv(h, r->client_ip, strlen(r->client_ip) + 1);
+}
+
+/* Queue the batch's rows that are not repeats, under one lock. */
+static void queue_batch(struct audit_batch *b)
+{
+	struct audit *a = b->a;
+	bool woke = false;
+
+	if (!a || !b->n)
+		goto out;
+	pthread_mutex_lock(&a->mu);
+	for (int i = 0; i < b->n; i++) {
+		uint64_t key = fnv(b->who_hash, b->ids[i], sizeof(b->ids[i]));
+		size_t slot;
+
+		key += !key; /* 0 marks an empty entry */
+		slot = (size_t)(key % AUDIT_SEEN);
+		if (a->seen[slot].key == key && b->row.at >= a->seen[slot].at &&
+		    b->row.at - a->seen[slot].at < AUDIT_REPEAT_S)
+			continue;
+		a->seen[slot].key = key;
+		a->seen[slot].at = b->row.at;
+		while (a->head - a->tail >= QUEUE)
+			pthread_cond_wait(&a->room, &a->mu);
+		a->q[a->head % QUEUE] = b->row;
+		a->q[a->head % QUEUE].patient_id = b->ids[i][0];
+		a->q[a->head % QUEUE].appointment_id = b->ids[i][1];
+		if (a->head++ == a->tail && !woke) { /* the writer sleeps only on an empty queue */
+			pthread_cond_signal(&a->work);
+			woke = true;
+		}
+	}
+	pthread_mutex_unlock(&a->mu);
+out:
+	b->n = 0;
+}
+
+void audit_batch_add(struct audit_batch *b, int64_t patient_id, int64_t appointment_id)
+{
+	if (b->n == AUDIT_BATCH)
+		queue_batch(b);
+	b->ids[b->n][0] = patient_id;
+	b->ids[b->n][1] = appointment_id;
+	b->n++;
+}
+
+void audit_batch_release(struct audit_batch *b)
+{
+	queue_batch(b);
+}
+
 void audit_read(struct audit *a, const struct actor *who, const char *action, int64_t patient_id,
 		int64_t appointment_id, int64_t now)
 {
-	struct audit_row r;
+	struct audit_batch b;
 
 	if (!a)
 		return;
-	audit_fill(&r, who, action, patient_id, appointment_id, now);
-	pthread_mutex_lock(&a->mu);
-	while (a->head - a->tail >= QUEUE)
-		pthread_cond_wait(&a->room, &a->mu);
-	a->q[a->head % QUEUE] = r;
-	if (a->head++ == a->tail) /* the writer sleeps only on an empty queue */
-		pthread_cond_signal(&a->work);
-	pthread_mutex_unlock(&a->mu);
+	audit_batch_init(&b, a, who, action, now);
+	audit_batch_add(&b, patient_id, appointment_id);
+	audit_batch_release(&b);
 }
 
 void audit_flush(struct audit *a)

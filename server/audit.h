@@ -10,11 +10,19 @@
  * therefore pays neither an fsync nor a wake-up per row.  The queue is
  * bounded; when it is full a reader waits, so rows are never dropped.  A
  * crash or power loss may lose the read entries of its last moments; never a
- * change.  Measured on the 2-core dev machine (wrk -c16, day list of 5
- * rows, about 12k audit rows/s): this removed the fsync per batch and the
- * wake-up per row, but the day list stayed at ~2.5k req/s; the writer's own
- * inserts are still about a third of the CPU profile.  Fewer, smaller rows
- * (one row per request plus a (row, patient) table) is the next step.
+ * change.
+ *
+ * A read that repeats one already logged in the last AUDIT_REPEAT_S seconds
+ * (the same user, role, address, action, patient and appointment) is not
+ * logged again: the log says who first read what, in each ten minutes.  A
+ * day list that the page reloads every minute would otherwise write its 50
+ * rows each time; measured with the benchmark (tests/bench), the writer's
+ * inserts and the queue's lock were the largest items of the day list's
+ * profile.  The memory of what was logged is a fixed table (AUDIT_SEEN
+ * entries, direct-mapped by a hash); when two reads share an entry the older
+ * is forgotten, so a repeat may be logged twice, never a first read missed.
+ * A list queues its rows through an audit_batch: one lock for up to
+ * AUDIT_BATCH rows.
  */
 #ifndef TIMEBOK_AUDIT_H
 #define TIMEBOK_AUDIT_H
@@ -28,6 +36,17 @@
 struct audit;
 
 #define AUDIT_GATHER_MS 20
+#define AUDIT_REPEAT_S 600
+#define AUDIT_BATCH 64
+
+/* The reads of one request by one actor and action, queued together. */
+struct audit_batch {
+	struct audit *a;
+	struct audit_row row; /* who, what and when, filled once */
+	uint64_t who_hash;
+	int n;
+	int64_t ids[AUDIT_BATCH][2]; /* patient_id, appointment_id */
+};
 
 /* Start the writer thread with its own connection to db_path.  *out is new;
  * audit_free() stops it. */
@@ -38,9 +57,15 @@ void audit_free(struct audit *a);
 /* Fill r for who doing action on patient_id / appointment_id (0: none). */
 void audit_fill(struct audit_row *r, const struct actor *who, const char *action,
 		int64_t patient_id, int64_t appointment_id, int64_t now);
-/* Queue a read. */
+/* Queue a read (unless it repeats one of the last AUDIT_REPEAT_S). */
 void audit_read(struct audit *a, const struct actor *who, const char *action, int64_t patient_id,
 		int64_t appointment_id, int64_t now);
+/* Reads of many records: init, add each, then release (which queues what
+ * is left; a full batch is queued as it fills). */
+void audit_batch_init(struct audit_batch *b, struct audit *a, const struct actor *who,
+		      const char *action, int64_t now);
+void audit_batch_add(struct audit_batch *b, int64_t patient_id, int64_t appointment_id);
+void audit_batch_release(struct audit_batch *b);
 /* Wait until everything queued so far is written. */
 void audit_flush(struct audit *a);
 

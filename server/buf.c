@@ -107,6 +107,19 @@ bool buf_printf(struct buf *b, const char *fmt, ...)
 	return true;
 }
 
+bool buf_int(struct buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 char *buf_steal(struct buf *b, size_t *len)
 {
 	char *p;
@@ -177,7 +190,7 @@ bool buf_json_kint(struct buf *b, const char *sep, const char *k, int64_t v, boo
 	key(b, sep, k);
 	if (null_if_zero && v == 0)
 		return buf_append(b, "null", 4);
-	return buf_printf(b, "%" PRId64, v);
+	return buf_int(b, v);
 }
 
 bool buf_json_kbool(struct buf *b, const char *sep, const char *k, bool v)

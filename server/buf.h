@@ -32,6 +32,8 @@ void buf_reset(struct buf *b);
 bool buf_append(struct buf *b, const void *p, size_t n);
 bool buf_puts(struct buf *b, const char *s);
 bool buf_putc(struct buf *b, char c);
+/* Append v in decimal (no printf: lists write many). */
+bool buf_int(struct buf *b, int64_t v);
 bool buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Hand the malloc'd data to the caller (who frees it) and reset b.  Returns

@@ -383,8 +383,14 @@ enum app_err store_step_done(struct store *s, sqlite3_stmt *st, const char *what
 void store_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
+	size_t n = t ? strnlen((const char *)t, (size_t)sqlite3_column_bytes(st, col)) : 0;
 
-	snprintf(dst, cap, "%s", t ? (const char *)t : "");
+	if (!cap)
+		return;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, t ? (const char *)t : "", n); /* no printf: lists copy many */
+	dst[n] = '\0';
 }
 
 void store_bind_text(sqlite3_stmt *st, int idx, const char *v)

@@ -30,8 +30,8 @@
 #define APPT_COLS                                                                                  \
 	"a.id, a.start_at, a.end_at, a.mode, a.status, a.patient_id, a.room_id, a.video_url, "     \
 	"a.status_reason, a.version, a.created_at, a.updated_at, a.type_id, a.buffer_before, "     \
-	"a.buffer_after, a.series_id, (SELECT group_concat(clinician_id) FROM participants WHERE appointment_id = a.id AND "    \
-	"kind = 'clinician')"
+	"a.buffer_after, a.series_id, (SELECT group_concat(clinician_id) FROM participants "       \
+	"WHERE appointment_id = a.id AND clinician_id IS NOT NULL)"
 
 static const char SQL_GET[] = "SELECT " APPT_COLS " FROM appointments a WHERE a.id = ?1";
 
@@ -80,7 +80,7 @@ static const char SQL_DAY[] =
 	"JOIN appointments a ON a.id = p.appointment_id "
 	"JOIN patients pt ON pt.id = a.patient_id "
 	"WHERE p.clinician_id = ?1 AND p.start_at >= ?2 AND p.start_at < ?3 "
-	"ORDER BY p.start_at, a.id";
+	"ORDER BY p.start_at, p.end_at"; /* the index's order: no sorting */
 
 static void parse_ids(const char *s, struct appointment *a)
 {
@@ -579,6 +579,7 @@ enum app_err store_appointments_list(struct store *s, const struct appt_filter *
 	sqlite3_stmt *st = NULL;
 	struct appointment a;
 	enum app_err err;
+	char bound[96] = "";
 	struct buf b;
 	int rc, n = 0;
 
@@ -588,17 +589,28 @@ enum app_err store_appointments_list(struct store *s, const struct appt_filter *
 		buf_puts(&b, " AND a.start_at < ?1");
 	if (f->from)
 		buf_puts(&b, " AND a.end_at > ?2 AND a.start_at > ?2 - " MAXS);
+	/* The people filters are bounded by the same period inside, so that
+	 * they read a day of the participants index, not a whole history. */
+	if (f->to)
+		snprintf(bound, sizeof(bound), " AND start_at < ?1");
+	if (f->from)
+		snprintf(bound + strlen(bound), sizeof(bound) - strlen(bound),
+			 " AND end_at > ?2 AND start_at > ?2 - " MAXS);
 	if (f->clinician_id)
-		buf_puts(&b, " AND a.id IN (SELECT appointment_id FROM participants WHERE "
-			     "clinician_id = ?3)");
+		buf_printf(&b, " AND a.id IN (SELECT appointment_id FROM participants WHERE "
+			       "clinician_id = ?3%s)", bound);
 	if (f->room_id)
 		buf_puts(&b, " AND a.room_id = ?4");
+	if (f->unit_id)
+		buf_printf(&b, " AND a.id IN (SELECT appointment_id FROM participants WHERE "
+			       "clinician_id IN (SELECT id FROM clinicians WHERE unit_id = ?10)%s)",
+			   bound);
 	if (f->nunits) {
-		buf_puts(&b, " AND a.id IN (SELECT p.appointment_id FROM participants p JOIN "
-			     "clinicians c ON c.id = p.clinician_id WHERE c.unit_id IN (");
+		buf_puts(&b, " AND a.id IN (SELECT appointment_id FROM participants WHERE "
+			     "clinician_id IN (SELECT id FROM clinicians WHERE unit_id IN (");
 		for (int i = 0; i < f->nunits; i++) /* ids are integers: no injection */
 			buf_printf(&b, "%s%" PRId64, i ? "," : "", f->unit_ids[i]);
-		buf_puts(&b, "))");
+		buf_printf(&b, "))%s)", bound);
 	}
 	if (f->patient_id)
 		buf_puts(&b, " AND a.patient_id = ?5");
@@ -632,6 +644,7 @@ enum app_err store_appointments_list(struct store *s, const struct appt_filter *
 	sqlite3_bind_int(st, 7, f->limit);
 	sqlite3_bind_int(st, 8, f->offset);
 	sqlite3_bind_int64(st, 9, f->series_id);
+	sqlite3_bind_int64(st, 10, f->unit_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_appt(st, &a);
 		if (!fn(ctx, &a))

@@ -42,6 +42,7 @@ struct occurrence_failure {
 struct appt_filter {
 	int64_t from, to; /* overlapping [from, to); 0 = open */
 	int64_t clinician_id, room_id, patient_id, series_id;
+	int64_t unit_id;      /* only appointments with a clinician of this unit */
 	unsigned status_mask; /* bit per enum appt_status; 0 = all */
 	int mode;             /* -1 = all */
 	int nunits;           /* only appointments with a clinician of these units */

@@ -20,6 +20,9 @@ run_suite() { # build-dir cmake-args...
 echo "== tests (RelWithDebInfo)"
 run_suite build -DBUILD_TESTS=ON
 
+echo "== benchmark smoke (10k, one round: fails on errors and the gate, not on speed)"
+tests/bench/run.sh --smoke
+
 echo "== browser tests (headless chromium; screenshots in tests/browser/screenshots)"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 TIMEBOK_BIN="$PWD/build/timebok" node --test --test-concurrency=1 tests/browser/

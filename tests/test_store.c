@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "audit.h"
 #include "check_main.h"
 #include "store.h"
 #include "store_appointments.h"
@@ -351,6 +352,85 @@ START_TEST(lists_and_day)
 }
 END_TEST
 
+/* unit_id: the appointments of the unit's clinicians in the period only. */
+START_TEST(list_by_unit)
+{
+	int64_t unit = add(&resources_units, "name", "Enhet", NULL, NULL), other;
+	struct appointment a = appt(0, 30, pat1, clin1, 0), b = appt(0, 30, pat2, clin2, 0);
+	struct appointment c = appt(24 * 60, 30, pat2, clin1, 0);
+	struct appt_filter f = {.mode = -1, .limit = 100, .unit_id = unit};
+	struct conflicts cf;
+
+	other = add(&resources_units, "name", "Annen", NULL, NULL);
+	ck_assert_int_eq(store_run(db, "UPDATE clinicians SET unit_id = ?1 WHERE id = ?2", 2, unit,
+				   clin1),
+			 APP_OK);
+	ck_assert_int_eq(store_run(db, "UPDATE clinicians SET unit_id = ?1 WHERE id = ?2", 2, other,
+				   clin2),
+			 APP_OK);
+	ck_assert_int_eq(book(&a, &cf), APP_OK);
+	ck_assert_int_eq(book(&b, &cf), APP_OK);
+	ck_assert_int_eq(book(&c, &cf), APP_OK);
+	listed = 0;
+	ck_assert_int_eq(store_appointments_list(db, &f, count_rows, NULL), APP_OK);
+	ck_assert_int_eq(listed, 2); /* a and c, not b */
+	listed = 0;
+	f.from = T0 - 3600;
+	f.to = T0 + 3600;
+	ck_assert_int_eq(store_appointments_list(db, &f, count_rows, NULL), APP_OK);
+	ck_assert_int_eq(listed, 1); /* a */
+	listed = 0;
+	f.nunits = 1;
+	f.unit_ids = &other; /* a secretary of the other unit sees none of it */
+	ck_assert_int_eq(store_appointments_list(db, &f, count_rows, NULL), APP_OK);
+	ck_assert_int_eq(listed, 0);
+}
+END_TEST
+
+/* A read is logged once per user, role, address, action, patient and
+ * appointment in AUDIT_REPEAT_S; a batch over AUDIT_BATCH rows loses none. */
+START_TEST(audit_reads_are_not_repeated)
+{
+	struct actor who = {.user_id = 7, .username = "sek", .role = ROLE_SECRETARY,
+			    .ip = "127.0.0.1"};
+	struct audit_batch b;
+	struct audit *a;
+	int64_t n;
+
+	ck_assert_int_eq(audit_new(dbname, 1000, &a), APP_OK);
+	audit_read(a, &who, "appointment.read", pat1, 1, T0);
+	audit_read(a, &who, "appointment.read", pat1, 1, T0 + 60);	    /* a repeat */
+	audit_read(a, &who, "appointment.read", pat2, 1, T0 + 60);	    /* another patient */
+	audit_read(a, &who, "appointment.history", pat1, 1, T0 + 60);	    /* another action */
+	audit_read(a, &who, "appointment.read", pat1, 1, T0 + AUDIT_REPEAT_S); /* later */
+	snprintf(who.ip, sizeof(who.ip), "10.0.0.9");
+	audit_read(a, &who, "appointment.read", pat1, 1, T0 + 60); /* from elsewhere */
+	who.user_id = 8;
+	snprintf(who.username, sizeof(who.username), "lege");
+	who.role = ROLE_CLINICIAN;
+	audit_read(a, &who, "appointment.read", pat1, 1, T0 + 60); /* someone else */
+	audit_batch_init(&b, a, &who, "day.read", T0);
+	for (int i = 0; i < 100; i++) /* 70 rows, 30 of them twice */
+		audit_batch_add(&b, i % 2 ? pat1 : pat2, 100 + i % 70);
+	audit_batch_release(&b);
+	audit_flush(a);
+	ck_assert_int_eq(store_scalar(db, "SELECT count(*) FROM audit_log WHERE action <> "
+					  "'day.read'", 0, 0, 0, &n),
+			 APP_OK);
+	ck_assert_int_eq(n, 6);
+	ck_assert_int_eq(store_scalar(db, "SELECT count(DISTINCT appointment_id) FROM audit_log "
+					  "WHERE action = 'day.read' AND user_id = 8",
+				      0, 0, 0, &n),
+			 APP_OK);
+	ck_assert_int_eq(n, 70);
+	ck_assert_int_eq(store_scalar(db, "SELECT count(*) FROM audit_log WHERE action = "
+					  "'day.read'", 0, 0, 0, &n),
+			 APP_OK);
+	ck_assert_int_eq(n, 70);
+	audit_free(a);
+}
+END_TEST
+
 START_TEST(pool_shares_one_database)
 {
 	struct store_pool *p;
@@ -392,7 +472,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, move_and_swap_together);
 	tcase_add_test(tc, history_is_append_only);
 	tcase_add_test(tc, lists_and_day);
+	tcase_add_test(tc, list_by_unit);
 	tcase_add_test(tc, pool_shares_one_database);
+	tcase_add_test(tc, audit_reads_are_not_repeated);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,7 +1,9 @@
 /*
  * test_timeutil.c - RFC 3339 parsing, formatting, local days across DST.
  */
+#define _DEFAULT_SOURCE /* tm_gmtoff */
 #include <check.h>
+#include <time.h>
 #include <string.h>
 
 #include "check_main.h"
@@ -89,6 +91,36 @@ START_TEST(formatting)
 }
 END_TEST
 
+/* The per-thread offset cache gives what libc gives, minute by minute
+ * across both 2026 transitions, and forgets a zone when it changes. */
+START_TEST(offsets_match_libc_and_follow_the_zone)
+{
+	const int64_t transitions[] = {parse_ok("2026-03-29T01:00:00Z"),
+				       parse_ok("2026-10-25T01:00:00Z")};
+	char out[TIMEUTIL_INSTANT_LEN];
+
+	for (int i = 0; i < 2; i++)
+		for (int64_t t = transitions[i] - 7200; t <= transitions[i] + 7200; t += 60) {
+			time_t tt = (time_t)t;
+			struct tm tm;
+
+			ck_assert_ptr_nonnull(localtime_r(&tt, &tm));
+			ck_assert_int_eq(timeutil_offset(t), (int)tm.tm_gmtoff);
+			ck_assert_int_eq(timeutil_offset(t), (int)tm.tm_gmtoff); /* cached */
+		}
+	timeutil_format(1795420800, out);
+	ck_assert_str_eq(out, "2026-11-23T09:00:00+01:00");
+	ck_assert_int_eq(timeutil_set_zone("America/New_York"), APP_OK);
+	timeutil_format(1795420800, out);
+	ck_assert_str_eq(out, "2026-11-23T03:00:00-05:00");
+	ck_assert_int_eq(timeutil_set_zone("Europe/Oslo"), APP_OK);
+	timeutil_format(1795420800, out);
+	ck_assert_str_eq(out, "2026-11-23T09:00:00+01:00");
+	timeutil_format(0, out);
+	ck_assert_str_eq(out, "1970-01-01T01:00:00+01:00");
+}
+END_TEST
+
 START_TEST(day_bounds_dst)
 {
 	struct civil d;
@@ -173,6 +205,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, every_day_of_two_years);
 	tcase_add_test(tc, hhmm_and_weekday);
 	tcase_add_test(tc, zone_names);
+	tcase_add_test(tc, offsets_match_libc_and_follow_the_zone);
 	suite_add_tcase(s, tc);
 	return s;
 }
