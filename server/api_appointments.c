@@ -18,6 +18,7 @@
 #include "app.h"
 #include "audit.h"
 #include "authz.h"
+#include "listcache.h"
 #include "body.h"
 #include "outbox.h"
 #include "params.h"
@@ -813,6 +814,7 @@ struct list_ctx {
 	int n;
 	bool names;
 	struct audit_batch audit;
+	struct listcache_rows rows;
 };
 
 static bool list_row(void *vctx, const struct appointment *a)
@@ -823,7 +825,63 @@ static bool list_row(void *vctx, const struct appointment *a)
 		buf_putc(c->b, ',');
 	write_appt(c->b, a, c->names);
 	audit_batch_add(&c->audit, a->patient_id, a->id);
+	listcache_rows_add(&c->rows, a->patient_id, a->id);
 	return !c->b->failed;
+}
+
+/* Reads the rows of a list into ctx (list_row for each). */
+typedef enum app_err (*list_fn)(struct store *db, const void *arg, struct list_ctx *ctx);
+
+/* The JSON array of a list: from the cache under key (listcache.h), or
+ * made by run and kept.  Either way each row is audited as action. */
+static enum app_err cached_list(struct app *app, struct store *db, const struct req *req,
+				struct reply *rep, const char *action, const char *key, list_fn run,
+				const void *arg, struct list_ctx *ctx)
+{
+	uint64_t generation = store_generation(db); /* before the reads */
+	enum app_err err = APP_OK;
+
+	audit_batch_init(&ctx->audit, app->audit, &req->who, action, req->now);
+	if (listcache_get(app->lists, key, generation, &rep->body, &ctx->audit, &ctx->n))
+		goto out;
+	buf_putc(&rep->body, '[');
+	if ((err = run(db, arg, ctx)))
+		goto out;
+	buf_putc(&rep->body, ']');
+	if (!rep->body.failed)
+		listcache_put(app->lists, key, generation, rep->body.data, rep->body.len,
+			      &ctx->rows);
+out:
+	audit_batch_release(&ctx->audit);
+	listcache_rows_release(&ctx->rows);
+	return err;
+}
+
+static enum app_err run_list(struct store *db, const void *arg, struct list_ctx *ctx)
+{
+	return store_appointments_list(db, arg, list_row, ctx);
+}
+
+struct day_args {
+	int64_t clinician_id, from, to;
+};
+
+static enum app_err run_day(struct store *db, const void *arg, struct list_ctx *ctx)
+{
+	const struct day_args *d = arg;
+
+	return store_appointments_day(db, d->clinician_id, d->from, d->to, list_row, ctx);
+}
+
+/* Everything the answer of f depends on. */
+static void filter_key(const struct appt_filter *f, struct buf *key)
+{
+	buf_printf(key, "list|%" PRId64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "|%" PRId64
+			"|%" PRId64 "|%" PRId64 "|%u|%d|%d|%d|",
+		   f->from, f->to, f->clinician_id, f->room_id, f->patient_id, f->series_id,
+		   f->unit_id, (int64_t)f->nunits, f->status_mask, f->mode, f->limit, f->offset);
+	for (int i = 0; i < f->nunits; i++)
+		buf_printf(key, "%" PRId64 ",", f->unit_ids[i]);
 }
 
 static enum app_err parse_statuses(const struct req *req, struct reply *rep, unsigned *mask)
@@ -851,7 +909,8 @@ API_HANDLER(api_appointments_list)
 					      "room_id",    "patient_id", "series_id",
 					      "status",	    "mode",	  "limit",
 					      "offset",	    "unit_id",	  NULL};
-	struct list_ctx ctx = {&rep->body, 0, false, {0}};
+	struct list_ctx ctx = {&rep->body, 0, false, {0}, {0}};
+	struct buf key;
 	struct appt_filter f = {.mode = -1};
 	const char *mode;
 	enum app_err err;
@@ -878,13 +937,13 @@ API_HANDLER(api_appointments_list)
 				  "you may not see that clinician's appointments");
 	f.nunits = req->who.role == ROLE_SECRETARY ? req->who.nunits : 0;
 	f.unit_ids = req->who.unit_ids;
-	buf_putc(&rep->body, '[');
-	audit_batch_init(&ctx.audit, app->audit, &req->who, "appointment.list", req->now);
-	err = store_appointments_list(db, &f, list_row, &ctx);
-	audit_batch_release(&ctx.audit);
+	buf_init(&key, LISTCACHE_KEY_MAX);
+	filter_key(&f, &key);
+	err = cached_list(app, db, req, rep, "appointment.list", key.failed ? "" : key.data,
+			  run_list, &f, &ctx);
+	buf_release(&key);
 	if (err)
 		return err;
-	buf_putc(&rep->body, ']');
 	if (ctx.n == f.limit)
 		snprintf(rep->link, sizeof(rep->link), "<%s?offset=%d>; rel=\"next\"", req->path,
 			 f.offset + f.limit);
@@ -895,29 +954,26 @@ API_HANDLER(api_appointments_list)
 API_HANDLER(api_appointments_day)
 {
 	static const char *const allowed[] = {"date", NULL};
-	struct list_ctx ctx = {&rep->body, 0, true, {0}};
+	struct list_ctx ctx = {&rep->body, 0, true, {0}, {0}};
+	struct day_args args = {req->ids[0], 0, 0};
 	const char *date = params_get(req, "date");
-	int64_t from, to;
-	struct civil d;
+	struct civil day;
+	char key[64];
 	enum app_err err;
 
 	if ((err = params_only(req, rep, allowed)) || (err = api_clinician_visible(db, req, rep)))
 		return err;
 	if (date) {
-		if (timeutil_parse_date(date, &d))
+		if (timeutil_parse_date(date, &day))
 			return reply_fail(rep, APP_EINVAL, "date",
 					  "'date' must be a real date (YYYY-MM-DD)");
 	} else {
-		timeutil_to_local(app_now(app), &d);
+		timeutil_to_local(app_now(app), &day);
 	}
-	timeutil_day_bounds(&d, &from, &to);
-	buf_putc(&rep->body, '[');
-	audit_batch_init(&ctx.audit, app->audit, &req->who, "day.read", req->now);
-	err = store_appointments_day(db, req->ids[0], from, to, list_row, &ctx);
-	audit_batch_release(&ctx.audit);
-	if (err)
+	timeutil_day_bounds(&day, &args.from, &args.to);
+	snprintf(key, sizeof(key), "day|%" PRId64 "|%" PRId64, args.clinician_id, args.from);
+	if ((err = cached_list(app, db, req, rep, "day.read", key, run_day, &args, &ctx)))
 		return err;
-	buf_putc(&rep->body, ']');
 	rep->status = 200;
 	return APP_OK;
 }

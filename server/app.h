@@ -19,6 +19,7 @@ struct auth;
 struct audit;
 struct messages;
 struct outbox;
+struct listcache;
 
 struct app {
 	const struct config *cfg;
@@ -28,6 +29,7 @@ struct app {
 	struct audit *audit;
 	struct messages *messages;          /* the message texts */
 	struct outbox *outbox;              /* the delivery worker (NULL: none) */
+	struct listcache *lists;            /* rendered lists (NULL: none) */
 	uint8_t link_key[TOKEN_KEY_LEN];    /* seals patient-link tokens */
 	/* The clock: seconds since the epoch.  Tests replace it. */
 	int64_t (*now)(void *clock_ctx);

@@ -18,9 +18,9 @@
  * day list that the page reloads every minute would otherwise write its 50
  * rows each time; measured with the benchmark (tests/bench), the writer's
  * inserts and the queue's lock were the largest items of the day list's
- * profile.  The memory of what was logged is a fixed table (AUDIT_SEEN
- * entries, direct-mapped by a hash); when two reads share an entry the older
- * is forgotten, so a repeat may be logged twice, never a first read missed.
+ * profile.  The memory of what was logged is a fixed table (32,768 entries
+ * in sets of 4, by a hash); when a set is full its oldest entry is
+ * forgotten, so a repeat may be logged twice, never a first read missed.
  * A list queues its rows through an audit_batch: one lock for up to
  * AUDIT_BATCH rows.
  */

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "demo.h"
 #include "http_server.h"
+#include "listcache.h"
 #include "log.h"
 #include "messages.h"
 #include "metrics.h"
@@ -104,7 +105,7 @@ int main(int argc, char **argv)
 	if (!(app.metrics = metrics_new(nroutes)) || auth_new(&cfg, &app.auth) ||
 	    audit_new(cfg.db_path, cfg.busy_timeout_ms, &app.audit) ||
 	    token_key_load(cfg.key_file, app.link_key) ||
-	    messages_new(cfg.template_dir, &app.messages))
+	    messages_new(cfg.template_dir, &app.messages) || !(app.lists = listcache_new()))
 		goto out;
 	if (cfg.demo) {
 		db = store_pool_get(app.pool);
@@ -138,6 +139,7 @@ out:
 	audit_free(app.audit); /* writes the reads still queued */
 	auth_free(app.auth);
 	metrics_free(app.metrics);
+	listcache_free(app.lists);
 	store_pool_free(app.pool);
 	sodium_memzero(app.link_key, sizeof(app.link_key));
 	curl_global_cleanup();

@@ -534,6 +534,8 @@ enum app_err outbox_new(struct app *app, struct outbox **out)
 		outbox_free(o);
 		return err;
 	}
+	if (app->pool) /* its changes to appointments count for the caches */
+		store_follow(o->db, app->pool);
 	if (pthread_create(&o->thread, NULL, run, o) != 0) {
 		outbox_free(o);
 		return APP_ENOMEM;

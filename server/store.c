@@ -22,6 +22,9 @@ struct store {
 	sqlite3 *db;
 	atomic_long *errors; /* the pool's counter, or own_errors */
 	atomic_long own_errors;
+	atomic_uint_fast64_t *generation; /* the pool's, or own_generation */
+	atomic_uint_fast64_t own_generation;
+	bool touched; /* the open transaction changed data that answers show */
 	struct {
 		uint64_t hash;
 		sqlite3_stmt *st;
@@ -36,7 +39,73 @@ struct store_pool {
 	struct store **free;
 	int n, nfree;
 	atomic_long errors;
+	atomic_uint_fast64_t generation;
 };
+
+/* The data generation (see store.h).  Tables whose changes no cached answer
+ * shows do not count: the read audit, sessions, login throttling and the
+ * outbox change on reads and deliveries, and would empty the caches. */
+static bool uncounted(const char *table)
+{
+	return !strcmp(table, "audit_log") || !strcmp(table, "sessions") ||
+	       !strcmp(table, "login_failures") || !strcmp(table, "outbox");
+}
+
+static void on_update(void *arg, int op, const char *db, const char *table, sqlite3_int64 row)
+{
+	struct store *s = arg;
+
+	(void)op;
+	(void)db;
+	(void)row;
+	if (!uncounted(table))
+		s->touched = true;
+}
+
+/* Before the commit (for journals other than WAL, where no WAL hook runs). */
+static int on_commit(void *arg)
+{
+	struct store *s = arg;
+
+	if (s->touched)
+		atomic_fetch_add(s->generation, 1);
+	return 0;
+}
+
+static void on_rollback(void *arg)
+{
+	((struct store *)arg)->touched = false;
+}
+
+/* After the commit, once readers can see it: the bump that makes a cache
+ * entry filled meanwhile stale.  Installing a WAL hook replaces SQLite's
+ * automatic checkpoint, so this does what it did (at 1000 pages). */
+static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store *s = arg;
+
+	if (s->touched)
+		atomic_fetch_add(s->generation, 1);
+	s->touched = false;
+	if (pages >= 1000)
+		sqlite3_wal_checkpoint(db, name);
+	return SQLITE_OK;
+}
+
+uint64_t store_generation(struct store *s)
+{
+	return atomic_load(s->generation);
+}
+
+uint64_t store_pool_generation(struct store_pool *p)
+{
+	return atomic_load(&p->generation);
+}
+
+void store_follow(struct store *s, struct store_pool *p)
+{
+	s->generation = &p->generation;
+}
 
 sqlite3 *store_db(struct store *s)
 {
@@ -188,6 +257,7 @@ enum app_err store_open(const char *path, int busy_timeout_ms, struct store **ou
 	if (!s)
 		return APP_ENOMEM;
 	s->errors = &s->own_errors;
+	s->generation = &s->own_generation;
 	rc = sqlite3_open_v2(path, &s->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
 				     SQLITE_OPEN_NOMUTEX,
@@ -199,6 +269,10 @@ enum app_err store_open(const char *path, int busy_timeout_ms, struct store **ou
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, busy_timeout_ms);
+	sqlite3_update_hook(s->db, on_update, s);
+	sqlite3_commit_hook(s->db, on_commit, s);
+	sqlite3_rollback_hook(s->db, on_rollback, s);
+	sqlite3_wal_hook(s->db, on_wal, s);
 	/* journal_mode=WAL answers "memory" for in-memory databases; fine.
 	 * Switching a new database to WAL can answer SQLITE_BUSY at once when
 	 * another process opens it at the same moment (the busy handler is not
@@ -318,6 +392,7 @@ enum app_err store_pool_new(const char *path, int size, int busy_timeout_ms,
 			goto out;
 		p->n++;
 		p->all[i]->errors = &p->errors;
+		store_follow(p->all[i], p);
 		if (i == 0 && (err = store_migrate(p->all[0])))
 			goto out;
 		p->free[p->nfree++] = p->all[i];

@@ -98,4 +98,16 @@ void store_pool_put(struct store_pool *p, struct store *s);
 /* Database errors counted so far (for /metrics). */
 long store_pool_errors(struct store_pool *p);
 
+/* The data generation: a number that grows after every commit that changed
+ * data an answer may show (all tables but the read audit, sessions, login
+ * throttling and the outbox), once the commit is visible to readers.  An
+ * answer computed from reads that began after the generation was read is
+ * current as long as the generation is unchanged (listcache.h).  The pool's
+ * connections share one; store_follow makes another connection's commits
+ * count in a pool's.  Only this process's commits count: other processes
+ * (the CLI) write only accounts, which no cached answer shows. */
+uint64_t store_generation(struct store *s);
+uint64_t store_pool_generation(struct store_pool *p);
+void store_follow(struct store *s, struct store_pool *p);
+
 #endif

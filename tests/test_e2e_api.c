@@ -506,6 +506,69 @@ START_TEST(lists_and_day_list)
 }
 END_TEST
 
+/* The day list and the day view are kept rendered (listcache.h): every kind
+ * of change shows at once, and a repeated read gives the same answer. */
+static json_t *twice(const char *path)
+{
+	json_t *a = e2e_json(port, "GET", path, NULL, 200), *b = e2e_json(port, "GET", path, NULL, 200);
+
+	ck_assert(json_equal(a, b));
+	json_decref(b);
+	return a;
+}
+
+static const char *field(json_t *list, size_t i, const char *name)
+{
+	return json_string_value(json_object_get(json_array_get(list, i), name));
+}
+
+START_TEST(kept_lists_follow_every_change)
+{
+	char day[160], view[160], path[160];
+	long long a, b;
+	json_t *j;
+
+	snprintf(day, sizeof(day), "/api/v1/clinicians/%lld/day?date=2026-11-24", clin);
+	snprintf(view, sizeof(view), "/api/v1/appointments?from=2026-11-24&to=2026-11-24&unit_id=%lld",
+		 unit);
+	a = book(pat, clin, "2026-11-24T09:00:00+01:00", 30, 201);
+	j = twice(day);
+	ck_assert_int_eq(json_array_size(j), 1);
+	json_decref(j);
+	j = twice(view);
+	ck_assert_int_eq(json_array_size(j), 1);
+	json_decref(j);
+
+	snprintf(path, sizeof(path), "/api/v1/patients/%lld", pat); /* a new name */
+	json_decref(e2e_json(port, "PATCH", path, "{\"name\":\"Kari Nordmann-Berg\"}", 200));
+	j = twice(day);
+	ck_assert_str_eq(field(j, 0, "patient_name"), "Kari Nordmann-Berg");
+	json_decref(j);
+
+	b = book(pat2, clin, "2026-11-24T10:00:00+01:00", 30, 201); /* a new booking */
+	book(pat2, clin2, "2026-11-24T12:00:00+01:00", 30, 201);   /* another unit's */
+	j = twice(day);
+	ck_assert_int_eq(json_array_size(j), 2);
+	json_decref(j);
+	j = twice(view);
+	ck_assert_int_eq(json_array_size(j), 2);
+	json_decref(j);
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a); /* moved */
+	json_decref(e2e_json(port, "PATCH", path, "{\"start\":\"2026-11-24T11:00:00+01:00\"}", 200));
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", b); /* cancelled */
+	json_decref(e2e_json(port, "DELETE", path, NULL, 200));
+	j = twice(day);
+	ck_assert_int_eq(json_array_size(j), 2);
+	ck_assert_str_eq(field(j, 0, "status"), "cancelled");
+	ck_assert_str_eq(field(j, 1, "start"), "2026-11-24T11:00:00+01:00");
+	json_decref(j);
+	j = twice(view);
+	ck_assert_str_eq(field(j, 1, "start"), "2026-11-24T11:00:00+01:00");
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(booking_bad_input)
 {
 	static const struct {
@@ -647,6 +710,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, conflicts_and_cancel);
 	tcase_add_test(tc, rooms_and_opt_out_rebooking);
 	tcase_add_test(tc, lists_and_day_list);
+	tcase_add_test(tc, kept_lists_follow_every_change);
 	tcase_add_test(tc, booking_bad_input);
 	tcase_add_test(tc, huge_bodies);
 	suite_add_tcase(s, tc);

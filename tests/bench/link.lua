@@ -2,6 +2,7 @@
 -- after token (the first confirmation of each changes its state and queues
 -- a receipt; later ones change nothing).
 dofile(os.getenv("BENCH_DIR") .. "/common.lua")
+track_statuses()
 function request()
    n = n + 1
    local i = math.floor((n - 1) / 2) * 2 + thread_id -- the two threads take turns

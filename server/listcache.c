@@ -1,0 +1,153 @@
+/*
+ * listcache.c - rendered list answers kept until the data changes (see
+ * listcache.h).
+ */
+#include "listcache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct entry {
+	pthread_mutex_t mu;
+	uint64_t generation;
+	char key[LISTCACHE_KEY_MAX];
+	char *body; /* NULL: empty */
+	size_t len;
+	int64_t (*ids)[2];
+	int nrows;
+};
+
+struct listcache {
+	atomic_size_t bytes; /* bodies held */
+	struct entry e[LISTCACHE_SLOTS];
+};
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
+	return h;
+}
+
+struct listcache *listcache_new(void)
+{
+	struct listcache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	for (int i = 0; i < LISTCACHE_SLOTS; i++)
+		pthread_mutex_init(&c->e[i].mu, NULL);
+	return c;
+}
+
+static void empty(struct listcache *c, struct entry *e)
+{
+	if (e->body)
+		atomic_fetch_sub(&c->bytes, e->len);
+	free(e->body);
+	free(e->ids);
+	e->body = NULL;
+	e->ids = NULL;
+	e->key[0] = '\0';
+}
+
+void listcache_free(struct listcache *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < LISTCACHE_SLOTS; i++) {
+		empty(c, &c->e[i]);
+		pthread_mutex_destroy(&c->e[i].mu);
+	}
+	free(c);
+}
+
+bool listcache_get(struct listcache *c, const char *key, uint64_t generation, struct buf *out,
+		   struct audit_batch *audit, int *nrows)
+{
+	struct entry *e;
+	bool hit = false;
+
+	if (!c || !*key || strlen(key) >= LISTCACHE_KEY_MAX)
+		return false; /* "": no key could be made */
+	e = &c->e[hash(key) % LISTCACHE_SLOTS];
+	pthread_mutex_lock(&e->mu);
+	if (e->body && e->generation == generation && !strcmp(e->key, key) &&
+	    buf_append(out, e->body, e->len)) {
+		for (int i = 0; i < e->nrows; i++)
+			audit_batch_add(audit, e->ids[i][0], e->ids[i][1]);
+		*nrows = e->nrows;
+		hit = true;
+	} else if (e->body && e->generation < generation) {
+		empty(c, e); /* stale: let the memory go now */
+	}
+	pthread_mutex_unlock(&e->mu);
+	return hit;
+}
+
+void listcache_put(struct listcache *c, const char *key, uint64_t generation, const char *body,
+		   size_t len, const struct listcache_rows *rows)
+{
+	struct entry *e;
+	char *copy = NULL;
+	int64_t(*ids)[2] = NULL;
+
+	if (!c || !*key || rows->failed || strlen(key) >= LISTCACHE_KEY_MAX ||
+	    len > LISTCACHE_ENTRY_MAX)
+		return;
+	if (atomic_fetch_add(&c->bytes, len) + len > LISTCACHE_BYTES)
+		goto out; /* full: only stale entries' going makes room */
+	copy = malloc(len ? len : 1);
+	ids = malloc(sizeof(*ids) * (size_t)(rows->n ? rows->n : 1));
+	if (!copy || !ids)
+		goto out;
+	memcpy(copy, body, len);
+	if (rows->n)
+		memcpy(ids, rows->ids, sizeof(*ids) * (size_t)rows->n);
+	e = &c->e[hash(key) % LISTCACHE_SLOTS];
+	pthread_mutex_lock(&e->mu);
+	empty(c, e);
+	e->generation = generation;
+	memcpy(e->key, key, strlen(key) + 1);
+	e->body = copy;
+	e->len = len;
+	e->ids = ids;
+	e->nrows = rows->n;
+	pthread_mutex_unlock(&e->mu);
+	return;
+out:
+	atomic_fetch_sub(&c->bytes, len);
+	free(copy);
+	free(ids);
+}
+
+void listcache_rows_add(struct listcache_rows *r, int64_t patient_id, int64_t appointment_id)
+{
+	if (r->failed)
+		return;
+	if (r->n == r->cap) {
+		int cap = r->cap ? r->cap * 2 : 64;
+		int64_t(*ids)[2] = realloc(r->ids, sizeof(*ids) * (size_t)cap);
+
+		if (!ids) {
+			r->failed = true;
+			return;
+		}
+		r->ids = ids;
+		r->cap = cap;
+	}
+	r->ids[r->n][0] = patient_id;
+	r->ids[r->n][1] = appointment_id;
+	r->n++;
+}
+
+void listcache_rows_release(struct listcache_rows *r)
+{
+	free(r->ids);
+	r->ids = NULL;
+	r->n = r->cap = 0;
+}
