@@ -89,6 +89,20 @@ bool listcache_get(struct listcache *c, const char *key, uint64_t generation, st
 	return hit;
 }
 
+/* Let go of every entry made before generation (when the table is full:
+ * stale entries otherwise keep their bytes until their slot is used). */
+static void sweep(struct listcache *c, uint64_t generation)
+{
+	for (int i = 0; i < LISTCACHE_SLOTS; i++) {
+		struct entry *e = &c->e[i];
+
+		pthread_mutex_lock(&e->mu);
+		if (e->body && e->generation < generation)
+			empty(c, e);
+		pthread_mutex_unlock(&e->mu);
+	}
+}
+
 void listcache_put(struct listcache *c, const char *key, uint64_t generation, const char *body,
 		   size_t len, const struct listcache_rows *rows)
 {
@@ -99,8 +113,10 @@ void listcache_put(struct listcache *c, const char *key, uint64_t generation, co
 	if (!c || !*key || rows->failed || strlen(key) >= LISTCACHE_KEY_MAX ||
 	    len > LISTCACHE_ENTRY_MAX)
 		return;
+	if (atomic_load(&c->bytes) + len > LISTCACHE_BYTES)
+		sweep(c, generation);
 	if (atomic_fetch_add(&c->bytes, len) + len > LISTCACHE_BYTES)
-		goto out; /* full: only stale entries' going makes room */
+		goto out; /* full of current answers */
 	copy = malloc(len ? len : 1);
 	ids = malloc(sizeof(*ids) * (size_t)(rows->n ? rows->n : 1));
 	if (!copy || !ids)
