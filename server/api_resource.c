@@ -343,8 +343,10 @@ API_HANDLER(api_resource_list)
 		}
 	}
 	buf_putc(&rep->body, '[');
-	snprintf(action, sizeof(action), "%s.list", d->audit_as ? d->audit_as : "");
-	audit_batch_init(&ctx.audit, app->audit, &req->who, action, req->now);
+	if (d->audited) { /* else the batch stays empty, with no log to queue to */
+		snprintf(action, sizeof(action), "%s.list", d->audit_as);
+		audit_batch_init(&ctx.audit, app->audit, &req->who, action, req->now);
+	}
 	err = store_resource_list(db, d, &q, list_row, &ctx);
 	audit_batch_release(&ctx.audit);
 	if (err)

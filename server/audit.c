@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "log.h"
 #include "store.h"
 
@@ -156,30 +157,20 @@ void audit_free(struct audit *a)
 	free(a);
 }
 
-/* FNV-1a, continued from h over n bytes of p. */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	while (n--)
-		h = (h ^ *c++) * 0x100000001b3ull;
-	return h;
-}
-
 void audit_batch_init(struct audit_batch *b, struct audit *a, const struct actor *who,
 		      const char *action, int64_t now)
 {
 	struct audit_row *r = &b->row;
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = HASH_START;
 
 	b->a = a;
 	b->n = 0;
 	audit_fill(r, who, action, 0, 0, now);
-	h = fnv(h, &r->user_id, sizeof(r->user_id));
-	h = fnv(h, r->username, strlen(r->username) + 1);
-	h = fnv(h, r->role, strlen(r->role) + 1);
-	h = fnv(h, r->action, strlen(r->action) + 1);
-	b->who_hash = fnv(h, r->client_ip, strlen(r->client_ip) + 1);
+	h = hash_bytes(h, &r->user_id, sizeof(r->user_id));
+	h = hash_bytes(h, r->username, strlen(r->username) + 1);
+	h = hash_bytes(h, r->role, strlen(r->role) + 1);
+	h = hash_bytes(h, r->action, strlen(r->action) + 1);
+	b->who_hash = hash_bytes(h, r->client_ip, strlen(r->client_ip) + 1);
 }
 
 /* Whether key was logged in the last AUDIT_REPEAT_S before at; if not,
@@ -214,7 +205,7 @@ static void queue_batch(struct audit_batch *b)
 		goto out;
 	pthread_mutex_lock(&a->mu);
 	for (int i = 0; i < b->n; i++) {
-		uint64_t key = fnv(b->who_hash, b->ids[i], sizeof(b->ids[i]));
+		uint64_t key = hash_bytes(b->who_hash, b->ids[i], sizeof(b->ids[i]));
 
 		key += !key; /* 0 marks an empty entry */
 		if (seen_lately(a, key, b->row.at))

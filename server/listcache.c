@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 struct entry {
 	pthread_mutex_t mu;
 	uint64_t generation;
@@ -23,15 +25,6 @@ struct listcache {
 	atomic_size_t bytes; /* bodies held */
 	struct entry e[LISTCACHE_SLOTS];
 };
-
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
-	return h;
-}
 
 struct listcache *listcache_new(void)
 {
@@ -74,7 +67,7 @@ bool listcache_get(struct listcache *c, const char *key, uint64_t generation, st
 
 	if (!c || !*key || strlen(key) >= LISTCACHE_KEY_MAX)
 		return false; /* "": no key could be made */
-	e = &c->e[hash(key) % LISTCACHE_SLOTS];
+	e = &c->e[hash_text(key) % LISTCACHE_SLOTS];
 	pthread_mutex_lock(&e->mu);
 	if (e->body && e->generation == generation && !strcmp(e->key, key) &&
 	    buf_append(out, e->body, e->len)) {
@@ -124,7 +117,7 @@ void listcache_put(struct listcache *c, const char *key, uint64_t generation, co
 	memcpy(copy, body, len);
 	if (rows->n)
 		memcpy(ids, rows->ids, sizeof(*ids) * (size_t)rows->n);
-	e = &c->e[hash(key) % LISTCACHE_SLOTS];
+	e = &c->e[hash_text(key) % LISTCACHE_SLOTS];
 	pthread_mutex_lock(&e->mu);
 	empty(c, e);
 	e->generation = generation;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "log.h"
 
 #define CACHE_SLOTS 512 /* power of two */
@@ -134,14 +135,6 @@ enum app_err store_fail(struct store *s, int rc, const char *what)
 	atomic_fetch_add(s->errors, 1);
 	log_error("database: %s: %s (%d)", what, msg ? msg : "?", rc);
 	return APP_ESTORE;
-}
-
-static uint64_t hash_text(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
 }
 
 enum app_err store_stmt(struct store *s, const char *sql, sqlite3_stmt **out)

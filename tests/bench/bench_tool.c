@@ -219,8 +219,8 @@ static enum app_err insert_appointment(struct store *s, const uint8_t key[TOKEN_
 				 "VALUES (?1, ?2, 'video', ?3, ?4, ?5, ?6, ?6)",
 			      &st)))
 		return err;
-	id = sqlite3_last_insert_rowid(store_db(s)) + 1;
-	snprintf(url, sizeof(url), "https://meet.example.org/timebok-bench-%" PRId64, id);
+	snprintf(url, sizeof(url), "https://meet.example.org/timebok-bench-%" PRId64 "-%" PRId64,
+		 clinician, start);
 	sqlite3_bind_int64(st, 1, start);
 	sqlite3_bind_int64(st, 2, start + SLOT_S);
 	sqlite3_bind_text(st, 3, invited ? "invited" : "booked", -1, SQLITE_STATIC);
