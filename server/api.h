@@ -38,6 +38,7 @@ API_HANDLER(api_appointments_get);
 API_HANDLER(api_appointments_update);
 API_HANDLER(api_appointments_cancel);
 API_HANDLER(api_appointments_history);
+API_HANDLER(api_appointments_queue);
 API_HANDLER(api_appointments_day);
 
 /* The appointment of the route ({id}) if who may see it: 404 only for
@@ -50,6 +51,7 @@ enum app_err api_appointment_visible(struct store *db, const struct req *req, st
 /* api_invite.c: invitations, messages, and the patient link */
 API_HANDLER(api_invite_create);
 API_HANDLER(api_invite_messages);
+API_HANDLER(api_invite_handled);
 API_HANDLER(api_invite_view);
 API_HANDLER(api_invite_confirm);
 API_HANDLER(api_invite_opt_out);

@@ -909,7 +909,7 @@ API_HANDLER(api_appointments_list)
 					      "room_id",    "patient_id", "series_id",
 					      "status",	    "mode",	  "limit",
 					      "offset",	    "unit_id",	  NULL};
-	struct list_ctx ctx = {&rep->body, 0, false, {0}, {0}};
+	struct list_ctx ctx = {&rep->body, 0, true, {0}, {0}};
 	struct buf key;
 	struct appt_filter f = {.mode = -1};
 	const char *mode;
@@ -973,6 +973,60 @@ API_HANDLER(api_appointments_day)
 	timeutil_day_bounds(&day, &args.from, &args.to);
 	snprintf(key, sizeof(key), "day|%" PRId64 "|%" PRId64, args.clinician_id, args.from);
 	if ((err = cached_list(app, db, req, rep, "day.read", key, run_day, &args, &ctx)))
+		return err;
+	rep->status = 200;
+	return APP_OK;
+}
+
+struct queue_ctx {
+	struct buf *b;
+	int n;
+	struct audit_batch audit;
+};
+
+static bool queue_row(void *vctx, const struct queue_item *q)
+{
+	struct queue_ctx *c = vctx;
+	char t[TIMEUTIL_INSTANT_LEN];
+
+	buf_json_kstr(c->b, c->n++ ? ",{" : "{", "kind", q->kind);
+	if (q->at)
+		timeutil_format(q->at, t);
+	buf_json_kstr(c->b, ",", "at", q->at ? t : NULL);
+	buf_json_kstr(c->b, ",", "detail", q->detail[0] ? q->detail : NULL);
+	buf_json_kint(c->b, ",", "message_id", q->message_id, true);
+	buf_json_kstr(c->b, ",", "channel", q->channel[0] ? q->channel : NULL);
+	buf_puts(c->b, ",\"appointment\":");
+	write_appt(c->b, &q->a, true);
+	buf_putc(c->b, '}');
+	audit_batch_add(&c->audit, q->a.patient_id, q->a.id);
+	return !c->b->failed;
+}
+
+#define QUEUE_BACK_S (7 * 86400) /* opted out or failed: until a week after */
+
+API_HANDLER(api_appointments_queue)
+{
+	static const char *const allowed[] = {"unit_id", "limit", NULL};
+	struct queue_ctx c = {&rep->body, 0, {0}};
+	struct queue_filter f = {.now = req->now,
+				 .window = (int64_t)app->cfg->unanswered_hours * 3600,
+				 .back = QUEUE_BACK_S,
+				 .nunits = req->who.role == ROLE_SECRETARY ? req->who.nunits : 0,
+				 .unit_ids = req->who.unit_ids};
+	int offset;
+	enum app_err err;
+
+	if ((err = params_only(req, rep, allowed)) ||
+	    (err = params_id(req, rep, "unit_id", &f.unit_id)) ||
+	    (err = params_page(req, rep, LIST_DEFAULT, LIST_MAX, &f.limit, &offset)))
+		return err;
+	audit_batch_init(&c.audit, app->audit, &req->who, "work_queue.read", req->now);
+	buf_putc(&rep->body, '[');
+	err = store_appointments_queue(db, &f, queue_row, &c);
+	buf_putc(&rep->body, ']');
+	audit_batch_release(&c.audit);
+	if (err)
 		return err;
 	rep->status = 200;
 	return APP_OK;

@@ -167,6 +167,7 @@ static bool message_row(void *vctx, const struct outbox_msg *m)
 	buf_init(&shown, OUTBOX_BODY_MAX + 1024);
 	outbox_fill_link(&shown, m->body, elided);
 	buf_json_kint(c->b, c->n++ ? ",{" : "{", "id", m->id, false);
+	buf_json_kint(c->b, ",", "participant_id", m->participant_id, true);
 	buf_json_kstr(c->b, ",", "channel", m->channel);
 	buf_json_kstr(c->b, ",", "to", m->recipient);
 	buf_json_kstr(c->b, ",", "kind", m->kind);
@@ -180,6 +181,9 @@ static bool message_row(void *vctx, const struct outbox_msg *m)
 	put_time(c->b, "created_at", m->created_at);
 	put_time(c->b, "sent_at", m->sent_at);
 	put_time(c->b, "next_attempt_at", strcmp(m->status, "queued") ? 0 : m->next_at);
+	put_time(c->b, "last_attempt_at", strcmp(m->status, "queued") ? m->next_at : 0);
+	put_time(c->b, "handled_at", m->handled_at);
+	buf_json_kstr(c->b, ",", "handled_by", m->handled_at ? m->handled_by : NULL);
 	buf_putc(c->b, '}');
 	return !c->b->failed;
 }
@@ -198,6 +202,44 @@ API_HANDLER(api_invite_messages)
 		return err;
 	buf_putc(&rep->body, ']');
 	rep->status = 200;
+	return APP_OK;
+}
+
+/* A failed message the secretary dealt with by other means (a phone call):
+ * it leaves the work queue; the change is audited. */
+API_HANDLER(api_invite_handled)
+{
+	static const char *const none[] = {NULL};
+	struct appointment a;
+	struct audit_row row;
+	json_t *o = NULL;
+	enum app_err err;
+
+	(void)app;
+	if ((err = body_object(req, rep, none, true, &o)))
+		return err;
+	json_decref(o);
+	if ((err = api_appointment_visible(db, req, rep, &a)))
+		return err;
+	if ((err = store_begin(db)))
+		return err;
+	err = store_outbox_handled(db, a.id, req->ids[1], req->who.username, req->now);
+	if (!err) {
+		audit_fill(&row, &req->who, "message.handled", a.patient_id, a.id, req->now);
+		err = store_users_audit_add(db, &row);
+	}
+	if (!err)
+		err = store_commit(db);
+	if (err) {
+		store_rollback(db);
+		if (err == APP_ENOTFOUND)
+			return reply_fail(rep, err, NULL, "appointment %" PRId64
+					  " has no message %" PRId64, a.id, req->ids[1]);
+		if (err == APP_ETRANSITION)
+			return reply_fail(rep, err, NULL, "only a failed message can be marked handled");
+		return err;
+	}
+	rep->status = 204;
 	return APP_OK;
 }
 

@@ -46,7 +46,7 @@ struct appointment {
 	char status_reason[APPT_REASON_MAX + 1];
 	int64_t version;
 	int64_t created_at, updated_at;
-	char patient_name[256]; /* filled by the day list only */
+	char patient_name[256]; /* filled by the lists only */
 	bool override_hours;    /* this change was booked outside working hours on
 				 * purpose (recorded in the history, not stored) */
 };

@@ -68,6 +68,9 @@ static const struct option_def {
 	 "hours before the appointment that a reminder goes out (0: none)"},
 	{"cancel-notice-hours", "TIMEBOK_CANCEL_NOTICE_HOURS", K_INT, I(cancel_notice_hours), 0,
 	 336, "the clinic's cancellation notice, as stated to patients"},
+	{"unanswered-hours", "TIMEBOK_UNANSWERED_HOURS", K_INT, I(unanswered_hours), 1, 720,
+	 "an invitation still unanswered this many hours before the appointment goes to the "
+	 "work queue"},
 	{"video-max-participants", "TIMEBOK_VIDEO_MAX_PARTICIPANTS", K_INT,
 	 I(video_max_participants), 2, 1000,
 	 "the video platform's limit: people in one video consultation, guests included"},
@@ -126,6 +129,7 @@ void config_defaults(struct config *cfg)
 	strcpy(cfg->clinic_name, "Poliklinikken");
 	cfg->link_days = 14;
 	cfg->reminder_hours = 24;
+	cfg->unanswered_hours = 48;
 	cfg->cancel_notice_hours = 24;
 	cfg->video_max_participants = 8;
 	strcpy(cfg->email_channel, "file");

@@ -573,6 +573,24 @@ out:
 	return err;
 }
 
+/* Only appointments with a clinician of unit (bound as param; 0: any) and,
+ * when n, of one of units; bound narrows the participants read. */
+static void units_filter(struct buf *b, int64_t unit, const char *param, int n,
+			 const int64_t *units, const char *bound)
+{
+	if (unit)
+		buf_printf(b, " AND a.id IN (SELECT appointment_id FROM participants WHERE "
+			      "clinician_id IN (SELECT id FROM clinicians WHERE unit_id = %s)%s)",
+			   param, bound);
+	if (n) {
+		buf_puts(b, " AND a.id IN (SELECT appointment_id FROM participants WHERE "
+			    "clinician_id IN (SELECT id FROM clinicians WHERE unit_id IN (");
+		for (int i = 0; i < n; i++) /* ids are integers: no injection */
+			buf_printf(b, "%s%" PRId64, i ? "," : "", units[i]);
+		buf_printf(b, "))%s)", bound);
+	}
+}
+
 enum app_err store_appointments_list(struct store *s, const struct appt_filter *f, appt_row_fn fn,
 				     void *ctx)
 {
@@ -584,7 +602,8 @@ enum app_err store_appointments_list(struct store *s, const struct appt_filter *
 	int rc, n = 0;
 
 	buf_init(&b, 4096);
-	buf_puts(&b, "SELECT " APPT_COLS " FROM appointments a WHERE 1");
+	buf_puts(&b, "SELECT " APPT_COLS ", (SELECT name FROM patients WHERE id = a.patient_id) "
+		     "FROM appointments a WHERE 1");
 	if (f->to)
 		buf_puts(&b, " AND a.start_at < ?1");
 	if (f->from)
@@ -601,17 +620,7 @@ enum app_err store_appointments_list(struct store *s, const struct appt_filter *
 			       "clinician_id = ?3%s)", bound);
 	if (f->room_id)
 		buf_puts(&b, " AND a.room_id = ?4");
-	if (f->unit_id)
-		buf_printf(&b, " AND a.id IN (SELECT appointment_id FROM participants WHERE "
-			       "clinician_id IN (SELECT id FROM clinicians WHERE unit_id = ?10)%s)",
-			   bound);
-	if (f->nunits) {
-		buf_puts(&b, " AND a.id IN (SELECT appointment_id FROM participants WHERE "
-			     "clinician_id IN (SELECT id FROM clinicians WHERE unit_id IN (");
-		for (int i = 0; i < f->nunits; i++) /* ids are integers: no injection */
-			buf_printf(&b, "%s%" PRId64, i ? "," : "", f->unit_ids[i]);
-		buf_printf(&b, "))%s)", bound);
-	}
+	units_filter(&b, f->unit_id, "?10", f->nunits, f->unit_ids, bound);
 	if (f->patient_id)
 		buf_puts(&b, " AND a.patient_id = ?5");
 	if (f->series_id)
@@ -647,6 +656,7 @@ enum app_err store_appointments_list(struct store *s, const struct appt_filter *
 	sqlite3_bind_int64(st, 10, f->unit_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_appt(st, &a);
+		store_copy_text(a.patient_name, sizeof(a.patient_name), st, 17);
 		if (!fn(ctx, &a))
 			break;
 	}
@@ -680,6 +690,67 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		err = store_fail(s, rc, "day list");
 	store_done(st);
+	return err;
+}
+
+/* The three causes, each from its partial index (0010), as (kind, rank,
+ * appointment, at, detail, message, channel). */
+#define QUEUE_CAUSES                                                                               \
+	"SELECT 'opted_out' AS kind, 0 AS rank, id AS appointment_id, updated_at AS at, "         \
+	"status_reason AS detail, NULL AS message_id, NULL AS channel FROM appointments "          \
+	"WHERE status = 'opted_out' AND start_at > ?1 - ?3 - " MAXS " AND end_at > ?1 - ?3 "       \
+	"UNION ALL "                                                                               \
+	"SELECT 'message_failed', 1, o.appointment_id, o.next_at, o.last_error, o.id, o.channel "  \
+	"FROM outbox o WHERE o.status = 'failed' AND o.handled_at IS NULL AND NOT EXISTS "         \
+	"(SELECT 1 FROM outbox n WHERE n.appointment_id = o.appointment_id AND n.id > o.id AND "   \
+	"n.channel = o.channel AND n.participant_id IS o.participant_id) " \
+	"UNION ALL "                                                                               \
+	"SELECT 'unanswered', 2, id, (SELECT max(created_at) FROM links WHERE appointment_id = "   \
+	"appointments.id), NULL, NULL, NULL FROM appointments WHERE status = 'invited' AND "       \
+	"start_at > ?1 AND start_at <= ?1 + ?2"
+
+enum app_err store_appointments_queue(struct store *s, const struct queue_filter *f, queue_fn fn,
+				      void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	struct queue_item q;
+	enum app_err err;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 2048);
+	buf_puts(&b, "SELECT " APPT_COLS ", pt.name, q.kind, q.at, q.detail, q.message_id, q.channel "
+		     "FROM (" QUEUE_CAUSES ") q JOIN appointments a ON a.id = q.appointment_id "
+		     "JOIN patients pt ON pt.id = a.patient_id WHERE a.end_at > ?1 - ?3");
+	units_filter(&b, f->unit_id, "?4", f->nunits, f->unit_ids, "");
+	buf_puts(&b, " ORDER BY a.start_at, a.id, q.rank, q.message_id LIMIT ?5");
+	if (b.failed) {
+		err = APP_ENOMEM;
+		goto out;
+	}
+	if ((err = store_stmt(s, b.data, &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, f->now);
+	sqlite3_bind_int64(st, 2, f->window);
+	sqlite3_bind_int64(st, 3, f->back);
+	sqlite3_bind_int64(st, 4, f->unit_id);
+	sqlite3_bind_int(st, 5, f->limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_appt(st, &q.a);
+		store_copy_text(q.a.patient_name, sizeof(q.a.patient_name), st, 17);
+		store_copy_text(q.kind, sizeof(q.kind), st, 18);
+		q.at = sqlite3_column_int64(st, 19);
+		store_copy_text(q.detail, sizeof(q.detail), st, 20);
+		q.message_id = sqlite3_column_int64(st, 21);
+		store_copy_text(q.channel, sizeof(q.channel), st, 22);
+		if (!fn(ctx, &q))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "work queue");
+out:
+	store_done(st);
+	buf_release(&b);
 	return err;
 }
 

@@ -115,7 +115,7 @@ enum app_err store_appointments_note(struct store *s, const struct appointment *
 				     const struct actor *who, const char *action,
 				     const char *changes) WARN_UNUSED;
 
-/* Appointments matching f, ordered by start. */
+/* Appointments matching f, ordered by start, with the patient's name. */
 enum app_err store_appointments_list(struct store *s, const struct appt_filter *f, appt_row_fn fn,
 				     void *ctx) WARN_UNUSED;
 
@@ -123,6 +123,35 @@ enum app_err store_appointments_list(struct store *s, const struct appt_filter *
  * the patient's name filled in. */
 enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64_t from, int64_t to,
 				    appt_row_fn fn, void *ctx) WARN_UNUSED;
+
+/* One item of the secretary's work queue (schema/0010_work_queue.sql). */
+struct queue_item {
+	char kind[16];       /* opted_out | unanswered | message_failed */
+	int64_t at;          /* when it arose */
+	char detail[256];    /* the patient's reason, or the delivery error; "" */
+	int64_t message_id;  /* message_failed: the message; else 0 */
+	char channel[8];     /* message_failed: sms | email */
+	struct appointment a; /* with the patient's name */
+};
+
+struct queue_filter {
+	int64_t now;
+	int64_t window;       /* unanswered: invited and starting within this (s) */
+	int64_t back;         /* opted out or failed: appointments ending after now - back */
+	int64_t unit_id;      /* 0: all */
+	int nunits;           /* a secretary's units; 0: all */
+	const int64_t *unit_ids;
+	int limit;
+};
+
+typedef bool (*queue_fn)(void *ctx, const struct queue_item *q);
+
+/* What needs a secretary, by the appointment's start: patients who opted
+ * out of video (until re-booked, answered again or cancelled); invitations
+ * unanswered within f->window of the start; failed messages not followed by
+  * any later one to the same recipient and not marked handled. */
+enum app_err store_appointments_queue(struct store *s, const struct queue_filter *f, queue_fn fn,
+				      void *ctx) WARN_UNUSED;
 
 struct appt_history {
 	int64_t id, at;

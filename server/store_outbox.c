@@ -11,7 +11,8 @@
 
 #define MSG_COLS                                                                                   \
 	"id, appointment_id, participant_id, channel, recipient, kind, language, subject, body, "  \
-	"ics, about_start, status, attempts, next_at, last_error, created_at, sent_at"
+	"ics, about_start, status, attempts, next_at, last_error, created_at, sent_at, handled_at, " \
+	"handled_by"
 
 /* The participant row of appointment's patient, in SQL. */
 #define PATIENT_OF(appointment)                                                                    \
@@ -51,9 +52,16 @@ static const char SQL_CLAIM[] =
 	"UPDATE outbox SET attempts = attempts + 1, next_at = ?2 WHERE id = (SELECT id FROM "
 	"outbox WHERE status = 'queued' AND next_at <= ?1 ORDER BY next_at, id LIMIT 1) "
 	"RETURNING " MSG_COLS;
+/* A finished message keeps the time of its last attempt in next_at. */
 static const char SQL_FINISH[] =
-	"UPDATE outbox SET status = ?2, last_error = coalesce(?3, last_error), next_at = ?4, "
+	"UPDATE outbox SET status = ?2, last_error = coalesce(?3, last_error), "
+	"next_at = CASE WHEN ?2 = 'queued' THEN ?4 ELSE ?5 END, "
 	"sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END WHERE id = ?1";
+static const char SQL_HANDLED[] =
+	"UPDATE outbox SET handled_at = ?3, handled_by = ?4 WHERE id = ?2 AND appointment_id = ?1 "
+	"AND status = 'failed' AND handled_at IS NULL";
+static const char SQL_STATUS[] =
+	"SELECT status, handled_at FROM outbox WHERE id = ?2 AND appointment_id = ?1";
 static const char SQL_NEXT_DUE[] = "SELECT min(next_at) FROM outbox WHERE status = 'queued'";
 static const char SQL_REMINDERS[] =
 	"SELECT a.id FROM appointments a WHERE a.start_at > ?1 AND a.start_at <= ?1 + ?2 "
@@ -217,6 +225,8 @@ static void read_msg(sqlite3_stmt *st, struct outbox_msg *m)
 	store_copy_text(m->last_error, sizeof(m->last_error), st, 14);
 	m->created_at = sqlite3_column_int64(st, 15);
 	m->sent_at = sqlite3_column_int64(st, 16);
+	m->handled_at = sqlite3_column_int64(st, 17);
+	store_copy_text(m->handled_by, sizeof(m->handled_by), st, 18);
 }
 
 enum app_err store_outbox_list(struct store *s, int64_t appt, outbox_fn fn, void *ctx)
@@ -278,6 +288,40 @@ enum app_err store_outbox_finish(struct store *s, int64_t id, const char *status
 	sqlite3_bind_int64(st, 4, retry_at);
 	sqlite3_bind_int64(st, 5, now);
 	return store_step_done(s, st, "outbox finish");
+}
+
+enum app_err store_outbox_handled(struct store *s, int64_t appt, int64_t id, const char *by,
+				  int64_t now)
+{
+	char status[8] = "";
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, SQL_HANDLED, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, appt);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
+	if ((err = store_step_done(s, st, "outbox handled")))
+		return err;
+	if (sqlite3_changes(store_db(s)))
+		return APP_OK;
+	/* nothing changed: say why */
+	if ((err = store_stmt(s, SQL_STATUS, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, appt);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		store_copy_text(status, sizeof(status), st, 0);
+		err = strcmp(status, "failed") ? APP_ETRANSITION : APP_OK; /* handled before */
+	} else {
+		err = rc == SQLITE_DONE ? APP_ENOTFOUND : store_fail(s, rc, "outbox status");
+	}
+	store_done(st);
+	return err;
 }
 
 enum app_err store_outbox_next_due(struct store *s, int64_t *at)

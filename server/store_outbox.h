@@ -43,6 +43,8 @@ struct outbox_msg {
 	int64_t next_at;
 	char last_error[256];
 	int64_t created_at, sent_at;
+	int64_t handled_at;    /* a failed message dealt with by other means; 0: not */
+	char handled_by[64];   /* the username */
 };
 
 /* The participant row of appointment appt's patient.  APP_ENOTFOUND. */
@@ -87,6 +89,11 @@ enum app_err store_outbox_claim(struct store *s, int64_t now, int lease, struct 
  * at retry_at; err (NULL on success) becomes last_error. */
 enum app_err store_outbox_finish(struct store *s, int64_t id, const char *status, const char *err,
 				 int64_t retry_at, int64_t now) WARN_UNUSED;
+/* Mark appt's failed message id handled by user by at now (it leaves the
+ * work queue).  APP_ENOTFOUND when appt has no such message, APP_ETRANSITION
+ * when it did not fail; marking it again changes nothing. */
+enum app_err store_outbox_handled(struct store *s, int64_t appt, int64_t id, const char *by,
+				  int64_t now) WARN_UNUSED;
 /* When the next queued message is due (0: none). */
 enum app_err store_outbox_next_due(struct store *s, int64_t *at) WARN_UNUSED;
 

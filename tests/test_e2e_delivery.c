@@ -214,6 +214,58 @@ START_TEST(smtp_and_webhook_with_a_retry)
 }
 END_TEST
 
+/* The channels of appointment id's failed messages in the work queue. */
+static const char *failed_queue(long long id)
+{
+	static char out[64];
+	json_t *q = e2e_json(port, "GET", "/api/v1/work-queue", NULL, 200), *v;
+	size_t k, n = 0;
+
+	out[0] = '\0';
+	json_array_foreach(q, k, v) {
+		json_t *a = json_object_get(v, "appointment");
+		if (json_integer_value(json_object_get(a, "id")) != id ||
+		    strcmp(field(v, "kind"), "message_failed"))
+			continue;
+		ck_assert(json_integer_value(json_object_get(v, "message_id")) > 0);
+		ck_assert(strlen(field(v, "detail")) > 0);
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s", n ? "," : "",
+				      field(v, "channel"));
+	}
+	json_decref(q);
+	return out;
+}
+
+/* Mark appointment id's newest failed message on channel handled. */
+static int mark_handled(long long id, const char *channel)
+{
+	char path[128];
+	long long msg = 0;
+	struct resp r;
+	json_t *m, *v;
+	size_t k;
+	int status;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", id);
+	m = e2e_json(port, "GET", path, NULL, 200);
+	json_array_foreach(m, k, v) if (!strcmp(field(v, "channel"), channel)) msg =
+		json_integer_value(json_object_get(v, "id"));
+	json_decref(m);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages/%lld/handled", id, msg);
+	ck_assert(e2e_request(port, "POST", path, NULL, NULL, &r));
+	status = r.status;
+	e2e_resp_free(&r);
+	return status;
+}
+
+static void invite_again(long long id)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
+	json_decref(e2e_json(port, "POST", path, NULL, 201));
+}
+
 START_TEST(permanent_refusals_fail_at_once)
 {
 	char token[44];
@@ -232,6 +284,19 @@ START_TEST(permanent_refusals_fail_at_once)
 	}
 	ck_assert_ptr_nonnull(strstr(field(json_array_get(m, 0), "last_error"), "400"));
 	ck_assert_ptr_nonnull(strstr(field(json_array_get(m, 1), "last_error"), "550"));
+	json_decref(m);
+	/* both wait in the work queue until handled or followed by another */
+	ck_assert_str_eq(failed_queue(2), "sms,email");
+	ck_assert_int_eq(mark_handled(2, "email"), 204);
+	ck_assert_int_eq(mark_handled(2, "email"), 204); /* again: no change */
+	ck_assert_str_eq(failed_queue(2), "sms");
+	invite_again(2); /* fails again: the new SMS stands for both */
+	json_decref(settled(2));
+	ck_assert_str_eq(failed_queue(2), "sms,email");
+	m = e2e_json(port, "GET", "/api/v1/appointments/2/messages", NULL, 200);
+	ck_assert_str_eq(field(json_array_get(m, 1), "handled_by"), "admin");
+	ck_assert(json_is_string(json_object_get(json_array_get(m, 1), "last_attempt_at")));
+	ck_assert(json_is_null(json_object_get(json_array_get(m, 2), "handled_by")));
 	json_decref(m);
 }
 END_TEST

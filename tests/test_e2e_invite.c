@@ -600,6 +600,126 @@ START_TEST(reminders_before_but_not_when_opted_out)
 }
 END_TEST
 
+/* The kinds of the work queue's items for appointment id, in order, as
+ * one string ("opted_out,unanswered"). */
+static void queue_of(long long id, const char *query, char *out, size_t cap)
+{
+	char path[96];
+	json_t *q, *v;
+	size_t k, n = 0;
+
+	snprintf(path, sizeof(path), "/api/v1/work-queue%s", query ? query : "");
+	q = e2e_json(port, "GET", path, NULL, 200);
+	out[0] = '\0';
+	json_array_foreach(q, k, v) {
+		json_t *a = json_object_get(v, "appointment");
+		if (json_integer_value(json_object_get(a, "id")) != id)
+			continue;
+		ck_assert(strlen(str(a, "patient_name")) > 0);
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "", str(v, "kind"));
+	}
+	json_decref(q);
+}
+
+START_TEST(work_queue_follows_what_is_done)
+{
+	char start[32], token[44], kinds[128], path[128], body[200];
+	struct resp r;
+	json_t *j, *v;
+	long long soon, later, unit, other;
+	size_t k;
+
+	from_now(30, start);
+	soon = book(pat, start, NULL);
+	from_now(24 * 5, start);
+	later = book(pat2, start, NULL);
+	/* booked, not yet invited: nothing to do */
+	queue_of(soon, NULL, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "");
+	/* invited 30 h ahead and unanswered: a secretary should call */
+	invite(soon, token);
+	queue_of(soon, NULL, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "unanswered");
+	j = e2e_json(port, "GET", "/api/v1/work-queue", NULL, 200);
+	json_array_foreach(j, k, v) {
+		if (strcmp(str(v, "kind"), "unanswered"))
+			continue;
+		ck_assert_str_eq(str(json_object_get(v, "appointment"), "patient_name"),
+				 "Kari Nordmann");
+		ck_assert(json_is_string(json_object_get(v, "at")));
+	}
+	json_decref(j);
+	/* five days ahead is not yet a worry */
+	invite(later, token);
+	queue_of(later, NULL, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "");
+	/* opted out, with a reason: re-book in person */
+	ck_assert_int_eq(as_patient("POST", token, "opt-out", "{\"reason\":\"No camera\"}", &r),
+			 200);
+	e2e_resp_free(&r);
+	j = e2e_json(port, "GET", "/api/v1/work-queue", NULL, 200);
+	v = json_array_get(j, json_array_size(j) - 1);
+	ck_assert_str_eq(str(v, "kind"), "opted_out");
+	ck_assert_str_eq(str(v, "detail"), "No camera");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(v, "appointment"), "id")),
+			 later);
+	json_decref(j);
+	/* the unit filter: the clinician has no unit yet, then one */
+	unit = e2e_make(port, "units", "{\"name\":\"Poliklinikk\"}");
+	other = e2e_make(port, "units", "{\"name\":\"Annen\"}");
+	snprintf(path, sizeof(path), "?unit_id=%lld", unit);
+	queue_of(later, path, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "");
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld", clin);
+	snprintf(body, sizeof(body), "{\"unit_id\":%lld}", unit);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+	snprintf(path, sizeof(path), "?unit_id=%lld", unit);
+	queue_of(later, path, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "opted_out");
+	snprintf(path, sizeof(path), "?unit_id=%lld", other);
+	queue_of(later, path, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "");
+	/* re-booked in person with a room: gone; re-invited: not yet due */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", later);
+	snprintf(body, sizeof(body), "{\"mode\":\"in_person\",\"room_id\":%lld}", room);
+	j = e2e_json(port, "PATCH", path, body, 200);
+	ck_assert_str_eq(str(j, "status"), "booked");
+	json_decref(j);
+	queue_of(later, NULL, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "");
+	/* the near one answered: gone */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", soon);
+	json_decref(e2e_json(port, "PATCH", path, "{\"status\":\"confirmed\"}", 200));
+	queue_of(soon, NULL, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "");
+	/* bad input: a clear 400 */
+	ck_assert(e2e_request(port, "GET", "/api/v1/work-queue?unit=1", NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(e2e_is_error(&r, "invalid", NULL));
+	e2e_resp_free(&r);
+	ck_assert(e2e_request(port, "GET", "/api/v1/work-queue?unit_id=x", NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 400);
+	e2e_resp_free(&r);
+	/* the list of appointments carries the patients' names too */
+	j = e2e_json(port, "GET", "/api/v1/appointments", NULL, 200);
+	json_array_foreach(j, k, v) ck_assert(strlen(str(v, "patient_name")) > 0);
+	json_decref(j);
+	/* a message that did not fail cannot be marked handled */
+	j = messages(soon);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages/%lld/handled", soon,
+		 (long long)json_integer_value(json_object_get(json_array_get(j, 0), "id")));
+	json_decref(j);
+	ck_assert(e2e_request(port, "POST", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 409);
+	ck_assert(e2e_is_error(&r, "invalid_transition", NULL));
+	e2e_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages/999999/handled", soon);
+	ck_assert(e2e_request(port, "POST", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 404);
+	e2e_resp_free(&r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_invite");
@@ -615,6 +735,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, calendar_parses_back);
 	tcase_add_test(tc, bad_invitations_change_nothing);
 	tcase_add_test(tc, reminders_before_but_not_when_opted_out);
+	tcase_add_test(tc, work_queue_follows_what_is_done);
 	suite_add_tcase(s, tc);
 	return s;
 }
