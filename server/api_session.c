@@ -10,7 +10,10 @@
 #include "body.h"
 #include <sodium.h>
 
-static void write_me(struct buf *b, const struct actor *who, const char *token)
+/* Who is logged in, and what the web app needs to show the clinic's
+ * times (its zone) and name. */
+static void write_me(struct buf *b, const struct config *cfg, const struct actor *who,
+		     const char *token)
 {
 	char csrf[AUTH_CSRF_LEN + 1];
 
@@ -24,6 +27,8 @@ static void write_me(struct buf *b, const struct actor *who, const char *token)
 		buf_printf(b, "%s%lld", i ? "," : "", (long long)who->unit_ids[i]);
 	buf_putc(b, ']');
 	buf_json_kstr(b, ",", "csrf_token", csrf);
+	buf_json_kstr(b, ",", "time_zone", cfg->tz);
+	buf_json_kstr(b, ",", "clinic_name", cfg->clinic_name);
 	buf_putc(b, '}');
 	sodium_memzero(csrf, sizeof(csrf));
 }
@@ -63,7 +68,7 @@ API_HANDLER(api_session_login)
 		goto out;
 	}
 	auth_cookie(app->auth, token, rep->set_cookie, sizeof(rep->set_cookie));
-	write_me(&rep->body, &who, token);
+	write_me(&rep->body, app->cfg, &who, token);
 	rep->status = 200;
 	sodium_memzero(token, sizeof(token));
 out:
@@ -84,9 +89,8 @@ API_HANDLER(api_session_logout)
 
 API_HANDLER(api_session_me)
 {
-	(void)app;
 	(void)db;
-	write_me(&rep->body, &req->who, req->session);
+	write_me(&rep->body, app->cfg, &req->who, req->session);
 	rep->status = 200;
 	return APP_OK;
 }

@@ -230,6 +230,10 @@ static enum app_err demo_rules(struct app *app, struct store *db, const int64_t 
 	return APP_OK;
 }
 
+static const char *const optout_reasons[] = {
+	"Har ikke god nok nettforbindelse hjemme", "Vil gjerne møte behandleren ansikt til ansikt",
+	"Har ikke PC eller nettbrett", ""};
+
 enum app_err demo_populate(struct app *app, struct store *db)
 {
 	static const char *const units[] = {"Medisinsk poliklinikk", "Psykisk helsevern, DPS",
@@ -356,9 +360,11 @@ enum app_err demo_populate(struct app *app, struct store *db)
 					a.status = s < 6 ? APPT_BOOKED : s < 12 ? APPT_INVITED
 							 : s < 18 ? APPT_CONFIRMED : s < 19 ? APPT_OPTED_OUT
 											: APPT_CANCELLED;
+				if (a.status == APPT_OPTED_OUT && a.mode != APPT_VIDEO)
+					a.status = APPT_CONFIRMED; /* only video can be opted out of */
 				if (a.status == APPT_OPTED_OUT)
-					snprintf(a.status_reason, sizeof(a.status_reason),
-						 "Har ikke god nok nettforbindelse hjemme");
+					snprintf(a.status_reason, sizeof(a.status_reason), "%s",
+						 optout_reasons[rnd(4)]);
 				err = store_appointments_create(db, &a, NULL, now, &cf);
 				if (err == APP_ECONFLICT)
 					continue; /* the patient or room was busy: skip the slot */

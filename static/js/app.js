@@ -1,0 +1,125 @@
+// app.js - the staff app's shell: log in and out, who is logged in, the
+// language, the menu and the views behind the address (#/calendar/...,
+// #/queue), and the work queue's count in the menu (polled every minute,
+// so nothing waiting is missed while the calendar is open).
+import {
+  api, ApiError, setCsrf, whenLoggedOut, setZone, t, language, setLanguage, LANGS, h, clear,
+  loadDirectory, explain,
+} from './lib.js';
+import { showCalendar } from './calendar.js';
+import { showQueue, queueCount } from './queue.js';
+
+export const session = { me: null };
+const main = document.getElementById('main');
+let pollTimer = null;
+
+function chrome() {
+  document.title = 'timebok';
+  document.querySelector('.skip').textContent = t('app.skip');
+  document.getElementById('nav').setAttribute('aria-label', t('app.menu'));
+  document.getElementById('nav-calendar').textContent = t('app.calendar');
+  const q = document.getElementById('nav-queue');
+  q.firstChild.textContent = `${t('app.queue')} `;
+  document.getElementById('lang-label').textContent = t('app.language');
+  document.getElementById('logout').textContent = t('app.logout');
+  const me = session.me;
+  document.getElementById('user').textContent = me ? `${me.username} (${t(`role.${me.role}`)})` : '';
+  document.getElementById('clinic').textContent = me?.clinic_name ? `· ${me.clinic_name}` : '';
+  document.getElementById('nav').hidden = !me || me.role === 'clinician';
+  document.getElementById('logout').hidden = !me;
+  const sel = document.getElementById('lang');
+  clear(sel, Object.entries(LANGS).map(([k, v]) => h('option', { value: k, selected: k === language() }, v)));
+}
+
+function showLogin(message) {
+  session.me = null;
+  clearInterval(pollTimer);
+  chrome();
+  const err = h('p.error', { id: 'login-error', role: 'alert' }, message || '');
+  const user = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true });
+  const pw = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const form = h('form.login', {
+    async onsubmit(e) {
+      e.preventDefault();
+      err.textContent = '';
+      try {
+        const me = await api('POST', '/session', { username: user.value, password: pw.value });
+        pw.value = '';
+        await started(me);
+      } catch (x) {
+        err.textContent = x instanceof ApiError && x.status === 401 ? t('login.wrong')
+          : x instanceof ApiError && x.status === 429 ? t('login.slow') : explain(x);
+        pw.focus();
+      }
+    },
+  },
+  h('h1', {}, t('login.title')),
+  h('p', {}, t('login.intro')),
+  h('label', { for: 'username' }, t('login.username')), user,
+  h('label', { for: 'password' }, t('login.password')), pw,
+  err,
+  h('button.primary', { type: 'submit' }, t('login.submit')));
+  clear(main, form);
+  user.focus();
+}
+
+async function started(me) {
+  session.me = me;
+  setCsrf(me.csrf_token);
+  setZone(me.time_zone);
+  chrome();
+  if (me.role !== 'clinician') {
+    await loadDirectory();
+    refreshCount();
+    clearInterval(pollTimer);
+    pollTimer = setInterval(refreshCount, 60000);
+  }
+  if (!location.hash || location.hash === '#/') location.hash = '#/calendar';
+  else route();
+}
+
+export async function refreshCount() {
+  if (!session.me || session.me.role === 'clinician') return;
+  try {
+    const n = await queueCount();
+    const badge = document.getElementById('queue-count');
+    badge.textContent = n ? String(n) : '';
+    badge.setAttribute('aria-label', t('queue.count', n));
+  } catch { /* the next poll tries again */ }
+}
+
+// #/calendar/day/2026-11-24?unit=1&by=room, #/calendar/week/..., #/queue
+function route() {
+  if (!session.me) return;
+  const [path, qs] = location.hash.slice(1).split('?');
+  const parts = path.split('/').filter(Boolean);
+  const params = Object.fromEntries(new URLSearchParams(qs || ''));
+  for (const a of document.querySelectorAll('#nav a'))
+    a.toggleAttribute('aria-current', a.getAttribute('href') === `#/${parts[0]}`);
+  refreshCount();
+  if (parts[0] === 'queue' && session.me.role !== 'clinician') showQueue(main, params);
+  else showCalendar(main, parts[1] || 'day', parts[2], params, session.me);
+}
+
+async function boot() {
+  setLanguage(language());
+  whenLoggedOut(() => { if (session.me) showLogin(t('login.expired')); });
+  document.getElementById('lang').addEventListener('change', e => {
+    setLanguage(e.target.value);
+    if (session.me) { chrome(); route(); } else showLogin();
+  });
+  document.getElementById('logout').addEventListener('click', async () => {
+    try { await api('DELETE', '/session'); } catch { /* gone already */ }
+    location.hash = '';
+    showLogin(t('login.out'));
+  });
+  window.addEventListener('hashchange', route);
+  window.addEventListener('timebok:changed', refreshCount);
+  try {
+    await started(await api('GET', '/me'));
+  } catch (x) {
+    showLogin(x instanceof ApiError && x.status === 401 ? '' : explain(x));
+  }
+}
+
+boot();

@@ -1,0 +1,217 @@
+// appt.js - one appointment, opened from the calendar or the work queue:
+// what it is; re-book in person when the patient opted out (a room, one
+// click, a new invitation); move it, change mode or room; cancel with a
+// reason; mark it completed or no-show; send or resend the invitation; the
+// patient's answer and every message's delivery state, with times; the
+// history.  Every change sends If-Match; a stale edit (412) is explained
+// and offers a reload.
+import {
+  api, ApiError, t, h, clear, dir, openDialog, setDialogTitle, field, showError, changed, STATUS_MARK,
+  fmtWhen, fmtSpan, fmtDate, dateOf, timeOf, minutesOf, clinicianName, roomName, explain, nowLocal,
+} from './lib.js';
+import { patientFacts, explainRefusal } from './book.js';
+
+const OPEN = ['booked', 'invited', 'confirmed', 'opted_out'];
+
+export async function openAppointment(id) {
+  const body = h('div.appt-view', { id: 'appt-view', 'aria-busy': 'true' }, h('p.muted', {}, t('app.loading')));
+  openDialog(t('appt.title'), body, { wide: true });
+  await render(id, body);
+}
+
+async function render(id, body, notice) {
+  let a, patient, people, messages, history;
+  try {
+    a = await api('GET', `/appointments/${id}`);
+    [patient, people, messages, history] = await Promise.all([
+      api('GET', `/patients/${a.patient_id}`).catch(() => null),
+      api('GET', `/appointments/${id}/participants`),
+      api('GET', `/appointments/${id}/messages`),
+      api('GET', `/appointments/${id}/history`),
+    ]);
+  } catch (x) {
+    clear(body, h('p.error', { role: 'alert' }, explain(x)));
+    body.removeAttribute('aria-busy');
+    return;
+  }
+  const reload = msg => render(id, body, msg);
+  setDialogTitle(`${patient?.name || t('appt.patient')} · ${fmtDate(dateOf(a.start), 'short')} ${fmtSpan(a)}`);
+  const problem = h('div.problem', { role: 'alert', id: 'appt-problem' });
+  // A change with If-Match; a refusal is explained in place.
+  const change = async (patch, done) => {
+    showError(null, problem);
+    try {
+      const next = await api('PATCH', `/appointments/${id}`, patch, { ifMatch: a.version });
+      changed();
+      await reload(done);
+      return next;
+    } catch (x) {
+      if (x instanceof ApiError && x.status === 412) {
+        clear(problem, h('p', {}, h('strong', {}, t('appt.stale'))), h('p', {}, t('appt.staleHint')),
+          h('button', { type: 'button', onclick: () => reload(t('appt.reloaded')) }, t('appt.reload')));
+        problem.querySelector('button').focus();
+      } else await explainRefusal(x, problem, null);
+      return null;
+    }
+  };
+  const invite = async () => {
+    showError(null, problem);
+    try {
+      await api('POST', `/appointments/${id}/invitations`);
+      changed();
+      await reload(t('appt.invited'));
+    } catch (x) { showError(x, problem); }
+  };
+  const over = a.end <= nowIso();
+  const isOpen = OPEN.includes(a.status);
+  const patientPart = people.find(p => p.kind === 'patient');
+
+  const facts = h('dl.facts', {},
+    h('dt', {}, t('appt.patient')), h('dd', {}, patient ? [h('strong', {}, patient.name), ' ', h('span.muted', {}, patientFacts(patient))] : `#${a.patient_id}`),
+    h('dt', {}, t('appt.when')), h('dd', {}, `${fmtDate(dateOf(a.start), 'long')} ${fmtSpan(a)}`),
+    h('dt', {}, t('appt.clinicians')), h('dd', {}, a.clinician_ids.map(clinicianName).join(', ')),
+    h('dt', {}, t('appt.mode')), h('dd', {}, h(`span.pill.mode-${a.mode}`, {}, t(`mode.${a.mode}`))),
+    a.room_id ? [h('dt', {}, t('appt.room')), h('dd', {}, roomName(a.room_id))] : null,
+    h('dt', {}, t('appt.status')), h('dd', { id: 'appt-status' }, h(`span.pill.status-${a.status}`, {},
+      h('span', { 'aria-hidden': 'true' }, `${STATUS_MARK[a.status]} `), t(`status.${a.status}`)),
+    a.status_reason ? h('span', {}, ` «${a.status_reason}»`) : null),
+    patientPart ? [h('dt', {}, t('appt.answer')), h('dd', { id: 'appt-answer' }, answerText(patientPart, history))] : null,
+    a.video_url ? [h('dt', {}, t('appt.video')), h('dd', {}, h('a', { href: a.video_url, target: '_blank', rel: 'noopener' }, t('appt.openVideo')))] : null,
+    people.filter(p => p.kind === 'guest').length ? [h('dt', {}, t('appt.guests')), h('dd', {},
+      people.filter(p => p.kind === 'guest').map(g => h('div', {}, `${g.name}${g.role ? ` (${t(`guest.${g.role}`)})` : ''}: ${t(`response.${g.response}`)}`)))] : null);
+
+  const sections = [notice ? h('p.notice', { role: 'status' }, notice) : null, facts];
+  if (a.status === 'opted_out') sections.push(rebook(a, change, invite));
+  if (isOpen && !over) sections.push(h('div.actions', {},
+    h('button.primary', { type: 'button', id: 'appt-invite', onclick: invite },
+      a.status === 'booked' ? t('appt.invite') : t('appt.reinvite'))));
+  sections.push(problem);
+  if (isOpen) sections.push(moveForm(a, change), cancelForm(change));
+  if (a.status !== 'cancelled' && a.start <= nowIso() || ['completed', 'no_show'].includes(a.status)) {
+    sections.push(h('div.actions', { role: 'group', 'aria-label': t('appt.outcome') },
+      h('button', { type: 'button', disabled: a.status === 'completed', onclick: () => change({ status: 'completed' }, t('appt.markedCompleted')) }, t('appt.completed')),
+      h('button', { type: 'button', disabled: a.status === 'no_show', onclick: () => change({ status: 'no_show' }, t('appt.markedNoShow')) }, t('appt.noShow'))));
+  }
+  sections.push(messageList(a, messages, reload, problem), historyList(history));
+  clear(body, sections);
+  body.removeAttribute('aria-busy');
+  const focus = body.querySelector('.notice') ? body.querySelector('#appt-invite, #rebook-room, button') : null;
+  if (focus) focus.focus();
+}
+
+function nowIso() {
+  const n = nowLocal();
+  return `${n.date}T${String(Math.floor(n.minute / 60)).padStart(2, '0')}:${String(n.minute % 60).padStart(2, '0')}`;
+}
+
+function answerText(p, history) {
+  const by = history.filter(x => x.actor === 'patient').pop();
+  if (p.response === 'needs-action' && !by) return t('appt.noAnswer');
+  const what = by ? t(`answer.${by.action}`) : t(`response.${p.response}`);
+  const when = by?.at || p.responded_at;
+  return when ? `${what} (${fmtWhen(when)})` : what;
+}
+
+// The patient asked to meet in person: pick a room, one click re-books and
+// re-invites.
+function rebook(a, change, invite) {
+  const rooms = dir.rooms.filter(r => r.kind === 'clinic');
+  const room = h('select', {}, h('option', { value: '' }, t('book.noRoom')),
+    rooms.map(r => h('option', { value: r.id }, `${r.name}${r.location ? ` (${r.location})` : ''}`)));
+  const go = h('button.primary', { type: 'button', onclick: async () => {
+    if (!room.value) {
+      room.setAttribute('aria-invalid', 'true');
+      document.getElementById('rebook-room-error').textContent = t('book.needRoom');
+      room.focus();
+      return;
+    }
+    const done = await change({ mode: 'in_person', room_id: Number(room.value), status: 'booked' }, t('appt.rebooked'));
+    if (done) await invite();
+  } }, t('appt.rebookGo'));
+  return h('section.attention', { 'aria-labelledby': 'rebook-h' },
+    h('h3', { id: 'rebook-h' }, t('appt.optedOutH')),
+    h('p', {}, a.status_reason ? t('appt.optedOutWhy', a.status_reason) : t('appt.optedOut')),
+    field('rebook-room', t('book.room'), room), go);
+}
+
+function moveForm(a, change) {
+  const date = h('input', { type: 'date', value: dateOf(a.start), required: true });
+  const time = h('input', { type: 'time', step: '300', value: timeOf(a.start), required: true });
+  const minutes = (dateOf(a.end) === dateOf(a.start) ? minutesOf(a.end) : 1440) - minutesOf(a.start);
+  const duration = h('input', { type: 'number', min: '5', max: '480', step: '5', value: String(minutes) });
+  const modes = ['video', 'in_person', 'phone'].map(m => h('label.check', {},
+    h('input', { type: 'radio', name: 'mv-mode', value: m, checked: a.mode === m }), t(`mode.${m}`)));
+  const room = h('select', {}, h('option', { value: '' }, t('book.noRoom')),
+    dir.rooms.map(r => h('option', { value: r.id, selected: r.id === a.room_id }, r.name)));
+  const form = h('form', { onsubmit: async e => {
+    e.preventDefault();
+    const mode = form.querySelector('input[name=mv-mode]:checked').value;
+    const patch = {};
+    const start = `${date.value}T${time.value}:00`;
+    if (date.value !== dateOf(a.start) || time.value !== timeOf(a.start) || Number(duration.value) !== minutes) {
+      patch.start = start;
+      patch.duration_minutes = Number(duration.value);
+    }
+    if (mode !== a.mode) patch.mode = mode;
+    const roomId = room.value ? Number(room.value) : null;
+    if (roomId !== a.room_id) patch.room_id = roomId;
+    if (!Object.keys(patch).length) return;
+    await change(patch, t('appt.saved'));
+  } },
+  h('div.row', {}, field('mv-date', t('book.date'), date), field('mv-time', t('book.time'), time),
+    field('mv-duration', t('appt.minutes'), duration)),
+  h('fieldset', {}, h('legend', {}, t('book.mode')), h('div.row', {}, modes)),
+  field('mv-room', t('book.room'), room, t('book.roomHint')),
+  h('button.primary', { type: 'submit' }, t('appt.save')));
+  return h('details.change', {}, h('summary', {}, t('appt.change')), form);
+}
+
+function cancelForm(change) {
+  const reason = h('textarea', { rows: '2', maxlength: '500' });
+  return h('details.change.danger', {}, h('summary', {}, t('appt.cancel')),
+    field('cx-reason', t('appt.cancelReason'), reason, t('appt.cancelHint')),
+    h('button.danger', { type: 'button', id: 'appt-cancel', onclick: () => {
+      const patch = { status: 'cancelled' };
+      if (reason.value.trim()) patch.reason = reason.value.trim();
+      return change(patch, t('appt.cancelled'));
+    } }, t('appt.cancelGo')));
+}
+
+function messageList(a, messages, reload, problem) {
+  const rows = messages.map(m => h('tr', { class: `msg-${m.status}` },
+    h('td', {}, fmtWhen(m.created_at)),
+    h('td', {}, t(`channel.${m.channel}`)),
+    h('td', {}, t(`kind.${m.kind}`)),
+    h('td', {}, h('span', { class: `pill msg-${m.status}` }, t(`delivery.${m.status}`)),
+      m.status === 'sent' && m.sent_at ? ` ${fmtWhen(m.sent_at)}` : '',
+      m.status === 'failed' && m.last_error ? h('div.muted', {}, m.last_error) : null,
+      m.handled_at ? h('div.muted', {}, t('appt.handledBy', m.handled_by, fmtWhen(m.handled_at))) : null),
+    h('td', {}, m.status === 'failed' && !m.handled_at ? h('button', { type: 'button', onclick: async () => {
+      try {
+        await api('POST', `/appointments/${a.id}/messages/${m.id}/handled`);
+        changed();
+        await reload(t('appt.handled'));
+      } catch (x) { showError(x, problem); }
+    } }, t('appt.markHandled')) : '')));
+  return h('section', { 'aria-labelledby': 'msg-h' }, h('h3', { id: 'msg-h' }, t('appt.messages')),
+    messages.length ? h('table.messages', {}, h('caption.sr', {}, t('appt.messages')),
+      h('thead', {}, h('tr', {}, ['sent', 'channel', 'kind', 'state', 'action'].map(k => h('th', { scope: 'col' }, t(`appt.col.${k}`))))),
+      h('tbody', {}, rows)) : h('p.muted', {}, t('appt.noMessages')));
+}
+
+function historyList(history) {
+  const what = x => {
+    const c = x.changes || {};
+    if (x.action === 'create') return t('appt.h.create');
+    const parts = [];
+    if (c.status) parts.push(`${t(`status.${c.status.old}`)} → ${t(`status.${c.status.new}`)}`);
+    if (c.start) parts.push(t('appt.h.moved', fmtWhen(c.start.new)));
+    if (c.mode) parts.push(`${t(`mode.${c.mode.old}`)} → ${t(`mode.${c.mode.new}`)}`);
+    if (c.room_id) parts.push(t('appt.h.room', roomName(c.room_id.new) || '–'));
+    if (c.status_reason?.new) parts.push(`«${c.status_reason.new}»`);
+    return parts.join('; ') || x.action;
+  };
+  return h('details.history', {}, h('summary', {}, t('appt.history', history.length)),
+    h('ol', {}, history.map(x => h('li', {}, h('span.muted', {}, fmtWhen(x.at)), ' ',
+      x.actor === 'patient' ? t('appt.byPatient') : x.actor, ': ', what(x)))));
+}

@@ -1,0 +1,262 @@
+// lib.js - what the staff app's views share: the JSON API client (session
+// cookie, CSRF header on every change, the contract's error shape), the
+// texts in bokmål and English, times in the clinic's zone, and a small DOM
+// builder.  No framework, no build step, nothing from another site.
+import { TEXTS } from './texts.js';
+
+// ---- the API ----
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    super(e.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = e.code || 'http';
+    this.field = e.field || null;
+    this.body = body;
+  }
+}
+
+let csrf = '';
+let onUnauthenticated = () => {};
+
+export function setCsrf(token) { csrf = token || ''; }
+export function whenLoggedOut(fn) { onUnauthenticated = fn; }
+
+// One request; the parsed body, or throws ApiError.  opts.ifMatch sends
+// If-Match; a 401 on anything but the login hands over to the login view.
+export async function api(method, path, body, opts = {}) {
+  const headers = {};
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.ifMatch) headers['If-Match'] = `"${opts.ifMatch}"`;
+  const r = await fetch(`/api/v1${path}`, {
+    method, headers, credentials: 'same-origin', cache: 'no-store',
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (r.status === 401 && path !== '/session') onUnauthenticated();
+  if (!r.ok) throw new ApiError(r.status, json);
+  return json;
+}
+
+export function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    for (const one of Array.isArray(v) ? v : [v]) q.append(k, one);
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+// Each status has a symbol beside its word, so colour is never the only sign.
+export const STATUS_MARK = {
+  booked: '○', invited: '✉', confirmed: '✓', opted_out: '⚠', cancelled: '✕', completed: '●', no_show: '⊘',
+};
+
+// ---- texts ----
+
+export const LANGS = { nb: 'Norsk bokmål', en: 'English' };
+let lang = localStorage.getItem('timebok.lang') in LANGS ? localStorage.getItem('timebok.lang') : 'nb';
+
+export function language() { return lang; }
+export function setLanguage(l) {
+  lang = l in LANGS ? l : 'nb';
+  localStorage.setItem('timebok.lang', lang);
+  document.documentElement.lang = lang;
+}
+
+// The text under a dotted key; a function is called with args.
+export function t(key, ...args) {
+  let v = key.split('.').reduce((o, k) => (o == null ? o : o[k]), TEXTS[lang]);
+  if (v == null) v = key.split('.').reduce((o, k) => (o == null ? o : o[k]), TEXTS.nb);
+  if (typeof v === 'function') return v(...args);
+  return v == null ? key : v;
+}
+
+// ---- times in the clinic's zone ----
+//
+// The API answers instants in the clinic's zone with their offset
+// ("2026-11-24T09:30:00+01:00"), so the wall clock is read off the string;
+// Intl is needed only for names and for "now".  Local times sent without an
+// offset are read in the clinic's zone by the server.
+
+let zone = 'Europe/Oslo';
+export function setZone(z) { if (z) zone = z; }
+const LOCALE = { nb: 'nb-NO', en: 'en-GB' };
+
+export const dateOf = s => s.slice(0, 10);
+export const timeOf = s => s.slice(11, 16);
+export const minutesOf = s => Number(s.slice(11, 13)) * 60 + Number(s.slice(14, 16));
+export const pad = n => String(n).padStart(2, '0');
+export const hhmm = m => `${pad(Math.floor(m / 60))}:${pad(m % 60)}`;
+
+// The clinic's date and minute of day now.
+export function nowLocal() {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit',
+    minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date()).map(x => [x.type, x.value]));
+  return { date: `${p.year}-${p.month}-${p.day}`, minute: Number(p.hour) * 60 + Number(p.minute) };
+}
+
+// Calendar arithmetic on YYYY-MM-DD, zone-free (noon UTC never slips a day).
+const civil = d => new Date(`${d}T12:00:00Z`);
+export function addDays(d, n) {
+  const x = civil(d);
+  x.setUTCDate(x.getUTCDate() + n);
+  return x.toISOString().slice(0, 10);
+}
+export function weekday(d) { return (civil(d).getUTCDay() + 6) % 7; } // Monday 0
+export function monday(d) { return addDays(d, -weekday(d)); }
+
+export function fmtDate(d, style = 'long') {
+  const opts = style === 'long' ? { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }
+    : style === 'short' ? { weekday: 'short', day: 'numeric', month: 'short' }
+      : { day: 'numeric', month: 'short' };
+  return new Intl.DateTimeFormat(LOCALE[lang], { ...opts, timeZone: 'UTC' }).format(civil(d));
+}
+
+// "tir. 24. nov. 09:30" for an instant string.
+export function fmtWhen(s) { return `${fmtDate(dateOf(s), 'short')} ${timeOf(s)}`; }
+export function fmtSpan(a) { return `${timeOf(a.start)}–${timeOf(a.end)}`; }
+
+// Years between a birth date and the clinic's today.
+export function age(birth) {
+  if (!birth) return null;
+  const today = nowLocal().date;
+  let y = Number(today.slice(0, 4)) - Number(birth.slice(0, 4));
+  if (today.slice(5) < birth.slice(5)) y -= 1;
+  return y;
+}
+
+// ---- DOM ----
+
+// h('button.primary', {onclick, type: 'button'}, 'text', child...)
+export function h(tag, attrs, ...children) {
+  const [name, ...classes] = tag.split('.');
+  const el = document.createElement(name);
+  if (classes.length) el.className = classes.join(' ');
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k in el && typeof v !== 'string') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : String(c));
+  }
+  return el;
+}
+
+export function clear(el, ...children) { el.replaceChildren(...children.flat().filter(Boolean)); return el; }
+
+// Say something to screen readers and show it briefly.
+export function toast(text, kind = 'ok') {
+  const box = document.getElementById('toast');
+  box.className = `toast ${kind}`;
+  box.textContent = text;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.textContent = ''; box.className = 'toast'; }, 6000);
+}
+
+// Something changed: the open views refresh, the work queue's count too.
+export function changed() { window.dispatchEvent(new Event('timebok:changed')); }
+
+// An error's text for people, with the field it concerns.
+export function explain(err) {
+  if (!(err instanceof ApiError)) return t('err.network');
+  const known = t(`err.${err.code}`);
+  return known !== `err.${err.code}` ? `${known} ${err.message && err.code === 'invalid' ? `(${err.message})` : ''}`.trim()
+    : err.message;
+}
+
+// Directory caches: clinicians, rooms, units, types (loaded once per session).
+export const dir = { clinicians: [], rooms: [], units: [], types: [], byId: {} };
+export async function loadDirectory() {
+  const [clinicians, rooms, units, types] = await Promise.all([
+    api('GET', '/clinicians?active=true&limit=1000'),
+    api('GET', '/rooms?active=true&limit=1000'),
+    api('GET', '/units?active=true&limit=1000'),
+    api('GET', '/consultation-types?active=true&limit=1000'),
+  ]);
+  const byName = (a, b) => a.name.localeCompare(b.name, 'nb');
+  Object.assign(dir, {
+    clinicians: clinicians.sort(byName), rooms: rooms.sort(byName), units: units.sort(byName),
+    types: types.sort(byName),
+    byId: {
+      clinician: Object.fromEntries(clinicians.map(c => [c.id, c])),
+      room: Object.fromEntries(rooms.map(r => [r.id, r])),
+      unit: Object.fromEntries(units.map(u => [u.id, u])),
+      type: Object.fromEntries(types.map(x => [x.id, x])),
+    },
+  });
+}
+export const clinicianName = id => dir.byId.clinician?.[id]?.name || `#${id}`;
+export const roomName = id => dir.byId.room?.[id]?.name || (id ? `#${id}` : '');
+
+// ---- the dialog ----
+//
+// One modal <dialog> at a time (showModal: focus stays inside, Escape
+// closes).  Focus returns to what opened it.
+
+export function openDialog(title, body, { wide = false, onClose } = {}) {
+  const dlg = document.getElementById('dialog');
+  const opener = document.activeElement;
+  if (dlg.open) dlg.close();
+  dlg.className = wide ? 'wide' : '';
+  clear(dlg, h('div.dialog-head', {},
+    h('h2', { id: 'dialog-title' }, title),
+    h('button.close', { type: 'button', 'aria-label': t('app.close'), onclick: () => dlg.close() }, '×')),
+  h('div.dialog-body', {}, body));
+  dlg.onclose = () => {
+    if (onClose) onClose();
+    if (opener && opener.isConnected) opener.focus();
+  };
+  dlg.showModal();
+  const first = dlg.querySelector('.dialog-body [autofocus], .dialog-body input:not([type=hidden]), .dialog-body select, .dialog-body button');
+  if (first) first.focus();
+  return dlg;
+}
+
+export function closeDialog() {
+  const dlg = document.getElementById('dialog');
+  if (dlg.open) dlg.close();
+}
+
+export function setDialogTitle(title) {
+  const el = document.getElementById('dialog-title');
+  if (el) el.textContent = title;
+}
+
+// A labelled field: [label, control] wrapped in a div; hint and error slots.
+export function field(id, label, control, hint) {
+  control.id = id;
+  const err = h('span.field-error', { id: `${id}-error` });
+  const described = [hint ? `${id}-hint` : '', `${id}-error`].filter(Boolean).join(' ');
+  control.setAttribute('aria-describedby', described);
+  return h('div.field', { dataset: { field: id } }, h('label', { for: id }, label),
+    hint ? h('span.hint', { id: `${id}-hint` }, hint) : null, control, err);
+}
+
+// Show err next to the field named by the API's error (fields maps the
+// API's field names to control ids); the rest in box.
+export function showError(err, box, fields = {}) {
+  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
+  for (const el of document.querySelectorAll('.field-error')) el.textContent = '';
+  const id = err && err.field && fields[err.field];
+  const control = id && document.getElementById(id);
+  if (control) {
+    control.setAttribute('aria-invalid', 'true');
+    document.getElementById(`${id}-error`).textContent = explain(err);
+    control.focus();
+    if (box) box.textContent = '';
+    return;
+  }
+  if (box) box.textContent = err ? explain(err) : '';
+}

@@ -1,0 +1,301 @@
+// staff.test.mjs - the secretary's app at /, in headless Chromium: log in,
+// book from the form (patient found as you type, keyboard only), meet a
+// conflict (the appointment in the way is named; the form keeps what was
+// typed), send the invitation, open the patient's link (read from the
+// spooled SMS) in a second browser context and opt out, see it in the work
+// queue, re-book in person with a room and re-invite in one click; a stale
+// edit (412) explained with a reload; a failed message marked handled; the
+// week view; English.  axe-core finds no WCAG 2.1 AA violations on any
+// view; screenshots of each view in tests/browser/screenshots/.  Also
+// measures the day view with 20 clinicians and 60 appointments.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { startServer, launch, axe, shots, root } from './harness.mjs';
+
+// static/ has no package.json, so node would read texts.js as CommonJS.
+const { TEXTS } = await import(`data:text/javascript,${encodeURIComponent(
+  readFileSync(join(root, 'static', 'js', 'texts.js'), 'utf8'))}`);
+const pageErrors = [];
+
+let srv, browser, context, page;
+const SECRETARY = ['sekretaer', 'sekretaer-passord-2026'];
+let day, unit, clin1, clin2, room, kari, ola;
+
+// The Monday-to-Friday day at least 3 days ahead, as YYYY-MM-DD.
+function workday(ahead) {
+  const d = new Date(Date.now() + ahead * 86400e3);
+  while ([0, 6].includes(d.getUTCDay())) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+before(async () => {
+  srv = await startServer();
+  browser = await launch();
+  await srv.api('POST', '/api/v1/users', { username: SECRETARY[0], role: 'secretary', password: SECRETARY[1] }, 201);
+  unit = (await srv.api('POST', '/api/v1/units', { name: 'Medisinsk poliklinikk' }, 201)).id;
+  clin1 = (await srv.api('POST', '/api/v1/clinicians', { name: 'Dr. Ingrid Solheim', profession: 'lege', unit_id: unit }, 201)).id;
+  clin2 = (await srv.api('POST', '/api/v1/clinicians', { name: 'Hanne Lie', profession: 'sykepleier', unit_id: unit }, 201)).id;
+  room = (await srv.api('POST', '/api/v1/rooms', { name: 'Rom 101', kind: 'clinic', unit_id: unit, location: 'Bygg A' }, 201)).id;
+  kari = (await srv.api('POST', '/api/v1/patients', { name: 'Kari Nordmann', phone: '+4791234567', language: 'nb' }, 201)).id;
+  ola = (await srv.api('POST', '/api/v1/patients', { name: 'Ola Nordmann', phone: '+4798765432' }, 201)).id;
+  day = workday(3);
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true, locale: 'nb-NO' });
+  page = await context.newPage();
+  page.on('pageerror', e => pageErrors.push(e.message));
+});
+
+after(async () => {
+  assert.deepEqual(pageErrors, [], 'no script errors on the page');
+  await browser?.close();
+  await srv?.stop();
+});
+
+const nb = TEXTS.nb;
+async function shot(name) { await page.screenshot({ path: join(shots, `staff-${name}.png`), fullPage: false }); }
+async function noViolations(what) { assert.deepEqual(await axe(page), [], `axe: ${what}`); }
+
+// The patient's link in the newest spooled SMS to phone.
+function spooledLink(phone) {
+  const spool = join(srv.dir, 't.db.outbox');
+  const sms = readdirSync(spool).filter(f => f.endsWith('-sms.json')).sort().reverse();
+  for (const f of sms) {
+    const m = JSON.parse(readFileSync(join(spool, f), 'utf8'));
+    if (m.to === phone) return m.body.match(/https?:\/\/\S+\/i\/[A-Za-z0-9_-]+/)[0];
+  }
+  throw new Error(`no SMS to ${phone}`);
+}
+
+test('texts: both languages have the same keys', () => {
+  const keys = (o, p = '') => Object.entries(o).flatMap(([k, v]) =>
+    (v && typeof v === 'object' ? keys(v, `${p}${k}.`) : [`${p}${k}`])).sort();
+  assert.deepEqual(keys(TEXTS.en), keys(TEXTS.nb));
+});
+
+test('log in: wrong password is said plainly; then the calendar, who and role', async () => {
+  await page.goto(srv.base);
+  await page.getByLabel(nb.login.username).fill(SECRETARY[0]);
+  await page.getByLabel(nb.login.password).fill('wrong');
+  await page.getByRole('button', { name: nb.login.submit }).click();
+  await page.getByText(nb.login.wrong).waitFor();
+  await shot('login');
+  await noViolations('login');
+  await page.getByLabel(nb.login.password).fill(SECRETARY[1]);
+  await page.keyboard.press('Enter');
+  await page.locator('.grid').waitFor();
+  assert.equal(await page.locator('#user').textContent(), 'sekretaer (helsesekretær)');
+  assert.match(await page.locator('#cal-title').textContent(), /\d{4}$/);
+});
+
+test('book from the form with the keyboard; a conflict names what is in the way', async () => {
+  await page.goto(`${srv.base}/#/calendar/day/${day}?unit=${unit}`);
+  await page.locator('.col-head').first().waitFor();
+  assert.equal(await page.locator('.col-head').count(), 2);
+  await shot('day-empty');
+  await page.getByRole('button', { name: nb.cal.book }).click();
+  const dlg = page.getByRole('dialog', { name: nb.book.title });
+  await dlg.waitFor();
+  // the patient: typed, found, chosen with arrow and Enter
+  await page.getByRole('combobox', { name: nb.book.findPatient }).fill('nordm');
+  await page.getByRole('option', { name: /Kari Nordmann/ }).waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Enter');
+  await dlg.locator('#bk-chosen').getByText('Kari Nordmann').waitFor();
+  await dlg.getByRole('checkbox', { name: /Dr\. Ingrid Solheim/ }).check();
+  await dlg.getByLabel(nb.book.date).fill(day);
+  await dlg.getByLabel(nb.book.time).fill('09:00');
+  assert.equal(await dlg.getByRole('radio', { name: nb.mode.video }).isChecked(), true); // video first
+  await dlg.getByRole('checkbox', { name: nb.book.inviteNow }).uncheck();
+  await shot('book-form');
+  await noViolations('booking form');
+  await dlg.getByRole('button', { name: nb.book.submit }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  const block = page.locator('.grid .appt', { hasText: 'Kari Nordmann' });
+  await block.waitFor();
+  // its accessible name: the visible text first, then the rest (WCAG 2.5.3)
+  await page.getByRole('button', { name: /^09:00 Kari Nordmann ?, til 09:30, Video, Ikke invitert, Dr\. Ingrid Solheim$/ }).waitFor();
+  const list = await srv.api('GET', `/api/v1/appointments?from=${day}&to=${day}`, null, 200);
+  assert.equal(list.length, 1);
+  assert.equal(list[0].mode, 'video');
+
+  // the same clinician at 09:15 for Ola: refused, and the form keeps it all
+  await page.getByRole('button', { name: nb.cal.book }).click();
+  await dlg.waitFor();
+  await page.getByRole('combobox', { name: nb.book.findPatient }).fill('Ola');
+  await page.getByRole('option', { name: /Ola Nordmann/ }).click();
+  await dlg.getByRole('checkbox', { name: /Dr\. Ingrid Solheim/ }).check();
+  await dlg.getByLabel(nb.book.date).fill(day);
+  await dlg.getByLabel(nb.book.time).fill('09:15');
+  await dlg.getByRole('button', { name: nb.book.submit }).click();
+  const problem = dlg.locator('#bk-problem');
+  await problem.getByText(nb.book.conflict).waitFor();
+  assert.match(await problem.textContent(), /Dr\. Ingrid Solheim har allerede en time .*09:00–09:30/);
+  assert.equal(await dlg.getByLabel(nb.book.time).inputValue(), '09:15');
+  assert.match(await dlg.locator('#bk-chosen').textContent(), /Ola Nordmann/);
+  await shot('book-conflict');
+  await noViolations('booking conflict');
+  // next free time for the chosen clinician (no hours set: none to offer)
+  await dlg.getByRole('button', { name: nb.book.nextFree }).click();
+  await dlg.getByText(nb.book.noSlots).waitFor();
+  // move on to 09:30 (touching, not overlapping) and book
+  await dlg.getByLabel(nb.book.time).fill('09:30');
+  await dlg.getByRole('button', { name: nb.book.submit }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  assert.equal((await srv.api('GET', `/api/v1/appointments?from=${day}&to=${day}`, null, 200)).length, 2);
+});
+
+test('invite, the patient opts out in another browser, the queue shows it, re-book in person', async () => {
+  await page.locator('.grid .appt', { hasText: 'Kari Nordmann' }).click();
+  const dlg = page.getByRole('dialog');
+  await dlg.getByRole('button', { name: nb.appt.invite }).click();
+  await dlg.getByText(nb.appt.invited).waitFor();
+  await dlg.locator('table.messages').waitFor();
+  await shot('appointment');
+  await noViolations('appointment');
+  await dlg.getByRole('button', { name: nb.app.close }).click();
+
+  // the patient, on their phone, with the link from the SMS
+  const link = spooledLink('+4791234567');
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const pp = await phone.newPage();
+  await pp.goto(link);
+  await pp.getByRole('button', { name: 'Jeg vil heller møte fysisk' }).click();
+  await pp.getByLabel('Hvorfor? (frivillig)').fill('Ustabilt nett hjemme');
+  await pp.getByRole('button', { name: 'Send ønsket om å møte fysisk' }).click();
+  await pp.getByText(/Takk! Vi har fått ønsket ditt/).waitFor();
+  await phone.close();
+
+  // the secretary's queue: counted in the menu, listed with the reason
+  await page.goto(`${srv.base}/#/queue`);
+  const item = page.locator('.q-item.q-opted_out', { hasText: 'Kari Nordmann' });
+  await item.waitFor();
+  assert.match(await item.textContent(), /Ustabilt nett hjemme/);
+  assert.equal(await page.locator('#queue-count').textContent(), '1');
+  await shot('queue');
+  await noViolations('work queue');
+  // re-book in person: a room, one click (and the invitation goes again)
+  await item.getByRole('button', { name: nb.appt.rebookGo }).click();
+  await page.getByText(nb.book.needRoom).waitFor(); // no room chosen yet
+  await item.getByLabel(nb.book.room).selectOption({ label: 'Rom 101' });
+  await item.getByRole('button', { name: nb.appt.rebookGo }).click();
+  await page.locator('.q-item.q-opted_out').waitFor({ state: 'detached' });
+  await page.getByText(nb.queue.empty).waitFor();
+  const [a] = (await srv.api('GET', `/api/v1/appointments?patient_id=${kari}`, null, 200));
+  assert.equal(a.mode, 'in_person');
+  assert.equal(a.room_id, room);
+  assert.equal(a.status, 'invited');
+  const msgs = await srv.api('GET', `/api/v1/appointments/${a.id}/messages`, null, 200);
+  assert.equal(msgs.filter(m => m.kind === 'invitation').length, 2);
+  await shot('queue-done');
+});
+
+test('a stale edit is explained and offers a reload', async () => {
+  await page.goto(`${srv.base}/#/calendar/day/${day}?unit=${unit}`);
+  await page.locator('.grid .appt', { hasText: 'Ola Nordmann' }).click();
+  const dlg = page.getByRole('dialog');
+  await dlg.getByText(nb.appt.change).click();
+  // meanwhile, someone else changes it
+  const [a] = (await srv.api('GET', `/api/v1/appointments?patient_id=${ola}`, null, 200));
+  await srv.api('PATCH', `/api/v1/appointments/${a.id}`, { clinician_ids: [clin1, clin2] }, 200);
+  await dlg.getByLabel(nb.book.time).fill('10:00');
+  await dlg.getByRole('button', { name: nb.appt.save }).click();
+  await dlg.getByText(nb.appt.stale).waitFor();
+  await shot('stale');
+  await dlg.getByRole('button', { name: nb.appt.reload }).click();
+  await dlg.getByText(nb.appt.reloaded).waitFor();
+  assert.match(await dlg.locator('.facts').textContent(), /Dr\. Ingrid Solheim, Hanne Lie/);
+  // now it saves
+  await dlg.getByText(nb.appt.change).click();
+  await dlg.getByLabel(nb.book.time).fill('10:00');
+  await dlg.getByRole('button', { name: nb.appt.save }).click();
+  await dlg.getByText(nb.appt.saved).waitFor();
+  assert.match((await srv.api('GET', `/api/v1/appointments/${a.id}`, null, 200)).start, /T10:00:00/);
+  // cancel with a reason
+  await dlg.getByText(nb.appt.cancel, { exact: true }).first().click();
+  await dlg.getByLabel(nb.appt.cancelReason).fill('Behandler syk');
+  await dlg.locator('#appt-cancel').click();
+  await dlg.getByText(nb.appt.cancelled).waitFor();
+  const gone = await srv.api('GET', `/api/v1/appointments/${a.id}`, null, 200);
+  assert.equal(gone.status, 'cancelled');
+  assert.equal(gone.status_reason, 'Behandler syk');
+  await dlg.getByRole('button', { name: nb.app.close }).click();
+});
+
+test('week view, rooms, English', async () => {
+  await page.goto(`${srv.base}/#/calendar/week/${day}?unit=${unit}&who=${clin1}&cancelled=1`);
+  await page.locator('.col-head').nth(6).waitFor();
+  assert.equal(await page.locator('.col-head').count(), 7);
+  assert.ok(await page.locator('.appt.status-cancelled').count() >= 1);
+  await shot('week');
+  await noViolations('week');
+  await page.goto(`${srv.base}/#/calendar/day/${day}?by=room`);
+  await page.locator('.col-head', { hasText: 'Rom 101' }).waitFor();
+  assert.equal(await page.locator('.grid .appt', { hasText: 'Kari Nordmann' }).count(), 1);
+  await page.selectOption('#lang', 'en');
+  await page.getByRole('button', { name: 'New appointment' }).waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  await shot('day-rooms-en');
+  await noViolations('rooms, English');
+  await page.selectOption('#lang', 'nb');
+});
+
+test('day view with 20 clinicians and 60 appointments: readable, and how fast', async () => {
+  const big = (await srv.api('POST', '/api/v1/units', { name: 'Stor poliklinikk' }, 201)).id;
+  const ids = [];
+  for (let i = 0; i < 20; i++)
+    ids.push((await srv.api('POST', '/api/v1/clinicians', { name: `Behandler ${String(i + 1).padStart(2, '0')} Hansen`, profession: 'lege', unit_id: big }, 201)).id);
+  const pats = [];
+  for (let i = 0; i < 60; i++)
+    pats.push((await srv.api('POST', '/api/v1/patients', { name: `Pasient ${i + 1} Olsen`, phone: `+47920${String(i).padStart(5, '0')}` }, 201)).id);
+  const rooms = [];
+  for (let i = 0; i < 5; i++)
+    rooms.push((await srv.api('POST', '/api/v1/rooms', { name: `Rom ${201 + i}`, kind: 'clinic', unit_id: big }, 201)).id);
+  const modes = ['video', 'video', 'in_person', 'phone'];
+  for (let i = 0; i < 60; i++) {
+    const slot = Math.floor(i / 20), mode = modes[i % 4];
+    await srv.api('POST', '/api/v1/appointments', {
+      patient_id: pats[i], clinician_ids: [ids[i % 20]], duration_minutes: 45, mode,
+      start: `${day}T${String(8 + slot * 2).padStart(2, '0')}:${i % 2 ? '30' : '00'}:00`,
+      ...(mode === 'in_person' ? { room_id: rooms[Math.floor(i / 4) % 5] } : {}),
+    }, 201);
+  }
+  const times = [];
+  for (let k = 0; k < 5; k++) {
+    await page.goto('about:blank');
+    const t0 = Date.now();
+    await page.goto(`${srv.base}/#/calendar/day/${day}?unit=${big}`);
+    await page.locator('.col-head').nth(19).waitFor();
+    await page.locator('#board[data-rendered]').waitFor();
+    times.push({ total: Date.now() - t0, draw: Number(await page.getAttribute('#board', 'data-rendered')) });
+  }
+  assert.equal(await page.locator('.col-head').count(), 20);
+  const shown = await page.locator('.grid .appt').count();
+  assert.equal(shown, 60);
+  // every column fits at 1280 px: no horizontal scrolling
+  const [sw, cw] = await page.locator('.grid').evaluate(g => [g.scrollWidth, g.clientWidth]);
+  assert.ok(sw <= cw + 1, `the grid scrolls sideways (${sw} > ${cw})`);
+  await shot('day-20-clinicians');
+  await noViolations('day view, 20 clinicians');
+  const med = a => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  console.log(`# day view, 20 clinicians x ${shown} appointments: page load to drawn ${med(times.map(x => x.total))} ms (median of 5), ` +
+    `API to DOM ${med(times.map(x => x.draw))} ms`);
+});
+
+test('a tablet: the calendar and the queue still work', async () => {
+  const tab = await browser.newContext({ viewport: { width: 820, height: 1180 }, bypassCSP: true });
+  const tp = await tab.newPage();
+  await tp.goto(srv.base);
+  await tp.getByLabel(nb.login.username).fill(SECRETARY[0]);
+  await tp.getByLabel(nb.login.password).fill(SECRETARY[1]);
+  await tp.getByRole('button', { name: nb.login.submit }).click();
+  await tp.locator('.grid').waitFor();
+  await tp.goto(`${srv.base}/#/calendar/day/${day}?unit=${unit}`);
+  await tp.locator('.grid .appt').first().waitFor();
+  await tp.screenshot({ path: join(shots, 'staff-tablet.png') });
+  assert.deepEqual(await axe(tp), []);
+  await tp.getByRole('button', { name: nb.app.logout }).click();
+  await tp.getByText(nb.login.out).waitFor();
+  await tab.close();
+});
