@@ -31,7 +31,10 @@ function workday(ahead) {
 }
 
 before(async () => {
-  srv = await startServer();
+  // e-mail goes to a port where nobody listens, and gives up at once: a
+  // failed message for the work queue (SMS stays in the file spool)
+  srv = await startServer(['--email-channel', 'smtp', '--smtp-url', 'smtp://127.0.0.1:9', '--smtp-tls', 'none',
+    '--mail-from', 'time@sykehuset.example.no', '--delivery-attempts', '1']);
   browser = await launch();
   await srv.api('POST', '/api/v1/users', { username: SECRETARY[0], role: 'secretary', password: SECRETARY[1] }, 201);
   unit = (await srv.api('POST', '/api/v1/units', { name: 'Medisinsk poliklinikk' }, 201)).id;
@@ -221,6 +224,27 @@ test('a stale edit is explained and offers a reload', async () => {
   assert.equal(gone.status, 'cancelled');
   assert.equal(gone.status_reason, 'Behandler syk');
   await dlg.getByRole('button', { name: nb.app.close }).click();
+});
+
+test('a failed message waits in the queue until marked handled', async () => {
+  const per = (await srv.api('POST', '/api/v1/patients', { name: 'Per Feil', phone: '+4790000001', email: 'per@example.no' }, 201)).id;
+  const a = await srv.api('POST', '/api/v1/appointments', { patient_id: per, clinician_ids: [clin2], start: `${day}T13:00:00`, duration_minutes: 30 }, 201);
+  await srv.api('POST', `/api/v1/appointments/${a.id}/invitations`, null, 201);
+  for (let i = 0; i < 100; i++) {
+    const m = await srv.api('GET', `/api/v1/appointments/${a.id}/messages`, null, 200);
+    if (m.some(x => x.channel === 'email' && x.status === 'failed')) break;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  await page.goto(`${srv.base}/#/queue?unit=${unit}`);
+  const item = page.locator('.q-item.q-message_failed', { hasText: 'Per Feil' });
+  await item.waitFor();
+  assert.match(await item.textContent(), /E-post feilet/);
+  await shot('queue-failed');
+  await noViolations('work queue, failed message');
+  await item.getByRole('button', { name: nb.appt.markHandled }).click();
+  await item.waitFor({ state: 'detached' });
+  const m = await srv.api('GET', `/api/v1/appointments/${a.id}/messages`, null, 200);
+  assert.equal(m.find(x => x.channel === 'email').handled_by, SECRETARY[0]);
 });
 
 test('week view, rooms, English', async () => {
