@@ -145,6 +145,11 @@ async function draw(board) {
       to = Math.max(to, Math.ceil((dateOf(a.end) === dateOf(a.start) ? minutesOf(a.end) : 1440) / 60) * 60);
     }
   }
+  const now = nowLocal();
+  if (columns.some(c => c.date === now.date)) { // the line for now is always in view
+    from = Math.min(from, Math.floor(now.minute / 60) * 60);
+    to = Math.max(to, Math.min(1440, Math.floor(now.minute / 60) * 60 + 60));
+  }
   const grid = h('div.grid', { role: 'region', 'aria-label': t('cal.grid'), tabindex: '0' });
   grid.style.setProperty('--cols', String(Math.max(columns.length, 1)));
   grid.style.setProperty('--height', `${(to - from) * PX}px`);
@@ -159,7 +164,6 @@ async function draw(board) {
     tick.style.top = `${(m - from) * PX}px`;
     axis.append(tick);
   }
-  const now = nowLocal();
   const cols = columns.map(c => column(c, byCol.get(String(c.key)) || [], from, to, now));
   grid.append(head, h('div.grid-body', {}, axis, cols));
   if (!columns.length) grid.append(h('p.empty', {}, t('cal.noColumns')));

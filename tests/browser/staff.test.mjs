@@ -179,6 +179,11 @@ test('invite, the patient opts out in another browser, the queue shows it, re-bo
   await shot('queue');
   await noViolations('work queue');
   // re-book in person: a room, one click (and the invitation goes again)
+  // the appointment says what the patient answered, and when
+  await item.locator('.q-open').click();
+  const view = page.getByRole('dialog');
+  assert.match(await view.locator('#appt-answer').textContent(), /^Ba om fysisk oppmøte \(.+ \d\d:\d\d\)$/);
+  await view.getByRole('button', { name: nb.app.close }).click();
   await item.getByRole('button', { name: nb.appt.rebookGo }).click();
   await page.getByText(nb.book.needRoom).waitFor(); // no room chosen yet
   await item.getByLabel(nb.book.room).selectOption({ label: 'Rom 101' });
@@ -245,6 +250,42 @@ test('a failed message waits in the queue until marked handled', async () => {
   await item.waitFor({ state: 'detached' });
   const m = await srv.api('GET', `/api/v1/appointments/${a.id}/messages`, null, 200);
   assert.equal(m.find(x => x.channel === 'email').handled_by, SECRETARY[0]);
+});
+
+test('a new patient inline, and the next free time of a clinician with hours', async () => {
+  await srv.api('PUT', `/api/v1/clinicians/${clin2}/hours`,
+    [1, 2, 3, 4, 5].map(weekday => ({ weekday, start: '08:00', end: '16:00' })), 200);
+  await page.goto(`${srv.base}/#/calendar/day/${day}?unit=${unit}`);
+  await page.getByRole('button', { name: nb.cal.book }).click();
+  const dlg = page.getByRole('dialog', { name: nb.book.title });
+  await dlg.getByRole('button', { name: nb.book.newPatient }).click();
+  await dlg.getByLabel(nb.patient.name).fill('Nina Ny');
+  await dlg.getByLabel(nb.patient.phone).fill('12345');
+  await dlg.getByRole('button', { name: nb.book.savePatient }).click();
+  await dlg.locator('#np-phone-error').getByText(nb.err.invalid).waitFor(); // a clear error, at the field
+  await dlg.getByLabel(nb.patient.phone).fill('+4791112223');
+  await dlg.getByRole('button', { name: nb.book.savePatient }).click();
+  await dlg.locator('#bk-chosen').getByText('Nina Ny').waitFor();
+  await dlg.getByRole('checkbox', { name: /Hanne Lie/ }).check();
+  await dlg.getByLabel(nb.book.date).fill(day);
+  await dlg.getByRole('button', { name: nb.book.nextFree }).click();
+  const first = dlg.locator('.slot-list button').first();
+  await first.waitFor();
+  await first.click();
+  assert.match(await dlg.getByLabel(nb.book.time).inputValue(), /^(0[89]|1[0-5]):[0-5][05]$/);
+  await dlg.getByRole('button', { name: nb.book.submit }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  const [p] = await srv.api('GET', '/api/v1/patients?q=Nina', null, 200);
+  const [a] = await srv.api('GET', `/api/v1/appointments?patient_id=${p.id}`, null, 200);
+  assert.equal(a.status, 'invited'); // the invitation went at once
+  assert.deepEqual(a.clinician_ids, [clin2]);
+});
+
+test('today has the line for now', async () => {
+  await page.goto(`${srv.base}/#/calendar/day/${new Date().toISOString().slice(0, 10)}?unit=${unit}`);
+  await page.getByRole('button', { name: nb.cal.today }).click();
+  await page.locator('.grid .col').first().waitFor();
+  assert.equal(await page.locator('.grid .now').count(), await page.locator('.grid .col').count());
 });
 
 test('week view, rooms, English', async () => {
