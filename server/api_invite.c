@@ -213,6 +213,7 @@ API_HANDLER(api_invite_handled)
 	struct appointment a;
 	struct audit_row row;
 	json_t *o = NULL;
+	bool changed = false;
 	enum app_err err;
 
 	(void)app;
@@ -223,8 +224,8 @@ API_HANDLER(api_invite_handled)
 		return err;
 	if ((err = store_begin(db)))
 		return err;
-	err = store_outbox_handled(db, a.id, req->ids[1], req->who.username, req->now);
-	if (!err) {
+	err = store_outbox_handled(db, a.id, req->ids[1], req->who.username, req->now, &changed);
+	if (!err && changed) {
 		audit_fill(&row, &req->who, "message.handled", a.patient_id, a.id, req->now);
 		err = store_users_audit_add(db, &row);
 	}

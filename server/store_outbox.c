@@ -291,7 +291,7 @@ enum app_err store_outbox_finish(struct store *s, int64_t id, const char *status
 }
 
 enum app_err store_outbox_handled(struct store *s, int64_t appt, int64_t id, const char *by,
-				  int64_t now)
+				  int64_t now, bool *changed)
 {
 	char status[8] = "";
 	sqlite3_stmt *st;
@@ -306,7 +306,7 @@ enum app_err store_outbox_handled(struct store *s, int64_t appt, int64_t id, con
 	sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
 	if ((err = store_step_done(s, st, "outbox handled")))
 		return err;
-	if (sqlite3_changes(store_db(s)))
+	if ((*changed = sqlite3_changes(store_db(s)) > 0))
 		return APP_OK;
 	/* nothing changed: say why */
 	if ((err = store_stmt(s, SQL_STATUS, &st)))

@@ -90,10 +90,11 @@ enum app_err store_outbox_claim(struct store *s, int64_t now, int lease, struct 
 enum app_err store_outbox_finish(struct store *s, int64_t id, const char *status, const char *err,
 				 int64_t retry_at, int64_t now) WARN_UNUSED;
 /* Mark appt's failed message id handled by user by at now (it leaves the
- * work queue).  APP_ENOTFOUND when appt has no such message, APP_ETRANSITION
- * when it did not fail; marking it again changes nothing. */
+ * work queue); *changed says whether it was not marked before (marking it
+ * again changes nothing).  APP_ENOTFOUND when appt has no such message,
+ * APP_ETRANSITION when it did not fail. */
 enum app_err store_outbox_handled(struct store *s, int64_t appt, int64_t id, const char *by,
-				  int64_t now) WARN_UNUSED;
+				  int64_t now, bool *changed) WARN_UNUSED;
 /* When the next queued message is due (0: none). */
 enum app_err store_outbox_next_due(struct store *s, int64_t *at) WARN_UNUSED;
 

@@ -290,6 +290,13 @@ START_TEST(permanent_refusals_fail_at_once)
 	ck_assert_int_eq(mark_handled(2, "email"), 204);
 	ck_assert_int_eq(mark_handled(2, "email"), 204); /* again: no change */
 	ck_assert_str_eq(failed_queue(2), "sms");
+	m = e2e_json(port, "GET", "/api/v1/audit?patient_id=2", NULL, 200);
+	{
+		int handled = 0;
+		json_array_foreach(m, k, v) handled += !strcmp(field(v, "action"), "message.handled");
+		ck_assert_int_eq(handled, 1); /* the second mark changed nothing */
+	}
+	json_decref(m);
 	invite_again(2); /* fails again: the new SMS stands for both */
 	json_decref(settled(2));
 	ck_assert_str_eq(failed_queue(2), "sms,email");
