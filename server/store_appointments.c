@@ -125,6 +125,14 @@ static void read_appt(sqlite3_stmt *st, struct appointment *a)
 	parse_ids((const char *)sqlite3_column_text(st, 16), a);
 }
 
+/* APPT_COLS followed by the patient's name (the lists). */
+#define APPT_NAME_COL 17
+static void read_appt_named(sqlite3_stmt *st, struct appointment *a)
+{
+	read_appt(st, a);
+	store_copy_text(a->patient_name, sizeof(a->patient_name), st, APPT_NAME_COL);
+}
+
 static void bind_opt_id(sqlite3_stmt *st, int idx, int64_t id)
 {
 	if (id)
@@ -655,8 +663,7 @@ enum app_err store_appointments_list(struct store *s, const struct appt_filter *
 	sqlite3_bind_int64(st, 9, f->series_id);
 	sqlite3_bind_int64(st, 10, f->unit_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_appt(st, &a);
-		store_copy_text(a.patient_name, sizeof(a.patient_name), st, 17);
+		read_appt_named(st, &a);
 		if (!fn(ctx, &a))
 			break;
 	}
@@ -682,8 +689,7 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 	sqlite3_bind_int64(st, 2, from);
 	sqlite3_bind_int64(st, 3, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_appt(st, &a);
-		store_copy_text(a.patient_name, sizeof(a.patient_name), st, 17);
+		read_appt_named(st, &a);
 		if (!fn(ctx, &a))
 			break;
 	}
@@ -736,8 +742,7 @@ enum app_err store_appointments_queue(struct store *s, const struct queue_filter
 	sqlite3_bind_int64(st, 4, f->unit_id);
 	sqlite3_bind_int(st, 5, f->limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_appt(st, &q.a);
-		store_copy_text(q.a.patient_name, sizeof(q.a.patient_name), st, 17);
+		read_appt_named(st, &q.a);
 		store_copy_text(q.kind, sizeof(q.kind), st, 18);
 		q.at = sqlite3_column_int64(st, 19);
 		store_copy_text(q.detail, sizeof(q.detail), st, 20);
