@@ -70,8 +70,7 @@ async function started(me) {
   chrome();
   if (me.role !== 'clinician') {
     await loadDirectory();
-    refreshCount();
-    clearInterval(pollTimer);
+    clearInterval(pollTimer); // route() below counts the queue at once
     pollTimer = setInterval(refreshCount, 60000);
   }
   if (!location.hash || location.hash === '#/') location.hash = '#/calendar';

@@ -6,8 +6,9 @@
 // history.  Every change sends If-Match; a stale edit (412) is explained
 // and offers a reload.
 import {
-  api, ApiError, t, h, clear, dir, openDialog, setDialogTitle, field, showError, changed, STATUS_MARK,
-  fmtWhen, fmtSpan, fmtDate, dateOf, timeOf, minutesOf, clinicianName, roomName, explain, nowLocal,
+  api, ApiError, t, h, clear, openDialog, setDialogTitle, field, fieldError, roomSelect, showError, changed,
+  STATUS_MARK, fmtWhen, fmtSpan, fmtDate, dateOf, timeOf, minutesOf, hhmm, clinicianName, roomName, explain,
+  nowLocal,
 } from './lib.js';
 import { patientFacts, explainRefusal } from './book.js';
 
@@ -99,9 +100,10 @@ async function render(id, body, notice) {
   if (focus) focus.focus();
 }
 
+// The clinic's wall clock now, comparable with the API's instants.
 function nowIso() {
   const n = nowLocal();
-  return `${n.date}T${String(Math.floor(n.minute / 60)).padStart(2, '0')}:${String(n.minute % 60).padStart(2, '0')}`;
+  return `${n.date}T${hhmm(n.minute)}`;
 }
 
 function answerText(p, history) {
@@ -115,16 +117,9 @@ function answerText(p, history) {
 // The patient asked to meet in person: pick a room, one click re-books and
 // re-invites.
 function rebook(a, change, invite) {
-  const rooms = dir.rooms.filter(r => r.kind === 'clinic');
-  const room = h('select', {}, h('option', { value: '' }, t('book.noRoom')),
-    rooms.map(r => h('option', { value: r.id }, `${r.name}${r.location ? ` (${r.location})` : ''}`)));
+  const room = roomSelect({ clinicOnly: true });
   const go = h('button.primary', { type: 'button', onclick: async () => {
-    if (!room.value) {
-      room.setAttribute('aria-invalid', 'true');
-      document.getElementById('rebook-room-error').textContent = t('book.needRoom');
-      room.focus();
-      return;
-    }
+    if (!room.value) return fieldError('rebook-room', t('book.needRoom'));
     const done = await change({ mode: 'in_person', room_id: Number(room.value), status: 'booked' }, t('appt.rebooked'));
     if (done) await invite();
   } }, t('appt.rebookGo'));
@@ -141,8 +136,7 @@ function moveForm(a, change) {
   const duration = h('input', { type: 'number', min: '5', max: '480', step: '5', value: String(minutes) });
   const modes = ['video', 'in_person', 'phone'].map(m => h('label.check', {},
     h('input', { type: 'radio', name: 'mv-mode', value: m, checked: a.mode === m }), t(`mode.${m}`)));
-  const room = h('select', {}, h('option', { value: '' }, t('book.noRoom')),
-    dir.rooms.map(r => h('option', { value: r.id, selected: r.id === a.room_id }, r.name)));
+  const room = roomSelect({ selected: a.room_id });
   const form = h('form', { onsubmit: async e => {
     e.preventDefault();
     const mode = form.querySelector('input[name=mv-mode]:checked').value;

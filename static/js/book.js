@@ -5,7 +5,8 @@
 // conflict answer names the appointment in the way, inline; nothing typed
 // is lost.
 import {
-  api, ApiError, query, t, h, clear, dir, openDialog, closeDialog, field, showError, toast, changed,
+  api, ApiError, query, t, h, clear, dir, openDialog, closeDialog, field, fieldError, roomSelect, showError,
+  toast, changed,
   addDays, fmtWhen, timeOf, dateOf, clinicianName, roomName, age, explain,
 } from './lib.js';
 
@@ -128,8 +129,7 @@ export function openBooking(pre = {}) {
   const modeRadios = ['video', 'in_person', 'phone'].map(m => h('label.check', {},
     h('input', { type: 'radio', name: modeName, value: m, id: `bk-mode-${m}`, checked: m === (pre.mode || 'video') }), t(`mode.${m}`)));
   const mode = () => form.querySelector(`input[name=${modeName}]:checked`).value;
-  const room = h('select', {}, h('option', { value: '' }, t('book.noRoom')),
-    dir.rooms.map(r => h('option', { value: r.id, selected: Number(pre.room_id) === r.id }, `${r.name}${r.location ? ` (${r.location})` : ''}`)));
+  const room = roomSelect({ selected: pre.room_id });
   const roomField = field('bk-room', t('book.room'), room, t('book.roomHint'));
   const syncMode = () => {
     const inPerson = mode() === 'in_person';
@@ -188,11 +188,11 @@ export function openBooking(pre = {}) {
     e.preventDefault();
     showError(null, problem);
     const ids = chosenClinicians();
-    if (!st.patient) return fieldMsg('bk-patient', t('book.needPatient'));
-    if (!ids.length) return fieldMsg('bk-clinicians', t('book.chooseClinician'));
-    if (!date.value) return fieldMsg('bk-date', t('book.needDate'));
-    if (!time.value) return fieldMsg('bk-time', t('book.needTime'));
-    if (mode() === 'in_person' && !room.value) return fieldMsg('bk-room', t('book.needRoom'));
+    if (!st.patient) return fieldError('bk-patient', t('book.needPatient'));
+    if (!ids.length) return fieldError('bk-clinicians', t('book.chooseClinician'));
+    if (!date.value) return fieldError('bk-date', t('book.needDate'));
+    if (!time.value) return fieldError('bk-time', t('book.needTime'));
+    if (mode() === 'in_person' && !room.value) return fieldError('bk-room', t('book.needRoom'));
     const body = { patient_id: st.patient.id, clinician_ids: ids, start: `${date.value}T${time.value}:00`,
       duration_minutes: Number(duration.value), mode: mode() };
     if (room.value) body.room_id = Number(room.value);
@@ -220,13 +220,6 @@ export function openBooking(pre = {}) {
   else pInput.focus();
 }
 
-function fieldMsg(id, text) {
-  const control = document.getElementById(id);
-  control.setAttribute('aria-invalid', 'true');
-  document.getElementById(`${id}-error`).textContent = text;
-  control.focus();
-}
-
 export function patientFacts(p) {
   const a = age(p.birth_date);
   return [p.birth_date ? t('patient.born', p.birth_date, a) : null, p.phone].filter(Boolean).join(' · ');
@@ -252,7 +245,6 @@ export async function explainRefusal(x, box, st) {
       items.push(h('li', {}, t('book.busy', whom, what)));
     }
     clear(box, h('p', {}, h('strong', {}, t('book.conflict'))), h('ul', {}, items), h('p', {}, t('book.conflictHint')));
-    box.focus?.();
     return;
   }
   if (x.status === 409 && x.code === 'outside_hours' && st) {

@@ -244,6 +244,21 @@ export function field(id, label, control, hint) {
     hint ? h('span.hint', { id: `${id}-hint` }, hint) : null, control, err);
 }
 
+// Say text at the field id (made by field()) and go there.
+export function fieldError(id, text) {
+  const control = document.getElementById(id);
+  control.setAttribute('aria-invalid', 'true');
+  document.getElementById(`${id}-error`).textContent = text;
+  control.focus();
+}
+
+// A choice of rooms ("no room" first), with where each is.
+export function roomSelect({ clinicOnly = false, selected = null } = {}) {
+  return h('select', {}, h('option', { value: '' }, t('book.noRoom')),
+    dir.rooms.filter(r => !clinicOnly || r.kind === 'clinic').map(r => h('option',
+      { value: r.id, selected: Number(selected) === r.id }, `${r.name}${r.location ? ` (${r.location})` : ''}`)));
+}
+
 // Show err next to the field named by the API's error (fields maps the
 // API's field names to control ids); the rest in box.
 export function showError(err, box, fields = {}) {

@@ -7,7 +7,7 @@
 // appointment's time; refreshed every minute and after every change.
 import {
   api, query, t, h, clear, dir, fmtWhen, fmtSpan, fmtDate, dateOf, clinicianName, explain, toast,
-  changed, field,
+  changed, field, fieldError, roomSelect,
 } from './lib.js';
 import { openAppointment } from './appt.js';
 
@@ -67,11 +67,10 @@ function item(x) {
   const invite = () => api('POST', `/appointments/${a.id}/invitations`);
   let actions;
   if (x.kind === 'opted_out') {
-    const room = h('select', {}, h('option', { value: '' }, t('book.noRoom')),
-      dir.rooms.filter(r => r.kind === 'clinic').map(r => h('option', { value: r.id }, r.name)));
+    const room = roomSelect({ clinicOnly: true });
     actions = [field(`room-${key}`, t('book.room'), room),
       h('button.primary', { type: 'button', onclick: () => {
-        if (!room.value) { problem.textContent = t('book.needRoom'); room.focus(); return; }
+        if (!room.value) return fieldError(`room-${key}`, t('book.needRoom'));
         return act(async () => {
           await api('PATCH', `/appointments/${a.id}`, { mode: 'in_person', room_id: Number(room.value), status: 'booked' }, { ifMatch: a.version });
           await invite();
