@@ -144,6 +144,9 @@ struct list_ctx {
 	int n;
 };
 
+/* The body of an action that takes none: empty, or an empty object. */
+static const char *const no_fields[] = {NULL};
+
 static void put_time(struct buf *b, const char *key, int64_t t)
 {
 	char s[TIMEUTIL_INSTANT_LEN];
@@ -209,7 +212,6 @@ API_HANDLER(api_invite_messages)
  * it leaves the work queue; the change is audited. */
 API_HANDLER(api_invite_handled)
 {
-	static const char *const none[] = {NULL};
 	struct appointment a;
 	struct audit_row row;
 	json_t *o = NULL;
@@ -217,7 +219,7 @@ API_HANDLER(api_invite_handled)
 	enum app_err err;
 
 	(void)app;
-	if ((err = body_object(req, rep, none, true, &o)))
+	if ((err = body_object(req, rep, no_fields, true, &o)))
 		return err;
 	json_decref(o);
 	if ((err = api_appointment_visible(db, req, rep, &a)))
@@ -415,9 +417,7 @@ static enum app_err guest_answer(struct app *app, struct store *db, const struct
 	struct buf note;
 
 	buf_init(&note, 1024);
-	static const char *const nothing[] = {NULL};
-
-	if ((err = body_object(req, rep, nothing, true, &o)) || (err = store_begin(db)))
+	if ((err = body_object(req, rep, no_fields, true, &o)) || (err = store_begin(db)))
 		goto done;
 	if ((err = resolve(app, db, req, rep, &l, &a, &p)))
 		goto out;
