@@ -48,6 +48,12 @@ struct appointment;
 enum app_err api_appointment_visible(struct store *db, const struct req *req, struct reply *rep,
 				     struct appointment *a) WARN_UNUSED;
 
+/* api_feeds.c: a clinician's calendar feed, and the feed by its token */
+API_HANDLER(api_feeds_get);
+API_HANDLER(api_feeds_create);
+API_HANDLER(api_feeds_delete);
+API_HANDLER(api_feeds_calendar);
+
 /* api_invite.c: invitations, messages, and the patient link */
 API_HANDLER(api_invite_create);
 API_HANDLER(api_invite_messages);

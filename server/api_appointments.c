@@ -24,13 +24,15 @@
 #include "params.h"
 #include "store.h"
 #include "store_appointments.h"
+#include "store_participants.h"
 #include "store_waiting.h"
 #include "timeutil.h"
 
 #define LIST_DEFAULT 500
 #define LIST_MAX 5000
 
-static void write_appt(struct buf *b, const struct appointment *a, bool with_patient_name)
+/* a's fields, without the closing brace. */
+static void write_appt_open(struct buf *b, const struct appointment *a, bool with_patient_name)
 {
 	char t[TIMEUTIL_INSTANT_LEN];
 
@@ -55,12 +57,20 @@ static void write_appt(struct buf *b, const struct appointment *a, bool with_pat
 	buf_json_kint(b, ",", "type_id", a->type_id, true);
 	buf_json_kint(b, ",", "series_id", a->series_id, true);
 	buf_json_kstr(b, ",", "video_url", a->video_url[0] ? a->video_url : NULL);
+	buf_json_kstr(b, ",", "video_host_url", a->video_host_url[0] ? a->video_host_url : NULL);
+	buf_json_kstr(b, ",", "held_mode",
+		      a->status == APPT_COMPLETED ? appointment_mode_name(a->held_mode) : NULL);
 	buf_json_kstr(b, ",", "status_reason", a->status_reason[0] ? a->status_reason : NULL);
 	buf_json_kint(b, ",", "version", a->version, false);
 	timeutil_format(a->created_at, t);
 	buf_json_kstr(b, ",", "created_at", t);
 	timeutil_format(a->updated_at, t);
 	buf_json_kstr(b, ",", "updated_at", t);
+}
+
+static void write_appt(struct buf *b, const struct appointment *a, bool with_patient_name)
+{
+	write_appt_open(b, a, with_patient_name);
 	buf_putc(b, '}');
 }
 
@@ -102,9 +112,9 @@ enum app_err api_appointment_visible(struct store *db, const struct req *req, st
 /* The fields a request may set, as read from its body. */
 struct fields {
 	bool has_start, has_end, has_duration, has_mode, has_status, has_room, has_clinicians,
-		has_patient, has_reason, has_type;
+		has_patient, has_reason, has_type, has_held;
 	int64_t start, end, duration;
-	int mode, status;
+	int mode, status, held_mode;
 	int64_t room_id, patient_id, type_id;
 	int nclinicians;
 	int64_t clinician_ids[APPT_MAX_CLINICIANS];
@@ -180,6 +190,22 @@ static enum app_err read_repeat(struct reply *rep, json_t *o, struct fields *f)
 	return APP_OK;
 }
 
+/* A mode field of o (absent: *has false). */
+static enum app_err read_mode(struct reply *rep, json_t *o, const char *key, bool *has, int *mode)
+{
+	const char *s;
+	enum app_err err;
+
+	if (!(*has = body_has(o, key)))
+		return APP_OK;
+	if ((err = body_str(rep, o, key, true, 16, &s)))
+		return err;
+	if ((*mode = appointment_mode_parse(s)) < 0)
+		return reply_fail(rep, APP_EINVAL, key,
+				  "'%s' must be one of: video, in_person, phone", key);
+	return APP_OK;
+}
+
 static enum app_err read_fields(const struct req *req, struct reply *rep, enum read_as as,
 				struct fields *f)
 {
@@ -192,13 +218,13 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 		"room_id", "type_id", "override_hours", "repeat", NULL};
 	static const char *const patch_fields[] = {
 		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
-		"room_id", "type_id", "override_hours", "status", "reason", NULL};
+		"room_id", "type_id", "override_hours", "status", "reason", "held_mode", NULL};
 	const char *s;
 	enum app_err err;
 	json_t *o = NULL;
 
 	memset(f, 0, sizeof(*f));
-	f->mode = f->status = -1;
+	f->mode = f->status = f->held_mode = -1;
 	bool create = as != READ_PATCH;
 
 	if ((err = body_object(req, rep,
@@ -232,15 +258,9 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 		goto out;
 	if ((err = body_id(rep, o, "waiting_id", false, &f->waiting_id)))
 		goto out;
-	if ((f->has_mode = body_has(o, "mode"))) {
-		if ((err = body_str(rep, o, "mode", true, 16, &s)))
-			goto out;
-		if ((f->mode = appointment_mode_parse(s)) < 0) {
-			err = reply_fail(rep, APP_EINVAL, "mode",
-					 "'mode' must be one of: video, in_person, phone");
-			goto out;
-		}
-	}
+	if ((err = read_mode(rep, o, "mode", &f->has_mode, &f->mode)) ||
+	    (err = read_mode(rep, o, "held_mode", &f->has_held, &f->held_mode)))
+		goto out;
 	if ((f->has_status = body_has(o, "status"))) {
 		if ((err = body_str(rep, o, "status", true, 16, &s)))
 			goto out;
@@ -429,11 +449,11 @@ static enum app_err check_result(struct edit *e, const struct appointment *cur,
 					  "video room");
 	}
 	if (next->mode == APPT_VIDEO && (!cur || cur->mode != APPT_VIDEO || !next->video_url[0])) {
-		if (!appointment_video_url(e->app->cfg->video_url_template, next->video_url,
-					   sizeof(next->video_url)))
+		if (!appointment_video_url(e->app->cfg->video_url_template,
+					   e->app->cfg->video_host_url_template, next))
 			return reply_fail(e->rep, APP_ESTORE, NULL, "the video URL does not fit");
 	} else if (next->mode != APPT_VIDEO) {
-		next->video_url[0] = '\0';
+		next->video_url[0] = next->video_host_url[0] = '\0';
 	}
 	return APP_OK;
 }
@@ -493,6 +513,15 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 		   (next->start != cur->start || next->end != cur->end ||
 		    next->mode != cur->mode || next->room_id != cur->room_id)) {
 		next->status = APPT_INVITED; /* the patient answers the new time again */
+	}
+	if (next->status == APPT_COMPLETED && cur->status != APPT_COMPLETED)
+		next->held_mode = next->mode; /* held as booked, unless noted otherwise */
+	if (f->has_held) {
+		if (next->status != APPT_COMPLETED)
+			return reply_fail(e->rep, APP_EINVAL, "held_mode",
+					  "'held_mode' says how a completed consultation was held; "
+					  "give it with status completed");
+		next->held_mode = (enum appt_mode)f->held_mode;
 	}
 	if (f->has_reason)
 		snprintf(next->status_reason, sizeof(next->status_reason), "%s", f->reason);
@@ -737,13 +766,14 @@ API_HANDLER(api_appointments_get)
 	return answer(rep, &a, 200);
 }
 
-/* A clinician may only mark their own appointment completed or no-show. */
+/* A clinician may only mark their own appointment completed (noting how
+ * it was held) or no-show. */
 static bool clinician_may(const struct fields *f)
 {
-	return f->has_status && !f->has_start && !f->has_end && !f->has_duration &&
-	       !f->has_mode && !f->has_room && !f->has_patient && !f->has_clinicians &&
-	       !f->has_type &&
-	       (f->status == APPT_COMPLETED || f->status == APPT_NO_SHOW);
+	return (f->has_status || f->has_held) && !f->has_start && !f->has_end &&
+	       !f->has_duration && !f->has_mode && !f->has_room && !f->has_patient &&
+	       !f->has_clinicians && !f->has_type &&
+	       (!f->has_status || f->status == APPT_COMPLETED || f->status == APPT_NO_SHOW);
 }
 
 API_HANDLER(api_appointments_update)
@@ -815,6 +845,9 @@ struct list_ctx {
 	bool names;
 	struct audit_batch audit;
 	struct listcache_rows rows;
+	struct store *db; /* the day list: for each row's other participants */
+	int nparts;       /* of the row */
+	enum app_err err;
 };
 
 static bool list_row(void *vctx, const struct appointment *a)
@@ -866,11 +899,82 @@ struct day_args {
 	int64_t clinician_id, from, to;
 };
 
+/* Whole years from birth ("YYYY-MM-DD") to the local day of t; -1 if unknown. */
+static int age_at(const char *birth, int64_t t)
+{
+	struct civil b, d;
+	int years;
+
+	if (!birth[0] || timeutil_parse_date(birth, &b))
+		return -1;
+	timeutil_to_local(t, &d);
+	years = d.year - b.year - (d.month < b.month || (d.month == b.month && d.day < b.day));
+	return years < 0 ? -1 : years;
+}
+
+/* One clinician or guest of the day list's appointment (not the patient;
+ * no contact details). */
+static bool day_participant(void *vctx, const struct participant *p)
+{
+	struct list_ctx *c = vctx;
+	bool guest = !strcmp(p->kind, "external");
+
+	if (!strcmp(p->kind, "patient"))
+		return true;
+	buf_json_kint(c->b, c->nparts++ ? ",{" : "{", "id", p->id, false);
+	buf_json_kstr(c->b, ",", "kind", p->kind);
+	buf_json_kint(c->b, ",", "clinician_id", p->clinician_id, true);
+	buf_json_kstr(c->b, ",", "name", p->name);
+	buf_json_kstr(c->b, ",", "role", guest ? p->role : NULL);
+	buf_json_kstr(c->b, ",", "organisation",
+		      guest && p->organisation[0] ? p->organisation : NULL);
+	buf_json_kstr(c->b, ",", "interpreter_language",
+		      guest && p->interpreter_language[0] ? p->interpreter_language : NULL);
+	buf_json_kstr(c->b, ",", "response", p->response);
+	buf_putc(c->b, '}');
+	return !c->b->failed;
+}
+
+/* A row of the clinician's day: the appointment, the patient's age that
+ * day, the room, and everyone else taking part. */
+static bool day_row(void *vctx, const struct appointment *a)
+{
+	struct list_ctx *c = vctx;
+	int age = age_at(a->patient_birth_date, a->start);
+
+	if (c->n++)
+		buf_putc(c->b, ',');
+	write_appt_open(c->b, a, true);
+	if (age < 0)
+		buf_json_kstr(c->b, ",", "patient_age", NULL);
+	else
+		buf_json_kint(c->b, ",", "patient_age", age, false);
+	if (a->room_id) {
+		buf_json_kint(c->b, ",\"room\":{", "id", a->room_id, false);
+		buf_json_kstr(c->b, ",", "name", a->room_name);
+		buf_json_kstr(c->b, ",", "location", a->room_location[0] ? a->room_location : NULL);
+		buf_putc(c->b, '}');
+	} else {
+		buf_puts(c->b, ",\"room\":null");
+	}
+	buf_puts(c->b, ",\"participants\":[");
+	c->nparts = 0;
+	if ((c->err = store_participants_list(c->db, a->id, false, day_participant, c)))
+		return false;
+	buf_puts(c->b, "]}");
+	audit_batch_add(&c->audit, a->patient_id, a->id);
+	listcache_rows_add(&c->rows, a->patient_id, a->id);
+	return !c->b->failed;
+}
+
 static enum app_err run_day(struct store *db, const void *arg, struct list_ctx *ctx)
 {
 	const struct day_args *d = arg;
+	enum app_err err;
 
-	return store_appointments_day(db, d->clinician_id, d->from, d->to, list_row, ctx);
+	ctx->db = db;
+	err = store_appointments_day(db, d->clinician_id, d->from, d->to, day_row, ctx);
+	return err ? err : ctx->err;
 }
 
 /* Everything the answer of f depends on. */
@@ -909,7 +1013,7 @@ API_HANDLER(api_appointments_list)
 					      "room_id",    "patient_id", "series_id",
 					      "status",	    "mode",	  "limit",
 					      "offset",	    "unit_id",	  NULL};
-	struct list_ctx ctx = {&rep->body, 0, true, {0}, {0}};
+	struct list_ctx ctx = {.b = &rep->body, .names = true};
 	struct buf key;
 	struct appt_filter f = {.mode = -1};
 	const char *mode;
@@ -954,7 +1058,7 @@ API_HANDLER(api_appointments_list)
 API_HANDLER(api_appointments_day)
 {
 	static const char *const allowed[] = {"date", NULL};
-	struct list_ctx ctx = {&rep->body, 0, true, {0}, {0}};
+	struct list_ctx ctx = {.b = &rep->body, .names = true};
 	struct day_args args = {req->ids[0], 0, 0};
 	const char *date = params_get(req, "date");
 	struct civil day;

@@ -80,30 +80,62 @@ bool appointment_has_clinician(const struct appointment *a, int64_t id)
 	return false;
 }
 
-bool appointment_video_url(const char *template_, char *out, size_t cap)
+/* 128 random bits in lowercase base32 (26 characters). */
+static void random_code(char out[27])
 {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
 	unsigned char raw[16];
-	char room[27];
-	const char *at = strstr(template_, "{room}");
 	unsigned bits = 0, acc = 0;
 	size_t n = 0;
-	int w;
 
 	randombytes_buf(raw, sizeof(raw));
 	for (size_t i = 0; i < sizeof(raw); i++) {
 		acc = (acc << 8) | raw[i];
 		bits += 8;
 		while (bits >= 5) {
-			room[n++] = alphabet[(acc >> (bits - 5)) & 31];
+			out[n++] = alphabet[(acc >> (bits - 5)) & 31];
 			bits -= 5;
 		}
 	}
 	if (bits)
-		room[n++] = alphabet[(acc << (5 - bits)) & 31];
-	room[n] = '\0';
-	if (!at)
+		out[n++] = alphabet[(acc << (5 - bits)) & 31];
+	out[n] = '\0';
+}
+
+/* template_ with each "{room}" and "{key}" replaced; false if it does not fit. */
+static bool expand(const char *template_, const char *room, const char *key, char *out,
+		   size_t cap)
+{
+	size_t n = 0;
+
+	for (const char *p = template_; *p;) {
+		const char *with = !strncmp(p, "{room}", 6) ? room : !strncmp(p, "{key}", 5) ? key
+											   : NULL;
+		size_t len = with ? strlen(with) : 1;
+
+		if (n + len >= cap)
+			return false;
+		memcpy(out + n, with ? with : p, len);
+		n += len;
+		p += with ? (with == room ? 6 : 5) : 1;
+	}
+	out[n] = '\0';
+	return true;
+}
+
+bool appointment_video_url(const char *template_, const char *host_template,
+			   struct appointment *a)
+{
+	char room[27], key[27];
+
+	random_code(room);
+	random_code(key);
+	if (!strstr(template_, "{room}") ||
+	    !expand(template_, room, key, a->video_url, sizeof(a->video_url)))
 		return false;
-	w = snprintf(out, cap, "%.*s%s%s", (int)(at - template_), template_, room, at + 6);
-	return w > 0 && (size_t)w < cap;
+	if (host_template && *host_template)
+		return expand(host_template, room, key, a->video_host_url,
+			      sizeof(a->video_host_url));
+	memcpy(a->video_host_url, a->video_url, sizeof(a->video_url));
+	return true;
 }

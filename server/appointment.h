@@ -43,10 +43,13 @@ struct appointment {
 	int nclinicians;
 	int64_t clinician_ids[APPT_MAX_CLINICIANS];
 	char video_url[512];
+	char video_host_url[512]; /* the clinician's link to the same meeting */
 	char status_reason[APPT_REASON_MAX + 1];
+	enum appt_mode held_mode; /* how a completed one was held (else unused) */
 	int64_t version;
 	int64_t created_at, updated_at;
 	char patient_name[256]; /* filled by the lists only */
+	char patient_birth_date[11], room_name[128], room_location[128]; /* the day list only */
 	bool override_hours;    /* this change was booked outside working hours on
 				 * purpose (recorded in the history, not stored) */
 };
@@ -91,8 +94,12 @@ static inline bool appointment_live(const struct appointment *a)
 /* Whether clinician id takes part. */
 bool appointment_has_clinician(const struct appointment *a, int64_t id);
 
-/* Write a meeting URL from template ("{room}" becomes 128 random bits in
- * lowercase base32) into out.  false when it does not fit. */
-bool appointment_video_url(const char *template_, char *out, size_t cap);
+/* Give a a new meeting: its video_url from template_ ("{room}" becomes 128
+ * random bits in lowercase base32), and the clinician's video_host_url to
+ * the same room from host_template (NULL or "": the same link).  In either,
+ * "{key}" becomes another 128 random bits, a host key the patient's link
+ * does not carry.  false when a link does not fit. */
+bool appointment_video_url(const char *template_, const char *host_template,
+			   struct appointment *a);
 
 #endif

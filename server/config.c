@@ -32,6 +32,10 @@ static const struct option_def {
 	 "folder of the web front-end"},
 	{"video-url-template", "TIMEBOK_VIDEO_URL_TEMPLATE", K_STR, S(video_url_template), 0, 0,
 	 "meeting URL for video appointments; {room} becomes 128 random bits"},
+	{"video-host-url-template", "TIMEBOK_VIDEO_HOST_URL_TEMPLATE", K_STR,
+	 S(video_host_url_template), 0, 0,
+	 "the clinician's (host's) link to the same meeting, where the platform has one: "
+	 "{room} as above, {key} a host key of its own; unset: the patient's link"},
 	{"public-url", "TIMEBOK_PUBLIC_URL", K_STR, S(public_url), 0, 0,
 	 "absolute base URL people reach timebok at (links in messages)"},
 	{"port-file", "TIMEBOK_PORT_FILE", K_STR, S(port_file), 0, 0,
@@ -272,6 +276,14 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 	    (strncmp(cfg->video_url_template, "https://", 8) &&
 	     strncmp(cfg->video_url_template, "http://", 7))) {
 		fprintf(err_out, "timebok: --video-url-template must be an http(s) URL with {room}\n");
+		return APP_EINVAL;
+	}
+	if (cfg->video_host_url_template[0] &&
+	    (!strstr(cfg->video_host_url_template, "{room}") ||
+	     (strncmp(cfg->video_host_url_template, "https://", 8) &&
+	      strncmp(cfg->video_host_url_template, "http://", 7)))) {
+		fprintf(err_out,
+			"timebok: --video-host-url-template must be an http(s) URL with {room}\n");
 		return APP_EINVAL;
 	}
 	if (strcmp(cfg->password_cost, "min") && strcmp(cfg->password_cost, "interactive") &&

@@ -20,6 +20,7 @@ struct config {
 	char tz[64];
 	char static_dir[512];
 	char video_url_template[512];
+	char video_host_url_template[512]; /* "": hosts use the guests' link */
 	char public_url[256];    /* absolute base for links sent to people */
 	bool public_url_derived; /* not configured: made from --listen */
 	char port_file[512];     /* written with the bound port once listening */

@@ -211,7 +211,7 @@ static enum app_err demo_rules(struct app *app, struct store *db, const int64_t 
 	a.buffer_after = 15 * 60;
 	a.mode = APPT_VIDEO;
 	a.status = APPT_BOOKED;
-	appointment_video_url(app->cfg->video_url_template, a.video_url, sizeof(a.video_url));
+	appointment_video_url(app->cfg->video_url_template, app->cfg->video_host_url_template, &a);
 	if ((err = store_appointments_create(db, &a, NULL, now, &cf)))
 		return err == APP_ECONFLICT ? APP_OK : err;
 	for (int i = 0; i < 3; i++) {
@@ -351,8 +351,8 @@ enum app_err demo_populate(struct app *app, struct store *db)
 				else if (a.mode == APPT_VIDEO && rnd(3) == 0)
 					a.room_id = video_rooms[rnd(2)];
 				if (a.mode == APPT_VIDEO)
-					appointment_video_url(app->cfg->video_url_template, a.video_url,
-							      sizeof(a.video_url));
+					appointment_video_url(app->cfg->video_url_template,
+							      app->cfg->video_host_url_template, &a);
 				if (a.end < now)
 					a.status = s < 17 ? APPT_COMPLETED : s < 18 ? APPT_NO_SHOW
 										  : APPT_CANCELLED;
@@ -360,6 +360,8 @@ enum app_err demo_populate(struct app *app, struct store *db)
 					a.status = s < 6 ? APPT_BOOKED : s < 12 ? APPT_INVITED
 							 : s < 18 ? APPT_CONFIRMED : s < 19 ? APPT_OPTED_OUT
 											: APPT_CANCELLED;
+				/* now and then a video consultation fell back to phone */
+				a.held_mode = a.mode == APPT_VIDEO && rnd(10) == 0 ? APPT_PHONE : a.mode;
 				if (a.status == APPT_OPTED_OUT && a.mode != APPT_VIDEO)
 					a.status = APPT_CONFIRMED; /* only video can be opted out of */
 				if (a.status == APPT_OPTED_OUT)

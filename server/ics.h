@@ -6,7 +6,8 @@
  * METHOD REQUEST, or CANCEL with STATUS:CANCELLED once it is cancelled
  * (RFC 5546), and the video URL or the room as LOCATION.  Times are written
  * in UTC, which every client converts to its own zone, so they stay right
- * across DST changes without shipping a VTIMEZONE.
+ * across DST changes without shipping a VTIMEZONE.  A feed (a clinician's
+ * subscribed calendar) is a VCALENDAR of many such events without METHOD.
  */
 #ifndef TIMEBOK_ICS_H
 #define TIMEBOK_ICS_H
@@ -32,5 +33,11 @@ struct ics_event {
 
 /* Append the VCALENDAR text of e to out.  APP_ENOMEM. */
 enum app_err ics_render(const struct ics_event *e, struct buf *out) WARN_UNUSED;
+
+/* Append a subscribed calendar (no METHOD) named name, holding the n
+ * events, to out, with a hint to clients to fetch it again every 15
+ * minutes.  APP_ENOMEM. */
+enum app_err ics_render_feed(const char *name, const struct ics_event *events, int n,
+			     struct buf *out) WARN_UNUSED;
 
 #endif

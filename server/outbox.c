@@ -59,7 +59,7 @@ void outbox_fill_link(struct buf *out, const char *text, const char *url)
 }
 
 /* The part of public_url that names the host, for UIDs. */
-static void host_of(const struct app *app, char *out, size_t cap)
+void outbox_host(const struct app *app, char *out, size_t cap)
 {
 	const char *h = strstr(app->cfg->public_url, "://");
 
@@ -101,7 +101,7 @@ static enum app_err ics_with_room(struct app *app, const struct appointment *a, 
 	buf_init(&desc, 2048);
 	if (details)
 		outbox_fill_link(&desc, details, link);
-	host_of(app, host, sizeof(host));
+	outbox_host(app, host, sizeof(host));
 	e.appointment_id = a->id;
 	e.start = a->start;
 	e.end = a->end;

@@ -58,6 +58,8 @@ enum app_err outbox_on_change(struct app *app, struct store *db, const struct ap
 
 /* When a's links stop opening it. */
 int64_t outbox_link_expires(const struct app *app, const struct appointment *a);
+/* The host part of the public URL (for calendar UIDs). */
+void outbox_host(const struct app *app, char *out, size_t cap);
 /* The patient link of token. */
 void outbox_link_url(const struct app *app, const char *token, char out[OUTBOX_URL_MAX]);
 

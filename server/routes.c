@@ -59,6 +59,9 @@ const struct route routes[] = {
 	R("POST", "/api/v1/clinicians/{id}/exceptions", api_exceptions_create, CLIN, 0, STAFF),
 	R("DELETE", "/api/v1/clinicians/{id}/exceptions/{exception_id}", api_exceptions_delete, CLIN, 0,
 	  STAFF),
+	R("GET", "/api/v1/clinicians/{id}/calendar-feed", api_feeds_get, NULL, 0, ALL),
+	R("POST", "/api/v1/clinicians/{id}/calendar-feed", api_feeds_create, NULL, 0, ALL),
+	R("DELETE", "/api/v1/clinicians/{id}/calendar-feed", api_feeds_delete, NULL, 0, ALL),
 	R("GET", "/api/v1/slots", api_slots, NULL, 0, STAFF),
 
 	R("GET", "/api/v1/rooms", api_resource_list, ROOMS, 0, STAFF),
@@ -126,6 +129,9 @@ const struct route routes[] = {
 	  NOBODY),
 	R("GET", "/api/v1/invite/{token}/calendar.ics", api_invite_calendar, NULL, ROUTE_PUBLIC,
 	  NOBODY),
+	/* a clinician's calendar feed: its token is the key (api_feeds.c) */
+	R("GET", "/api/v1/calendar-feeds/{token}/calendar.ics", api_feeds_calendar, NULL,
+	  ROUTE_PUBLIC, NOBODY),
 };
 const int nroutes = sizeof(routes) / sizeof(routes[0]);
 

@@ -31,7 +31,7 @@
 	"a.id, a.start_at, a.end_at, a.mode, a.status, a.patient_id, a.room_id, a.video_url, "     \
 	"a.status_reason, a.version, a.created_at, a.updated_at, a.type_id, a.buffer_before, "     \
 	"a.buffer_after, a.series_id, (SELECT group_concat(clinician_id) FROM participants "       \
-	"WHERE appointment_id = a.id AND clinician_id IS NOT NULL)"
+	"WHERE appointment_id = a.id AND clinician_id IS NOT NULL), a.held_mode, a.video_host_url"
 
 static const char SQL_GET[] = "SELECT " APPT_COLS " FROM appointments a WHERE a.id = ?1";
 
@@ -50,9 +50,9 @@ static const char SQL_CONFLICT_ROOM[] =
 
 static const char SQL_INSERT[] =
 	"INSERT INTO appointments (start_at, end_at, mode, status, patient_id, room_id, "
-	"video_url, status_reason, type_id, buffer_before, buffer_after, version, created_at, "
-	"updated_at, series_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12, "
-	"?13)";
+	"video_url, status_reason, type_id, buffer_before, buffer_after, held_mode, "
+	"video_host_url, version, created_at, updated_at, series_id) VALUES (?1, ?2, ?3, ?4, ?5, "
+	"?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?14, ?15)";
 static const char SQL_SERIES_FIRST[] = "UPDATE appointments SET series_id = id WHERE id = ?1";
 static const char SQL_INSERT_PARTICIPANT[] =
 	"INSERT INTO participants (appointment_id, kind, patient_id, clinician_id, start_at, "
@@ -60,8 +60,8 @@ static const char SQL_INSERT_PARTICIPANT[] =
 static const char SQL_UPDATE[] =
 	"UPDATE appointments SET start_at = ?2, end_at = ?3, mode = ?4, status = ?5, "
 	"patient_id = ?6, room_id = ?7, video_url = ?8, status_reason = ?9, type_id = ?10, "
-	"buffer_before = ?11, buffer_after = ?12, version = version + 1, updated_at = ?13 "
-	"WHERE id = ?1";
+	"buffer_before = ?11, buffer_after = ?12, held_mode = ?13, video_host_url = ?14, "
+	"version = version + 1, updated_at = ?15 WHERE id = ?1";
 static const char SQL_PARTICIPANTS_OFF[] =
 	"UPDATE participants SET live = 0 WHERE appointment_id = ?1";
 static const char SQL_DELETE_CLINICIAN[] =
@@ -76,9 +76,9 @@ static const char SQL_HISTORY[] =
 	"SELECT id, at, actor, action, changes FROM appointment_history "
 	"WHERE appointment_id = ?1 ORDER BY id";
 static const char SQL_DAY[] =
-	"SELECT " APPT_COLS ", pt.name FROM participants p "
+	"SELECT " APPT_COLS ", pt.name, pt.birth_date, r.name, r.location FROM participants p "
 	"JOIN appointments a ON a.id = p.appointment_id "
-	"JOIN patients pt ON pt.id = a.patient_id "
+	"JOIN patients pt ON pt.id = a.patient_id LEFT JOIN rooms r ON r.id = a.room_id "
 	"WHERE p.clinician_id = ?1 AND p.start_at >= ?2 AND p.start_at < ?3 "
 	"ORDER BY p.start_at, p.end_at"; /* the index's order: no sorting */
 
@@ -123,14 +123,27 @@ static void read_appt(sqlite3_stmt *st, struct appointment *a)
 	a->buffer_after = sqlite3_column_int64(st, 14);
 	a->series_id = sqlite3_column_int64(st, 15);
 	parse_ids((const char *)sqlite3_column_text(st, 16), a);
+	m = appointment_mode_parse((const char *)sqlite3_column_text(st, 17));
+	a->held_mode = m < 0 ? a->mode : (enum appt_mode)m;
+	store_copy_text(a->video_host_url, sizeof(a->video_host_url), st, 18);
 }
 
 /* APPT_COLS followed by the patient's name (the lists). */
-#define APPT_NAME_COL 17
+#define APPT_NAME_COL 19
 static void read_appt_named(sqlite3_stmt *st, struct appointment *a)
 {
 	read_appt(st, a);
 	store_copy_text(a->patient_name, sizeof(a->patient_name), st, APPT_NAME_COL);
+}
+
+/* read_appt_named, then the patient's birth date and the room (SQL_DAY). */
+static void read_appt_day(sqlite3_stmt *st, struct appointment *a)
+{
+	read_appt_named(st, a);
+	store_copy_text(a->patient_birth_date, sizeof(a->patient_birth_date), st,
+			APPT_NAME_COL + 1);
+	store_copy_text(a->room_name, sizeof(a->room_name), st, APPT_NAME_COL + 2);
+	store_copy_text(a->room_location, sizeof(a->room_location), st, APPT_NAME_COL + 3);
 }
 
 static void bind_opt_id(sqlite3_stmt *st, int idx, int64_t id)
@@ -260,11 +273,13 @@ enum hfield {
 	H_CLINICIANS,
 	H_REASON,
 	H_TYPE,
+	H_HELD,
 	H_N
 };
 static const char *const hnames[H_N] = {"start",         "end",          "mode",
 					"status",        "patient_id",   "room_id",
-					"clinician_ids", "status_reason", "type_id"};
+					"clinician_ids", "status_reason", "type_id",
+					"held_mode"};
 
 static void hvalue(struct buf *b, const struct appointment *a, enum hfield f)
 {
@@ -293,6 +308,10 @@ static void hvalue(struct buf *b, const struct appointment *a, enum hfield f)
 		buf_putc(b, ']');
 		break;
 	case H_REASON: buf_json_str(b, a->status_reason[0] ? a->status_reason : NULL); break;
+	case H_HELD:
+		buf_json_str(b, a->status == APPT_COMPLETED ? appointment_mode_name(a->held_mode)
+							    : NULL);
+		break;
 	case H_N: break;
 	}
 }
@@ -319,6 +338,9 @@ static bool field_changed(const struct appointment *a, const struct appointment 
 	case H_CLINICIANS: return !same_clinicians(a, b);
 	case H_REASON: return strcmp(a->status_reason, b->status_reason) != 0;
 	case H_TYPE: return a->type_id != b->type_id;
+	case H_HELD:
+		return (a->status == APPT_COMPLETED) != (b->status == APPT_COMPLETED) ||
+		       (a->status == APPT_COMPLETED && a->held_mode != b->held_mode);
 	case H_N: break;
 	}
 	return false;
@@ -366,6 +388,12 @@ static void bind_appt(sqlite3_stmt *st, const struct appointment *a, int first)
 	bind_opt_id(st, first + 8, a->type_id);
 	sqlite3_bind_int64(st, first + 9, a->buffer_before);
 	sqlite3_bind_int64(st, first + 10, a->buffer_after);
+	if (a->status == APPT_COMPLETED)
+		sqlite3_bind_text(st, first + 11, appointment_mode_name(a->held_mode), -1,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, first + 11);
+	store_bind_text(st, first + 12, a->video_host_url);
 }
 
 /* Insert a and its participants, with the history, in the caller's
@@ -379,8 +407,8 @@ static enum app_err insert_one(struct store *s, struct appointment *a, const str
 	if ((err = store_stmt(s, SQL_INSERT, &st)))
 		return err;
 	bind_appt(st, a, 1);
-	sqlite3_bind_int64(st, 12, now);
-	bind_opt_id(st, 13, a->series_id);
+	sqlite3_bind_int64(st, 14, now);
+	bind_opt_id(st, 15, a->series_id);
 	if ((err = store_step_done(s, st, "appointment insert")))
 		return err;
 	a->id = sqlite3_last_insert_rowid(store_db(s));
@@ -554,7 +582,7 @@ enum app_err store_appointments_edit_then(struct store *s, int64_t id, int64_t i
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
 	bind_appt(st, &next, 2);
-	sqlite3_bind_int64(st, 13, now);
+	sqlite3_bind_int64(st, 15, now);
 	if ((err = store_step_done(s, st, "appointment update")))
 		goto out;
 	history_changes(&b, &cur, &next);
@@ -689,7 +717,7 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 	sqlite3_bind_int64(st, 2, from);
 	sqlite3_bind_int64(st, 3, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_appt_named(st, &a);
+		read_appt_day(st, &a);
 		if (!fn(ctx, &a))
 			break;
 	}
@@ -743,11 +771,11 @@ enum app_err store_appointments_queue(struct store *s, const struct queue_filter
 	sqlite3_bind_int(st, 5, f->limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_appt_named(st, &q.a);
-		store_copy_text(q.kind, sizeof(q.kind), st, 18);
-		q.at = sqlite3_column_int64(st, 19);
-		store_copy_text(q.detail, sizeof(q.detail), st, 20);
-		q.message_id = sqlite3_column_int64(st, 21);
-		store_copy_text(q.channel, sizeof(q.channel), st, 22);
+		store_copy_text(q.kind, sizeof(q.kind), st, APPT_NAME_COL + 1);
+		q.at = sqlite3_column_int64(st, APPT_NAME_COL + 2);
+		store_copy_text(q.detail, sizeof(q.detail), st, APPT_NAME_COL + 3);
+		q.message_id = sqlite3_column_int64(st, APPT_NAME_COL + 4);
+		store_copy_text(q.channel, sizeof(q.channel), st, APPT_NAME_COL + 5);
 		if (!fn(ctx, &q))
 			break;
 	}

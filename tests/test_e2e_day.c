@@ -1,0 +1,517 @@
+/*
+ * test_e2e_day.c - the clinician's day end to end: the day list with the
+ * patient's age, the room and the other participants; only their own day
+ * for a clinician; the list following a patient's answer; the outcome with
+ * how it was held (a video consultation that fell back to phone); the
+ * host's meeting link; and the personal calendar feed (parses as
+ * iCalendar, holds no patient data, revoked by a new one or a delete).
+ */
+#include <check.h>
+#include <libical/ical.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check_main.h"
+#include "e2e.h"
+#include "timeutil.h"
+
+#define DAY "2030-01-15"
+#define PATIENT "Kari Dagsliste"
+
+static struct server srv;
+static int port;
+static long long clin, clin2, pat, pat2, room;
+static struct session lege, lege2;
+
+static void user(const char *name, long long clinician, struct session *s)
+{
+	char body[300];
+	int status;
+
+	snprintf(body, sizeof(body),
+		 "{\"username\":\"%s\",\"role\":\"clinician\",\"password\":\"%s\","
+		 "\"clinician_id\":%lld}",
+		 name, E2E_PASSWORD, clinician);
+	json_decref(e2e_json(port, "POST", "/api/v1/users", body, 201));
+	ck_assert(e2e_login(port, name, E2E_PASSWORD, s, &status));
+}
+
+static void setup(void)
+{
+	static const char *const extra[] = {
+		"--video-url-template", "https://meet.example.org/{room}",
+		"--video-host-url-template", "https://meet.example.org/{room}?host={key}", NULL};
+
+	e2e_start(&srv, NULL, extra);
+	port = srv.port;
+	clin = e2e_make(port, "clinicians", "{\"name\":\"Dr. Dag Lege\",\"profession\":\"lege\"}");
+	clin2 = e2e_make(port, "clinicians",
+			 "{\"name\":\"Psykolog Per\",\"profession\":\"psykolog\"}");
+	pat = e2e_make(port, "patients",
+		       "{\"name\":\"" PATIENT "\",\"phone\":\"+4791234567\","
+		       "\"email\":\"kari@example.no\",\"national_id\":\"15076500565\"}");
+	pat2 = e2e_make(port, "patients", "{\"name\":\"Ola Uten Fnr\",\"phone\":\"+4798765432\"}");
+	room = e2e_make(port, "rooms", "{\"name\":\"Rom 7\",\"kind\":\"clinic\","
+				       "\"location\":\"Bygg C\"}");
+	user("dag", clin, &lege);
+	user("per", clin2, &lege2);
+}
+
+static void teardown(void)
+{
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	e2e_cleanup(&srv);
+}
+
+/* Book patient with clinicians ("1,2") at start (local, no offset). */
+static long long book_at(long long patient, const char *clinicians, const char *start,
+			 const char *extra)
+{
+	char body[400];
+
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%s],\"start\":\"%s\","
+		 "\"duration_minutes\":30%s}",
+		 patient, clinicians, start, extra ? extra : "");
+	return e2e_make(port, "appointments", body);
+}
+
+/* The same on DAY at time. */
+static long long book(long long patient, const char *clinicians, const char *time,
+		      const char *extra)
+{
+	char start[40];
+
+	snprintf(start, sizeof(start), DAY "T%s", time);
+	return book_at(patient, clinicians, start, extra);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+/* The day list of clinician c as session s; status must be want. */
+static json_t *day(const struct session *s, long long c, int want)
+{
+	char path[128];
+	struct resp r;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day?date=" DAY, c);
+	ck_assert(e2e_request_as(port, s, "GET", path, NULL, NULL, &r));
+	ck_assert_msg(r.status == want, "%s: %d, not %d", path, r.status, want);
+	j = json_incref(r.json);
+	e2e_resp_free(&r);
+	return j;
+}
+
+/* The row of appointment id in list. */
+static json_t *row(json_t *list, long long id)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v) if (json_integer_value(json_object_get(v, "id")) == id) return v;
+	ck_abort_msg("appointment %lld is not in the list", id);
+	return NULL;
+}
+
+static int patch_as(const struct session *s, long long id, const char *body, json_t **out)
+{
+	char path[96];
+	struct resp r;
+	int status;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	ck_assert(e2e_request_as(port, s, "PATCH", path, NULL, body, &r));
+	status = r.status;
+	if (status >= 400)
+		ck_assert_msg(e2e_is_error(&r, status == 400 ? "invalid" : status == 403 ? "forbidden"
+											 : "invalid_transition",
+					   NULL),
+			      "%s", r.raw);
+	if (out)
+		*out = json_incref(r.json);
+	e2e_resp_free(&r);
+	return status;
+}
+
+START_TEST(day_list_has_what_the_clinician_needs)
+{
+	char clins[64], both[64], body[300];
+	long long video, in_person, shared, cancelled, gp;
+	json_t *list, *v, *p, *parts;
+	size_t i;
+	bool saw_gp = false, saw_other = false;
+
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	snprintf(both, sizeof(both), "%lld,%lld", clin, clin2);
+	snprintf(body, sizeof(body), ",\"mode\":\"in_person\",\"room_id\":%lld", room);
+	in_person = book(pat2, clins, "08:00:00", body);
+	video = book(pat, clins, "09:00:00", NULL);
+	shared = book(pat2, both, "10:00:00", ",\"mode\":\"phone\"");
+	cancelled = book(pat2, clins, "11:00:00", NULL);
+	snprintf(body, sizeof(body), "/api/v1/appointments/%lld", cancelled);
+	json_decref(e2e_json(port, "DELETE", body, NULL, 200));
+	snprintf(body, sizeof(body), "appointments/%lld/participants", video);
+	gp = e2e_make(port, body,
+		      "{\"name\":\"Dr. Fastlege\",\"role\":\"gp\",\"organisation\":"
+		      "\"Sentrum legekontor\",\"email\":\"gp@example.org\"}");
+
+	list = day(&lege, clin, 200);
+	ck_assert_int_eq(json_array_size(list), 4); /* the cancelled one too, marked */
+	/* ordered by start */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(list, 0), "id")),
+			 in_person);
+	v = row(list, in_person);
+	ck_assert_str_eq(str(v, "patient_name"), "Ola Uten Fnr");
+	ck_assert(json_is_null(json_object_get(v, "patient_age")));
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(v, "room"), "id")), room);
+	ck_assert_str_eq(str(json_object_get(v, "room"), "name"), "Rom 7");
+	ck_assert_str_eq(str(json_object_get(v, "room"), "location"), "Bygg C");
+	ck_assert(json_is_null(json_object_get(v, "video_host_url")));
+
+	v = row(list, video);
+	ck_assert_str_eq(str(v, "patient_name"), PATIENT);
+	/* born 1965-07-15: 64 on the day */
+	ck_assert_int_eq(json_integer_value(json_object_get(v, "patient_age")), 64);
+	ck_assert(json_is_null(json_object_get(v, "room")));
+	/* the host's link is to the same room, with a key the patient's has not */
+	ck_assert_ptr_nonnull(strstr(str(v, "video_host_url"), "?host="));
+	ck_assert_int_eq(strncmp(str(v, "video_host_url"), str(v, "video_url"),
+				 strlen(str(v, "video_url"))),
+			 0);
+	ck_assert_ptr_null(strstr(str(v, "video_url"), "host"));
+	parts = json_object_get(v, "participants");
+	json_array_foreach(parts, i, p) {
+		ck_assert_str_ne(str(p, "kind"), "patient");
+		ck_assert_ptr_null(json_object_get(p, "email")); /* no contact details */
+		ck_assert_ptr_null(json_object_get(p, "phone"));
+		if (json_integer_value(json_object_get(p, "id")) == gp) {
+			saw_gp = true;
+			ck_assert_str_eq(str(p, "kind"), "external");
+			ck_assert_str_eq(str(p, "role"), "gp");
+			ck_assert_str_eq(str(p, "name"), "Dr. Fastlege");
+			ck_assert_str_eq(str(p, "organisation"), "Sentrum legekontor");
+			ck_assert_str_eq(str(p, "response"), "needs-action");
+		}
+	}
+	ck_assert(saw_gp);
+	ck_assert_int_eq(json_array_size(parts), 2); /* the clinician and the GP */
+
+	v = row(list, shared);
+	json_array_foreach(json_object_get(v, "participants"), i, p)
+		if (json_integer_value(json_object_get(p, "clinician_id")) == clin2) {
+			saw_other = true;
+			ck_assert_str_eq(str(p, "name"), "Psykolog Per");
+		}
+	ck_assert(saw_other);
+	ck_assert_str_eq(str(row(list, cancelled), "status"), "cancelled");
+	json_decref(list);
+
+	/* the other clinician sees the shared one on their own day */
+	list = day(&lege2, clin2, 200);
+	ck_assert_int_eq(json_array_size(list), 1);
+	json_decref(list);
+}
+END_TEST
+
+START_TEST(only_their_own_day)
+{
+	char clins[32], path[128];
+	json_t *j;
+
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	book(pat, clins, "10:00:00", NULL);
+	json_decref(day(&lege2, clin, 403));
+	json_decref(day(&lege, clin2, 403));
+	json_decref(day(&lege, 99999, 403)); /* no telling which ids exist */
+	j = day(&lege, clin, 200);
+	ck_assert_int_eq(json_array_size(j), 1);
+	json_decref(j);
+	/* staff may open any clinician's day */
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day?date=" DAY, clin);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 1);
+	json_decref(j);
+}
+END_TEST
+
+/* The patient gives action through token; then the day list shows appointment
+ * id with status. */
+static void answer_then(const char *token, const char *action, long long id, const char *status)
+{
+	char path[128];
+	struct resp r;
+	json_t *list;
+
+	snprintf(path, sizeof(path), "/api/v1/invite/%s/%s", token, action);
+	ck_assert(e2e_request_as(port, NULL, "POST", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	e2e_resp_free(&r);
+	list = day(&lege, clin, 200);
+	ck_assert_str_eq(str(row(list, id), "status"), status);
+	json_decref(list);
+}
+
+START_TEST(list_follows_the_patients_answer)
+{
+	char clins[32], path[128], token[44];
+	long long id;
+	json_t *j, *list;
+	struct resp r;
+	const char *url;
+
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	id = book(pat, clins, "13:00:00", NULL);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
+	j = e2e_json(port, "POST", path, NULL, 201);
+	url = str(j, "url");
+	snprintf(token, sizeof(token), "%s", strstr(url, "/i/") + 3);
+	json_decref(j);
+	/* the patient's view has the meeting link, never the host's */
+	snprintf(path, sizeof(path), "/api/v1/invite/%s", token);
+	ck_assert(e2e_request_as(port, NULL, "GET", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "meet.example.org"));
+	ck_assert_ptr_null(strstr(r.body, "host"));
+	e2e_resp_free(&r);
+	list = day(&lege, clin, 200); /* read once: now it is cached */
+	ck_assert_str_eq(str(row(list, id), "status"), "invited");
+	json_decref(list);
+	answer_then(token, "confirm", id, "confirmed");
+	answer_then(token, "cancel", id, "cancelled");
+}
+END_TEST
+
+START_TEST(outcome_and_how_it_was_held)
+{
+	char clins[32], path[128];
+	long long video, phone, other;
+	json_t *j, *h, *v;
+	size_t i;
+	bool noted = false;
+
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	video = book(pat, clins, "09:00:00", NULL);
+	phone = book(pat2, clins, "10:00:00", ",\"mode\":\"phone\"");
+	snprintf(clins, sizeof(clins), "%lld", clin2);
+	other = book(pat2, clins, "11:00:00", NULL);
+
+	/* refused, changing nothing */
+	ck_assert_int_eq(patch_as(&lege, video, "{\"held_mode\":\"phone\"}", NULL), 400);
+	ck_assert_int_eq(patch_as(&lege, video, "{\"status\":\"no_show\",\"held_mode\":\"phone\"}",
+				  NULL),
+			 400);
+	ck_assert_int_eq(patch_as(&lege, video, "{\"status\":\"completed\",\"held_mode\":\"fax\"}",
+				  NULL),
+			 400);
+	ck_assert_int_eq(patch_as(&lege, video, "{\"status\":\"completed\",\"mode\":\"phone\"}",
+				  NULL),
+			 403);
+	ck_assert_int_eq(patch_as(&lege, other, "{\"status\":\"completed\"}", NULL), 403);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", video);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(str(j, "status"), "booked");
+	ck_assert(json_is_null(json_object_get(j, "held_mode")));
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "version")), 1);
+	json_decref(j);
+
+	/* the video consultation fell back to phone */
+	ck_assert_int_eq(patch_as(&lege, video,
+				  "{\"status\":\"completed\",\"held_mode\":\"phone\"}", &j),
+			 200);
+	ck_assert_str_eq(str(j, "status"), "completed");
+	ck_assert_str_eq(str(j, "mode"), "video"); /* as booked */
+	ck_assert_str_eq(str(j, "held_mode"), "phone");
+	json_decref(j);
+	/* corrected afterwards: it was video after all */
+	ck_assert_int_eq(patch_as(&lege, video, "{\"held_mode\":\"video\"}", &j), 200);
+	ck_assert_str_eq(str(j, "held_mode"), "video");
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/history", video);
+	h = e2e_json(port, "GET", path, NULL, 200);
+	json_array_foreach(h, i, v) {
+		json_t *held = json_object_get(json_object_get(v, "changes"), "held_mode");
+		if (held && !strcmp(str(held, "old"), "phone") && !strcmp(str(held, "new"), "video"))
+			noted = true;
+	}
+	ck_assert_msg(noted, "the history does not show the correction");
+	json_decref(h);
+
+	/* completed without saying: held as booked; no-show: none */
+	ck_assert_int_eq(patch_as(&lege, phone, "{\"status\":\"completed\"}", &j), 200);
+	ck_assert_str_eq(str(j, "held_mode"), "phone");
+	json_decref(j);
+	ck_assert_int_eq(patch_as(&lege, phone, "{\"status\":\"no_show\"}", &j), 200);
+	ck_assert(json_is_null(json_object_get(j, "held_mode")));
+	json_decref(j);
+	j = day(&lege, clin, 200);
+	ck_assert_str_eq(str(row(j, video), "held_mode"), "video");
+	json_decref(j);
+}
+END_TEST
+
+/* The text of property kind of ev, or "". */
+static const char *prop(icalcomponent *ev, icalproperty_kind kind)
+{
+	icalproperty *p = icalcomponent_get_first_property(ev, kind);
+	const char *s = p ? icalproperty_get_value_as_string(p) : NULL;
+	return s ? s : "";
+}
+
+/* GET url's path (from "/api/"); its status, and the body in *body (freed by
+ * the caller) when 200. */
+static int fetch(const char *url, char **body)
+{
+	struct resp r;
+	int status;
+
+	ck_assert(e2e_request_as(port, NULL, "GET", strstr(url, "/api/"), NULL, NULL, &r));
+	status = r.status;
+	*body = status == 200 ? strdup(r.body) : NULL;
+	if (status == 200) {
+		char ct[80];
+		ck_assert_str_eq(e2e_header(&r, "Content-Type", ct, sizeof(ct)),
+				 "text/calendar; charset=utf-8");
+		ck_assert_str_eq(e2e_header(&r, "Cache-Control", ct, sizeof(ct)), "no-store");
+	} else {
+		ck_assert(e2e_is_error(&r, "not_found", NULL));
+	}
+	e2e_resp_free(&r);
+	return status;
+}
+
+/* POST the clinician's feed as s; the new address into out (600) on 201. */
+static void feed_url(const struct session *s, long long c, const char *body, int want, char *out)
+{
+	char path[128];
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/calendar-feed", c);
+	ck_assert(e2e_request_as(port, s, "POST", path, NULL, body, &r));
+	ck_assert_msg(r.status == want, "%s", r.raw);
+	if (want == 201) {
+		ck_assert_ptr_nonnull(strstr(str(r.json, "url"), "/api/v1/calendar-feeds/"));
+		snprintf(out, 600, "%s", str(r.json, "url"));
+	}
+	e2e_resp_free(&r);
+}
+
+START_TEST(calendar_feed)
+{
+	char clins[32], body[200], url[600], old[600], path[128], start[40], date[11], *text;
+	long long video, in_person, cancelled;
+	icalcomponent *cal, *ev;
+	bool saw_video = false, saw_room = false;
+	struct resp r;
+	int n = 0;
+
+	/* three days ahead: inside the feed's window whatever the clock says */
+	timeutil_format_date(time(NULL) + 3 * 86400, date);
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	snprintf(body, sizeof(body), ",\"mode\":\"in_person\",\"room_id\":%lld", room);
+	snprintf(start, sizeof(start), "%sT09:00:00", date);
+	video = book_at(pat, clins, start, NULL);
+	snprintf(start, sizeof(start), "%sT10:00:00", date);
+	in_person = book_at(pat2, clins, start, body);
+	snprintf(start, sizeof(start), "%sT11:00:00", date);
+	cancelled = book_at(pat2, clins, start, NULL);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", cancelled);
+	json_decref(e2e_json(port, "DELETE", path, NULL, 200));
+
+	/* not for another clinician's; bad input changes nothing */
+	feed_url(&lege2, clin, NULL, 403, NULL);
+	feed_url(&lege, clin, "{\"language\":\"de\"}", 400, NULL);
+	feed_url(&lege, clin, "{\"colour\":\"red\"}", 400, NULL);
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/calendar-feed", clin);
+	ck_assert(e2e_request_as(port, &lege, "GET", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 404);
+	e2e_resp_free(&r);
+
+	feed_url(&lege, clin, NULL, 201, url);
+	ck_assert_int_eq(fetch(url, &text), 200);
+	cal = icalparser_parse_string(text);
+	ck_assert_ptr_nonnull(cal);
+	ck_assert_int_eq(icalcomponent_get_method(cal), ICAL_METHOD_NONE); /* a subscription */
+	for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
+	     ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		char uid[64];
+		n++;
+		ck_assert_ptr_nonnull(strstr(prop(ev, ICAL_URL_PROPERTY), "/#/day/"));
+		ck_assert_ptr_nonnull(strstr(prop(ev, ICAL_URL_PROPERTY), date));
+		snprintf(uid, sizeof(uid), "timebok-%lld@", video);
+		if (!strncmp(icalcomponent_get_uid(ev), uid, strlen(uid))) {
+			saw_video = true;
+			ck_assert_str_eq(icalcomponent_get_summary(ev), "Videokonsultasjon");
+		}
+		snprintf(uid, sizeof(uid), "timebok-%lld@", in_person);
+		if (!strncmp(icalcomponent_get_uid(ev), uid, strlen(uid))) {
+			saw_room = true;
+			ck_assert_str_eq(icalcomponent_get_location(ev), "Rom 7, Bygg C");
+		}
+	}
+	icalcomponent_free(cal);
+	ck_assert_int_eq(n, 2); /* the cancelled one has left the calendar */
+	ck_assert(saw_video && saw_room);
+	/* no patient data, and not the meeting link either */
+	ck_assert_ptr_null(strstr(text, "Dagsliste"));
+	ck_assert_ptr_null(strstr(text, "Ola"));
+	ck_assert_ptr_null(strstr(text, "4791234567"));
+	ck_assert_ptr_null(strstr(text, "kari@"));
+	ck_assert_ptr_null(strstr(text, "meet.example.org"));
+	free(text);
+
+	/* the metadata never shows the address again */
+	ck_assert(e2e_request_as(port, &lege, "GET", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_null(json_object_get(r.json, "url"));
+	ck_assert_str_eq(str(r.json, "created_by"), "dag");
+	e2e_resp_free(&r);
+
+	/* a new one revokes the old; a delete revokes it */
+	snprintf(old, sizeof(old), "%s", url);
+	feed_url(&lege, clin, "{\"language\":\"en\"}", 201, url);
+	ck_assert_int_eq(fetch(old, &text), 404);
+	ck_assert_int_eq(fetch(url, &text), 200);
+	ck_assert_ptr_nonnull(strstr(text, "SUMMARY:Video consultation"));
+	free(text);
+	ck_assert(e2e_request_as(port, &lege2, "DELETE", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 403);
+	e2e_resp_free(&r);
+	ck_assert(e2e_request_as(port, &lege, "DELETE", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 204);
+	e2e_resp_free(&r);
+	ck_assert_int_eq(fetch(url, &text), 404);
+	ck_assert(e2e_request_as(port, &lege, "DELETE", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 404);
+	e2e_resp_free(&r);
+	/* an unknown token: the same 404 */
+	ck_assert_int_eq(
+		fetch("/api/v1/calendar-feeds/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/calendar.ics",
+		      &text),
+		404);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("e2e_day");
+	TCase *tc = tcase_create("day");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, day_list_has_what_the_clinician_needs);
+	tcase_add_test(tc, only_their_own_day);
+	tcase_add_test(tc, list_follows_the_patients_answer);
+	tcase_add_test(tc, outcome_and_how_it_was_held);
+	tcase_add_test(tc, calendar_feed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)
