@@ -8,6 +8,7 @@ import {
 } from './lib.js';
 import { showCalendar } from './calendar.js';
 import { showQueue, queueCount } from './queue.js';
+import { showDay } from './day.js';
 
 export const session = { me: null };
 const main = document.getElementById('main');
@@ -18,6 +19,7 @@ function chrome() {
   document.querySelector('.skip').textContent = t('app.skip');
   document.getElementById('nav').setAttribute('aria-label', t('app.menu'));
   document.getElementById('nav-calendar').textContent = t('app.calendar');
+  document.getElementById('nav-day').textContent = t('app.day');
   const q = document.getElementById('nav-queue');
   q.firstChild.textContent = `${t('app.queue')} `;
   document.getElementById('lang-label').textContent = t('app.language');
@@ -73,7 +75,7 @@ async function started(me) {
     clearInterval(pollTimer); // route() below counts the queue at once
     pollTimer = setInterval(refreshCount, 60000);
   }
-  if (!location.hash || location.hash === '#/') location.hash = '#/calendar';
+  if (!location.hash || location.hash === '#/') location.hash = me.role === 'clinician' ? '#/day' : '#/calendar';
   else route();
 }
 
@@ -87,7 +89,8 @@ export async function refreshCount() {
   } catch { /* the next poll tries again */ }
 }
 
-// #/calendar/day/2026-11-24?unit=1&by=room, #/calendar/week/..., #/queue
+// #/calendar/day/2026-11-24?unit=1&by=room, #/calendar/week/..., #/queue,
+// #/day/2026-11-24?clinician=3 (a clinician sees only their own day)
 function route() {
   if (!session.me) return;
   const [path, qs] = location.hash.slice(1).split('?');
@@ -96,8 +99,10 @@ function route() {
   for (const a of document.querySelectorAll('#nav a'))
     a.toggleAttribute('aria-current', a.getAttribute('href') === `#/${parts[0]}`);
   refreshCount();
-  if (parts[0] === 'queue' && session.me.role !== 'clinician') showQueue(main, params);
-  else showCalendar(main, parts[1] || 'day', parts[2], params, session.me);
+  const staff = session.me.role !== 'clinician';
+  if (parts[0] === 'queue' && staff) showQueue(main, params);
+  else if (parts[0] === 'calendar' && staff) showCalendar(main, parts[1] || 'day', parts[2], params, session.me);
+  else showDay(main, parts[1], params, session.me);
 }
 
 async function boot() {

@@ -3,7 +3,9 @@
 // appointments drawn at their times, coloured by mode and marked by status
 // in words and a symbol (never colour alone); a line for "now".  A click on
 // an empty place books there; every appointment is a button that opens it.
-// The view refreshes every minute without moving the page.
+// The view refreshes every minute without moving the page.  Each
+// clinician's column links to their day list (day.js), which is also all a
+// clinician sees.
 import {
   api, query, t, h, clear, dir, nowLocal, addDays, monday, fmtDate, dateOf, minutesOf, hhmm,
   fmtSpan, clinicianName, roomName, explain, STATUS_MARK,
@@ -44,7 +46,6 @@ export function showCalendar(main, view, date, params, me) {
     unit: params.unit || '', by: params.by === 'room' ? 'room' : 'clinician',
     who: params.who || '', cancelled: params.cancelled === '1', me,
   };
-  if (me.role === 'clinician') Object.assign(state, { by: 'clinician', who: String(me.clinician_id), unit: '' });
   if (state.view === 'week' && !state.who) state.who = String(resources(state)[0]?.id || '');
   const board = h('div.board', { id: 'board' });
   clear(main, toolbar(), legend(), board);
@@ -61,7 +62,6 @@ function toolbar() {
     ? t('cal.weekOf', fmtDate(monday(s.date), 'day'), fmtDate(addDays(monday(s.date), 6), 'day'),
       s.by === 'room' ? roomName(s.who) : clinicianName(s.who))
     : fmtDate(s.date, 'long');
-  const clinicianOnly = s.me.role === 'clinician';
   const unitSel = h('select', { id: 'cal-unit', onchange: e => go({ unit: e.target.value, who: '' }) },
     h('option', { value: '' }, t('cal.allUnits')),
     dir.units.map(u => h('option', { value: u.id, selected: String(u.id) === s.unit }, u.name)));
@@ -81,7 +81,7 @@ function toolbar() {
       h('button', { type: 'button', onclick: () => go({ date: addDays(s.date, step) }) },
         s.view === 'week' ? t('cal.nextWeek') : t('cal.nextDay'), h('span', { 'aria-hidden': 'true' }, ' ›')),
       h('label.inline', { for: 'cal-date' }, t('cal.date')), dateIn),
-    clinicianOnly ? null : h('div.group', {},
+    h('div.group', {},
       h('span.seg', { role: 'group', 'aria-label': t('cal.view') },
         h('button', { type: 'button', 'aria-pressed': String(s.view === 'day'), onclick: () => go({ view: 'day' }) }, t('cal.day')),
         h('button', { type: 'button', 'aria-pressed': String(s.view === 'week'), onclick: () => go({ view: 'week' }) }, t('cal.week'))),
@@ -117,13 +117,10 @@ async function draw(board) {
   let columns, appts;
   if (s.view === 'day') {
     columns = resources(s).map(r => ({ key: r.id, title: r.name, sub: s.by === 'room' ? r.location || '' : r.profession,
-      date: s.date, weekHref: href({ view: 'week', who: String(r.id) }) }));
-    if (s.me.role === 'clinician')
-      columns = [{ key: s.me.clinician_id, title: s.me.username, sub: '', date: s.date }];
-    appts = s.me.role === 'clinician'
-      ? await api('GET', `/clinicians/${s.me.clinician_id}/day${query({ date: s.date })}`)
-      : await api('GET', `/appointments${query({ from: s.date, to: s.date, limit: 5000,
-        unit_id: s.by === 'clinician' ? s.unit : '' })}`);
+      date: s.date, weekHref: href({ view: 'week', who: String(r.id) }),
+      dayHref: s.by === 'room' ? null : `#/day/${s.date}?clinician=${r.id}` }));
+    appts = await api('GET', `/appointments${query({ from: s.date, to: s.date, limit: 5000,
+      unit_id: s.by === 'clinician' ? s.unit : '' })}`);
   } else {
     const from = monday(s.date);
     columns = [...Array(7).keys()].map(i => {
@@ -157,6 +154,7 @@ async function draw(board) {
     columns.map(c => h('div.col-head', { class: c.today ? 'col-head today' : 'col-head' },
       c.weekHref ? h('a', { href: c.weekHref, title: t('cal.openWeek', c.title) }, c.title) : h('span', {}, c.title),
       c.sub ? h('span.sub', {}, c.sub) : null,
+      c.dayHref ? h('a.sub', { href: c.dayHref, 'aria-label': t('cal.openDay', c.title) }, t('cal.dayList')) : null,
       h('span.count', {}, t('cal.nAppts', (byCol.get(String(c.key)) || []).filter(a => a.status !== 'cancelled').length)))));
   const axis = h('div.axis', { 'aria-hidden': 'true' });
   for (let m = from; m < to; m += 60) {

@@ -87,3 +87,25 @@ export function fromNow(hours) {
   const t = Math.floor((Date.now() + hours * 3600e3) / 900e3) * 900e3;
   return new Date(t).toISOString().replace('.000Z', 'Z');
 }
+
+// The staff app's texts (static/ has no package.json, so node would read
+// texts.js as CommonJS: imported from a data: URL instead).
+export async function loadTexts() {
+  const src = readFileSync(join(root, 'static', 'js', 'texts.js'), 'utf8');
+  return (await import(`data:text/javascript,${encodeURIComponent(src)}`)).TEXTS;
+}
+
+// The Monday-to-Friday day at least ahead days from now, as YYYY-MM-DD.
+export function workday(ahead) {
+  const d = new Date(Date.now() + ahead * 86400e3);
+  while ([0, 6].includes(d.getUTCDay())) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+// A page in a new 1280x800 Norwegian context; its script errors go to errors.
+export async function staffPage(browser, errors) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true, locale: 'nb-NO' });
+  const page = await context.newPage();
+  page.on('pageerror', e => errors.push(e.message));
+  return page;
+}

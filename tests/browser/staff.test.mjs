@@ -12,23 +12,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
-import { startServer, launch, axe, shots, root } from './harness.mjs';
+import { startServer, launch, axe, shots, loadTexts, workday, staffPage } from './harness.mjs';
 
-// static/ has no package.json, so node would read texts.js as CommonJS.
-const { TEXTS } = await import(`data:text/javascript,${encodeURIComponent(
-  readFileSync(join(root, 'static', 'js', 'texts.js'), 'utf8'))}`);
+const TEXTS = await loadTexts();
 const pageErrors = [];
 
 let srv, browser, context, page;
 const SECRETARY = ['sekretaer', 'sekretaer-passord-2026'];
 let day, unit, clin1, clin2, room, kari, ola;
-
-// The Monday-to-Friday day at least 3 days ahead, as YYYY-MM-DD.
-function workday(ahead) {
-  const d = new Date(Date.now() + ahead * 86400e3);
-  while ([0, 6].includes(d.getUTCDay())) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
 
 before(async () => {
   // e-mail goes to a port where nobody listens, and gives up at once: a
@@ -44,9 +35,8 @@ before(async () => {
   kari = (await srv.api('POST', '/api/v1/patients', { name: 'Kari Nordmann', phone: '+4791234567', language: 'nb' }, 201)).id;
   ola = (await srv.api('POST', '/api/v1/patients', { name: 'Ola Nordmann', phone: '+4798765432' }, 201)).id;
   day = workday(3);
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true, locale: 'nb-NO' });
-  page = await context.newPage();
-  page.on('pageerror', e => pageErrors.push(e.message));
+  page = await staffPage(browser, pageErrors);
+  context = page.context();
 });
 
 after(async () => {
