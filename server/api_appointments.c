@@ -845,8 +845,8 @@ struct list_ctx {
 	bool names;
 	struct audit_batch audit;
 	struct listcache_rows rows;
-	struct store *db; /* the day list: for each row's other participants */
-	int nparts;       /* of the row */
+	struct participant *parts; /* the day list: everyone else of every row */
+	int nparts, capparts;
 	enum app_err err;
 };
 
@@ -912,27 +912,40 @@ static int age_at(const char *birth, int64_t t)
 	return years < 0 ? -1 : years;
 }
 
-/* One clinician or guest of the day list's appointment (not the patient;
- * no contact details). */
-static bool day_participant(void *vctx, const struct participant *p)
+/* Keep p, a clinician or guest of one of the day's appointments. */
+static bool keep_participant(void *vctx, const struct participant *p)
 {
 	struct list_ctx *c = vctx;
+
+	if (c->nparts == c->capparts) {
+		int cap = c->capparts ? c->capparts * 2 : 64;
+		struct participant *more = realloc(c->parts, (size_t)cap * sizeof(*more));
+		if (!more) {
+			c->err = APP_ENOMEM;
+			return false;
+		}
+		c->parts = more;
+		c->capparts = cap;
+	}
+	c->parts[c->nparts++] = *p;
+	return true;
+}
+
+/* One clinician or guest of the day list's appointment (no contact details). */
+static void write_participant(struct buf *b, const struct participant *p, bool first)
+{
 	bool guest = !strcmp(p->kind, "external");
 
-	if (!strcmp(p->kind, "patient"))
-		return true;
-	buf_json_kint(c->b, c->nparts++ ? ",{" : "{", "id", p->id, false);
-	buf_json_kstr(c->b, ",", "kind", p->kind);
-	buf_json_kint(c->b, ",", "clinician_id", p->clinician_id, true);
-	buf_json_kstr(c->b, ",", "name", p->name);
-	buf_json_kstr(c->b, ",", "role", guest ? p->role : NULL);
-	buf_json_kstr(c->b, ",", "organisation",
-		      guest && p->organisation[0] ? p->organisation : NULL);
-	buf_json_kstr(c->b, ",", "interpreter_language",
+	buf_json_kint(b, first ? "{" : ",{", "id", p->id, false);
+	buf_json_kstr(b, ",", "kind", p->kind);
+	buf_json_kint(b, ",", "clinician_id", p->clinician_id, true);
+	buf_json_kstr(b, ",", "name", p->name);
+	buf_json_kstr(b, ",", "role", guest ? p->role : NULL);
+	buf_json_kstr(b, ",", "organisation", guest && p->organisation[0] ? p->organisation : NULL);
+	buf_json_kstr(b, ",", "interpreter_language",
 		      guest && p->interpreter_language[0] ? p->interpreter_language : NULL);
-	buf_json_kstr(c->b, ",", "response", p->response);
-	buf_putc(c->b, '}');
-	return !c->b->failed;
+	buf_json_kstr(b, ",", "response", p->response);
+	buf_putc(b, '}');
 }
 
 /* A row of the clinician's day: the appointment, the patient's age that
@@ -958,23 +971,33 @@ static bool day_row(void *vctx, const struct appointment *a)
 		buf_puts(c->b, ",\"room\":null");
 	}
 	buf_puts(c->b, ",\"participants\":[");
-	c->nparts = 0;
-	if ((c->err = store_participants_list(c->db, a->id, false, day_participant, c)))
-		return false;
+	for (int i = 0, n = 0; i < c->nparts; i++)
+		if (c->parts[i].appointment_id == a->id)
+			write_participant(c->b, &c->parts[i], !n++);
 	buf_puts(c->b, "]}");
 	audit_batch_add(&c->audit, a->patient_id, a->id);
 	listcache_rows_add(&c->rows, a->patient_id, a->id);
 	return !c->b->failed;
 }
 
+/* Two reads (not one snapshot: a change between them is seen at the next
+ * read, as the cache's generation was read before both): everyone else of
+ * the day's appointments, then the rows.  One query for all the guests
+ * instead of one per row: at 1M appointments the day list went from 0.14
+ * to 0.05 x hello with a query per row. */
 static enum app_err run_day(struct store *db, const void *arg, struct list_ctx *ctx)
 {
 	const struct day_args *d = arg;
 	enum app_err err;
 
-	ctx->db = db;
-	err = store_appointments_day(db, d->clinician_id, d->from, d->to, day_row, ctx);
-	return err ? err : ctx->err;
+	if (!(err = store_participants_day(db, d->clinician_id, d->from, d->to, keep_participant,
+					   ctx)) &&
+	    !(err = ctx->err))
+		err = store_appointments_day(db, d->clinician_id, d->from, d->to, day_row, ctx);
+	free(ctx->parts);
+	ctx->parts = NULL;
+	ctx->nparts = ctx->capparts = 0;
+	return err;
 }
 
 /* Everything the answer of f depends on. */

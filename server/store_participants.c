@@ -20,6 +20,11 @@ static const char SQL_LIST[] =
     "SELECT " COLS "WHERE p.appointment_id = ?1 AND (?2 OR p.removed_at IS NULL) "
     "ORDER BY CASE p.kind WHEN 'patient' THEN 0 WHEN 'clinician' THEN 1 ELSE 2 END, p.id";
 static const char SQL_GET[] = "SELECT " COLS "WHERE p.appointment_id = ?1 AND p.id = ?2";
+static const char SQL_DAY[] =
+    "SELECT " COLS "JOIN participants d ON d.appointment_id = p.appointment_id "
+    "WHERE d.clinician_id = ?1 AND d.start_at >= ?2 AND d.start_at < ?3 "
+    "AND p.kind <> 'patient' AND p.removed_at IS NULL "
+    "ORDER BY p.appointment_id, CASE p.kind WHEN 'clinician' THEN 1 ELSE 2 END, p.id";
 static const char SQL_ADD[] =
     "INSERT INTO participants (appointment_id, kind, start_at, end_at, live, name, role, "
     "organisation, interpreter_language, phone, email, language) "
@@ -56,27 +61,50 @@ static void read_row(sqlite3_stmt *st, struct participant *p)
 	p->links = sqlite3_column_int64(st, 15);
 }
 
-enum app_err store_participants_list(struct store *s, int64_t appt, bool with_removed,
-				     participant_fn fn, void *ctx)
+/* fn for each row of st (bound), then done with it. */
+static enum app_err each(struct store *s, sqlite3_stmt *st, participant_fn fn, void *ctx,
+			 const char *what)
 {
 	struct participant p;
-	sqlite3_stmt *st;
-	enum app_err err;
+	enum app_err err = APP_OK;
 	int rc;
 
-	if ((err = store_stmt(s, SQL_LIST, &st)))
-		return err;
-	sqlite3_bind_int64(st, 1, appt);
-	sqlite3_bind_int(st, 2, with_removed);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_row(st, &p);
 		if (!fn(ctx, &p))
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		err = store_fail(s, rc, "participant list");
+		err = store_fail(s, rc, what);
 	store_done(st);
 	return err;
+}
+
+enum app_err store_participants_list(struct store *s, int64_t appt, bool with_removed,
+				     participant_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	if ((err = store_stmt(s, SQL_LIST, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, appt);
+	sqlite3_bind_int(st, 2, with_removed);
+	return each(s, st, fn, ctx, "participant list");
+}
+
+enum app_err store_participants_day(struct store *s, int64_t clinician_id, int64_t from,
+				    int64_t to, participant_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	if ((err = store_stmt(s, SQL_DAY, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, clinician_id);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	return each(s, st, fn, ctx, "participants of a day");
 }
 
 enum app_err store_participants_get(struct store *s, int64_t appt, int64_t id,

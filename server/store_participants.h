@@ -39,6 +39,11 @@ typedef bool (*participant_fn)(void *ctx, const struct participant *p);
  * order they were added); removed guests only if with_removed. */
 enum app_err store_participants_list(struct store *s, int64_t appt, bool with_removed,
 				     participant_fn fn, void *ctx) WARN_UNUSED;
+/* The clinicians and guests (not the patients; not removed guests) of
+ * every appointment of clinician_id starting in [from, to), the day list's
+ * (store_appointments_day), ordered by appointment id, clinicians first. */
+enum app_err store_participants_day(struct store *s, int64_t clinician_id, int64_t from,
+				    int64_t to, participant_fn fn, void *ctx) WARN_UNUSED;
 /* Participant id of appt.  APP_ENOTFOUND. */
 enum app_err store_participants_get(struct store *s, int64_t appt, int64_t id,
 				    struct participant *out) WARN_UNUSED;

@@ -45,7 +45,7 @@ export function showDay(main, date, params, me) {
   state = {
     me, clinician,
     date: /^\d{4}-\d{2}-\d{2}$/.test(date || '') ? date : nowLocal().date,
-    rows: new Map(), first: true, list: [],
+    rows: new Map(), first: true, list: [], seq: 0,
   };
   const list = h('ol.daylist', { id: 'daylist', 'aria-labelledby': 'day-title' });
   const status = h('p.day-status', { id: 'day-status' });
@@ -93,15 +93,18 @@ async function refresh() {
   const s = state;
   const list = document.getElementById('daylist');
   const status = document.getElementById('day-status');
+  const seq = ++s.seq;
   let appts;
   try {
     appts = await api('GET', `/clinicians/${s.clinician}/day${query({ date: s.date })}`);
   } catch (x) {
+    if (seq !== s.seq) return;
     status.textContent = explain(x);
     status.classList.add('error');
     return;
   }
-  if (s !== state || !list.isConnected) return; // the view moved on meanwhile
+  // the view moved on meanwhile, or a later refresh was asked for (its answer wins)
+  if (s !== state || seq !== s.seq || !list.isConnected) return;
   status.classList.remove('error');
   const now = nowKey();
   const next = s.date === dateOf(now) ? appts.find(a => !finished(a) && key(a.end) > now) : null;
@@ -117,7 +120,7 @@ async function refresh() {
     if (!old || old.sig !== sig) {
       li = entry(a, a.id === next?.id);
       if (old) {
-        if (old.status !== a.status) said.push(t('day.nowStatus', timeOf(a.start), a.patient_name, t(`status.${a.status}`)));
+        if (old.status !== a.status) said.push(t('day.nowStatus', timeOf(a.start), a.patient_name, t(`day.status.${a.status}`)));
         if (!s.first) li.classList.add('changed');
         old.li.replaceWith(li);
         if (focused === old.li) (li.querySelector(`[data-action="${focusAction}"]`) || li).focus();
