@@ -6,8 +6,8 @@
 -- the share of consultations held by video can be counted from it.
 --
 -- video_host_url: the meeting link the clinician opens.  Where the video
--- platform tells hosts from guests (--video-host-url-template) it is the
--- host's link to the same room; otherwise the same link the patient has.
+-- platform has a host entrance (--video-host-url-template) it is the host's
+-- link to the same room; otherwise the same link the patient has.
 -- It is never shown through a patient's or guest's link.
 --
 -- calendar_feeds: one personal iCalendar feed per clinician, opened by a

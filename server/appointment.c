@@ -102,22 +102,20 @@ static void random_code(char out[27])
 	out[n] = '\0';
 }
 
-/* template_ with each "{room}" and "{key}" replaced; false if it does not fit. */
-static bool expand(const char *template_, const char *room, const char *key, char *out,
-		   size_t cap)
+/* template_ with each "{room}" replaced by room; false if it does not fit. */
+static bool expand(const char *template_, const char *room, char *out, size_t cap)
 {
 	size_t n = 0;
 
 	for (const char *p = template_; *p;) {
-		const char *with = !strncmp(p, "{room}", 6) ? room : !strncmp(p, "{key}", 5) ? key
-											   : NULL;
-		size_t len = with ? strlen(with) : 1;
+		bool at = !strncmp(p, "{room}", 6);
+		size_t len = at ? strlen(room) : 1;
 
 		if (n + len >= cap)
 			return false;
-		memcpy(out + n, with ? with : p, len);
+		memcpy(out + n, at ? room : p, len);
 		n += len;
-		p += with ? (with == room ? 6 : 5) : 1;
+		p += at ? 6 : 1;
 	}
 	out[n] = '\0';
 	return true;
@@ -126,16 +124,14 @@ static bool expand(const char *template_, const char *room, const char *key, cha
 bool appointment_video_url(const char *template_, const char *host_template,
 			   struct appointment *a)
 {
-	char room[27], key[27];
+	char room[27];
 
 	random_code(room);
-	random_code(key);
 	if (!strstr(template_, "{room}") ||
-	    !expand(template_, room, key, a->video_url, sizeof(a->video_url)))
+	    !expand(template_, room, a->video_url, sizeof(a->video_url)))
 		return false;
 	if (host_template && *host_template)
-		return expand(host_template, room, key, a->video_host_url,
-			      sizeof(a->video_host_url));
+		return expand(host_template, room, a->video_host_url, sizeof(a->video_host_url));
 	memcpy(a->video_host_url, a->video_url, sizeof(a->video_url));
 	return true;
 }

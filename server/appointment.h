@@ -96,9 +96,10 @@ bool appointment_has_clinician(const struct appointment *a, int64_t id);
 
 /* Give a a new meeting: its video_url from template_ ("{room}" becomes 128
  * random bits in lowercase base32), and the clinician's video_host_url to
- * the same room from host_template (NULL or "": the same link).  In either,
- * "{key}" becomes another 128 random bits, a host key the patient's link
- * does not carry.  false when a link does not fit. */
+ * the same room from host_template (NULL or "": the same link).  The room
+ * code is in the patient's link, so a host page must sign its host in
+ * (hospital login) rather than trust the address.  false when a link does
+ * not fit. */
 bool appointment_video_url(const char *template_, const char *host_template,
 			   struct appointment *a);
 

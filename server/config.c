@@ -34,8 +34,8 @@ static const struct option_def {
 	 "meeting URL for video appointments; {room} becomes 128 random bits"},
 	{"video-host-url-template", "TIMEBOK_VIDEO_HOST_URL_TEMPLATE", K_STR,
 	 S(video_host_url_template), 0, 0,
-	 "the clinician's (host's) link to the same meeting, where the platform has one: "
-	 "{room} as above, {key} a host key of its own; unset: the patient's link"},
+	 "the clinician's (host's) link to the same meeting where the platform has a host "
+	 "entrance that signs the host in ({room} as above); unset: the patient's link"},
 	{"public-url", "TIMEBOK_PUBLIC_URL", K_STR, S(public_url), 0, 0,
 	 "absolute base URL people reach timebok at (links in messages)"},
 	{"port-file", "TIMEBOK_PORT_FILE", K_STR, S(port_file), 0, 0,

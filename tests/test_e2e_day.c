@@ -42,7 +42,7 @@ static void setup(void)
 {
 	static const char *const extra[] = {
 		"--video-url-template", "https://meet.example.org/{room}",
-		"--video-host-url-template", "https://meet.example.org/{room}?host={key}", NULL};
+		"--video-host-url-template", "https://host.example.org/moderate/{room}", NULL};
 
 	e2e_start(&srv, NULL, extra);
 	port = srv.port;
@@ -180,12 +180,11 @@ START_TEST(day_list_has_what_the_clinician_needs)
 	/* born 1965-07-15: 64 on the day */
 	ck_assert_int_eq(json_integer_value(json_object_get(v, "patient_age")), 64);
 	ck_assert(json_is_null(json_object_get(v, "room")));
-	/* the host's link is to the same room, with a key the patient's has not */
-	ck_assert_ptr_nonnull(strstr(str(v, "video_host_url"), "?host="));
-	ck_assert_int_eq(strncmp(str(v, "video_host_url"), str(v, "video_url"),
-				 strlen(str(v, "video_url"))),
-			 0);
-	ck_assert_ptr_null(strstr(str(v, "video_url"), "host"));
+	/* the host's entrance to the same room */
+	ck_assert_int_eq(strncmp(str(v, "video_url"), "https://meet.example.org/", 25), 0);
+	ck_assert_int_eq(strlen(str(v, "video_url")), 25 + 26);
+	ck_assert_int_eq(strncmp(str(v, "video_host_url"), "https://host.example.org/moderate/", 34), 0);
+	ck_assert_str_eq(str(v, "video_host_url") + 34, str(v, "video_url") + 25);
 	parts = json_object_get(v, "participants");
 	json_array_foreach(parts, i, p) {
 		ck_assert_str_ne(str(p, "kind"), "patient");
@@ -278,7 +277,7 @@ START_TEST(list_follows_the_patients_answer)
 	ck_assert(e2e_request_as(port, NULL, "GET", path, NULL, NULL, &r));
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "meet.example.org"));
-	ck_assert_ptr_null(strstr(r.body, "host"));
+	ck_assert_ptr_null(strstr(r.body, "host.example.org"));
 	e2e_resp_free(&r);
 	list = day(&lege, clin, 200); /* read once: now it is cached */
 	ck_assert_str_eq(str(row(list, id), "status"), "invited");
@@ -464,6 +463,7 @@ START_TEST(calendar_feed)
 	ck_assert_ptr_null(strstr(text, "4791234567"));
 	ck_assert_ptr_null(strstr(text, "kari@"));
 	ck_assert_ptr_null(strstr(text, "meet.example.org"));
+	ck_assert_ptr_null(strstr(text, "host.example.org"));
 	free(text);
 
 	/* the metadata never shows the address again */
