@@ -7,8 +7,8 @@
 // and offers a reload.
 import {
   api, ApiError, t, h, clear, openDialog, setDialogTitle, field, fieldError, roomSelect, showError, changed,
-  STATUS_MARK, fmtWhen, fmtSpan, fmtDate, dateOf, timeOf, minutesOf, hhmm, clinicianName, roomName, explain,
-  nowLocal,
+  STATUS_MARK, fmtWhen, fmtSpan, fmtDate, dateOf, timeOf, minutesOf, clinicianName, roomName, explain,
+  nowIso,
 } from './lib.js';
 import { patientFacts, explainRefusal } from './book.js';
 
@@ -98,12 +98,6 @@ async function render(id, body, notice) {
   body.removeAttribute('aria-busy');
   const focus = body.querySelector('.notice') ? body.querySelector('#appt-invite, #rebook-room, button') : null;
   if (focus) focus.focus();
-}
-
-// The clinic's wall clock now, comparable with the API's instants.
-function nowIso() {
-  const n = nowLocal();
-  return `${n.date}T${hhmm(n.minute)}`;
 }
 
 function answerText(p, history) {

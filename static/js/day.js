@@ -11,7 +11,7 @@
 // day (#/day/DATE?clinician=ID).
 import {
   api, query, t, h, clear, dir, nowLocal, addDays, fmtDate, fmtSpan, timeOf, dateOf, explain,
-  STATUS_MARK, toast, changed, openDialog, closeDialog, language, pad,
+  STATUS_MARK, toast, changed, openDialog, closeDialog, language, nowIso,
 } from './lib.js';
 
 const POLL_MS = 30000;
@@ -28,15 +28,9 @@ function href(over) {
 }
 const go = over => { location.hash = href(over); };
 
-// The clinic's "now" as an instant string comparable with the API's
-// ("2026-11-24T09:30"), minutes being enough.
-function nowKey() {
-  const n = nowLocal();
-  return `${n.date}T${pad(Math.floor(n.minute / 60))}:${pad(n.minute % 60)}`;
-}
-const key = s => s.slice(0, 16);
+const key = s => s.slice(0, 16); // an instant to the minute, as nowIso()
 const finished = a => ['cancelled', 'completed', 'no_show'].includes(a.status);
-const begun = a => key(a.start) <= nowKey();
+const begun = a => key(a.start) <= nowIso();
 
 export function showDay(main, date, params, me) {
   clearInterval(timer);
@@ -58,13 +52,13 @@ export function showDay(main, date, params, me) {
 
 // The clinician's name: from the directory (staff), or from their own row
 // among an appointment's participants (a clinician has no directory).
-function clinicianName() {
+function ownerName() {
   const id = Number(state.clinician);
   if (dir.byId.clinician?.[id]) return dir.byId.clinician[id].name;
   for (const a of state.list) for (const p of a.participants || []) if (p.clinician_id === id) return p.name;
   return state.me.username;
 }
-function clinicianTitle() { return state.me.role === 'clinician' ? t('day.mine') : clinicianName(); }
+function clinicianTitle() { return state.me.role === 'clinician' ? t('day.mine') : ownerName(); }
 
 function toolbar() {
   const s = state;
@@ -106,7 +100,7 @@ async function refresh() {
   // the view moved on meanwhile, or a later refresh was asked for (its answer wins)
   if (s !== state || seq !== s.seq || !list.isConnected) return;
   status.classList.remove('error');
-  const now = nowKey();
+  const now = nowIso();
   const next = s.date === dateOf(now) ? appts.find(a => !finished(a) && key(a.end) > now) : null;
   const said = [];
   const focused = document.activeElement?.closest?.('li.entry');
@@ -140,19 +134,16 @@ async function refresh() {
     next ? (begun(next) ? `${t('day.ongoing')} ${fmtSpan(next)}` : t('day.nextAt', timeOf(next.start))) : '', t('day.updated', timeOf(now))].filter(Boolean).join(' · ');
   s.list = appts;
   document.getElementById('print-head').textContent =
-    t('day.printHead', clinicianName(), fmtDate(s.date, 'long'), timeOf(now));
+    t('day.printHead', ownerName(), fmtDate(s.date, 'long'), timeOf(now));
   if (said.length) document.getElementById('day-live').textContent = said.join('. ');
   if (s.first && next) s.rows.get(next.id)?.li.scrollIntoView({ block: 'center' });
   s.first = false;
 }
 
-const GUEST_ORDER = ['clinician', 'external'];
-
 // The other people of a: "Dr. Eirik Holm · Dr. Fastlege (fastlege, Sentrum legekontor) – kommer".
 function others(a) {
   const me = Number(state.clinician);
-  const people = (a.participants || []).filter(p => p.clinician_id !== me)
-    .sort((x, y) => GUEST_ORDER.indexOf(x.kind) - GUEST_ORDER.indexOf(y.kind));
+  const people = (a.participants || []).filter(p => p.clinician_id !== me); // clinicians first
   if (!people.length) return null;
   return h('ul.others', { 'aria-label': t('appt.guests') }, people.map(p => {
     const what = p.kind === 'external'

@@ -103,6 +103,13 @@ export function nowLocal() {
   return { date: `${p.year}-${p.month}-${p.day}`, minute: Number(p.hour) * 60 + Number(p.minute) };
 }
 
+// The clinic's wall clock now ("2026-11-24T09:30"), comparable as a string
+// with the API's instants.
+export function nowIso() {
+  const n = nowLocal();
+  return `${n.date}T${hhmm(n.minute)}`;
+}
+
 // Calendar arithmetic on YYYY-MM-DD, zone-free (noon UTC never slips a day).
 const civil = d => new Date(`${d}T12:00:00Z`);
 export function addDays(d, n) {
