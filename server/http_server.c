@@ -56,9 +56,14 @@
 #include "router.h"
 #include "static_files.h"
 #include "store.h"
+#include "throttle.h"
 
 #define URI_MAX 2048
 #define HEADERS_MAX (32 * 1024)
+/* unknown patient links or feed addresses from one address before its
+ * token requests are refused for the rest of the window (throttle.h) */
+#define TOKEN_MISS_LIMIT 50
+#define TOKEN_MISS_WINDOW 600
 #define CSP                                                                                        \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "         \
 	"connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "        \
@@ -67,6 +72,7 @@
 struct http_server {
 	struct MHD_Daemon *d;
 	struct app *app;
+	struct throttle *misses; /* token guessing, per address */
 	atomic_int inflight;
 	int port;
 };
@@ -385,12 +391,22 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 	}
 	if (!(req->route->flags & ROUTE_NO_DB))
 		db = store_pool_get(app->pool);
+	if (req->token[0] && (ctx->rep.retry_after = throttle_wait(srv->misses, req->who.ip,
+								   req->now))) {
+		reply_fail(&ctx->rep, APP_ERATE, NULL,
+			   "too many unknown links from this address; try again in %d s",
+			   ctx->rep.retry_after);
+		store_pool_put(app->pool, db);
+		return;
+	}
 	if (!admit(app, db, req, &ctx->rep)) {
 		store_pool_put(app->pool, db);
 		return;
 	}
 	err = req->route->fn(app, db, req, &ctx->rep);
 	store_pool_put(app->pool, db);
+	if (req->token[0] && (err == APP_ENOTFOUND || ctx->rep.status == 404))
+		throttle_miss(srv->misses, req->who.ip, req->now);
 	if (err && !ctx->rep.status)
 		reply_default_error(&ctx->rep, err);
 	else if (!err && !ctx->rep.status)
@@ -476,6 +492,11 @@ enum app_err http_server_start(struct app *app, struct http_server **out)
 
 	if (!srv)
 		return APP_ENOMEM;
+	if (throttle_new(TOKEN_MISS_LIMIT, TOKEN_MISS_WINDOW, &srv->misses)) {
+		throttle_free(srv->misses);
+		free(srv);
+		return APP_ENOMEM;
+	}
 	srv->app = app;
 	if (inet_pton(AF_INET, cfg->listen_host, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;
@@ -486,6 +507,7 @@ enum app_err http_server_start(struct app *app, struct http_server **out)
 		flags |= MHD_USE_IPv6;
 	} else {
 		log_error("http: '%s' is not an IP address to listen on", cfg->listen_host);
+		throttle_free(srv->misses);
 		free(srv);
 		return APP_EINVAL;
 	}
@@ -503,6 +525,7 @@ enum app_err http_server_start(struct app *app, struct http_server **out)
 		MHD_OPTION_END);
 	if (!srv->d) {
 		log_error("http: cannot listen on %s:%d", cfg->listen_host, cfg->listen_port);
+		throttle_free(srv->misses);
 		free(srv);
 		return APP_EINVAL;
 	}
@@ -529,5 +552,6 @@ void http_server_stop(struct http_server *s, int grace_ms)
 	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
 	MHD_stop_daemon(s->d);
+	throttle_free(s->misses);
 	free(s);
 }

@@ -307,6 +307,94 @@ START_TEST(slow_clients_do_not_lock_out_others)
 }
 END_TEST
 
+/* GET path from src over a raw connection; the status, the body in out. */
+static int get_from(const char *src, const char *path, char *out, size_t cap)
+{
+	char req[512];
+	int fd = connect_from(src, srv.port), status = -1;
+	size_t len = 0;
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	while (len < cap - 1 && (n = recv(fd, out + len, cap - 1 - len, 0)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(fd);
+	sscanf(out, "HTTP/1.1 %d", &status);
+	return status;
+}
+
+START_TEST(guessed_tokens_are_throttled)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	char invite[96], feed[160], path[200], guess[44], out[8192];
+	int n404 = 0, n429 = 0;
+	json_t *j;
+
+	e2e_make(srv.port, "clinicians", "{\"name\":\"Dr. A\",\"profession\":\"lege\"}");
+	e2e_make(srv.port, "patients", "{\"name\":\"P\",\"phone\":\"+4790000002\"}");
+	e2e_make(srv.port, "appointments",
+		 "{\"patient_id\":1,\"clinician_ids\":[1],\"start\":\"2027-03-02T10:00:00+01:00\","
+		 "\"duration_minutes\":30}");
+	j = e2e_json(srv.port, "POST", "/api/v1/appointments/1/invitations", NULL, 201);
+	snprintf(invite, sizeof(invite), "/api/v1/invite/%s",
+		 strstr(json_string_value(json_object_get(j, "url")), "/i/") + 3);
+	json_decref(j);
+	j = e2e_json(srv.port, "POST", "/api/v1/clinicians/1/calendar-feed", "{}", 201);
+	snprintf(feed, sizeof(feed), "%s",
+		 strstr(json_string_value(json_object_get(j, "url")), "/api/v1/"));
+	json_decref(j);
+	ck_assert_int_eq(get_from("127.0.0.1", invite, out, sizeof(out)), 200);
+
+	/* 1,000 made-up links and feed addresses from one address */
+	srand(9);
+	for (int i = 0; i < 1000; i++) {
+		for (int k = 0; k < 43; k++)
+			guess[k] = b64[rand() % 64];
+		guess[43] = '\0';
+		snprintf(path, sizeof(path),
+			 i % 3 == 0   ? "/api/v1/invite/%s"
+			 : i % 3 == 1 ? "/api/v1/invite/%s/calendar.ics"
+				      : "/api/v1/calendar-feeds/%s/calendar.ics",
+			 guess);
+		switch (get_from("127.0.0.1", path, out, sizeof(out))) {
+		case 404:
+			n404++;
+			break;
+		case 429:
+			n429++;
+			ck_assert_msg(strstr(out, "Retry-After: ") && strstr(out, "\"rate_limited\""),
+				      "%s", out);
+			break;
+		default:
+			ck_abort_msg("%s: %s", path, out);
+		}
+	}
+	ck_assert_int_eq(n404, 50);
+	ck_assert_int_eq(n429, 950);
+	/* that address is refused even a real link now; staff work goes on */
+	ck_assert_int_eq(get_from("127.0.0.1", invite, out, sizeof(out)), 429);
+	snprintf(path, sizeof(path), "%s/confirm", invite);
+	{
+		struct resp r;
+		ck_assert(e2e_request_as(srv.port, NULL, "POST", path, NULL, "{}", &r));
+		ck_assert_int_eq(r.status, 429);
+		e2e_resp_free(&r);
+	}
+	json_decref(e2e_json(srv.port, "GET", "/api/v1/appointments/1", NULL, 200));
+	/* another address is not held up */
+	ck_assert_int_eq(get_from("127.0.0.2", invite, out, sizeof(out)), 200);
+	ck_assert_int_eq(get_from("127.0.0.2", feed, out, sizeof(out)), 200);
+	ck_assert_ptr_nonnull(strstr(out, "BEGIN:VCALENDAR"));
+	/* and nothing was changed by the refused confirm */
+	j = e2e_json(srv.port, "GET", "/api/v1/appointments/1", NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "invited");
+	json_decref(j);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_hostile");
@@ -319,6 +407,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, logs_cannot_be_forged_or_leak);
 	tcase_add_test(tc, connection_storm);
 	tcase_add_test(tc, slow_clients_do_not_lock_out_others);
+	tcase_add_test(tc, guessed_tokens_are_throttled);
 	suite_add_tcase(s, tc);
 	return s;
 }
