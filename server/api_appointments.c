@@ -546,32 +546,6 @@ static enum app_err tell_patient(void *vctx, struct store *db, const struct appo
 	return outbox_on_change(((struct edit *)vctx)->app, db, cur, next, false, req->now);
 }
 
-static enum app_err parse_if_match(const struct req *req, struct reply *rep, int64_t *out)
-{
-	const char *v = req->if_match;
-	char digits[24];
-	size_t n;
-
-	*out = 0;
-	if (!v || !strcmp(v, "*"))
-		return APP_OK;
-	if (!strncmp(v, "W/", 2))
-		v += 2;
-	n = strlen(v);
-	if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
-		v++;
-		n -= 2;
-	}
-	if (n == 0 || n >= sizeof(digits))
-		goto bad;
-	memcpy(digits, v, n);
-	digits[n] = '\0';
-	if (params_parse_id(digits, out))
-		return APP_OK;
-bad:
-	return reply_fail(rep, APP_EINVAL, NULL, "If-Match must be the appointment's version");
-}
-
 static enum app_err fail_write(struct reply *rep, enum app_err err, int64_t id,
 			       const struct conflicts *cf)
 {
@@ -787,7 +761,7 @@ API_HANDLER(api_appointments_update)
 
 	struct appointment cur;
 
-	if ((err = parse_if_match(req, rep, &if_match)) ||
+	if ((err = params_if_match(req, rep, &if_match)) ||
 	    (err = read_fields(req, rep, READ_PATCH, &f)))
 		return err;
 	e.f = &f;
@@ -826,7 +800,7 @@ API_HANDLER(api_appointments_cancel)
 	enum app_err err;
 	int64_t if_match;
 
-	if ((err = parse_if_match(req, rep, &if_match)) ||
+	if ((err = params_if_match(req, rep, &if_match)) ||
 	    (err = api_appointment_visible(db, req, rep, &out)))
 		return err;
 	err = store_appointments_edit_then(db, req->ids[0], if_match, apply_cancel, tell_patient, &e,

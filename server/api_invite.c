@@ -14,7 +14,11 @@
  * anything (mail scanners and link previews follow links); the answers are
  * POSTs, applied through store_appointments_edit_then with the rules of
  * appointment_answer_refusal(), and their receipts are queued in the same
- * transaction.  Every look and answer is in the audit log as "patient".
+ * transaction.  The view carries the appointment's version; a patient's
+ * answer with If-Match (the page always sends it) is refused with 412 when
+ * the appointment has changed since, unless it is the answer already given,
+ * so answers given at once from one view make exactly one change.  Every
+ * look and answer is in the audit log as "patient".
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,6 +29,7 @@
 #include "audit.h"
 #include "body.h"
 #include "outbox.h"
+#include "params.h"
 #include "store.h"
 #include "store_appointments.h"
 #include "store_outbox.h"
@@ -325,6 +330,7 @@ static enum app_err write_view(struct app *app, struct store *db, const struct r
 	link_language(db, a, p, lang);
 	buf_json_kstr(b, "{", "audience", guest ? "guest" : "patient");
 	buf_json_kstr(b, ",", "status", appointment_status_name(a->status));
+	buf_json_kint(b, ",", "version", a->version, false);
 	put_time(b, "start", a->start);
 	put_time(b, "end", a->end);
 	buf_json_kstr(b, ",", "mode", appointment_mode_name(a->mode));
@@ -468,6 +474,7 @@ struct answer_ctx {
 	enum appt_answer answer;
 	int64_t participant;
 	const char *reason;
+	int64_t seen; /* If-Match: the version the patient answered (0: any) */
 };
 
 static enum app_err answer_edit(void *vctx, const struct appointment *cur,
@@ -481,6 +488,9 @@ static enum app_err answer_edit(void *vctx, const struct appointment *cur,
 		return reply_fail(c->rep, APP_ETRANSITION, NULL, "%s", why);
 	if (cur->status == to)
 		return APP_OK; /* the same answer again changes nothing */
+	if (c->seen && c->seen != cur->version)
+		return reply_fail(c->rep, APP_ESTALE, NULL,
+				  "the appointment has changed since you opened it; look again");
 	next->status = to;
 	snprintf(next->status_reason, sizeof(next->status_reason), "%s",
 		 c->reason ? c->reason : "");
@@ -505,7 +515,7 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 			   struct reply *rep, enum appt_answer ans)
 {
 	static const char *const allowed[] = {"reason", NULL};
-	struct answer_ctx c = {app, rep, req, ans, 0, NULL};
+	struct answer_ctx c = {app, rep, req, ans, 0, NULL, 0};
 	struct participant p;
 	struct appointment a;
 	struct conflicts cf;
@@ -523,7 +533,8 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 				  "a guest answers for themselves only: accept, tentative or "
 				  "decline");
 	}
-	if ((err = body_object(req, rep, ans == ANSWER_CONFIRM ? allowed + 1 : allowed, true, &o)) ||
+	if ((err = params_if_match(req, rep, &c.seen)) ||
+	    (err = body_object(req, rep, ans == ANSWER_CONFIRM ? allowed + 1 : allowed, true, &o)) ||
 	    (err = body_str(rep, o, "reason", false, APPT_REASON_MAX, &c.reason)))
 		goto out;
 	for (const unsigned char *p = (const unsigned char *)c.reason; p && *p; p++)

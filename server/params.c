@@ -135,3 +135,29 @@ enum app_err params_page(const struct req *req, struct reply *rep, int def_limit
 	*offset = (int)o;
 	return APP_OK;
 }
+
+enum app_err params_if_match(const struct req *req, struct reply *rep, int64_t *out)
+{
+	const char *v = req->if_match;
+	char digits[24];
+	size_t n;
+
+	*out = 0;
+	if (!v || !strcmp(v, "*"))
+		return APP_OK;
+	if (!strncmp(v, "W/", 2))
+		v += 2;
+	n = strlen(v);
+	if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+		v++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(digits))
+		goto bad;
+	memcpy(digits, v, n);
+	digits[n] = '\0';
+	if (params_parse_id(digits, out))
+		return APP_OK;
+bad:
+	return reply_fail(rep, APP_EINVAL, NULL, "If-Match must be the appointment's version");
+}

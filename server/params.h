@@ -36,4 +36,8 @@ enum app_err params_page(const struct req *req, struct reply *rep, int def_limit
 /* Parse a decimal positive id ("17"); false for anything else. */
 bool params_parse_id(const char *s, int64_t *out);
 
+/* The If-Match header as a version ("3", "\"3\"" or W/"3"): 0 when absent
+ * or "*"; a 400 when it is anything else. */
+enum app_err params_if_match(const struct req *req, struct reply *rep, int64_t *out) WARN_UNUSED;
+
 #endif

@@ -42,6 +42,7 @@ const T = {
       done: { accept: 'Takk! Du er påmeldt.', tentative: 'Takk for svaret.', decline: 'Takk for beskjed.' },
       ics: 'Legg møtet i kalenderen' },
     error: 'Noe gikk galt. Prøv igjen, eller ring klinikken.',
+    stale: 'Timen ble endret mens du så på den. Se over den nye informasjonen og svar på nytt.',
     prof: { lege: 'lege', sykepleier: 'sykepleier', psykolog: 'psykolog', fysioterapeut: 'fysioterapeut',
       ergoterapeut: 'ergoterapeut', sosionom: 'sosionom', 'klinisk ernæringsfysiolog': 'klinisk ernæringsfysiolog',
       logoped: 'logoped', annet: 'behandler' },
@@ -76,6 +77,7 @@ const T = {
       done: { accept: 'Takk! Du er påmeld.', tentative: 'Takk for svaret.', decline: 'Takk for beskjed.' },
       ics: 'Legg møtet i kalenderen' },
     error: 'Noko gjekk gale. Prøv igjen, eller ring klinikken.',
+    stale: 'Timen vart endra medan du såg på han. Sjå over den nye informasjonen og svar på nytt.',
     prof: { lege: 'lege', sykepleier: 'sjukepleiar', psykolog: 'psykolog', fysioterapeut: 'fysioterapeut',
       ergoterapeut: 'ergoterapeut', sosionom: 'sosionom', 'klinisk ernæringsfysiolog': 'klinisk ernæringsfysiolog',
       logoped: 'logoped', annet: 'behandlar' },
@@ -110,6 +112,7 @@ const T = {
       done: { accept: 'Thank you! You are signed up.', tentative: 'Thank you for your answer.', decline: 'Thank you for letting us know.' },
       ics: 'Add the meeting to my calendar' },
     error: 'Something went wrong. Please try again, or call the clinic.',
+    stale: 'The appointment changed while you were looking at it. Please check the new details and answer again.',
     prof: { lege: 'doctor', sykepleier: 'nurse', psykolog: 'psychologist', fysioterapeut: 'physiotherapist',
       ergoterapeut: 'occupational therapist', sosionom: 'social worker', 'klinisk ernæringsfysiolog': 'clinical dietitian',
       logoped: 'speech therapist', annet: 'clinician' },
@@ -240,13 +243,20 @@ async function load() {
 
 async function act(action, reason) {
   $('notice').textContent = '';
-  const init = { method: 'POST', credentials: 'omit', cache: 'no-store' };
+  // the version shown: an answer to a view that has since changed is refused
+  const init = { method: 'POST', credentials: 'omit', cache: 'no-store',
+    headers: { 'If-Match': `"${view.version}"` } };
   if (reason) {
-    init.headers = { 'Content-Type': 'application/json' };
+    init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify({ reason });
   }
   const r = await fetch(`${api}/${action}`, init);
   if (r.status === 404) return gone();
+  if (r.status === 412) {
+    await load();
+    $('notice').textContent = t().stale;
+    return;
+  }
   if (!r.ok) {
     let msg = t().error;
     try { const e = await r.json(); if (e.error && e.error.message && r.status === 409) msg = `${msg} (${e.error.message})`; } catch (_) { /* not JSON */ }

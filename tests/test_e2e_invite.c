@@ -318,6 +318,27 @@ START_TEST(answers_follow_the_rules)
 	a = get_appt(id);
 	ck_assert_int_eq(json_integer_value(json_object_get(a, "version")), v);
 	json_decref(a);
+	/* an answer to an older view: the same answer is fine, another is stale */
+	{
+		char path[160], hdr[48];
+		snprintf(hdr, sizeof(hdr), "If-Match: \"%lld\"\r\n", v - 1);
+		snprintf(path, sizeof(path), "/api/v1/invite/%s/confirm", token);
+		ck_assert(e2e_request_as(port, NULL, "POST", path, hdr, NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		e2e_resp_free(&r);
+		snprintf(path, sizeof(path), "/api/v1/invite/%s/opt-out", token);
+		ck_assert(e2e_request_as(port, NULL, "POST", path, hdr, NULL, &r));
+		ck_assert_int_eq(r.status, 412);
+		ck_assert(e2e_is_error(&r, "stale", NULL));
+		e2e_resp_free(&r);
+		ck_assert(e2e_request_as(port, NULL, "POST", path, "If-Match: x\r\n", NULL, &r));
+		ck_assert_int_eq(r.status, 400);
+		e2e_resp_free(&r);
+		a = get_appt(id);
+		ck_assert_str_eq(str(a, "status"), "confirmed");
+		ck_assert_int_eq(json_integer_value(json_object_get(a, "version")), v);
+		json_decref(a);
+	}
 	/* bad bodies change nothing */
 	ck_assert_int_eq(as_patient("POST", token, "confirm", "{\"reason\":\"x\"}", &r), 400);
 	ck_assert(e2e_is_error(&r, "invalid", "reason"));

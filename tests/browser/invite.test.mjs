@@ -1,6 +1,7 @@
 // invite.test.mjs - the patient's page behind the link, in headless
 // Chromium: confirm, "I would rather meet in person" with a reason, and
-// cancel, each seen on the page and in the API; the languages; the camera
+// cancel, each seen on the page and in the API; an answer to a stale page;
+// the languages; the camera
 // test; an unknown link; a guest's page (a GP's: attending, maybe, not
 // attending; nothing of the patient); no WCAG 2.1 AA violations (axe-core);
 // screenshots in tests/browser/screenshots/.
@@ -81,6 +82,24 @@ test('opt out of video with a reason, in nynorsk, with the keyboard', async () =
   assert.equal(a.status_reason, 'Eg har ikkje god nok nettilgang');
   assert.equal(await page.locator('#video').isHidden(), true);
   await page.screenshot({ path: join(shots, 'invite-opted-out-nn.png'), fullPage: true });
+  await context.close();
+});
+
+test('an answer to a page that has gone stale is refused, and the page shows the change', async () => {
+  const [id, url] = await invited('nb');
+  const [context, page] = await open(url);
+  assert.equal(await page.locator('#status').textContent(), 'Venter på svar fra deg');
+  // meanwhile the patient phoned, and the secretary confirmed for them
+  await srv.api('PATCH', `/api/v1/appointments/${id}`, { status: 'confirmed' }, 200);
+  await page.getByRole('button', { name: 'Jeg vil heller møte fysisk' }).click();
+  await page.getByRole('button', { name: /^Send ønsket/ }).click();
+  await page.getByText(/Timen ble endret mens du så på den/).waitFor();
+  assert.equal(await page.locator('#status').textContent(), 'Du har bekreftet timen');
+  assert.equal((await srv.api('GET', `/api/v1/appointments/${id}`, null, 200)).status, 'confirmed');
+  // the form stays open with what was written; sent again from the fresh view, it goes through
+  await page.getByRole('button', { name: /^Send ønsket/ }).click();
+  await page.getByText(/Takk! Vi har fått ønsket ditt/).waitFor();
+  assert.equal((await srv.api('GET', `/api/v1/appointments/${id}`, null, 200)).status, 'opted_out');
   await context.close();
 });
 
