@@ -1,6 +1,9 @@
 /*
- * test_e2e_race.c - no double booking under concurrent requests, data that
- * survives stops and kills, the backup command, --help and --version.
+ * test_e2e_race.c - no double booking under concurrent requests (200 at
+ * once on a barrier, ten times each: one slot, overlapping intervals, moves
+ * into one slot, one patient with two clinicians), answers through one
+ * link at once, data that survives stops and kills, the backup command,
+ * --help and --version.
  */
 #include <check.h>
 #include <pthread.h>
@@ -14,7 +17,7 @@
 #include "check_main.h"
 #include "e2e.h"
 
-#define RACERS 50
+#define RACERS 200
 
 static struct server srv;
 static pthread_barrier_t barrier;
@@ -22,7 +25,7 @@ static int statuses[RACERS];
 
 struct racer {
 	int i;
-	const char *body;
+	const char *method, *path, *headers, *body;
 };
 
 static void *race(void *arg)
@@ -31,11 +34,34 @@ static void *race(void *arg)
 	struct resp resp;
 
 	pthread_barrier_wait(&barrier);
-	statuses[r->i] = e2e_request(srv.port, "POST", "/api/v1/appointments", NULL, r->body, &resp)
+	statuses[r->i] = e2e_request(srv.port, r->method, r->path, r->headers, r->body, &resp)
 				 ? resp.status
 				 : -1;
 	e2e_resp_free(&resp);
 	return NULL;
+}
+
+/* Send all RACERS requests at once (each thread waits on one barrier);
+ * how many got `ok`; every other answer must be also1 or also2. */
+static int run_race(struct racer *r, int ok, int also1, int also2)
+{
+	pthread_t t[RACERS];
+	int n = 0;
+
+	pthread_barrier_init(&barrier, NULL, RACERS);
+	for (int i = 0; i < RACERS; i++) {
+		r[i].i = i;
+		pthread_create(&t[i], NULL, race, &r[i]);
+	}
+	for (int i = 0; i < RACERS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&barrier);
+	for (int i = 0; i < RACERS; i++) {
+		ck_assert_msg(statuses[i] == ok || statuses[i] == also1 || statuses[i] == also2,
+			      "racer %d (%s %s) got %d", i, r[i].method, r[i].path, statuses[i]);
+		n += statuses[i] == ok;
+	}
+	return n;
 }
 
 static void setup_people(void)
@@ -43,37 +69,40 @@ static void setup_people(void)
 	e2e_make(srv.port, "clinicians", "{\"name\":\"A\",\"profession\":\"lege\"}");
 	e2e_make(srv.port, "clinicians", "{\"name\":\"B\",\"profession\":\"sykepleier\"}");
 	for (int i = 0; i < RACERS; i++)
-		e2e_make(srv.port, "patients", "{\"name\":\"P\"}");
+		e2e_make(srv.port, "patients", "{\"name\":\"P\",\"phone\":\"+4791234567\"}");
 }
 
-/* Run RACERS bookings of clinician 1 at once, each for its own patient; with
- * spread, starts are spread over 20 minutes (30 long: all still overlap). */
-static int run_race(bool spread)
+/* The live appointments (any status but cancelled) the query lists. */
+static size_t live(const char *query)
 {
-	pthread_t t[RACERS];
-	struct racer r[RACERS];
-	char *bodies[RACERS];
-	int created = 0;
+	char path[160];
+	json_t *j;
+	size_t n = 0;
 
-	pthread_barrier_init(&barrier, NULL, RACERS);
+	snprintf(path, sizeof(path), "/api/v1/appointments?limit=1000&%s", query);
+	j = e2e_json(srv.port, "GET", path, NULL, 200);
+	for (size_t i = 0; i < json_array_size(j); i++)
+		n += strcmp(json_string_value(json_object_get(json_array_get(j, i), "status")),
+			    "cancelled") != 0;
+	json_decref(j);
+	return n;
+}
+
+/* RACERS bookings of clinician 1, each for its own patient; starts spread
+ * over `spread` minutes, 30 long, so that all overlap each other. */
+static int book_race(int spread)
+{
+	static struct racer r[RACERS];
+	static char bodies[RACERS][300];
+
 	for (int i = 0; i < RACERS; i++) {
-		bodies[i] = malloc(400);
-		snprintf(bodies[i], 400,
+		snprintf(bodies[i], sizeof(bodies[i]),
 			 "{\"patient_id\":%d,\"clinician_ids\":[1],"
 			 "\"start\":\"2026-11-23T09:%02d:00+01:00\",\"duration_minutes\":30}",
-			 i + 1, spread ? i % 20 : 0);
-		r[i] = (struct racer){i, bodies[i]};
-		pthread_create(&t[i], NULL, race, &r[i]);
+			 i + 1, spread ? i % spread : 0);
+		r[i] = (struct racer){0, "POST", "/api/v1/appointments", NULL, bodies[i]};
 	}
-	for (int i = 0; i < RACERS; i++) {
-		pthread_join(t[i], NULL);
-		free(bodies[i]);
-		ck_assert_msg(statuses[i] == 201 || statuses[i] == 409, "racer %d got %d", i,
-			      statuses[i]);
-		created += statuses[i] == 201;
-	}
-	pthread_barrier_destroy(&barrier);
-	return created;
+	return run_race(r, 201, 409, 0);
 }
 
 static void start(void)
@@ -88,47 +117,123 @@ static void stop(void)
 	e2e_cleanup(&srv);
 }
 
-START_TEST(fifty_book_one_slot)
+START_TEST(all_book_one_slot)
 {
-	json_t *j;
-
-	ck_assert_int_eq(run_race(false), 1);
-	j = e2e_json(srv.port, "GET", "/api/v1/appointments?clinician_id=1", NULL, 200);
-	ck_assert_int_eq(json_array_size(j), 1);
-	json_decref(j);
+	ck_assert_int_eq(book_race(0), 1);
+	ck_assert_int_eq(live("clinician_id=1"), 1);
 }
 END_TEST
 
-START_TEST(fifty_overlapping_intervals)
+START_TEST(overlapping_intervals)
 {
-	/* starts spread over 20 minutes, all 30 long: all overlap each other */
-	ck_assert_int_eq(run_race(true), 1);
+	/* starts spread over 29 minutes, all 30 long: each overlaps the others */
+	ck_assert_int_eq(book_race(29), 1);
+	ck_assert_int_eq(live("clinician_id=1"), 1);
+}
+END_TEST
+
+START_TEST(moves_into_one_slot)
+{
+	static struct racer r[RACERS];
+	static char bodies[RACERS][200], paths[RACERS][64];
+	char body[300];
+
+	/* RACERS appointments in their own half hours, all moved at once into a
+	 * free slot that overlaps none of them */
+	for (int i = 0; i < RACERS; i++) {
+		snprintf(body, sizeof(body),
+			 "{\"patient_id\":%d,\"clinician_ids\":[1],\"start\":\"2027-02-%02dT%02d:%02d:00Z\","
+			 "\"duration_minutes\":30}",
+			 i + 1, 1 + i / 48, i % 48 / 2, i % 2 * 30);
+		e2e_make(srv.port, "appointments", body);
+		snprintf(paths[i], sizeof(paths[i]), "/api/v1/appointments/%d", i + 1);
+		snprintf(bodies[i], sizeof(bodies[i]),
+			 "{\"start\":\"2027-02-10T09:%02d:00+01:00\"}", i % 10);
+		r[i] = (struct racer){0, "PATCH", paths[i], NULL, bodies[i]};
+	}
+	ck_assert_int_eq(run_race(r, 200, 409, 0), 1);
+	ck_assert_int_eq(live("clinician_id=1&from=2027-02-10T00:00:00Z&to=2027-02-11T00:00:00Z"),
+			 1);
+	ck_assert_int_eq(live("clinician_id=1"), RACERS);
 }
 END_TEST
 
 START_TEST(same_patient_two_clinicians)
 {
-	pthread_t t[RACERS];
-	struct racer r[RACERS];
-	int created = 0;
+	static struct racer r[RACERS];
 	static const char *const bodies[2] = {
 		"{\"patient_id\":1,\"clinician_ids\":[1],\"start\":\"2026-11-23T09:00:00+01:00\","
 		"\"duration_minutes\":30}",
 		"{\"patient_id\":1,\"clinician_ids\":[2],\"start\":\"2026-11-23T09:10:00+01:00\","
 		"\"duration_minutes\":30}"};
 
-	pthread_barrier_init(&barrier, NULL, RACERS);
-	for (int i = 0; i < RACERS; i++) {
-		r[i] = (struct racer){i, bodies[i % 2]};
-		pthread_create(&t[i], NULL, race, &r[i]);
-	}
-	for (int i = 0; i < RACERS; i++) {
-		pthread_join(t[i], NULL);
-		created += statuses[i] == 201;
-		ck_assert(statuses[i] == 201 || statuses[i] == 409);
-	}
-	pthread_barrier_destroy(&barrier);
-	ck_assert_int_eq(created, 1);
+	for (int i = 0; i < RACERS; i++)
+		r[i] = (struct racer){0, "POST", "/api/v1/appointments", NULL, bodies[i % 2]};
+	ck_assert_int_eq(run_race(r, 201, 409, 0), 1);
+	ck_assert_int_eq(live("patient_id=1"), 1);
+}
+END_TEST
+
+/* The number of entries in appointment id's list `what`. */
+static size_t count(long long id, const char *what)
+{
+	char path[96];
+	json_t *j;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/%s", id, what);
+	j = e2e_json(srv.port, "GET", path, NULL, 200);
+	n = json_array_size(j);
+	json_decref(j);
+	return n;
+}
+
+START_TEST(answers_at_once_through_the_link)
+{
+	static const char *const actions[] = {"confirm", "cancel", "opt-out"};
+	static const char *const becomes[] = {"confirmed", "cancelled", "opted_out"};
+	static struct racer all[RACERS];
+	static char path[3][128];
+	char hdr[64], token[44];
+	size_t history, messages;
+	json_t *j;
+	int changed = 0;
+
+	e2e_make(srv.port, "appointments",
+		 "{\"patient_id\":1,\"clinician_ids\":[1],\"start\":\"2027-03-02T10:00:00+01:00\","
+		 "\"duration_minutes\":30}");
+	j = e2e_json(srv.port, "POST", "/api/v1/appointments/1/invitations", NULL, 201);
+	snprintf(token, sizeof(token), "%s",
+		 strstr(json_string_value(json_object_get(j, "url")), "/i/") + 3);
+	json_decref(j);
+	history = count(1, "history");
+	messages = count(1, "messages");
+	/* the version the patient sees on the page, sent back with each answer */
+	snprintf(path[0], sizeof(path[0]), "/api/v1/invite/%s", token);
+	j = e2e_json(srv.port, "GET", path[0], NULL, 200);
+	snprintf(hdr, sizeof(hdr), "If-Match: \"%lld\"\r\n",
+		 json_integer_value(json_object_get(j, "version")));
+	json_decref(j);
+	for (int a = 0; a < 3; a++)
+		snprintf(path[a], sizeof(path[a]), "/api/v1/invite/%s/%s", token, actions[a]);
+	/* 20 of each at once (the other racers only ask /healthz) */
+	for (int i = 0; i < RACERS; i++)
+		all[i] = i < 60 ? (struct racer){0, "POST", path[i % 3], hdr, NULL}
+				: (struct racer){0, "GET", "/healthz", NULL, NULL};
+	run_race(all, 200, 412, 409);
+	/* one answer stands; only its own repeats got 200 (as no-ops) */
+	j = e2e_json(srv.port, "GET", "/api/v1/appointments/1", NULL, 200);
+	for (int a = 0; a < 3; a++)
+		if (!strcmp(json_string_value(json_object_get(j, "status")), becomes[a])) {
+			changed++;
+			for (int i = 0; i < 60; i++)
+				if (i % 3 != a)
+					ck_assert_int_ne(statuses[i], 200);
+		}
+	json_decref(j);
+	ck_assert_int_eq(changed, 1);
+	ck_assert_int_eq(count(1, "history"), history + 1);
+	ck_assert_int_eq(count(1, "messages"), messages + 1);
 }
 END_TEST
 
@@ -341,9 +446,11 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, start, stop);
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, fifty_book_one_slot);
-	tcase_add_test(tc, fifty_overlapping_intervals);
-	tcase_add_test(tc, same_patient_two_clinicians);
+	tcase_add_loop_test(tc, all_book_one_slot, 0, 10);
+	tcase_add_loop_test(tc, overlapping_intervals, 0, 10);
+	tcase_add_loop_test(tc, moves_into_one_slot, 0, 10);
+	tcase_add_loop_test(tc, same_patient_two_clinicians, 0, 10);
+	tcase_add_loop_test(tc, answers_at_once_through_the_link, 0, 10);
 	tcase_add_test(tc, survives_stop_and_kill);
 	tcase_add_test(tc, backup_while_running);
 	tcase_add_test(tc, help_and_version);
