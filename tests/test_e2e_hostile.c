@@ -8,6 +8,7 @@
 #include <check.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -97,6 +98,51 @@ START_TEST(oversized_and_ambiguous)
 	still_serving();
 	free(big);
 	free(url);
+}
+END_TEST
+
+/* POST body to /api/v1/patients: the status, and the error's message in msg. */
+static int post_patient(const char *body, const char *headers, char *msg, size_t cap)
+{
+	struct resp r;
+	const char *m;
+	int status;
+
+	ck_assert(e2e_request(srv.port, "POST", "/api/v1/patients", headers, body, &r));
+	status = r.status;
+	m = json_string_value(json_object_get(json_object_get(r.json, "error"), "message"));
+	snprintf(msg, cap, "%s", m ? m : "");
+	e2e_resp_free(&r);
+	return status;
+}
+
+START_TEST(json_limits_change_nothing)
+{
+	char deep[200], msg[300];
+	json_t *j;
+
+	ck_assert_int_eq(post_patient("{\"name\":\"A\",\"name\":\"B\"}", NULL, msg, sizeof(msg)), 400);
+	ck_assert_msg(strstr(msg, "duplicate"), "%s", msg);
+	/* 33 levels are refused before parsing; 32 parse (and then fail as a patient) */
+	for (int levels = 33; levels >= 32; levels--) {
+		int n = snprintf(deep, sizeof(deep), "{\"name\":\"A\",\"x\":");
+		for (int i = 1; i < levels; i++)
+			deep[n++] = '[';
+		for (int i = 1; i < levels; i++)
+			deep[n++] = ']';
+		deep[n++] = '}';
+		deep[n] = '\0';
+		ck_assert_int_eq(post_patient(deep, NULL, msg, sizeof(msg)), 400);
+		ck_assert_msg(!strstr(msg, "deeper") == (levels == 32), "%d: %s", levels, msg);
+	}
+	ck_assert_int_eq(post_patient("{\"name\":\"A\"}", "Content-Type: text/plain\r\n", msg,
+				      sizeof(msg)),
+			 415);
+	ck_assert_int_eq(post_patient("{\"name\":\"A\xff\"}", NULL, msg, sizeof(msg)), 400);
+	ck_assert_int_eq(post_patient("{\"name\":\"A\\u0000B\"}", NULL, msg, sizeof(msg)), 400);
+	j = e2e_json(srv.port, "GET", "/api/v1/patients", NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 0);
+	json_decref(j);
 }
 END_TEST
 
@@ -256,54 +302,120 @@ START_TEST(connection_storm)
 }
 END_TEST
 
-#define DRIPS 400
+#define DRIPS 1000
+
+/* Raise the open-file limit to what is allowed (the server inherits it). */
+static void more_files(void)
+{
+	struct rlimit rl;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = rl.rlim_max;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_msg(rl.rlim_cur >= DRIPS + 200, "only %ld files may be open",
+		      (long)rl.rlim_cur);
+}
+
+/* How many of fds[0..n) the server has closed (a read sees EOF or an error). */
+static int closed_of(const int *fds, int n)
+{
+	struct pollfd p[DRIPS];
+	int closed = 0;
+
+	for (int i = 0; i < n; i++)
+		p[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+	ck_assert_int_ge(poll(p, (nfds_t)n, 0), 0);
+	for (int i = 0; i < n; i++)
+		closed += fds[i] < 0 || (p[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+	return closed;
+}
 
 START_TEST(slow_clients_do_not_lock_out_others)
 {
+	static const char half[] = "POST /api/v1/session HTTP/1.1\r\nHost: x\r\n";
+	static const char drip[] = "X-Drip: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 	static int fds[DRIPS];
-	int open_ = 0, fd;
-	char body[200];
+	char req[1024];
+	int open_ = 0, fd, booked = 0;
 
-	/* many connections from one address that send half a request and stall */
+	more_files();
+	e2e_stop(&srv);
+	e2e_start(&srv, srv.dir, NULL); /* with the raised limit */
+	e2e_make(srv.port, "clinicians", "{\"name\":\"A\",\"profession\":\"lege\"}");
+	e2e_make(srv.port, "patients", "{\"name\":\"P\"}");
+	/* 1,000 connections from one address that send half a request */
 	for (int i = 0; i < DRIPS; i++) {
 		fds[i] = connect_from("127.0.0.1", srv.port);
-		static const char half[] = "POST /api/v1/session HTTP/1.1\r\nHost: x\r\n";
 		if (fds[i] >= 0 &&
 		    send(fds[i], half, sizeof(half) - 1, MSG_NOSIGNAL) == (ssize_t)sizeof(half) - 1)
 			open_++;
 	}
 	ck_assert_int_gt(open_, 0);
-	/* another loopback address still gets in and is answered */
-	fd = connect_from("127.0.0.2", srv.port);
-	ck_assert_int_ge(fd, 0);
-	snprintf(body, sizeof(body), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-	ck_assert_int_eq(send(fd, body, strlen(body), MSG_NOSIGNAL), (ssize_t)strlen(body));
-	ck_assert_int_eq(answer_status(fd), 200);
-	close(fd);
-	/* the per-address limit (300) closed the stalled ones past it: wait for
-	 * the server to reach them (they sit in the listen backlog until then) */
-	{
-		struct pollfd p[DRIPS];
-		int closed = 0, n = 0;
+	/* they drip a byte each every 100 ms, while another address books */
+	for (int tick = 0; tick < 20; tick++) {
+		for (int i = 0; i < DRIPS; i++)
+			if (fds[i] >= 0)
+				send(fds[i], drip + tick, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (tick % 5 == 4) {
+			char body[200];
+			int len;
 
-		for (int i = 0; i < DRIPS; i++)
-			if (fds[i] >= 0)
-				p[n++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
-		/* a few may still sit in the listen backlog or be mid-close when we
-		 * look; without the limit none would be closed at all */
-		for (int waited = 0; waited < 10000 && closed < DRIPS - 300; waited += 50) {
-			closed = 0;
-			ck_assert_int_ge(poll(p, (nfds_t)n, 50), 0);
-			for (int i = 0; i < n; i++)
-				closed += (p[i].revents & (POLLIN | POLLHUP)) != 0;
+			snprintf(body, sizeof(body),
+				 "{\"patient_id\":1,\"clinician_ids\":[1],\"start\":"
+				 "\"2027-01-04T%02d:00:00+01:00\",\"duration_minutes\":30}",
+				 8 + tick / 5);
+			len = snprintf(req, sizeof(req),
+				       "POST /api/v1/appointments HTTP/1.1\r\nHost: x\r\n"
+				       "Connection: close\r\nCookie: %s\r\nX-CSRF-Token: %s\r\n"
+				       "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+				       srv.admin.cookie, srv.admin.csrf, strlen(body), body);
+			fd = connect_from("127.0.0.2", srv.port);
+			ck_assert_int_ge(fd, 0);
+			ck_assert_int_eq(send(fd, req, (size_t)len, MSG_NOSIGNAL), len);
+			booked += answer_status(fd) == 201;
+			close(fd);
 		}
-		closed += DRIPS - n; /* refused at connect */
-		ck_assert_int_ge(closed, DRIPS - 300 - 10);
-		for (int i = 0; i < DRIPS; i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
 	}
+	ck_assert_int_eq(booked, 4);
+	/* past the per-address limit (300) the server closed them; the rest are
+	 * still held open (dripping keeps them from timing out) */
+	ck_assert_int_ge(closed_of(fds, DRIPS), DRIPS - 300 - 10);
+	for (int i = 0; i < DRIPS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	still_serving();
+}
+END_TEST
+
+START_TEST(idle_connections_time_out)
+{
+	static const char *const args[] = {"--timeout", "2", NULL};
+	static const char half[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+	static const char whole[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	int fds[3], waited = 0;
+	struct server quick;
+
+	e2e_start(&quick, NULL, args);
+	/* one says nothing, one half a request, one a whole request and then
+	 * keeps the connection (keep-alive) without a second */
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_ge(fds[i] = connect_from("127.0.0.1", quick.port), 0);
+	send(fds[1], half, sizeof(half) - 1, MSG_NOSIGNAL);
+	send(fds[2], whole, sizeof(whole) - 1, MSG_NOSIGNAL);
+	{
+		char buf[2048];
+		ck_assert_int_gt(recv(fds[2], buf, sizeof(buf), 0), 0); /* the answer */
+	}
+	nanosleep(&(struct timespec){.tv_nsec = 500000000}, NULL);
+	ck_assert_int_eq(closed_of(fds, 3), 0);
+	for (; closed_of(fds, 3) < 3 && waited < 8000; waited += 50)
+		nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+	ck_assert_msg(closed_of(fds, 3) == 3, "still open after %d ms", 500 + waited);
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	ck_assert_int_eq(e2e_stop(&quick), 0);
+	e2e_cleanup(&quick);
 }
 END_TEST
 
@@ -403,10 +515,12 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, oversized_and_ambiguous);
+	tcase_add_test(tc, json_limits_change_nothing);
 	tcase_add_test(tc, security_headers_everywhere);
 	tcase_add_test(tc, logs_cannot_be_forged_or_leak);
 	tcase_add_test(tc, connection_storm);
 	tcase_add_test(tc, slow_clients_do_not_lock_out_others);
+	tcase_add_test(tc, idle_connections_time_out);
 	tcase_add_test(tc, guessed_tokens_are_throttled);
 	suite_add_tcase(s, tc);
 	return s;
