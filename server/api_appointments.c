@@ -761,12 +761,12 @@ API_HANDLER(api_appointments_update)
 
 	struct appointment cur;
 
-	if ((err = params_if_match(req, rep, &if_match)) ||
+	/* who may see it first: a refusal does not depend on the body */
+	if ((err = api_appointment_visible(db, req, rep, &cur)) ||
+	    (err = params_if_match(req, rep, &if_match)) ||
 	    (err = read_fields(req, rep, READ_PATCH, &f)))
 		return err;
 	e.f = &f;
-	if ((err = api_appointment_visible(db, req, rep, &cur)))
-		return err;
 	if (req->who.role == ROLE_CLINICIAN && !clinician_may(&f))
 		return reply_fail(rep, APP_EFORBIDDEN, NULL,
 				  "clinicians may only mark their appointments completed or no-show");
@@ -800,8 +800,8 @@ API_HANDLER(api_appointments_cancel)
 	enum app_err err;
 	int64_t if_match;
 
-	if ((err = params_if_match(req, rep, &if_match)) ||
-	    (err = api_appointment_visible(db, req, rep, &out)))
+	if ((err = api_appointment_visible(db, req, rep, &out)) ||
+	    (err = params_if_match(req, rep, &if_match)))
 		return err;
 	err = store_appointments_edit_then(db, req->ids[0], if_match, apply_cancel, tell_patient, &e,
 					   &req->who, req->now, &cf, &out);

@@ -122,8 +122,8 @@ API_HANDLER(api_invite_create)
 	struct conflicts cf;
 	enum app_err err;
 
-	if ((err = api_invite_channels(req, rep, &c.channels)) ||
-	    (err = api_appointment_visible(db, req, rep, &a)))
+	if ((err = api_appointment_visible(db, req, rep, &a)) ||
+	    (err = api_invite_channels(req, rep, &c.channels)))
 		return err;
 	err = store_appointments_edit_then(db, a.id, 0, invite_edit, invite_after, &c, &req->who,
 					   req->now, &cf, &a);

@@ -87,9 +87,9 @@ API_HANDLER(api_participants_list)
 	enum app_err err;
 	bool removed, present;
 
-	if ((err = params_only(req, rep, allowed)) ||
-	    (err = params_bool(req, rep, "removed", &removed, &present)) ||
-	    (err = api_appointment_visible(db, req, rep, &a)))
+	if ((err = api_appointment_visible(db, req, rep, &a)) ||
+	    (err = params_only(req, rep, allowed)) ||
+	    (err = params_bool(req, rep, "removed", &removed, &present)))
 		return err;
 	audit_read(app->audit, &req->who, "appointment.participants", a.patient_id, a.id, req->now);
 	buf_putc(&rep->body, '[');
@@ -268,10 +268,13 @@ static enum app_err add_guest(struct app *app, struct store *db, const struct re
 API_HANDLER(api_participants_add)
 {
 	struct participant p = {0};
+	struct appointment a;
 	enum app_err err;
 
 	snprintf(p.language, sizeof(p.language), "nb");
-	if ((err = read_guest(req, rep, true, &p)) ||
+	/* who may see it first: a refusal does not depend on the body */
+	if ((err = api_appointment_visible(db, req, rep, &a)) ||
+	    (err = read_guest(req, rep, true, &p)) ||
 	    (err = in_transaction(app, db, req, rep, "guest_added", add_guest, &p, NULL)) ||
 	    (err = store_participants_get(db, req->ids[0], p.id, &p)))
 		return err;

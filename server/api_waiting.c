@@ -57,9 +57,9 @@ API_HANDLER(api_waiting_offers)
 	int64_t limit;
 	enum app_err err;
 
-	if ((err = params_only(req, rep, allowed)) ||
-	    (err = params_int(req, rep, "limit", 1, OFFERS_MAX, 20, &limit)) ||
-	    (err = api_appointment_visible(db, req, rep, &a)))
+	if ((err = api_appointment_visible(db, req, rep, &a)) ||
+	    (err = params_only(req, rep, allowed)) ||
+	    (err = params_int(req, rep, "limit", 1, OFFERS_MAX, 20, &limit)))
 		return err;
 	c.appointment_id = a.id;
 	timeutil_format_date(a.start, day);

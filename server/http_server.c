@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "audit.h"
 #include "auth.h"
 #include "log.h"
 #include "metrics.h"
@@ -364,6 +365,35 @@ static bool admit(struct app *app, struct store *db, struct req *req, struct rep
 	return false;
 }
 
+/* A refusal in the audit log: every 403, and every 401 on a route that
+ * names a record ({id}).  The action says the method and the path without
+ * "/api/v1" (ids only: tokens are on public routes, queries are left out);
+ * the appointment or patient named is filled in.  Queued like a read, so a
+ * repeat within AUDIT_REPEAT_S is written once. */
+static void audit_denial(struct app *app, const struct req *req, int status)
+{
+	struct actor who = req->who;
+	const char *path = req->path;
+	int64_t patient = 0, appointment = 0;
+	char action[96];
+
+	if (status != 403 && (status != 401 || !req->nids))
+		return;
+	if (status == 401 || !who.username[0]) {
+		snprintf(who.username, sizeof(who.username), "anonymous");
+		who.role = ROLE_NONE;
+		who.user_id = 0;
+	}
+	if (!strncmp(path, "/api/v1", 7))
+		path += 7;
+	if (req->nids && !strncmp(path, "/appointments/", 14))
+		appointment = req->ids[0];
+	else if (req->nids && !strncmp(path, "/patients/", 10))
+		patient = req->ids[0];
+	snprintf(action, sizeof(action), "denied %s %s", req->method, path);
+	audit_read(app->audit, &who, action, patient, appointment, req->now);
+}
+
 static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct reqctx *ctx)
 {
 	struct app *app = srv->app;
@@ -401,6 +431,7 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 	}
 	if (!admit(app, db, req, &ctx->rep)) {
 		store_pool_put(app->pool, db);
+		audit_denial(app, req, ctx->rep.status);
 		return;
 	}
 	err = req->route->fn(app, db, req, &ctx->rep);
@@ -411,6 +442,7 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 		reply_default_error(&ctx->rep, err);
 	else if (!err && !ctx->rep.status)
 		reply_default_error(&ctx->rep, APP_ESTORE);
+	audit_denial(app, req, ctx->rep.status);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,

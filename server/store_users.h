@@ -59,7 +59,7 @@ struct audit_row {
 	int64_t user_id;
 	char username[64];
 	char role[16];
-	char action[48];
+	char action[96];
 	int64_t patient_id, appointment_id; /* 0: none */
 	char client_ip[48];
 };

@@ -648,11 +648,24 @@ START_TEST(booking_bad_input)
 	ck_assert_int_eq(r.status, 415);
 	ck_assert(e2e_is_error(&r, "unsupported_media_type", NULL));
 	e2e_resp_free(&r);
-	/* a PATCH with nothing in it, or unknown fields */
-	ck_assert(e2e_request(port, "PATCH", "/api/v1/appointments/1", NULL, "{}", &r));
-	ck_assert_int_eq(r.status, 400);
-	e2e_resp_free(&r);
 	ck_assert_int_eq(count_appointments(), n0);
+	/* a PATCH with nothing in it: 400 for an appointment that exists, 404
+	 * (before the body is looked at) for one that does not */
+	{
+		char body[300], path[64];
+		snprintf(body, sizeof(body),
+			 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],"
+			 "\"start\":\"2027-01-05T09:00:00+01:00\",\"duration_minutes\":30}",
+			 pat, clin);
+		snprintf(path, sizeof(path), "/api/v1/appointments/%lld",
+			 e2e_make(port, "appointments", body));
+		ck_assert(e2e_request(port, "PATCH", path, NULL, "{}", &r));
+		ck_assert_int_eq(r.status, 400);
+		e2e_resp_free(&r);
+		ck_assert(e2e_request(port, "PATCH", "/api/v1/appointments/9999", NULL, "{}", &r));
+		ck_assert_int_eq(r.status, 404);
+		e2e_resp_free(&r);
+	}
 }
 END_TEST
 

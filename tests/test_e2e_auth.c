@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "actor.h"
 #include "check_main.h"
@@ -80,14 +81,20 @@ static void teardown(void)
 	e2e_cleanup(&srv);
 }
 
-/* The route's pattern with each {id} replaced by a record of its kind. */
-static void concrete(const char *pattern, char *out, size_t cap)
+/* The records a path is filled with: a unit, clinician, room, patient and
+ * appointment. */
+struct records {
+	long long unit, clinician, room, patient, appointment;
+};
+
+/* The route's pattern with each {id} replaced by a record of its kind from r. */
+static void concrete_of(const struct records *r, const char *pattern, char *out, size_t cap)
 {
-	long long id = strstr(pattern, "/units/")	 ? unit_a
-		       : strstr(pattern, "/clinicians/") ? c1
-		       : strstr(pattern, "/rooms/")	 ? room
-		       : strstr(pattern, "/patients/")	 ? p1
-		       : strstr(pattern, "/appointments/") ? a1
+	long long id = strstr(pattern, "/units/")	 ? r->unit
+		       : strstr(pattern, "/clinicians/") ? r->clinician
+		       : strstr(pattern, "/rooms/")	 ? r->room
+		       : strstr(pattern, "/patients/")	 ? r->patient
+		       : strstr(pattern, "/appointments/") ? r->appointment
 							   : 1;
 	const char *at = strstr(pattern, "{");
 	size_t n = 0;
@@ -99,6 +106,14 @@ static void concrete(const char *pattern, char *out, size_t cap)
 		id = 1;
 	}
 	snprintf(out + n, cap - n, "%s", pattern);
+}
+
+/* The route's pattern filled with the records of unit A and patient 1. */
+static void concrete(const char *pattern, char *out, size_t cap)
+{
+	const struct records own = {unit_a, c1, room, p1, a1};
+
+	concrete_of(&own, pattern, out, cap);
 }
 
 START_TEST(every_route_needs_a_session)
@@ -223,6 +238,115 @@ START_TEST(clinician_sees_own_only)
 			 403);
 	ck_assert_int_eq(status_as(&lege1, "GET", "/api/v1/patients", NULL, NULL, 0), 403);
 	e2e_use(&srv.admin);
+}
+END_TEST
+
+/* Routes whose record holds a patient's data (or leads to it). */
+static bool patient_bearing(const char *pattern)
+{
+	return !strncmp(pattern, "/api/v1/appointments/{id}", 25) ||
+	       !strncmp(pattern, "/api/v1/patients/{id}", 21) ||
+	       !strcmp(pattern, "/api/v1/clinicians/{id}/day") ||
+	       !strncmp(pattern, "/api/v1/clinicians/{id}/calendar-feed", 37);
+}
+
+/* The audit log (newest 10,000) holds a row by user with action. */
+static bool audited(const json_t *log, const char *user, const char *action)
+{
+	for (size_t i = 0; i < json_array_size(log); i++) {
+		const json_t *e = json_array_get(log, i);
+		if (!strcmp(json_string_value(json_object_get(e, "username")), user) &&
+		    !strcmp(json_string_value(json_object_get(e, "action")), action))
+			return true;
+	}
+	return false;
+}
+
+START_TEST(foreign_records_denied_and_audited)
+{
+	/* unit B's clinician, patient 2 and their appointment: foreign to the
+	 * clinician of unit A and to the secretary of unit A; every record is
+	 * foreign to a patient's link (which opens one appointment only) */
+	const struct records other = {unit_b, c2, room, p2, a2};
+	struct session link = {"", ""};
+	const struct {
+		const char *name, *user;
+		const struct session *s;
+		int status;
+	} who[] = {{"clinician", "lege1", &lege1, 403},
+		   {"unit secretary", "sekr-a", &sekr_a, 403},
+		   {"no session", "anonymous", NULL, 401},
+		   {"patient link as cookie", "anonymous", &link, 401}};
+	static char expect[256][2][64];
+	int nexpect = 0, tried = 0;
+	char path[200], action[64];
+	struct resp r;
+	json_t *log = NULL, *j;
+
+	/* a patient's link (to a later appointment of patient 1), also tried
+	 * as a session cookie */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations",
+		 book(p1, c1, "2027-06-01T09:00:00+02:00"));
+	j = e2e_json(port, "POST", path, NULL, 201);
+	snprintf(link.cookie, sizeof(link.cookie), "timebok_session=%s",
+		 strstr(json_string_value(json_object_get(j, "url")), "/i/") + 3);
+	json_decref(j);
+	for (size_t w = 0; w < sizeof(who) / sizeof(who[0]); w++)
+		for (int i = 0; i < nroutes; i++) {
+			const struct route *rt = &routes[i];
+			bool must = patient_bearing(rt->pattern);
+
+			if (!strstr(rt->pattern, "{id}") || (rt->flags & ROUTE_PUBLIC))
+				continue;
+			/* patients are not kept per unit: any secretary books any */
+			if (w == 1 && !strncmp(rt->pattern, "/api/v1/patients/", 17))
+				continue;
+			concrete_of(&other, rt->pattern, path, sizeof(path));
+			ck_assert(e2e_request_as(port, who[w].s, rt->method, path, NULL,
+						 strcmp(rt->method, "GET") && strcmp(rt->method, "DELETE")
+							 ? "{}"
+							 : NULL,
+						 &r));
+			/* no answer holds the other patient's data */
+			ck_assert_msg(!strstr(r.body, "Ola Annen"), "%s %s as %s: %s", rt->method,
+				      path, who[w].name, r.body);
+			if (r.status == who[w].status) {
+				snprintf(expect[nexpect][0], 64, "%s", who[w].user);
+				snprintf(expect[nexpect][1], 64, "denied %s %s", rt->method, path + 7);
+				nexpect++;
+			} else {
+				/* only a record of no patient may be open to them */
+				ck_assert_msg(!must && who[w].status == 403 && r.status / 100 != 5,
+					      "%s %s as %s: %d %s", rt->method, path, who[w].name,
+					      r.status, r.body);
+			}
+			tried++;
+			e2e_resp_free(&r);
+		}
+	ck_assert_int_gt(tried, 100);
+	/* each denial is in the audit log (written in the background: wait) */
+	e2e_use(&srv.admin);
+	for (int wait = 0, found = 0; found < nexpect && wait < 100; wait++) {
+		json_decref(log);
+		log = e2e_json(port, "GET", "/api/v1/audit?limit=10000", NULL, 200);
+		found = 0;
+		for (int k = 0; k < nexpect; k++)
+			found += audited(log, expect[k][0], expect[k][1]);
+		if (found < nexpect)
+			nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+	}
+	for (int k = 0; k < nexpect; k++)
+		ck_assert_msg(audited(log, expect[k][0], expect[k][1]), "not audited: %s %s",
+			      expect[k][0], expect[k][1]);
+	/* the appointment tried is named in its row */
+	snprintf(action, sizeof(action), "denied GET /appointments/%lld", a2);
+	for (size_t i = 0; i < json_array_size(log); i++) {
+		json_t *e = json_array_get(log, i);
+		if (!strcmp(json_string_value(json_object_get(e, "action")), action))
+			ck_assert_int_eq(json_integer_value(json_object_get(e, "appointment_id")), a2);
+	}
+	ck_assert(audited(log, "lege1", action));
+	json_decref(log);
 }
 END_TEST
 
@@ -503,6 +627,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, role_route_matrix);
 	tcase_add_test(tc, clinician_sees_own_only);
 	tcase_add_test(tc, secretary_limited_to_units);
+	tcase_add_test(tc, foreign_records_denied_and_audited);
 	tcase_add_test(tc, csrf_and_logout);
 	tcase_add_test(tc, login_throttling);
 	tcase_add_test(tc, accounts);
