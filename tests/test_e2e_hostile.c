@@ -208,6 +208,7 @@ static bool log_has(const char *needle)
 
 START_TEST(logs_cannot_be_forged_or_leak)
 {
+	static char tokens[3][64];
 	static const char forge[] = "GET /api/v1/x%0d%0a2026-01-01T00:00:00.000Z%20info%20FORGED "
 				    "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	struct resp r;
@@ -221,12 +222,42 @@ START_TEST(logs_cannot_be_forged_or_leak)
 			     201));
 	json_decref(e2e_json(srv.port, "GET", "/api/v1/patients?q=Canary", NULL, 200));
 	ck_assert(!e2e_login(srv.port, "canary-user", "canary-password-123", &s, &status));
+	/* the tokens of a patient link, a calendar feed and a session, used */
+	{
+		char invite[128], feed[160];
+		json_t *j;
+
+		e2e_make(srv.port, "clinicians", "{\"name\":\"Dr. A\",\"profession\":\"lege\"}");
+		e2e_make(srv.port, "appointments",
+			 "{\"patient_id\":1,\"clinician_ids\":[1],"
+			 "\"start\":\"2027-03-02T10:00:00+01:00\",\"duration_minutes\":30}");
+		j = e2e_json(srv.port, "POST", "/api/v1/appointments/1/invitations", NULL, 201);
+		snprintf(tokens[0], sizeof(tokens[0]), "%s",
+			 strstr(json_string_value(json_object_get(j, "url")), "/i/") + 3);
+		json_decref(j);
+		j = e2e_json(srv.port, "POST", "/api/v1/clinicians/1/calendar-feed", "{}", 201);
+		snprintf(feed, sizeof(feed), "%s",
+			 strstr(json_string_value(json_object_get(j, "url")), "/api/v1/"));
+		snprintf(tokens[1], sizeof(tokens[1]), "%.43s", feed + strlen("/api/v1/calendar-feeds/"));
+		json_decref(j);
+		snprintf(invite, sizeof(invite), "/api/v1/invite/%s", tokens[0]);
+		json_decref(e2e_json(srv.port, "GET", invite, NULL, 200));
+		strcat(invite, "/confirm");
+		json_decref(e2e_json(srv.port, "POST", invite, NULL, 200));
+		ck_assert(e2e_request(srv.port, "GET", feed, NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		e2e_resp_free(&r);
+		snprintf(tokens[2], sizeof(tokens[2]), "%.43s",
+			 strchr(srv.admin.cookie, '=') + 1);
+	}
 	ck_assert(e2e_request(srv.port, "GET", "/api/v1/patients?q=%0d%0aFORGED", NULL, NULL, &r));
 	e2e_resp_free(&r);
 	ck_assert_int_eq(e2e_stop(&srv), 0);
 	for (const char *const *n = (const char *const[]){"Canary", "Kanarifugl", "+4790000001",
 							  "canary@example.no", "canary-password",
-							  "canary-user", "\nFORGED", NULL};
+							  "canary-user", "\nFORGED", tokens[0],
+							  tokens[1], tokens[2], srv.admin.csrf,
+							  NULL};
 	     *n; n++)
 		ck_assert_msg(!log_has(*n), "the log holds '%s'", *n);
 	/* every line is a whole record: time, level, text */
