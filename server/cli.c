@@ -88,7 +88,7 @@ int cli_user(int argc, char **argv)
 	int64_t now = (int64_t)time(NULL);
 
 	config_defaults(&cfg);
-	for (int i = 3; i < argc; i++) {
+	for (int i = 3; i < argc; i += 2) { /* option, value */
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!v)
 			return usage();
@@ -106,7 +106,6 @@ int cli_user(int argc, char **argv)
 			snprintf(cfg.password_cost, sizeof(cfg.password_cost), "%s", v);
 		else
 			return usage();
-		i++;
 	}
 	if (sodium_init() < 0 || store_open(db_path, 10000, &db) || store_migrate(db))
 		goto out;
