@@ -15,6 +15,8 @@ fi
 if [ "${1:-}" = "--test" ]; then
   # python3-aiosmtpd: a real SMTP server for the e-mail channel's tests
   pkgs+=(check valgrind python3 python3-aiosmtpd)
+  # hardening: libFuzzer (clang, libclang-rt), static analysis, ELF checks
+  pkgs+=(clang libclang-rt-14-dev cppcheck binutils)
   # the browser tests: Debian's chromium, driven by playwright-core from npm
   pkgs+=(chromium fonts-dejavu-core)
   command -v npm >/dev/null || pkgs+=(nodejs npm)

@@ -266,8 +266,7 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 	return APP_OK;
 }
 
-/* The session token in a Cookie header, or false. */
-static bool cookie_token(const char *header, char token[AUTH_TOKEN_LEN + 1])
+bool auth_cookie_token(const char *header, char token[AUTH_TOKEN_LEN + 1])
 {
 	const char *p = header;
 	size_t nl = strlen(AUTH_COOKIE);
@@ -298,7 +297,7 @@ enum app_err auth_session(struct app *app, struct store *db, const char *cookie_
 	struct user u;
 	enum app_err err;
 
-	if (!cookie_header || !cookie_token(cookie_header, token))
+	if (!cookie_header || !auth_cookie_token(cookie_header, token))
 		return APP_EUNAUTH;
 	token_hash(token, hash);
 	err = store_users_session_get(db, hash, &user_id, &created, &seen);

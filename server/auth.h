@@ -74,6 +74,9 @@ bool auth_csrf_ok(const char *token, const char *header, const char *origin, con
 
 /* The Set-Cookie value carrying token (NULL: one that clears it). */
 void auth_cookie(const struct auth *a, const char *token, char *out, size_t cap);
+/* The session token in a Cookie header (NULL: none) into token, or false
+ * when there is none or it is not AUTH_TOKEN_LEN token characters. */
+bool auth_cookie_token(const char *header, char token[AUTH_TOKEN_LEN + 1]);
 
 /* The actor of user u from client ip. */
 void auth_actor(const struct user *u, const char *ip, struct actor *who);

@@ -128,6 +128,7 @@ char *buf_steal(struct buf *b, size_t *len)
 		buf_release(b);
 		return NULL;
 	}
+	b->data[b->len] = '\0'; /* an empty buffer was never written (found by fuzzing) */
 	p = b->data;
 	if (len)
 		*len = b->len;

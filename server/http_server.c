@@ -96,8 +96,8 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* MHD's own messages: fmt is MHD's (a va_list callback cannot carry the
- * format attribute). */
+/* MHD's own messages; the attribute tells the compiler fmt is MHD's printf
+ * format (clang's -Wformat-nonliteral otherwise refuses the vsnprintf). */
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
 							       va_list ap)
 {

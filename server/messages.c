@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "timeutil.h"
+#include "validate.h"
 
 const char *const messages_langs[MESSAGES_LANGS] = {"nb", "nn", "en"};
 const char *const messages_kinds[MESSAGES_KINDS] = {"invitation", "reminder",  "changed",
@@ -155,7 +156,7 @@ static char *read_file(const char *path)
 	return buf_steal(&b, NULL);
 }
 
-enum app_err messages_new(const char *dir, struct messages **out)
+enum app_err messages_from_texts(const char *const texts[MESSAGES_LANGS], struct messages **out)
 {
 	struct messages *m = calloc(1, sizeof(*m));
 	enum app_err err = APP_OK;
@@ -163,30 +164,15 @@ enum app_err messages_new(const char *dir, struct messages **out)
 	if (!m)
 		return APP_ENOMEM;
 	for (int i = 0; i < MESSAGES_LANGS && !err; i++) {
-		char name[16], path[600];
-		const char *text = NULL;
-		char *owned = NULL;
+		char name[16];
 
 		snprintf(name, sizeof(name), "%s.txt", messages_langs[i]);
-		if (dir && *dir) {
-			snprintf(path, sizeof(path), "%s/%s", dir, name);
-			if (!(text = owned = read_file(path))) {
-				log_error("messages: cannot read %s: %s", path, strerror(errno));
-				err = APP_EINVAL;
-				break;
-			}
-		} else {
-			for (int k = 0; k < messages_nbuiltin; k++)
-				if (!strcmp(messages_builtin[k].name, name))
-					text = messages_builtin[k].text;
-			if (!text) {
-				log_error("messages: no built-in %s", name);
-				err = APP_EINVAL;
-				break;
-			}
+		if (!validate_utf8(texts[i], strlen(texts[i]))) {
+			log_error("messages: %s is not valid UTF-8", name);
+			err = APP_EINVAL;
+			break;
 		}
-		err = parse(&m->lang[i], name, text);
-		free(owned);
+		err = parse(&m->lang[i], name, texts[i]);
 	}
 	if (err) {
 		messages_free(m);
@@ -194,6 +180,39 @@ enum app_err messages_new(const char *dir, struct messages **out)
 	}
 	*out = m;
 	return APP_OK;
+}
+
+enum app_err messages_new(const char *dir, struct messages **out)
+{
+	const char *texts[MESSAGES_LANGS] = {NULL};
+	char *owned[MESSAGES_LANGS] = {NULL};
+	enum app_err err = APP_OK;
+
+	for (int i = 0; i < MESSAGES_LANGS && !err; i++) {
+		char name[16], path[600];
+
+		snprintf(name, sizeof(name), "%s.txt", messages_langs[i]);
+		if (dir && *dir) {
+			snprintf(path, sizeof(path), "%s/%s", dir, name);
+			if (!(texts[i] = owned[i] = read_file(path))) {
+				log_error("messages: cannot read %s: %s", path, strerror(errno));
+				err = APP_EINVAL;
+			}
+		} else {
+			for (int k = 0; k < messages_nbuiltin; k++)
+				if (!strcmp(messages_builtin[k].name, name))
+					texts[i] = messages_builtin[k].text;
+			if (!texts[i]) {
+				log_error("messages: no built-in %s", name);
+				err = APP_EINVAL;
+			}
+		}
+	}
+	if (!err)
+		err = messages_from_texts(texts, out);
+	for (int i = 0; i < MESSAGES_LANGS; i++)
+		free(owned[i]);
+	return err;
 }
 
 void messages_free(struct messages *m)
@@ -347,8 +366,10 @@ static size_t next_char(const char **p, char ch[5])
 	size_t n = s[0] < 0x80 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
 
 	for (size_t i = 1; i < n; i++)
-		if (!s[i])
+		if (!s[i]) { /* cut short by the end (found by fuzzing: read past it) */
 			n = i;
+			break;
+		}
 	memcpy(ch, s, n);
 	ch[n] = '\0';
 	*p += n;

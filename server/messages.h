@@ -54,6 +54,9 @@ struct message_vars {
  * ones when dir is NULL or "".  *out is new (messages_free).  APP_EINVAL
  * (logged, with file and line) when a file is missing or malformed. */
 enum app_err messages_new(const char *dir, struct messages **out) WARN_UNUSED;
+/* The same from the texts of each language (in messages_langs' order). */
+enum app_err messages_from_texts(const char *const texts[MESSAGES_LANGS],
+				 struct messages **out) WARN_UNUSED;
 void messages_free(struct messages *m);
 
 /* Append part ("sms", "subject" or "email") of kind for lang to out: for a

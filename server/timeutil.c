@@ -206,7 +206,7 @@ enum app_err timeutil_parse_hhmm(const char *s, int *minutes)
 	return APP_OK;
 }
 
-enum app_err timeutil_parse_instant(const char *s, int64_t *out, const char **why)
+static enum app_err parse_instant(const char *s, int64_t *out, const char **why)
 {
 	struct civil c = {0};
 	const char *p;
@@ -268,6 +268,27 @@ enum app_err timeutil_parse_instant(const char *s, int64_t *out, const char **wh
 		return APP_EINVAL;
 	}
 	*out = civil_seconds(&c) - sign * (oh * 3600 + om * 60);
+	return APP_OK;
+}
+
+/* Instants are taken from 1900 to the end of 9998 (UTC), so that every one
+ * is written back with a four-digit year in any zone (found by fuzzing:
+ * 9999-12-31T23:59Z is year 10000 in Oslo). */
+#define INSTANT_MIN (-2208988800LL)  /* 1900-01-01T00:00:00Z */
+#define INSTANT_MAX (253370764800LL) /* 9999-01-01T00:00:00Z */
+
+enum app_err timeutil_parse_instant(const char *s, int64_t *out, const char **why)
+{
+	int64_t t;
+	enum app_err err = parse_instant(s, &t, why);
+
+	if (err)
+		return err;
+	if (t < INSTANT_MIN || t >= INSTANT_MAX) {
+		*why = "outside the years 1900 to 9998";
+		return APP_EINVAL;
+	}
+	*out = t;
 	return APP_OK;
 }
 

@@ -51,6 +51,12 @@ START_TEST(instants_refused)
 	parse_bad("tomorrow");
 	parse_bad("");
 	parse_bad("2026-11-23T09:00:00.+01:00");
+	/* outside 1900-9998: 9999-12-31 late UTC is year 10000 in Oslo */
+	parse_bad("9999-12-31T23:59:30Z");
+	parse_bad("9999-01-01T00:00:00Z");
+	parse_bad("1899-12-31T23:59:59Z");
+	ck_assert_int_eq(parse_ok("9998-12-31T23:59:59Z"), 253370764799LL);
+	ck_assert_int_eq(parse_ok("1900-01-01T00:00:00Z"), -2208988800LL);
 }
 END_TEST
 
