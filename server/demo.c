@@ -284,7 +284,7 @@ enum app_err demo_populate(struct app *app, struct store *db)
 		set_text(&resources_rooms, &row, "kind", video ? "video" : "clinic");
 		set_text(&resources_rooms, &row, "location", where);
 		if ((err = add_row(db, &resources_rooms, &row, now,
-				   video ? &video_rooms[i - 4] : &clinic_rooms[i])))
+				   i < 4 ? &clinic_rooms[i] : &video_rooms[i - 4])))
 			goto out;
 	}
 	for (int i = 0; i < NPATIENTS; i++) {

@@ -299,6 +299,8 @@ static enum app_err expand(const struct lang *l, const char *text, const struct 
 	const char *p = text;
 	enum app_err err;
 
+	if (!p) /* a piece the language lacks (parse() requires the ones asked for) */
+		return APP_EINVAL;
 	while (*p) {
 		const char *open = strchr(p, '{'), *close;
 		size_t before;

@@ -48,11 +48,11 @@ static int status_slot(int status)
 
 void metrics_observe(struct metrics *m, int route, int status, uint64_t usec)
 {
-	int slot = route >= 0 ? route : m->nroutes + (route == METRICS_ROUTE_STATIC ? 0 : 1);
-	int b = 0;
+	int slot, b = 0;
 
 	if (!m)
 		return;
+	slot = route >= 0 ? route : m->nroutes + (route == METRICS_ROUTE_STATIC ? 0 : 1);
 	atomic_fetch_add_explicit(&m->counts[slot * NSTATUS + status_slot(status)], 1,
 				  memory_order_relaxed);
 	while (b < NBUCKETS && (double)usec / 1e6 > buckets[b])

@@ -224,8 +224,11 @@ static bool read_answer(int fd, struct resp *r)
 	memset(r, 0, sizeof(*r));
 	while ((got = recv(fd, buf + len, cap - len - 1, 0)) > 0) {
 		len += (size_t)got;
-		if (len + 1 == cap)
-			buf = realloc(buf, cap *= 2);
+		if (len + 1 == cap) {
+			char *more = realloc(buf, cap *= 2);
+			ck_assert_ptr_nonnull(more);
+			buf = more;
+		}
 	}
 	buf[len] = '\0';
 	r->raw = buf;

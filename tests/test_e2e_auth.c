@@ -277,7 +277,7 @@ START_TEST(foreign_records_denied_and_audited)
 		   {"unit secretary", "sekr-a", &sekr_a, 403},
 		   {"no session", "anonymous", NULL, 401},
 		   {"patient link as cookie", "anonymous", &link, 401}};
-	static char expect[256][2][64];
+	static char expect[256][2][240];
 	int nexpect = 0, tried = 0;
 	char path[200], action[64];
 	struct resp r;
@@ -311,8 +311,8 @@ START_TEST(foreign_records_denied_and_audited)
 			ck_assert_msg(!strstr(r.body, "Ola Annen"), "%s %s as %s: %s", rt->method,
 				      path, who[w].name, r.body);
 			if (r.status == who[w].status) {
-				snprintf(expect[nexpect][0], 64, "%s", who[w].user);
-				snprintf(expect[nexpect][1], 64, "denied %s %s", rt->method, path + 7);
+				snprintf(expect[nexpect][0], sizeof(expect[0][0]), "%s", who[w].user);
+				snprintf(expect[nexpect][1], sizeof(expect[0][1]), "denied %s %s", rt->method, path + 7);
 				nexpect++;
 			} else {
 				/* only a record of no patient may be open to them */

@@ -265,8 +265,11 @@ static char *rows(const char *path, long long upto)
 	sqlite3_bind_int64(st, 1, upto);
 	out[0] = '\0';
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (len + 200 > cap)
-			ck_assert_ptr_nonnull(out = realloc(out, cap *= 2));
+		if (len + 200 > cap) {
+			char *more = realloc(out, cap *= 2);
+			ck_assert_ptr_nonnull(more);
+			out = more;
+		}
 		len += (size_t)snprintf(out + len, cap - len, "%lld %lld %lld %lld %s %lld\n",
 					(long long)sqlite3_column_int64(st, 0),
 					(long long)sqlite3_column_int64(st, 1),
