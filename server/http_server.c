@@ -75,6 +75,7 @@ struct http_server {
 	struct app *app;
 	struct throttle *misses; /* token guessing, per address */
 	atomic_int inflight;
+	int fd, family; /* the listening socket, bound before MHD starts */
 	int port;
 };
 
@@ -514,59 +515,74 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&srv->inflight, 1);
 }
 
-enum app_err http_server_start(struct app *app, struct http_server **out)
+enum app_err http_server_listen(struct app *app, struct http_server **out)
 {
 	const struct config *cfg = app->cfg;
 	struct http_server *srv = calloc(1, sizeof(*srv));
 	struct sockaddr_storage ss = {0};
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
-	const union MHD_DaemonInfo *info;
+	socklen_t len;
+	int one = 1;
 
 	if (!srv)
 		return APP_ENOMEM;
-	if (throttle_new(TOKEN_MISS_LIMIT, TOKEN_MISS_WINDOW, &srv->misses)) {
-		throttle_free(srv->misses);
-		free(srv);
-		return APP_ENOMEM;
-	}
+	srv->fd = -1;
 	srv->app = app;
+	if (throttle_new(TOKEN_MISS_LIMIT, TOKEN_MISS_WINDOW, &srv->misses))
+		goto fail;
 	if (inet_pton(AF_INET, cfg->listen_host, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;
 		v4->sin_port = htons((uint16_t)cfg->listen_port);
+		len = sizeof(*v4);
 	} else if (inet_pton(AF_INET6, cfg->listen_host, &v6->sin6_addr) == 1) {
 		v6->sin6_family = AF_INET6;
 		v6->sin6_port = htons((uint16_t)cfg->listen_port);
-		flags |= MHD_USE_IPv6;
+		len = sizeof(*v6);
 	} else {
 		log_error("http: '%s' is not an IP address to listen on", cfg->listen_host);
-		throttle_free(srv->misses);
-		free(srv);
-		return APP_EINVAL;
+		goto fail;
 	}
+	srv->family = ss.ss_family;
+	srv->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (srv->fd < 0 || setsockopt(srv->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(srv->fd, (struct sockaddr *)&ss, len) || listen(srv->fd, SOMAXCONN) ||
+	    getsockname(srv->fd, (struct sockaddr *)&ss, &len)) {
+		log_error("http: cannot listen on %s:%d", cfg->listen_host, cfg->listen_port);
+		goto fail;
+	}
+	srv->port = ntohs(ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
+	*out = srv;
+	return APP_OK;
+fail:
+	if (srv->fd >= 0)
+		close(srv->fd);
+	throttle_free(srv->misses);
+	free(srv);
+	return APP_EINVAL;
+}
+
+enum app_err http_server_start(struct http_server *srv)
+{
+	const struct config *cfg = srv->app->cfg;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG | (srv->family == AF_INET6 ? MHD_USE_IPv6 : 0);
+
 	srv->d = MHD_start_daemon(
-		flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, srv,
+		flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, /* first, or MHD warns */
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->fd,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(48 * 1024),
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_END);
 	if (!srv->d) {
-		log_error("http: cannot listen on %s:%d", cfg->listen_host, cfg->listen_port);
-		throttle_free(srv->misses);
-		free(srv);
+		log_error("http: cannot serve on %s:%d", cfg->listen_host, srv->port);
 		return APP_EINVAL;
 	}
-	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = info ? info->port : cfg->listen_port;
-	*out = srv;
 	return APP_OK;
 }
 
@@ -581,6 +597,12 @@ void http_server_stop(struct http_server *s, int grace_ms)
 
 	if (!s)
 		return;
+	if (!s->d) { /* listening, never served */
+		close(s->fd);
+		throttle_free(s->misses);
+		free(s);
+		return;
+	}
 	fd = MHD_quiesce_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);

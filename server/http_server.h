@@ -9,9 +9,14 @@
 struct app;
 struct http_server;
 
-/* Listen on the configured address and serve app.  *out is new; stop it
- * with http_server_stop(). */
-enum app_err http_server_start(struct app *app, struct http_server **out) WARN_UNUSED;
+/* Bind and listen on the configured address (the port is known from here
+ * on; connections wait in the backlog).  *out is new; stop it with
+ * http_server_stop(). */
+enum app_err http_server_listen(struct app *app, struct http_server **out) WARN_UNUSED;
+/* Start serving app on it: only once everything a request may use is set
+ * up (an earlier start let the first requests race the start-up; found by
+ * ThreadSanitizer). */
+enum app_err http_server_start(struct http_server *s) WARN_UNUSED;
 /* The port actually bound (useful with port 0). */
 int http_server_port(const struct http_server *s);
 /* Stop accepting, let in-flight requests finish (up to grace_ms), stop and

@@ -116,12 +116,12 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (http_server_start(&app, &srv))
+	if (http_server_listen(&app, &srv))
 		goto out;
 	if (cfg.public_url_derived && cfg.listen_port == 0) /* the port is known only now */
 		snprintf(cfg.public_url, sizeof(cfg.public_url), "http://%s:%d", cfg.listen_host,
 			 http_server_port(srv));
-	if (outbox_new(&app, &app.outbox))
+	if (outbox_new(&app, &app.outbox) || http_server_start(srv))
 		goto out;
 	if (cfg.port_file[0])
 		write_port_file(cfg.port_file, http_server_port(srv));
