@@ -50,6 +50,14 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 	snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
 	snprintf(portfile, sizeof(portfile), "%s/port", s->dir);
 	unlink(portfile);
+	if (getenv("TIMEBOK_VALGRIND")) { /* the server under memcheck (tests/valgrind.sh) */
+		argv[n++] = "/usr/bin/valgrind";
+		argv[n++] = "--quiet";
+		argv[n++] = "--error-exitcode=99";
+		argv[n++] = "--leak-check=full";
+		argv[n++] = "--show-leak-kinds=definite,indirect,possible";
+		argv[n++] = "--errors-for-leak-kinds=definite,indirect,possible";
+	}
 	argv[n++] = TIMEBOK_BIN;
 	argv[n++] = "--db";
 	argv[n++] = s->db;

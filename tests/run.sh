@@ -1,12 +1,31 @@
 #!/usr/bin/env bash
-# run.sh - install what is missing, build, and run every test: the Check
-# suites (unit and end-to-end against the real binary on loopback), first in
-# a normal build, then again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# and the browser tests (tests/browser: Debian's chromium, playwright-core).
-#   tests/run.sh            everything
-#   tests/run.sh --quick    the normal build only
+# run.sh - install what is missing, build, and run every test:
+#   1. the Check suites (unit, end-to-end against the real binary on
+#      loopback, the fuzz corpora replayed) in a normal build;
+#   2. static checks: cppcheck, gcc -fanalyzer, the binary's hardening;
+#   3. the benchmark's smoke run;
+#   4. the browser tests (tests/browser: Debian's chromium, playwright-core);
+#   5. the Check suites again under AddressSanitizer + UndefinedBehaviorSanitizer
+#      (-fno-sanitize-recover=all), under ThreadSanitizer, and under valgrind
+#      memcheck (tests/valgrind.sh);
+#   6. each libFuzzer target for a minute (tests/fuzz/run.sh).
+# Usage:
+#   tests/run.sh                     everything (CI)
+#   tests/run.sh --quick             1, 3 and 4 only
+#   tests/run.sh --crash-rounds 200  the SIGKILL loop 200 times (default 20)
+#   tests/run.sh --fuzz-seconds 600  fuzz longer (default 60 a target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+quick=0 fuzz_secs=60
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1 ;;
+    --crash-rounds) export TIMEBOK_CRASH_ROUNDS=$2; shift ;;
+    --fuzz-seconds) fuzz_secs=$2; shift ;;
+    *) echo "usage: tests/run.sh [--quick] [--crash-rounds N] [--fuzz-seconds N]" >&2; exit 2 ;;
+  esac
+  shift
+done
 deploy/install-deps.sh --test
 
 jobs=$(nproc)
@@ -18,7 +37,12 @@ run_suite() { # build-dir cmake-args...
 }
 
 echo "== tests (RelWithDebInfo)"
-run_suite build -DBUILD_TESTS=ON
+run_suite build -DBUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+if [ $quick = 0 ]; then
+  echo "== static checks"
+  tests/static-checks.sh build
+fi
 
 echo "== benchmark smoke (10k, one round: fails on errors and the gate, not on speed)"
 tests/bench/run.sh --smoke
@@ -26,8 +50,18 @@ tests/bench/run.sh --smoke
 echo "== browser tests (headless chromium; screenshots in tests/browser/screenshots)"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 TIMEBOK_BIN="$PWD/build/timebok" node --test --test-concurrency=1 tests/browser/
-if [ "${1:-}" != "--quick" ]; then
-  echo "== tests under ASan + UBSan"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    run_suite build-asan -DBUILD_TESTS=ON -DSANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-fi
+[ $quick = 1 ] && exit 0
+
+echo "== tests under ASan + UBSan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suite build-asan -DBUILD_TESTS=ON -DSANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+
+echo "== tests under ThreadSanitizer"
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  run_suite build-tsan -DBUILD_TESTS=ON -DTSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+echo "== tests under valgrind memcheck"
+tests/valgrind.sh build
+
+echo "== fuzzing (${fuzz_secs} s a target)"
+tests/fuzz/run.sh "$fuzz_secs"
