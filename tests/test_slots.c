@@ -157,6 +157,79 @@ START_TEST(open_on_dst_days)
 }
 END_TEST
 
+/* Every slot of a day in local time: on the quarter-hour grid, inside
+ * 08:00-15:30 on that same date. */
+static struct civil slot_day;
+static int slot_count;
+static bool on_grid(void *ctx, int64_t s, int64_t e)
+{
+	struct civil a, b;
+
+	(void)ctx;
+	timeutil_to_local(s, &a);
+	timeutil_to_local(e, &b);
+	ck_assert(a.year == slot_day.year && a.month == slot_day.month && a.day == slot_day.day);
+	ck_assert_int_eq(a.min % 15, 0);
+	ck_assert_int_eq(a.sec, 0);
+	ck_assert_int_ge(a.hour * 60 + a.min, 8 * 60);
+	ck_assert_int_le(b.hour * 60 + b.min, 15 * 60 + 30);
+	ck_assert_int_eq(e - s, 30 * 60);
+	slot_count++;
+	return true;
+}
+
+START_TEST(clinic_hours_every_day_of_two_years)
+{
+	/* weekdays 08:00-15:30, and a Sunday night window 01:30-03:30 that the
+	 * clocks cross twice a year */
+	struct hours h[6] = {{7, 90, 210, 0, 0}};
+	struct interval out[4];
+	int weekdays = 0, dst_sundays = 0;
+
+	for (int wd = 1; wd <= 5; wd++)
+		h[wd] = (struct hours){wd, 480, 930, 0, 0};
+	for (int64_t day = timeutil_days_from_civil(2026, 1, 1);
+	     day < timeutil_days_from_civil(2028, 1, 1); day++) {
+		struct civil d = {0}, a, b;
+		int wd, n;
+
+		timeutil_civil_from_days(day, &d.year, &d.month, &d.day);
+		wd = timeutil_weekday(d.year, d.month, d.day);
+		n = slots_day_hours(h, 6, &d, out);
+		if (wd == 6) {
+			ck_assert_int_eq(n, 0);
+			continue;
+		}
+		ck_assert_int_eq(n, 1);
+		timeutil_to_local(out[0].start, &a);
+		timeutil_to_local(out[0].end, &b);
+		ck_assert(a.year == d.year && a.month == d.month && a.day == d.day);
+		ck_assert(b.year == d.year && b.month == d.month && b.day == d.day);
+		if (wd <= 5) { /* exactly 08:00 to 15:30 local, every weekday */
+			ck_assert(a.hour == 8 && a.min == 0 && b.hour == 15 && b.min == 30);
+			ck_assert_int_eq(out[0].end - out[0].start, 450 * 60);
+			slot_day = d;
+			slot_count = 0;
+			slots_each(out, 1, 30 * 60, 0, on_grid, NULL);
+			ck_assert_int_eq(slot_count, 29); /* 08:00, 08:15 ... 15:00 */
+			weekdays++;
+			continue;
+		}
+		/* Sundays: 01:30 to 03:30 local; 1 hour long when the clocks skip
+		 * 02:00-03:00, 3 when they repeat it, else 2 */
+		ck_assert(a.hour == 1 && a.min == 30 && b.hour == 3 && b.min == 30);
+		if (out[0].end - out[0].start != 2 * 3600) {
+			ck_assert(out[0].end - out[0].start == 3600 ||
+				  out[0].end - out[0].start == 3 * 3600);
+			ck_assert(d.month == 3 || d.month == 10);
+			dst_sundays++;
+		}
+	}
+	ck_assert_int_eq(weekdays, 522);
+	ck_assert_int_eq(dst_sundays, 4);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("slots");
@@ -167,6 +240,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, starts_on_the_local_grid);
 	tcase_add_test(tc, validity_extra_and_absence);
 	tcase_add_test(tc, open_on_dst_days);
+	tcase_add_test(tc, clinic_hours_every_day_of_two_years);
 	suite_add_tcase(s, tc);
 	return s;
 }
