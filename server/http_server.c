@@ -30,6 +30,15 @@
  * is open.  The per-address limit is global across workers (measured: with
  * it divided by the workers, a storm got exactly the divided limit).
  *
+ * Start-up in two steps: http_server_listen binds and listens (the port is
+ * known, connections wait in the backlog), and http_server_start hands the
+ * socket to MHD once main has set up everything a request may use.
+ *
+ * Token routes (patient links, calendar feeds): an address whose unknown
+ * tokens pass TOKEN_MISS_LIMIT in TOKEN_MISS_WINDOW seconds gets 429 for
+ * every token request until its window ends (throttle.h).  Every 403, and
+ * every 401 on a route that names a record, goes to the audit log.
+ *
  * Shutdown: quiesce (stop accepting), wait for in-flight requests up to a
  * grace period, then stop the daemon.
  */

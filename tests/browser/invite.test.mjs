@@ -95,6 +95,7 @@ test('an answer to a page that has gone stale is refused, and the page shows the
   await page.getByRole('button', { name: /^Send ønsket/ }).click();
   await page.getByText(/Timen ble endret mens du så på den/).waitFor();
   assert.equal(await page.locator('#status').textContent(), 'Du har bekreftet timen');
+  await page.screenshot({ path: join(shots, 'invite-stale-nb.png'), fullPage: true });
   assert.equal((await srv.api('GET', `/api/v1/appointments/${id}`, null, 200)).status, 'confirmed');
   // the form stays open with what was written; sent again from the fresh view, it goes through
   await page.getByRole('button', { name: /^Send ønsket/ }).click();
