@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_s(void)
+double e2e_now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -90,8 +90,8 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	deadline = now_s() + 20;
-	while (now_s() < deadline) {
+	deadline = e2e_now_s() + 20;
+	while (e2e_now_s() < deadline) {
 		FILE *f = fopen(portfile, "r");
 		if (f) {
 			if (fgets(port, sizeof(port), f))
@@ -366,4 +366,21 @@ long long e2e_make(int port, const char *what, const char *json)
 	json_decref(j);
 	ck_assert_int_gt(id, 0);
 	return id;
+}
+
+void e2e_invite(int port, long long id, char token[E2E_TOKEN_LEN + 1])
+{
+	char path[96];
+	const char *url;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
+	j = e2e_json(port, "POST", path, NULL, 201);
+	url = json_string_value(json_object_get(j, "url"));
+	ck_assert_ptr_nonnull(url);
+	ck_assert_ptr_nonnull(strstr(url, "/i/"));
+	ck_assert_int_eq(strlen(strstr(url, "/i/") + 3), E2E_TOKEN_LEN);
+	ck_assert(json_is_string(json_object_get(j, "expires")));
+	snprintf(token, E2E_TOKEN_LEN + 1, "%s", strstr(url, "/i/") + 3);
+	json_decref(j);
 }

@@ -56,6 +56,14 @@ int e2e_cli(const char *args, const char *stdin_text);
 int e2e_stop(struct server *s);
 /* SIGKILL and wait. */
 void e2e_kill(struct server *s);
+/* Seconds on the monotonic clock. */
+double e2e_now_s(void);
+
+#define E2E_TOKEN_LEN 43
+/* Invite appointment id (POST .../invitations as the current session, 201)
+ * and put its patient link's token in token. */
+void e2e_invite(int port, long long id, char token[E2E_TOKEN_LEN + 1]);
+
 /* Remove the temporary folder. */
 void e2e_cleanup(struct server *s);
 

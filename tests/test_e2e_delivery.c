@@ -104,7 +104,7 @@ static void teardown(void)
 /* Book and invite patient's appointment; its link's token. */
 static long long book_and_invite(int patient, const char *start, char token[44])
 {
-	char body[256], path[96];
+	char body[256];
 	json_t *j;
 	long long id;
 
@@ -114,10 +114,7 @@ static long long book_and_invite(int patient, const char *start, char token[44])
 	j = e2e_json(port, "POST", "/api/v1/appointments", body, 201);
 	id = json_integer_value(json_object_get(j, "id"));
 	json_decref(j);
-	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
-	j = e2e_json(port, "POST", path, NULL, 201);
-	snprintf(token, 44, "%s", strstr(json_string_value(json_object_get(j, "url")), "/i/") + 3);
-	json_decref(j);
+	e2e_invite(port, id, token);
 	return id;
 }
 

@@ -206,6 +206,15 @@ static bool log_has(const char *needle)
 	return found;
 }
 
+/* Make clinician 1's calendar feed; its path (from /api/v1/) into out. */
+static void feed_path(char *out, size_t cap)
+{
+	json_t *j = e2e_json(srv.port, "POST", "/api/v1/clinicians/1/calendar-feed", "{}", 201);
+
+	snprintf(out, cap, "%s", strstr(json_string_value(json_object_get(j, "url")), "/api/v1/"));
+	json_decref(j);
+}
+
 START_TEST(logs_cannot_be_forged_or_leak)
 {
 	static char tokens[3][64];
@@ -225,21 +234,14 @@ START_TEST(logs_cannot_be_forged_or_leak)
 	/* the tokens of a patient link, a calendar feed and a session, used */
 	{
 		char invite[128], feed[160];
-		json_t *j;
 
 		e2e_make(srv.port, "clinicians", "{\"name\":\"Dr. A\",\"profession\":\"lege\"}");
 		e2e_make(srv.port, "appointments",
 			 "{\"patient_id\":1,\"clinician_ids\":[1],"
 			 "\"start\":\"2027-03-02T10:00:00+01:00\",\"duration_minutes\":30}");
-		j = e2e_json(srv.port, "POST", "/api/v1/appointments/1/invitations", NULL, 201);
-		snprintf(tokens[0], sizeof(tokens[0]), "%s",
-			 strstr(json_string_value(json_object_get(j, "url")), "/i/") + 3);
-		json_decref(j);
-		j = e2e_json(srv.port, "POST", "/api/v1/clinicians/1/calendar-feed", "{}", 201);
-		snprintf(feed, sizeof(feed), "%s",
-			 strstr(json_string_value(json_object_get(j, "url")), "/api/v1/"));
+		e2e_invite(srv.port, 1, tokens[0]);
+		feed_path(feed, sizeof(feed));
 		snprintf(tokens[1], sizeof(tokens[1]), "%.43s", feed + strlen("/api/v1/calendar-feeds/"));
-		json_decref(j);
 		snprintf(invite, sizeof(invite), "/api/v1/invite/%s", tokens[0]);
 		json_decref(e2e_json(srv.port, "GET", invite, NULL, 200));
 		strcat(invite, "/confirm");
@@ -296,20 +298,27 @@ static int connect_from(const char *src, int port)
 	return fd;
 }
 
-/* Read one whole answer from fd; its status, or -1. */
-static int answer_status(int fd)
+/* Read one whole answer from fd into out; its status, or -1. */
+static int read_answer(int fd, char *out, size_t cap)
 {
-	char buf[8192];
 	size_t len = 0;
 	ssize_t n;
 	int status = -1;
 
-	while (len < sizeof(buf) - 1 && (n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0)) > 0)
+	while (len < cap - 1 && (n = recv(fd, out + len, cap - 1 - len, 0)) > 0)
 		len += (size_t)n;
-	buf[len] = '\0';
-	if (sscanf(buf, "HTTP/1.1 %d", &status) != 1)
+	out[len] = '\0';
+	if (sscanf(out, "HTTP/1.1 %d", &status) != 1)
 		return -1;
 	return status;
+}
+
+/* Read one whole answer from fd; its status, or -1. */
+static int answer_status(int fd)
+{
+	char buf[8192];
+
+	return read_answer(fd, buf, sizeof(buf));
 }
 
 #define STORM 256
@@ -454,25 +463,20 @@ END_TEST
 static int get_from(const char *src, const char *path, char *out, size_t cap)
 {
 	char req[512];
-	int fd = connect_from(src, srv.port), status = -1;
-	size_t len = 0;
-	ssize_t n;
+	int fd = connect_from(src, srv.port), status;
 
 	ck_assert_int_ge(fd, 0);
 	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
 	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
-	while (len < cap - 1 && (n = recv(fd, out + len, cap - 1 - len, 0)) > 0)
-		len += (size_t)n;
-	out[len] = '\0';
+	status = read_answer(fd, out, cap);
 	close(fd);
-	sscanf(out, "HTTP/1.1 %d", &status);
 	return status;
 }
 
 START_TEST(guessed_tokens_are_throttled)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	char invite[96], feed[160], path[200], guess[44], out[8192];
+	char invite[96], feed[160], path[200], guess[44], out[8192], token[E2E_TOKEN_LEN + 1];
 	int n404 = 0, n429 = 0;
 	json_t *j;
 
@@ -481,14 +485,9 @@ START_TEST(guessed_tokens_are_throttled)
 	e2e_make(srv.port, "appointments",
 		 "{\"patient_id\":1,\"clinician_ids\":[1],\"start\":\"2027-03-02T10:00:00+01:00\","
 		 "\"duration_minutes\":30}");
-	j = e2e_json(srv.port, "POST", "/api/v1/appointments/1/invitations", NULL, 201);
-	snprintf(invite, sizeof(invite), "/api/v1/invite/%s",
-		 strstr(json_string_value(json_object_get(j, "url")), "/i/") + 3);
-	json_decref(j);
-	j = e2e_json(srv.port, "POST", "/api/v1/clinicians/1/calendar-feed", "{}", 201);
-	snprintf(feed, sizeof(feed), "%s",
-		 strstr(json_string_value(json_object_get(j, "url")), "/api/v1/"));
-	json_decref(j);
+	e2e_invite(srv.port, 1, token);
+	snprintf(invite, sizeof(invite), "/api/v1/invite/%s", token);
+	feed_path(feed, sizeof(feed));
 	ck_assert_int_eq(get_from("127.0.0.1", invite, out, sizeof(out)), 200);
 
 	/* 1,000 made-up links and feed addresses from one address */

@@ -62,18 +62,7 @@ static long long book(long long patient, const char *start, const char *extra)
 /* Invite appointment id; its token into token (44 bytes). */
 static void invite(long long id, char *token)
 {
-	char path[128];
-	json_t *j;
-	const char *url;
-
-	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
-	j = e2e_json(port, "POST", path, NULL, 201);
-	url = json_string_value(json_object_get(j, "url"));
-	ck_assert_ptr_nonnull(strstr(url, "/i/"));
-	ck_assert_int_eq(strlen(strstr(url, "/i/") + 3), 43);
-	ck_assert(json_is_string(json_object_get(j, "expires")));
-	snprintf(token, 44, "%s", strstr(url, "/i/") + 3);
-	json_decref(j);
+	e2e_invite(port, id, token);
 }
 
 static json_t *get_appt(long long id)

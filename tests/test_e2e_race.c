@@ -202,10 +202,7 @@ START_TEST(answers_at_once_through_the_link)
 	e2e_make(srv.port, "appointments",
 		 "{\"patient_id\":1,\"clinician_ids\":[1],\"start\":\"2027-03-02T10:00:00+01:00\","
 		 "\"duration_minutes\":30}");
-	j = e2e_json(srv.port, "POST", "/api/v1/appointments/1/invitations", NULL, 201);
-	snprintf(token, sizeof(token), "%s",
-		 strstr(json_string_value(json_object_get(j, "url")), "/i/") + 3);
-	json_decref(j);
+	e2e_invite(srv.port, 1, token);
 	history = count(1, "history");
 	messages = count(1, "messages");
 	/* the version the patient sees on the page, sent back with each answer */
