@@ -432,16 +432,15 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 		req->body = ctx->body.data;
 		req->body_len = ctx->body.len;
 	}
-	if (!(req->route->flags & ROUTE_NO_DB))
-		db = store_pool_get(app->pool);
 	if (req->token[0] && (ctx->rep.retry_after = throttle_wait(srv->misses, req->who.ip,
 								   req->now))) {
 		reply_fail(&ctx->rep, APP_ERATE, NULL,
 			   "too many unknown links from this address; try again in %d s",
 			   ctx->rep.retry_after);
-		store_pool_put(app->pool, db);
 		return;
 	}
+	if (!(req->route->flags & ROUTE_NO_DB))
+		db = store_pool_get(app->pool);
 	if (!admit(app, db, req, &ctx->rep)) {
 		store_pool_put(app->pool, db);
 		audit_denial(app, req, ctx->rep.status);
