@@ -1,7 +1,7 @@
 /*
  * test_e2e_crash.c - nothing acknowledged is lost: SIGKILL at a random
- * moment of a booking load, again and again, and an online backup taken
- * under load.
+ * moment of a booking load, again and again; SIGTERM under load (a clean
+ * exit); an online backup taken under load.
  *
  * The kill loop runs TIMEBOK_CRASH_ROUNDS rounds (20 by default; tests/run.sh
  * --crash-rounds N sets it).  Each round: LOADERS threads book distinct
@@ -175,6 +175,27 @@ static void teardown(void)
 	e2e_cleanup(&srv);
 }
 
+/* Each of the n bookings ids[k] is there, starting at starts[k]. */
+static void all_there(const long long *ids, const long long *starts, int n)
+{
+	char path[64];
+
+	for (int k = 0; k < n; k++) {
+		const char *why;
+		int64_t at;
+		json_t *j;
+
+		snprintf(path, sizeof(path), "/api/v1/appointments/%lld", ids[k]);
+		j = e2e_json(srv.port, "GET", path, NULL, 200);
+		ck_assert_int_eq(timeutil_parse_instant(json_string_value(json_object_get(j, "start")),
+							&at, &why),
+				 APP_OK);
+		ck_assert_msg(at == starts[k], "booking %lld starts at %lld, not %lld", ids[k],
+			      (long long)at, starts[k]);
+		json_decref(j);
+	}
+}
+
 START_TEST(killed_again_and_again)
 {
 	const char *env = getenv("TIMEBOK_CRASH_ROUNDS"), *seed_env = getenv("TIMEBOK_CRASH_SEED");
@@ -184,7 +205,7 @@ START_TEST(killed_again_and_again)
 	static struct loader l[LOADERS];
 	pthread_t t[LOADERS];
 	long long *ids = NULL, *starts = NULL;
-	char dir[256], path[64];
+	char dir[256];
 
 	printf("killed_again_and_again: %d rounds, TIMEBOK_CRASH_SEED=%u\n", rounds, seed);
 	fflush(stdout);
@@ -217,20 +238,7 @@ START_TEST(killed_again_and_again)
 	}
 	/* every booking acknowledged in any round is there, as it was booked */
 	ck_assert_int_gt(total, rounds);
-	for (int k = 0; k < total; k++) {
-		const char *why;
-		int64_t at;
-		json_t *j;
-
-		snprintf(path, sizeof(path), "/api/v1/appointments/%lld", ids[k]);
-		j = e2e_json(srv.port, "GET", path, NULL, 200);
-		ck_assert_int_eq(timeutil_parse_instant(json_string_value(json_object_get(j, "start")),
-							&at, &why),
-				 APP_OK);
-		ck_assert_msg(at == starts[k], "booking %lld starts at %lld, not %lld", ids[k],
-			      (long long)at, starts[k]);
-		json_decref(j);
-	}
+	all_there(ids, starts, total);
 	/* a booking may be committed and its answer lost with the process: at
 	 * most one a loader a round is there without a 201 */
 	ck_assert_int_ge(sql_int(srv.db, "SELECT COUNT(*) FROM appointments"), total);
@@ -334,6 +342,30 @@ START_TEST(backup_under_load)
 }
 END_TEST
 
+START_TEST(sigterm_under_load)
+{
+	static struct loader l[LOADERS];
+	pthread_t t[LOADERS];
+	char dir[256];
+	int total = 0;
+
+	snprintf(dir, sizeof(dir), "%s", srv.dir);
+	start_loaders(l, t, 0);
+	/* wait (with a deadline) until bookings are flowing, then stop mid-stream */
+	for (int w = 0; answered(l) < 40 && w < 10000; w++)
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	ck_assert_int_eq(e2e_stop(&srv), 0); /* SIGTERM while bookings run: exit 0 */
+	stop_loaders(l, t);
+	/* every booking that was answered 201 is there after a restart */
+	e2e_start(&srv, dir, NULL);
+	for (int i = 0; i < LOADERS; i++) {
+		all_there(l[i].ids, l[i].starts, l[i].ok);
+		total += l[i].ok;
+	}
+	ck_assert_int_gt(total, 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_crash");
@@ -343,6 +375,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 1800);
 	tcase_add_test(tc, killed_again_and_again);
 	tcase_add_test(tc, backup_under_load);
+	tcase_add_test(tc, sigterm_under_load);
 	suite_add_tcase(s, tc);
 	return s;
 }
