@@ -108,6 +108,16 @@ static int answered(struct loader *l)
 	return n;
 }
 
+/* The database file at path, read-only, waiting up to 5 s for a lock. */
+static sqlite3 *open_ro(const char *path)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
 /* One integer from SQL on the database file at path (read-only). */
 static long long sql_int(const char *path, const char *sql)
 {
@@ -115,8 +125,7 @@ static long long sql_int(const char *path, const char *sql)
 	sqlite3_stmt *st;
 	long long v = -1;
 
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
+	db = open_ro(path);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
@@ -131,8 +140,7 @@ static bool integrity_ok(const char *path)
 	sqlite3_stmt *st;
 	bool ok;
 
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
+	db = open_ro(path);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL),
 			 SQLITE_OK);
 	ok = sqlite3_step(st) == SQLITE_ROW &&
@@ -258,8 +266,7 @@ static char *rows(const char *path, long long upto)
 	size_t cap = 1 << 20, len = 0;
 	char *out = malloc(cap);
 
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
+	db = open_ro(path);
 	ck_assert_int_eq(sqlite3_prepare_v2(db,
 					    "SELECT id, start_at, end_at, patient_id, status, "
 					    "version FROM appointments WHERE id <= ? ORDER BY id",

@@ -28,9 +28,6 @@ run() { # name command...
   fi
   rm -f "$log"
 }
-export -f run
-export vg_args="${vg[*]}"
-
 jobs=()
 for t in timeutil validate store auth throttle slots openapi messages \
          e2e_api e2e_auth e2e_hours e2e_invite e2e_delivery e2e_rules e2e_day; do
