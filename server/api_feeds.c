@@ -114,9 +114,14 @@ API_HANDLER(api_feeds_delete)
 	return APP_OK;
 }
 
-/* What an event shows of an appointment: no patient data. */
+/* What an event shows of an appointment: no patient data.  The items grow
+ * by realloc while the rows come in, so nothing may point into one until
+ * the last row is in: the events that point at these texts are made after
+ * (events_of), never kept beside them. */
 struct feed_item {
-	struct ics_event ev;
+	int64_t appointment_id, start, end, stamp;
+	int sequence;
+	const char *summary; /* the language's word (static), never into items */
 	char room[300], link[600], details[800];
 };
 
@@ -162,15 +167,32 @@ static bool collect_row(void *vctx, const struct appointment *a)
 		buf_release(&d);
 	}
 	snprintf(word, sizeof(word), "@feed.%s", appointment_mode_name(a->mode));
-	it->ev = (struct ics_event){
-		.appointment_id = a->id, .start = a->start, .end = a->end, .stamp = a->updated_at,
-		.sequence = (int)(a->version - 1), .host = c->host,
-		.summary = messages_word(c->app->messages, c->f->language, word),
-		.description = it->details[0] ? it->details : NULL, .location = it->room,
-		.url = it->link};
-	if (!it->ev.summary)
-		it->ev.summary = appointment_mode_name(a->mode);
+	it->appointment_id = a->id;
+	it->start = a->start;
+	it->end = a->end;
+	it->stamp = a->updated_at;
+	it->sequence = (int)(a->version - 1);
+	it->summary = messages_word(c->app->messages, c->f->language, word);
+	if (!it->summary)
+		it->summary = appointment_mode_name(a->mode);
 	return true;
+}
+
+/* The events of the collected items, pointing into c->items: made once
+ * the items have stopped moving, and freed before them.  NULL on OOM. */
+static struct ics_event *events_of(const struct collect *c)
+{
+	struct ics_event *ev = calloc((size_t)c->n, sizeof(*ev));
+
+	for (int i = 0; ev && i < c->n; i++) {
+		const struct feed_item *it = &c->items[i];
+		ev[i] = (struct ics_event){
+		    .appointment_id = it->appointment_id, .start = it->start, .end = it->end,
+		    .stamp = it->stamp, .sequence = it->sequence, .host = c->host,
+		    .summary = it->summary, .description = it->details[0] ? it->details : NULL,
+		    .location = it->room, .url = it->link};
+	}
+	return ev;
 }
 
 /* The VCALENDAR of feed f's clinician into out. */
@@ -194,10 +216,8 @@ static enum app_err render(struct app *app, struct store *db, const struct feed 
 					  now + FEED_AHEAD_S, collect_row, &c)))
 		goto out;
 	err = APP_ENOMEM;
-	if (c.n && !(ev = calloc((size_t)c.n, sizeof(*ev))))
+	if (c.n && !(ev = events_of(&c)))
 		goto out;
-	for (int i = 0; i < c.n; i++)
-		ev[i] = c.items[i].ev;
 	err = ics_render_feed(name, ev, c.n, out);
 out:
 	free(ev);
