@@ -33,11 +33,13 @@
 #define BUSY_MAX 8000
 #define ROOM_BUSY_MAX 500
 
+#define ROOM_FREE_MAX (SLOTS_DAY_MAX + ROOM_BUSY_MAX)
+
 struct room_day {
 	int64_t id;
 	bool loaded; /* free[] is for the current day */
 	int nfree;
-	struct interval free[SLOTS_DAY_MAX + ROOM_BUSY_MAX];
+	struct interval free[ROOM_FREE_MAX];
 };
 
 struct search {
@@ -58,8 +60,13 @@ struct search {
 	struct civil day;
 	int n, limit;
 	enum app_err err;
-	struct interval open[SLOTS_DAY_MAX], work[SLOTS_DAY_MAX + BUSY_MAX],
-	    free_[SLOTS_DAY_MAX + BUSY_MAX];
+	/* One day's arithmetic.  Intersecting k clinicians' open times gives
+	 * at most the sum of their pieces (k * SLOTS_DAY_MAX), and subtracting
+	 * the busy times adds at most one piece per busy interval; free_ and
+	 * work are allocated for that (cap), and every function is told it. */
+	struct interval open[SLOTS_DAY_MAX];
+	struct interval *work, *free_;
+	int cap;
 };
 
 static bool room_id_row(void *vctx, const struct res_row *row)
@@ -107,7 +114,7 @@ static enum app_err room_free(struct search *s, int r)
 		return APP_OK;
 	timeutil_day_bounds(&s->day, &from, &to);
 	if (s->room_av[r].restricted) {
-		n = slots_day_open(&s->room_av[r], &s->day, open);
+		n = slots_day_open(&s->room_av[r], &s->day, open, SLOTS_DAY_MAX);
 	} else { /* no opening hours: open all day, but not when closed */
 		struct interval all = {from, to};
 		struct interval absent[EXCEPTIONS_MAX];
@@ -115,12 +122,15 @@ static enum app_err room_free(struct search *s, int r)
 
 		memcpy(absent, s->room_av[r].absent, sizeof(absent[0]) * (size_t)na);
 		na = slots_normalise(absent, na);
-		n = slots_subtract(&all, 1, absent, na, open);
+		n = slots_subtract(&all, 1, absent, na, open, SLOTS_DAY_MAX);
 	}
+	if (n < 0)
+		return APP_ETOOLARGE;
 	if ((err = store_hours_busy(s->db, OWNER_ROOM, rd->id, from, to, busy, ROOM_BUSY_MAX, &nb)))
 		return err;
 	nb = slots_normalise(busy, nb);
-	rd->nfree = slots_subtract(open, n, busy, nb, rd->free);
+	if ((rd->nfree = slots_subtract(open, n, busy, nb, rd->free, ROOM_FREE_MAX)) < 0)
+		return APP_ETOOLARGE;
 	rd->loaded = true;
 	return APP_OK;
 }
@@ -162,15 +172,20 @@ static enum app_err one_day(struct search *s)
 
 	for (int r = 0; r < s->nrooms; r++)
 		s->rooms[r].loaded = false;
-	n = slots_day_open(&s->clin[0], &s->day, free_);
-	for (int i = 1; i < s->nids && n; i++) {
-		int no = slots_day_open(&s->clin[i], &s->day, open);
-		n = slots_intersect(free_, n, open, no, work);
-		memcpy(free_, work, sizeof(work[0]) * (size_t)n);
+	n = slots_day_open(&s->clin[0], &s->day, free_, s->cap);
+	for (int i = 1; i < s->nids && n > 0; i++) {
+		int no = slots_day_open(&s->clin[i], &s->day, open, SLOTS_DAY_MAX);
+		if (no < 0)
+			return APP_ETOOLARGE;
+		if ((n = slots_intersect(free_, n, open, no, work, s->cap)) > 0)
+			memcpy(free_, work, sizeof(work[0]) * (size_t)n);
 	}
+	if (n < 0)
+		return APP_ETOOLARGE;
 	if (!n)
 		return APP_OK;
-	n = slots_subtract(free_, n, s->busy, s->nbusy, work);
+	if ((n = slots_subtract(free_, n, s->busy, s->nbusy, work, s->cap)) < 0)
+		return APP_ETOOLARGE;
 	slots_each(work, n, s->len, app_now(s->app), slot_row, s);
 	return s->err;
 }
@@ -318,7 +333,10 @@ API_HANDLER(api_slots)
 	timeutil_day_bounds(&to, &hi_day, &hi);
 	s->clin = calloc((size_t)s->nids, sizeof(*s->clin));
 	s->busy = calloc(BUSY_MAX, sizeof(*s->busy));
-	if (!s->clin || !s->busy) {
+	s->cap = s->nids * SLOTS_DAY_MAX + BUSY_MAX;
+	s->work = calloc((size_t)s->cap, sizeof(*s->work));
+	s->free_ = calloc((size_t)s->cap, sizeof(*s->free_));
+	if (!s->clin || !s->busy || !s->work || !s->free_) {
 		err = APP_ENOMEM;
 		goto out;
 	}
@@ -350,9 +368,14 @@ API_HANDLER(api_slots)
 out:
 	if (err == APP_ETOOLARGE && !rep->status)
 		err = reply_fail(rep, APP_EINVAL, "to",
-				 "too much is booked in that range; ask for fewer days");
+				 "too much in that range to search at once (at most %d appointments, "
+				 "%d absences and %d extra hours a clinician or room); ask for "
+				 "fewer days or fewer clinicians",
+				 BUSY_MAX, EXCEPTIONS_MAX, EXCEPTIONS_MAX);
 	free(s->clin);
 	free(s->busy);
+	free(s->work);
+	free(s->free_);
 	free(s->rooms);
 	free(s->room_av);
 	free(s);

@@ -24,7 +24,7 @@ struct req;
 struct reply;
 struct conflicts;
 
-#define REQ_MAX_QUERY 32
+#define REQ_MAX_QUERY 48 /* a slot search names up to 32 clinicians, and its other parameters */
 #define REQ_MAX_IDS 4
 #define REQ_BODY_MAX (64 * 1024)
 #define REPLY_BODY_MAX (64 * 1024 * 1024)

@@ -30,15 +30,18 @@ int slots_normalise(struct interval *v, int n)
 }
 
 int slots_intersect(const struct interval *a, int na, const struct interval *b, int nb,
-		    struct interval *out)
+		    struct interval *out, int cap)
 {
 	int i = 0, j = 0, n = 0;
 
 	while (i < na && j < nb) {
 		int64_t s = a[i].start > b[j].start ? a[i].start : b[j].start;
 		int64_t e = a[i].end < b[j].end ? a[i].end : b[j].end;
-		if (s < e)
+		if (s < e) {
+			if (n == cap)
+				return SLOTS_FULL;
 			out[n++] = (struct interval){s, e};
+		}
 		if (a[i].end < b[j].end)
 			i++;
 		else
@@ -48,7 +51,7 @@ int slots_intersect(const struct interval *a, int na, const struct interval *b, 
 }
 
 int slots_subtract(const struct interval *a, int na, const struct interval *b, int nb,
-		   struct interval *out)
+		   struct interval *out, int cap)
 {
 	int n = 0, j = 0;
 
@@ -58,13 +61,19 @@ int slots_subtract(const struct interval *a, int na, const struct interval *b, i
 		while (j < nb && b[j].end <= s)
 			j++;
 		for (int k = j; k < nb && b[k].start < a[i].end; k++) {
-			if (b[k].start > s)
+			if (b[k].start > s) {
+				if (n == cap)
+					return SLOTS_FULL;
 				out[n++] = (struct interval){s, b[k].start};
+			}
 			if (b[k].end > s)
 				s = b[k].end;
 		}
-		if (s < a[i].end)
+		if (s < a[i].end) {
+			if (n == cap)
+				return SLOTS_FULL;
 			out[n++] = (struct interval){s, a[i].end};
+		}
 	}
 	return n;
 }
@@ -86,32 +95,42 @@ static int64_t local_minute(const struct civil *d, int minute)
 	return t;
 }
 
-int slots_day_hours(const struct hours *h, int nh, const struct civil *d, struct interval *out)
+int slots_day_hours(const struct hours *h, int nh, const struct civil *d, struct interval *out,
+		    int cap)
 {
 	int wd = timeutil_weekday(d->year, d->month, d->day), n = 0;
 	int64_t day = timeutil_days_from_civil(d->year, d->month, d->day);
 
 	for (int i = 0; i < nh; i++)
 		if (h[i].weekday == wd && (!h[i].valid_from || h[i].valid_from <= day) &&
-		    (!h[i].valid_to || day <= h[i].valid_to))
+		    (!h[i].valid_to || day <= h[i].valid_to)) {
+			if (n == cap)
+				return SLOTS_FULL;
 			out[n++] = (struct interval){local_minute(d, h[i].start_min),
 						     local_minute(d, h[i].end_min)};
+		}
 	return slots_normalise(out, n);
 }
 
-/* v[0..n) clipped to [from, to), appended to out at *m. */
-static void clip_into(const struct interval *v, int n, int64_t from, int64_t to,
-		      struct interval *out, int *m)
+/* v[0..n) clipped to [from, to), appended to out (capacity cap) at *m;
+ * false when it does not fit. */
+static bool clip_into(const struct interval *v, int n, int64_t from, int64_t to,
+		      struct interval *out, int cap, int *m)
 {
 	for (int i = 0; i < n; i++) {
 		int64_t s = v[i].start > from ? v[i].start : from;
 		int64_t e = v[i].end < to ? v[i].end : to;
-		if (s < e)
+		if (s < e) {
+			if (*m == cap)
+				return false;
 			out[(*m)++] = (struct interval){s, e};
+		}
 	}
+	return true;
 }
 
-int slots_day_open(const struct availability *a, const struct civil *d, struct interval *out)
+int slots_day_open(const struct availability *a, const struct civil *d, struct interval *out,
+		   int cap)
 {
 	struct interval absent[EXCEPTIONS_MAX], work[SLOTS_DAY_MAX];
 	int64_t from, to;
@@ -120,18 +139,20 @@ int slots_day_open(const struct availability *a, const struct civil *d, struct i
 	if (!a->restricted)
 		return 0;
 	timeutil_day_bounds(d, &from, &to);
-	n = slots_day_hours(a->h, a->nh, d, work);
-	clip_into(a->extra, a->nextra, from, to, work, &n);
+	if ((n = slots_day_hours(a->h, a->nh, d, work, SLOTS_DAY_MAX)) < 0 ||
+	    !clip_into(a->extra, a->nextra, from, to, work, SLOTS_DAY_MAX, &n) ||
+	    !clip_into(a->absent, a->nabsent, from, to, absent, EXCEPTIONS_MAX, &na))
+		return SLOTS_FULL;
 	n = slots_normalise(work, n);
-	clip_into(a->absent, a->nabsent, from, to, absent, &na);
 	na = slots_normalise(absent, na);
-	return slots_subtract(work, n, absent, na, out);
+	return slots_subtract(work, n, absent, na, out, cap);
 }
 
 bool slots_bookable(const struct availability *a, int64_t start, int64_t end, bool *absent)
 {
 	struct interval open[SLOTS_DAY_MAX];
 	struct civil d;
+	int n;
 
 	*absent = false;
 	for (int i = 0; i < a->nabsent; i++)
@@ -142,7 +163,8 @@ bool slots_bookable(const struct availability *a, int64_t start, int64_t end, bo
 	if (!a->restricted)
 		return true;
 	timeutil_to_local(start, &d);
-	return slots_within(open, slots_day_open(a, &d, open), start, end);
+	n = slots_day_open(a, &d, open, SLOTS_DAY_MAX);
+	return n > 0 && slots_within(open, n, start, end);
 }
 
 bool slots_within(const struct interval *v, int n, int64_t start, int64_t end)

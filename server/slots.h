@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "timeutil.h"
 
 struct interval {
@@ -49,22 +50,30 @@ struct availability {
 
 #define SLOTS_GRID 900 /* slot starts fall on local quarter hours */
 
+/* Every function below that writes intervals into out is told out's
+ * capacity (cap, in intervals) and returns -1, having written no more than
+ * cap, when the result would not fit; callers turn that into a clean
+ * refusal.  na + nb (or nh) is always enough. */
+#define SLOTS_FULL (-1)
+
 /* Sort and merge overlapping or touching intervals in place; new count. */
 int slots_normalise(struct interval *v, int n);
-/* a AND b (both normalised) into out (room for na + nb); count. */
+/* a AND b (both normalised) into out; count, or SLOTS_FULL. */
 int slots_intersect(const struct interval *a, int na, const struct interval *b, int nb,
-		    struct interval *out);
-/* a minus b (both normalised) into out (room for na + nb); count. */
+		    struct interval *out, int cap) WARN_UNUSED;
+/* a minus b (both normalised) into out; count, or SLOTS_FULL. */
 int slots_subtract(const struct interval *a, int na, const struct interval *b, int nb,
-		   struct interval *out);
+		   struct interval *out, int cap) WARN_UNUSED;
 /* The UTC intervals of template h on local date d (the day's weekday and
- * validity only), into out (room for nh); count.  Local times in a DST gap
- * move forward. */
-int slots_day_hours(const struct hours *h, int nh, const struct civil *d, struct interval *out);
+ * validity only), into out; count, or SLOTS_FULL.  Local times in a DST
+ * gap move forward. */
+int slots_day_hours(const struct hours *h, int nh, const struct civil *d, struct interval *out,
+		    int cap) WARN_UNUSED;
 /* When a is open on local date d: template and extra hours, minus absences,
- * normalised, into out (room for SLOTS_DAY_MAX); count.  0 for an
- * unrestricted a (it has no slots to offer). */
-int slots_day_open(const struct availability *a, const struct civil *d, struct interval *out);
+ * normalised, into out; count, or SLOTS_FULL (cap SLOTS_DAY_MAX is always
+ * enough).  0 for an unrestricted a (it has no slots to offer). */
+int slots_day_open(const struct availability *a, const struct civil *d, struct interval *out,
+		   int cap) WARN_UNUSED;
 /* Whether [start, end) may be booked with a: not during an absence, and
  * for a restricted a inside its open time on the local day of start.
  * *absent tells which rule refused it. */

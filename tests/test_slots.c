@@ -23,16 +23,50 @@ START_TEST(normalise_intersect_subtract)
 
 	ck_assert_int_eq(n, 2); /* touching merges, empty goes */
 	ck_assert(v[0].start == 0 && v[0].end == 20 && v[1].start == 30 && v[1].end == 50);
-	n = slots_subtract(a, 1, b, 3, out);
+	n = slots_subtract(a, 1, b, 3, out, 8);
 	ck_assert_int_eq(n, 3);
 	ck_assert(out[0].start == 0 && out[0].end == 10);
 	ck_assert(out[1].start == 20 && out[1].end == 50);
 	ck_assert(out[2].start == 60 && out[2].end == 90);
-	n = slots_intersect(v, 2, b, 3, out);
+	n = slots_intersect(v, 2, b, 3, out, 8);
 	ck_assert_int_eq(n, 1);
 	ck_assert(out[0].start == 10 && out[0].end == 20);
 	ck_assert(slots_within(v, 2, 30, 50));
 	ck_assert(!slots_within(v, 2, 15, 35));
+}
+END_TEST
+
+/* Each writer stops at its capacity and says so, with the interleaved
+ * pieces that make results largest: a AND b has na + nb - 1 pieces, a
+ * minus b na + nb. */
+START_TEST(writers_stop_at_capacity)
+{
+	struct interval a[100], b[100], out[300], guard[4];
+	int n;
+
+	for (int i = 0; i < 100; i++) {
+		a[i] = (struct interval){i * 10, i * 10 + 7};
+		b[i] = (struct interval){i * 10 + 5, i * 10 + 12};
+	}
+	for (int i = 0; i < 4; i++)
+		guard[i] = (struct interval){-1, -1};
+	ck_assert_int_eq(slots_intersect(a, 100, b, 100, out, 300), 199);
+	ck_assert_int_eq(slots_intersect(a, 100, b, 100, out, 198), SLOTS_FULL);
+	ck_assert_int_eq(slots_intersect(a, 100, b, 100, out, 0), SLOTS_FULL);
+	for (int i = 0; i < 100; i++)
+		b[i] = (struct interval){i * 10 + 3, i * 10 + 4}; /* a hole in each piece */
+	ck_assert_int_eq(slots_subtract(a, 100, b, 100, out, 300), 200);
+	ck_assert_int_eq(slots_subtract(a, 100, b, 100, out, 199), SLOTS_FULL);
+	/* a capacity of 4 writes 4 and no more: the guard beyond stays */
+	n = slots_subtract(a, 100, b, 100, guard, 2);
+	ck_assert_int_eq(n, SLOTS_FULL);
+	ck_assert(guard[2].start == -1 && guard[3].start == -1);
+	{
+		struct hours h[3] = {{1, 480, 600, 0, 0}, {1, 660, 720, 0, 0}, {1, 780, 900, 0, 0}};
+		struct civil d = {2026, 11, 23, 0, 0, 0}; /* a Monday */
+		ck_assert_int_eq(slots_day_hours(h, 3, &d, out, 2), SLOTS_FULL);
+		ck_assert_int_eq(slots_day_hours(h, 3, &d, out, 3), 3);
+	}
 }
 END_TEST
 
@@ -41,7 +75,7 @@ START_TEST(day_hours_across_dst)
 	struct hours h[] = {{7, 1, 240, 0, 0}, {7, 600, 660, 0, 0}, {1, 480, 930, 0, 0}};
 	struct interval out[4];
 	struct civil d = {2026, 3, 29, 0, 0, 0}; /* a Sunday; 02:00-03:00 skipped */
-	int n = slots_day_hours(h, 3, &d, out);
+	int n = slots_day_hours(h, 3, &d, out, (int)(sizeof(out) / sizeof(out[0])));
 
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(out[0].start, at("2026-03-29T00:01:00+01:00"));
@@ -49,10 +83,10 @@ START_TEST(day_hours_across_dst)
 	ck_assert_int_eq(out[0].end - out[0].start, (239 - 60) * 60); /* an hour shorter */
 	ck_assert_int_eq(out[1].start, at("2026-03-29T10:00:00+02:00"));
 	d = (struct civil){2026, 10, 25, 0, 0, 0}; /* 25 hours */
-	n = slots_day_hours(h, 3, &d, out);
+	n = slots_day_hours(h, 3, &d, out, (int)(sizeof(out) / sizeof(out[0])));
 	ck_assert_int_eq(out[0].end - out[0].start, (239 + 60) * 60);
 	d = (struct civil){2026, 11, 23, 0, 0, 0}; /* a Monday */
-	n = slots_day_hours(h, 3, &d, out);
+	n = slots_day_hours(h, 3, &d, out, (int)(sizeof(out) / sizeof(out[0])));
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(out[0].start, at("2026-11-23T08:00:00+01:00"));
 	ck_assert_int_eq(out[0].end, at("2026-11-23T15:30:00+01:00"));
@@ -101,11 +135,11 @@ START_TEST(validity_extra_and_absence)
 	a = (struct availability){.restricted = true, .nh = 2};
 	a.h[0] = (struct hours){1, 480, 720, 0, day_of(2026, 11, 29)};
 	a.h[1] = (struct hours){1, 720, 960, day_of(2026, 11, 30), 0};
-	n = slots_day_open(&a, &mon, out);
+	n = slots_day_open(&a, &mon, out, SLOTS_DAY_MAX);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(out[0].start, at("2026-11-23T08:00:00+01:00"));
 	ck_assert_int_eq(out[0].end, at("2026-11-23T12:00:00+01:00"));
-	n = slots_day_open(&a, &next, out);
+	n = slots_day_open(&a, &next, out, SLOTS_DAY_MAX);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(out[0].start, at("2026-11-30T12:00:00+01:00"));
 	/* extra hours touching the template merge with it; an absence cuts */
@@ -115,7 +149,7 @@ START_TEST(validity_extra_and_absence)
 						at("2026-11-24T10:00:00+01:00")};
 	a.absent[a.nabsent++] = (struct interval){at("2026-11-23T09:00:00+01:00"),
 						  at("2026-11-23T10:30:00+01:00")};
-	n = slots_day_open(&a, &mon, out);
+	n = slots_day_open(&a, &mon, out, SLOTS_DAY_MAX);
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(out[0].end, at("2026-11-23T09:00:00+01:00"));
 	ck_assert_int_eq(out[1].start, at("2026-11-23T10:30:00+01:00"));
@@ -133,7 +167,7 @@ START_TEST(validity_extra_and_absence)
 				 &absent));
 	/* unrestricted: anything but an absence, and no slots to offer */
 	a.restricted = false;
-	ck_assert_int_eq(slots_day_open(&a, &mon, out), 0);
+	ck_assert_int_eq(slots_day_open(&a, &mon, out, SLOTS_DAY_MAX), 0);
 	ck_assert(slots_bookable(&a, at("2026-11-23T20:00:00+01:00"), at("2026-11-23T21:00:00+01:00"),
 				 &absent));
 	ck_assert(!slots_bookable(&a, at("2026-11-23T10:00:00+01:00"),
@@ -150,9 +184,9 @@ START_TEST(open_on_dst_days)
 	/* Sundays 00:00-24:00: 23 hours in spring, 25 in autumn */
 	a = (struct availability){.restricted = true, .nh = 1};
 	a.h[0] = (struct hours){7, 0, 1440, 0, 0};
-	ck_assert_int_eq(slots_day_open(&a, &spring, out), 1);
+	ck_assert_int_eq(slots_day_open(&a, &spring, out, SLOTS_DAY_MAX), 1);
 	ck_assert_int_eq(out[0].end - out[0].start, 23 * 3600);
-	ck_assert_int_eq(slots_day_open(&a, &autumn, out), 1);
+	ck_assert_int_eq(slots_day_open(&a, &autumn, out, SLOTS_DAY_MAX), 1);
 	ck_assert_int_eq(out[0].end - out[0].start, 25 * 3600);
 }
 END_TEST
@@ -195,7 +229,7 @@ START_TEST(clinic_hours_every_day_of_two_years)
 
 		timeutil_civil_from_days(day, &d.year, &d.month, &d.day);
 		wd = timeutil_weekday(d.year, d.month, d.day);
-		n = slots_day_hours(h, 6, &d, out);
+		n = slots_day_hours(h, 6, &d, out, (int)(sizeof(out) / sizeof(out[0])));
 		if (wd == 6) {
 			ck_assert_int_eq(n, 0);
 			continue;
@@ -236,6 +270,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("slots");
 
 	tcase_add_test(tc, normalise_intersect_subtract);
+	tcase_add_test(tc, writers_stop_at_capacity);
 	tcase_add_test(tc, day_hours_across_dst);
 	tcase_add_test(tc, starts_on_the_local_grid);
 	tcase_add_test(tc, validity_extra_and_absence);
