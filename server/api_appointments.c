@@ -448,7 +448,10 @@ static enum app_err check_result(struct edit *e, const struct appointment *cur,
 					  "an appointment in person needs a clinic room, not a "
 					  "video room");
 	}
-	if (next->mode == APPT_VIDEO && (!cur || cur->mode != APPT_VIDEO || !next->video_url[0])) {
+	/* a new patient gets a new meeting room: the first patient's link and
+	 * calendar entry name the old one, and must not let them in */
+	if (next->mode == APPT_VIDEO && (!cur || cur->mode != APPT_VIDEO || !next->video_url[0] ||
+					 cur->patient_id != next->patient_id)) {
 		if (!appointment_video_url(e->app->cfg->video_url_template,
 					   e->app->cfg->video_host_url_template, next))
 			return reply_fail(e->rep, APP_ESTORE, NULL, "the video URL does not fit");

@@ -345,32 +345,70 @@ API_HANDLER(api_participants_update)
 	return APP_OK;
 }
 
-API_HANDLER(api_participants_remove)
+/* Removing a guest, through store_appointments_edit_then so that the
+ * meeting and what the others are told change in one transaction. */
+struct removal {
+	struct app *app;
+	const struct req *req;
+	struct reply *rep;
+};
+
+/* A live video meeting gets a new room when a guest leaves it: the removed
+ * guest's link is revoked, but the room's address was in their messages
+ * and calendar entry, and must not let them in any more. */
+static enum app_err new_room(void *vctx, const struct appointment *cur, struct appointment *next)
 {
+	const struct removal *x = vctx;
+	const struct config *cfg = x->app->cfg;
+
+	if (cur->mode != APPT_VIDEO || !appointment_live(cur) || cur->end <= x->req->now)
+		return APP_OK;
+	if (!appointment_video_url(cfg->video_url_template, cfg->video_host_url_template, next))
+		return reply_fail(x->rep, APP_ESTORE, NULL, "the video URL does not fit");
+	return APP_OK;
+}
+
+/* Remove the guest, note it, and tell those who remain of the new room. */
+static enum app_err remove_guest(void *vctx, struct store *db, const struct appointment *cur,
+				 const struct appointment *next)
+{
+	const struct removal *x = vctx;
 	struct participant p;
-	struct appointment a;
 	enum app_err err;
 	struct buf note;
 
-	(void)app;
 	buf_init(&note, 1024);
-	if ((err = store_begin(db)))
-		goto out;
-	if ((err = api_appointment_visible(db, req, rep, &a)) ||
-	    (err = load_guest(db, req, rep, &p)) ||
-	    (err = store_participants_remove(db, a.id, p.id, req->now)))
+	if ((err = load_guest(db, x->req, x->rep, &p)) ||
+	    (err = store_participants_remove(db, cur->id, p.id, x->req->now)))
 		goto out;
 	note_guest(&note, &p);
-	if ((err = store_appointments_note(db, &a, req->now, &req->who, "guest_removed",
-					   note.failed ? "{}" : note.data)) ||
-	    (err = store_commit(db)))
+	if ((err = store_appointments_note(db, next, x->req->now, &x->req->who, "guest_removed",
+					   note.failed ? "{}" : note.data)))
 		goto out;
-	rep->status = 204;
+	err = outbox_on_change(x->app, db, cur, next, false, x->req->now);
 out:
-	if (err)
-		store_rollback(db);
 	buf_release(&note);
 	return err;
+}
+
+API_HANDLER(api_participants_remove)
+{
+	struct removal x = {app, req, rep};
+	struct participant p;
+	struct appointment a;
+	struct conflicts cf;
+	enum app_err err;
+
+	if ((err = api_appointment_visible(db, req, rep, &a)) ||
+	    (err = load_guest(db, req, rep, &p)))
+		return err;
+	err = store_appointments_edit_then(db, a.id, 0, new_room, remove_guest, &x, &req->who,
+					   req->now, &cf, &a);
+	if (err)
+		return err; /* answered by the callbacks, or the edge's default */
+	outbox_kick(app->outbox);
+	rep->status = 204;
+	return APP_OK;
 }
 
 struct guest_invite {

@@ -173,6 +173,7 @@ static enum app_err queue(struct app *app, struct store *db, const struct appoin
 	struct message_vars v = {0};
 	struct outbox_msg *m = NULL;
 	const char *lang = r->lang[0] ? r->lang : "nb";
+	int64_t link_id = 0;
 	char room[600];
 	enum app_err err;
 	struct buf b;
@@ -187,6 +188,8 @@ static enum app_err queue(struct app *app, struct store *db, const struct appoin
 	v.clinic = app->cfg->clinic_name;
 	v.notice_hours = app->cfg->cancel_notice_hours;
 	v.guest = r->guest;
+	if ((err = store_outbox_link_live(db, r->participant_id, &link_id)))
+		return err;
 	if (!(m = calloc(1, sizeof(*m))))
 		return APP_ENOMEM;
 	buf_init(&b, OUTBOX_ICS_MAX - 1);
@@ -197,6 +200,7 @@ static enum app_err queue(struct app *app, struct store *db, const struct appoin
 		memset(m, 0, sizeof(*m));
 		m->appointment_id = a->id;
 		m->participant_id = r->participant_id;
+		m->link_id = link_id; /* "{link}" is this link, or the message is dropped */
 		snprintf(m->channel, sizeof(m->channel), "%s", ch == OUTBOX_SMS ? "sms" : "email");
 		snprintf(m->recipient, sizeof(m->recipient), "%s", to);
 		snprintf(m->kind, sizeof(m->kind), "%s", kind);
@@ -321,8 +325,15 @@ static enum app_err tell_patient(struct app *app, struct store *db,
 	int64_t links;
 	int n;
 
-	if (cur->patient_id != next->patient_id) /* the links were the other patient's */
+	if (cur->patient_id != next->patient_id) { /* the links were the other patient's */
+		if ((err = store_outbox_patient(db, next->id, &r.participant_id)) ||
+		    (err = store_outbox_drop_participant(db, r.participant_id,
+							 "not sent: the appointment's patient was "
+							 "changed",
+							 now)))
+			return err;
 		return store_outbox_links_revoke(db, next->id, now);
+	}
 	if (cur->status == next->status && !moved)
 		return APP_OK;
 	if ((next->status == APPT_CANCELLED || next->status == APPT_OPTED_OUT) &&
@@ -352,7 +363,8 @@ enum app_err outbox_on_change(struct app *app, struct store *db, const struct ap
 			      const struct appointment *next, bool by_patient, int64_t now)
 {
 	bool moved = cur->start != next->start || cur->end != next->end ||
-		     cur->mode != next->mode || cur->room_id != next->room_id;
+		     cur->mode != next->mode || cur->room_id != next->room_id ||
+		     strcmp(cur->video_url, next->video_url) != 0; /* a new meeting room */
 	enum app_err err;
 
 	if ((err = tell_patient(app, db, cur, next, moved, by_patient, now)))
@@ -362,22 +374,61 @@ enum app_err outbox_on_change(struct app *app, struct store *db, const struct ap
 
 /* ---- the worker ---- */
 
-/* Send claimed message m; the outcome, with why. */
-static enum notify_result send_one(struct outbox *o, struct outbox_msg *m, char *why, size_t cap)
+/* Whether claimed message m may still go as it was composed: its
+ * participant still takes part and, when it carries a link, that very link
+ * is live.  Otherwise *why says why it is dropped.  A message is never
+ * given another link than its own: the participant's newest one may be
+ * another patient's (a corrected appointment) or a newer invitation's. */
+static enum app_err still_bound(struct outbox *o, const struct outbox_msg *m, bool with_link,
+				uint8_t box[TOKEN_BOX_LEN], const char **why)
+{
+	enum app_err err;
+	bool yes;
+
+	*why = NULL;
+	if ((err = store_outbox_still_participant(o->db, m->participant_id, &yes)))
+		return err;
+	if (m->participant_id && !yes) {
+		*why = "not sent: the recipient no longer takes part";
+		return APP_OK;
+	}
+	if (!with_link)
+		return APP_OK;
+	err = store_outbox_bound_box(o->db, m, box);
+	if (err == APP_ENOTFOUND)
+		*why = "not sent: the link it carried was revoked (a new link, patient or guest)";
+	return err == APP_ENOTFOUND ? APP_OK : err;
+}
+
+/* Send claimed message m; the outcome, with why.  *dropped when it must
+ * not be sent at all (still_bound). */
+static enum notify_result send_one(struct outbox *o, struct outbox_msg *m, char *why, size_t cap,
+				   bool *dropped)
 {
 	char token[TOKEN_LEN + 1], url[OUTBOX_URL_MAX];
+	bool with_link = strstr(m->body, "{link}") || strstr(m->ics, "{link}");
 	struct notify_msg n = {0};
 	uint8_t box[TOKEN_BOX_LEN];
 	enum notify_result r;
 	struct buf body, ics;
+	const char *drop;
 
+	*dropped = false;
+	if (still_bound(o, m, with_link, box, &drop)) {
+		snprintf(why, cap, "the database could not be read");
+		return NOTIFY_RETRY;
+	}
+	if (drop) {
+		snprintf(why, cap, "%s", drop);
+		*dropped = true;
+		return NOTIFY_FAILED;
+	}
 	buf_init(&body, OUTBOX_BODY_MAX + 1024);
 	buf_init(&ics, OUTBOX_ICS_MAX + 1024);
 	n.body = m->body;
 	n.ics = m->ics;
-	if (strstr(m->body, "{link}") || strstr(m->ics, "{link}")) {
-		if (store_outbox_link_box(o->db, m->participant_id, box) ||
-		    !token_open(o->app->link_key, box, sizeof(box), token)) {
+	if (with_link) {
+		if (!token_open(o->app->link_key, box, TOKEN_BOX_LEN, token)) {
 			snprintf(why, cap, "the patient link cannot be opened (a new link key?); "
 					   "send a new invitation");
 			return NOTIFY_FAILED;
@@ -419,6 +470,7 @@ static bool deliver_one(struct outbox *o)
 	struct outbox_msg *m = malloc(sizeof(*m));
 	enum notify_result r;
 	char why[512] = "";
+	bool dropped;
 	enum app_err err;
 
 	if (!m)
@@ -427,8 +479,17 @@ static bool deliver_one(struct outbox *o)
 		free(m);
 		return false;
 	}
-	r = send_one(o, m, why, sizeof(why));
+	r = send_one(o, m, why, sizeof(why), &dropped);
 	now = app_now(o->app);
+	if (dropped) {
+		log_info("outbox: message %lld (%s, %s) dropped: %s", (long long)m->id, m->channel,
+			 m->kind, why);
+		if (store_outbox_drop(o->db, m->id, why, now))
+			log_warn("outbox: could not record that message %lld was dropped",
+				 (long long)m->id);
+		free(m);
+		return true;
+	}
 	retry = (int64_t)cfg->retry_base_s << (m->attempts - 1 < 20 ? m->attempts - 1 : 20);
 	if (retry > MAX_BACKOFF_S)
 		retry = MAX_BACKOFF_S;

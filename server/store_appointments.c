@@ -368,7 +368,7 @@ static void history_changes(struct buf *b, const struct appointment *old,
 			hvalue(b, new, (enum hfield)f);
 		}
 	}
-	if (old && old->mode != new->mode && strcmp(old->video_url, new->video_url))
+	if (old && strcmp(old->video_url, new->video_url))
 		buf_printf(b, "%s\"video_url\":\"changed\"", first ? "" : ",");
 	if (new->override_hours)
 		buf_printf(b, "%s\"override_hours\":true", first ? "" : ",");

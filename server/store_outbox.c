@@ -12,7 +12,7 @@
 #define MSG_COLS                                                                                   \
 	"id, appointment_id, participant_id, channel, recipient, kind, language, subject, body, "  \
 	"ics, about_start, status, attempts, next_at, last_error, created_at, sent_at, handled_at, " \
-	"handled_by"
+	"handled_by, link_id"
 
 /* The participant row of appointment's patient, in SQL. */
 #define PATIENT_OF(appointment)                                                                    \
@@ -35,14 +35,28 @@ static const char SQL_LINK_ADD[] =
 static const char SQL_LINK_FIND[] =
 	"SELECT id, appointment_id, participant_id, created_at, revoked_at FROM links "
 	"WHERE token_hash = ?1";
-static const char SQL_LINK_BOX[] =
-	"SELECT token_box FROM links WHERE participant_id = ?1 AND revoked_at IS NULL "
-	"ORDER BY id DESC LIMIT 1";
 static const char SQL_LINK_COUNT[] = "SELECT count(*) FROM links WHERE participant_id = ?1";
+static const char SQL_LINK_LIVE[] =
+	"SELECT id FROM links WHERE participant_id = ?1 AND revoked_at IS NULL "
+	"ORDER BY id DESC LIMIT 1";
+/* The message's own link, only while it is live and its participant is
+ * still one (a removed guest's row stays, marked). */
+static const char SQL_BOUND_BOX[] =
+	"SELECT l.token_box FROM links l JOIN participants p ON p.id = l.participant_id "
+	"WHERE l.id = ?1 AND l.participant_id = ?2 AND l.revoked_at IS NULL "
+	"AND p.removed_at IS NULL";
+static const char SQL_STILL_PARTICIPANT[] =
+	"SELECT count(*) FROM participants WHERE id = ?1 AND removed_at IS NULL";
+static const char SQL_DROP[] =
+	"UPDATE outbox SET status = 'failed', last_error = ?2, next_at = ?3, handled_at = ?3, "
+	"handled_by = 'timebok' WHERE id = ?1";
+static const char SQL_DROP_PARTICIPANT[] =
+	"UPDATE outbox SET status = 'failed', last_error = ?2, next_at = ?3, handled_at = ?3, "
+	"handled_by = 'timebok' WHERE participant_id = ?1 AND status = 'queued'";
 static const char SQL_ADD[] =
 	"INSERT INTO outbox (appointment_id, participant_id, channel, recipient, kind, language, "
-	"subject, body, ics, about_start, next_at, created_at) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)";
+	"subject, body, ics, about_start, next_at, created_at, link_id) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)";
 static const char SQL_WITHDRAW[] =
 	"DELETE FROM outbox WHERE appointment_id = ?1 AND kind = 'reminder' AND "
 	"status = 'queued' AND attempts = 0";
@@ -147,30 +161,75 @@ enum app_err store_outbox_link_find(struct store *s, const char *hash, struct li
 	return err;
 }
 
-enum app_err store_outbox_link_box(struct store *s, int64_t participant_id,
-				   uint8_t box[TOKEN_BOX_LEN])
+enum app_err store_outbox_link_count(struct store *s, int64_t participant_id, int64_t *n)
+{
+	return store_scalar(s, SQL_LINK_COUNT, 1, participant_id, 0, n);
+}
+
+enum app_err store_outbox_link_live(struct store *s, int64_t participant_id, int64_t *link_id)
+{
+	return store_scalar(s, SQL_LINK_LIVE, 1, participant_id, 0, link_id);
+}
+
+enum app_err store_outbox_bound_box(struct store *s, const struct outbox_msg *m,
+				    uint8_t box[TOKEN_BOX_LEN])
 {
 	sqlite3_stmt *st;
 	enum app_err err;
 	int rc;
 
-	if ((err = store_stmt(s, SQL_LINK_BOX, &st)))
+	if (!m->link_id || !m->participant_id)
+		return APP_ENOTFOUND;
+	if ((err = store_stmt(s, SQL_BOUND_BOX, &st)))
 		return err;
-	sqlite3_bind_int64(st, 1, participant_id);
+	sqlite3_bind_int64(st, 1, m->link_id);
+	sqlite3_bind_int64(st, 2, m->participant_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == TOKEN_BOX_LEN)
 		memcpy(box, sqlite3_column_blob(st, 0), TOKEN_BOX_LEN);
 	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		err = APP_ENOTFOUND;
 	else
-		err = store_fail(s, rc, "link box");
+		err = store_fail(s, rc, "bound link");
 	store_done(st);
 	return err;
 }
 
-enum app_err store_outbox_link_count(struct store *s, int64_t participant_id, int64_t *n)
+enum app_err store_outbox_still_participant(struct store *s, int64_t participant_id, bool *yes)
 {
-	return store_scalar(s, SQL_LINK_COUNT, 1, participant_id, 0, n);
+	int64_t n = 0;
+	enum app_err err = participant_id
+				   ? store_scalar(s, SQL_STILL_PARTICIPANT, 1, participant_id, 0, &n)
+				   : APP_OK;
+
+	*yes = n > 0;
+	return err;
+}
+
+/* Mark the rows of sql (?1 = key) dropped: failed, handled by timebok. */
+static enum app_err drop(struct store *s, const char *sql, int64_t key, const char *why,
+			 int64_t now)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	if ((err = store_stmt(s, sql, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, key);
+	sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	return store_step_done(s, st, "outbox drop");
+}
+
+enum app_err store_outbox_drop(struct store *s, int64_t id, const char *why, int64_t now)
+{
+	return drop(s, SQL_DROP, id, why, now);
+}
+
+enum app_err store_outbox_drop_participant(struct store *s, int64_t participant_id,
+					   const char *why, int64_t now)
+{
+	return drop(s, SQL_DROP_PARTICIPANT, participant_id, why, now);
 }
 
 enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now)
@@ -192,6 +251,8 @@ enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now
 	store_bind_text(st, 9, m->ics);
 	sqlite3_bind_int64(st, 10, m->about_start);
 	sqlite3_bind_int64(st, 11, now);
+	if (m->link_id)
+		sqlite3_bind_int64(st, 12, m->link_id);
 	if ((err = store_step_done(s, st, "outbox insert")))
 		return err;
 	m->id = sqlite3_last_insert_rowid(store_db(s));
@@ -227,6 +288,7 @@ static void read_msg(sqlite3_stmt *st, struct outbox_msg *m)
 	m->sent_at = sqlite3_column_int64(st, 16);
 	m->handled_at = sqlite3_column_int64(st, 17);
 	store_copy_text(m->handled_by, sizeof(m->handled_by), st, 18);
+	m->link_id = sqlite3_column_int64(st, 19);
 }
 
 enum app_err store_outbox_list(struct store *s, int64_t appt, outbox_fn fn, void *ctx)

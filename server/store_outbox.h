@@ -44,7 +44,8 @@ struct outbox_msg {
 	char last_error[256];
 	int64_t created_at, sent_at;
 	int64_t handled_at;    /* a failed message dealt with by other means; 0: not */
-	char handled_by[64];   /* the username */
+	char handled_by[64];   /* the username ("timebok" for a dropped one) */
+	int64_t link_id;       /* the link its "{link}" stands for; 0: none */
 };
 
 /* The participant row of appointment appt's patient.  APP_ENOTFOUND. */
@@ -65,14 +66,31 @@ enum app_err store_outbox_participant_revoke(struct store *s, int64_t participan
 					     int64_t now) WARN_UNUSED;
 /* The link whose token has hash.  APP_ENOTFOUND. */
 enum app_err store_outbox_link_find(struct store *s, const char *hash, struct link *out) WARN_UNUSED;
-/* The sealed token of participant's live link.  APP_ENOTFOUND. */
-enum app_err store_outbox_link_box(struct store *s, int64_t participant_id,
-				   uint8_t box[TOKEN_BOX_LEN]) WARN_UNUSED;
 /* How many links participant ever had. */
 enum app_err store_outbox_link_count(struct store *s, int64_t participant_id,
 				     int64_t *n) WARN_UNUSED;
 
-/* Queue m (id, status, attempts, timestamps are set here; due at now). */
+/* The id of participant's live link (0 when none). */
+enum app_err store_outbox_link_live(struct store *s, int64_t participant_id,
+				    int64_t *link_id) WARN_UNUSED;
+/* The sealed token of message m's own link (m->link_id), while that link
+ * is live and m's participant still takes part.  APP_ENOTFOUND otherwise:
+ * the message must then be dropped, never given another link. */
+enum app_err store_outbox_bound_box(struct store *s, const struct outbox_msg *m,
+				    uint8_t box[TOKEN_BOX_LEN]) WARN_UNUSED;
+/* Whether participant_id is a participant still (not a removed guest). */
+enum app_err store_outbox_still_participant(struct store *s, int64_t participant_id,
+					    bool *yes) WARN_UNUSED;
+/* Drop message id, never to be sent: failed, handled by "timebok", why in
+ * last_error (static or caller-owned text). */
+enum app_err store_outbox_drop(struct store *s, int64_t id, const char *why,
+			       int64_t now) WARN_UNUSED;
+/* Drop every queued message to participant_id the same way (a patient
+ * replaced, a guest removed), in the caller's transaction. */
+enum app_err store_outbox_drop_participant(struct store *s, int64_t participant_id,
+					   const char *why, int64_t now) WARN_UNUSED;
+/* Queue m (id, status, attempts, timestamps are set here; due at now;
+ * m->link_id binds its "{link}"). */
 enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now) WARN_UNUSED;
 /* Drop appt's reminders that were never tried (no reminder for a cancelled
  * or opted-out appointment); one under way is left to finish. */

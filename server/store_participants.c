@@ -183,6 +183,8 @@ enum app_err store_participants_remove(struct store *s, int64_t appt, int64_t id
 		return err;
 	if (!sqlite3_changes(store_db(s)))
 		return APP_ENOTFOUND;
+	if ((err = store_outbox_drop_participant(s, id, "not sent: the guest was removed", now)))
+		return err;
 	return store_outbox_participant_revoke(s, id, now);
 }
 

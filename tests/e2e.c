@@ -384,3 +384,16 @@ void e2e_invite(int port, long long id, char token[E2E_TOKEN_LEN + 1])
 	snprintf(token, E2E_TOKEN_LEN + 1, "%s", strstr(url, "/i/") + 3);
 	json_decref(j);
 }
+
+int e2e_link_status(int port, const char *token)
+{
+	char path[200];
+	struct resp r;
+	int status;
+
+	snprintf(path, sizeof(path), "/api/v1/invite/%s", token);
+	ck_assert(e2e_request_as(port, NULL, "GET", path, NULL, NULL, &r));
+	status = r.status;
+	e2e_resp_free(&r);
+	return status;
+}

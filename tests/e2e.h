@@ -64,6 +64,10 @@ double e2e_now_s(void);
  * and put its patient link's token in token. */
 void e2e_invite(int port, long long id, char token[E2E_TOKEN_LEN + 1]);
 
+/* The status of opening the patient or guest link token (GET
+ * /api/v1/invite/{token}, no session). */
+int e2e_link_status(int port, const char *token);
+
 /* Remove the temporary folder. */
 void e2e_cleanup(struct server *s);
 

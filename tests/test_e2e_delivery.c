@@ -305,6 +305,117 @@ START_TEST(permanent_refusals_fail_at_once)
 }
 END_TEST
 
+/* Every file the sink in folder out recorded, appended to one text. */
+static char *all_recorded(const char *out, const char *suffix)
+{
+	size_t cap = 1 << 20, n = 0;
+	char *all = calloc(1, cap), path[256];
+
+	ck_assert_ptr_nonnull(all);
+	for (int i = 1; i < 100; i++) {
+		char *one;
+		snprintf(path, sizeof(path), "%s/%d.%s", out, i, suffix);
+		if (access(path, F_OK) != 0)
+			break;
+		one = slurp(path);
+		n += (size_t)snprintf(all + n, cap - n, "%s\n", one);
+		free(one);
+	}
+	return all;
+}
+
+/* The message to to among messages m (NULL: none). */
+static json_t *message_to(json_t *m, const char *to)
+{
+	json_t *v;
+	size_t k;
+
+	json_array_foreach(m, k, v) if (!strcmp(field(v, "to"), to)) return v;
+	return NULL;
+}
+
+static void assert_dropped(json_t *v, const char *why)
+{
+	ck_assert_msg(v != NULL, "no such message");
+	ck_assert_str_eq(field(v, "status"), "failed");
+	ck_assert_str_eq(field(v, "handled_by"), "timebok");
+	ck_assert_msg(strstr(field(v, "last_error"), why) != NULL, "%s", field(v, "last_error"));
+}
+
+/* Issue 18: a queued message fills {link} with the link it was made with,
+ * never the participant's newest.  Kari's invitation is refused once and
+ * waits a second for its retry; meanwhile the secretary corrects the
+ * appointment's patient to Nils and invites him.  Before, Kari's retry went
+ * to Kari's phone carrying Nils's live link. */
+START_TEST(a_replaced_patient_never_gets_the_next_ones_link)
+{
+	char kari[44], nils[44];
+	char *sms, *mail;
+	json_t *m;
+	long long id;
+
+	e2e_make(port, "patients", "{\"name\":\"Nils\",\"phone\":\"+4791111111\"}");
+	id = book_and_invite(1, "2027-04-08T09:00:00+02:00", kari);
+	json_decref(e2e_json(port, "PATCH", "/api/v1/appointments/1", "{\"patient_id\":3}", 200));
+	e2e_invite(port, id, nils);
+	m = settled(id);
+	assert_dropped(message_to(m, "+4791234567"), "not sent");
+	assert_dropped(message_to(m, "kari@example.no"), "not sent");
+	ck_assert_str_eq(field(message_to(m, "+4791111111"), "status"), "sent");
+	json_decref(m);
+	sms = all_recorded(hook_out, "json");
+	mail = all_recorded(smtp_out, "eml");
+	/* Nils got his link; nothing went to Kari after the change, and no
+	 * message anywhere carries Nils's link but his own */
+	ck_assert_ptr_nonnull(strstr(sms, nils));
+	ck_assert_ptr_null(strstr(sms, "+4791234567"));
+	ck_assert_ptr_null(strstr(mail, nils));
+	ck_assert_ptr_null(strstr(mail, "kari@example.no"));
+	free(sms);
+	free(mail);
+	/* the dropped messages wait for nobody in the work queue */
+	ck_assert_str_eq(failed_queue(id), "");
+	/* Kari's link is dead, Nils's opens */
+	ck_assert_int_eq(e2e_link_status(port, kari), 404);
+	ck_assert_int_eq(e2e_link_status(port, nils), 200);
+}
+END_TEST
+
+/* A removed guest's queued invitation is dropped, not sent later: the
+ * sinks refuse the first message once, so the guest's waits a second for
+ * its retry, and the guest is removed meanwhile. */
+START_TEST(a_removed_guest_gets_nothing_more)
+{
+	char path[160], *sms;
+	long long id, pid;
+	json_t *m, *g;
+
+	m = e2e_json(port, "POST", "/api/v1/appointments",
+		     "{\"patient_id\":1,\"clinician_ids\":[1],"
+		     "\"start\":\"2027-04-09T09:00:00+02:00\",\"duration_minutes\":30}",
+		     201);
+	id = json_integer_value(json_object_get(m, "id"));
+	json_decref(m);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants", id);
+	g = e2e_json(port, "POST", path,
+		     "{\"name\":\"Tolk T\",\"role\":\"interpreter\",\"interpreter_language\":\"pl\",\"phone\":\"+4792222222\"}",
+		     201);
+	pid = json_integer_value(json_object_get(g, "id"));
+	json_decref(g);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants/%lld/invitations", id,
+		 pid);
+	json_decref(e2e_json(port, "POST", path, NULL, 201));
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants/%lld", id, pid);
+	json_decref(e2e_json(port, "DELETE", path, NULL, 204));
+	m = settled(id);
+	assert_dropped(message_to(m, "+4792222222"), "not sent");
+	json_decref(m);
+	sms = all_recorded(hook_out, "json");
+	ck_assert_ptr_null(strstr(sms, "+4792222222"));
+	free(sms);
+}
+END_TEST
+
 START_TEST(starttls_is_required_by_default)
 {
 	struct server plain;
@@ -365,6 +476,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, smtp_and_webhook_with_a_retry);
 	tcase_add_test(tc, permanent_refusals_fail_at_once);
 	tcase_add_test(tc, starttls_is_required_by_default);
+	tcase_add_test(tc, a_replaced_patient_never_gets_the_next_ones_link);
+	tcase_add_test(tc, a_removed_guest_gets_nothing_more);
 	suite_add_tcase(s, tc);
 	return s;
 }
