@@ -81,8 +81,9 @@ API_HANDLER(api_participants_get);
 API_HANDLER(api_participants_update);
 API_HANDLER(api_participants_remove);
 API_HANDLER(api_participants_invite);
-/* 409 participant_limit (answered) when video appointment a (id 0: new)
- * with adding more guests would exceed --video-max-participants. */
+/* 409 participant_limit (answered) when appointment a (id 0: new) with
+ * adding more guests would hold more than APPT_MAX_GUESTS guests, or, for
+ * video, more people than --video-max-participants. */
 enum app_err api_participant_limit(struct app *app, struct store *db, struct reply *rep,
 				   const struct appointment *a, int adding) WARN_UNUSED;
 

@@ -186,10 +186,13 @@ enum app_err api_participant_limit(struct app *app, struct store *db, struct rep
 	enum app_err err;
 	int64_t n;
 
-	if (a->mode != APPT_VIDEO)
-		return APP_OK;
 	if (a->id && (err = store_participants_guests(db, a->id, &guests)))
 		return err;
+	if (guests + adding > APPT_MAX_GUESTS) /* whatever the mode: each is told of changes */
+		return reply_fail(rep, APP_ELIMIT, NULL,
+				  "an appointment takes at most %d guests", APPT_MAX_GUESTS);
+	if (a->mode != APPT_VIDEO)
+		return APP_OK;
 	n = 1 + a->nclinicians + guests + adding;
 	if (n > app->cfg->video_max_participants)
 		return reply_fail(rep, APP_ELIMIT, NULL,

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define APPT_MAX_CLINICIANS 16
+#define APPT_MAX_GUESTS 64 /* GP, NAV, interpreters, next of kin: a meeting, not a broadcast */
 #define APPT_MAX_SECONDS 43200 /* 12 h; the schema's CHECK and overlap bound */
 #define APPT_REASON_MAX 500
 

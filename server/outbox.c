@@ -268,11 +268,9 @@ enum app_err outbox_invite_guest(struct app *app, struct store *db, const struct
 	return queue(app, db, a, &r, "invitation", channels, now, queued);
 }
 
-#define GUESTS_MAX 64
-
 struct guests {
 	int n;
-	struct participant p[GUESTS_MAX];
+	struct participant p[APPT_MAX_GUESTS]; /* api_participant_limit keeps to it */
 };
 
 static bool collect_guest(void *ctx, const struct participant *p)
@@ -281,8 +279,10 @@ static bool collect_guest(void *ctx, const struct participant *p)
 
 	if (strcmp(p->kind, "external") || !p->links)
 		return true; /* never told of it: nothing to tell now */
+	if (g->n == APPT_MAX_GUESTS)
+		return false; /* not reached: more cannot be added */
 	g->p[g->n++] = *p;
-	return g->n < GUESTS_MAX;
+	return true;
 }
 
 /* The guests who were invited hear that the meeting moved (with a new

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,4 +397,41 @@ int e2e_link_status(int port, const char *token)
 	status = r.status;
 	e2e_resp_free(&r);
 	return status;
+}
+
+void e2e_islands(const char *db_path, const long long *clinicians, int n, long long t0,
+		 long long w0, long long w1)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_busy_timeout(db, 5000), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+					    "INSERT INTO hours_exceptions (clinician_id, kind, "
+					    "start_at, end_at, created_at, created_by) "
+					    "VALUES (?1, ?2, ?3, ?4, 0, 'admin')",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k < 199 + 200 + 1; k++) {
+			bool extra = k < 199 || k == 399;
+			long long s = k == 399 ? w0
+				      : extra  ? t0 + k * 420 + i * 13
+					       : t0 + (k - 199) * 420 + i * 13 + 203;
+			long long e = k == 399 ? w1 : extra ? s + 419 : s + 1;
+			if (!extra && e > w0 && s < w1)
+				continue; /* the window stays whole */
+			sqlite3_bind_int64(st, 1, clinicians[i]);
+			sqlite3_bind_text(st, 2, extra ? "extra" : "absence", -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, s);
+			sqlite3_bind_int64(st, 4, e);
+			ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+			sqlite3_reset(st);
+		}
+	}
+	sqlite3_finalize(st);
+	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
 }

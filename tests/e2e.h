@@ -68,6 +68,16 @@ void e2e_invite(int port, long long id, char token[E2E_TOKEN_LEN + 1]);
  * /api/v1/invite/{token}, no session). */
 int e2e_link_status(int port, const char *token);
 
+/* Write a day of many small open pieces straight into the database at
+ * db_path (the server stopped): for each of the n clinicians, 199 extra
+ * hours from local midnight t0 separated by 1-second gaps and a 1-second
+ * absence in each, at moments 13 s apart from one clinician to the next so
+ * that no two cut at the same second; plus one extra hour [w0, w1) where
+ * nobody has a gap or an absence.  30 clinicians have 11,370 common free
+ * pieces that day, one of which holds [w0, w1). */
+void e2e_islands(const char *db_path, const long long *clinicians, int n, long long t0,
+		 long long w0, long long w1);
+
 /* Remove the temporary folder. */
 void e2e_cleanup(struct server *s);
 
