@@ -206,6 +206,8 @@ const struct res_desc resources_waiting = {
 	.audited = true,
 	.audit_as = "waiting",
 	.patient_field = "patient_id",
+	.unit_ref = "type_id",
+	.unit_ref_table = "consultation_types",
 	.order = "CASE priority WHEN 'urgent' THEN 0 ELSE 1 END, created_at, id",
 	.removed_status = "removed",
 };

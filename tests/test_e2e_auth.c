@@ -21,6 +21,8 @@
 static struct server srv;
 static int port;
 static long long unit_a, unit_b, c1, c2, p1, p2, room, a1, a2;
+/* unit B's room, each unit's consultation type, unit B's waiting-list entry */
+static long long room_b, type_a, type_b, w_b;
 static struct session sekr, sekr_a, lege1;
 
 /* A clinician or room named name in unit. */
@@ -58,6 +60,8 @@ static long long book(long long patient, long long clinician, const char *start)
 
 static void setup(void)
 {
+	char body[300];
+
 	e2e_start(&srv, NULL, NULL);
 	port = srv.port;
 	unit_a = e2e_make(port, "units", "{\"name\":\"A\"}");
@@ -70,6 +74,19 @@ static void setup(void)
 	room = make("rooms", "Rom", unit_a);
 	a1 = book(p1, c1, "2026-11-23T09:00:00+01:00");
 	a2 = book(p2, c2, "2026-11-23T09:00:00+01:00");
+	/* named to sort first: a search that may use it offers it first */
+	room_b = make("rooms", "Aaa rom B", unit_b);
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Kontroll A\",\"unit_id\":%lld,\"duration_minutes\":30}", unit_a);
+	type_a = e2e_make(port, "consultation-types", body);
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Kontroll B\",\"unit_id\":%lld,\"duration_minutes\":30}", unit_b);
+	type_b = e2e_make(port, "consultation-types", body);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"type_id\":%lld,\"clinician_id\":%lld,"
+		 "\"note\":\"Ola Annen ringer\"}",
+		 p2, type_b, c2);
+	w_b = e2e_make(port, "waiting-list", body);
 	user("sekr", "secretary", 0, 0, &sekr);
 	user("sekr-a", "secretary", 0, unit_a, &sekr_a);
 	user("lege1", "clinician", c1, 0, &lege1);
@@ -612,6 +629,250 @@ START_TEST(cli_accounts)
 }
 END_TEST
 
+
+/* Wait (the audit writer runs in the background) until the log holds a
+ * row by user with action (and appointment, unless 0); false after 5 s. */
+static bool wait_audited(const char *user, const char *action, long long appointment)
+{
+	bool found = false;
+
+	e2e_use(&srv.admin);
+	for (int wait = 0; !found && wait < 100; wait++) {
+		json_t *log = e2e_json(port, "GET", "/api/v1/audit?limit=10000", NULL, 200);
+		for (size_t i = 0; i < json_array_size(log) && !found; i++) {
+			const json_t *e = json_array_get(log, i);
+			found = !strcmp(json_string_value(json_object_get(e, "username")), user) &&
+				!strcmp(json_string_value(json_object_get(e, "action")), action) &&
+				(!appointment ||
+				 json_integer_value(json_object_get(e, "appointment_id")) == appointment);
+		}
+		json_decref(log);
+		if (!found)
+			nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+	}
+	return found;
+}
+
+/* How many rows GET path lists as the current session. */
+static size_t listed(const char *path)
+{
+	json_t *j = e2e_json(port, "GET", path, NULL, 200);
+	size_t n = json_array_size(j);
+
+	json_decref(j);
+	return n;
+}
+
+/* Whether list (a JSON array) holds an object with "id" id. */
+static bool lists_id(const json_t *list, long long id)
+{
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (json_integer_value(json_object_get(json_array_get(list, i), "id")) == id)
+			return true;
+	return false;
+}
+
+START_TEST(waiting_list_unit_scope)
+{
+	char path[128], body[300], foreign[512], missing[512];
+	long long own, both;
+	json_t *j;
+
+	e2e_use(&sekr_a);
+	j = e2e_json(port, "GET", "/api/v1/waiting-list", NULL, 200);
+	ck_assert_msg(!lists_id(j, w_b), "unit B's entry listed to unit A");
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/waiting-list?patient_id=%lld", p2);
+	ck_assert_int_eq(listed(path), 0);
+	/* read, change, remove: 403, the same answer as for no entry */
+	snprintf(path, sizeof(path), "/api/v1/waiting-list/%lld", w_b);
+	ck_assert_int_eq(status_as(&sekr_a, "GET", path, NULL, foreign, sizeof(foreign)), 403);
+	ck_assert_int_eq(status_as(&sekr_a, "GET", "/api/v1/waiting-list/99999", NULL, missing,
+				   sizeof(missing)),
+			 403);
+	ck_assert_str_eq(foreign, missing);
+	ck_assert_ptr_null(strstr(foreign, "Ola Annen"));
+	ck_assert_int_eq(status_as(&sekr_a, "PATCH", path, "{\"priority\":\"urgent\"}", NULL, 0),
+			 403);
+	ck_assert_int_eq(status_as(&sekr_a, "DELETE", path, NULL, NULL, 0), 403);
+	/* no entry for another unit's type or clinician */
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld,\"type_id\":%lld}", p1, type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/waiting-list", body, NULL, 0), 403);
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld,\"type_id\":%lld,\"clinician_id\":%lld}",
+		 p1, type_a, c2);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/waiting-list", body, NULL, 0), 403);
+	/* its own unit's entries it keeps as before */
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld,\"type_id\":%lld,\"clinician_id\":%lld}",
+		 p1, type_a, c1);
+	own = e2e_make(port, "waiting-list", body);
+	snprintf(path, sizeof(path), "/api/v1/waiting-list/%lld", own);
+	json_decref(e2e_json(port, "GET", path, NULL, 200));
+	ck_assert_int_eq(status_as(&sekr_a, "PATCH", path, "{\"priority\":\"urgent\"}", NULL, 0),
+			 200);
+	snprintf(body, sizeof(body), "{\"type_id\":%lld}", type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "PATCH", path, body, NULL, 0), 403);
+	j = e2e_json(port, "GET", "/api/v1/waiting-list", NULL, 200);
+	ck_assert(lists_id(j, own));
+	json_decref(j);
+	/* a slot of both units' clinicians offers only unit A's entries */
+	e2e_use(&srv.admin);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld,%lld],"
+		 "\"start\":\"2026-11-26T09:00:00+01:00\",\"duration_minutes\":30}",
+		 p1, c1, c2);
+	both = e2e_make(port, "appointments", body);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/waiting-list", both);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert(lists_id(j, w_b)); /* the unrestricted secretary sees both */
+	json_decref(j);
+	e2e_use(&sekr_a);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_msg(!lists_id(j, w_b), "unit B's entry offered to unit A");
+	json_decref(j);
+	e2e_use(&srv.admin);
+}
+END_TEST
+
+/* The 409 answer's conflicts of kind name no appointment and nothing but
+ * the kind; the others name theirs. */
+static void kinds_only(const char *answer, const char *kind)
+{
+	json_t *j = json_loads(answer, 0, NULL), *c;
+	int hidden = 0;
+	size_t i;
+
+	ck_assert_ptr_nonnull(j);
+	json_array_foreach(json_object_get(j, "conflicts"), i, c) {
+		bool named = json_object_get(c, "appointment_id") || json_object_get(c, "id");
+
+		if (!strcmp(json_string_value(json_object_get(c, "kind")), kind)) {
+			ck_assert_msg(!named, "%s", answer);
+			hidden++;
+		} else {
+			ck_assert_msg(named, "%s", answer);
+		}
+	}
+	ck_assert_int_gt(hidden, 0);
+	json_decref(j);
+}
+
+/* method path body as the unit A secretary is a 409 whose conflicts of
+ * kind keep only their kind, naming appointment hidden nowhere, and the
+ * refusal is audited as action with that appointment. */
+static void refused_hidden(const char *method, const char *path, const char *body,
+			   const char *kind, long long hidden, const char *action)
+{
+	char answer[4096], id[48], named[48];
+
+	snprintf(id, sizeof(id), "\"appointment_id\":%lld", hidden);
+	snprintf(named, sizeof(named), "(appointment %lld)", hidden);
+	ck_assert_int_eq(status_as(&sekr_a, method, path, body, answer, sizeof(answer)), 409);
+	kinds_only(answer, kind);
+	ck_assert_msg(!strstr(answer, id) && !strstr(answer, named), "%s", answer);
+	ck_assert_msg(wait_audited("sekr-a", action, hidden), "%s %s not audited", method, path);
+}
+
+START_TEST(conflicts_name_only_what_caller_sees)
+{
+	char body[400], answer[4096], path[128];
+	long long a4;
+
+	/* patient 2 is busy with unit B at 09:00: unit A may learn that much */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-23T09:00:00+01:00\","
+		 "\"duration_minutes\":30}",
+		 p2, c1);
+	refused_hidden("POST", "/api/v1/appointments", body, "patient", a2,
+		       "appointment.refused_foreign");
+	/* the same as a series, which writes nothing */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-16T09:00:00+01:00\","
+		 "\"duration_minutes\":30,\"repeat\":{\"every_weeks\":1,\"count\":3}}",
+		 p2, c1);
+	refused_hidden("POST", "/api/v1/appointments/series", body, "patient", a2,
+		       "appointment_series.refused_foreign");
+	/* a PATCH of its own appointment onto patient 2 */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a1);
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld}", p2);
+	refused_hidden("PATCH", path, body, "patient", a2, "appointment.refused_foreign");
+	/* unit B's appointment in unit A's room */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-25T09:00:00+01:00\","
+		 "\"duration_minutes\":30,\"mode\":\"in_person\",\"room_id\":%lld}",
+		 p2, c2, room);
+	a4 = e2e_make(port, "appointments", body);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-25T09:00:00+01:00\","
+		 "\"duration_minutes\":30,\"mode\":\"in_person\",\"room_id\":%lld}",
+		 p1, c1, room);
+	refused_hidden("POST", "/api/v1/appointments", body, "room", a4,
+		       "appointment.refused_foreign");
+	/* what the caller may see is still named */
+	ck_assert_int_eq(status_as(&sekr, "POST", "/api/v1/appointments", body, answer,
+				   sizeof(answer)),
+			 409);
+	ck_assert_ptr_nonnull(strstr(answer, "\"appointment_id\""));
+	e2e_use(&srv.admin);
+}
+END_TEST
+
+START_TEST(bookings_and_slots_use_own_rooms_and_types)
+{
+	char body[400], path[256];
+	json_t *j, *s;
+	size_t i;
+
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-27T09:00:00+01:00\","
+		 "\"duration_minutes\":30,\"mode\":\"in_person\",\"room_id\":%lld}",
+		 p1, c1, room_b);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/appointments", body, NULL, 0), 403);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-27T09:00:00+01:00\","
+		 "\"type_id\":%lld}",
+		 p1, c1, type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/appointments", body, NULL, 0), 403);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-27T09:00:00+01:00\","
+		 "\"type_id\":%lld,\"repeat\":{\"every_weeks\":1,\"count\":2}}",
+		 p1, c1, type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/appointments/series", body, NULL, 0),
+			 403);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a1);
+	snprintf(body, sizeof(body), "{\"mode\":\"in_person\",\"room_id\":%lld}", room_b);
+	ck_assert_int_eq(status_as(&sekr_a, "PATCH", path, body, NULL, 0), 403);
+	snprintf(body, sizeof(body), "{\"type_id\":%lld}", type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "PATCH", path, body, NULL, 0), 403);
+	/* its own type and room are fine */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-27T09:00:00+01:00\","
+		 "\"type_id\":%lld,\"mode\":\"in_person\",\"room_id\":%lld}",
+		 p1, c1, type_a, room);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/appointments", body, NULL, 0), 201);
+
+	/* free slots: no type of unit B, no room of unit B */
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/hours", c1);
+	json_decref(e2e_json(port, "PUT", path,
+			     "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"10:00\"}]", 200));
+	snprintf(path, sizeof(path),
+		 "/api/v1/slots?clinician_id=%lld&from=2027-01-04&to=2027-01-04&type_id=%lld", c1,
+		 type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "GET", path, NULL, NULL, 0), 403);
+	snprintf(path, sizeof(path),
+		 "/api/v1/slots?clinician_id=%lld&from=2027-01-04&to=2027-01-04"
+		 "&duration_minutes=30&room_kind=clinic",
+		 c1);
+	e2e_use(&sekr_a);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_gt(json_array_size(j), 0);
+	json_array_foreach(j, i, s)
+		ck_assert_int_eq(json_integer_value(json_object_get(s, "room_id")), room);
+	json_decref(j);
+	e2e_use(&srv.admin);
+}
+END_TEST
+
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_auth");
@@ -630,6 +891,14 @@ static Suite *suite(void)
 	tcase_add_test(tc, audit_log);
 	tcase_add_test(tc, no_secrets_at_rest_or_in_logs);
 	tcase_add_test(tc, cli_accounts);
+	suite_add_tcase(s, tc);
+	/* issue 18: records of one unit do not reach another */
+	tc = tcase_create("scope");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, waiting_list_unit_scope);
+	tcase_add_test(tc, conflicts_name_only_what_caller_sees);
+	tcase_add_test(tc, bookings_and_slots_use_own_rooms_and_types);
 	suite_add_tcase(s, tc);
 	return s;
 }

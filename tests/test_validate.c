@@ -8,7 +8,9 @@
 #include "buf.h"
 #include "check_main.h"
 #include "config.h"
+#include "api.h"
 #include "req.h"
+#include "resources.h"
 #include "router.h"
 #include "validate.h"
 
@@ -164,6 +166,38 @@ START_TEST(config_layers)
 }
 END_TEST
 
+/* Every route declares how its records are scoped (req.h), and the
+ * declaration fits what the route is: a token route opens by its token, a
+ * public one holds no records, a directory route is kept per unit exactly
+ * when its descriptor names a unit. */
+START_TEST(every_route_declares_its_scope)
+{
+	for (int i = 0; i < nroutes; i++) {
+		const struct route *r = &routes[i];
+		bool token = strstr(r->pattern, "{token}") != NULL;
+		bool generic = r->fn == api_resource_list || r->fn == api_resource_get ||
+			       r->fn == api_resource_create || r->fn == api_resource_update ||
+			       r->fn == api_resource_delete;
+
+		ck_assert_msg(r->scope != SCOPE_UNDECLARED, "%s %s declares no scope", r->method,
+			      r->pattern);
+		ck_assert_msg(token == (r->scope == SCOPE_TOKEN), "%s %s", r->method, r->pattern);
+		ck_assert_msg(((r->flags & ROUTE_PUBLIC) != 0) ==
+				      (r->scope == SCOPE_PUBLIC || r->scope == SCOPE_TOKEN),
+			      "%s %s", r->method, r->pattern);
+		ck_assert_msg(r->scope != SCOPE_ADMIN || r->roles == ROLE_ADMIN, "%s %s",
+			      r->method, r->pattern);
+		if (r->scope == SCOPE_UNIT_ROW)
+			ck_assert_msg(r->arg && res_has_unit(r->arg), "%s %s: no unit to scope by",
+				      r->method, r->pattern);
+		if (generic && r->scope != SCOPE_ADMIN)
+			ck_assert_msg((r->scope == SCOPE_UNIT_ROW) == res_has_unit(r->arg) &&
+					      (r->scope == SCOPE_UNIT_ROW || r->scope == SCOPE_GLOBAL),
+				      "%s %s", r->method, r->pattern);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("validate");
@@ -175,6 +209,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, names_and_utf8);
 	tcase_add_test(tc, json_writer);
 	tcase_add_test(tc, router);
+	tcase_add_test(tc, every_route_declares_its_scope);
 	tcase_add_test(tc, config_layers);
 	suite_add_tcase(s, tc);
 	return s;
