@@ -181,13 +181,34 @@ out:
 	return err;
 }
 
+/* '%text%' for LIKE ... ESCAPE '\' into out (cap bytes), with %, _ and
+ * the escape character in text literal; false when it does not fit. */
+static bool like_pattern(const char *text, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (cap < 3)
+		return false;
+	out[n++] = '%';
+	for (const char *p = text; *p; p++) {
+		if (n + 4 > cap) /* an escaped byte, '%' and the NUL */
+			return false;
+		if (*p == '%' || *p == '_' || *p == '\\')
+			out[n++] = '\\';
+		out[n++] = *p;
+	}
+	out[n++] = '%';
+	out[n] = '\0';
+	return true;
+}
+
 enum app_err store_resource_list(struct store *s, const struct res_desc *d,
 				 const struct res_list *q, res_row_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = NULL;
 	struct res_row row;
 	enum app_err err;
-	char like[RES_TEXT_MAX + 2];
+	char like[2 * RES_TEXT_MAX + 3];
 	struct buf b;
 	int rc;
 
@@ -215,7 +236,10 @@ enum app_err store_resource_list(struct store *s, const struct res_desc *d,
 	if ((err = prepare(s, &b, &st)))
 		goto out;
 	if (q->q) {
-		snprintf(like, sizeof(like), "%%%s%%", q->q);
+		if (!like_pattern(q->q, like, sizeof(like))) {
+			err = APP_EINVAL;
+			goto out;
+		}
 		sqlite3_bind_text(st, 1, q->q, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, like, -1, SQLITE_TRANSIENT);
 	}

@@ -20,6 +20,8 @@ struct store;
 struct res_row;
 
 #define RES_MAX_FIELDS 10
+/* "column " RES_LIKE: contains the search text, % and _ in it literal */
+#define RES_LIKE "LIKE ?2 ESCAPE '\\'"
 #define RES_TEXT_MAX 256
 
 enum res_type {
@@ -52,7 +54,8 @@ struct res_desc {
 	const char *noun;  /* "patient" */
 	const struct res_field *fields;
 	int nfields;
-	/* SQL condition for ?q=, with ?1 = the text as given, ?2 = '%text%' */
+	/* SQL condition for ?q=, with ?1 = the text as given, ?2 = '%text%'
+	 * with LIKE's wildcards in the text escaped: compare with RES_LIKE */
 	const char *search;
 	/* Fill readonly fields from the others before a write. */
 	void (*derive)(const struct res_desc *d, struct res_row *row);

@@ -872,6 +872,19 @@ START_TEST(bookings_and_slots_use_own_rooms_and_types)
 }
 END_TEST
 
+START_TEST(search_wildcards_are_literal)
+{
+	e2e_use(&sekr);
+	ck_assert_int_eq(listed("/api/v1/patients?q=%25"), 0);
+	ck_assert_int_eq(listed("/api/v1/patients?q=_"), 0);
+	ck_assert_int_eq(listed("/api/v1/rooms?q=%25"), 0);
+	json_decref(e2e_json(port, "POST", "/api/v1/patients", "{\"name\":\"Hundre% _Prosent\"}", 201));
+	ck_assert_int_eq(listed("/api/v1/patients?q=%25%20_"), 1);
+	ck_assert_int_eq(listed("/api/v1/patients?q=Kari"), 1);
+	e2e_use(&srv.admin);
+}
+END_TEST
+
 
 static Suite *suite(void)
 {
@@ -899,6 +912,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, waiting_list_unit_scope);
 	tcase_add_test(tc, conflicts_name_only_what_caller_sees);
 	tcase_add_test(tc, bookings_and_slots_use_own_rooms_and_types);
+	tcase_add_test(tc, search_wildcards_are_literal);
 	suite_add_tcase(s, tc);
 	return s;
 }
