@@ -885,6 +885,23 @@ START_TEST(search_wildcards_are_literal)
 }
 END_TEST
 
+START_TEST(participant_read_audited)
+{
+	char path[128];
+	long long pid;
+	json_t *j;
+
+	e2e_use(&sekr);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants", a1);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	pid = json_integer_value(json_object_get(json_array_get(j, 0), "id"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants/%lld", a1, pid);
+	json_decref(e2e_json(port, "GET", path, NULL, 200));
+	ck_assert(wait_audited("sekr", "appointment.participant", a1));
+}
+END_TEST
+
 
 static Suite *suite(void)
 {
@@ -913,6 +930,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, conflicts_name_only_what_caller_sees);
 	tcase_add_test(tc, bookings_and_slots_use_own_rooms_and_types);
 	tcase_add_test(tc, search_wildcards_are_literal);
+	tcase_add_test(tc, participant_read_audited);
 	suite_add_tcase(s, tc);
 	return s;
 }
