@@ -902,6 +902,46 @@ START_TEST(participant_read_audited)
 }
 END_TEST
 
+START_TEST(calendar_feed_ends_with_account)
+{
+	char path[128], url[600], feed[600], unknown[600];
+	long long lege_user = 0;
+	struct resp r;
+	json_t *j, *u;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/calendar-feed", c1);
+	ck_assert(e2e_request_as(port, &lege1, "POST", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 201);
+	snprintf(url, sizeof(url), "%s", strstr(json_string_value(json_object_get(r.json, "url")),
+						"/api/v1/"));
+	e2e_resp_free(&r);
+	ck_assert_int_eq(status_as(NULL, "GET", url, NULL, NULL, 0), 200);
+	ck_assert_int_eq(status_as(NULL, "GET",
+				   "/api/v1/calendar-feeds/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/"
+				   "calendar.ics",
+				   NULL, unknown, sizeof(unknown)),
+			 404);
+	/* the clinician's only account disabled: the feed answers as unknown */
+	j = e2e_json(port, "GET", "/api/v1/users", NULL, 200);
+	json_array_foreach(j, i, u)
+		if (!strcmp(json_string_value(json_object_get(u, "username")), "lege1"))
+			lege_user = json_integer_value(json_object_get(u, "id"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", lege_user);
+	json_decref(e2e_json(port, "PATCH", path, "{\"active\":false}", 200));
+	ck_assert_int_eq(status_as(NULL, "GET", url, NULL, feed, sizeof(feed)), 404);
+	ck_assert_str_eq(feed, unknown);
+	/* enabled again it works; the clinician deactivated, it does not */
+	json_decref(e2e_json(port, "PATCH", path, "{\"active\":true}", 200));
+	ck_assert_int_eq(status_as(NULL, "GET", url, NULL, NULL, 0), 200);
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld", c1);
+	ck_assert_int_eq(status_as(&srv.admin, "DELETE", path, NULL, NULL, 0), 204);
+	ck_assert_int_eq(status_as(NULL, "GET", url, NULL, feed, sizeof(feed)), 404);
+	ck_assert_str_eq(feed, unknown);
+}
+END_TEST
+
 
 static Suite *suite(void)
 {
@@ -931,6 +971,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bookings_and_slots_use_own_rooms_and_types);
 	tcase_add_test(tc, search_wildcards_are_literal);
 	tcase_add_test(tc, participant_read_audited);
+	tcase_add_test(tc, calendar_feed_ends_with_account);
 	suite_add_tcase(s, tc);
 	return s;
 }
