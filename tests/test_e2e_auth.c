@@ -942,6 +942,39 @@ START_TEST(calendar_feed_ends_with_account)
 }
 END_TEST
 
+START_TEST(empty_unit_ids_refused)
+{
+	char args[400];
+	struct resp r;
+	json_t *j;
+
+	ck_assert(e2e_request(port, "POST", "/api/v1/users", NULL,
+			      "{\"username\":\"tom\",\"role\":\"secretary\",\"password\":\"" E2E_PASSWORD
+			      "\",\"unit_ids\":[]}",
+			      &r));
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(e2e_is_error(&r, "invalid", "unit_ids"));
+	e2e_resp_free(&r);
+	/* a limited account cannot be widened by an empty list either */
+	ck_assert(e2e_request(port, "PATCH", "/api/v1/users/3", NULL, "{\"unit_ids\":[]}", &r));
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(e2e_is_error(&r, "invalid", "unit_ids"));
+	e2e_resp_free(&r);
+	j = e2e_json(port, "GET", "/api/v1/users/3", NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "username")), "sekr-a");
+	ck_assert_int_eq(json_array_size(json_object_get(j, "unit_ids")), 1);
+	json_decref(j);
+	/* the command line: a unit id must be one */
+	snprintf(args, sizeof(args), "add --db %s --username cli-tom --role secretary --unit-id '' "
+				     "--password-cost min", srv.db);
+	ck_assert_int_ne(e2e_cli(args, "a long enough password\n"), 0);
+	snprintf(args, sizeof(args), "add --db %s --username cli-tom --role secretary --unit-id 999 "
+				     "--password-cost min", srv.db);
+	ck_assert_int_ne(e2e_cli(args, "a long enough password\n"), 0);
+	ck_assert_int_eq(listed("/api/v1/users"), 4); /* nothing added */
+}
+END_TEST
+
 
 static Suite *suite(void)
 {
@@ -972,6 +1005,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, search_wildcards_are_literal);
 	tcase_add_test(tc, participant_read_audited);
 	tcase_add_test(tc, calendar_feed_ends_with_account);
+	tcase_add_test(tc, empty_unit_ids_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
