@@ -272,15 +272,9 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 		}
 	}
 	if ((f->has_reason = body_has(o, "reason"))) {
-		if ((err = body_str(rep, o, "reason", false, APPT_REASON_MAX, &s)))
+		if ((err = body_text(rep, o, "reason", APPT_REASON_MAX, true, &s)))
 			goto out;
 		snprintf(f->reason, sizeof(f->reason), "%s", s ? s : "");
-		for (const unsigned char *p = (const unsigned char *)f->reason; *p; p++)
-			if (*p < 0x20 && *p != '\n') {
-				err = reply_fail(rep, APP_EINVAL, "reason",
-						 "'reason' must not contain control characters");
-				goto out;
-			}
 	}
 	if (create) {
 		if (!f->has_patient)

@@ -975,6 +975,51 @@ START_TEST(empty_unit_ids_refused)
 }
 END_TEST
 
+/* POST or PATCH body to path must be 400 naming field, and change nothing. */
+static void refused_text(const char *method, const char *path, const char *body, const char *field)
+{
+	struct resp r;
+
+	ck_assert(e2e_request(port, method, path, NULL, body, &r));
+	ck_assert_msg(r.status == 400 && e2e_is_error(&r, "invalid", field), "%s %s: %d %s", method,
+		      path, r.status, r.body);
+	e2e_resp_free(&r);
+}
+
+START_TEST(direction_marks_refused)
+{
+	char path[128], body[300];
+
+	/* U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LRI, U+2028 LINE SEPARATOR, U+200F RLM, U+0085 NEL */
+	refused_text("POST", "/api/v1/patients", "{\"name\":\"Kari \\u202eneggoN\"}", "name");
+	refused_text("POST", "/api/v1/patients", "{\"name\":\"Kari \xe2\x80\xae" "neggoN\"}", "name");
+	refused_text("POST", "/api/v1/clinicians",
+		     "{\"name\":\"Lege \\u2066X\",\"profession\":\"lege\"}", "name");
+	refused_text("POST", "/api/v1/units", "{\"name\":\"A\\u2028B\"}", "name");
+	refused_text("POST", "/api/v1/rooms", "{\"name\":\"Rom\",\"location\":\"\\u200fX\"}",
+		     "location");
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a1);
+	refused_text("PATCH", path, "{\"reason\":\"flyttet \\u202e\"}", "reason");
+	refused_text("PATCH", path, "{\"reason\":\"flyttet \\u0085\"}", "reason");
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld,\"type_id\":%lld,\"note\":\"\\u202dX\"}",
+		 p1, type_a);
+	refused_text("POST", "/api/v1/waiting-list", body, "note");
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/exceptions", c1);
+	refused_text("POST", path,
+		     "{\"kind\":\"absent\",\"start\":\"2026-12-01T08:00:00+01:00\","
+		     "\"end\":\"2026-12-01T16:00:00+01:00\",\"reason\":\"ferie\\u2029\"}",
+		     "reason");
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants", a1);
+	refused_text("POST", path, "{\"name\":\"Dr. \\u202eX\",\"role\":\"gp\"}", "name");
+	refused_text("POST", path, "{\"name\":\"Dr. X\",\"role\":\"gp\",\"organisation\":\"\\u2067Y\"}",
+		     "organisation");
+	/* nothing was stored; plain text and newlines in reasons still are */
+	ck_assert_int_eq(listed("/api/v1/patients"), 2);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a1);
+	json_decref(e2e_json(port, "PATCH", path, "{\"reason\":\"Åse ringte\\nflyttet\"}", 200));
+	json_decref(e2e_json(port, "POST", "/api/v1/patients", "{\"name\":\"محمد Ali\"}", 201));
+}
+END_TEST
 
 static Suite *suite(void)
 {
@@ -1006,6 +1051,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, participant_read_audited);
 	tcase_add_test(tc, calendar_feed_ends_with_account);
 	tcase_add_test(tc, empty_unit_ids_refused);
+	tcase_add_test(tc, direction_marks_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -86,6 +86,44 @@ START_TEST(names_and_utf8)
 }
 END_TEST
 
+/* Text staff read: no controls, no direction marks, no line separators. */
+START_TEST(text_without_hidden_formatting)
+{
+	static const char *const bad[] = {
+	    "Kari \xe2\x80\xae" "neggoN", /* U+202E right-to-left override */
+	    "\xe2\x80\xaa" "x",	      /* U+202A LRE */
+	    "\xe2\x80\xad" "x",	      /* U+202D LRO */
+	    "x\xe2\x81\xa6",		      /* U+2066 LRI */
+	    "x\xe2\x81\xa9",		      /* U+2069 PDI */
+	    "A\xe2\x80\xa8" "B",	      /* U+2028 line separator */
+	    "A\xe2\x80\xa9" "B",	      /* U+2029 paragraph separator */
+	    "\xe2\x80\x8e" "x",	      /* U+200E LRM */
+	    "\xe2\x80\x8f" "x",	      /* U+200F RLM */
+	    "\xd8\x9c" "x",		      /* U+061C Arabic letter mark */
+	    "x\xc2\x85" "y",		      /* U+0085 NEL, a C1 control */
+	    "x\xc2\x9b" "y",		      /* U+009B CSI */
+	    "x\x7f",			      /* DEL */
+	    "x\ty",			      /* a tab */
+	    "x\x1b[2J",		      /* ESC */
+	    NULL};
+	char v[256];
+
+	for (const char *const *b = bad; *b; b++) {
+		ck_assert_msg(validate_text(*b, true) != NULL, "%s passed", *b);
+		ck_assert_ptr_nonnull(check(validate_name, *b, v));
+	}
+	ck_assert_ptr_null(validate_text("Åse ringte\nflyttet", true));
+	ck_assert_ptr_nonnull(validate_text("Åse ringte\nflyttet", false));
+	ck_assert_ptr_nonnull(validate_text("a\r\nb", true));
+	/* letters of any script, and joiners, are text */
+	ck_assert_ptr_null(check(validate_name, "\xd9\x85\xd8\xad\xd9\x85\xd8\xaf Ali", v));
+	ck_assert_ptr_null(check(validate_name, "\xe0\xa4\x95\xe0\xa5\x8d\xe2\x80\x8d", v));
+	ck_assert_ptr_null(check(validate_name, "Zo\xc3\xab \xe2\x80\x94 \xf0\x9f\x98\x80", v));
+	/* a U+2028 hidden in an e-mail address */
+	ck_assert_ptr_nonnull(check(validate_email, "kari\xe2\x80\xa8@example.no", v));
+}
+END_TEST
+
 START_TEST(json_writer)
 {
 	struct buf b;
@@ -207,6 +245,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, emails);
 	tcase_add_test(tc, national_ids);
 	tcase_add_test(tc, names_and_utf8);
+	tcase_add_test(tc, text_without_hidden_formatting);
 	tcase_add_test(tc, json_writer);
 	tcase_add_test(tc, router);
 	tcase_add_test(tc, every_route_declares_its_scope);
