@@ -98,10 +98,10 @@ static void teardown(void)
 	e2e_cleanup(&srv);
 }
 
-/* The records a path is filled with: a unit, clinician, room, patient and
- * appointment. */
+/* The records a path is filled with: a unit, clinician, room, patient,
+ * appointment, consultation type and waiting-list entry. */
 struct records {
-	long long unit, clinician, room, patient, appointment;
+	long long unit, clinician, room, patient, appointment, type, waiting;
 };
 
 /* The route's pattern with each {id} replaced by a record of its kind from r. */
@@ -112,6 +112,8 @@ static void concrete_of(const struct records *r, const char *pattern, char *out,
 		       : strstr(pattern, "/rooms/")	 ? r->room
 		       : strstr(pattern, "/patients/")	 ? r->patient
 		       : strstr(pattern, "/appointments/") ? r->appointment
+		       : strstr(pattern, "/consultation-types/") ? r->type
+		       : strstr(pattern, "/waiting-list/")	 ? r->waiting
 							   : 1;
 	const char *at = strstr(pattern, "{");
 	size_t n = 0;
@@ -128,7 +130,7 @@ static void concrete_of(const struct records *r, const char *pattern, char *out,
 /* The route's pattern filled with the records of unit A and patient 1. */
 static void concrete(const char *pattern, char *out, size_t cap)
 {
-	const struct records own = {unit_a, c1, room, p1, a1};
+	const struct records own = {unit_a, c1, room, p1, a1, type_a, w_b};
 
 	concrete_of(&own, pattern, out, cap);
 }
@@ -258,15 +260,6 @@ START_TEST(clinician_sees_own_only)
 }
 END_TEST
 
-/* Routes whose record holds a patient's data (or leads to it). */
-static bool patient_bearing(const char *pattern)
-{
-	return !strncmp(pattern, "/api/v1/appointments/{id}", 25) ||
-	       !strncmp(pattern, "/api/v1/patients/{id}", 21) ||
-	       !strcmp(pattern, "/api/v1/clinicians/{id}/day") ||
-	       !strncmp(pattern, "/api/v1/clinicians/{id}/calendar-feed", 37);
-}
-
 /* The audit log (newest 10,000) holds a row by user with action. */
 static bool audited(const json_t *log, const char *user, const char *action)
 {
@@ -279,24 +272,213 @@ static bool audited(const json_t *log, const char *user, const char *action)
 	return false;
 }
 
+/* What a caller limited to unit A (its secretary, its clinician) gets from a
+ * route given unit B's records. */
+enum foreign_expect {
+	DENIED,	    /* 403 (audited), the same as for a missing record */
+	EMPTY,	    /* 403, or 200 with an empty list (a filter naming unit B) */
+	NO_FOREIGN, /* 403, or 2xx whose answer does not hold `absent` */
+	GLOBAL,	    /* the patients directory: open to every secretary by design
+		     * (reads audited); the clinician is refused by role */
+	UNSCOPED,   /* no unit's records: public, token or own-session routes */
+};
+
+/* One request of the walk.  path_tail, body and absent may name records as
+ * {unit_b}, {c1}, {c2}, {p1}, {p2}, {room}, {room_b}, {type_a}, {type_b},
+ * {w_b}; the pattern's own ids are unit B's records. */
+struct foreign_case {
+	const char *method, *pattern;
+	enum foreign_expect expect;
+	const char *path_tail; /* a query, or NULL */
+	const char *body;      /* NULL: none for GET and DELETE, "{}" otherwise */
+	const char *absent;    /* NO_FOREIGN; UNSCOPED: where it is tested */
+};
+
+#define BOOK "\"patient_id\":{p1},\"start\":\"2027-01-04T09:00:00+01:00\",\"duration_minutes\":30"
+#define SERIES ",\"repeat\":{\"every_weeks\":1,\"count\":2}"
+#define SLOTS "?clinician_id={c1}&from=2027-01-04&to=2027-01-04"
+#define EXCEPTION                                                                                  \
+	"{\"kind\":\"absence\",\"start\":\"2027-01-04T08:00:00+01:00\","                         \
+	"\"end\":\"2027-01-04T09:00:00+01:00\"}"
+
+static const struct foreign_case foreign_cases[] = {
+	{"GET", "/healthz", UNSCOPED, NULL, NULL, "no records"},
+	{"GET", "/metrics", UNSCOPED, NULL, NULL, "counters only"},
+	{"GET", "/bench/hello", UNSCOPED, NULL, NULL, "--bench only, no records"},
+	{"GET", "/api/v1/openapi.json", UNSCOPED, NULL, NULL, "the document"},
+	{"POST", "/api/v1/session", UNSCOPED, NULL, NULL, "login: login_throttling"},
+	{"DELETE", "/api/v1/session", UNSCOPED, NULL, NULL, "own session: csrf_and_logout"},
+	{"GET", "/api/v1/me", UNSCOPED, NULL, NULL, "own account: csrf_and_logout"},
+	{"GET", "/api/v1/users", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/users", DENIED, NULL,
+	 "{\"username\":\"x9\",\"role\":\"secretary\",\"password\":\"" E2E_PASSWORD "\"}", NULL},
+	{"GET", "/api/v1/users/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/users/{id}", DENIED, NULL, "{\"active\":false}", NULL},
+	{"GET", "/api/v1/audit", DENIED, "?patient_id={p2}", NULL, NULL},
+
+	{"GET", "/api/v1/units", EMPTY, "?q=B", NULL, NULL},
+	{"POST", "/api/v1/units", DENIED, NULL, "{\"name\":\"C\"}", NULL},
+	{"GET", "/api/v1/units/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/units/{id}", DENIED, NULL, "{\"name\":\"BB\"}", NULL},
+	{"DELETE", "/api/v1/units/{id}", DENIED, NULL, NULL, NULL},
+
+	{"GET", "/api/v1/clinicians", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"POST", "/api/v1/clinicians", DENIED, NULL,
+	 "{\"name\":\"X\",\"profession\":\"lege\",\"unit_id\":{unit_b}}", NULL},
+	{"GET", "/api/v1/clinicians/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/clinicians/{id}", DENIED, NULL, "{\"name\":\"Y\"}", NULL},
+	{"DELETE", "/api/v1/clinicians/{id}", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/clinicians/{id}/day", DENIED, "?date=2026-11-23", NULL, NULL},
+	{"GET", "/api/v1/clinicians/{id}/hours", DENIED, NULL, NULL, NULL},
+	{"PUT", "/api/v1/clinicians/{id}/hours", DENIED, NULL, "[]", NULL},
+	{"GET", "/api/v1/clinicians/{id}/exceptions", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/clinicians/{id}/exceptions", DENIED, NULL, EXCEPTION, NULL},
+	{"DELETE", "/api/v1/clinicians/{id}/exceptions/{exception_id}", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/clinicians/{id}/calendar-feed", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/clinicians/{id}/calendar-feed", DENIED, NULL, NULL, NULL},
+	{"DELETE", "/api/v1/clinicians/{id}/calendar-feed", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/slots", DENIED,
+	 "?clinician_id={c2}&from=2027-01-04&to=2027-01-04&duration_minutes=30", NULL, NULL},
+	{"GET", "/api/v1/slots", DENIED, SLOTS "&type_id={type_b}", NULL, NULL},
+	{"GET", "/api/v1/slots", NO_FOREIGN, SLOTS "&duration_minutes=30&room_kind=clinic", NULL,
+	 "\"room_id\":{room_b}}"},
+
+	{"GET", "/api/v1/rooms", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"POST", "/api/v1/rooms", DENIED, NULL, "{\"name\":\"R\",\"unit_id\":{unit_b}}", NULL},
+	{"GET", "/api/v1/rooms/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/rooms/{id}", DENIED, NULL, "{\"name\":\"RR\"}", NULL},
+	{"DELETE", "/api/v1/rooms/{id}", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/rooms/{id}/hours", DENIED, NULL, NULL, NULL},
+	{"PUT", "/api/v1/rooms/{id}/hours", DENIED, NULL, "[]", NULL},
+	{"GET", "/api/v1/rooms/{id}/exceptions", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/rooms/{id}/exceptions", DENIED, NULL, EXCEPTION, NULL},
+	{"DELETE", "/api/v1/rooms/{id}/exceptions/{exception_id}", DENIED, NULL, NULL, NULL},
+
+	{"GET", "/api/v1/consultation-types", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"POST", "/api/v1/consultation-types", DENIED, NULL,
+	 "{\"name\":\"T\",\"unit_id\":{unit_b},\"duration_minutes\":30}", NULL},
+	{"GET", "/api/v1/consultation-types/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/consultation-types/{id}", DENIED, NULL, "{\"name\":\"TT\"}", NULL},
+	{"DELETE", "/api/v1/consultation-types/{id}", DENIED, NULL, NULL, NULL},
+
+	{"GET", "/api/v1/waiting-list", EMPTY, "?type_id={type_b}", NULL, NULL},
+	{"GET", "/api/v1/waiting-list", EMPTY, "?patient_id={p2}", NULL, NULL},
+	{"POST", "/api/v1/waiting-list", DENIED, NULL, "{\"patient_id\":{p1},\"type_id\":{type_b}}",
+	 NULL},
+	{"POST", "/api/v1/waiting-list", DENIED, NULL,
+	 "{\"patient_id\":{p1},\"type_id\":{type_a},\"clinician_id\":{c2}}", NULL},
+	{"GET", "/api/v1/waiting-list/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/waiting-list/{id}", DENIED, NULL, "{\"priority\":\"urgent\"}", NULL},
+	{"DELETE", "/api/v1/waiting-list/{id}", DENIED, NULL, NULL, NULL},
+
+	{"GET", "/api/v1/patients", GLOBAL, NULL, NULL, NULL},
+	{"POST", "/api/v1/patients", GLOBAL, NULL, NULL, NULL},
+	{"GET", "/api/v1/patients/{id}", GLOBAL, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/patients/{id}", GLOBAL, NULL, NULL, NULL},
+	{"DELETE", "/api/v1/patients/{id}", GLOBAL, NULL, NULL, NULL},
+
+	{"GET", "/api/v1/appointments", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"GET", "/api/v1/appointments", EMPTY, "?room_id={room_b}", NULL, NULL},
+	{"GET", "/api/v1/appointments", EMPTY, "?patient_id={p2}", NULL, NULL},
+	{"GET", "/api/v1/appointments", DENIED, "?clinician_id={c2}", NULL, NULL},
+	{"POST", "/api/v1/appointments", DENIED, NULL, "{" BOOK ",\"clinician_ids\":[{c2}]}", NULL},
+	{"POST", "/api/v1/appointments", DENIED, NULL,
+	 "{" BOOK ",\"clinician_ids\":[{c1}],\"mode\":\"in_person\",\"room_id\":{room_b}}", NULL},
+	{"POST", "/api/v1/appointments", DENIED, NULL,
+	 "{" BOOK ",\"clinician_ids\":[{c1}],\"type_id\":{type_b}}", NULL},
+	{"POST", "/api/v1/appointments", DENIED, NULL,
+	 "{\"patient_id\":{p2},\"clinician_ids\":[{c1}],\"start\":\"2027-01-04T09:00:00+01:00\","
+	 "\"waiting_id\":{w_b}}",
+	 NULL},
+	{"POST", "/api/v1/appointments/series", DENIED, NULL,
+	 "{" BOOK ",\"clinician_ids\":[{c2}]" SERIES "}", NULL},
+	{"POST", "/api/v1/appointments/series", DENIED, NULL,
+	 "{" BOOK ",\"clinician_ids\":[{c1}],\"mode\":\"in_person\",\"room_id\":{room_b}" SERIES "}",
+	 NULL},
+	{"POST", "/api/v1/appointments/series", DENIED, NULL,
+	 "{" BOOK ",\"clinician_ids\":[{c1}],\"type_id\":{type_b}" SERIES "}", NULL},
+	{"GET", "/api/v1/appointments/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/appointments/{id}", DENIED, NULL, "{\"status\":\"completed\"}", NULL},
+	{"DELETE", "/api/v1/appointments/{id}", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/appointments/{id}/history", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/appointments/{id}/invitations", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/appointments/{id}/messages", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/appointments/{id}/messages/{message_id}/handled", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/work-queue", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"GET", "/api/v1/appointments/{id}/waiting-list", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/appointments/{id}/participants", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/appointments/{id}/participants", DENIED, NULL,
+	 "{\"name\":\"Dr. G\",\"role\":\"gp\"}", NULL},
+	{"GET", "/api/v1/appointments/{id}/participants/{participant_id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/appointments/{id}/participants/{participant_id}", DENIED, NULL,
+	 "{\"name\":\"Dr. H\"}", NULL},
+	{"DELETE", "/api/v1/appointments/{id}/participants/{participant_id}", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/appointments/{id}/participants/{participant_id}/invitations", DENIED, NULL,
+	 NULL, NULL},
+
+	{"GET", "/api/v1/invite/{token}", UNSCOPED, NULL, NULL, "token: test_e2e_invite"},
+	{"POST", "/api/v1/invite/{token}/confirm", UNSCOPED, NULL, NULL, "token: test_e2e_invite"},
+	{"POST", "/api/v1/invite/{token}/opt-out", UNSCOPED, NULL, NULL, "token: test_e2e_invite"},
+	{"POST", "/api/v1/invite/{token}/cancel", UNSCOPED, NULL, NULL, "token: test_e2e_invite"},
+	{"POST", "/api/v1/invite/{token}/accept", UNSCOPED, NULL, NULL, "guest token: test_e2e_rules"},
+	{"POST", "/api/v1/invite/{token}/decline", UNSCOPED, NULL, NULL, "guest token: test_e2e_rules"},
+	{"POST", "/api/v1/invite/{token}/tentative", UNSCOPED, NULL, NULL,
+	 "guest token: test_e2e_rules"},
+	{"GET", "/api/v1/invite/{token}/calendar.ics", UNSCOPED, NULL, NULL, "token: test_e2e_invite"},
+	{"GET", "/api/v1/calendar-feeds/{token}/calendar.ics", UNSCOPED, NULL, NULL,
+	 "token: calendar_feed_ends_with_account, test_e2e_day"},
+};
+
+/* tmpl with each {record} replaced by its id, into out (cap bytes). */
+static void fill(const char *tmpl, char *out, size_t cap)
+{
+	const struct {
+		const char *name;
+		long long id;
+	} names[] = {{"{unit_b}", unit_b}, {"{c1}", c1},	 {"{c2}", c2},
+		     {"{p1}", p1},	   {"{p2}", p2},	 {"{room}", room},
+		     {"{room_b}", room_b}, {"{type_a}", type_a}, {"{type_b}", type_b},
+		     {"{w_b}", w_b}};
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*tmpl && n + 1 < cap) {
+		size_t k = 0;
+
+		while (k < sizeof(names) / sizeof(names[0]) &&
+		       strncmp(tmpl, names[k].name, strlen(names[k].name)))
+			k++;
+		if (k < sizeof(names) / sizeof(names[0])) {
+			n += (size_t)snprintf(out + n, cap - n, "%lld", names[k].id);
+			tmpl += strlen(names[k].name);
+		} else {
+			out[n++] = *tmpl++;
+			out[n] = '\0';
+		}
+	}
+	ck_assert_uint_lt(n + 1, cap);
+}
+
 START_TEST(foreign_records_denied_and_audited)
 {
-	/* unit B's clinician, patient 2 and their appointment: foreign to the
-	 * clinician of unit A and to the secretary of unit A; every record is
-	 * foreign to a patient's link (which opens one appointment only) */
-	const struct records other = {unit_b, c2, room, p2, a2};
+	/* unit B's clinician, room, type, waiting entry, patient 2 and their
+	 * appointment: foreign to the clinician of unit A and to the secretary
+	 * of unit A; every record is foreign to a patient's link (which opens
+	 * one appointment only) */
+	const struct records other = {unit_b, c2, room_b, p2, a2, type_b, w_b};
 	struct session link = {"", ""};
 	const struct {
 		const char *name, *user;
 		const struct session *s;
+		enum role role;
 		int status;
-	} who[] = {{"clinician", "lege1", &lege1, 403},
-		   {"unit secretary", "sekr-a", &sekr_a, 403},
-		   {"no session", "anonymous", NULL, 401},
-		   {"patient link as cookie", "anonymous", &link, 401}};
-	static char expect[256][2][240];
+	} who[] = {{"clinician", "lege1", &lege1, ROLE_CLINICIAN, 403},
+		   {"unit secretary", "sekr-a", &sekr_a, ROLE_SECRETARY, 403},
+		   {"no session", "anonymous", NULL, ROLE_NONE, 401},
+		   {"patient link as cookie", "anonymous", &link, ROLE_NONE, 401}};
+	static char expect[1024][2][240];
 	int nexpect = 0, tried = 0;
-	char path[200], action[64], token[E2E_TOKEN_LEN + 1];
+	char path[300], body[600], absent[100], action[64], token[E2E_TOKEN_LEN + 1];
 	struct resp r;
 	json_t *log = NULL;
 
@@ -304,39 +486,74 @@ START_TEST(foreign_records_denied_and_audited)
 	 * as a session cookie */
 	e2e_invite(port, book(p1, c1, "2027-06-01T09:00:00+02:00"), token);
 	snprintf(link.cookie, sizeof(link.cookie), "timebok_session=%s", token);
+	/* unit A's clinician works on the day the slot searches look at */
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/hours", c1);
+	json_decref(e2e_json(port, "PUT", path,
+			     "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"10:00\"}]", 200));
+	/* every route of the table has its case: a new one cannot be forgotten */
+	for (int i = 0; i < nroutes; i++) {
+		bool found = false;
+		for (size_t c = 0; c < sizeof(foreign_cases) / sizeof(foreign_cases[0]); c++)
+			found |= !strcmp(foreign_cases[c].method, routes[i].method) &&
+				 !strcmp(foreign_cases[c].pattern, routes[i].pattern);
+		ck_assert_msg(found, "no foreign-records case for %s %s", routes[i].method,
+			      routes[i].pattern);
+	}
 	for (size_t w = 0; w < sizeof(who) / sizeof(who[0]); w++)
-		for (int i = 0; i < nroutes; i++) {
-			const struct route *rt = &routes[i];
-			bool must = patient_bearing(rt->pattern);
+		for (size_t c = 0; c < sizeof(foreign_cases) / sizeof(foreign_cases[0]); c++) {
+			const struct foreign_case *fc = &foreign_cases[c];
+			const struct route *rt = NULL;
+			bool ids, by_role, ok;
 
-			if (!strstr(rt->pattern, "{id}") || (rt->flags & ROUTE_PUBLIC))
+			for (int i = 0; i < nroutes && !rt; i++)
+				if (!strcmp(fc->method, routes[i].method) &&
+				    !strcmp(fc->pattern, routes[i].pattern))
+					rt = &routes[i];
+			ck_assert_msg(rt, "case for no route: %s %s", fc->method, fc->pattern);
+			if (fc->expect == UNSCOPED)
 				continue;
-			/* patients are not kept per unit: any secretary books any */
-			if (w == 1 && !strncmp(rt->pattern, "/api/v1/patients/", 17))
+			by_role = !(rt->roles & who[w].role);
+			/* patients are the hospital's: any secretary books any */
+			if (fc->expect == GLOBAL && !by_role && who[w].role == ROLE_SECRETARY)
 				continue;
 			concrete_of(&other, rt->pattern, path, sizeof(path));
+			fill(fc->path_tail ? fc->path_tail : "", path + strlen(path),
+			     sizeof(path) - strlen(path));
+			fill(fc->body ? fc->body
+				      : strcmp(rt->method, "GET") && strcmp(rt->method, "DELETE")
+					    ? "{}"
+					    : "",
+			     body, sizeof(body));
 			ck_assert(e2e_request_as(port, who[w].s, rt->method, path, NULL,
-						 strcmp(rt->method, "GET") && strcmp(rt->method, "DELETE")
-							 ? "{}"
-							 : NULL,
-						 &r));
+						 body[0] ? body : NULL, &r));
 			/* no answer holds the other patient's data */
 			ck_assert_msg(!strstr(r.body, "Ola Annen"), "%s %s as %s: %s", rt->method,
 				      path, who[w].name, r.body);
+			ids = strchr(rt->pattern, '{') && !strstr(rt->pattern, "{token}");
 			if (r.status == who[w].status) {
-				snprintf(expect[nexpect][0], sizeof(expect[0][0]), "%s", who[w].user);
-				snprintf(expect[nexpect][1], sizeof(expect[0][1]), "denied %s %s", rt->method, path + 7);
-				nexpect++;
+				ok = true;
+			} else if (who[w].status == 401 || by_role || fc->expect == DENIED) {
+				ok = false;
+			} else if (fc->expect == EMPTY) {
+				ok = r.status == 200 && !strcmp(r.body, "[]");
 			} else {
-				/* only a record of no patient may be open to them */
-				ck_assert_msg(!must && who[w].status == 403 && r.status / 100 != 5,
-					      "%s %s as %s: %d %s", rt->method, path, who[w].name,
-					      r.status, r.body);
+				fill(fc->absent ? fc->absent : "", absent, sizeof(absent));
+				ok = r.status / 100 == 2 && !strstr(r.body, absent);
+			}
+			ck_assert_msg(ok, "%s %s as %s: %d %s", rt->method, path, who[w].name,
+				      r.status, r.body);
+			/* every 403, and a 401 on a route naming a record, is audited */
+			if (r.status == 403 || (r.status == 401 && ids)) {
+				ck_assert_int_lt(nexpect, 1024);
+				snprintf(expect[nexpect][0], sizeof(expect[0][0]), "%s", who[w].user);
+				snprintf(expect[nexpect][1], sizeof(expect[0][1]), "denied %s %.*s",
+					 rt->method, (int)strcspn(path + 7, "?"), path + 7);
+				nexpect++;
 			}
 			tried++;
 			e2e_resp_free(&r);
 		}
-	ck_assert_int_gt(tried, 100);
+	ck_assert_int_gt(tried, 300);
 	/* each denial is in the audit log (written in the background: wait) */
 	e2e_use(&srv.admin);
 	for (int wait = 0, found = 0; found < nexpect && wait < 100; wait++) {
@@ -359,6 +576,16 @@ START_TEST(foreign_records_denied_and_audited)
 			ck_assert_int_eq(json_integer_value(json_object_get(e, "appointment_id")), a2);
 	}
 	ck_assert(audited(log, "lege1", action));
+	json_decref(log);
+	/* and nothing of unit B changed: its entry still waits, its room is active */
+	snprintf(path, sizeof(path), "/api/v1/waiting-list/%lld", w_b);
+	log = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(log, "status")), "waiting");
+	ck_assert_str_eq(json_string_value(json_object_get(log, "priority")), "normal");
+	json_decref(log);
+	snprintf(path, sizeof(path), "/api/v1/rooms/%lld", room_b);
+	log = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert(json_is_true(json_object_get(log, "active")));
 	json_decref(log);
 }
 END_TEST
