@@ -38,7 +38,7 @@ static bool unit_scoped(const struct req *req)
 }
 
 /* Refuse, for a unit-scoped caller, a row (as it would be stored) of a
- * unit it does not see. */
+ * unit it does not see, with the words a missing row gets. */
 static enum app_err own_unit(struct store *db, const struct req *req, struct reply *rep,
 			     const struct res_desc *d, const struct res_row *row, const char *field)
 {
@@ -50,7 +50,7 @@ static enum app_err own_unit(struct store *db, const struct req *req, struct rep
 	if ((err = store_resource_unit(db, d, row, &unit)))
 		return err;
 	if (!unit || !actor_sees_unit(&req->who, unit))
-		return reply_fail(rep, APP_EFORBIDDEN, field, "not one of your units");
+		return reply_fail(rep, APP_EFORBIDDEN, field, "not in your units");
 	return APP_OK;
 }
 
@@ -254,7 +254,7 @@ enum app_err api_resource_visible(struct store *db, const struct req *req, struc
 	if (unit_scoped(req) && err)
 		return reply_fail(rep, APP_EFORBIDDEN, NULL, "not in your units");
 	if (!err && (err = own_unit(db, req, rep, d, row, NULL)))
-		return err == APP_EFORBIDDEN ? reply_fail(rep, err, NULL, "not in your units") : err;
+		return err;
 	if (err)
 		return reply_fail(rep, err, NULL, "there is no %s %" PRId64, d->noun, id);
 	return APP_OK;
