@@ -1215,7 +1215,9 @@ static void refused_text(const char *method, const char *path, const char *body,
 
 START_TEST(direction_marks_refused)
 {
-	char path[128], body[300];
+	char path[128], body[300], token[E2E_TOKEN_LEN + 1];
+	long long later;
+	json_t *j;
 
 	/* U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LRI, U+2028 LINE SEPARATOR, U+200F RLM, U+0085 NEL */
 	refused_text("POST", "/api/v1/patients", "{\"name\":\"Kari \\u202eneggoN\"}", "name");
@@ -1240,6 +1242,15 @@ START_TEST(direction_marks_refused)
 	refused_text("POST", path, "{\"name\":\"Dr. \\u202eX\",\"role\":\"gp\"}", "name");
 	refused_text("POST", path, "{\"name\":\"Dr. X\",\"role\":\"gp\",\"organisation\":\"\\u2067Y\"}",
 		     "organisation");
+	/* the patient's own reason on their page */
+	later = book(p1, c1, "2027-06-01T09:00:00+02:00");
+	e2e_invite(port, later, token);
+	snprintf(path, sizeof(path), "/api/v1/invite/%s/opt-out", token);
+	refused_text("POST", path, "{\"reason\":\"vil m\\u00f8te \\u202eopp\"}", "reason");
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", later);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "invited");
+	json_decref(j);
 	/* nothing was stored; plain text and newlines in reasons still are */
 	ck_assert_int_eq(listed("/api/v1/patients"), 2);
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a1);
