@@ -5,6 +5,13 @@
  * Objects are answered as {"id", each field, "created_at", "updated_at"}.
  * DELETE deactivates (active=false) and answers 204: appointments keep
  * pointing at the record, and history stays readable.
+ *
+ * Unit scope comes from the route's declaration (routes.c): on a
+ * SCOPE_UNIT_ROW route a unit-limited secretary lists, reads, changes and
+ * removes only rows of its units (the descriptor's unit column, or the unit
+ * of the row it references), 403 for a missing row as for a foreign one;
+ * on any route, a reference to a clinician, room or type of another unit
+ * is refused as it is read.  SCOPE_GLOBAL rows (patients) are no unit's.
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -7,7 +7,8 @@
  * secretary's view offers when an appointment is cancelled.  Booking one
  * is POST /appointments with "waiting_id" (api_appointments.c), which marks
  * the entry booked in the same transaction.  The list itself is a directory
- * resource (resources_waiting).
+ * resource (resources_waiting); an entry is its consultation type's unit's,
+ * and a unit-limited secretary is offered only its units' entries.
  */
 #include "api.h"
 #include "app.h"
