@@ -272,15 +272,9 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 		}
 	}
 	if ((f->has_reason = body_has(o, "reason"))) {
-		if ((err = body_str(rep, o, "reason", false, APPT_REASON_MAX, &s)))
+		if ((err = body_text(rep, o, "reason", APPT_REASON_MAX, true, &s)))
 			goto out;
 		snprintf(f->reason, sizeof(f->reason), "%s", s ? s : "");
-		for (const unsigned char *p = (const unsigned char *)f->reason; *p; p++)
-			if (*p < 0x20 && *p != '\n') {
-				err = reply_fail(rep, APP_EINVAL, "reason",
-						 "'reason' must not contain control characters");
-				goto out;
-			}
 	}
 	if (create) {
 		if (!f->has_patient)
@@ -301,21 +295,31 @@ out:
 	return err;
 }
 
-/* The waiting-list entry f books from: waiting, for f's patient; its type
+/* The waiting-list entry f books from: one of who's units' (403 for a
+ * missing entry as for a foreign one), waiting, for f's patient; its type
  * is the appointment's unless f names one. */
-static enum app_err check_waiting(struct store *db, struct reply *rep, struct fields *f)
+static enum app_err check_waiting(struct store *db, const struct actor *who, struct reply *rep,
+				  struct fields *f)
 {
 	const struct res_desc *d = &resources_waiting;
 	struct res_row w;
+	int64_t unit = 0;
 	enum app_err err;
 
 	if (!f->waiting_id)
 		return APP_OK;
-	if ((err = store_resource_get(db, d, f->waiting_id, &w)))
-		return err == APP_ENOTFOUND ? reply_fail(rep, APP_EINVAL, "waiting_id",
-							 "there is no waiting-list entry %" PRId64,
-							 f->waiting_id)
-					    : err;
+	err = store_resource_get(db, d, f->waiting_id, &w);
+	if (err && err != APP_ENOTFOUND)
+		return err;
+	if (authz_scoped(who) && (err || (err = store_resource_unit(db, d, &w, &unit)) ||
+				  !unit || !actor_sees_unit(who, unit)))
+		return err && err != APP_ENOTFOUND
+			       ? err
+			       : reply_fail(rep, APP_EFORBIDDEN, "waiting_id",
+					    "that waiting-list entry is not in your units");
+	if (err)
+		return reply_fail(rep, APP_EINVAL, "waiting_id",
+				  "there is no waiting-list entry %" PRId64, f->waiting_id);
 	if (w.v[store_resource_field(d, "patient_id")].i != f->patient_id)
 		return reply_fail(rep, APP_EINVAL, "waiting_id",
 				  "waiting-list entry %" PRId64 " is another patient's",
@@ -331,8 +335,9 @@ static enum app_err check_waiting(struct store *db, struct reply *rep, struct fi
 	return APP_OK;
 }
 
-/* Check that who may book the clinicians named in f, and that the people
- * and the room named exist and are active. */
+/* Check that who may book the clinicians, the room and the type named in f
+ * (those of its units; 403 for a missing one as for a foreign one), and
+ * that the people and the room named exist and are active. */
 static enum app_err check_refs(struct store *db, const struct actor *who, struct reply *rep,
 			       const struct fields *f)
 {
@@ -343,6 +348,16 @@ static enum app_err check_refs(struct store *db, const struct actor *who, struct
 	if (authz_clinicians(db, who, f->clinician_ids, f->nclinicians))
 		return reply_fail(rep, APP_EFORBIDDEN, "clinician_ids",
 				  "you may book only the clinicians of your units");
+	if (f->type_id && (err = authz_unit_row(db, who, "consultation_types", f->type_id)))
+		return err == APP_EFORBIDDEN
+			       ? reply_fail(rep, err, "type_id",
+					    "you may book only the consultation types of your units")
+			       : err;
+	if (f->room_id && (err = authz_unit_row(db, who, "rooms", f->room_id)))
+		return err == APP_EFORBIDDEN
+			       ? reply_fail(rep, err, "room_id",
+					    "you may book only the rooms of your units")
+			       : err;
 	if (f->has_patient) {
 		if ((err = store_resource_ref(db, "patients", f->patient_id, &exists, &active)))
 			return err;
@@ -549,13 +564,38 @@ static enum app_err tell_patient(void *vctx, struct store *db, const struct appo
 	return outbox_on_change(((struct edit *)vctx)->app, db, cur, next, false, req->now);
 }
 
-static enum app_err fail_write(struct reply *rep, enum app_err err, int64_t id,
-			       const struct conflicts *cf)
+/* Before a 409 goes out to a scoped caller: each conflict with an
+ * appointment it may not see keeps only its kind (no ids: reply.c leaves
+ * them out), and the refusal is audited as action with that appointment
+ * and its patient, since the answer still says that they are busy then. */
+static void hide_foreign(struct edit *e, const char *action, struct conflicts *cf)
 {
+	const struct actor *who = &e->req->who;
+
+	if (!authz_scoped(who))
+		return;
+	for (int i = 0; i < cf->n; i++) {
+		struct appointment o = {0};
+		enum app_err err = store_appointments_get(e->db, cf->c[i].appointment_id, &o);
+
+		if (!err && authz_appointment(e->db, who, &o) == APP_OK)
+			continue;
+		audit_read(e->app->audit, who, action, o.patient_id, cf->c[i].appointment_id,
+			   e->req->now);
+		cf->c[i].id = cf->c[i].appointment_id = 0;
+	}
+}
+
+static enum app_err fail_write(struct edit *e, enum app_err err, int64_t id, struct conflicts *cf)
+{
+	struct reply *rep = e->rep;
+
 	if (rep->status)
 		return err; /* the edit callback answered already */
 	switch (err) {
-	case APP_ECONFLICT: return reply_conflicts(rep, cf);
+	case APP_ECONFLICT:
+		hide_foreign(e, "appointment.refused_foreign", cf);
+		return reply_conflicts(rep, cf);
 	case APP_ENOTFOUND: return not_found(rep, id);
 	case APP_ESTALE:
 		return reply_fail(rep, err, NULL,
@@ -608,7 +648,7 @@ API_HANDLER(api_appointments_create)
 	if ((err = read_fields(req, rep, READ_CREATE, &f)))
 		return err;
 	e.f = &f;
-	if ((err = check_waiting(db, rep, &f)) || (err = check_refs(db, &req->who, rep, &f)) ||
+	if ((err = check_waiting(db, &req->who, rep, &f)) || (err = check_refs(db, &req->who, rep, &f)) ||
 	    (err = build_new(&e, &f, &a)))
 		return err;
 	if (!f.override_hours && (err = api_hours_check(db, rep, &a)))
@@ -619,7 +659,7 @@ API_HANDLER(api_appointments_create)
 			return reply_fail(rep, err, "waiting_id",
 					  "waiting-list entry %" PRId64 " was booked meanwhile",
 					  f.waiting_id);
-		return fail_write(rep, err, 0, &cf);
+		return fail_write(&e, err, 0, &cf);
 	}
 	snprintf(rep->location, sizeof(rep->location), "/api/v1/appointments/%" PRId64, a.id);
 	return answer(rep, &a, 201);
@@ -692,6 +732,8 @@ API_HANDLER(api_appointments_series)
 			err = APP_ENOMEM;
 			goto out;
 		}
+		for (int i = 0; i < n; i++)
+			hide_foreign(&e, "appointment_series.refused_foreign", &cf[i]);
 		for (int i = 0, k = 0; i < n; i++) { /* in order, each once */
 			char t[TIMEUTIL_INSTANT_LEN];
 
@@ -703,9 +745,8 @@ API_HANDLER(api_appointments_series)
 				timeutil_format(v[i].start, t);
 				all[m] = (struct occurrence_failure){.index = i, .start = v[i].start,
 								      .code = APP_ECONFLICT};
-				snprintf(all[m++].message, sizeof(all[0].message),
-					 "the %s is busy at %s (appointment %" PRId64 ")",
-					 cf[i].c[0].kind, t, cf[i].c[0].appointment_id);
+				reply_conflict_message(&cf[i], t, all[m++].message,
+						       sizeof(all[0].message));
 			}
 			all[m - 1].cf = &cf[i];
 		}
@@ -778,7 +819,7 @@ API_HANDLER(api_appointments_update)
 	err = store_appointments_edit_then(db, req->ids[0], if_match, apply_patch, tell_patient, &e,
 					   &req->who, req->now, &cf, &out);
 	if (err)
-		return fail_write(rep, err, req->ids[0], &cf);
+		return fail_write(&e, err, req->ids[0], &cf);
 	outbox_kick(app->outbox);
 	return answer(rep, &out, 200);
 }
@@ -811,7 +852,7 @@ API_HANDLER(api_appointments_cancel)
 	if (err == APP_ETRANSITION)
 		return reply_fail(rep, err, "status", "a completed appointment cannot be cancelled");
 	if (err)
-		return fail_write(rep, err, req->ids[0], &cf);
+		return fail_write(&e, err, req->ids[0], &cf);
 	outbox_kick(app->outbox);
 	return answer(rep, &out, 200);
 }

@@ -302,7 +302,7 @@ API_HANDLER(api_exceptions_create)
 	if ((err = body_str(rep, body, "kind", true, 16, &kind)) ||
 	    (err = body_instant(rep, body, "start", true, &has, &x.start)) ||
 	    (err = body_instant(rep, body, "end", true, &has, &x.end)) ||
-	    (err = body_str(rep, body, "reason", false, EXCEPTION_REASON_MAX, &reason)))
+	    (err = body_text(rep, body, "reason", EXCEPTION_REASON_MAX, false, &reason)))
 		goto out;
 	if (strcmp(kind, "absence") && strcmp(kind, "extra")) {
 		err = reply_fail(rep, APP_EINVAL, "kind", "'kind' is absence or extra");
@@ -314,12 +314,6 @@ API_HANDLER(api_exceptions_create)
 		goto out;
 	}
 	snprintf(x.reason, sizeof(x.reason), "%s", reason ? reason : "");
-	for (const unsigned char *p = (const unsigned char *)x.reason; *p; p++)
-		if (*p < 0x20) {
-			err = reply_fail(rep, APP_EINVAL, "reason",
-					 "'reason' must not contain control characters");
-			goto out;
-		}
 	snprintf(x.created_by, sizeof(x.created_by), "%s", req->who.username);
 	x.created_at = req->now;
 	if ((err = store_hours_exception_add(db, o, req->ids[0], &x)))

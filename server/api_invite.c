@@ -535,14 +535,8 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 	}
 	if ((err = params_if_match(req, rep, &c.seen)) ||
 	    (err = body_object(req, rep, ans == ANSWER_CONFIRM ? allowed + 1 : allowed, true, &o)) ||
-	    (err = body_str(rep, o, "reason", false, APPT_REASON_MAX, &c.reason)))
+	    (err = body_text(rep, o, "reason", APPT_REASON_MAX, true, &c.reason)))
 		goto out;
-	for (const unsigned char *p = (const unsigned char *)c.reason; p && *p; p++)
-		if (*p < 0x20 && *p != '\n') {
-			err = reply_fail(rep, APP_EINVAL, "reason",
-					 "'reason' must not contain control characters");
-			goto out;
-		}
 	c.participant = l.participant_id;
 	link_actor(req, &p, &who);
 	err = store_appointments_edit_then(db, a.id, 0, answer_edit, answer_after, &c, &who,

@@ -306,7 +306,6 @@ API_HANDLER(api_participants_get)
 	struct appointment a;
 	enum app_err err;
 
-	(void)app;
 	if ((err = api_appointment_visible(db, req, rep, &a)))
 		return err;
 	err = store_participants_get(db, req->ids[0], req->ids[1], &p);
@@ -316,6 +315,8 @@ API_HANDLER(api_participants_get)
 				  req->ids[0], req->ids[1]);
 	if (err)
 		return err;
+	/* the patient's name (as in the list): a look at their data */
+	audit_read(app->audit, &req->who, "appointment.participant", a.patient_id, a.id, req->now);
 	write_participant(&rep->body, &p);
 	rep->status = 200;
 	return APP_OK;

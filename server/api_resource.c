@@ -5,6 +5,13 @@
  * Objects are answered as {"id", each field, "created_at", "updated_at"}.
  * DELETE deactivates (active=false) and answers 204: appointments keep
  * pointing at the record, and history stays readable.
+ *
+ * Unit scope comes from the route's declaration (routes.c): on a
+ * SCOPE_UNIT_ROW route a unit-limited secretary lists, reads, changes and
+ * removes only rows of its units (the descriptor's unit column, or the unit
+ * of the row it references), 403 for a missing row as for a foreign one;
+ * on any route, a reference to a clinician, room or type of another unit
+ * is refused as it is read.  SCOPE_GLOBAL rows (patients) are no unit's.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -27,6 +34,31 @@
 static const struct res_desc *desc_of(const struct req *req)
 {
 	return req->route->arg;
+}
+
+/* Whether the route's rows are kept per unit for this caller: the route
+ * declares SCOPE_UNIT_ROW (routes.c; a test checks its descriptor has a
+ * unit) and the caller is unit-limited. */
+static bool unit_scoped(const struct req *req)
+{
+	return req->route->scope == SCOPE_UNIT_ROW && authz_scoped(&req->who);
+}
+
+/* Refuse, for a unit-scoped caller, a row (as it would be stored) of a
+ * unit it does not see, with the words a missing row gets. */
+static enum app_err own_unit(struct store *db, const struct req *req, struct reply *rep,
+			     const struct res_desc *d, const struct res_row *row, const char *field)
+{
+	int64_t unit;
+	enum app_err err;
+
+	if (!unit_scoped(req))
+		return APP_OK;
+	if ((err = store_resource_unit(db, d, row, &unit)))
+		return err;
+	if (!unit || !actor_sees_unit(&req->who, unit))
+		return reply_fail(rep, APP_EFORBIDDEN, field, "not in your units");
+	return APP_OK;
 }
 
 static void write_row(struct buf *b, const struct res_desc *d, const struct res_row *row)
@@ -72,7 +104,7 @@ static void list_values(const struct res_field *f, char *out, size_t cap)
 }
 
 /* Read field f of a request (JSON value jv) into v, checking it. */
-static enum app_err read_field(struct app *app, struct store *db, struct reply *rep,
+static enum app_err read_field(struct store *db, const struct req *req, struct reply *rep,
 			       const struct res_field *f, json_t *jv, struct res_val *v)
 {
 	enum app_err err;
@@ -80,7 +112,6 @@ static enum app_err read_field(struct app *app, struct store *db, struct reply *
 	char allowed[200];
 	bool exists, active;
 
-	(void)app;
 	v->set = true;
 	v->null = json_is_null(jv);
 	if (v->null) {
@@ -108,6 +139,13 @@ static enum app_err read_field(struct app *app, struct store *db, struct reply *
 			return reply_fail(rep, APP_EINVAL, f->name, "'%s' must be a positive id",
 					  f->name);
 		v->i = json_integer_value(jv);
+		/* a row of another unit is refused as a missing one is */
+		if (authz_unit_table(f->ref) &&
+		    (err = authz_unit_row(db, &req->who, f->ref, v->i)))
+			return err == APP_EFORBIDDEN ? reply_fail(rep, err, f->name,
+								  "'%s' is not in your units",
+								  f->name)
+						     : err;
 		if ((err = store_resource_ref(db, f->ref, v->i, &exists, &active)))
 			return err;
 		if (!exists)
@@ -143,9 +181,8 @@ static enum app_err read_field(struct app *app, struct store *db, struct reply *
 }
 
 /* Parse a create (all required fields) or update body into row. */
-static enum app_err read_body(struct app *app, struct store *db, const struct req *req,
-			      struct reply *rep, const struct res_desc *d, bool create,
-			      struct res_row *row)
+static enum app_err read_body(struct store *db, const struct req *req, struct reply *rep,
+			      const struct res_desc *d, bool create, struct res_row *row)
 {
 	const char *allowed[RES_MAX_FIELDS + 1];
 	enum app_err err;
@@ -170,7 +207,7 @@ static enum app_err read_body(struct app *app, struct store *db, const struct re
 			}
 			continue;
 		}
-		if ((err = read_field(app, db, rep, f, jv, &row->v[i])))
+		if ((err = read_field(db, req, rep, f, jv, &row->v[i])))
 			goto out;
 	}
 	if (!create && json_object_size(o) == 0)
@@ -221,9 +258,10 @@ enum app_err api_resource_visible(struct store *db, const struct req *req, struc
 
 	if (err && err != APP_ENOTFOUND)
 		return err;
-	if (authz_scoped(&req->who) && d->unit_col &&
-	    (err || !actor_sees_unit(&req->who, store_resource_unit(d, row))))
+	if (unit_scoped(req) && err)
 		return reply_fail(rep, APP_EFORBIDDEN, NULL, "not in your units");
+	if (!err && (err = own_unit(db, req, rep, d, row, NULL)))
+		return err;
 	if (err)
 		return reply_fail(rep, err, NULL, "there is no %s %" PRId64, d->noun, id);
 	return APP_OK;
@@ -301,7 +339,8 @@ API_HANDLER(api_resource_list)
 	const char *allowed[RES_MAX_FIELDS + 4] = {"limit", "offset", "q"};
 	struct list_ctx ctx = {&rep->body, d, 0, {0}};
 	char action[48];
-	struct res_list q = {.nunits = req->who.nunits, .unit_ids = req->who.unit_ids};
+	struct res_list q = {.nunits = unit_scoped(req) ? req->who.nunits : 0,
+			     .unit_ids = req->who.unit_ids};
 	enum app_err err;
 	int n = 3;
 
@@ -383,12 +422,11 @@ API_HANDLER(api_resource_create)
 	struct res_row row;
 	enum app_err err;
 
-	if ((err = read_body(app, db, req, rep, d, true, &row)) ||
-	    (err = check_whole(rep, d, NULL, &row)))
+	(void)app;
+	if ((err = read_body(db, req, rep, d, true, &row)) ||
+	    (err = check_whole(rep, d, NULL, &row)) ||
+	    (err = own_unit(db, req, rep, d, &row, d->unit_ref ? d->unit_ref : "unit_id")))
 		return err;
-	if (authz_scoped(&req->who) && d->unit_col &&
-	    !actor_sees_unit(&req->who, store_resource_unit(d, &row)))
-		return reply_fail(rep, APP_EFORBIDDEN, "unit_id", "not one of your units");
 	if ((err = audited_write(db, req, d, &row, 0, NULL, "create")))
 		return fail_store(rep, d, err);
 	snprintf(rep->location, sizeof(rep->location), "/api/v1/%s/%" PRId64, res_path(d),
@@ -401,16 +439,16 @@ API_HANDLER(api_resource_update)
 	const struct res_desc *d = desc_of(req);
 	struct res_row row, cur;
 	enum app_err err;
-	int uf;
+	int uf = d->unit_col ? store_resource_field(d, d->unit_col) : -1;
 
+	(void)app;
 	if ((err = api_resource_visible(db, req, rep, d, req->ids[0], &cur)) ||
-	    (err = read_body(app, db, req, rep, d, false, &row)) ||
+	    (err = read_body(db, req, rep, d, false, &row)) ||
 	    (err = check_whole(rep, d, &cur, &row)))
 		return err;
-	uf = store_resource_field(d, "unit_id");
-	if (authz_scoped(&req->who) && uf >= 0 && row.v[uf].set &&
-	    !actor_sees_unit(&req->who, store_resource_unit(d, &row)))
-		return reply_fail(rep, APP_EFORBIDDEN, "unit_id", "not one of your units");
+	/* a move to another unit (a unit_ref field is checked as it is read) */
+	if (uf >= 0 && row.v[uf].set && (err = own_unit(db, req, rep, d, &row, d->unit_col)))
+		return err;
 	if ((err = audited_write(db, req, d, &row, req->ids[0], &cur, "update")))
 		return fail_store(rep, d, err);
 	return answer_row(db, req, rep, d, req->ids[0], 200);

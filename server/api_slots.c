@@ -51,6 +51,7 @@ struct search {
 	int64_t len, pad_before, pad_after; /* the new appointment's length and buffers */
 	const char *room_kind;		    /* NULL: no room needed */
 	int64_t unit_id;		    /* rooms of this unit only (0: any) */
+	const struct actor *who;	    /* and of the units who sees */
 	struct availability *clin;	    /* [nids] */
 	struct interval *busy;		    /* everyone's, widened, normalised */
 	int nbusy;
@@ -85,6 +86,11 @@ static enum app_err load_rooms(struct search *s, int64_t from, int64_t to)
 	const struct res_desc *d = &resources_rooms;
 	struct res_list q = {.limit = SLOTS_MAX_ROOMS};
 	enum app_err err;
+
+	if (s->who->role == ROLE_SECRETARY) { /* a unit-limited one: its units' rooms */
+		q.nunits = s->who->nunits;
+		q.unit_ids = s->who->unit_ids;
+	}
 
 	q.filter.v[store_resource_field(d, "kind")] = (struct res_val){.set = true};
 	snprintf(q.filter.v[store_resource_field(d, "kind")].s, RES_TEXT_MAX, "%s", s->room_kind);
@@ -263,6 +269,11 @@ static enum app_err read_kind(const struct req *req, struct reply *rep, struct s
 	    (err =
 		 params_int(req, rep, "duration_minutes", 1, APPT_MAX_SECONDS / 60, 0, &duration)))
 		return err;
+	/* a scoped caller's refusal is the same for a missing type */
+	if (type_id && (err = authz_unit_row(s->db, &req->who, "consultation_types", type_id)))
+		return err == APP_EFORBIDDEN
+			       ? reply_fail(rep, err, "type_id", "not one of your units' types")
+			       : err;
 	if (type_id) {
 		err = resources_type_load(s->db, type_id, &t);
 		if (err == APP_ENOTFOUND || (!err && !t.active))
@@ -307,6 +318,7 @@ API_HANDLER(api_slots)
 		return APP_ENOMEM;
 	s->app = app;
 	s->db = db;
+	s->who = &req->who;
 	s->b = &rep->body;
 	if ((err = params_only(req, rep, allowed)) || (err = read_clinicians(req, rep, s)) ||
 	    (err = read_kind(req, rep, s)) ||

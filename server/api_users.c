@@ -107,11 +107,18 @@ static enum app_err apply(struct app *app, struct store *db, struct reply *rep, 
 			return reply_fail(rep, APP_EINVAL, "clinician_id", "there is no clinician %" PRId64,
 					  u->clinician_id);
 	}
-	if (units) {
+	if (json_is_null(units)) {
+		u->nunits = 0; /* null: all units, said outright */
+	} else if (units) {
 		if (!json_is_array(units) || json_array_size(units) > ACTOR_MAX_UNITS)
 			return reply_fail(rep, APP_EINVAL, "unit_ids",
 					  "'unit_ids' must be an array of at most %d unit ids",
 					  ACTOR_MAX_UNITS);
+		/* an empty list would silently mean every unit */
+		if (json_array_size(units) == 0)
+			return reply_fail(rep, APP_EINVAL, "unit_ids",
+					  "'unit_ids' must name at least one unit; leave it out, or "
+					  "give null, for all units");
 		u->nunits = 0;
 		json_array_foreach(units, i, v) {
 			if (!json_is_integer(v) || json_integer_value(v) <= 0)

@@ -7,7 +7,8 @@
  * secretary's view offers when an appointment is cancelled.  Booking one
  * is POST /appointments with "waiting_id" (api_appointments.c), which marks
  * the entry booked in the same transaction.  The list itself is a directory
- * resource (resources_waiting).
+ * resource (resources_waiting); an entry is its consultation type's unit's,
+ * and a unit-limited secretary is offered only its units' entries.
  */
 #include "api.h"
 #include "app.h"
@@ -64,8 +65,10 @@ API_HANDLER(api_waiting_offers)
 	c.appointment_id = a.id;
 	timeutil_format_date(a.start, day);
 	buf_putc(&rep->body, '[');
-	if ((err = store_waiting_offers(db, a.type_id, a.clinician_ids, a.nclinicians, day,
-					(int)limit, offer_row, &c)))
+	/* a unit-limited secretary is offered the entries of its units only */
+	if ((err = store_waiting_offers(db, a.type_id, a.clinician_ids, a.nclinicians,
+					req->who.role == ROLE_SECRETARY ? req->who.nunits : 0,
+					req->who.unit_ids, day, (int)limit, offer_row, &c)))
 		return err;
 	buf_putc(&rep->body, ']');
 	rep->status = 200;

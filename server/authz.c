@@ -3,20 +3,52 @@
  */
 #include "authz.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "store.h"
 
-static enum app_err unit_of(struct store *db, int64_t clinician_id, int64_t *unit, bool *exists)
+static const char *const unit_tables[] = {"clinicians", "rooms", "consultation_types", NULL};
+
+bool authz_unit_table(const char *table)
 {
+	for (const char *const *t = unit_tables; *t; t++)
+		if (!strcmp(*t, table))
+			return true;
+	return false;
+}
+
+static enum app_err unit_of(struct store *db, const char *table, int64_t id, int64_t *unit,
+			    bool *exists)
+{
+	char sql[96];
 	int64_t v;
 	enum app_err err;
 
-	/* 1 + unit so that "no unit" (NULL) and "no clinician" differ */
-	if ((err = store_scalar(db, "SELECT 1 + coalesce(unit_id, 0) FROM clinicians WHERE id = ?1",
-				1, clinician_id, 0, &v)))
+	/* table is one of unit_tables, never input; 1 + unit so that "no
+	 * unit" (NULL) and "no row" differ */
+	snprintf(sql, sizeof(sql), "SELECT 1 + coalesce(unit_id, 0) FROM %s WHERE id = ?1", table);
+	if ((err = store_scalar(db, sql, 1, id, 0, &v)))
 		return err;
 	*exists = v != 0;
 	*unit = v - 1;
 	return APP_OK;
+}
+
+enum app_err authz_unit_row(struct store *db, const struct actor *who, const char *table,
+			    int64_t id)
+{
+	int64_t unit;
+	bool exists;
+	enum app_err err;
+
+	if (!strcmp(table, "clinicians"))
+		return authz_clinician(db, who, id);
+	if (!authz_scoped(who) || who->role == ROLE_CLINICIAN)
+		return APP_OK; /* clinicians book nothing; routes.c keeps them out */
+	if ((err = unit_of(db, table, id, &unit, &exists)))
+		return err;
+	return exists && unit && actor_sees_unit(who, unit) ? APP_OK : APP_EFORBIDDEN;
 }
 
 enum app_err authz_clinician(struct store *db, const struct actor *who, int64_t id)
@@ -29,9 +61,9 @@ enum app_err authz_clinician(struct store *db, const struct actor *who, int64_t 
 		return id == who->clinician_id ? APP_OK : APP_EFORBIDDEN;
 	if (!authz_scoped(who))
 		return APP_OK;
-	if ((err = unit_of(db, id, &unit, &exists)))
+	if ((err = unit_of(db, "clinicians", id, &unit, &exists)))
 		return err;
-	return exists && actor_sees_unit(who, unit) ? APP_OK : APP_EFORBIDDEN;
+	return exists && unit && actor_sees_unit(who, unit) ? APP_OK : APP_EFORBIDDEN;
 }
 
 enum app_err authz_clinicians(struct store *db, const struct actor *who, const int64_t *ids, int n)

@@ -170,3 +170,16 @@ enum app_err body_instant(struct reply *rep, json_t *o, const char *key, bool re
 		return reply_fail(rep, APP_EINVAL, key, "'%s': %s", key, why);
 	return APP_OK;
 }
+
+enum app_err body_text(struct reply *rep, json_t *o, const char *key, size_t max, bool multiline,
+		       const char **out)
+{
+	enum app_err err;
+	const char *why;
+
+	if ((err = body_str(rep, o, key, false, max, out)))
+		return err;
+	if (*out && (why = validate_text(*out, multiline)))
+		return reply_fail(rep, APP_EINVAL, key, "'%s' %s", key, why);
+	return APP_OK;
+}

@@ -34,6 +34,10 @@ bool body_has(json_t *o, const char *key);
  * and !required). */
 enum app_err body_str(struct reply *rep, json_t *o, const char *key, bool required, size_t max,
 		      const char **out) WARN_UNUSED;
+/* Free text (body_str, then validate_text: no control characters but, when
+ * multiline, newlines; no direction marks or line separators). */
+enum app_err body_text(struct reply *rep, json_t *o, const char *key, size_t max, bool multiline,
+		       const char **out) WARN_UNUSED;
 /* A positive id (0 when absent or null and !required). */
 enum app_err body_id(struct reply *rep, json_t *o, const char *key, bool required,
 		     int64_t *out) WARN_UNUSED;

@@ -25,7 +25,9 @@
 #include "app.h"
 #include "auth.h"
 #include "config.h"
+#include "params.h"
 #include "store.h"
+#include "store_resource.h"
 #include "store_users.h"
 
 static int usage(void)
@@ -75,6 +77,20 @@ static bool print_user(void *ctx, const struct user *u)
 	return true;
 }
 
+/* Whether every --unit-id names a unit (an empty or bad one was refused by
+ * the option loop: no list means all units, never an empty one). */
+static bool units_exist(struct store *db, const struct user *u)
+{
+	bool exists, active;
+
+	for (int i = 0; i < u->nunits; i++)
+		if (store_resource_ref(db, "units", u->unit_ids[i], &exists, &active) || !exists) {
+			fprintf(stderr, "timebok: there is no unit %lld\n", (long long)u->unit_ids[i]);
+			return false;
+		}
+	return true;
+}
+
 int cli_user(int argc, char **argv)
 {
 	const char *verb = argc > 2 ? argv[2] : "", *db_path = "./timebok.db", *name = NULL;
@@ -100,8 +116,9 @@ int cli_user(int argc, char **argv)
 			u.role = actor_role_parse(v);
 		else if (!strcmp(a, "--clinician-id"))
 			u.clinician_id = atoll(v);
-		else if (!strcmp(a, "--unit-id") && u.nunits < ACTOR_MAX_UNITS)
-			u.unit_ids[u.nunits++] = atoll(v);
+		else if (!strcmp(a, "--unit-id") && u.nunits < ACTOR_MAX_UNITS &&
+			 params_parse_id(v, &u.unit_ids[u.nunits]))
+			u.nunits++;
 		else if (!strcmp(a, "--password-cost"))
 			snprintf(cfg.password_cost, sizeof(cfg.password_cost), "%s", v);
 		else
@@ -123,6 +140,8 @@ int cli_user(int argc, char **argv)
 					"clinician needs --clinician-id, the others none\n");
 			goto out;
 		}
+		if (!units_exist(db, &u))
+			goto out;
 		snprintf(u.username, sizeof(u.username), "%s", name);
 	} else if ((err = store_users_by_name(db, name, &u))) {
 		fprintf(stderr, "timebok: there is no user '%s'\n", name);

@@ -54,22 +54,41 @@ void reply_default_error(struct reply *rep, enum app_err err)
 	buf_putc(&rep->body, '}');
 }
 
+void reply_conflict_message(const struct conflicts *cf, const char *when, char *out, size_t cap)
+{
+	size_t n;
+
+	if (!cf->n) {
+		snprintf(out, cap, "the time is taken");
+		return;
+	}
+	n = (size_t)snprintf(out, cap, "the %s is busy %s%s", cf->c[0].kind, when ? "at " : "then",
+			     when ? when : "");
+	if (cf->c[0].appointment_id && n < cap)
+		snprintf(out + n, cap - n, " (appointment %" PRId64 ")", cf->c[0].appointment_id);
+}
+
+/* Conflict i of cf as an object without its closing brace: the kind, and
+ * the ids unless they were hidden. */
+static void conflict_open(struct buf *b, const struct conflicts *cf, int i, bool first)
+{
+	buf_puts(b, first ? "{" : ",{");
+	buf_json_kstr(b, NULL, "kind", cf->c[i].kind);
+	if (!cf->c[i].appointment_id)
+		return;
+	buf_json_kint(b, ",", "id", cf->c[i].id, false);
+	buf_json_kint(b, ",", "appointment_id", cf->c[i].appointment_id, false);
+}
+
 enum app_err reply_conflicts(struct reply *rep, const struct conflicts *cf)
 {
 	char msg[200];
 
-	if (cf->n)
-		snprintf(msg, sizeof(msg), "the %s is busy then (appointment %" PRId64 ")",
-			 cf->c[0].kind, cf->c[0].appointment_id);
-	else
-		snprintf(msg, sizeof(msg), "the time is taken");
+	reply_conflict_message(cf, NULL, msg, sizeof(msg));
 	error_body(rep, APP_ECONFLICT, NULL, msg);
 	buf_puts(&rep->body, ",\"conflicts\":[");
 	for (int i = 0; i < cf->n; i++) {
-		buf_printf(&rep->body, "%s{", i ? "," : "");
-		buf_json_kstr(&rep->body, NULL, "kind", cf->c[i].kind);
-		buf_json_kint(&rep->body, ",", "id", cf->c[i].id, false);
-		buf_json_kint(&rep->body, ",", "appointment_id", cf->c[i].appointment_id, false);
+		conflict_open(&rep->body, cf, i, i == 0);
 		buf_putc(&rep->body, '}');
 	}
 	buf_puts(&rep->body, "]}");
@@ -92,11 +111,7 @@ enum app_err reply_series(struct reply *rep, const struct occurrence_failure *f,
 	for (int i = 0; i < n; i++) {
 		timeutil_format(f[i].start, t);
 		for (int j = 0; f[i].cf && j < f[i].cf->n; j++) {
-			buf_printf(&rep->body, "%s{", k++ ? "," : "");
-			buf_json_kstr(&rep->body, NULL, "kind", f[i].cf->c[j].kind);
-			buf_json_kint(&rep->body, ",", "id", f[i].cf->c[j].id, false);
-			buf_json_kint(&rep->body, ",", "appointment_id", f[i].cf->c[j].appointment_id,
-				      false);
+			conflict_open(&rep->body, f[i].cf, j, k++ == 0);
 			buf_json_kint(&rep->body, ",", "occurrence", f[i].index, false);
 			buf_json_kstr(&rep->body, ",", "start", t);
 			buf_putc(&rep->body, '}');

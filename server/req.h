@@ -12,6 +12,7 @@
 #define TIMEBOK_REQ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "actor.h"
@@ -38,10 +39,30 @@ enum route_flags {
 	ROUTE_BENCH = 4,      /* only with --bench */
 };
 
+/* How a route's records are scoped: which rows a unit-limited secretary
+ * or a clinician may reach through it (authz.h).  Every route declares one
+ * in routes.c; 0 is undeclared, and tests/test_validate.c fails on it. */
+enum route_scope {
+	SCOPE_UNDECLARED = 0,
+	SCOPE_PUBLIC,		/* no records: health, metrics, docs, login */
+	SCOPE_TOKEN,		/* what its token opens (a patient or guest link, a feed) */
+	SCOPE_SELF,		/* the caller's own session and account */
+	SCOPE_ADMIN,		/* admins only: accounts, the audit log, changing units */
+	SCOPE_UNIT_ROW,		/* a directory row's unit: its descriptor's unit column, or
+				 * the unit of the row it names (a waiting entry's type);
+				 * enforced by the generic handlers (api_resource.c) */
+	SCOPE_UNIT_CLINICIAN,	/* the clinician's unit (a clinician: themself) */
+	SCOPE_UNIT_APPOINTMENT, /* the units of its clinicians (a clinician: their own),
+				 * and of the rooms and types a booking names */
+	SCOPE_GLOBAL,		/* records no unit owns: the patients directory (a patient
+				 * is the hospital's, booked by any unit; reads audited) */
+};
+
 /* One route; roles is the set of staff roles (actor.h) that may call it:
  * routes.c is the authorisation table.  Row-level rules (a clinician's own
- * appointments, a secretary's units) are checked by the handler, before it
- * looks anything up, so a 403 says nothing about existence. */
+ * appointments, a secretary's units) follow the route's scope, checked by
+ * the handler before it looks anything up, so a 403 says nothing about
+ * existence. */
 struct route {
 	const char *method;
 	const char *pattern; /* "/api/v1/appointments/{id}" */
@@ -49,6 +70,7 @@ struct route {
 	const void *arg;     /* handler's per-route data (a resource descriptor) */
 	unsigned flags;
 	unsigned roles;
+	enum route_scope scope;
 };
 
 /* The route table (routes.c), in match order. */
@@ -98,7 +120,12 @@ void reply_release(struct reply *rep);
 enum app_err reply_fail(struct reply *rep, enum app_err err, const char *field, const char *fmt,
 			...) __attribute__((format(printf, 4, 5)));
 
-/* Answer 409 conflict listing cf. Returns APP_ECONFLICT. */
+/* The message of cf's first conflict ("the room is busy then (appointment
+ * 12)"; at when, if not NULL), naming no appointment where its ids were
+ * hidden (0), into out (cap bytes). */
+void reply_conflict_message(const struct conflicts *cf, const char *when, char *out, size_t cap);
+/* Answer 409 conflict listing cf: kind, id and appointment_id of each, or
+ * the kind alone where the ids were hidden (0). Returns APP_ECONFLICT. */
 enum app_err reply_conflicts(struct reply *rep, const struct conflicts *cf);
 struct occurrence_failure;
 /* 409 for a series that cannot be booked: "conflict" when any occurrence

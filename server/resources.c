@@ -33,7 +33,7 @@ const struct res_desc resources_units = {
 	.noun = "unit",
 	.fields = unit_fields,
 	.nfields = 2,
-	.search = "name LIKE ?2",
+	.search = "name " RES_LIKE,
 	.unit_col = "id",
 };
 
@@ -52,7 +52,7 @@ const struct res_desc resources_clinicians = {
 	.noun = "clinician",
 	.fields = clinician_fields,
 	.nfields = 6,
-	.search = "name LIKE ?2",
+	.search = "name " RES_LIKE,
 	.unit_col = "unit_id",
 };
 
@@ -69,7 +69,7 @@ const struct res_desc resources_rooms = {
 	.noun = "room",
 	.fields = room_fields,
 	.nfields = 5,
-	.search = "name LIKE ?2 OR location LIKE ?2",
+	.search = "name " RES_LIKE " OR location " RES_LIKE,
 	.unit_col = "unit_id",
 };
 
@@ -101,7 +101,7 @@ const struct res_desc resources_patients = {
 	.noun = "patient",
 	.fields = patient_fields,
 	.nfields = 7,
-	.search = "name LIKE ?2 OR phone LIKE ?2 OR national_id = ?1",
+	.search = "name " RES_LIKE " OR phone " RES_LIKE " OR national_id = ?1",
 	.derive = patient_derive,
 	.audited = true,
 	.audit_as = "patient",
@@ -139,7 +139,7 @@ const struct res_desc resources_types = {
 	.noun = "consultation type",
 	.fields = type_fields,
 	.nfields = 9,
-	.search = "name LIKE ?2",
+	.search = "name " RES_LIKE,
 	.unit_col = "unit_id",
 	.check_row = type_check,
 };
@@ -206,6 +206,8 @@ const struct res_desc resources_waiting = {
 	.audited = true,
 	.audit_as = "waiting",
 	.patient_field = "patient_id",
+	.unit_ref = "type_id",
+	.unit_ref_table = "consultation_types",
 	.order = "CASE priority WHEN 'urgent' THEN 0 ELSE 1 END, created_at, id",
 	.removed_status = "removed",
 };

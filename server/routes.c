@@ -2,8 +2,35 @@
  * routes.c - the whole HTTP surface, one line per route, and the router.
  *
  * Patterns are matched segment by segment; "{token}" takes a URL-safe token,
- * any other "{name}" ("{id}", "{exception_id}") a positive decimal id.  A path that matches with another method
- * answers 405 with Allow.
+ * any other "{name}" ("{id}", "{exception_id}") a positive decimal id.  A
+ * path that matches with another method answers 405 with Allow.
+ *
+ * Each line says who may call the route (roles) and how its records are
+ * scoped (the last column, enum route_scope in req.h), so the scope is
+ * declared, not remembered:
+ *   PUBLIC            no records (health, metrics, docs, login)
+ *   TOKEN             what its token opens: one appointment, a guest's
+ *                     meeting, one clinician's feed
+ *   SELF              the caller's own session
+ *   ADMIN             accounts, the audit log, changing units
+ *   UNIT_ROW          a directory row's unit: units, clinicians, rooms (and
+ *                     their hours), consultation types, and the waiting
+ *                     list (an entry is its type's unit's); api_resource.c
+ *                     enforces it from this column
+ *   UNIT_CLINICIAN    via the clinician's unit (a clinician: themself);
+ *                     free slots also use only the caller's units' rooms
+ *                     and types
+ *   UNIT_APPOINTMENT  via its clinicians' units (a clinician: their own);
+ *                     a booking names only the caller's rooms and types,
+ *                     and a 409 names only appointments the caller sees
+ *   GLOBAL            the patients directory: a patient is the hospital's,
+ *                     not a unit's (any unit books them; every read and
+ *                     change is audited)
+ * A row with no unit (a room with unit_id null) is shared by unrestricted
+ * staff only: a unit-limited secretary neither sees nor books it.
+ * tests/test_validate.c fails on a route with no scope, or one that does not
+ * fit it; tests/test_e2e_auth.c walks every route with another unit's
+ * records and fails on a route it has no case for.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +41,7 @@
 #include "router.h"
 #include "token.h"
 
-#define R(m, p, fn, arg, flags, roles) {m, p, fn, arg, flags, roles}
+#define R(m, p, fn, arg, flags, roles, scope) {m, p, fn, arg, flags, roles, SCOPE_##scope}
 #define ALL ROLES_ALL
 #define STAFF ROLES_STAFF
 #define ADMIN ROLE_ADMIN
@@ -27,111 +54,131 @@
 #define WAIT &resources_waiting
 
 const struct route routes[] = {
-	R("GET", "/healthz", api_ops_health, NULL, ROUTE_PUBLIC, NOBODY),
-	R("GET", "/metrics", api_ops_metrics, NULL, ROUTE_PUBLIC | ROUTE_NO_DB, NOBODY),
-	R("GET", "/bench/hello", api_ops_hello, NULL, ROUTE_PUBLIC | ROUTE_NO_DB | ROUTE_BENCH, NOBODY),
-	R("GET", "/api/v1/openapi.json", api_ops_openapi, NULL, ROUTE_PUBLIC | ROUTE_NO_DB, NOBODY),
+	R("GET", "/healthz", api_ops_health, NULL, ROUTE_PUBLIC, NOBODY, PUBLIC),
+	R("GET", "/metrics", api_ops_metrics, NULL, ROUTE_PUBLIC | ROUTE_NO_DB, NOBODY, PUBLIC),
+	R("GET", "/bench/hello", api_ops_hello, NULL, ROUTE_PUBLIC | ROUTE_NO_DB | ROUTE_BENCH, NOBODY,
+	  PUBLIC),
+	R("GET", "/api/v1/openapi.json", api_ops_openapi, NULL, ROUTE_PUBLIC | ROUTE_NO_DB, NOBODY,
+	  PUBLIC),
 
-	R("POST", "/api/v1/session", api_session_login, NULL, ROUTE_PUBLIC, NOBODY),
-	R("DELETE", "/api/v1/session", api_session_logout, NULL, 0, ALL),
-	R("GET", "/api/v1/me", api_session_me, NULL, 0, ALL),
-	R("GET", "/api/v1/users", api_users_list, NULL, 0, ADMIN),
-	R("POST", "/api/v1/users", api_users_create, NULL, 0, ADMIN),
-	R("GET", "/api/v1/users/{id}", api_users_get, NULL, 0, ADMIN),
-	R("PATCH", "/api/v1/users/{id}", api_users_update, NULL, 0, ADMIN),
-	R("GET", "/api/v1/audit", api_audit_list, NULL, 0, ADMIN),
+	R("POST", "/api/v1/session", api_session_login, NULL, ROUTE_PUBLIC, NOBODY, PUBLIC),
+	R("DELETE", "/api/v1/session", api_session_logout, NULL, 0, ALL, SELF),
+	R("GET", "/api/v1/me", api_session_me, NULL, 0, ALL, SELF),
+	R("GET", "/api/v1/users", api_users_list, NULL, 0, ADMIN, ADMIN),
+	R("POST", "/api/v1/users", api_users_create, NULL, 0, ADMIN, ADMIN),
+	R("GET", "/api/v1/users/{id}", api_users_get, NULL, 0, ADMIN, ADMIN),
+	R("PATCH", "/api/v1/users/{id}", api_users_update, NULL, 0, ADMIN, ADMIN),
+	R("GET", "/api/v1/audit", api_audit_list, NULL, 0, ADMIN, ADMIN),
 
-	R("GET", "/api/v1/units", api_resource_list, UNITS, 0, STAFF),
-	R("POST", "/api/v1/units", api_resource_create, UNITS, 0, ADMIN),
-	R("GET", "/api/v1/units/{id}", api_resource_get, UNITS, 0, STAFF),
-	R("PATCH", "/api/v1/units/{id}", api_resource_update, UNITS, 0, ADMIN),
-	R("DELETE", "/api/v1/units/{id}", api_resource_delete, UNITS, 0, ADMIN),
+	R("GET", "/api/v1/units", api_resource_list, UNITS, 0, STAFF, UNIT_ROW),
+	R("POST", "/api/v1/units", api_resource_create, UNITS, 0, ADMIN, ADMIN),
+	R("GET", "/api/v1/units/{id}", api_resource_get, UNITS, 0, STAFF, UNIT_ROW),
+	R("PATCH", "/api/v1/units/{id}", api_resource_update, UNITS, 0, ADMIN, ADMIN),
+	R("DELETE", "/api/v1/units/{id}", api_resource_delete, UNITS, 0, ADMIN, ADMIN),
 
-	R("GET", "/api/v1/clinicians", api_resource_list, CLIN, 0, STAFF),
-	R("POST", "/api/v1/clinicians", api_resource_create, CLIN, 0, STAFF),
-	R("GET", "/api/v1/clinicians/{id}", api_resource_get, CLIN, 0, STAFF),
-	R("PATCH", "/api/v1/clinicians/{id}", api_resource_update, CLIN, 0, STAFF),
-	R("DELETE", "/api/v1/clinicians/{id}", api_resource_delete, CLIN, 0, STAFF),
-	R("GET", "/api/v1/clinicians/{id}/day", api_appointments_day, NULL, 0, ALL),
-	R("GET", "/api/v1/clinicians/{id}/hours", api_hours_get, CLIN, 0, ALL),
-	R("PUT", "/api/v1/clinicians/{id}/hours", api_hours_put, CLIN, 0, STAFF),
-	R("GET", "/api/v1/clinicians/{id}/exceptions", api_exceptions_list, CLIN, 0, ALL),
-	R("POST", "/api/v1/clinicians/{id}/exceptions", api_exceptions_create, CLIN, 0, STAFF),
+	R("GET", "/api/v1/clinicians", api_resource_list, CLIN, 0, STAFF, UNIT_ROW),
+	R("POST", "/api/v1/clinicians", api_resource_create, CLIN, 0, STAFF, UNIT_ROW),
+	R("GET", "/api/v1/clinicians/{id}", api_resource_get, CLIN, 0, STAFF, UNIT_ROW),
+	R("PATCH", "/api/v1/clinicians/{id}", api_resource_update, CLIN, 0, STAFF, UNIT_ROW),
+	R("DELETE", "/api/v1/clinicians/{id}", api_resource_delete, CLIN, 0, STAFF, UNIT_ROW),
+	R("GET", "/api/v1/clinicians/{id}/day", api_appointments_day, NULL, 0, ALL, UNIT_CLINICIAN),
+	R("GET", "/api/v1/clinicians/{id}/hours", api_hours_get, CLIN, 0, ALL, UNIT_CLINICIAN),
+	R("PUT", "/api/v1/clinicians/{id}/hours", api_hours_put, CLIN, 0, STAFF, UNIT_CLINICIAN),
+	R("GET", "/api/v1/clinicians/{id}/exceptions", api_exceptions_list, CLIN, 0, ALL,
+	  UNIT_CLINICIAN),
+	R("POST", "/api/v1/clinicians/{id}/exceptions", api_exceptions_create, CLIN, 0, STAFF,
+	  UNIT_CLINICIAN),
 	R("DELETE", "/api/v1/clinicians/{id}/exceptions/{exception_id}", api_exceptions_delete, CLIN, 0,
-	  STAFF),
-	R("GET", "/api/v1/clinicians/{id}/calendar-feed", api_feeds_get, NULL, 0, ALL),
-	R("POST", "/api/v1/clinicians/{id}/calendar-feed", api_feeds_create, NULL, 0, ALL),
-	R("DELETE", "/api/v1/clinicians/{id}/calendar-feed", api_feeds_delete, NULL, 0, ALL),
-	R("GET", "/api/v1/slots", api_slots, NULL, 0, STAFF),
+	  STAFF, UNIT_CLINICIAN),
+	R("GET", "/api/v1/clinicians/{id}/calendar-feed", api_feeds_get, NULL, 0, ALL, UNIT_CLINICIAN),
+	R("POST", "/api/v1/clinicians/{id}/calendar-feed", api_feeds_create, NULL, 0, ALL,
+	  UNIT_CLINICIAN),
+	R("DELETE", "/api/v1/clinicians/{id}/calendar-feed", api_feeds_delete, NULL, 0, ALL,
+	  UNIT_CLINICIAN),
+	R("GET", "/api/v1/slots", api_slots, NULL, 0, STAFF, UNIT_CLINICIAN),
 
-	R("GET", "/api/v1/rooms", api_resource_list, ROOMS, 0, STAFF),
-	R("POST", "/api/v1/rooms", api_resource_create, ROOMS, 0, STAFF),
-	R("GET", "/api/v1/rooms/{id}", api_resource_get, ROOMS, 0, STAFF),
-	R("PATCH", "/api/v1/rooms/{id}", api_resource_update, ROOMS, 0, STAFF),
-	R("DELETE", "/api/v1/rooms/{id}", api_resource_delete, ROOMS, 0, STAFF),
-	R("GET", "/api/v1/rooms/{id}/hours", api_hours_get, ROOMS, 0, STAFF),
-	R("PUT", "/api/v1/rooms/{id}/hours", api_hours_put, ROOMS, 0, STAFF),
-	R("GET", "/api/v1/rooms/{id}/exceptions", api_exceptions_list, ROOMS, 0, STAFF),
-	R("POST", "/api/v1/rooms/{id}/exceptions", api_exceptions_create, ROOMS, 0, STAFF),
+	R("GET", "/api/v1/rooms", api_resource_list, ROOMS, 0, STAFF, UNIT_ROW),
+	R("POST", "/api/v1/rooms", api_resource_create, ROOMS, 0, STAFF, UNIT_ROW),
+	R("GET", "/api/v1/rooms/{id}", api_resource_get, ROOMS, 0, STAFF, UNIT_ROW),
+	R("PATCH", "/api/v1/rooms/{id}", api_resource_update, ROOMS, 0, STAFF, UNIT_ROW),
+	R("DELETE", "/api/v1/rooms/{id}", api_resource_delete, ROOMS, 0, STAFF, UNIT_ROW),
+	R("GET", "/api/v1/rooms/{id}/hours", api_hours_get, ROOMS, 0, STAFF, UNIT_ROW),
+	R("PUT", "/api/v1/rooms/{id}/hours", api_hours_put, ROOMS, 0, STAFF, UNIT_ROW),
+	R("GET", "/api/v1/rooms/{id}/exceptions", api_exceptions_list, ROOMS, 0, STAFF, UNIT_ROW),
+	R("POST", "/api/v1/rooms/{id}/exceptions", api_exceptions_create, ROOMS, 0, STAFF, UNIT_ROW),
 	R("DELETE", "/api/v1/rooms/{id}/exceptions/{exception_id}", api_exceptions_delete, ROOMS, 0,
-	  STAFF),
+	  STAFF, UNIT_ROW),
 
-	R("GET", "/api/v1/consultation-types", api_resource_list, TYPES, 0, STAFF),
-	R("POST", "/api/v1/consultation-types", api_resource_create, TYPES, 0, STAFF),
-	R("GET", "/api/v1/consultation-types/{id}", api_resource_get, TYPES, 0, STAFF),
-	R("PATCH", "/api/v1/consultation-types/{id}", api_resource_update, TYPES, 0, STAFF),
-	R("DELETE", "/api/v1/consultation-types/{id}", api_resource_delete, TYPES, 0, STAFF),
+	R("GET", "/api/v1/consultation-types", api_resource_list, TYPES, 0, STAFF, UNIT_ROW),
+	R("POST", "/api/v1/consultation-types", api_resource_create, TYPES, 0, STAFF, UNIT_ROW),
+	R("GET", "/api/v1/consultation-types/{id}", api_resource_get, TYPES, 0, STAFF, UNIT_ROW),
+	R("PATCH", "/api/v1/consultation-types/{id}", api_resource_update, TYPES, 0, STAFF, UNIT_ROW),
+	R("DELETE", "/api/v1/consultation-types/{id}", api_resource_delete, TYPES, 0, STAFF, UNIT_ROW),
 
-	R("GET", "/api/v1/waiting-list", api_resource_list, WAIT, 0, STAFF),
-	R("POST", "/api/v1/waiting-list", api_resource_create, WAIT, 0, STAFF),
-	R("GET", "/api/v1/waiting-list/{id}", api_resource_get, WAIT, 0, STAFF),
-	R("PATCH", "/api/v1/waiting-list/{id}", api_resource_update, WAIT, 0, STAFF),
-	R("DELETE", "/api/v1/waiting-list/{id}", api_resource_delete, WAIT, 0, STAFF),
+	R("GET", "/api/v1/waiting-list", api_resource_list, WAIT, 0, STAFF, UNIT_ROW),
+	R("POST", "/api/v1/waiting-list", api_resource_create, WAIT, 0, STAFF, UNIT_ROW),
+	R("GET", "/api/v1/waiting-list/{id}", api_resource_get, WAIT, 0, STAFF, UNIT_ROW),
+	R("PATCH", "/api/v1/waiting-list/{id}", api_resource_update, WAIT, 0, STAFF, UNIT_ROW),
+	R("DELETE", "/api/v1/waiting-list/{id}", api_resource_delete, WAIT, 0, STAFF, UNIT_ROW),
 
-	R("GET", "/api/v1/patients", api_resource_list, PATS, 0, STAFF),
-	R("POST", "/api/v1/patients", api_resource_create, PATS, 0, STAFF),
-	R("GET", "/api/v1/patients/{id}", api_resource_get, PATS, 0, STAFF),
-	R("PATCH", "/api/v1/patients/{id}", api_resource_update, PATS, 0, STAFF),
-	R("DELETE", "/api/v1/patients/{id}", api_resource_delete, PATS, 0, STAFF),
+	R("GET", "/api/v1/patients", api_resource_list, PATS, 0, STAFF, GLOBAL),
+	R("POST", "/api/v1/patients", api_resource_create, PATS, 0, STAFF, GLOBAL),
+	R("GET", "/api/v1/patients/{id}", api_resource_get, PATS, 0, STAFF, GLOBAL),
+	R("PATCH", "/api/v1/patients/{id}", api_resource_update, PATS, 0, STAFF, GLOBAL),
+	R("DELETE", "/api/v1/patients/{id}", api_resource_delete, PATS, 0, STAFF, GLOBAL),
 
-	R("GET", "/api/v1/appointments", api_appointments_list, NULL, 0, ALL),
-	R("POST", "/api/v1/appointments", api_appointments_create, NULL, 0, STAFF),
-	R("POST", "/api/v1/appointments/series", api_appointments_series, NULL, 0, STAFF),
-	R("GET", "/api/v1/appointments/{id}", api_appointments_get, NULL, 0, ALL),
-	R("PATCH", "/api/v1/appointments/{id}", api_appointments_update, NULL, 0, ALL),
-	R("DELETE", "/api/v1/appointments/{id}", api_appointments_cancel, NULL, 0, STAFF),
-	R("GET", "/api/v1/appointments/{id}/history", api_appointments_history, NULL, 0, ALL),
-	R("POST", "/api/v1/appointments/{id}/invitations", api_invite_create, NULL, 0, STAFF),
-	R("GET", "/api/v1/appointments/{id}/messages", api_invite_messages, NULL, 0, ALL),
-	R("POST", "/api/v1/appointments/{id}/messages/{message_id}/handled", api_invite_handled,
-	  NULL, 0, STAFF),
-	R("GET", "/api/v1/work-queue", api_appointments_queue, NULL, 0, STAFF),
-	R("GET", "/api/v1/appointments/{id}/waiting-list", api_waiting_offers, NULL, 0, STAFF),
-	R("GET", "/api/v1/appointments/{id}/participants", api_participants_list, NULL, 0, ALL),
-	R("POST", "/api/v1/appointments/{id}/participants", api_participants_add, NULL, 0, STAFF),
-	R("GET", "/api/v1/appointments/{id}/participants/{participant_id}", api_participants_get,
-	  NULL, 0, ALL),
-	R("PATCH", "/api/v1/appointments/{id}/participants/{participant_id}",
-	  api_participants_update, NULL, 0, STAFF),
-	R("DELETE", "/api/v1/appointments/{id}/participants/{participant_id}",
-	  api_participants_remove, NULL, 0, STAFF),
+	R("GET", "/api/v1/appointments", api_appointments_list, NULL, 0, ALL, UNIT_APPOINTMENT),
+	R("POST", "/api/v1/appointments", api_appointments_create, NULL, 0, STAFF, UNIT_APPOINTMENT),
+	R("POST", "/api/v1/appointments/series", api_appointments_series, NULL, 0, STAFF,
+	  UNIT_APPOINTMENT),
+	R("GET", "/api/v1/appointments/{id}", api_appointments_get, NULL, 0, ALL, UNIT_APPOINTMENT),
+	R("PATCH", "/api/v1/appointments/{id}", api_appointments_update, NULL, 0, ALL,
+	  UNIT_APPOINTMENT),
+	R("DELETE", "/api/v1/appointments/{id}", api_appointments_cancel, NULL, 0, STAFF,
+	  UNIT_APPOINTMENT),
+	R("GET", "/api/v1/appointments/{id}/history", api_appointments_history, NULL, 0, ALL,
+	  UNIT_APPOINTMENT),
+	R("POST", "/api/v1/appointments/{id}/invitations", api_invite_create, NULL, 0, STAFF,
+	  UNIT_APPOINTMENT),
+	R("GET", "/api/v1/appointments/{id}/messages", api_invite_messages, NULL, 0, ALL,
+	  UNIT_APPOINTMENT),
+	R("POST", "/api/v1/appointments/{id}/messages/{message_id}/handled", api_invite_handled, NULL,
+	  0, STAFF, UNIT_APPOINTMENT),
+	R("GET", "/api/v1/work-queue", api_appointments_queue, NULL, 0, STAFF, UNIT_APPOINTMENT),
+	R("GET", "/api/v1/appointments/{id}/waiting-list", api_waiting_offers, NULL, 0, STAFF,
+	  UNIT_APPOINTMENT),
+	R("GET", "/api/v1/appointments/{id}/participants", api_participants_list, NULL, 0, ALL,
+	  UNIT_APPOINTMENT),
+	R("POST", "/api/v1/appointments/{id}/participants", api_participants_add, NULL, 0, STAFF,
+	  UNIT_APPOINTMENT),
+	R("GET", "/api/v1/appointments/{id}/participants/{participant_id}", api_participants_get, NULL,
+	  0, ALL, UNIT_APPOINTMENT),
+	R("PATCH", "/api/v1/appointments/{id}/participants/{participant_id}", api_participants_update,
+	  NULL, 0, STAFF, UNIT_APPOINTMENT),
+	R("DELETE", "/api/v1/appointments/{id}/participants/{participant_id}", api_participants_remove,
+	  NULL, 0, STAFF, UNIT_APPOINTMENT),
 	R("POST", "/api/v1/appointments/{id}/participants/{participant_id}/invitations",
-	  api_participants_invite, NULL, 0, STAFF),
+	  api_participants_invite, NULL, 0, STAFF, UNIT_APPOINTMENT),
 
 	/* the patient link: the token is the key (api_invite.c) */
-	R("GET", "/api/v1/invite/{token}", api_invite_view, NULL, ROUTE_PUBLIC, NOBODY),
-	R("POST", "/api/v1/invite/{token}/confirm", api_invite_confirm, NULL, ROUTE_PUBLIC, NOBODY),
-	R("POST", "/api/v1/invite/{token}/opt-out", api_invite_opt_out, NULL, ROUTE_PUBLIC, NOBODY),
-	R("POST", "/api/v1/invite/{token}/cancel", api_invite_cancel, NULL, ROUTE_PUBLIC, NOBODY),
-	R("POST", "/api/v1/invite/{token}/accept", api_invite_accept, NULL, ROUTE_PUBLIC, NOBODY),
-	R("POST", "/api/v1/invite/{token}/decline", api_invite_decline, NULL, ROUTE_PUBLIC, NOBODY),
-	R("POST", "/api/v1/invite/{token}/tentative", api_invite_tentative, NULL, ROUTE_PUBLIC,
-	  NOBODY),
-	R("GET", "/api/v1/invite/{token}/calendar.ics", api_invite_calendar, NULL, ROUTE_PUBLIC,
-	  NOBODY),
+	R("GET", "/api/v1/invite/{token}", api_invite_view, NULL, ROUTE_PUBLIC, NOBODY, TOKEN),
+	R("POST", "/api/v1/invite/{token}/confirm", api_invite_confirm, NULL, ROUTE_PUBLIC, NOBODY,
+	  TOKEN),
+	R("POST", "/api/v1/invite/{token}/opt-out", api_invite_opt_out, NULL, ROUTE_PUBLIC, NOBODY,
+	  TOKEN),
+	R("POST", "/api/v1/invite/{token}/cancel", api_invite_cancel, NULL, ROUTE_PUBLIC, NOBODY,
+	  TOKEN),
+	R("POST", "/api/v1/invite/{token}/accept", api_invite_accept, NULL, ROUTE_PUBLIC, NOBODY,
+	  TOKEN),
+	R("POST", "/api/v1/invite/{token}/decline", api_invite_decline, NULL, ROUTE_PUBLIC, NOBODY,
+	  TOKEN),
+	R("POST", "/api/v1/invite/{token}/tentative", api_invite_tentative, NULL, ROUTE_PUBLIC, NOBODY,
+	  TOKEN),
+	R("GET", "/api/v1/invite/{token}/calendar.ics", api_invite_calendar, NULL, ROUTE_PUBLIC, NOBODY,
+	  TOKEN),
 	/* a clinician's calendar feed: its token is the key (api_feeds.c) */
-	R("GET", "/api/v1/calendar-feeds/{token}/calendar.ics", api_feeds_calendar, NULL,
-	  ROUTE_PUBLIC, NOBODY),
+	R("GET", "/api/v1/calendar-feeds/{token}/calendar.ics", api_feeds_calendar, NULL, ROUTE_PUBLIC,
+	  NOBODY, TOKEN),
 };
 const int nroutes = sizeof(routes) / sizeof(routes[0]);
 

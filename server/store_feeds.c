@@ -13,9 +13,16 @@ static const char SQL_SET[] =
 static const char SQL_BY_CLINICIAN[] =
 	"SELECT clinician_id, language, created_at, created_by FROM calendar_feeds "
 	"WHERE clinician_id = ?1";
+/* A feed opens only while its clinician is active and, when accounts are
+ * linked to the clinician, one of them is enabled: disabling the
+ * clinician's account (or deactivating the clinician) closes the feed, as
+ * an unknown token is closed; enabling it again opens the same address.  A
+ * clinician with no account at all (whose feed a secretary made) keeps it. */
 static const char SQL_BY_HASH[] =
-	"SELECT clinician_id, language, created_at, created_by FROM calendar_feeds "
-	"WHERE token_hash = ?1";
+	"SELECT f.clinician_id, f.language, f.created_at, f.created_by FROM calendar_feeds f "
+	"JOIN clinicians c ON c.id = f.clinician_id WHERE f.token_hash = ?1 AND c.active "
+	"AND (EXISTS (SELECT 1 FROM users u WHERE u.clinician_id = f.clinician_id AND u.active) "
+	"OR NOT EXISTS (SELECT 1 FROM users u WHERE u.clinician_id = f.clinician_id))";
 static const char SQL_DELETE[] = "DELETE FROM calendar_feeds WHERE clinician_id = ?1";
 
 enum app_err store_feeds_set(struct store *s, const struct feed *f,

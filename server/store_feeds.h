@@ -27,7 +27,9 @@ enum app_err store_feeds_set(struct store *s, const struct feed *f,
 			     const char hash[TOKEN_HASH_LEN + 1]) WARN_UNUSED;
 /* The clinician's feed.  APP_ENOTFOUND when there is none. */
 enum app_err store_feeds_get(struct store *s, int64_t clinician_id, struct feed *out) WARN_UNUSED;
-/* The feed a token's hash opens.  APP_ENOTFOUND. */
+/* The feed a token's hash opens: its clinician active and, when accounts
+ * are linked to the clinician, one of them enabled.  APP_ENOTFOUND (also
+ * for a closed feed). */
 enum app_err store_feeds_find(struct store *s, const char hash[TOKEN_HASH_LEN + 1],
 			      struct feed *out) WARN_UNUSED;
 /* Revoke the clinician's feed.  APP_ENOTFOUND when there is none. */

@@ -181,13 +181,34 @@ out:
 	return err;
 }
 
+/* '%text%' for LIKE ... ESCAPE '\' into out (cap bytes), with %, _ and
+ * the escape character in text literal; false when it does not fit. */
+static bool like_pattern(const char *text, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (cap < 3)
+		return false;
+	out[n++] = '%';
+	for (const char *p = text; *p; p++) {
+		if (n + 4 > cap) /* an escaped byte, '%' and the NUL */
+			return false;
+		if (*p == '%' || *p == '_' || *p == '\\')
+			out[n++] = '\\';
+		out[n++] = *p;
+	}
+	out[n++] = '%';
+	out[n] = '\0';
+	return true;
+}
+
 enum app_err store_resource_list(struct store *s, const struct res_desc *d,
 				 const struct res_list *q, res_row_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = NULL;
 	struct res_row row;
 	enum app_err err;
-	char like[RES_TEXT_MAX + 2];
+	char like[2 * RES_TEXT_MAX + 3];
 	struct buf b;
 	int rc;
 
@@ -201,6 +222,11 @@ enum app_err store_resource_list(struct store *s, const struct res_desc *d,
 		buf_printf(&b, " AND (%s)", d->search);
 	if (q->nunits && d->unit_col) {
 		buf_printf(&b, " AND %s IN (", d->unit_col);
+	} else if (q->nunits && d->unit_ref) {
+		buf_printf(&b, " AND (SELECT unit_id FROM %s u WHERE u.id = %s.%s) IN (",
+			   d->unit_ref_table, d->table, d->unit_ref);
+	}
+	if (q->nunits && res_has_unit(d)) {
 		for (int i = 0; i < q->nunits; i++) /* integers: no injection */
 			buf_printf(&b, "%s%lld", i ? "," : "", (long long)q->unit_ids[i]);
 		buf_putc(&b, ')');
@@ -210,7 +236,10 @@ enum app_err store_resource_list(struct store *s, const struct res_desc *d,
 	if ((err = prepare(s, &b, &st)))
 		goto out;
 	if (q->q) {
-		snprintf(like, sizeof(like), "%%%s%%", q->q);
+		if (!like_pattern(q->q, like, sizeof(like))) {
+			err = APP_EINVAL;
+			goto out;
+		}
 		sqlite3_bind_text(st, 1, q->q, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, like, -1, SQLITE_TRANSIENT);
 	}
@@ -232,16 +261,28 @@ out:
 	return err;
 }
 
-int64_t store_resource_unit(const struct res_desc *d, const struct res_row *row)
+enum app_err store_resource_unit(struct store *s, const struct res_desc *d,
+				 const struct res_row *row, int64_t *unit)
 {
+	char sql[128];
 	int i;
 
-	if (!d->unit_col)
-		return 0;
-	if (!strcmp(d->unit_col, "id"))
-		return row->id;
-	i = store_resource_field(d, d->unit_col);
-	return i >= 0 && !row->v[i].null ? row->v[i].i : 0;
+	*unit = 0;
+	if (d->unit_col && !strcmp(d->unit_col, "id")) {
+		*unit = row->id;
+		return APP_OK;
+	}
+	i = store_resource_field(d, d->unit_col ? d->unit_col : d->unit_ref ? d->unit_ref : "");
+	if (i < 0 || row->v[i].null)
+		return APP_OK;
+	if (d->unit_col) {
+		*unit = row->v[i].i;
+		return APP_OK;
+	}
+	/* the table comes from a constant descriptor, never from input */
+	snprintf(sql, sizeof(sql), "SELECT coalesce(unit_id, 0) FROM %s WHERE id = ?1",
+		 d->unit_ref_table);
+	return store_scalar(s, sql, 1, row->v[i].i, 0, unit);
 }
 
 enum app_err store_resource_ref(struct store *s, const char *table, int64_t id, bool *exists,

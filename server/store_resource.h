@@ -20,6 +20,8 @@ struct store;
 struct res_row;
 
 #define RES_MAX_FIELDS 10
+/* "column " RES_LIKE: contains the search text, % and _ in it literal */
+#define RES_LIKE "LIKE ?2 ESCAPE '\\'"
 #define RES_TEXT_MAX 256
 
 enum res_type {
@@ -52,12 +54,17 @@ struct res_desc {
 	const char *noun;  /* "patient" */
 	const struct res_field *fields;
 	int nfields;
-	/* SQL condition for ?q=, with ?1 = the text as given, ?2 = '%text%' */
+	/* SQL condition for ?q=, with ?1 = the text as given, ?2 = '%text%'
+	 * with LIKE's wildcards in the text escaped: compare with RES_LIKE */
 	const char *search;
 	/* Fill readonly fields from the others before a write. */
 	void (*derive)(const struct res_desc *d, struct res_row *row);
-	/* The column naming the row's unit, for unit-limited staff (NULL: none) */
+	/* The row's unit, for unit-limited staff: the column naming it, or
+	 * (unit_ref) the field referencing a row of unit_ref_table, whose
+	 * unit_id it is (a waiting entry is its consultation type's unit's).
+	 * Both NULL: the rows belong to no unit. */
 	const char *unit_col;
+	const char *unit_ref, *unit_ref_table;
 	/* Rules across fields: given the row as it would be (defaults or
 	 * current values where the request is silent), NULL or why not, with
 	 * *field naming the field to blame. */
@@ -91,7 +98,7 @@ struct res_row {
 struct res_list {
 	struct res_row filter; /* fields with set=true must equal */
 	const char *q;         /* free-text search, or NULL */
-	int nunits;            /* only rows of these units (the desc's unit_col) */
+	int nunits;            /* only rows of these units (the desc's unit) */
 	const int64_t *unit_ids;
 	int limit, offset;
 };
@@ -126,8 +133,15 @@ enum app_err store_resource_update(struct store *s, const struct res_desc *d, in
 /* Call fn for each matching row, ordered by name; stop when fn says false. */
 enum app_err store_resource_list(struct store *s, const struct res_desc *d,
 				 const struct res_list *q, res_row_fn fn, void *ctx) WARN_UNUSED;
-/* The unit of row (via d->unit_col); 0 when it has none. */
-int64_t store_resource_unit(const struct res_desc *d, const struct res_row *row);
+/* Whether d's rows belong to units (unit_col or unit_ref). */
+static inline bool res_has_unit(const struct res_desc *d)
+{
+	return d->unit_col || d->unit_ref;
+}
+/* The unit of row (via d->unit_col or d->unit_ref) into *unit; 0 when it
+ * has none. */
+enum app_err store_resource_unit(struct store *s, const struct res_desc *d,
+				 const struct res_row *row, int64_t *unit) WARN_UNUSED;
 /* Whether row id of table exists, and whether it is active. */
 enum app_err store_resource_ref(struct store *s, const char *table, int64_t id, bool *exists,
 				bool *active) WARN_UNUSED;

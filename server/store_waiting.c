@@ -9,29 +9,39 @@
 #include "store.h"
 
 enum app_err store_waiting_offers(struct store *s, int64_t type_id, const int64_t *ids, int n,
-				  const char *day, int limit, waiting_fn fn, void *ctx)
+				  int nunits, const int64_t *unit_ids, const char *day, int limit,
+				  waiting_fn fn, void *ctx)
 {
 	struct waiting_offer w;
 	sqlite3_stmt *st = NULL;
 	enum app_err err;
-	struct buf b, in;
+	struct buf b, in, units;
 	int rc;
 
 	buf_init(&b, 4096);
 	buf_init(&in, 1024);
+	buf_init(&units, 1024);
 	for (int i = 0; i < n; i++) /* integers: no injection */
 		buf_printf(&in, "%s%" PRId64, i ? "," : "", ids[i]);
+	if (nunits)
+		buf_puts(&units, " AND (SELECT unit_id FROM consultation_types t "
+				 "WHERE t.id = w.type_id) IN (");
+	for (int i = 0; i < nunits; i++)
+		buf_printf(&units, "%s%" PRId64, i ? "," : "", unit_ids[i]);
+	if (nunits)
+		buf_putc(&units, ')');
 	buf_printf(&b,
 		   "SELECT w.id, w.patient_id, p.name, w.type_id, w.clinician_id, w.priority, "
 		   "w.earliest, w.note, w.created_at FROM waiting_list w "
 		   "JOIN patients p ON p.id = w.patient_id WHERE w.status = 'waiting' AND p.active "
 		   "AND (w.earliest IS NULL OR w.earliest <= ?2) AND "
 		   "((?1 <> 0 AND w.type_id = ?1 AND (w.clinician_id IS NULL OR "
-		   "w.clinician_id IN (%s))) OR (?1 = 0 AND w.clinician_id IN (%s))) "
+		   "w.clinician_id IN (%s))) OR (?1 = 0 AND w.clinician_id IN (%s)))%s "
 		   "ORDER BY CASE w.priority WHEN 'urgent' THEN 0 ELSE 1 END, w.created_at, w.id "
 		   "LIMIT ?3",
-		   in.failed ? "0" : in.data, in.failed ? "0" : in.data);
-	if (b.failed) {
+		   in.failed ? "0" : in.data, in.failed ? "0" : in.data,
+		   units.data ? units.data : "");
+	if (b.failed || units.failed) {
 		err = APP_ENOMEM;
 		goto out;
 	}
@@ -59,6 +69,7 @@ out:
 	store_done(st);
 	buf_release(&b);
 	buf_release(&in);
+	buf_release(&units);
 	return err;
 }
 

@@ -26,9 +26,11 @@ typedef bool (*waiting_fn)(void *ctx, const struct waiting_offer *w);
 /* The waiting entries a slot of type_id (0: none) with clinicians ids on
  * local day (YYYY-MM-DD) suits, in order: urgent first, then the longest
  * waiting.  With a type: entries for that type and any or one of these
- * clinicians; without: entries for one of these clinicians. */
+ * clinicians; without: entries for one of these clinicians.  With nunits,
+ * only entries of a type of one of unit_ids. */
 enum app_err store_waiting_offers(struct store *s, int64_t type_id, const int64_t *ids, int n,
-				  const char *day, int limit, waiting_fn fn, void *ctx) WARN_UNUSED;
+				  int nunits, const int64_t *unit_ids, const char *day, int limit,
+				  waiting_fn fn, void *ctx) WARN_UNUSED;
 /* Mark waiting entry id of patient booked with appointment.  APP_ETRANSITION
  * when it is no longer waiting (or not that patient's). */
 enum app_err store_waiting_book(struct store *s, int64_t id, int64_t patient_id,

@@ -20,16 +20,55 @@ static void trim(char *v)
 	memmove(v, v + i, n - i + 1);
 }
 
+/* The code point of the UTF-8 sequence at p (valid: checked at the edge),
+ * and its length in *len. */
+static unsigned decode(const unsigned char *p, int *len)
+{
+	if (p[0] < 0x80 || !p[1]) {
+		*len = 1;
+		return p[0];
+	}
+	if (p[0] < 0xe0) {
+		*len = 2;
+		return (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
+	}
+	if (p[0] < 0xf0 || !p[2]) {
+		*len = p[2] ? 3 : 2;
+		return (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+	}
+	*len = p[3] ? 4 : 3;
+	return 0x10000; /* beyond the planes checked here */
+}
+
+static bool hidden_format(unsigned c)
+{
+	return c == 0x061c || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
+}
+
+const char *validate_text(const char *s, bool multiline)
+{
+	int len;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p += len) {
+		unsigned c = decode(p, &len);
+
+		if ((c < 0x20 && !(multiline && c == '\n')) || (c >= 0x7f && c <= 0x9f))
+			return "must not contain control characters";
+		if (hidden_format(c))
+			return "must not contain direction marks or line separators (U+061C, "
+			       "U+200E-200F, U+202A-202E, U+2066-2069, U+2028-2029)";
+	}
+	return NULL;
+}
+
 const char *validate_name(char *v, size_t cap)
 {
 	(void)cap;
 	trim(v);
 	if (!*v)
 		return "must not be empty";
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return "must not contain control characters";
-	return NULL;
+	return validate_text(v, false);
 }
 
 const char *validate_phone(char *v, size_t cap)
@@ -71,6 +110,8 @@ const char *validate_email(char *v, size_t cap)
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
 		if (*p <= 0x20 || *p == 0x7f || strchr("<>()[]\\,;:\"", *p))
 			return "must be an e-mail address";
+	if (validate_text(v, false))
+		return "must be an e-mail address";
 	return NULL;
 }
 

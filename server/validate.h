@@ -11,7 +11,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A display name or label: trimmed, not empty, no control characters. */
+/* Text a person reads (a name, a note, a reason; valid UTF-8): NULL, or
+ * why not when it holds a control character (C0 except, when multiline,
+ * the newline; DEL; C1 U+0080-009F), a bidirectional formatting character
+ * (U+061C, U+200E-200F, U+202A-202E, U+2066-2069: they show text reversed
+ * or reordered to staff) or a line or paragraph separator (U+2028-2029). */
+const char *validate_text(const char *s, bool multiline);
+/* A display name or label: trimmed, not empty, validate_text on one line. */
 const char *validate_name(char *v, size_t cap);
 /* Phone in E.164 ("+4791234567"); spaces and hyphens are removed first. */
 const char *validate_phone(char *v, size_t cap);

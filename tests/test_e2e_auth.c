@@ -21,6 +21,8 @@
 static struct server srv;
 static int port;
 static long long unit_a, unit_b, c1, c2, p1, p2, room, a1, a2;
+/* unit B's room, each unit's consultation type, unit B's waiting-list entry */
+static long long room_b, type_a, type_b, w_b;
 static struct session sekr, sekr_a, lege1;
 
 /* A clinician or room named name in unit. */
@@ -58,6 +60,8 @@ static long long book(long long patient, long long clinician, const char *start)
 
 static void setup(void)
 {
+	char body[300];
+
 	e2e_start(&srv, NULL, NULL);
 	port = srv.port;
 	unit_a = e2e_make(port, "units", "{\"name\":\"A\"}");
@@ -70,6 +74,19 @@ static void setup(void)
 	room = make("rooms", "Rom", unit_a);
 	a1 = book(p1, c1, "2026-11-23T09:00:00+01:00");
 	a2 = book(p2, c2, "2026-11-23T09:00:00+01:00");
+	/* named to sort first: a search that may use it offers it first */
+	room_b = make("rooms", "Aaa rom B", unit_b);
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Kontroll A\",\"unit_id\":%lld,\"duration_minutes\":30}", unit_a);
+	type_a = e2e_make(port, "consultation-types", body);
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Kontroll B\",\"unit_id\":%lld,\"duration_minutes\":30}", unit_b);
+	type_b = e2e_make(port, "consultation-types", body);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"type_id\":%lld,\"clinician_id\":%lld,"
+		 "\"note\":\"Ola Annen ringer\"}",
+		 p2, type_b, c2);
+	w_b = e2e_make(port, "waiting-list", body);
 	user("sekr", "secretary", 0, 0, &sekr);
 	user("sekr-a", "secretary", 0, unit_a, &sekr_a);
 	user("lege1", "clinician", c1, 0, &lege1);
@@ -81,10 +98,10 @@ static void teardown(void)
 	e2e_cleanup(&srv);
 }
 
-/* The records a path is filled with: a unit, clinician, room, patient and
- * appointment. */
+/* The records a path is filled with: a unit, clinician, room, patient,
+ * appointment, consultation type and waiting-list entry. */
 struct records {
-	long long unit, clinician, room, patient, appointment;
+	long long unit, clinician, room, patient, appointment, type, waiting;
 };
 
 /* The route's pattern with each {id} replaced by a record of its kind from r. */
@@ -95,6 +112,8 @@ static void concrete_of(const struct records *r, const char *pattern, char *out,
 		       : strstr(pattern, "/rooms/")	 ? r->room
 		       : strstr(pattern, "/patients/")	 ? r->patient
 		       : strstr(pattern, "/appointments/") ? r->appointment
+		       : strstr(pattern, "/consultation-types/") ? r->type
+		       : strstr(pattern, "/waiting-list/")	 ? r->waiting
 							   : 1;
 	const char *at = strstr(pattern, "{");
 	size_t n = 0;
@@ -111,7 +130,7 @@ static void concrete_of(const struct records *r, const char *pattern, char *out,
 /* The route's pattern filled with the records of unit A and patient 1. */
 static void concrete(const char *pattern, char *out, size_t cap)
 {
-	const struct records own = {unit_a, c1, room, p1, a1};
+	const struct records own = {unit_a, c1, room, p1, a1, type_a, w_b};
 
 	concrete_of(&own, pattern, out, cap);
 }
@@ -241,15 +260,6 @@ START_TEST(clinician_sees_own_only)
 }
 END_TEST
 
-/* Routes whose record holds a patient's data (or leads to it). */
-static bool patient_bearing(const char *pattern)
-{
-	return !strncmp(pattern, "/api/v1/appointments/{id}", 25) ||
-	       !strncmp(pattern, "/api/v1/patients/{id}", 21) ||
-	       !strcmp(pattern, "/api/v1/clinicians/{id}/day") ||
-	       !strncmp(pattern, "/api/v1/clinicians/{id}/calendar-feed", 37);
-}
-
 /* The audit log (newest 10,000) holds a row by user with action. */
 static bool audited(const json_t *log, const char *user, const char *action)
 {
@@ -262,24 +272,213 @@ static bool audited(const json_t *log, const char *user, const char *action)
 	return false;
 }
 
+/* What a caller limited to unit A (its secretary, its clinician) gets from a
+ * route given unit B's records. */
+enum foreign_expect {
+	DENIED,	    /* 403 (audited), the same as for a missing record */
+	EMPTY,	    /* 403, or 200 with an empty list (a filter naming unit B) */
+	NO_FOREIGN, /* 403, or 2xx whose answer does not hold `absent` */
+	GLOBAL,	    /* the patients directory: open to every secretary by design
+		     * (reads audited); the clinician is refused by role */
+	UNSCOPED,   /* no unit's records: public, token or own-session routes */
+};
+
+/* One request of the walk.  path_tail, body and absent may name records as
+ * {unit_b}, {c1}, {c2}, {p1}, {p2}, {room}, {room_b}, {type_a}, {type_b},
+ * {w_b}; the pattern's own ids are unit B's records. */
+struct foreign_case {
+	const char *method, *pattern;
+	enum foreign_expect expect;
+	const char *path_tail; /* a query, or NULL */
+	const char *body;      /* NULL: none for GET and DELETE, "{}" otherwise */
+	const char *absent;    /* NO_FOREIGN; UNSCOPED: where it is tested */
+};
+
+#define BOOK "\"patient_id\":{p1},\"start\":\"2027-01-04T09:00:00+01:00\",\"duration_minutes\":30"
+#define SERIES ",\"repeat\":{\"every_weeks\":1,\"count\":2}"
+#define SLOTS "?clinician_id={c1}&from=2027-01-04&to=2027-01-04"
+#define EXCEPTION                                                                                  \
+	"{\"kind\":\"absence\",\"start\":\"2027-01-04T08:00:00+01:00\","                         \
+	"\"end\":\"2027-01-04T09:00:00+01:00\"}"
+
+static const struct foreign_case foreign_cases[] = {
+	{"GET", "/healthz", UNSCOPED, NULL, NULL, "no records"},
+	{"GET", "/metrics", UNSCOPED, NULL, NULL, "counters only"},
+	{"GET", "/bench/hello", UNSCOPED, NULL, NULL, "--bench only, no records"},
+	{"GET", "/api/v1/openapi.json", UNSCOPED, NULL, NULL, "the document"},
+	{"POST", "/api/v1/session", UNSCOPED, NULL, NULL, "login: login_throttling"},
+	{"DELETE", "/api/v1/session", UNSCOPED, NULL, NULL, "own session: csrf_and_logout"},
+	{"GET", "/api/v1/me", UNSCOPED, NULL, NULL, "own account: csrf_and_logout"},
+	{"GET", "/api/v1/users", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/users", DENIED, NULL,
+	 "{\"username\":\"x9\",\"role\":\"secretary\",\"password\":\"" E2E_PASSWORD "\"}", NULL},
+	{"GET", "/api/v1/users/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/users/{id}", DENIED, NULL, "{\"active\":false}", NULL},
+	{"GET", "/api/v1/audit", DENIED, "?patient_id={p2}", NULL, NULL},
+
+	{"GET", "/api/v1/units", EMPTY, "?q=B", NULL, NULL},
+	{"POST", "/api/v1/units", DENIED, NULL, "{\"name\":\"C\"}", NULL},
+	{"GET", "/api/v1/units/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/units/{id}", DENIED, NULL, "{\"name\":\"BB\"}", NULL},
+	{"DELETE", "/api/v1/units/{id}", DENIED, NULL, NULL, NULL},
+
+	{"GET", "/api/v1/clinicians", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"POST", "/api/v1/clinicians", DENIED, NULL,
+	 "{\"name\":\"X\",\"profession\":\"lege\",\"unit_id\":{unit_b}}", NULL},
+	{"GET", "/api/v1/clinicians/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/clinicians/{id}", DENIED, NULL, "{\"name\":\"Y\"}", NULL},
+	{"DELETE", "/api/v1/clinicians/{id}", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/clinicians/{id}/day", DENIED, "?date=2026-11-23", NULL, NULL},
+	{"GET", "/api/v1/clinicians/{id}/hours", DENIED, NULL, NULL, NULL},
+	{"PUT", "/api/v1/clinicians/{id}/hours", DENIED, NULL, "[]", NULL},
+	{"GET", "/api/v1/clinicians/{id}/exceptions", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/clinicians/{id}/exceptions", DENIED, NULL, EXCEPTION, NULL},
+	{"DELETE", "/api/v1/clinicians/{id}/exceptions/{exception_id}", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/clinicians/{id}/calendar-feed", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/clinicians/{id}/calendar-feed", DENIED, NULL, NULL, NULL},
+	{"DELETE", "/api/v1/clinicians/{id}/calendar-feed", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/slots", DENIED,
+	 "?clinician_id={c2}&from=2027-01-04&to=2027-01-04&duration_minutes=30", NULL, NULL},
+	{"GET", "/api/v1/slots", DENIED, SLOTS "&type_id={type_b}", NULL, NULL},
+	{"GET", "/api/v1/slots", NO_FOREIGN, SLOTS "&duration_minutes=30&room_kind=clinic", NULL,
+	 "\"room_id\":{room_b}}"},
+
+	{"GET", "/api/v1/rooms", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"POST", "/api/v1/rooms", DENIED, NULL, "{\"name\":\"R\",\"unit_id\":{unit_b}}", NULL},
+	{"GET", "/api/v1/rooms/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/rooms/{id}", DENIED, NULL, "{\"name\":\"RR\"}", NULL},
+	{"DELETE", "/api/v1/rooms/{id}", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/rooms/{id}/hours", DENIED, NULL, NULL, NULL},
+	{"PUT", "/api/v1/rooms/{id}/hours", DENIED, NULL, "[]", NULL},
+	{"GET", "/api/v1/rooms/{id}/exceptions", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/rooms/{id}/exceptions", DENIED, NULL, EXCEPTION, NULL},
+	{"DELETE", "/api/v1/rooms/{id}/exceptions/{exception_id}", DENIED, NULL, NULL, NULL},
+
+	{"GET", "/api/v1/consultation-types", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"POST", "/api/v1/consultation-types", DENIED, NULL,
+	 "{\"name\":\"T\",\"unit_id\":{unit_b},\"duration_minutes\":30}", NULL},
+	{"GET", "/api/v1/consultation-types/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/consultation-types/{id}", DENIED, NULL, "{\"name\":\"TT\"}", NULL},
+	{"DELETE", "/api/v1/consultation-types/{id}", DENIED, NULL, NULL, NULL},
+
+	{"GET", "/api/v1/waiting-list", EMPTY, "?type_id={type_b}", NULL, NULL},
+	{"GET", "/api/v1/waiting-list", EMPTY, "?patient_id={p2}", NULL, NULL},
+	{"POST", "/api/v1/waiting-list", DENIED, NULL, "{\"patient_id\":{p1},\"type_id\":{type_b}}",
+	 NULL},
+	{"POST", "/api/v1/waiting-list", DENIED, NULL,
+	 "{\"patient_id\":{p1},\"type_id\":{type_a},\"clinician_id\":{c2}}", NULL},
+	{"GET", "/api/v1/waiting-list/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/waiting-list/{id}", DENIED, NULL, "{\"priority\":\"urgent\"}", NULL},
+	{"DELETE", "/api/v1/waiting-list/{id}", DENIED, NULL, NULL, NULL},
+
+	{"GET", "/api/v1/patients", GLOBAL, NULL, NULL, NULL},
+	{"POST", "/api/v1/patients", GLOBAL, NULL, NULL, NULL},
+	{"GET", "/api/v1/patients/{id}", GLOBAL, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/patients/{id}", GLOBAL, NULL, NULL, NULL},
+	{"DELETE", "/api/v1/patients/{id}", GLOBAL, NULL, NULL, NULL},
+
+	{"GET", "/api/v1/appointments", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"GET", "/api/v1/appointments", EMPTY, "?room_id={room_b}", NULL, NULL},
+	{"GET", "/api/v1/appointments", EMPTY, "?patient_id={p2}", NULL, NULL},
+	{"GET", "/api/v1/appointments", DENIED, "?clinician_id={c2}", NULL, NULL},
+	{"POST", "/api/v1/appointments", DENIED, NULL, "{" BOOK ",\"clinician_ids\":[{c2}]}", NULL},
+	{"POST", "/api/v1/appointments", DENIED, NULL,
+	 "{" BOOK ",\"clinician_ids\":[{c1}],\"mode\":\"in_person\",\"room_id\":{room_b}}", NULL},
+	{"POST", "/api/v1/appointments", DENIED, NULL,
+	 "{" BOOK ",\"clinician_ids\":[{c1}],\"type_id\":{type_b}}", NULL},
+	{"POST", "/api/v1/appointments", DENIED, NULL,
+	 "{\"patient_id\":{p2},\"clinician_ids\":[{c1}],\"start\":\"2027-01-04T09:00:00+01:00\","
+	 "\"waiting_id\":{w_b}}",
+	 NULL},
+	{"POST", "/api/v1/appointments/series", DENIED, NULL,
+	 "{" BOOK ",\"clinician_ids\":[{c2}]" SERIES "}", NULL},
+	{"POST", "/api/v1/appointments/series", DENIED, NULL,
+	 "{" BOOK ",\"clinician_ids\":[{c1}],\"mode\":\"in_person\",\"room_id\":{room_b}" SERIES "}",
+	 NULL},
+	{"POST", "/api/v1/appointments/series", DENIED, NULL,
+	 "{" BOOK ",\"clinician_ids\":[{c1}],\"type_id\":{type_b}" SERIES "}", NULL},
+	{"GET", "/api/v1/appointments/{id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/appointments/{id}", DENIED, NULL, "{\"status\":\"completed\"}", NULL},
+	{"DELETE", "/api/v1/appointments/{id}", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/appointments/{id}/history", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/appointments/{id}/invitations", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/appointments/{id}/messages", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/appointments/{id}/messages/{message_id}/handled", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/work-queue", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"GET", "/api/v1/appointments/{id}/waiting-list", DENIED, NULL, NULL, NULL},
+	{"GET", "/api/v1/appointments/{id}/participants", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/appointments/{id}/participants", DENIED, NULL,
+	 "{\"name\":\"Dr. G\",\"role\":\"gp\"}", NULL},
+	{"GET", "/api/v1/appointments/{id}/participants/{participant_id}", DENIED, NULL, NULL, NULL},
+	{"PATCH", "/api/v1/appointments/{id}/participants/{participant_id}", DENIED, NULL,
+	 "{\"name\":\"Dr. H\"}", NULL},
+	{"DELETE", "/api/v1/appointments/{id}/participants/{participant_id}", DENIED, NULL, NULL, NULL},
+	{"POST", "/api/v1/appointments/{id}/participants/{participant_id}/invitations", DENIED, NULL,
+	 NULL, NULL},
+
+	{"GET", "/api/v1/invite/{token}", UNSCOPED, NULL, NULL, "token: test_e2e_invite"},
+	{"POST", "/api/v1/invite/{token}/confirm", UNSCOPED, NULL, NULL, "token: test_e2e_invite"},
+	{"POST", "/api/v1/invite/{token}/opt-out", UNSCOPED, NULL, NULL, "token: test_e2e_invite"},
+	{"POST", "/api/v1/invite/{token}/cancel", UNSCOPED, NULL, NULL, "token: test_e2e_invite"},
+	{"POST", "/api/v1/invite/{token}/accept", UNSCOPED, NULL, NULL, "guest token: test_e2e_rules"},
+	{"POST", "/api/v1/invite/{token}/decline", UNSCOPED, NULL, NULL, "guest token: test_e2e_rules"},
+	{"POST", "/api/v1/invite/{token}/tentative", UNSCOPED, NULL, NULL,
+	 "guest token: test_e2e_rules"},
+	{"GET", "/api/v1/invite/{token}/calendar.ics", UNSCOPED, NULL, NULL, "token: test_e2e_invite"},
+	{"GET", "/api/v1/calendar-feeds/{token}/calendar.ics", UNSCOPED, NULL, NULL,
+	 "token: calendar_feed_ends_with_account, test_e2e_day"},
+};
+
+/* tmpl with each {record} replaced by its id, into out (cap bytes). */
+static void fill(const char *tmpl, char *out, size_t cap)
+{
+	const struct {
+		const char *name;
+		long long id;
+	} names[] = {{"{unit_b}", unit_b}, {"{c1}", c1},	 {"{c2}", c2},
+		     {"{p1}", p1},	   {"{p2}", p2},	 {"{room}", room},
+		     {"{room_b}", room_b}, {"{type_a}", type_a}, {"{type_b}", type_b},
+		     {"{w_b}", w_b}};
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*tmpl && n + 1 < cap) {
+		size_t k = 0;
+
+		while (k < sizeof(names) / sizeof(names[0]) &&
+		       strncmp(tmpl, names[k].name, strlen(names[k].name)))
+			k++;
+		if (k < sizeof(names) / sizeof(names[0])) {
+			n += (size_t)snprintf(out + n, cap - n, "%lld", names[k].id);
+			tmpl += strlen(names[k].name);
+		} else {
+			out[n++] = *tmpl++;
+			out[n] = '\0';
+		}
+	}
+	ck_assert_uint_lt(n + 1, cap);
+}
+
 START_TEST(foreign_records_denied_and_audited)
 {
-	/* unit B's clinician, patient 2 and their appointment: foreign to the
-	 * clinician of unit A and to the secretary of unit A; every record is
-	 * foreign to a patient's link (which opens one appointment only) */
-	const struct records other = {unit_b, c2, room, p2, a2};
+	/* unit B's clinician, room, type, waiting entry, patient 2 and their
+	 * appointment: foreign to the clinician of unit A and to the secretary
+	 * of unit A; every record is foreign to a patient's link (which opens
+	 * one appointment only) */
+	const struct records other = {unit_b, c2, room_b, p2, a2, type_b, w_b};
 	struct session link = {"", ""};
 	const struct {
 		const char *name, *user;
 		const struct session *s;
+		enum role role;
 		int status;
-	} who[] = {{"clinician", "lege1", &lege1, 403},
-		   {"unit secretary", "sekr-a", &sekr_a, 403},
-		   {"no session", "anonymous", NULL, 401},
-		   {"patient link as cookie", "anonymous", &link, 401}};
-	static char expect[256][2][240];
+	} who[] = {{"clinician", "lege1", &lege1, ROLE_CLINICIAN, 403},
+		   {"unit secretary", "sekr-a", &sekr_a, ROLE_SECRETARY, 403},
+		   {"no session", "anonymous", NULL, ROLE_NONE, 401},
+		   {"patient link as cookie", "anonymous", &link, ROLE_NONE, 401}};
+	static char expect[1024][2][240];
 	int nexpect = 0, tried = 0;
-	char path[200], action[64], token[E2E_TOKEN_LEN + 1];
+	char path[300], body[600], absent[100], action[64], token[E2E_TOKEN_LEN + 1];
 	struct resp r;
 	json_t *log = NULL;
 
@@ -287,39 +486,74 @@ START_TEST(foreign_records_denied_and_audited)
 	 * as a session cookie */
 	e2e_invite(port, book(p1, c1, "2027-06-01T09:00:00+02:00"), token);
 	snprintf(link.cookie, sizeof(link.cookie), "timebok_session=%s", token);
+	/* unit A's clinician works on the day the slot searches look at */
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/hours", c1);
+	json_decref(e2e_json(port, "PUT", path,
+			     "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"10:00\"}]", 200));
+	/* every route of the table has its case: a new one cannot be forgotten */
+	for (int i = 0; i < nroutes; i++) {
+		bool found = false;
+		for (size_t c = 0; c < sizeof(foreign_cases) / sizeof(foreign_cases[0]); c++)
+			found |= !strcmp(foreign_cases[c].method, routes[i].method) &&
+				 !strcmp(foreign_cases[c].pattern, routes[i].pattern);
+		ck_assert_msg(found, "no foreign-records case for %s %s", routes[i].method,
+			      routes[i].pattern);
+	}
 	for (size_t w = 0; w < sizeof(who) / sizeof(who[0]); w++)
-		for (int i = 0; i < nroutes; i++) {
-			const struct route *rt = &routes[i];
-			bool must = patient_bearing(rt->pattern);
+		for (size_t c = 0; c < sizeof(foreign_cases) / sizeof(foreign_cases[0]); c++) {
+			const struct foreign_case *fc = &foreign_cases[c];
+			const struct route *rt = NULL;
+			bool ids, by_role, ok;
 
-			if (!strstr(rt->pattern, "{id}") || (rt->flags & ROUTE_PUBLIC))
+			for (int i = 0; i < nroutes && !rt; i++)
+				if (!strcmp(fc->method, routes[i].method) &&
+				    !strcmp(fc->pattern, routes[i].pattern))
+					rt = &routes[i];
+			ck_assert_msg(rt, "case for no route: %s %s", fc->method, fc->pattern);
+			if (fc->expect == UNSCOPED)
 				continue;
-			/* patients are not kept per unit: any secretary books any */
-			if (w == 1 && !strncmp(rt->pattern, "/api/v1/patients/", 17))
+			by_role = !(rt->roles & who[w].role);
+			/* patients are the hospital's: any secretary books any */
+			if (fc->expect == GLOBAL && !by_role && who[w].role == ROLE_SECRETARY)
 				continue;
 			concrete_of(&other, rt->pattern, path, sizeof(path));
+			fill(fc->path_tail ? fc->path_tail : "", path + strlen(path),
+			     sizeof(path) - strlen(path));
+			fill(fc->body ? fc->body
+				      : strcmp(rt->method, "GET") && strcmp(rt->method, "DELETE")
+					    ? "{}"
+					    : "",
+			     body, sizeof(body));
 			ck_assert(e2e_request_as(port, who[w].s, rt->method, path, NULL,
-						 strcmp(rt->method, "GET") && strcmp(rt->method, "DELETE")
-							 ? "{}"
-							 : NULL,
-						 &r));
+						 body[0] ? body : NULL, &r));
 			/* no answer holds the other patient's data */
 			ck_assert_msg(!strstr(r.body, "Ola Annen"), "%s %s as %s: %s", rt->method,
 				      path, who[w].name, r.body);
+			ids = strchr(rt->pattern, '{') && !strstr(rt->pattern, "{token}");
 			if (r.status == who[w].status) {
-				snprintf(expect[nexpect][0], sizeof(expect[0][0]), "%s", who[w].user);
-				snprintf(expect[nexpect][1], sizeof(expect[0][1]), "denied %s %s", rt->method, path + 7);
-				nexpect++;
+				ok = true;
+			} else if (who[w].status == 401 || by_role || fc->expect == DENIED) {
+				ok = false;
+			} else if (fc->expect == EMPTY) {
+				ok = r.status == 200 && !strcmp(r.body, "[]");
 			} else {
-				/* only a record of no patient may be open to them */
-				ck_assert_msg(!must && who[w].status == 403 && r.status / 100 != 5,
-					      "%s %s as %s: %d %s", rt->method, path, who[w].name,
-					      r.status, r.body);
+				fill(fc->absent ? fc->absent : "", absent, sizeof(absent));
+				ok = r.status / 100 == 2 && !strstr(r.body, absent);
+			}
+			ck_assert_msg(ok, "%s %s as %s: %d %s", rt->method, path, who[w].name,
+				      r.status, r.body);
+			/* every 403, and a 401 on a route naming a record, is audited */
+			if (r.status == 403 || (r.status == 401 && ids)) {
+				ck_assert_int_lt(nexpect, 1024);
+				snprintf(expect[nexpect][0], sizeof(expect[0][0]), "%s", who[w].user);
+				snprintf(expect[nexpect][1], sizeof(expect[0][1]), "denied %s %.*s",
+					 rt->method, (int)strcspn(path + 7, "?"), path + 7);
+				nexpect++;
 			}
 			tried++;
 			e2e_resp_free(&r);
 		}
-	ck_assert_int_gt(tried, 100);
+	ck_assert_int_gt(tried, 300);
 	/* each denial is in the audit log (written in the background: wait) */
 	e2e_use(&srv.admin);
 	for (int wait = 0, found = 0; found < nexpect && wait < 100; wait++) {
@@ -342,6 +576,16 @@ START_TEST(foreign_records_denied_and_audited)
 			ck_assert_int_eq(json_integer_value(json_object_get(e, "appointment_id")), a2);
 	}
 	ck_assert(audited(log, "lege1", action));
+	json_decref(log);
+	/* and nothing of unit B changed: its entry still waits, its room is active */
+	snprintf(path, sizeof(path), "/api/v1/waiting-list/%lld", w_b);
+	log = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(log, "status")), "waiting");
+	ck_assert_str_eq(json_string_value(json_object_get(log, "priority")), "normal");
+	json_decref(log);
+	snprintf(path, sizeof(path), "/api/v1/rooms/%lld", room_b);
+	log = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert(json_is_true(json_object_get(log, "active")));
 	json_decref(log);
 }
 END_TEST
@@ -612,6 +856,409 @@ START_TEST(cli_accounts)
 }
 END_TEST
 
+
+/* Wait (the audit writer runs in the background) until the log holds a
+ * row by user with action (and appointment, unless 0); false after 5 s. */
+static bool wait_audited(const char *user, const char *action, long long appointment)
+{
+	bool found = false;
+
+	e2e_use(&srv.admin);
+	for (int wait = 0; !found && wait < 100; wait++) {
+		json_t *log = e2e_json(port, "GET", "/api/v1/audit?limit=10000", NULL, 200);
+		for (size_t i = 0; i < json_array_size(log) && !found; i++) {
+			const json_t *e = json_array_get(log, i);
+			found = !strcmp(json_string_value(json_object_get(e, "username")), user) &&
+				!strcmp(json_string_value(json_object_get(e, "action")), action) &&
+				(!appointment ||
+				 json_integer_value(json_object_get(e, "appointment_id")) == appointment);
+		}
+		json_decref(log);
+		if (!found)
+			nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+	}
+	return found;
+}
+
+/* How many rows GET path lists as the current session. */
+static size_t listed(const char *path)
+{
+	json_t *j = e2e_json(port, "GET", path, NULL, 200);
+	size_t n = json_array_size(j);
+
+	json_decref(j);
+	return n;
+}
+
+/* Whether list (a JSON array) holds an object with "id" id. */
+static bool lists_id(const json_t *list, long long id)
+{
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (json_integer_value(json_object_get(json_array_get(list, i), "id")) == id)
+			return true;
+	return false;
+}
+
+START_TEST(waiting_list_unit_scope)
+{
+	char path[128], body[300], foreign[512], missing[512];
+	long long own, both;
+	json_t *j;
+
+	e2e_use(&sekr_a);
+	j = e2e_json(port, "GET", "/api/v1/waiting-list", NULL, 200);
+	ck_assert_msg(!lists_id(j, w_b), "unit B's entry listed to unit A");
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/waiting-list?patient_id=%lld", p2);
+	ck_assert_int_eq(listed(path), 0);
+	/* read, change, remove: 403, the same answer as for no entry */
+	snprintf(path, sizeof(path), "/api/v1/waiting-list/%lld", w_b);
+	ck_assert_int_eq(status_as(&sekr_a, "GET", path, NULL, foreign, sizeof(foreign)), 403);
+	ck_assert_int_eq(status_as(&sekr_a, "GET", "/api/v1/waiting-list/99999", NULL, missing,
+				   sizeof(missing)),
+			 403);
+	ck_assert_str_eq(foreign, missing);
+	ck_assert_ptr_null(strstr(foreign, "Ola Annen"));
+	ck_assert_int_eq(status_as(&sekr_a, "PATCH", path, "{\"priority\":\"urgent\"}", NULL, 0),
+			 403);
+	ck_assert_int_eq(status_as(&sekr_a, "DELETE", path, NULL, NULL, 0), 403);
+	/* no entry for another unit's type or clinician */
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld,\"type_id\":%lld}", p1, type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/waiting-list", body, NULL, 0), 403);
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld,\"type_id\":%lld,\"clinician_id\":%lld}",
+		 p1, type_a, c2);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/waiting-list", body, NULL, 0), 403);
+	/* its own unit's entries it keeps as before */
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld,\"type_id\":%lld,\"clinician_id\":%lld}",
+		 p1, type_a, c1);
+	own = e2e_make(port, "waiting-list", body);
+	snprintf(path, sizeof(path), "/api/v1/waiting-list/%lld", own);
+	json_decref(e2e_json(port, "GET", path, NULL, 200));
+	ck_assert_int_eq(status_as(&sekr_a, "PATCH", path, "{\"priority\":\"urgent\"}", NULL, 0),
+			 200);
+	snprintf(body, sizeof(body), "{\"type_id\":%lld}", type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "PATCH", path, body, NULL, 0), 403);
+	j = e2e_json(port, "GET", "/api/v1/waiting-list", NULL, 200);
+	ck_assert(lists_id(j, own));
+	json_decref(j);
+	/* a slot of both units' clinicians offers only unit A's entries */
+	e2e_use(&srv.admin);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld,%lld],"
+		 "\"start\":\"2026-11-26T09:00:00+01:00\",\"duration_minutes\":30}",
+		 p1, c1, c2);
+	both = e2e_make(port, "appointments", body);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/waiting-list", both);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert(lists_id(j, w_b)); /* the unrestricted secretary sees both */
+	json_decref(j);
+	e2e_use(&sekr_a);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_msg(!lists_id(j, w_b), "unit B's entry offered to unit A");
+	json_decref(j);
+	e2e_use(&srv.admin);
+}
+END_TEST
+
+/* The 409 answer's conflicts of kind name no appointment and nothing but
+ * the kind; the others name theirs. */
+static void kinds_only(const char *answer, const char *kind)
+{
+	json_t *j = json_loads(answer, 0, NULL), *c;
+	int hidden = 0;
+	size_t i;
+
+	ck_assert_ptr_nonnull(j);
+	json_array_foreach(json_object_get(j, "conflicts"), i, c) {
+		bool named = json_object_get(c, "appointment_id") || json_object_get(c, "id");
+
+		if (!strcmp(json_string_value(json_object_get(c, "kind")), kind)) {
+			ck_assert_msg(!named, "%s", answer);
+			hidden++;
+		} else {
+			ck_assert_msg(named, "%s", answer);
+		}
+	}
+	ck_assert_int_gt(hidden, 0);
+	json_decref(j);
+}
+
+/* method path body as the unit A secretary is a 409 whose conflicts of
+ * kind keep only their kind, naming appointment hidden nowhere, and the
+ * refusal is audited as action with that appointment. */
+static void refused_hidden(const char *method, const char *path, const char *body,
+			   const char *kind, long long hidden, const char *action)
+{
+	char answer[4096], id[48], named[48];
+
+	snprintf(id, sizeof(id), "\"appointment_id\":%lld", hidden);
+	snprintf(named, sizeof(named), "(appointment %lld)", hidden);
+	ck_assert_int_eq(status_as(&sekr_a, method, path, body, answer, sizeof(answer)), 409);
+	kinds_only(answer, kind);
+	ck_assert_msg(!strstr(answer, id) && !strstr(answer, named), "%s", answer);
+	ck_assert_msg(wait_audited("sekr-a", action, hidden), "%s %s not audited", method, path);
+}
+
+START_TEST(conflicts_name_only_what_caller_sees)
+{
+	char body[400], answer[4096], path[128];
+	long long a4;
+
+	/* patient 2 is busy with unit B at 09:00: unit A may learn that much */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-23T09:00:00+01:00\","
+		 "\"duration_minutes\":30}",
+		 p2, c1);
+	refused_hidden("POST", "/api/v1/appointments", body, "patient", a2,
+		       "appointment.refused_foreign");
+	/* the same as a series, which writes nothing */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-16T09:00:00+01:00\","
+		 "\"duration_minutes\":30,\"repeat\":{\"every_weeks\":1,\"count\":3}}",
+		 p2, c1);
+	refused_hidden("POST", "/api/v1/appointments/series", body, "patient", a2,
+		       "appointment_series.refused_foreign");
+	/* a PATCH of its own appointment onto patient 2 */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a1);
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld}", p2);
+	refused_hidden("PATCH", path, body, "patient", a2, "appointment.refused_foreign");
+	/* unit B's appointment in unit A's room */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-25T09:00:00+01:00\","
+		 "\"duration_minutes\":30,\"mode\":\"in_person\",\"room_id\":%lld}",
+		 p2, c2, room);
+	a4 = e2e_make(port, "appointments", body);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-25T09:00:00+01:00\","
+		 "\"duration_minutes\":30,\"mode\":\"in_person\",\"room_id\":%lld}",
+		 p1, c1, room);
+	refused_hidden("POST", "/api/v1/appointments", body, "room", a4,
+		       "appointment.refused_foreign");
+	/* what the caller may see is still named */
+	ck_assert_int_eq(status_as(&sekr, "POST", "/api/v1/appointments", body, answer,
+				   sizeof(answer)),
+			 409);
+	ck_assert_ptr_nonnull(strstr(answer, "\"appointment_id\""));
+	e2e_use(&srv.admin);
+}
+END_TEST
+
+START_TEST(bookings_and_slots_use_own_rooms_and_types)
+{
+	char body[400], path[256];
+	json_t *j, *s;
+	size_t i;
+
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-27T09:00:00+01:00\","
+		 "\"duration_minutes\":30,\"mode\":\"in_person\",\"room_id\":%lld}",
+		 p1, c1, room_b);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/appointments", body, NULL, 0), 403);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-27T09:00:00+01:00\","
+		 "\"type_id\":%lld}",
+		 p1, c1, type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/appointments", body, NULL, 0), 403);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-27T09:00:00+01:00\","
+		 "\"type_id\":%lld,\"repeat\":{\"every_weeks\":1,\"count\":2}}",
+		 p1, c1, type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/appointments/series", body, NULL, 0),
+			 403);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a1);
+	snprintf(body, sizeof(body), "{\"mode\":\"in_person\",\"room_id\":%lld}", room_b);
+	ck_assert_int_eq(status_as(&sekr_a, "PATCH", path, body, NULL, 0), 403);
+	snprintf(body, sizeof(body), "{\"type_id\":%lld}", type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "PATCH", path, body, NULL, 0), 403);
+	/* its own type and room are fine */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-27T09:00:00+01:00\","
+		 "\"type_id\":%lld,\"mode\":\"in_person\",\"room_id\":%lld}",
+		 p1, c1, type_a, room);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/appointments", body, NULL, 0), 201);
+
+	/* free slots: no type of unit B, no room of unit B */
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/hours", c1);
+	json_decref(e2e_json(port, "PUT", path,
+			     "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"10:00\"}]", 200));
+	snprintf(path, sizeof(path),
+		 "/api/v1/slots?clinician_id=%lld&from=2027-01-04&to=2027-01-04&type_id=%lld", c1,
+		 type_b);
+	ck_assert_int_eq(status_as(&sekr_a, "GET", path, NULL, NULL, 0), 403);
+	snprintf(path, sizeof(path),
+		 "/api/v1/slots?clinician_id=%lld&from=2027-01-04&to=2027-01-04"
+		 "&duration_minutes=30&room_kind=clinic",
+		 c1);
+	e2e_use(&sekr_a);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_gt(json_array_size(j), 0);
+	json_array_foreach(j, i, s)
+		ck_assert_int_eq(json_integer_value(json_object_get(s, "room_id")), room);
+	json_decref(j);
+	e2e_use(&srv.admin);
+}
+END_TEST
+
+START_TEST(search_wildcards_are_literal)
+{
+	e2e_use(&sekr);
+	ck_assert_int_eq(listed("/api/v1/patients?q=%25"), 0);
+	ck_assert_int_eq(listed("/api/v1/patients?q=_"), 0);
+	ck_assert_int_eq(listed("/api/v1/rooms?q=%25"), 0);
+	json_decref(e2e_json(port, "POST", "/api/v1/patients", "{\"name\":\"Hundre% _Prosent\"}", 201));
+	ck_assert_int_eq(listed("/api/v1/patients?q=%25%20_"), 1);
+	ck_assert_int_eq(listed("/api/v1/patients?q=Kari"), 1);
+	e2e_use(&srv.admin);
+}
+END_TEST
+
+START_TEST(participant_read_audited)
+{
+	char path[128];
+	long long pid;
+	json_t *j;
+
+	e2e_use(&sekr);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants", a1);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	pid = json_integer_value(json_object_get(json_array_get(j, 0), "id"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants/%lld", a1, pid);
+	json_decref(e2e_json(port, "GET", path, NULL, 200));
+	ck_assert(wait_audited("sekr", "appointment.participant", a1));
+}
+END_TEST
+
+START_TEST(calendar_feed_ends_with_account)
+{
+	char path[128], url[600], feed[600], unknown[600];
+	long long lege_user = 0;
+	struct resp r;
+	json_t *j, *u;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/calendar-feed", c1);
+	ck_assert(e2e_request_as(port, &lege1, "POST", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 201);
+	snprintf(url, sizeof(url), "%s", strstr(json_string_value(json_object_get(r.json, "url")),
+						"/api/v1/"));
+	e2e_resp_free(&r);
+	ck_assert_int_eq(status_as(NULL, "GET", url, NULL, NULL, 0), 200);
+	ck_assert_int_eq(status_as(NULL, "GET",
+				   "/api/v1/calendar-feeds/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/"
+				   "calendar.ics",
+				   NULL, unknown, sizeof(unknown)),
+			 404);
+	/* the clinician's only account disabled: the feed answers as unknown */
+	j = e2e_json(port, "GET", "/api/v1/users", NULL, 200);
+	json_array_foreach(j, i, u)
+		if (!strcmp(json_string_value(json_object_get(u, "username")), "lege1"))
+			lege_user = json_integer_value(json_object_get(u, "id"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", lege_user);
+	json_decref(e2e_json(port, "PATCH", path, "{\"active\":false}", 200));
+	ck_assert_int_eq(status_as(NULL, "GET", url, NULL, feed, sizeof(feed)), 404);
+	ck_assert_str_eq(feed, unknown);
+	/* enabled again it works; the clinician deactivated, it does not */
+	json_decref(e2e_json(port, "PATCH", path, "{\"active\":true}", 200));
+	ck_assert_int_eq(status_as(NULL, "GET", url, NULL, NULL, 0), 200);
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld", c1);
+	ck_assert_int_eq(status_as(&srv.admin, "DELETE", path, NULL, NULL, 0), 204);
+	ck_assert_int_eq(status_as(NULL, "GET", url, NULL, feed, sizeof(feed)), 404);
+	ck_assert_str_eq(feed, unknown);
+}
+END_TEST
+
+START_TEST(empty_unit_ids_refused)
+{
+	char args[400];
+	struct resp r;
+	json_t *j;
+
+	ck_assert(e2e_request(port, "POST", "/api/v1/users", NULL,
+			      "{\"username\":\"tom\",\"role\":\"secretary\",\"password\":\"" E2E_PASSWORD
+			      "\",\"unit_ids\":[]}",
+			      &r));
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(e2e_is_error(&r, "invalid", "unit_ids"));
+	e2e_resp_free(&r);
+	/* a limited account cannot be widened by an empty list either */
+	ck_assert(e2e_request(port, "PATCH", "/api/v1/users/3", NULL, "{\"unit_ids\":[]}", &r));
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(e2e_is_error(&r, "invalid", "unit_ids"));
+	e2e_resp_free(&r);
+	j = e2e_json(port, "GET", "/api/v1/users/3", NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "username")), "sekr-a");
+	ck_assert_int_eq(json_array_size(json_object_get(j, "unit_ids")), 1);
+	json_decref(j);
+	/* the command line: a unit id must be one */
+	snprintf(args, sizeof(args), "add --db %s --username cli-tom --role secretary --unit-id '' "
+				     "--password-cost min", srv.db);
+	ck_assert_int_ne(e2e_cli(args, "a long enough password\n"), 0);
+	snprintf(args, sizeof(args), "add --db %s --username cli-tom --role secretary --unit-id 999 "
+				     "--password-cost min", srv.db);
+	ck_assert_int_ne(e2e_cli(args, "a long enough password\n"), 0);
+	ck_assert_int_eq(listed("/api/v1/users"), 4); /* nothing added */
+}
+END_TEST
+
+/* POST or PATCH body to path must be 400 naming field, and change nothing. */
+static void refused_text(const char *method, const char *path, const char *body, const char *field)
+{
+	struct resp r;
+
+	ck_assert(e2e_request(port, method, path, NULL, body, &r));
+	ck_assert_msg(r.status == 400 && e2e_is_error(&r, "invalid", field), "%s %s: %d %s", method,
+		      path, r.status, r.body);
+	e2e_resp_free(&r);
+}
+
+START_TEST(direction_marks_refused)
+{
+	char path[128], body[300], token[E2E_TOKEN_LEN + 1];
+	long long later;
+	json_t *j;
+
+	/* U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LRI, U+2028 LINE SEPARATOR, U+200F RLM, U+0085 NEL */
+	refused_text("POST", "/api/v1/patients", "{\"name\":\"Kari \\u202eneggoN\"}", "name");
+	refused_text("POST", "/api/v1/patients", "{\"name\":\"Kari \xe2\x80\xae" "neggoN\"}", "name");
+	refused_text("POST", "/api/v1/clinicians",
+		     "{\"name\":\"Lege \\u2066X\",\"profession\":\"lege\"}", "name");
+	refused_text("POST", "/api/v1/units", "{\"name\":\"A\\u2028B\"}", "name");
+	refused_text("POST", "/api/v1/rooms", "{\"name\":\"Rom\",\"location\":\"\\u200fX\"}",
+		     "location");
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a1);
+	refused_text("PATCH", path, "{\"reason\":\"flyttet \\u202e\"}", "reason");
+	refused_text("PATCH", path, "{\"reason\":\"flyttet \\u0085\"}", "reason");
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld,\"type_id\":%lld,\"note\":\"\\u202dX\"}",
+		 p1, type_a);
+	refused_text("POST", "/api/v1/waiting-list", body, "note");
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/exceptions", c1);
+	refused_text("POST", path,
+		     "{\"kind\":\"absent\",\"start\":\"2026-12-01T08:00:00+01:00\","
+		     "\"end\":\"2026-12-01T16:00:00+01:00\",\"reason\":\"ferie\\u2029\"}",
+		     "reason");
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants", a1);
+	refused_text("POST", path, "{\"name\":\"Dr. \\u202eX\",\"role\":\"gp\"}", "name");
+	refused_text("POST", path, "{\"name\":\"Dr. X\",\"role\":\"gp\",\"organisation\":\"\\u2067Y\"}",
+		     "organisation");
+	/* the patient's own reason on their page */
+	later = book(p1, c1, "2027-06-01T09:00:00+02:00");
+	e2e_invite(port, later, token);
+	snprintf(path, sizeof(path), "/api/v1/invite/%s/opt-out", token);
+	refused_text("POST", path, "{\"reason\":\"vil m\\u00f8te \\u202eopp\"}", "reason");
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", later);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "invited");
+	json_decref(j);
+	/* nothing was stored; plain text and newlines in reasons still are */
+	ck_assert_int_eq(listed("/api/v1/patients"), 2);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a1);
+	json_decref(e2e_json(port, "PATCH", path, "{\"reason\":\"Åse ringte\\nflyttet\"}", 200));
+	json_decref(e2e_json(port, "POST", "/api/v1/patients", "{\"name\":\"محمد Ali\"}", 201));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_auth");
@@ -630,6 +1277,19 @@ static Suite *suite(void)
 	tcase_add_test(tc, audit_log);
 	tcase_add_test(tc, no_secrets_at_rest_or_in_logs);
 	tcase_add_test(tc, cli_accounts);
+	suite_add_tcase(s, tc);
+	/* issue 18: records of one unit do not reach another */
+	tc = tcase_create("scope");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, waiting_list_unit_scope);
+	tcase_add_test(tc, conflicts_name_only_what_caller_sees);
+	tcase_add_test(tc, bookings_and_slots_use_own_rooms_and_types);
+	tcase_add_test(tc, search_wildcards_are_literal);
+	tcase_add_test(tc, participant_read_audited);
+	tcase_add_test(tc, calendar_feed_ends_with_account);
+	tcase_add_test(tc, empty_unit_ids_refused);
+	tcase_add_test(tc, direction_marks_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

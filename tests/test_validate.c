@@ -8,7 +8,9 @@
 #include "buf.h"
 #include "check_main.h"
 #include "config.h"
+#include "api.h"
 #include "req.h"
+#include "resources.h"
 #include "router.h"
 #include "validate.h"
 
@@ -81,6 +83,44 @@ START_TEST(names_and_utf8)
 	ck_assert(!validate_utf8("a\0b", 3));
 	ck_assert(validate_json_too_deep("[[[[1]]]]", 9, 3));
 	ck_assert(!validate_json_too_deep("[[[\"[[[[\"]]]", 12, 3));
+}
+END_TEST
+
+/* Text staff read: no controls, no direction marks, no line separators. */
+START_TEST(text_without_hidden_formatting)
+{
+	static const char *const bad[] = {
+	    "Kari \xe2\x80\xae" "neggoN", /* U+202E right-to-left override */
+	    "\xe2\x80\xaa" "x",	      /* U+202A LRE */
+	    "\xe2\x80\xad" "x",	      /* U+202D LRO */
+	    "x\xe2\x81\xa6",		      /* U+2066 LRI */
+	    "x\xe2\x81\xa9",		      /* U+2069 PDI */
+	    "A\xe2\x80\xa8" "B",	      /* U+2028 line separator */
+	    "A\xe2\x80\xa9" "B",	      /* U+2029 paragraph separator */
+	    "\xe2\x80\x8e" "x",	      /* U+200E LRM */
+	    "\xe2\x80\x8f" "x",	      /* U+200F RLM */
+	    "\xd8\x9c" "x",		      /* U+061C Arabic letter mark */
+	    "x\xc2\x85" "y",		      /* U+0085 NEL, a C1 control */
+	    "x\xc2\x9b" "y",		      /* U+009B CSI */
+	    "x\x7f",			      /* DEL */
+	    "x\ty",			      /* a tab */
+	    "x\x1b[2J",		      /* ESC */
+	    NULL};
+	char v[256];
+
+	for (const char *const *b = bad; *b; b++) {
+		ck_assert_msg(validate_text(*b, true) != NULL, "%s passed", *b);
+		ck_assert_ptr_nonnull(check(validate_name, *b, v));
+	}
+	ck_assert_ptr_null(validate_text("Åse ringte\nflyttet", true));
+	ck_assert_ptr_nonnull(validate_text("Åse ringte\nflyttet", false));
+	ck_assert_ptr_nonnull(validate_text("a\r\nb", true));
+	/* letters of any script, and joiners, are text */
+	ck_assert_ptr_null(check(validate_name, "\xd9\x85\xd8\xad\xd9\x85\xd8\xaf Ali", v));
+	ck_assert_ptr_null(check(validate_name, "\xe0\xa4\x95\xe0\xa5\x8d\xe2\x80\x8d", v));
+	ck_assert_ptr_null(check(validate_name, "Zo\xc3\xab \xe2\x80\x94 \xf0\x9f\x98\x80", v));
+	/* a U+2028 hidden in an e-mail address */
+	ck_assert_ptr_nonnull(check(validate_email, "kari\xe2\x80\xa8@example.no", v));
 }
 END_TEST
 
@@ -164,6 +204,38 @@ START_TEST(config_layers)
 }
 END_TEST
 
+/* Every route declares how its records are scoped (req.h), and the
+ * declaration fits what the route is: a token route opens by its token, a
+ * public one holds no records, a directory route is kept per unit exactly
+ * when its descriptor names a unit. */
+START_TEST(every_route_declares_its_scope)
+{
+	for (int i = 0; i < nroutes; i++) {
+		const struct route *r = &routes[i];
+		bool token = strstr(r->pattern, "{token}") != NULL;
+		bool generic = r->fn == api_resource_list || r->fn == api_resource_get ||
+			       r->fn == api_resource_create || r->fn == api_resource_update ||
+			       r->fn == api_resource_delete;
+
+		ck_assert_msg(r->scope != SCOPE_UNDECLARED, "%s %s declares no scope", r->method,
+			      r->pattern);
+		ck_assert_msg(token == (r->scope == SCOPE_TOKEN), "%s %s", r->method, r->pattern);
+		ck_assert_msg(((r->flags & ROUTE_PUBLIC) != 0) ==
+				      (r->scope == SCOPE_PUBLIC || r->scope == SCOPE_TOKEN),
+			      "%s %s", r->method, r->pattern);
+		ck_assert_msg(r->scope != SCOPE_ADMIN || r->roles == ROLE_ADMIN, "%s %s",
+			      r->method, r->pattern);
+		if (r->scope == SCOPE_UNIT_ROW)
+			ck_assert_msg(r->arg && res_has_unit(r->arg), "%s %s: no unit to scope by",
+				      r->method, r->pattern);
+		if (generic && r->scope != SCOPE_ADMIN)
+			ck_assert_msg((r->scope == SCOPE_UNIT_ROW) == res_has_unit(r->arg) &&
+					      (r->scope == SCOPE_UNIT_ROW || r->scope == SCOPE_GLOBAL),
+				      "%s %s", r->method, r->pattern);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("validate");
@@ -173,8 +245,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, emails);
 	tcase_add_test(tc, national_ids);
 	tcase_add_test(tc, names_and_utf8);
+	tcase_add_test(tc, text_without_hidden_formatting);
 	tcase_add_test(tc, json_writer);
 	tcase_add_test(tc, router);
+	tcase_add_test(tc, every_route_declares_its_scope);
 	tcase_add_test(tc, config_layers);
 	suite_add_tcase(s, tc);
 	return s;

@@ -234,6 +234,12 @@ export async function explainRefusal(x, box, st) {
     const seen = new Set();
     const items = [];
     for (const c of x.body.conflicts) {
+      if (!c.appointment_id) { // another unit's: the kind is all the answer says
+        if (seen.has(c.kind)) continue;
+        seen.add(c.kind);
+        items.push(h('li', {}, t('book.busyThen', t(c.kind === 'room' ? 'book.theRoom' : 'book.thePatient'))));
+        continue;
+      }
       if (seen.has(`${c.kind}${c.appointment_id}`)) continue;
       seen.add(`${c.kind}${c.appointment_id}`);
       let what = `#${c.appointment_id}`;
