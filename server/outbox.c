@@ -375,22 +375,32 @@ enum app_err outbox_on_change(struct app *app, struct store *db, const struct ap
 /* ---- the worker ---- */
 
 /* Whether claimed message m may still go as it was composed: its
- * participant still takes part and, when it carries a link, that very link
- * is live.  Otherwise *why says why it is dropped.  A message is never
- * given another link than its own: the participant's newest one may be
- * another patient's (a corrected appointment) or a newer invitation's. */
+ * participant still takes part, at the address it was written to (a
+ * corrected phone number or e-mail means the old one was someone else's),
+ * and, when it carries a link, that very link is live.  Otherwise *why says
+ * why it is dropped.  A message is never given another link than its own:
+ * the participant's newest one may be another patient's (a corrected
+ * appointment) or a newer invitation's. */
 static enum app_err still_bound(struct outbox *o, const struct outbox_msg *m, bool with_link,
 				uint8_t box[TOKEN_BOX_LEN], const char **why)
 {
+	char now_at[sizeof(m->recipient)];
 	enum app_err err;
-	bool yes;
+	bool takes_part;
 
 	*why = NULL;
-	if ((err = store_outbox_still_participant(o->db, m->participant_id, &yes)))
-		return err;
-	if (m->participant_id && !yes) {
-		*why = "not sent: the recipient no longer takes part";
-		return APP_OK;
+	if (m->participant_id) {
+		if ((err = store_outbox_address(o->db, m->participant_id, m->channel, now_at,
+						sizeof(now_at), &takes_part)))
+			return err;
+		if (!takes_part) {
+			*why = "not sent: the recipient no longer takes part";
+			return APP_OK;
+		}
+		if (strcmp(now_at, m->recipient)) {
+			*why = "not sent: the address was changed after it was written";
+			return APP_OK;
+		}
 	}
 	if (!with_link)
 		return APP_OK;

@@ -45,8 +45,13 @@ static const char SQL_BOUND_BOX[] =
 	"SELECT l.token_box FROM links l JOIN participants p ON p.id = l.participant_id "
 	"WHERE l.id = ?1 AND l.participant_id = ?2 AND l.revoked_at IS NULL "
 	"AND p.removed_at IS NULL";
-static const char SQL_STILL_PARTICIPANT[] =
-	"SELECT count(*) FROM participants WHERE id = ?1 AND removed_at IS NULL";
+/* The participant's address on a channel now: the patient's record for the
+ * patient, the guest's own fields for a guest; no row for a removed one. */
+static const char SQL_ADDRESS[] =
+	"SELECT CASE WHEN ?2 = 'sms' THEN coalesce(pt.phone, p.phone) "
+	"ELSE coalesce(pt.email, p.email) END FROM participants p "
+	"LEFT JOIN patients pt ON pt.id = p.patient_id AND p.kind = 'patient' "
+	"WHERE p.id = ?1 AND p.removed_at IS NULL";
 static const char SQL_DROP[] =
 	"UPDATE outbox SET status = 'failed', last_error = ?2, next_at = ?3, handled_at = ?3, "
 	"handled_by = 'timebok' WHERE id = ?1";
@@ -195,14 +200,27 @@ enum app_err store_outbox_bound_box(struct store *s, const struct outbox_msg *m,
 	return err;
 }
 
-enum app_err store_outbox_still_participant(struct store *s, int64_t participant_id, bool *yes)
+enum app_err store_outbox_address(struct store *s, int64_t participant_id, const char *channel,
+				  char *out, size_t cap, bool *takes_part)
 {
-	int64_t n = 0;
-	enum app_err err = participant_id
-				   ? store_scalar(s, SQL_STILL_PARTICIPANT, 1, participant_id, 0, &n)
-				   : APP_OK;
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
 
-	*yes = n > 0;
+	out[0] = '\0';
+	*takes_part = false;
+	if ((err = store_stmt(s, SQL_ADDRESS, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, participant_id);
+	sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*takes_part = true;
+		store_copy_text(out, cap, st, 0);
+	} else if (rc != SQLITE_DONE) {
+		err = store_fail(s, rc, "participant address");
+	}
+	store_done(st);
 	return err;
 }
 

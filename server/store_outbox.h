@@ -78,9 +78,11 @@ enum app_err store_outbox_link_live(struct store *s, int64_t participant_id,
  * the message must then be dropped, never given another link. */
 enum app_err store_outbox_bound_box(struct store *s, const struct outbox_msg *m,
 				    uint8_t box[TOKEN_BOX_LEN]) WARN_UNUSED;
-/* Whether participant_id is a participant still (not a removed guest). */
-enum app_err store_outbox_still_participant(struct store *s, int64_t participant_id,
-					    bool *yes) WARN_UNUSED;
+/* Participant participant_id's address on channel ("sms": the phone,
+ * "email") as it is now, into out (cap bytes; "" when none), and whether
+ * they still take part (*takes_part false for a removed guest). */
+enum app_err store_outbox_address(struct store *s, int64_t participant_id, const char *channel,
+				  char *out, size_t cap, bool *takes_part) WARN_UNUSED;
 /* Drop message id, never to be sent: failed, handled by "timebok", why in
  * last_error (static or caller-owned text). */
 enum app_err store_outbox_drop(struct store *s, int64_t id, const char *why,

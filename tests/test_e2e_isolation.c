@@ -10,12 +10,15 @@
  * The message findings (a queued message keeps its own link) are in
  * test_e2e_delivery.c, where a gateway can keep a message waiting.
  */
+#define _DEFAULT_SOURCE /* usleep */
 #include <check.h>
 #include <libical/ical.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "e2e.h"
@@ -388,6 +391,105 @@ START_TEST(a_new_patient_or_a_removed_guest_gets_a_new_room)
 }
 END_TEST
 
+/* appointment id's messages (on server at p) once none is queued. */
+static json_t *settled_at(int p, long long id)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", id);
+	for (int i = 0; i < 2000; i++) {
+		json_t *m = e2e_json(p, "GET", path, NULL, 200), *v;
+		bool queued = false;
+		size_t k;
+		json_array_foreach(m, k, v) queued |= !strcmp(str(v, "status"), "queued");
+		if (!queued && json_array_size(m))
+			return m;
+		json_decref(m);
+		usleep(10000);
+	}
+	ck_abort_msg("messages still queued after 20 s");
+	return NULL;
+}
+
+/* Whether every message of id has been tried at least once. */
+static bool all_tried(int p, long long id)
+{
+	char path[96];
+	bool tried = true;
+	json_t *m, *v;
+	size_t k;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", id);
+	m = e2e_json(p, "GET", path, NULL, 200);
+	json_array_foreach(m, k, v) tried &= json_integer_value(json_object_get(v, "attempts")) > 0;
+	json_decref(m);
+	return tried && k > 0;
+}
+
+/* Found by the outside review: a corrected phone number or e-mail means the
+ * old one was someone else's, yet what waited for a retry went there, with
+ * a live link.  The spool "folder" is a file at first, so every message
+ * waits for its retry; the secretary corrects the patient's and the
+ * guest's addresses; then the spool can be written. */
+START_TEST(a_corrected_address_gets_nothing_meant_for_the_old)
+{
+	char dir[64] = "/tmp/timebok-spool-XXXXXX", spool[96], cmd[160], token[44], path[160],
+	    guest_url[600];
+	const char *extra[] = {"--spool-dir", spool, "--retry-base", "1", NULL};
+	struct server own;
+	long long c, p, id, guest;
+	json_t *m, *v;
+	size_t k;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	ck_assert_ptr_nonnull(f = fopen(spool, "w"));
+	fclose(f);
+	e2e_start(&own, NULL, extra);
+	port = own.port;
+	c = e2e_make(port, "clinicians", "{\"name\":\"Dr Adr\",\"profession\":\"lege\"}");
+	p = e2e_make(port, "patients",
+		     "{\"name\":\"Kari\",\"phone\":\"+4791234567\",\"email\":\"kari@example.no\"}");
+	id = book(c, p, (time(NULL) / 86400 + 3) * 86400 + 36000, 30);
+	guest = add_guest(id, "NAV N", "nav", "+4792222333");
+	e2e_invite(port, id, token);
+	invite_guest(id, guest, guest_url);
+	for (int i = 0; i < 1000 && !all_tried(port, id); i++)
+		usleep(10000);
+	ck_assert(all_tried(port, id));
+	{
+		char body[96];
+		snprintf(path, sizeof(path), "/api/v1/patients/%lld", p);
+		json_decref(e2e_json(port, "PATCH", path,
+				     "{\"phone\":\"+4791234000\",\"email\":\"kari.ny@example.no\"}",
+				     200));
+		snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants/%lld", id, guest);
+		snprintf(body, sizeof(body), "{\"phone\":\"+4792222444\"}");
+		json_decref(e2e_json(port, "PATCH", path, body, 200));
+	}
+	ck_assert_int_eq(unlink(spool), 0);
+	ck_assert_int_eq(mkdir(spool, 0700), 0);
+	m = settled_at(port, id);
+	json_array_foreach(m, k, v) {
+		ck_assert_str_eq(str(v, "status"), "failed");
+		ck_assert_str_eq(str(v, "handled_by"), "timebok");
+		ck_assert_msg(strstr(str(v, "last_error"), "address was changed"), "%s",
+			      str(v, "last_error"));
+	}
+	ck_assert_int_eq(json_array_size(m), 3);
+	json_decref(m);
+	/* nothing was written for the old addresses */
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", spool);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(e2e_stop(&own), 0);
+	e2e_cleanup(&own);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	port = srv.port;
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_isolation");
@@ -398,6 +500,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_feed_of_150_events_holds_its_own_and_nothing_else);
 	tcase_add_test(tc, a_slot_search_over_30_clinicians_with_400_pieces_a_day);
 	tcase_add_test(tc, a_new_patient_or_a_removed_guest_gets_a_new_room);
+	tcase_add_test(tc, a_corrected_address_gets_nothing_meant_for_the_old);
 	suite_add_tcase(s, tc);
 	return s;
 }
