@@ -21,6 +21,7 @@
 #include "config.h"
 #include "buf.h"
 #include "ics.h"
+#include "log.h"
 #include "messages.h"
 #include "outbox.h"
 #include "store_appointments.h"
@@ -30,7 +31,7 @@
 
 #define FEED_BACK_S (31 * 86400)   /* a month back */
 #define FEED_AHEAD_S (183 * 86400) /* half a year ahead */
-#define FEED_MAX 4096              /* events; a clinician's half year is far fewer */
+#define FEED_MAX 20000 /* events: 7 months of 90 a day; past it the feed is cut, and logged */
 
 static void write_feed(struct buf *b, const struct feed *f, const char *url)
 {
@@ -148,8 +149,12 @@ static bool collect_row(void *vctx, const struct appointment *a)
 		int cap = c->cap ? c->cap * 2 : 64;
 		void *more = cap <= FEED_MAX ? realloc(c->items, (size_t)cap * sizeof(*c->items))
 					     : NULL;
-		if (!more)
-			return false; /* the calendar holds what fitted */
+		if (!more) {
+			/* the calendar holds what fitted (the earliest); said once a fetch */
+			log_warn("calendar feed of clinician %lld holds its first %d events only",
+				 (long long)c->f->clinician_id, c->n);
+			return false;
+		}
 		c->items = more;
 		c->cap = cap;
 	}

@@ -30,7 +30,7 @@
 #define SLOTS_MAX_CLINICIANS 32
 #define SLOTS_MAX_RESULTS 5000
 #define SLOTS_MAX_ROOMS 64
-#define BUSY_MAX 8000
+#define BUSY_MAX 4000 /* a clinician's appointments in one search: 62 days of 64 */
 #define ROOM_BUSY_MAX 500
 
 #define ROOM_FREE_MAX (SLOTS_DAY_MAX + ROOM_BUSY_MAX)
@@ -206,7 +206,7 @@ static enum app_err load_busy(struct search *s, int64_t from, int64_t to)
 	s->nbusy = 0;
 	for (int i = 0; i < s->nids; i++) {
 		if ((err = store_hours_busy(s->db, OWNER_CLINICIAN, s->ids[i], from, to,
-					    s->busy + s->nbusy, BUSY_MAX - s->nbusy, &nb)))
+					    s->busy + s->nbusy, BUSY_MAX, &nb)))
 			return err;
 		s->nbusy += nb;
 	}
@@ -344,8 +344,8 @@ API_HANDLER(api_slots)
 	timeutil_day_bounds(&from, &lo, &hi_day);
 	timeutil_day_bounds(&to, &hi_day, &hi);
 	s->clin = calloc((size_t)s->nids, sizeof(*s->clin));
-	s->busy = calloc(BUSY_MAX, sizeof(*s->busy));
-	s->cap = s->nids * SLOTS_DAY_MAX + BUSY_MAX;
+	s->busy = calloc((size_t)s->nids * BUSY_MAX, sizeof(*s->busy)); /* BUSY_MAX each */
+	s->cap = s->nids * (SLOTS_DAY_MAX + BUSY_MAX);
 	s->work = calloc((size_t)s->cap, sizeof(*s->work));
 	s->free_ = calloc((size_t)s->cap, sizeof(*s->free_));
 	if (!s->clin || !s->busy || !s->work || !s->free_) {
