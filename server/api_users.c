@@ -95,6 +95,10 @@ static enum app_err apply(struct app *app, struct store *db, struct reply *rep, 
 	if (body_has(o, "clinician_id") && (err = body_id(rep, o, "clinician_id", false,
 							  &u->clinician_id)))
 		return err;
+	if (u->role != ROLE_CLINICIAN && body_has(o, "clinician_id") &&
+	    !json_is_null(json_object_get(o, "clinician_id")))
+		return reply_fail(rep, APP_EINVAL, "clinician_id",
+				  "only a clinician account is linked to a clinician");
 	if (u->role != ROLE_CLINICIAN)
 		u->clinician_id = 0;
 	if (u->role == ROLE_CLINICIAN) {

@@ -1198,6 +1198,15 @@ START_TEST(empty_unit_ids_refused)
 	snprintf(args, sizeof(args), "add --db %s --username cli-tom --role secretary --unit-id 999 "
 				     "--password-cost min", srv.db);
 	ck_assert_int_ne(e2e_cli(args, "a long enough password\n"), 0);
+	/* only a clinician's account is linked to a clinician (it was dropped
+	 * without a word) */
+	ck_assert(e2e_request(port, "POST", "/api/v1/users", NULL,
+			      "{\"username\":\"tom\",\"role\":\"secretary\",\"password\":\"" E2E_PASSWORD
+			      "\",\"clinician_id\":1}",
+			      &r));
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(e2e_is_error(&r, "invalid", "clinician_id"));
+	e2e_resp_free(&r);
 	ck_assert_int_eq(listed("/api/v1/users"), 4); /* nothing added */
 }
 END_TEST
