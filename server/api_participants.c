@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "body.h"
 #include "config.h"
+#include "log.h"
 #include "outbox.h"
 #include "params.h"
 #include "store.h"
@@ -322,28 +323,49 @@ API_HANDLER(api_participants_get)
 	return APP_OK;
 }
 
+/* The guest's addresses before a change. */
+struct before {
+	char phone[sizeof(((struct participant *)0)->phone)];
+	char email[sizeof(((struct participant *)0)->email)];
+};
+
 static enum app_err change_guest(struct app *app, struct store *db, const struct req *req,
 				 struct reply *rep, const struct appointment *a,
 				 struct participant *p, void *ctx)
 {
+	struct before *was = ctx;
 	enum app_err err;
 
 	(void)app;
 	(void)a;
-	(void)ctx;
-	if ((err = load_guest(db, req, rep, p)) || (err = read_guest(req, rep, false, p)))
+	if ((err = load_guest(db, req, rep, p)))
+		return err;
+	memcpy(was->phone, p->phone, sizeof(was->phone));
+	memcpy(was->email, p->email, sizeof(was->email));
+	if ((err = read_guest(req, rep, false, p)))
 		return err;
 	return store_participants_update(db, p);
 }
 
 API_HANDLER(api_participants_update)
 {
+	struct before was;
 	struct participant p;
 	enum app_err err;
 
-	if ((err = in_transaction(app, db, req, rep, "guest_changed", change_guest, &p, NULL)) ||
+	if ((err = in_transaction(app, db, req, rep, "guest_changed", change_guest, &p, &was)) ||
 	    (err = store_participants_get(db, req->ids[0], req->ids[1], &p)))
 		return err;
+	/* a corrected address: what went to the old one is someone else's.  The
+	 * correction is committed; a failure here leaves the old link, which a
+	 * new invitation revokes */
+	if (strcmp(was.phone, p.phone) || strcmp(was.email, p.email)) {
+		if (outbox_readdressed(app, db, req->ids[0], p.id, &req->who, req->now))
+			log_warn("guest %lld of appointment %lld: could not renew the link after "
+				 "a corrected address",
+				 (long long)p.id, (long long)req->ids[0]);
+		outbox_kick(app->outbox);
+	}
 	write_participant(&rep->body, &p);
 	rep->status = 200;
 	return APP_OK;
@@ -363,11 +385,8 @@ struct removal {
 static enum app_err new_room(void *vctx, const struct appointment *cur, struct appointment *next)
 {
 	const struct removal *x = vctx;
-	const struct config *cfg = x->app->cfg;
 
-	if (cur->mode != APPT_VIDEO || !appointment_live(cur) || cur->end <= x->req->now)
-		return APP_OK;
-	if (!appointment_video_url(cfg->video_url_template, cfg->video_host_url_template, next))
+	if (outbox_new_room(x->app, cur, next, x->req->now))
 		return reply_fail(x->rep, APP_ESTORE, NULL, "the video URL does not fit");
 	return APP_OK;
 }

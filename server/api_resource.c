@@ -18,6 +18,9 @@
 #include <string.h>
 
 #include "api.h"
+#include "store_outbox.h"
+#include "outbox.h"
+#include "log.h"
 #include "app.h"
 #include "audit.h"
 #include "authz.h"
@@ -434,6 +437,47 @@ API_HANDLER(api_resource_create)
 	return answer_row(db, req, rep, d, row.id, 201);
 }
 
+/* Whether update row changes cur's phone or e-mail. */
+static bool address_changed(const struct res_desc *d, const struct res_row *cur,
+			    const struct res_row *row)
+{
+	static const char *const fields[] = {"phone", "email"};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		int f = store_resource_field(d, fields[i]);
+		if (row->v[f].set && (row->v[f].null ? cur->v[f].s[0] != '\0'
+						       : strcmp(row->v[f].s, cur->v[f].s) != 0))
+			return true;
+	}
+	return false;
+}
+
+/* A patient's corrected phone or e-mail: the links that went to the old
+ * address may be a stranger's, so each upcoming appointment with a live
+ * link gets a new one (and a new room when by video), sent to the new
+ * address (outbox_readdressed).  The correction is committed already; a
+ * failure here is logged and leaves that link, which a new invitation
+ * revokes. */
+static void readdress_patient(struct app *app, struct store *db, const struct req *req,
+			      int64_t patient)
+{
+	int64_t ids[OUTBOX_READDRESS_MAX], participant;
+	int n = 0;
+
+	if (store_outbox_readdress_due(db, patient, req->now, ids, OUTBOX_READDRESS_MAX, &n)) {
+		log_warn("patient %lld: could not find the links to renew", (long long)patient);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (store_outbox_patient(db, ids[i], &participant) ||
+		    outbox_readdressed(app, db, ids[i], participant, &req->who, req->now))
+			log_warn("appointment %lld: could not renew the patient's link after a "
+				 "corrected address",
+				 (long long)ids[i]);
+	if (n)
+		outbox_kick(app->outbox);
+}
+
 API_HANDLER(api_resource_update)
 {
 	const struct res_desc *d = desc_of(req);
@@ -451,6 +495,8 @@ API_HANDLER(api_resource_update)
 		return err;
 	if ((err = audited_write(db, req, d, &row, req->ids[0], &cur, "update")))
 		return fail_store(rep, d, err);
+	if (d == &resources_patients && address_changed(d, &cur, &row))
+		readdress_patient(app, db, req, req->ids[0]);
 	return answer_row(db, req, rep, d, req->ids[0], 200);
 }
 

@@ -372,6 +372,64 @@ enum app_err outbox_on_change(struct app *app, struct store *db, const struct ap
 	return tell_guests(app, db, cur, next, moved, now);
 }
 
+enum app_err outbox_new_room(const struct app *app, const struct appointment *cur,
+			     struct appointment *next, int64_t now)
+{
+	const struct config *cfg = app->cfg;
+
+	if (cur->mode != APPT_VIDEO || !appointment_live(cur) || cur->end <= now)
+		return APP_OK;
+	return appointment_video_url(cfg->video_url_template, cfg->video_host_url_template, next)
+		       ? APP_OK
+		       : APP_ESTORE;
+}
+
+struct readdress {
+	struct app *app;
+	int64_t participant_id, now;
+};
+
+static enum app_err readdress_room(void *vctx, const struct appointment *cur,
+				   struct appointment *next)
+{
+	const struct readdress *x = vctx;
+
+	return outbox_new_room(x->app, cur, next, x->now);
+}
+
+static enum app_err readdress_tell(void *vctx, struct store *db, const struct appointment *cur,
+				   const struct appointment *next)
+{
+	const struct readdress *x = vctx;
+	const unsigned all = OUTBOX_SMS | OUTBOX_EMAIL;
+	struct participant p;
+	enum app_err err;
+	int n;
+
+	if (strcmp(cur->video_url, next->video_url)) /* a new room: everyone is told */
+		return outbox_on_change(x->app, db, cur, next, false, x->now);
+	if ((err = store_participants_get(db, next->id, x->participant_id, &p)))
+		return err;
+	if (!strcmp(p.kind, "patient"))
+		return outbox_invite(x->app, db, next, all, x->now, NULL, &n);
+	return outbox_invite_guest(x->app, db, next, &p, all, x->now, NULL, &n);
+}
+
+enum app_err outbox_readdressed(struct app *app, struct store *db, int64_t appt,
+				int64_t participant_id, const struct actor *who, int64_t now)
+{
+	struct readdress x = {app, participant_id, now};
+	struct appointment out;
+	struct conflicts cf;
+	int64_t link = 0;
+	enum app_err err;
+
+	if ((err = store_outbox_link_live(db, participant_id, &link)) || !link)
+		return err;
+	return store_appointments_edit_then(db, appt, 0, readdress_room, readdress_tell, &x, who,
+					    now, &cf, &out);
+}
+
 /* ---- the worker ---- */
 
 /* Whether claimed message m may still go as it was composed: its

@@ -44,6 +44,7 @@ enum app_err outbox_invite(struct app *app, struct store *db, const struct appoi
 			   int *queued) WARN_UNUSED;
 
 struct participant;
+struct actor;
 /* Issue a fresh link for guest p of a and queue its invitation. */
 enum app_err outbox_invite_guest(struct app *app, struct store *db, const struct appointment *a,
 				 const struct participant *p, unsigned channels, int64_t now,
@@ -55,6 +56,24 @@ enum app_err outbox_invite_guest(struct app *app, struct store *db, const struct
 enum app_err outbox_on_change(struct app *app, struct store *db, const struct appointment *cur,
 			      const struct appointment *next, bool by_patient,
 			      int64_t now) WARN_UNUSED;
+
+/* Give next (a copy of cur being edited) a new video room when cur is a
+ * live video meeting that has not ended by now: someone who could open the
+ * old room must no longer be able to.  APP_ESTORE when the URL does not
+ * fit. */
+enum app_err outbox_new_room(const struct app *app, const struct appointment *cur,
+			     struct appointment *next, int64_t now) WARN_UNUSED;
+
+/* Participant participant_id (the patient or a guest) of appointment appt
+ * had their phone number or e-mail corrected, so the links that went to
+ * the old address may be in a stranger's hands.  In a transaction of its
+ * own: a live video meeting gets a new room and everyone invited is told
+ * with a new link (they at their new address); otherwise they get a new
+ * link and the invitation again, at the new address.  Nothing when they
+ * have no live link (never invited). */
+enum app_err outbox_readdressed(struct app *app, struct store *db, int64_t appt,
+				int64_t participant_id, const struct actor *who,
+				int64_t now) WARN_UNUSED;
 
 /* When a's links stop opening it. */
 int64_t outbox_link_expires(const struct app *app, const struct appointment *a);

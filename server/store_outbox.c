@@ -58,6 +58,11 @@ static const char SQL_DROP[] =
 static const char SQL_DROP_PARTICIPANT[] =
 	"UPDATE outbox SET status = 'failed', last_error = ?2, next_at = ?3, handled_at = ?3, "
 	"handled_by = 'timebok' WHERE participant_id = ?1 AND status = 'queued'";
+static const char SQL_READDRESS[] =
+	"SELECT a.id FROM participants p JOIN appointments a ON a.id = p.appointment_id "
+	"WHERE p.patient_id = ?1 AND p.kind = 'patient' AND p.end_at > ?2 AND p.live "
+	"AND EXISTS (SELECT 1 FROM links l WHERE l.participant_id = p.id AND "
+	"l.revoked_at IS NULL) ORDER BY p.start_at LIMIT ?3";
 static const char SQL_ADD[] =
 	"INSERT INTO outbox (appointment_id, participant_id, channel, recipient, kind, language, "
 	"subject, body, ics, about_start, next_at, created_at, link_id) "
@@ -409,23 +414,36 @@ enum app_err store_outbox_next_due(struct store *s, int64_t *at)
 	return store_scalar(s, SQL_NEXT_DUE, 0, 0, 0, at);
 }
 
-enum app_err store_outbox_reminders_due(struct store *s, int64_t now, int64_t window, int64_t *ids,
-					int max, int *n)
+/* The ids that sql (?1 = a, ?2 = b, ?3 = max) selects, at most max. */
+static enum app_err ids_of(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *ids,
+			   int max, int *n, const char *what)
 {
 	sqlite3_stmt *st;
 	enum app_err err;
 	int rc;
 
 	*n = 0;
-	if ((err = store_stmt(s, SQL_REMINDERS, &st)))
+	if ((err = store_stmt(s, sql, &st)))
 		return err;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, window);
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
 	sqlite3_bind_int(st, 3, max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		ids[(*n)++] = sqlite3_column_int64(st, 0);
-	if (rc != SQLITE_DONE)
-		err = store_fail(s, rc, "reminders due");
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, what);
 	store_done(st);
 	return err;
+}
+
+enum app_err store_outbox_readdress_due(struct store *s, int64_t patient_id, int64_t now,
+					int64_t *ids, int max, int *n)
+{
+	return ids_of(s, SQL_READDRESS, patient_id, now, ids, max, n, "readdress due");
+}
+
+enum app_err store_outbox_reminders_due(struct store *s, int64_t now, int64_t window, int64_t *ids,
+					int max, int *n)
+{
+	return ids_of(s, SQL_REMINDERS, now, window, ids, max, n, "reminders due");
 }

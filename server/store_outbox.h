@@ -91,6 +91,11 @@ enum app_err store_outbox_drop(struct store *s, int64_t id, const char *why,
  * replaced, a guest removed), in the caller's transaction. */
 enum app_err store_outbox_drop_participant(struct store *s, int64_t participant_id,
 					   const char *why, int64_t now) WARN_UNUSED;
+#define OUTBOX_READDRESS_MAX 200 /* a patient's upcoming appointments with a live link */
+/* Patient patient_id's appointments not yet over by now, not cancelled,
+ * whose patient link is live, soonest first; at most max ids. */
+enum app_err store_outbox_readdress_due(struct store *s, int64_t patient_id, int64_t now,
+					int64_t *ids, int max, int *n) WARN_UNUSED;
 /* Queue m (id, status, attempts, timestamps are set here; due at now;
  * m->link_id binds its "{link}"). */
 enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now) WARN_UNUSED;
