@@ -4,7 +4,8 @@
 #      loopback, the fuzz corpora replayed) in a normal build;
 #   2. static checks: cppcheck, gcc -fanalyzer, the binary's hardening; the
 #      build matrix: every build type with gcc and clang from a long path,
-#      warning-free (tests/build-matrix.sh);
+#      warning-free (tests/build-matrix.sh); the Debian package built,
+#      linted, installed, run and purged on this machine (tests/package-test.sh);
 #   3. the benchmark's smoke run;
 #   4. the browser tests (tests/browser: Debian's chromium, playwright-core);
 #   5. the Check suites again under AddressSanitizer + UndefinedBehaviorSanitizer
@@ -49,6 +50,8 @@ if [ $quick = 0 ]; then
   tests/static-checks.sh build
   echo "== build matrix (Debug, RelWithDebInfo, Release, MinSizeRel x gcc, clang; -Werror)"
   tests/build-matrix.sh -j"$jobs"
+  echo "== Debian package: cpack, lintian, dpkg -i, the installed server, dpkg --purge"
+  tests/package-test.sh
 fi
 
 echo "== benchmark smoke (10k, one round: fails on errors and the gate, not on speed)"
