@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,26 @@ void e2e_kill(struct server *s)
 	kill(s->pid, SIGKILL);
 	waitpid(s->pid, NULL, 0);
 	s->pid = 0;
+}
+
+void e2e_load_sql(const char *sql_file, const char *db)
+{
+	FILE *f = fopen(sql_file, "rb");
+	char *sql, *msg = NULL;
+	sqlite3 *d;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot read %s", sql_file);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	ck_assert_ptr_nonnull(sql = calloc(1, (size_t)n + 1));
+	ck_assert_int_eq(fread(sql, 1, (size_t)n, f), n);
+	fclose(f);
+	ck_assert_int_eq(sqlite3_open(db, &d), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(d, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql_file, msg);
+	sqlite3_close(d);
+	free(sql);
 }
 
 void e2e_cleanup(struct server *s)

@@ -64,6 +64,16 @@ double e2e_now_s(void);
  * and put its patient link's token in token. */
 void e2e_invite(int port, long long id, char token[E2E_TOKEN_LEN + 1]);
 
+/* The previous release's database as SQL text (schema and synthetic data;
+ * tests/fixtures/make-release-fixture.sh), and its schema level. */
+#define E2E_RELEASE_FIXTURE TIMEBOK_SOURCE_DIR "/tests/fixtures/release-0011.sql"
+#define E2E_RELEASE_LEVEL 11
+
+/* The database file db made from the SQL text in sql_file (a fixture in
+ * tests/fixtures, e.g. a release's schema with data); fails the test when
+ * it does not load. */
+void e2e_load_sql(const char *sql_file, const char *db);
+
 /* Remove the temporary folder. */
 void e2e_cleanup(struct server *s);
 

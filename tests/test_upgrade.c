@@ -25,10 +25,11 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "e2e.h"
 #include "store.h"
 
-#define FIXTURE TIMEBOK_SOURCE_DIR "/tests/fixtures/release-0011.sql"
-#define FIXTURE_LEVEL 11
+#define FIXTURE E2E_RELEASE_FIXTURE
+#define FIXTURE_LEVEL E2E_RELEASE_LEVEL
 #define PROBE_MAX 64
 
 static char dir[64], path[128];
@@ -48,33 +49,10 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static char *slurp(const char *file)
-{
-	FILE *f = fopen(file, "rb");
-	char *text;
-	long n;
-
-	ck_assert_msg(f != NULL, "cannot read %s", file);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	ck_assert_ptr_nonnull(text = malloc((size_t)n + 1));
-	ck_assert_int_eq(fread(text, 1, (size_t)n, f), n);
-	text[n] = '\0';
-	fclose(f);
-	return text;
-}
-
 /* path made from the fixture's SQL. */
 static void load_fixture(void)
 {
-	char *sql = slurp(FIXTURE), *msg = NULL;
-	sqlite3 *db;
-
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "fixture: %s", msg);
-	sqlite3_close(db);
-	free(sql);
+	e2e_load_sql(FIXTURE, path);
 }
 
 /* One integer from file (read-only). */
