@@ -79,8 +79,9 @@ static int link_status(int port, const char *token, const char *action)
 	struct resp r;
 	int status;
 
-	snprintf(path, sizeof(path), "/api/v1/invite/%s%s%s", token, action ? "/" : "",
-		 action ? action : "");
+	ck_assert_int_lt(snprintf(path, sizeof(path), "/api/v1/invite/%s%s%s", token,
+				  action ? "/" : "", action ? action : ""),
+			 (int)sizeof(path));
 	ck_assert(e2e_request_as(port, NULL, action ? "POST" : "GET", path, NULL, NULL, &r));
 	status = r.status;
 	e2e_resp_free(&r);
