@@ -229,10 +229,8 @@ START_TEST(pending_migration_copied_first)
 
 	load_fixture();
 	ck_assert_int_eq(migrate(store_migrations, store_nmigrations), APP_OK);
-	for (size_t i = copies(NULL, 0); i > 0; i = 0) { /* the previous test's case */
-		ck_assert_int_eq(copies(copy, sizeof(copy)), 1);
+	if (copies(copy, sizeof(copy)) == 1) /* pending real ones: the first test's case */
 		ck_assert_int_eq(unlink(copy), 0);
-	}
 	before = data_of(path);
 	ck_assert_int_eq(migrate(probe, n), APP_OK);
 	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), n);
