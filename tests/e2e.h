@@ -7,6 +7,7 @@
 #define TIMEBOK_TEST_E2E_H
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -73,6 +74,13 @@ void e2e_invite(int port, long long id, char token[E2E_TOKEN_LEN + 1]);
  * tests/fixtures, e.g. a release's schema with data); fails the test when
  * it does not load. */
 void e2e_load_sql(const char *sql_file, const char *db);
+
+/* The database file at path, read-only, waiting up to 5 s for a lock; the
+ * caller closes it. */
+sqlite3 *e2e_open_ro(const char *path);
+/* One integer from sql on the database file at path (read-only); -1 when
+ * there is no row. */
+long long e2e_sql_int(const char *path, const char *sql);
 
 /* Remove the temporary folder. */
 void e2e_cleanup(struct server *s);

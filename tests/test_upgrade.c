@@ -55,23 +55,6 @@ static void load_fixture(void)
 	e2e_load_sql(FIXTURE, path);
 }
 
-/* One integer from file (read-only). */
-static long long sql_int(const char *file, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	long long v;
-
-	ck_assert_int_eq(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
-		      sqlite3_errmsg(db));
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
 /* The fixture's data as it was at its level: appointments, who takes part,
  * the patient links and the accounts, one text (owned by the caller). */
 static char *data_of(const char *file)
@@ -87,7 +70,7 @@ static char *data_of(const char *file)
 	sqlite3 *db;
 
 	ck_assert_ptr_nonnull(out);
-	ck_assert_int_eq(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	db = e2e_open_ro(file);
 	for (size_t q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
 		sqlite3_stmt *st;
 		char sql[256];
@@ -137,8 +120,8 @@ static void check_copy(const char *copy, long long level, const char *want)
 
 	ck_assert_int_eq(stat(copy, &sb), 0);
 	ck_assert_int_eq(sb.st_mode & 0777, 0600);
-	ck_assert_int_eq(sql_int(copy, "PRAGMA user_version"), level);
-	ck_assert_int_eq(sql_int(copy, "SELECT COUNT(*) FROM pragma_integrity_check "
+	ck_assert_int_eq(e2e_sql_int(copy, "PRAGMA user_version"), level);
+	ck_assert_int_eq(e2e_sql_int(copy, "SELECT COUNT(*) FROM pragma_integrity_check "
 				       "WHERE integrity_check <> 'ok'"),
 			 0);
 	got = data_of(copy);
@@ -200,10 +183,10 @@ START_TEST(previous_release_upgrades)
 	char *before, *after, copy[160], want[160];
 
 	load_fixture();
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), FIXTURE_LEVEL);
+	ck_assert_int_eq(e2e_sql_int(path, "PRAGMA user_version"), FIXTURE_LEVEL);
 	before = data_of(path);
 	ck_assert_int_eq(migrate(store_migrations, store_nmigrations), APP_OK);
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), store_nmigrations);
+	ck_assert_int_eq(e2e_sql_int(path, "PRAGMA user_version"), store_nmigrations);
 	after = data_of(path);
 	ck_assert_str_eq(after, before); /* every appointment, link and account */
 	if (store_nmigrations > FIXTURE_LEVEL) {
@@ -233,15 +216,15 @@ START_TEST(pending_migration_copied_first)
 		ck_assert_int_eq(unlink(copy), 0);
 	before = data_of(path);
 	ck_assert_int_eq(migrate(probe, n), APP_OK);
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), n);
-	ck_assert_int_eq(sql_int(path, "SELECT COUNT(*) FROM probe"), 0);
+	ck_assert_int_eq(e2e_sql_int(path, "PRAGMA user_version"), n);
+	ck_assert_int_eq(e2e_sql_int(path, "SELECT COUNT(*) FROM probe"), 0);
 	after = data_of(path);
 	ck_assert_str_eq(after, before);
 	snprintf(want, sizeof(want), "%s.before-%04d", path, n);
 	ck_assert_uint_eq(copies(copy, sizeof(copy)), 1);
 	ck_assert_str_eq(copy, want);
 	check_copy(copy, store_nmigrations, before);
-	ck_assert_int_eq(sql_int(copy, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'probe'"),
+	ck_assert_int_eq(e2e_sql_int(copy, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'probe'"),
 			 0);
 	/* and again: nothing pending, nothing copied */
 	ck_assert_int_eq(migrate(probe, n), APP_OK);
@@ -264,8 +247,8 @@ START_TEST(failed_migration_changes_nothing)
 		ck_assert_int_eq(unlink(copy), 0);
 	before = data_of(path);
 	ck_assert_int_ne(logged(migrate, probe, n, log, sizeof(log)), APP_OK);
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), store_nmigrations);
-	ck_assert_int_eq(sql_int(path, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'probe'"),
+	ck_assert_int_eq(e2e_sql_int(path, "PRAGMA user_version"), store_nmigrations);
+	ck_assert_int_eq(e2e_sql_int(path, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'probe'"),
 			 0);
 	after = data_of(path);
 	ck_assert_str_eq(after, before);
@@ -295,7 +278,7 @@ START_TEST(copy_never_overwritten)
 	fclose(f);
 	ck_assert_int_eq(logged(migrate, probe, n, log, sizeof(log)), APP_ESTORE);
 	ck_assert_ptr_nonnull(strstr(log, "exists already"));
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), store_nmigrations);
+	ck_assert_int_eq(e2e_sql_int(path, "PRAGMA user_version"), store_nmigrations);
 	ck_assert_ptr_nonnull(f = fopen(copy, "r"));
 	ck_assert_ptr_nonnull(fgets(text, sizeof(text), f));
 	fclose(f);
@@ -306,7 +289,7 @@ END_TEST
 START_TEST(new_database_not_copied)
 {
 	ck_assert_int_eq(migrate(store_migrations, store_nmigrations), APP_OK);
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), store_nmigrations);
+	ck_assert_int_eq(e2e_sql_int(path, "PRAGMA user_version"), store_nmigrations);
 	ck_assert_uint_eq(copies(NULL, 0), 0);
 }
 END_TEST
@@ -325,7 +308,7 @@ START_TEST(backup_is_private_and_new)
 	store_free(s);
 	ck_assert_int_eq(stat(copy, &sb), 0);
 	ck_assert_int_eq(sb.st_mode & 0777, 0600);
-	ck_assert_int_eq(sql_int(copy, "SELECT COUNT(*) FROM appointments"), 4);
+	ck_assert_int_eq(e2e_sql_int(copy, "SELECT COUNT(*) FROM appointments"), 4);
 }
 END_TEST
 
