@@ -2,8 +2,9 @@
 # install-deps.sh - install the Debian 12 packages timebok needs to build,
 # run and test.  Installs only what is missing; uses sudo when not root.
 #   deploy/install-deps.sh          build and run
-#   deploy/install-deps.sh --test   also the test tools
+#   deploy/install-deps.sh --test   also the test tools (and the package's)
 #   deploy/install-deps.sh --bench  also the benchmark's (wrk, python3)
+#   deploy/install-deps.sh --deb    also what CPack needs for the .deb
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config tzdata ca-certificates
@@ -12,11 +13,18 @@ pkgs=(build-essential cmake pkg-config tzdata ca-certificates
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   pkgs+=(wrk python3 check) # the benchmark (built with the tests)
 fi
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--deb" ]; then
+  # the .deb's Depends from the binary's shared libraries: dpkg-shlibdeps, file
+  pkgs+=(dpkg-dev file)
+fi
 if [ "${1:-}" = "--test" ]; then
   # python3-aiosmtpd: a real SMTP server for the e-mail channel's tests
   pkgs+=(check valgrind python3 python3-aiosmtpd)
   # hardening: libFuzzer (clang, libclang-rt), static analysis, ELF checks
   pkgs+=(clang libclang-rt-14-dev cppcheck binutils)
+  # the package test (tests/package-test.sh): lintian, the package's own
+  # Depends (adduser), and curl to ask the installed server
+  pkgs+=(lintian adduser curl)
   # the browser tests: Debian's chromium, driven by playwright-core from npm
   pkgs+=(chromium fonts-dejavu-core)
   command -v npm >/dev/null || pkgs+=(nodejs npm)

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "metrics.h"
 #include "store.h"
+#include "version.h"
 
 API_HANDLER(api_ops_health)
 {
@@ -17,7 +18,10 @@ API_HANDLER(api_ops_health)
 	(void)req;
 	if (store_scalar(db, "SELECT 1", 0, 0, 0, &one) || one != 1)
 		return reply_fail(rep, APP_EBUSY, NULL, "the database does not answer");
-	buf_puts(&rep->body, "{\"status\":\"ok\"}");
+	/* version and schema level (the migrations this binary carries; the
+	 * database is at it once the server runs) for whoever upgrades */
+	buf_printf(&rep->body, "{\"status\":\"ok\",\"version\":\"%s\",\"schema\":%d}",
+		   TIMEBOK_VERSION, store_nmigrations);
 	rep->status = 200;
 	return APP_OK;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "store.h"
 #include "version.h"
 
 enum kind { K_STR, K_INT, K_BOOL, K_LISTEN, K_LEVEL };
@@ -162,7 +163,11 @@ static void usage(FILE *out)
 		fprintf(out, "  %-30s %s\n  %-30s (env %s)\n", left, o->help, "", o->env);
 	}
 	fprintf(out, "  %-30s %s\n  %-30s %s\n", "--help", "show this text", "--version",
-		"show the version");
+		"show the version and the schema level (migrations carried)");
+	fprintf(out, "\nThe front-end's default folder: %s\n"
+		     "At start a database with pending migrations is first copied to\n"
+		     "PATH.before-NNNN (NNNN: the first pending migration).  man timebok\n",
+		TIMEBOK_DEFAULT_STATIC_DIR);
 }
 
 static enum app_err set(struct config *cfg, const struct option_def *o, const char *v,
@@ -245,7 +250,9 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 			return APP_OK;
 		}
 		if (!strcmp(a, "--version")) {
-			fprintf(out, "timebok %s\n", TIMEBOK_VERSION);
+			/* the schema level: the migrations this binary carries */
+			fprintf(out, "timebok %s (schema %d)\n", TIMEBOK_VERSION,
+				store_nmigrations);
 			*exit_now = true;
 			return APP_OK;
 		}

@@ -5,9 +5,19 @@
  * (hash, then strcmp against sqlite3_sql()), so dynamically built queries
  * with a bounded number of shapes are prepared once per connection too.
  * Statements are prepared with SQLITE_PREPARE_PERSISTENT.
+ *
+ * Migrations (store_migrate): the pending ones run in one transaction, so a
+ * failure leaves the database as it was.  Before them a database that holds
+ * tables is copied beside itself (PATH.before-NNNN, NNNN the first pending
+ * migration, mode 0600) with the online backup API while the migrating
+ * connection holds the write lock, so the copy is exactly what the
+ * migrations start from.  The copy is read through a second connection: the
+ * backup API will not read from a connection in a write transaction.
  */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,65 +307,41 @@ void store_free(struct store *s)
 	free(s);
 }
 
-enum app_err store_migrate(struct store *s)
-{
-	enum app_err err;
-	int64_t version;
-	char sql[64];
-
-	if ((err = store_begin(s)))
-		return err;
-	if ((err = store_scalar(s, "PRAGMA user_version", 0, 0, 0, &version)))
-		goto out;
-	if (version > store_nmigrations) {
-		log_error("database: schema version %lld is newer than this timebok (%d)",
-			  (long long)version, store_nmigrations);
-		err = APP_ESTORE;
-		goto out;
-	}
-	for (int i = (int)version; i < store_nmigrations; i++) {
-		log_info("database: applying migration %s", store_migrations[i].name);
-		if ((err = store_exec(s, store_migrations[i].sql)))
-			goto out;
-		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", i + 1);
-		if ((err = store_exec(s, sql)))
-			goto out;
-	}
-	return store_commit(s);
-out:
-	store_rollback(s);
-	return err;
-}
-
-enum app_err store_backup(struct store *s, const char *dest)
+/* Copy the database from to dest, a new file (mode 0600, never an existing
+ * one) in one backup step: one read transaction, so one snapshot, and in WAL
+ * mode the server's writers go on meanwhile.  Copying in small steps starts
+ * over whenever another process writes between two of them, so under a
+ * steady load it need not ever end (it did end in the test's load, 1,500 to
+ * 6,000 bookings, but nothing bounds it).  BUSY only while a checkpoint or
+ * recovery holds the file.  The copy is left in rollback-journal mode, one
+ * file with nothing beside it; timebok turns WAL on again when it opens it.
+ * A copy that fails is removed. */
+static enum app_err backup_db(sqlite3 *from, const char *dest)
 {
 	sqlite3 *to = NULL;
 	sqlite3_backup *bk;
 	enum app_err err = APP_OK;
-	int rc;
+	int fd, rc;
 
-	if (access(dest, F_OK) == 0) {
-		log_error("backup: '%s' exists already", dest);
-		return APP_EINVAL;
+	/* O_EXCL: the check that dest is new and its creation are one step */
+	if ((fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		log_error("backup: cannot create '%s': %s", dest,
+			  errno == EEXIST ? "it exists already" : strerror(errno));
+		return errno == EEXIST ? APP_EINVAL : APP_ESTORE;
 	}
-	rc = sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	close(fd);
+	rc = sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
-		log_error("backup: cannot create '%s'", dest);
+		log_error("backup: cannot open '%s'", dest);
 		err = APP_ESTORE;
 		goto out;
 	}
-	bk = sqlite3_backup_init(to, "main", s->db, "main");
+	bk = sqlite3_backup_init(to, "main", from, "main");
 	if (!bk) {
 		log_error("backup: %s", sqlite3_errmsg(to));
 		err = APP_ESTORE;
 		goto out;
 	}
-	/* All pages in one step: one read transaction, so one snapshot, and in
-	 * WAL mode the server's writers go on meanwhile.  Copying in small
-	 * steps starts over whenever another process writes between two of
-	 * them, so under a steady load it need not ever end (it did end in the
-	 * test's load, 1,500 to 6,000 bookings, but nothing bounds it).  BUSY
-	 * only while a checkpoint or recovery holds the file. */
 	while ((rc = sqlite3_backup_step(bk, -1)) == SQLITE_OK || rc == SQLITE_BUSY ||
 	       rc == SQLITE_LOCKED)
 		sqlite3_sleep(5);
@@ -363,9 +349,121 @@ enum app_err store_backup(struct store *s, const char *dest)
 	if (rc != SQLITE_DONE) {
 		log_error("backup: %s", sqlite3_errmsg(to));
 		err = APP_ESTORE;
+		goto out;
+	}
+	/* one self-contained file: no -wal beside it once it is opened */
+	if (sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		log_error("backup: %s", sqlite3_errmsg(to));
+		err = APP_ESTORE;
 	}
 out:
 	sqlite3_close(to);
+	if (err)
+		unlink(dest);
+	return err;
+}
+
+enum app_err store_backup(struct store *s, const char *dest)
+{
+	return backup_db(s->db, dest);
+}
+
+/* The copy before the migrations from first on (see the top of the file);
+ * s holds the write lock.  *out: the copy's path (sqlite3_free it), or NULL
+ * when the database is not a file (in memory: nothing to keep). */
+static enum app_err copy_before(struct store *s, const char *first, char **out)
+{
+	const char *file = sqlite3_db_filename(s->db, "main");
+	sqlite3 *from = NULL;
+	enum app_err err = APP_OK;
+	char *dest = NULL;
+
+	*out = NULL;
+	if (!file || !*file || access(file, F_OK) != 0)
+		return APP_OK;
+	/* the names are NNNN_what.sql (embed_files.cmake checks it) */
+	if (!(dest = sqlite3_mprintf("%s.before-%.4s", file, first)))
+		return APP_ENOMEM;
+	if (access(dest, F_OK) == 0) {
+		log_error("database: '%s' exists already (an upgrade that stopped half-way?); "
+			  "move it away, then start again",
+			  dest);
+		err = APP_ESTORE;
+		goto out;
+	}
+	if (sqlite3_open_v2(file, &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		log_error("database: cannot open it to copy: %s",
+			  from ? sqlite3_errmsg(from) : "no memory");
+		err = APP_ESTORE;
+		goto out;
+	}
+	sqlite3_busy_timeout(from, 10000);
+	if ((err = backup_db(from, dest)))
+		goto out;
+	log_info("database: copied to '%s' before migrating", dest);
+	*out = dest;
+	dest = NULL; /* handed to the caller */
+out:
+	sqlite3_close(from);
+	sqlite3_free(dest);
+	return err;
+}
+
+enum app_err store_migrate(struct store *s)
+{
+	return store_migrate_list(s, store_migrations, store_nmigrations);
+}
+
+enum app_err store_migrate_list(struct store *s, const struct store_migration *list, int n)
+{
+	enum app_err err;
+	int64_t version, tables;
+	char sql[64], why[256] = "", *copy = NULL;
+	const char *failed = NULL;
+
+	if ((err = store_begin(s)))
+		return err;
+	if ((err = store_scalar(s, "PRAGMA user_version", 0, 0, 0, &version)))
+		goto out;
+	if (version > n) {
+		log_error("database: schema version %lld is newer than this timebok (%d)",
+			  (long long)version, n);
+		err = APP_ESTORE;
+		goto out;
+	}
+	if (version == n)
+		return store_commit(s);
+	/* a brand-new database (no tables yet) has nothing to keep */
+	if ((err = store_scalar(s, "SELECT COUNT(*) FROM sqlite_schema", 0, 0, 0, &tables)) ||
+	    (tables > 0 && (err = copy_before(s, list[version].name, &copy))))
+		goto out;
+	for (int i = (int)version; i < n; i++) {
+		log_info("database: applying migration %s", list[i].name);
+		failed = list[i].name;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", i + 1);
+		if ((err = store_exec(s, list[i].sql)) || (err = store_exec(s, sql))) {
+			/* SQLite's reason names tables and columns, never values */
+			snprintf(why, sizeof(why), "%s", sqlite3_errmsg(s->db));
+			goto out;
+		}
+	}
+	failed = "the commit";
+	if ((err = store_commit(s)))
+		goto out;
+	sqlite3_free(copy);
+	return APP_OK;
+out:
+	store_rollback(s);
+	if (failed) {
+		/* one transaction: nothing of it stays, and the copy is the same
+		 * as the database, so it goes too (a retry makes it again) */
+		log_error("database: migration failed at %s (%s); the database is as it was, "
+			  "at schema %lld of %d",
+			  failed, why[0] ? why : err_code(err), (long long)version, n);
+		if (copy)
+			unlink(copy);
+	}
+	sqlite3_free(copy);
 	return err;
 }
 

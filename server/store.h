@@ -40,9 +40,16 @@ enum app_err store_open(const char *path, int busy_timeout_ms, struct store **ou
 /* Finalize cached statements and close.  NULL-safe. */
 void store_free(struct store *s);
 
-/* Apply the migrations the database lacks (PRAGMA user_version); each in its
- * own transaction.  APP_ESTORE when the database is newer than this binary. */
+/* Apply the migrations the database lacks (PRAGMA user_version), all in one
+ * transaction: on failure (logged once, with the migration) the database is
+ * as it was.  A database that holds tables is first copied to
+ * PATH.before-NNNN (NNNN: the first pending migration; mode 0600; see
+ * store.c); APP_ESTORE when that file exists already, and when the database
+ * is newer than this binary.  Nothing pending: nothing copied. */
 enum app_err store_migrate(struct store *s) WARN_UNUSED;
+/* The same with the migrations list[0..n) (tests inject their own). */
+enum app_err store_migrate_list(struct store *s, const struct store_migration *list, int n)
+	WARN_UNUSED;
 
 /* A cached prepared statement for sql (borrowed: the cache owns it).  Callers
  * bind, step, then store_done() it.  The cache is keyed by the SQL text. */
@@ -83,8 +90,9 @@ enum app_err store_scalar(struct store *s, const char *sql, int count, int64_t a
 /* Run sql (no result rows) with up to two integer parameters (count 0-2). */
 enum app_err store_run(struct store *s, const char *sql, int count, int64_t a, int64_t b) WARN_UNUSED;
 
-/* Write a consistent copy of the database to dest (online backup API; safe
- * while the server runs).  Fails if dest exists. */
+/* Write a consistent copy of the database to dest, a new file of mode 0600
+ * (online backup API; safe while the server runs).  APP_EINVAL if dest
+ * exists; a copy that fails is removed. */
 enum app_err store_backup(struct store *s, const char *dest) WARN_UNUSED;
 
 /* A pool of size connections to path; the first one migrates the schema. */

@@ -191,8 +191,9 @@ bool validate_national_id_birth_date(const char *nin, char out[11])
 
 	if (!nin || strlen(nin) != 11 || !nin_date(nin, &y, &m, &d))
 		return false;
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-	return true;
+	/* nin_date keeps y, m and d in range, so this is 10 characters; the
+	 * compiler cannot know it, and out holds no more */
+	return snprintf(out, 11, "%04d-%02d-%02d", y, m, d) == 10;
 }
 
 bool validate_utf8(const char *s, size_t len)

@@ -183,6 +183,50 @@ void e2e_kill(struct server *s)
 	s->pid = 0;
 }
 
+void e2e_load_sql(const char *sql_file, const char *db)
+{
+	FILE *f = fopen(sql_file, "rb");
+	char *sql, *msg = NULL;
+	sqlite3 *d;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot read %s", sql_file);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	ck_assert_ptr_nonnull(sql = calloc(1, (size_t)n + 1));
+	ck_assert_int_eq(fread(sql, 1, (size_t)n, f), n);
+	fclose(f);
+	ck_assert_int_eq(sqlite3_open(db, &d), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(d, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql_file, msg);
+	sqlite3_close(d);
+	free(sql);
+}
+
+sqlite3 *e2e_open_ro(const char *path)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+long long e2e_sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db = e2e_open_ro(path);
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+		      sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
 void e2e_cleanup(struct server *s)
 {
 	char cmd[400];

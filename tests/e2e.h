@@ -7,6 +7,7 @@
 #define TIMEBOK_TEST_E2E_H
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -77,6 +78,23 @@ int e2e_link_status(int port, const char *token);
  * pieces that day, one of which holds [w0, w1). */
 void e2e_islands(const char *db_path, const long long *clinicians, int n, long long t0,
 		 long long w0, long long w1);
+
+/* The previous release's database as SQL text (schema and synthetic data;
+ * tests/fixtures/make-release-fixture.sh), and its schema level. */
+#define E2E_RELEASE_FIXTURE TIMEBOK_SOURCE_DIR "/tests/fixtures/release-0011.sql"
+#define E2E_RELEASE_LEVEL 11
+
+/* The database file db made from the SQL text in sql_file (a fixture in
+ * tests/fixtures, e.g. a release's schema with data); fails the test when
+ * it does not load. */
+void e2e_load_sql(const char *sql_file, const char *db);
+
+/* The database file at path, read-only, waiting up to 5 s for a lock; the
+ * caller closes it. */
+sqlite3 *e2e_open_ro(const char *path);
+/* One integer from sql on the database file at path (read-only); -1 when
+ * there is no row. */
+long long e2e_sql_int(const char *path, const char *sql);
 
 /* Remove the temporary folder. */
 void e2e_cleanup(struct server *s);

@@ -2,13 +2,18 @@
 # run.sh - install what is missing, build, and run every test:
 #   1. the Check suites (unit, end-to-end against the real binary on
 #      loopback, the fuzz corpora replayed) in a normal build;
-#   2. static checks: cppcheck, gcc -fanalyzer, the binary's hardening;
+#   2. static checks: cppcheck, gcc -fanalyzer, the binary's hardening; the
+#      build matrix: every build type with gcc and clang from a long path,
+#      warning-free (tests/build-matrix.sh); the Debian package built,
+#      linted, installed, run and purged on this machine (tests/package-test.sh);
 #   3. the benchmark's smoke run;
 #   4. the browser tests (tests/browser: Debian's chromium, playwright-core);
 #   5. the Check suites again under AddressSanitizer + UndefinedBehaviorSanitizer
 #      (-fno-sanitize-recover=all), under ThreadSanitizer, and under valgrind
 #      memcheck (tests/valgrind.sh);
 #   6. each libFuzzer target for a minute (tests/fuzz/run.sh).
+# Every build here is configured with -DTIMEBOK_WERROR=ON (warnings are
+# errors in CI; the scripts it calls read TIMEBOK_WERROR).
 # Usage:
 #   tests/run.sh                     everything (CI)
 #   tests/run.sh --quick             1, 3 and 4 only
@@ -29,9 +34,10 @@ done
 deploy/install-deps.sh --test
 
 jobs=$(nproc)
+export TIMEBOK_WERROR=ON
 run_suite() { # build-dir cmake-args...
   local dir=$1; shift
-  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake -S . -B "$dir" -DTIMEBOK_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
   ctest --test-dir "$dir" -j"$jobs" --output-on-failure
 }
@@ -42,6 +48,10 @@ run_suite build -DBUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ $quick = 0 ]; then
   echo "== static checks"
   tests/static-checks.sh build
+  echo "== build matrix (Debug, RelWithDebInfo, Release, MinSizeRel x gcc, clang; -Werror)"
+  tests/build-matrix.sh -j"$jobs"
+  echo "== Debian package: cpack, lintian, dpkg -i, the installed server, dpkg --purge"
+  tests/package-test.sh
 fi
 
 echo "== benchmark smoke (10k, one round: fails on errors and the gate, not on speed)"

@@ -2,7 +2,7 @@
 # static-checks.sh - what is checked without running the tests:
 #   1. cppcheck (warning, performance, portability) on the server, the
 #      tests and the benchmark: no findings;
-#   2. gcc -fanalyzer over the server: no findings (it builds with -Werror);
+#   2. gcc -fanalyzer over the server: no findings (built with -Werror);
 #   3. the binary in build/ is hardened: PIE, full RELRO (BIND_NOW), stack
 #      protector, _FORTIFY_SOURCE, a non-executable stack.
 # Usage: tests/static-checks.sh [build-dir]   (default build; built first)
@@ -18,7 +18,8 @@ cppcheck -q --enable=warning,performance,portability --std=c11 --inline-suppr \
   tests/*.c tests/fuzz/*.c tests/bench/*.c
 
 echo "-- gcc -fanalyzer"
-cmake -S . -B build-analyzer -DBUILD_TESTS=OFF -DCMAKE_C_FLAGS=-fanalyzer >/dev/null
+cmake -S . -B build-analyzer -DBUILD_TESTS=OFF -DCMAKE_C_FLAGS=-fanalyzer \
+  -DTIMEBOK_WERROR=ON >/dev/null
 cmake --build build-analyzer -j"$(nproc)" --target timebok
 
 echo "-- hardening of $bin"

@@ -9,6 +9,8 @@
 
 #include "check_main.h"
 #include "e2e.h"
+#include "store.h"
+#include "version.h"
 
 static struct server srv;
 static int port;
@@ -71,6 +73,8 @@ START_TEST(health_headers_metrics)
 	ck_assert(e2e_request(port, "GET", "/healthz", NULL, NULL, &r));
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "ok");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "version")), TIMEBOK_VERSION);
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "schema")), store_nmigrations);
 	ck_assert_ptr_nonnull(e2e_header(&r, "Content-Security-Policy", v, sizeof(v)));
 	ck_assert_ptr_nonnull(strstr(v, "frame-ancestors 'none'"));
 	ck_assert_str_eq(e2e_header(&r, "X-Content-Type-Options", v, sizeof(v)), "nosniff");

@@ -108,39 +108,13 @@ static int answered(struct loader *l)
 	return n;
 }
 
-/* The database file at path, read-only, waiting up to 5 s for a lock. */
-static sqlite3 *open_ro(const char *path)
-{
-	sqlite3 *db;
-
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	return db;
-}
-
-/* One integer from SQL on the database file at path (read-only). */
-static long long sql_int(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	db = open_ro(path);
-	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
 static bool integrity_ok(const char *path)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	bool ok;
 
-	db = open_ro(path);
+	db = e2e_open_ro(path);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL),
 			 SQLITE_OK);
 	ok = sqlite3_step(st) == SQLITE_ROW &&
@@ -155,12 +129,12 @@ static bool integrity_ok(const char *path)
  * appointments of one clinician overlap. */
 static void no_duplicates(const char *path)
 {
-	ck_assert_int_eq(sql_int(path, "SELECT COUNT(*) FROM (SELECT 1 FROM appointments "
+	ck_assert_int_eq(e2e_sql_int(path, "SELECT COUNT(*) FROM (SELECT 1 FROM appointments "
 				       "GROUP BY patient_id, start_at HAVING COUNT(*) > 1)"),
 			 0);
 	/* in start order, each starts no earlier than all before it end (a
 	 * window, not a self-join: the long run holds ~100,000 rows) */
-	ck_assert_int_eq(sql_int(path, "SELECT COUNT(*) FROM (SELECT start_at, MAX(end_at) OVER ("
+	ck_assert_int_eq(e2e_sql_int(path, "SELECT COUNT(*) FROM (SELECT start_at, MAX(end_at) OVER ("
 				       "PARTITION BY clinician_id ORDER BY start_at, id ROWS "
 				       "BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
 				       "FROM participants WHERE live AND clinician_id IS NOT NULL) "
@@ -249,8 +223,8 @@ START_TEST(killed_again_and_again)
 	all_there(ids, starts, total);
 	/* a booking may be committed and its answer lost with the process: at
 	 * most one a loader a round is there without a 201 */
-	ck_assert_int_ge(sql_int(srv.db, "SELECT COUNT(*) FROM appointments"), total);
-	ck_assert_int_le(sql_int(srv.db, "SELECT COUNT(*) FROM appointments"),
+	ck_assert_int_ge(e2e_sql_int(srv.db, "SELECT COUNT(*) FROM appointments"), total);
+	ck_assert_int_le(e2e_sql_int(srv.db, "SELECT COUNT(*) FROM appointments"),
 			 total + rounds * LOADERS);
 	printf("killed_again_and_again: %d bookings acknowledged, all there\n", total);
 	free(ids);
@@ -266,7 +240,7 @@ static char *rows(const char *path, long long upto)
 	size_t cap = 1 << 20, len = 0;
 	char *out = malloc(cap);
 
-	db = open_ro(path);
+	db = e2e_open_ro(path);
 	ck_assert_int_eq(sqlite3_prepare_v2(db,
 					    "SELECT id, start_at, end_at, patient_id, status, "
 					    "version FROM appointments WHERE id <= ? ORDER BY id",
@@ -311,8 +285,11 @@ START_TEST(backup_under_load)
 		before += __atomic_load_n(&l[i].answered, __ATOMIC_RELAXED);
 	snprintf(copydir, sizeof(copydir), "%s/copy", srv.dir);
 	snprintf(copy, sizeof(copy), "%s/t.db", copydir);
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s && timeout 60 %s backup --db %s --out %s 2>&1",
-		 copydir, TIMEBOK_BIN, srv.db, copy);
+	/* TIMEBOK_BIN lies in the build folder, as long as the checkout's path */
+	ck_assert_int_lt(snprintf(cmd, sizeof(cmd),
+				  "mkdir -p %s && timeout 60 %s backup --db %s --out %s 2>&1", copydir,
+				  TIMEBOK_BIN, srv.db, copy),
+			 (int)sizeof(cmd));
 	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
 	{
 		char out[2048];
@@ -324,9 +301,9 @@ START_TEST(backup_under_load)
 	stop_loaders(l, t);
 	ck_assert(integrity_ok(copy));
 	/* a consistent snapshot: appointments 1..n, each as in the original */
-	n = sql_int(copy, "SELECT COUNT(*) FROM appointments");
+	n = e2e_sql_int(copy, "SELECT COUNT(*) FROM appointments");
 	ck_assert_int_ge(n, 1000);
-	ck_assert_int_eq(sql_int(copy, "SELECT MAX(id) FROM appointments"), n);
+	ck_assert_int_eq(e2e_sql_int(copy, "SELECT MAX(id) FROM appointments"), n);
 	a = rows(copy, n);
 	b = rows(srv.db, n);
 	ck_assert_str_eq(a, b);

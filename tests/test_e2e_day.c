@@ -71,10 +71,11 @@ static long long book_at(long long patient, const char *clinicians, const char *
 {
 	char body[400];
 
-	snprintf(body, sizeof(body),
-		 "{\"patient_id\":%lld,\"clinician_ids\":[%s],\"start\":\"%s\","
-		 "\"duration_minutes\":30%s}",
-		 patient, clinicians, start, extra ? extra : "");
+	ck_assert_int_lt(snprintf(body, sizeof(body),
+				  "{\"patient_id\":%lld,\"clinician_ids\":[%s],\"start\":\"%s\","
+				  "\"duration_minutes\":30%s}",
+				  patient, clinicians, start, extra ? extra : ""),
+			 (int)sizeof(body));
 	return e2e_make(port, "appointments", body);
 }
 

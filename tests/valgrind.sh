@@ -29,8 +29,9 @@ run() { # name command...
   rm -f "$log"
 }
 jobs=()
-for t in timeutil validate store auth throttle slots openapi messages \
-         e2e_api e2e_auth e2e_hours e2e_invite e2e_delivery e2e_rules e2e_day e2e_isolation; do
+for t in timeutil validate store upgrade auth throttle slots openapi messages \
+         e2e_api e2e_auth e2e_hours e2e_invite e2e_delivery e2e_rules e2e_day e2e_restore \
+         e2e_isolation; do
   jobs+=("$t $dir/tests/test_$t")
 done
 for t in rfc3339 router cookie token validate templates; do

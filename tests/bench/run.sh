@@ -8,6 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 deploy/install-deps.sh --bench
-cmake -S . -B build -DBUILD_TESTS=ON >/dev/null
+cmake -S . -B build -DBUILD_TESTS=ON -DTIMEBOK_WERROR="${TIMEBOK_WERROR:-OFF}" >/dev/null
 cmake --build build -j"$(nproc)" --target timebok timebok-bench >/dev/null
 exec python3 tests/bench/bench.py "$@"
