@@ -100,8 +100,7 @@ static long long latest_of(long long c)
 	long long id;
 	sqlite3 *db;
 
-	ck_assert_int_eq(sqlite3_open_v2(srv.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
+	db = e2e_open_ro(srv.db);
 	snprintf(sql, sizeof(sql),
 		 "SELECT a.id FROM appointments a JOIN participants p ON p.appointment_id = a.id "
 		 "WHERE p.clinician_id = %lld AND a.status <> 'cancelled' ORDER BY a.start_at DESC "
@@ -120,8 +119,7 @@ static void read_world(void)
 	long long t;
 
 	w.appointment = latest_of(w.clinician);
-	ck_assert_int_eq(sqlite3_open_v2(srv.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
+	db = e2e_open_ro(srv.db);
 	snprintf(sql, sizeof(sql), "SELECT start_at FROM appointments WHERE id = %lld",
 		 w.appointment);
 	t = scalar(db, sql);
