@@ -265,6 +265,39 @@ bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r)
 	return ok;
 }
 
+/* With TIMEBOK_RECORD_DIR set, append one JSON line per answer to
+ * <dir>/<pid>.jsonl: {method, path, status, content_type, body} (the body
+ * parsed when it is JSON, else its text), for tests/openapi/validate.mjs. */
+static void record(const char *method, const char *path, const struct resp *r)
+{
+	const char *dir = getenv("TIMEBOK_RECORD_DIR");
+	char file[512], ct[256];
+	json_t *line, *body;
+	char *text;
+	int fd;
+
+	if (!dir || !*dir || !r->raw)
+		return;
+	body = r->json ? json_incref(r->json) : json_stringn(r->body, r->body_len);
+	line = json_pack("{s:s, s:s, s:i, s:s?, s:o?}", "method", method, "path", path, "status",
+			 r->status, "content_type", e2e_header(r, "Content-Type", ct, sizeof(ct)),
+			 "body", r->body_len ? body : NULL);
+	if (!r->body_len)
+		json_decref(body);
+	text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	snprintf(file, sizeof(file), "%s/%ld.jsonl", dir, (long)getpid());
+	fd = text ? open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
+	if (fd >= 0) {
+		size_t n = strlen(text);
+		text[n] = '\n'; /* replaces the NUL: one write, one line */
+		if (write(fd, text, n + 1) != (ssize_t)(n + 1))
+			fprintf(stderr, "e2e: could not record to %s\n", file);
+		close(fd);
+	}
+	free(text);
+	json_decref(line);
+}
+
 bool e2e_request(int port, const char *method, const char *path, const char *headers,
 		 const char *body, struct resp *r)
 {
@@ -294,6 +327,8 @@ bool e2e_request_as(int port, const struct session *s, const char *method, const
 		memcpy(req + n, body, blen);
 	ok = e2e_raw(port, req, (size_t)n + blen, r);
 	free(req);
+	if (ok)
+		record(method, path, r);
 	return ok;
 }
 
