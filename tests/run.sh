@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh - install what is missing, build, and run every test:
 #   1. the Check suites (unit, end-to-end against the real binary on
-#      loopback, the fuzz corpora replayed) in a normal build;
+#      loopback, the fuzz corpora replayed) in a normal build, and every
+#      answer of the end-to-end suites against static/openapi.json (ajv);
 #   2. static checks: cppcheck, gcc -fanalyzer, the binary's hardening;
 #   3. the benchmark's smoke run;
 #   4. the browser tests (tests/browser: Debian's chromium, playwright-core);
@@ -39,6 +40,14 @@ run_suite() { # build-dir cmake-args...
 echo "== tests (RelWithDebInfo)"
 run_suite build -DBUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
+echo "== OpenAPI: every e2e answer against static/openapi.json"
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+record=$(mktemp -d)
+TIMEBOK_RECORD_DIR=$record ctest --test-dir build -j"$jobs" --output-on-failure \
+  -R '^e2e_' >/dev/null
+node tests/openapi/validate.mjs "$record"
+rm -rf "$record"
+
 if [ $quick = 0 ]; then
   echo "== static checks"
   tests/static-checks.sh build
@@ -48,7 +57,6 @@ echo "== benchmark smoke (10k, one round: fails on errors and the gate, not on s
 tests/bench/run.sh --smoke
 
 echo "== browser tests (headless chromium; screenshots in tests/browser/screenshots)"
-(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 TIMEBOK_BIN="$PWD/build/timebok" node --test --test-concurrency=1 tests/browser/
 [ $quick = 1 ] && exit 0
 
