@@ -152,6 +152,34 @@ for (const [t, item] of Object.entries(doc.paths))
       else ids.set(id, `${m.toUpperCase()} ${t}`);
     }
 
+// PATCH bodies are partial updates: nothing required, anywhere in them;
+// each object an answer holds says which of its fields are always there
+const refTarget = (ref) => ref.slice(2).split('/').reduce((o, k) => o[k.replace(/~1/g, '/').replace(/~0/g, '~')], original);
+function lint(s, where, seen, test) {
+  if (!s || typeof s !== 'object' || seen.has(s)) return;
+  seen.add(s);
+  if (s.$ref) return lint(refTarget(s.$ref), where, seen, test);
+  test(s, where);
+  for (const [k, v] of Object.entries(s))
+    if (k === 'properties') for (const [name, p] of Object.entries(v)) lint(p, `${where}.${name}`, seen, test);
+    else if (k !== 'enum' && k !== 'default' && k !== 'examples' && k !== 'example') lint(v, where, seen, test);
+}
+for (const [t, item] of Object.entries(original.paths))
+  for (const m of methods) {
+    const op = item[m];
+    if (!op) continue;
+    if (m === 'patch')
+      for (const media of Object.values(op.requestBody?.content || {}))
+        lint(media.schema, `PATCH ${t} body`, new Set(), (s, where) => {
+          if (s.required) mismatch(`${where}: a PATCH body requires ${s.required.join(', ')}`, '');
+        });
+    for (const [code, r] of Object.entries(op.responses || {}))
+      for (const media of Object.values(resolve(r, '')[0].content || {}))
+        lint(media.schema, `${m.toUpperCase()} ${t} ${code}`, new Set(), (s, where) => {
+          if (s.properties && !s.required) mismatch(`${where}: an answer's object without required`, '');
+        });
+  }
+
 for (const f of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort())
   for (const line of readFileSync(join(dir, f), 'utf8').split('\n'))
     if (line) check(JSON.parse(line));
