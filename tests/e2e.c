@@ -251,32 +251,31 @@ static bool read_answer(int fd, struct resp *r)
 	return true;
 }
 
-bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r)
-{
-	int fd = connect_to(port);
-	bool ok;
-
-	memset(r, 0, sizeof(*r));
-	if (fd < 0)
-		return false;
-	send_all(fd, bytes, len); /* the server may close early: read anyway */
-	ok = read_answer(fd, r);
-	close(fd);
-	return ok;
-}
-
 /* With TIMEBOK_RECORD_DIR set, append one JSON line per answer to
  * <dir>/<pid>.jsonl: {method, path, status, content_type, body} (the body
- * parsed when it is JSON, else its text), for tests/openapi/validate.mjs. */
-static void record(const char *method, const char *path, const struct resp *r)
+ * parsed when it is JSON, else its text), for tests/openapi/validate.mjs.
+ * The method and path come from the request line of bytes; a request with
+ * none that reads as one (deliberately malformed) is not recorded. */
+static void record(const char *bytes, size_t len, const struct resp *r)
 {
 	const char *dir = getenv("TIMEBOK_RECORD_DIR");
-	char file[512], ct[256];
+	size_t m = 0, t;
+	char file[512], ct[256], method[16], *path;
 	json_t *line, *body;
 	char *text;
 	int fd;
 
 	if (!dir || !*dir || !r->raw)
+		return;
+	while (m < len && m + 1 < sizeof(method) && bytes[m] >= 'A' && bytes[m] <= 'Z')
+		m++;
+	if (!m || m >= len || bytes[m] != ' ' || m + 1 >= len || bytes[m + 1] != '/')
+		return;
+	memcpy(method, bytes, m);
+	method[m] = '\0';
+	for (t = m + 1; t < len && bytes[t] != ' ' && bytes[t] != '\r' && bytes[t] != '\n'; t++)
+		;
+	if (!(path = strndup(bytes + m + 1, t - m - 1)))
 		return;
 	body = r->json ? json_incref(r->json) : json_stringn(r->body, r->body_len);
 	line = json_pack("{s:s, s:s, s:i, s:s?, s:o?}", "method", method, "path", path, "status",
@@ -295,7 +294,24 @@ static void record(const char *method, const char *path, const struct resp *r)
 		close(fd);
 	}
 	free(text);
+	free(path);
 	json_decref(line);
+}
+
+bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r)
+{
+	int fd = connect_to(port);
+	bool ok;
+
+	memset(r, 0, sizeof(*r));
+	if (fd < 0)
+		return false;
+	send_all(fd, bytes, len); /* the server may close early: read anyway */
+	ok = read_answer(fd, r);
+	close(fd);
+	if (ok)
+		record(bytes, len, r);
+	return ok;
 }
 
 bool e2e_request(int port, const char *method, const char *path, const char *headers,
@@ -327,8 +343,6 @@ bool e2e_request_as(int port, const struct session *s, const char *method, const
 		memcpy(req + n, body, blen);
 	ok = e2e_raw(port, req, (size_t)n + blen, r);
 	free(req);
-	if (ok)
-		record(method, path, r);
 	return ok;
 }
 
