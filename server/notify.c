@@ -121,7 +121,7 @@ static size_t header_text(struct buf *out, const char *s, size_t col, bool phras
 			buf_append(out, s + i, w);
 			col += (i ? 1 : 0) + w;
 			i += w + (s[i + w] == ' ');
-			while (s[i] == ' ' && i < n) { /* runs of spaces stay */
+			while (i < n && s[i] == ' ') { /* runs of spaces stay */
 				buf_putc(out, ' ');
 				col++;
 				i++;
