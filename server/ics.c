@@ -80,7 +80,8 @@ enum app_err ics_render(const struct ics_event *e, struct buf *out)
 
 	if (!cal)
 		return APP_ENOMEM;
-	icalcomponent_add_property(cal, icalproperty_new_method(icalproperty_string_to_method(ICS_METHOD)));
+	icalcomponent_add_property(
+	    cal, icalproperty_new_method(icalproperty_string_to_method(ICS_METHOD)));
 	if (!add_event(cal, e)) {
 		icalcomponent_free(cal);
 		return APP_ENOMEM;
@@ -152,9 +153,13 @@ enum app_err ics_fill_link(const char *ics, const char *url, struct buf *out)
 
 	if (!cal)
 		return APP_EINVAL;
+	/* a message queued before the METHOD became PUBLISH goes out as its
+	 * e-mail part says (notify.c): STATUS already tells a cancellation */
+	if ((p = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY)))
+		icalproperty_set_method(p, icalproperty_string_to_method(ICS_METHOD));
 	/* the calendar's own properties, then its components' (one level: ours) */
 	for (c = cal; c; c = c == cal ? icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT)
-				     : icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT))
+				      : icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT))
 		for (p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
 		     p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY))
 			if (!fill_value(icalproperty_get_value(p), url)) {

@@ -137,7 +137,8 @@ static size_t header_text(struct buf *out, const char *s, size_t col, bool phras
 			buf_puts(out, "\r\n ");
 			col = 1;
 		}
-		room = LINE_MAX_CHARS - col < WORD_MAX_CHARS ? LINE_MAX_CHARS - col : WORD_MAX_CHARS;
+		room =
+		    LINE_MAX_CHARS - col < WORD_MAX_CHARS ? LINE_MAX_CHARS - col : WORD_MAX_CHARS;
 		take = (room - 12) / 4 * 3; /* "=?UTF-8?B?" "?=" around base64 */
 		if (take > n - i)
 			take = n - i;

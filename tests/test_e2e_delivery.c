@@ -178,7 +178,8 @@ START_TEST(smtp_and_webhook_with_a_retry)
 	ck_assert_ptr_nonnull(strstr(mail, "X-Envelope-To: kari@example.no"));
 	ck_assert_ptr_nonnull(strstr(mail, "From: Poliklinikken <time@sykehuset.example.no>"));
 	ck_assert_ptr_nonnull(strstr(mail, "Subject: Your appointment Monday 5 April at 09:00"));
-	ck_assert_ptr_nonnull(strstr(mail, "Content-Type: text/calendar; charset=utf-8; method=PUBLISH"));
+	ck_assert_ptr_nonnull(
+	    strstr(mail, "Content-Type: text/calendar; charset=utf-8; method=PUBLISH"));
 	ck_assert_ptr_nonnull(strstr(mail, "Message-ID: <timebok.2."));
 	free(mail);
 	/* the SMS as the gateway got it: bearer token, idempotency key, link */
@@ -463,8 +464,8 @@ static void save_calendar(int at, const char *path, const char *into, const char
 	e2e_resp_free(&r);
 }
 
-#define LONG_CLINIC                                                                        \
-	"Poliklinikk for øre-nese-hals og hørsel, Sørlandet sykehus HF, Kristiansand – "   \
+#define LONG_CLINIC                                                                                \
+	"Poliklinikk for øre-nese-hals og hørsel, Sørlandet sykehus HF, Kristiansand – "      \
 	"avdeling for barn og unge"
 
 /* RFC 5545 (folding after the link is in, METHOD and its ATTENDEE rule,
@@ -485,17 +486,30 @@ START_TEST(mail_and_calendars_meet_the_standards)
 
 	sink_url(smtp_url);
 	{
-		const char *extra[] = {"--email-channel", "smtp", "--smtp-url", smtp_url,
-				       "--smtp-tls", "none", "--smtp-user", "timebok",
-				       "--smtp-password", "s3cret-pass", "--mail-from",
-				       "time@sykehuset.example.no", "--clinic-name", LONG_CLINIC,
-				       "--retry-base", "1", NULL};
+		const char *extra[] = {"--email-channel",
+				       "smtp",
+				       "--smtp-url",
+				       smtp_url,
+				       "--smtp-tls",
+				       "none",
+				       "--smtp-user",
+				       "timebok",
+				       "--smtp-password",
+				       "s3cret-pass",
+				       "--mail-from",
+				       "time@sykehuset.example.no",
+				       "--clinic-name",
+				       LONG_CLINIC,
+				       "--retry-base",
+				       "1",
+				       NULL};
 		e2e_start(&std, NULL, extra);
 	}
 	port = std.port; /* settled() and book_and_invite() ask this server */
 	e2e_make(port, "clinicians", "{\"name\":\"Dr Øystein Ærø\",\"profession\":\"lege\"}");
-	e2e_make(port, "patients", "{\"name\":\"Kåre Æsøy\",\"phone\":\"+4791234567\","
-				   "\"email\":\"kare@example.no\",\"language\":\"nb\"}");
+	e2e_make(port, "patients",
+		 "{\"name\":\"Kåre Æsøy\",\"phone\":\"+4791234567\","
+		 "\"email\":\"kare@example.no\",\"language\":\"nb\"}");
 	id = book_and_invite(1, "2027-04-10T09:00:00+02:00", token); /* a Saturday: lørdag */
 	invited_guest(id, "{\"name\":\"Fastlege Åse Ødegård\",\"role\":\"gp\","
 			  "\"email\":\"ase@example.no\",\"language\":\"nb\"}");
@@ -523,11 +537,13 @@ START_TEST(mail_and_calendars_meet_the_standards)
 	ck_assert_ptr_nonnull(m);
 	n = (size_t)snprintf(cmd, sizeof(cmd), "%s %s/tests/standards_check.py '%s' '%s' '%s'",
 			     PYTHON, TIMEBOK_SOURCE_DIR, smtp_out, ics_dir, LONG_CLINIC);
-	json_array_foreach(m, k, v) {
+	json_array_foreach(m, k, v)
+	{
 		if (strcmp(field(v, "channel"), "email"))
 			continue;
 		ck_assert_str_eq(field(v, "status"), "sent");
-		longest = strlen(field(v, "subject")) > longest ? strlen(field(v, "subject")) : longest;
+		longest =
+		    strlen(field(v, "subject")) > longest ? strlen(field(v, "subject")) : longest;
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " '%s'", field(v, "subject"));
 	}
 	ck_assert_uint_lt(n, sizeof(cmd));

@@ -468,7 +468,8 @@ START_TEST(calendar_parses_back)
 
 	invite(id, token);
 	ck_assert_int_eq(as_patient("GET", token, "calendar.ics", NULL, &r), 200);
-	ck_assert_ptr_nonnull(strstr(r.raw, "Content-Type: text/calendar; charset=utf-8; method=PUBLISH"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.raw, "Content-Type: text/calendar; charset=utf-8; method=PUBLISH"));
 	cal = icalparser_parse_string(r.body);
 	ck_assert_ptr_nonnull(cal);
 	ck_assert_int_eq(icalcomponent_get_method(cal), ICAL_METHOD_PUBLISH); /* ics.h says why */

@@ -213,7 +213,8 @@ static void lines_within(const char *text, size_t max, bool all, bool utf8)
 		ck_assert_msg((size_t)(eol - p) <= max, "a line of %d: %.*s", (int)(eol - p),
 			      (int)(eol - p), p);
 		if (utf8 && *p == ' ')
-			ck_assert_msg(((unsigned char)p[1] & 0xc0) != 0x80, "folded inside a character");
+			ck_assert_msg(((unsigned char)p[1] & 0xc0) != 0x80,
+				      "folded inside a character");
 		p = eol + 2;
 	}
 }
@@ -222,13 +223,13 @@ START_TEST(mail_headers_within_rfc_limits)
 {
 	static struct config cfg;
 	const char *subjects[] = {
-		"Your appointment with the outpatient clinic for ear, nose and throat "
-		"diseases on Saturday 10 April at 09:00 (please read the whole message)",
-		"Påminnelse: din time lørdag 10. april kl. 09:00 på øre-nese-hals, Sørlandet "
-		"sykehus – ta med 😀 og medisinlisten",
+	    "Your appointment with the outpatient clinic for ear, nose and throat "
+	    "diseases on Saturday 10 April at 09:00 (please read the whole message)",
+	    "Påminnelse: din time lørdag 10. april kl. 09:00 på øre-nese-hals, Sørlandet "
+	    "sykehus – ta med 😀 og medisinlisten",
 	};
-	struct notify_msg msg = {.id = 7, .created_at = 1795420800, .to = "kari@example.no",
-				 .body = "Hei"};
+	struct notify_msg msg = {
+	    .id = 7, .created_at = 1795420800, .to = "kari@example.no", .body = "Hei"};
 	struct buf b;
 
 	config_defaults(&cfg);
@@ -266,12 +267,16 @@ END_TEST
 START_TEST(calendar_lines_folded_after_the_link)
 {
 	struct ics_event e = {
-		.appointment_id = 17, .start = 1795420800, .end = 1795422600,
-		.stamp = 1795400000, .host = "timebok.sykehuset-innlandet.example.no",
-		.summary = "Videotime på øre-nese-hals",
-		.description = "Se detaljer og svar (lørdag, søndag; åpent): {link} – "
-			       "æøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøå",
-		.url = "{link}", .organizer = "time@sykehuset.example.no",
+	    .appointment_id = 17,
+	    .start = 1795420800,
+	    .end = 1795422600,
+	    .stamp = 1795400000,
+	    .host = "timebok.sykehuset-innlandet.example.no",
+	    .summary = "Videotime på øre-nese-hals",
+	    .description = "Se detaljer og svar (lørdag, søndag; åpent): {link} – "
+			   "æøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøå",
+	    .url = "{link}",
+	    .organizer = "time@sykehuset.example.no",
 	};
 	struct buf raw, filled;
 
@@ -295,6 +300,15 @@ START_TEST(calendar_lines_folded_after_the_link)
 		}
 		unfolded[n] = '\0';
 		ck_assert_ptr_nonnull(strstr(unfolded, "\r\nURL:" LINK "\r\n"));
+	}
+	/* one queued before the METHOD became PUBLISH goes out as PUBLISH */
+	{
+		char *m = strstr(raw.data, "METHOD:" ICS_METHOD);
+		ck_assert_ptr_nonnull(m);
+		memcpy(m, "METHOD:REQUEST", 14); /* as long as "METHOD:PUBLISH" */
+		buf_reset(&filled);
+		ck_assert_int_eq(ics_fill_link(raw.data, LINK, &filled), APP_OK);
+		ck_assert_ptr_nonnull(strstr(filled.data, "METHOD:" ICS_METHOD "\r\n"));
 	}
 	ck_assert_int_eq(ics_fill_link("not a calendar", LINK, &filled), APP_EINVAL);
 	buf_release(&raw);

@@ -64,8 +64,8 @@ START_TEST(nothing_documented_is_missing)
 				      method, path);
 			id = json_string_value(json_object_get(op, "operationId"));
 			ck_assert_msg(id != NULL, "%s %s: no operationId", method, path);
-			ck_assert_msg(json_object_get(ids, id) == NULL, "%s %s: operationId %s twice",
-				      method, path, id);
+			ck_assert_msg(json_object_get(ids, id) == NULL,
+				      "%s %s: operationId %s twice", method, path, id);
 			json_object_set_new(ids, id, json_true());
 		}
 	}
