@@ -45,6 +45,7 @@ echo "== OpenAPI: every e2e answer against static/openapi.json"
 record=$(mktemp -d)
 TIMEBOK_RECORD_DIR=$record ctest --test-dir build -j"$jobs" --output-on-failure \
   -R '^e2e_' >/dev/null
+python3 tests/openapi/probe.py build/timebok "$record" # bad ids, parameters, bodies, roles
 node tests/openapi/validate.mjs "$record"
 rm -rf "$record"
 
