@@ -19,7 +19,8 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--deb" ]; then
 fi
 if [ "${1:-}" = "--test" ]; then
   # python3-aiosmtpd: a real SMTP server for the e-mail channel's tests
-  pkgs+=(check valgrind python3 python3-aiosmtpd)
+  # python3-icalendar: an outside iCalendar parser for tests/standards_check.py
+  pkgs+=(check valgrind python3 python3-aiosmtpd python3-icalendar)
   # hardening: libFuzzer (clang, libclang-rt), static analysis, ELF checks
   pkgs+=(clang libclang-rt-14-dev cppcheck binutils)
   # the package test (tests/package-test.sh): lintian, the package's own

@@ -245,7 +245,7 @@ API_HANDLER(api_feeds_calendar)
 			       : err;
 	if ((err = render(app, db, &f, req->now, &rep->body)))
 		return err;
-	rep->content_type = "text/calendar; charset=utf-8";
+	rep->content_type = ICS_FEED_CONTENT_TYPE; /* no METHOD, no method= */
 	rep->status = 200;
 	return APP_OK;
 }

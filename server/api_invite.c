@@ -28,6 +28,7 @@
 #include "app.h"
 #include "audit.h"
 #include "body.h"
+#include "ics.h"
 #include "outbox.h"
 #include "params.h"
 #include "store.h"
@@ -602,7 +603,7 @@ API_HANDLER(api_invite_calendar)
 	outbox_link_url(app, req->token, url);
 	if ((err = outbox_ics(app, db, &a, lang, url, &rep->body)))
 		return err;
-	rep->content_type = "text/calendar; charset=utf-8";
+	rep->content_type = ICS_CONTENT_TYPE; /* method=, as the file's METHOD */
 	rep->status = 200;
 	return APP_OK;
 }

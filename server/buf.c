@@ -199,3 +199,16 @@ bool buf_json_kbool(struct buf *b, const char *sep, const char *k, bool v)
 	key(b, sep, k);
 	return v ? buf_append(b, "true", 4) : buf_append(b, "false", 5);
 }
+
+bool buf_put_replaced(struct buf *b, const char *text, const char *word, const char *with)
+{
+	size_t n = strlen(word);
+	const char *at;
+
+	while (n && (at = strstr(text, word))) {
+		buf_append(b, text, (size_t)(at - text));
+		buf_puts(b, with);
+		text = at + n;
+	}
+	return buf_puts(b, text);
+}

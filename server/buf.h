@@ -36,6 +36,9 @@ bool buf_putc(struct buf *b, char c);
 bool buf_int(struct buf *b, int64_t v);
 bool buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Append text with every occurrence of word replaced by with. */
+bool buf_put_replaced(struct buf *b, const char *text, const char *word, const char *with);
+
 /* Hand the malloc'd data to the caller (who frees it) and reset b.  Returns
  * NULL when b failed.  *len gets the length when len is not NULL. */
 char *buf_steal(struct buf *b, size_t *len);

@@ -6,8 +6,10 @@
 #include "ics.h"
 
 #include <libical/ical.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static struct icaltimetype utc(int64_t t)
 {
@@ -67,6 +69,7 @@ static enum app_err finish(icalcomponent *cal, struct buf *out)
 	if (!text)
 		return APP_ENOMEM;
 	buf_puts(out, text);
+	sodium_memzero(text, strlen(text)); /* it may hold a link */
 	free(text);
 	return out->failed ? APP_ENOMEM : APP_OK;
 }
@@ -78,7 +81,7 @@ enum app_err ics_render(const struct ics_event *e, struct buf *out)
 	if (!cal)
 		return APP_ENOMEM;
 	icalcomponent_add_property(
-		cal, icalproperty_new_method(e->cancelled ? ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST));
+	    cal, icalproperty_new_method(icalproperty_string_to_method(ICS_METHOD)));
 	if (!add_event(cal, e)) {
 		icalcomponent_free(cal);
 		return APP_ENOMEM;
@@ -113,5 +116,55 @@ enum app_err ics_render_feed(const char *name, const struct ics_event *events, i
 			icalcomponent_free(cal);
 			return APP_ENOMEM;
 		}
+	return finish(cal, out);
+}
+
+/* Replace "{link}" by url in the text of string value v (TEXT or URI);
+ * false when memory ran out. */
+static bool fill_value(icalvalue *v, const char *url)
+{
+	icalvalue_kind kind = icalvalue_isa(v);
+	const char *text;
+	struct buf b;
+	bool ok;
+
+	if (kind != ICAL_TEXT_VALUE && kind != ICAL_URI_VALUE)
+		return true;
+	text = kind == ICAL_TEXT_VALUE ? icalvalue_get_text(v) : icalvalue_get_uri(v);
+	if (!text || !strstr(text, "{link}"))
+		return true;
+	buf_init(&b, 64 * 1024);
+	buf_put_replaced(&b, text, "{link}", url);
+	ok = !b.failed;
+	if (ok && kind == ICAL_TEXT_VALUE)
+		icalvalue_set_text(v, b.data); /* escaped when written */
+	else if (ok)
+		icalvalue_set_uri(v, b.data);
+	if (b.data) /* the link is a secret: leave no copy in freed memory */
+		sodium_memzero(b.data, b.cap);
+	buf_release(&b);
+	return ok;
+}
+
+enum app_err ics_fill_link(const char *ics, const char *url, struct buf *out)
+{
+	icalcomponent *cal = icalparser_parse_string(ics), *c;
+	icalproperty *p;
+
+	if (!cal)
+		return APP_EINVAL;
+	/* a message queued before the METHOD became PUBLISH goes out as its
+	 * e-mail part says (notify.c): STATUS already tells a cancellation */
+	if ((p = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY)))
+		icalproperty_set_method(p, icalproperty_string_to_method(ICS_METHOD));
+	/* the calendar's own properties, then its components' (one level: ours) */
+	for (c = cal; c; c = c == cal ? icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT)
+				      : icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT))
+		for (p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+		     p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY))
+			if (!fill_value(icalproperty_get_value(p), url)) {
+				icalcomponent_free(cal);
+				return APP_ENOMEM;
+			}
 	return finish(cal, out);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ics.h"
 
 static enum notify_result spool(const struct config *cfg, const struct notify_msg *m,
 				const char *suffix, const struct buf *b, char *why, size_t cap)
@@ -83,22 +84,77 @@ static void base64_lines(struct buf *out, const char *p, size_t n)
 	}
 }
 
-/* A header value as an RFC 2047 encoded word when it is not plain ASCII. */
-static void header_text(struct buf *out, const char *s)
-{
-	char enc[400];
-	size_t n = strlen(s);
-	bool plain = true;
+#define LINE_MAX_CHARS 78 /* RFC 5322 2.1.1: SHOULD not exceed 78 */
+#define WORD_MAX_CHARS 75 /* RFC 2047 2: an encoded-word is at most 75 */
 
+/* Whether s may be written as it is in a header of type phrase (a display
+ * name, RFC 5322 3.2.5) or unstructured text: printable ASCII, no "=?" that
+ * a reader would take for an encoded-word, and for a phrase no specials. */
+static bool header_plain(const char *s, bool phrase)
+{
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		plain = plain && *p >= 0x20 && *p < 0x7f;
-	if (plain || n > 250) {
-		buf_puts(out, plain ? s : "timebok");
-		return;
+		if (*p < 0x20 || *p >= 0x7f || (p[0] == '=' && p[1] == '?') ||
+		    (phrase && strchr("()<>[]:;@\\,.\"", *p)))
+			return false;
+	return true;
+}
+
+/* Append header text s, the header's line having col characters so far:
+ * as it is when header_plain (folded at spaces before LINE_MAX_CHARS),
+ * else as RFC 2047 "B" encoded-words of at most WORD_MAX_CHARS characters,
+ * each holding whole UTF-8 characters, on lines of at most LINE_MAX_CHARS
+ * (folded with CRLF + space, which a reader drops between encoded-words).
+ * Returns the column after it. */
+static size_t header_text(struct buf *out, const char *s, size_t col, bool phrase)
+{
+	size_t n = strlen(s), i = 0;
+
+	if (header_plain(s, phrase)) {
+		while (i < n) {
+			size_t w = strcspn(s + i, " ");
+			if (i && col + 1 + w > LINE_MAX_CHARS) { /* fold before the space */
+				buf_puts(out, "\r\n");
+				col = 0;
+			}
+			if (i)
+				buf_putc(out, ' ');
+			buf_append(out, s + i, w);
+			col += (i ? 1 : 0) + w;
+			i += w + (s[i + w] == ' ');
+			while (i < n && s[i] == ' ') { /* runs of spaces stay */
+				buf_putc(out, ' ');
+				col++;
+				i++;
+			}
+		}
+		return col;
 	}
-	sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)s, n,
-			  sodium_base64_VARIANT_ORIGINAL);
-	buf_printf(out, "=?UTF-8?B?%s?=", enc);
+	while (i < n) {
+		char enc[WORD_MAX_CHARS];
+		size_t room, take;
+
+		if (col + 12 + 4 >= LINE_MAX_CHARS) { /* not even one character fits */
+			buf_puts(out, "\r\n ");
+			col = 1;
+		}
+		room =
+		    LINE_MAX_CHARS - col < WORD_MAX_CHARS ? LINE_MAX_CHARS - col : WORD_MAX_CHARS;
+		take = (room - 12) / 4 * 3; /* "=?UTF-8?B?" "?=" around base64 */
+		if (take > n - i)
+			take = n - i;
+		while (take && i + take < n && ((unsigned char)s[i + take] & 0xc0) == 0x80)
+			take--; /* never split a UTF-8 character */
+		sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)s + i, take,
+				  sodium_base64_VARIANT_ORIGINAL);
+		buf_printf(out, "=?UTF-8?B?%s?=", enc);
+		col += 12 + strlen(enc);
+		i += take;
+		if (i < n) {
+			buf_puts(out, "\r\n ");
+			col = 1;
+		}
+	}
+	return col;
 }
 
 static bool plain_address(const char *a)
@@ -111,6 +167,7 @@ bool notify_email_compose(const struct config *cfg, const struct notify_msg *m, 
 	const char *domain = strchr(cfg->mail_from, '@');
 	char date[64];
 	time_t t = (time_t)m->created_at;
+	size_t col;
 	struct tm tm;
 
 	if (!plain_address(m->to) || !plain_address(cfg->mail_from))
@@ -118,9 +175,11 @@ bool notify_email_compose(const struct config *cfg, const struct notify_msg *m, 
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	buf_puts(out, "From: ");
-	header_text(out, cfg->clinic_name);
+	col = header_text(out, cfg->clinic_name[0] ? cfg->clinic_name : "timebok", 6, true);
+	if (col + 3 + strlen(cfg->mail_from) > LINE_MAX_CHARS)
+		buf_puts(out, "\r\n");
 	buf_printf(out, " <%s>\r\nTo: <%s>\r\nSubject: ", cfg->mail_from, m->to);
-	header_text(out, m->subject ? m->subject : "");
+	header_text(out, m->subject ? m->subject : "", 9, false);
 	buf_printf(out,
 		   "\r\nDate: %s\r\nMessage-ID: <timebok.%lld.%lld@%s>\r\n"
 		   "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
@@ -135,7 +194,7 @@ bool notify_email_compose(const struct config *cfg, const struct notify_msg *m, 
 			   "--timebok-%lld\r\nContent-Type: text/calendar; charset=utf-8; "
 			   "method=%s\r\nContent-Disposition: attachment; filename=\"%s\"\r\n"
 			   "Content-Transfer-Encoding: base64\r\n\r\n",
-			   (long long)m->id, m->cancel ? "CANCEL" : "REQUEST",
+			   (long long)m->id, ICS_METHOD, /* the METHOD of the file (ics.h) */
 			   m->cancel ? "cancel.ics" : "invite.ics");
 		base64_lines(out, m->ics, strlen(m->ics));
 	}

@@ -30,7 +30,7 @@ struct notify_msg {
 	const char *subject; /* e-mail */
 	const char *body;
 	const char *ics;     /* e-mail; NULL or "" for none */
-	bool cancel;         /* the .ics is a CANCEL */
+	bool cancel;         /* a cancellation: the .ics is named cancel.ics */
 };
 
 enum notify_result { NOTIFY_SENT, NOTIFY_RETRY, NOTIFY_FAILED };

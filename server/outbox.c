@@ -48,14 +48,7 @@ void outbox_link_url(const struct app *app, const char *token, char out[OUTBOX_U
 
 void outbox_fill_link(struct buf *out, const char *text, const char *url)
 {
-	const char *at;
-
-	while ((at = strstr(text, "{link}"))) {
-		buf_append(out, text, (size_t)(at - text));
-		buf_puts(out, url);
-		text = at + 6;
-	}
-	buf_puts(out, text);
+	buf_put_replaced(out, text, "{link}", url);
 }
 
 /* The part of public_url that names the host, for UIDs. */
@@ -504,7 +497,10 @@ static enum notify_result send_one(struct outbox *o, struct outbox_msg *m, char 
 		outbox_link_url(o->app, token, url);
 		sodium_memzero(token, sizeof(token));
 		outbox_fill_link(&body, m->body, url);
-		outbox_fill_link(&ics, m->ics, url);
+		/* folded again once the link is in (RFC 5545 3.1: 75 octets) */
+		if (m->ics[0] && ics_fill_link(m->ics, url, &ics))
+			ics.failed = true;
+		sodium_memzero(url, sizeof(url));
 		if (body.failed || ics.failed) {
 			buf_release(&body);
 			buf_release(&ics);

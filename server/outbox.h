@@ -7,8 +7,9 @@
  * and a "changed" message when an invited appointment moves or changes
  * mode or room, "cancelled" when it is cancelled, and a receipt when the
  * patient answers through the link.  Messages are rendered when queued, with
- * "{link}" standing for the link: the worker fills in the participant's
- * current link when it sends, so the token is never stored in clear.
+ * "{link}" standing for the link: the worker fills in the message's own link
+ * when it sends, so the token is never stored in clear, and folds the .ics
+ * again after filling it in (ics_fill_link).
  *
  * The worker (one thread, its own connection) claims due messages one at a
  * time, sends them through notify.h, and records the outcome: sent, retried

@@ -295,6 +295,53 @@ static bool read_answer(int fd, struct resp *r)
 	return true;
 }
 
+/* With TIMEBOK_RECORD_DIR set, append one JSON line per answer to
+ * <dir>/<pid>.jsonl: {method, path, status, content_type, body} (the body
+ * parsed when it is JSON, else its text), for tests/openapi/validate.mjs.
+ * The method and path come from the request line of bytes; a request with
+ * none that reads as one (deliberately malformed) is not recorded. */
+static void record(const char *bytes, size_t len, const struct resp *r)
+{
+	const char *dir = getenv("TIMEBOK_RECORD_DIR");
+	size_t m = 0, t;
+	char file[512], ct[256], method[16], *path;
+	json_t *line, *body;
+	char *text;
+	int fd;
+
+	if (!dir || !*dir || !r->raw)
+		return;
+	while (m < len && m + 1 < sizeof(method) && bytes[m] >= 'A' && bytes[m] <= 'Z')
+		m++;
+	if (!m || m >= len || bytes[m] != ' ' || m + 1 >= len || bytes[m + 1] != '/')
+		return;
+	memcpy(method, bytes, m);
+	method[m] = '\0';
+	for (t = m + 1; t < len && bytes[t] != ' ' && bytes[t] != '\r' && bytes[t] != '\n'; t++)
+		;
+	if (!(path = strndup(bytes + m + 1, t - m - 1)))
+		return;
+	body = r->json ? json_incref(r->json) : json_stringn(r->body, r->body_len);
+	line = json_pack("{s:s, s:s, s:i, s:s?, s:o?}", "method", method, "path", path, "status",
+			 r->status, "content_type", e2e_header(r, "Content-Type", ct, sizeof(ct)),
+			 "body", r->body_len ? body : NULL);
+	if (!r->body_len)
+		json_decref(body);
+	text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	snprintf(file, sizeof(file), "%s/%ld.jsonl", dir, (long)getpid());
+	fd = text ? open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
+	if (fd >= 0) {
+		size_t n = strlen(text);
+		text[n] = '\n'; /* replaces the NUL: one write, one line */
+		if (write(fd, text, n + 1) != (ssize_t)(n + 1))
+			fprintf(stderr, "e2e: could not record to %s\n", file);
+		close(fd);
+	}
+	free(text);
+	free(path);
+	json_decref(line);
+}
+
 bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r)
 {
 	int fd = connect_to(port);
@@ -306,6 +353,8 @@ bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r)
 	send_all(fd, bytes, len); /* the server may close early: read anyway */
 	ok = read_answer(fd, r);
 	close(fd);
+	if (ok)
+		record(bytes, len, r);
 	return ok;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh - install what is missing, build, and run every test:
 #   1. the Check suites (unit, end-to-end against the real binary on
-#      loopback, the fuzz corpora replayed) in a normal build;
+#      loopback, the fuzz corpora replayed) in a normal build, and every
+#      answer of the end-to-end suites against static/openapi.json (ajv);
 #   2. static checks: cppcheck, gcc -fanalyzer, the binary's hardening; the
 #      build matrix: every build type with gcc and clang from a long path,
 #      warning-free (tests/build-matrix.sh); the Debian package built,
@@ -45,6 +46,15 @@ run_suite() { # build-dir cmake-args...
 echo "== tests (RelWithDebInfo)"
 run_suite build -DBUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
+echo "== OpenAPI: every e2e answer against static/openapi.json"
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+record=$(mktemp -d)
+TIMEBOK_RECORD_DIR=$record ctest --test-dir build -j"$jobs" --output-on-failure \
+  -R '^e2e_' >"$record/ctest.log" || { cat "$record/ctest.log"; exit 1; }
+python3 tests/openapi/probe.py build/timebok "$record" # bad ids, parameters, bodies, roles
+node tests/openapi/validate.mjs "$record"
+rm -rf "$record"
+
 if [ $quick = 0 ]; then
   echo "== static checks"
   tests/static-checks.sh build
@@ -58,7 +68,6 @@ echo "== benchmark smoke (10k, one round: fails on errors and the gate, not on s
 tests/bench/run.sh --smoke
 
 echo "== browser tests (headless chromium; screenshots in tests/browser/screenshots)"
-(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 TIMEBOK_BIN="$PWD/build/timebok" node --test --test-concurrency=1 tests/browser/
 [ $quick = 1 ] && exit 0
 

@@ -178,7 +178,8 @@ START_TEST(smtp_and_webhook_with_a_retry)
 	ck_assert_ptr_nonnull(strstr(mail, "X-Envelope-To: kari@example.no"));
 	ck_assert_ptr_nonnull(strstr(mail, "From: Poliklinikken <time@sykehuset.example.no>"));
 	ck_assert_ptr_nonnull(strstr(mail, "Subject: Your appointment Monday 5 April at 09:00"));
-	ck_assert_ptr_nonnull(strstr(mail, "Content-Type: text/calendar; charset=utf-8; method=REQUEST"));
+	ck_assert_ptr_nonnull(
+	    strstr(mail, "Content-Type: text/calendar; charset=utf-8; method=PUBLISH"));
 	ck_assert_ptr_nonnull(strstr(mail, "Message-ID: <timebok.2."));
 	free(mail);
 	/* the SMS as the gateway got it: bearer token, idempotency key, link */
@@ -384,11 +385,29 @@ END_TEST
 /* A removed guest's queued invitation is dropped, not sent later: the
  * sinks refuse the first message once, so the guest's waits a second for
  * its retry, and the guest is removed meanwhile. */
+/* Add the guest described by json to appointment id and invite them; the
+ * guest's participant id. */
+static long long invited_guest(long long id, const char *json)
+{
+	char path[160];
+	long long pid;
+	json_t *g;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants", id);
+	g = e2e_json(port, "POST", path, json, 201);
+	pid = json_integer_value(json_object_get(g, "id"));
+	json_decref(g);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants/%lld/invitations", id,
+		 pid);
+	json_decref(e2e_json(port, "POST", path, NULL, 201));
+	return pid;
+}
+
 START_TEST(a_removed_guest_gets_nothing_more)
 {
 	char path[160], *sms;
 	long long id, pid;
-	json_t *m, *g;
+	json_t *m;
 
 	m = e2e_json(port, "POST", "/api/v1/appointments",
 		     "{\"patient_id\":1,\"clinician_ids\":[1],"
@@ -396,15 +415,8 @@ START_TEST(a_removed_guest_gets_nothing_more)
 		     201);
 	id = json_integer_value(json_object_get(m, "id"));
 	json_decref(m);
-	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants", id);
-	g = e2e_json(port, "POST", path,
-		     "{\"name\":\"Tolk T\",\"role\":\"interpreter\",\"interpreter_language\":\"pl\",\"phone\":\"+4792222222\"}",
-		     201);
-	pid = json_integer_value(json_object_get(g, "id"));
-	json_decref(g);
-	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants/%lld/invitations", id,
-		 pid);
-	json_decref(e2e_json(port, "POST", path, NULL, 201));
+	pid = invited_guest(id, "{\"name\":\"Tolk T\",\"role\":\"interpreter\","
+				"\"interpreter_language\":\"pl\",\"phone\":\"+4792222222\"}");
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants/%lld", id, pid);
 	json_decref(e2e_json(port, "DELETE", path, NULL, 204));
 	m = settled(id);
@@ -416,20 +428,143 @@ START_TEST(a_removed_guest_gets_nothing_more)
 }
 END_TEST
 
-START_TEST(starttls_is_required_by_default)
+/* The SMTP sink's URL (the fixture started it). */
+static void sink_url(char out[64])
 {
-	struct server plain;
-	char smtp_url[64], portfile[160], line[16] = "", path[200];
-	json_t *m, *mail;
+	char portfile[160], line[16] = "";
 	FILE *f;
 
-	/* the same sink, which offers no STARTTLS, with the default --smtp-tls */
 	snprintf(portfile, sizeof(portfile), "%s/smtp.port", dir);
 	f = fopen(portfile, "r");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
 	fclose(f);
-	snprintf(smtp_url, sizeof(smtp_url), "smtp://127.0.0.1:%d", atoi(line));
+	snprintf(out, 64, "smtp://127.0.0.1:%d", atoi(line));
+}
+
+/* GET path (no session) and save its body to <into>/<name>.ics and its
+ * Content-Type to <into>/<name>.type, for tests/standards_check.py. */
+static void save_calendar(int at, const char *path, const char *into, const char *name)
+{
+	char file[300], ct[128] = "";
+	struct resp r;
+	FILE *f;
+
+	ck_assert(e2e_request_as(at, NULL, "GET", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(e2e_header(&r, "Content-Type", ct, sizeof(ct)));
+	snprintf(file, sizeof(file), "%s/%s.ics", into, name);
+	ck_assert_ptr_nonnull(f = fopen(file, "w"));
+	ck_assert_uint_eq(fwrite(r.body, 1, r.body_len, f), r.body_len);
+	fclose(f);
+	snprintf(file, sizeof(file), "%s/%s.type", into, name);
+	ck_assert_ptr_nonnull(f = fopen(file, "w"));
+	fprintf(f, "%s\n", ct);
+	fclose(f);
+	e2e_resp_free(&r);
+}
+
+#define LONG_CLINIC                                                                                \
+	"Poliklinikk for øre-nese-hals og hørsel, Sørlandet sykehus HF, Kristiansand – "      \
+	"avdeling for barn og unge"
+
+/* RFC 5545 (folding after the link is in, METHOD and its ATTENDEE rule,
+ * method= in Content-Type), RFC 2047 and RFC 5322 (encoded-words of at
+ * most 75 characters, header lines of at most 78), checked by outside
+ * parsers (tests/standards_check.py: Python's email package and
+ * python3-icalendar) on every mail the SMTP server got, the link's .ics
+ * and a clinician's feed: a long clinic name and Norwegian subjects of
+ * more than 45 bytes (the guest's invitation, the cancellation). */
+START_TEST(mail_and_calendars_meet_the_standards)
+{
+	char smtp_url[64], token[44], path[200], ics_dir[160], cmd[1400], *at;
+	int keep = port;
+	struct server std;
+	json_t *m, *v, *feed;
+	long long id;
+	size_t k, n, longest = 0;
+
+	sink_url(smtp_url);
+	{
+		const char *extra[] = {"--email-channel",
+				       "smtp",
+				       "--smtp-url",
+				       smtp_url,
+				       "--smtp-tls",
+				       "none",
+				       "--smtp-user",
+				       "timebok",
+				       "--smtp-password",
+				       "s3cret-pass",
+				       "--mail-from",
+				       "time@sykehuset.example.no",
+				       "--clinic-name",
+				       LONG_CLINIC,
+				       "--retry-base",
+				       "1",
+				       NULL};
+		e2e_start(&std, NULL, extra);
+	}
+	port = std.port; /* settled() and book_and_invite() ask this server */
+	e2e_make(port, "clinicians", "{\"name\":\"Dr Øystein Ærø\",\"profession\":\"lege\"}");
+	e2e_make(port, "patients",
+		 "{\"name\":\"Kåre Æsøy\",\"phone\":\"+4791234567\","
+		 "\"email\":\"kare@example.no\",\"language\":\"nb\"}");
+	id = book_and_invite(1, "2027-04-10T09:00:00+02:00", token); /* a Saturday: lørdag */
+	invited_guest(id, "{\"name\":\"Fastlege Åse Ødegård\",\"role\":\"gp\","
+			  "\"email\":\"ase@example.no\",\"language\":\"nb\"}");
+	json_decref(settled(id));
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	json_decref(e2e_json(port, "DELETE", path, NULL, 200)); /* "cancelled" to both */
+	/* the link's .ics (before: no method= in its Content-Type) and the feed */
+	snprintf(ics_dir, sizeof(ics_dir), "%s/ics", dir);
+	ck_assert_int_eq(mkdir(ics_dir, 0700), 0);
+	snprintf(path, sizeof(path), "/api/v1/invite/%s/calendar.ics", token);
+	save_calendar(port, path, ics_dir, "invite");
+	feed = e2e_json(port, "POST", "/api/v1/clinicians/1/calendar-feed", NULL, 201);
+	at = strstr(json_string_value(json_object_get(feed, "url")), "/api/");
+	ck_assert_ptr_nonnull(at);
+	save_calendar(port, at, ics_dir, "feed");
+	json_decref(feed);
+	for (int i = 0; i < 1500; i++) { /* four e-mails, all sent */
+		m = settled(id);
+		if (json_array_size(m) >= 6)
+			break;
+		json_decref(m);
+		m = NULL;
+		usleep(10000);
+	}
+	ck_assert_ptr_nonnull(m);
+	n = (size_t)snprintf(cmd, sizeof(cmd), "%s %s/tests/standards_check.py '%s' '%s' '%s'",
+			     PYTHON, TIMEBOK_SOURCE_DIR, smtp_out, ics_dir, LONG_CLINIC);
+	json_array_foreach(m, k, v)
+	{
+		if (strcmp(field(v, "channel"), "email"))
+			continue;
+		ck_assert_str_eq(field(v, "status"), "sent");
+		longest =
+		    strlen(field(v, "subject")) > longest ? strlen(field(v, "subject")) : longest;
+		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " '%s'", field(v, "subject"));
+	}
+	ck_assert_uint_lt(n, sizeof(cmd));
+	ck_assert_uint_gt(longest, 45); /* more than one encoded-word */
+	json_decref(m);
+	ck_assert_msg(system(cmd) == 0, "tests/standards_check.py found problems (above)");
+	port = keep;
+	e2e_use(&srv.admin);
+	ck_assert_int_eq(e2e_stop(&std), 0);
+	e2e_cleanup(&std);
+}
+END_TEST
+
+START_TEST(starttls_is_required_by_default)
+{
+	struct server plain;
+	char smtp_url[64], path[200];
+	json_t *m, *mail;
+
+	/* the same sink, which offers no STARTTLS, with the default --smtp-tls */
+	sink_url(smtp_url);
 	{
 		const char *extra[] = {"--email-channel", "smtp", "--smtp-url", smtp_url,
 				       "--smtp-user", "timebok", "--smtp-password", "s3cret-pass",
@@ -478,6 +613,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, starttls_is_required_by_default);
 	tcase_add_test(tc, a_replaced_patient_never_gets_the_next_ones_link);
 	tcase_add_test(tc, a_removed_guest_gets_nothing_more);
+	tcase_add_test(tc, mail_and_calendars_meet_the_standards);
 	suite_add_tcase(s, tc);
 	return s;
 }

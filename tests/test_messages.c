@@ -2,13 +2,17 @@
  * test_messages.c - the message texts and tokens: every kind renders in
  * every language and channel with nothing left unfilled, every SMS fits
  * two segments with a long link, no SMS names a clinician or a unit, the
- * segment counter itself, and sealed tokens.
+ * segment counter itself, and sealed tokens; e-mail headers and calendar
+ * lines within the lengths of RFC 2047, 5322 and 5545.
  */
 #include <check.h>
 #include <string.h>
 
 #include "check_main.h"
+#include "config.h"
+#include "ics.h"
 #include "messages.h"
+#include "notify.h"
 #include "token.h"
 
 static struct messages *m;
@@ -196,6 +200,122 @@ START_TEST(tokens_and_sealing)
 }
 END_TEST
 
+/* Each line of text (CRLF ends) up to the first empty one, or all when
+ * all: at most max characters, and (when utf8) never starting after the
+ * fold's space with a UTF-8 continuation byte. */
+static void lines_within(const char *text, size_t max, bool all, bool utf8)
+{
+	const char *p = text, *eol;
+
+	while ((eol = strstr(p, "\r\n"))) {
+		if (eol == p && !all)
+			return;
+		ck_assert_msg((size_t)(eol - p) <= max, "a line of %d: %.*s", (int)(eol - p),
+			      (int)(eol - p), p);
+		if (utf8 && *p == ' ')
+			ck_assert_msg(((unsigned char)p[1] & 0xc0) != 0x80,
+				      "folded inside a character");
+		p = eol + 2;
+	}
+}
+
+START_TEST(mail_headers_within_rfc_limits)
+{
+	static struct config cfg;
+	const char *subjects[] = {
+	    "Your appointment with the outpatient clinic for ear, nose and throat "
+	    "diseases on Saturday 10 April at 09:00 (please read the whole message)",
+	    "Påminnelse: din time lørdag 10. april kl. 09:00 på øre-nese-hals, Sørlandet "
+	    "sykehus – ta med 😀 og medisinlisten",
+	};
+	struct notify_msg msg = {
+	    .id = 7, .created_at = 1795420800, .to = "kari@example.no", .body = "Hei"};
+	struct buf b;
+
+	config_defaults(&cfg);
+	snprintf(cfg.clinic_name, sizeof(cfg.clinic_name), "%s",
+		 "Sykehuset, Avd. for ØNH og hørsel – barn og unge i Agder og Telemark");
+	snprintf(cfg.mail_from, sizeof(cfg.mail_from), "%s", "time@sykehuset.example.no");
+	for (size_t i = 0; i < sizeof(subjects) / sizeof(*subjects); i++) {
+		const char *w;
+		buf_init(&b, 64 * 1024);
+		msg.subject = subjects[i];
+		ck_assert(notify_email_compose(&cfg, &msg, &b));
+		lines_within(b.data, 78, false, false);
+		for (w = b.data; (w = strstr(w, "=?UTF-8?B?")); w++)
+			ck_assert_int_le(strstr(w, "?=") + 2 - w, 75);
+		buf_release(&b);
+	}
+	/* the plain one folds at its spaces and unfolds back to itself */
+	buf_init(&b, 64 * 1024);
+	msg.subject = subjects[0];
+	ck_assert(notify_email_compose(&cfg, &msg, &b));
+	{
+		char *subj = strstr(b.data, "\r\nSubject: ") + 11, *end = strstr(subj, "\r\nDate:");
+		char unfolded[400];
+		size_t n = 0;
+		for (char *q = subj; q < end && n + 1 < sizeof(unfolded); q++)
+			if (q[0] != '\r' && q[0] != '\n')
+				unfolded[n++] = *q;
+		unfolded[n] = '\0';
+		ck_assert_str_eq(unfolded, subjects[0]);
+	}
+	buf_release(&b);
+}
+END_TEST
+
+START_TEST(calendar_lines_folded_after_the_link)
+{
+	struct ics_event e = {
+	    .appointment_id = 17,
+	    .start = 1795420800,
+	    .end = 1795422600,
+	    .stamp = 1795400000,
+	    .host = "timebok.sykehuset-innlandet.example.no",
+	    .summary = "Videotime på øre-nese-hals",
+	    .description = "Se detaljer og svar (lørdag, søndag; åpent): {link} – "
+			   "æøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøå",
+	    .url = "{link}",
+	    .organizer = "time@sykehuset.example.no",
+	};
+	struct buf raw, filled;
+
+	buf_init(&raw, 64 * 1024);
+	buf_init(&filled, 64 * 1024);
+	ck_assert_int_eq(ics_render(&e, &raw), APP_OK);
+	ck_assert_int_eq(ics_fill_link(raw.data, LINK, &filled), APP_OK);
+	lines_within(filled.data, 75, true, true);
+	ck_assert_ptr_nonnull(strstr(filled.data, "METHOD:" ICS_METHOD "\r\n"));
+	ck_assert_ptr_null(strstr(filled.data, "{link}"));
+	ck_assert_ptr_nonnull(strstr(filled.data, "\\, søndag\\; åpent")); /* escaped as text */
+	{ /* unfolded, the URL is the link whole */
+		char unfolded[4096];
+		size_t n = 0;
+		for (const char *q = filled.data; *q && n + 1 < sizeof(unfolded); q++) {
+			if (q[0] == '\r' && q[1] == '\n' && q[2] == ' ') {
+				q += 2;
+				continue;
+			}
+			unfolded[n++] = *q;
+		}
+		unfolded[n] = '\0';
+		ck_assert_ptr_nonnull(strstr(unfolded, "\r\nURL:" LINK "\r\n"));
+	}
+	/* one queued before the METHOD became PUBLISH goes out as PUBLISH */
+	{
+		char *m = strstr(raw.data, "METHOD:" ICS_METHOD);
+		ck_assert_ptr_nonnull(m);
+		memcpy(m, "METHOD:REQUEST", 14); /* as long as "METHOD:PUBLISH" */
+		buf_reset(&filled);
+		ck_assert_int_eq(ics_fill_link(raw.data, LINK, &filled), APP_OK);
+		ck_assert_ptr_nonnull(strstr(filled.data, "METHOD:" ICS_METHOD "\r\n"));
+	}
+	ck_assert_int_eq(ics_fill_link("not a calendar", LINK, &filled), APP_EINVAL);
+	buf_release(&raw);
+	buf_release(&filled);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("messages");
@@ -203,6 +323,8 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, every_kind_language_and_mode_renders);
+	tcase_add_test(tc, mail_headers_within_rfc_limits);
+	tcase_add_test(tc, calendar_lines_folded_after_the_link);
 	tcase_add_test(tc, sms_segments);
 	tcase_add_test(tc, guests_get_their_own_texts);
 	tcase_add_test(tc, bad_template_dir_is_refused);

@@ -1,6 +1,7 @@
 /*
  * test_openapi.c - static/openapi.json documents every served route (and
- * documents nothing that is not served).
+ * documents nothing that is not served), each operation with its own
+ * operationId.  tests/openapi/validate.mjs checks the answers themselves.
  */
 #include <check.h>
 #include <ctype.h>
@@ -46,7 +47,8 @@ END_TEST
 START_TEST(nothing_documented_is_missing)
 {
 	json_t *doc = load(), *paths = json_object_get(doc, "paths"), *item, *op;
-	const char *path, *method;
+	json_t *ids = json_object();
+	const char *path, *method, *id;
 
 	json_object_foreach(paths, path, item) {
 		json_object_foreach(item, method, op) {
@@ -60,11 +62,17 @@ START_TEST(nothing_documented_is_missing)
 				      path);
 			ck_assert_msg(json_object_get(op, "responses") != NULL, "%s %s: no responses",
 				      method, path);
+			id = json_string_value(json_object_get(op, "operationId"));
+			ck_assert_msg(id != NULL, "%s %s: no operationId", method, path);
+			ck_assert_msg(json_object_get(ids, id) == NULL,
+				      "%s %s: operationId %s twice", method, path, id);
+			json_object_set_new(ids, id, json_true());
 		}
 	}
 	ck_assert_ptr_nonnull(json_object_get(json_object_get(json_object_get(doc, "components"),
 							      "schemas"),
 					      "Error"));
+	json_decref(ids);
 	json_decref(doc);
 }
 END_TEST
