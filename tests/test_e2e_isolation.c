@@ -478,10 +478,14 @@ START_TEST(a_corrected_address_gets_nothing_meant_for_the_old)
 		const char *to = str(v, "to");
 		if (!strcmp(to, "+4791234567") || !strcmp(to, "kari@example.no") ||
 		    !strcmp(to, "+4792222333")) {
+			/* dropped: mostly for the address; one tried between the
+			 * patient's correction and the guest's may find its link
+			 * renewed first */
 			ck_assert_str_eq(str(v, "status"), "failed");
 			ck_assert_str_eq(str(v, "handled_by"), "timebok");
-			ck_assert_msg(strstr(str(v, "last_error"), "address was changed"), "%s",
-				      str(v, "last_error"));
+			ck_assert_msg(strstr(str(v, "last_error"), "address was changed") ||
+					      strstr(str(v, "last_error"), "revoked"),
+				      "%s", str(v, "last_error"));
 		} else { /* the new addresses get the meeting's new room, with new links:
 			  * each correction gave it one, so an earlier one may be
 			  * dropped for the later */
