@@ -73,15 +73,30 @@ const char *validate_name(char *v, size_t cap)
 
 const char *validate_phone(char *v, size_t cap)
 {
+	char d[64];
 	size_t n = 0, digits;
+	const char *rest;
 
-	(void)cap;
-	for (char *p = v; *p; p++)
-		if (*p != ' ' && *p != '-')
-			v[n++] = *p;
-	v[n] = '\0';
-	if (v[0] != '+')
-		return "must be an E.164 number starting with + and the country code";
+	/* as people type them: "912 34 567", "+47 912 34 567", "0047 91234567",
+	 * "(+47) 912-34-567" */
+	for (const char *p = v; *p; p++) {
+		if (strchr(" -.()\t", *p))
+			continue;
+		if (n + 1 == sizeof(d))
+			return "is too long for a phone number";
+		d[n++] = *p;
+	}
+	d[n] = '\0';
+	rest = !strncmp(d, "00", 2) ? d + 2 : d[0] == '+' ? d + 1 : NULL;
+	if (!rest && n == 8 && d[0] >= '2' && d[0] <= '9')
+		rest = NULL, n = (size_t)snprintf(v, cap, "+47%s", d); /* a Norwegian number */
+	else if (rest)
+		n = (size_t)snprintf(v, cap, "+%s", rest);
+	else
+		return "must be a Norwegian number of 8 digits, or start with + (or 00) and the "
+		       "country code";
+	if (n >= cap)
+		return "is too long for a phone number";
 	digits = n - 1;
 	if (digits < 8 || digits > 15 || v[1] == '0')
 		return "must be an E.164 number (8 to 15 digits after +)";

@@ -28,7 +28,24 @@ START_TEST(phones)
 	ck_assert_ptr_null(check(validate_phone, "+47 912 34 567", v));
 	ck_assert_str_eq(v, "+4791234567");
 	ck_assert_ptr_null(check(validate_phone, "+46701234567", v));
-	ck_assert_ptr_nonnull(check(validate_phone, "91234567", v));
+	/* as people type them (issue 20): normalised */
+	ck_assert_ptr_null(check(validate_phone, "912 34 567", v));
+	ck_assert_str_eq(v, "+4791234567");
+	ck_assert_ptr_null(check(validate_phone, "0047 912 34 567", v));
+	ck_assert_str_eq(v, "+4791234567");
+	ck_assert_ptr_null(check(validate_phone, "(+47) 912-34-567", v));
+	ck_assert_str_eq(v, "+4791234567");
+	ck_assert_ptr_null(check(validate_phone, "22 11 33 44", v)); /* a landline */
+	ck_assert_str_eq(v, "+4722113344");
+	ck_assert_ptr_null(check(validate_phone, "0046 70 123 45 67", v));
+	ck_assert_str_eq(v, "+46701234567");
+	ck_assert_ptr_nonnull(check(validate_phone, "9123456", v));   /* 7 digits */
+	ck_assert_ptr_nonnull(check(validate_phone, "12345678", v));  /* no such Norwegian */
+	ck_assert_ptr_nonnull(check(validate_phone, "912345678", v)); /* 9 digits, no + */
+	{ /* the capacity is kept */
+		char small[8] = "91234567";
+		ck_assert_ptr_nonnull(validate_phone(small, sizeof(small)));
+	}
 	ck_assert_ptr_nonnull(check(validate_phone, "+47912345678", v));
 	ck_assert_ptr_nonnull(check(validate_phone, "+4791234abc", v));
 	ck_assert_ptr_nonnull(check(validate_phone, "+0123456789", v));
