@@ -194,14 +194,21 @@ void e2e_cleanup(struct server *s)
 	}
 }
 
-static int connect_to(int port)
+/* A connection to 127.0.0.1:port, from source address src (NULL: any). */
+static int connect_to(const char *src, int port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in me = {.sin_family = AF_INET};
 	struct timeval tv = {.tv_sec = 30};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	if (fd < 0)
 		return -1;
+	if (src && (inet_pton(AF_INET, src, &me.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&me, sizeof(me)) != 0)) {
+		close(fd);
+		return -1;
+	}
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -253,7 +260,12 @@ static bool read_answer(int fd, struct resp *r)
 
 bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r)
 {
-	int fd = connect_to(port);
+	return e2e_raw_from(NULL, port, bytes, len, r);
+}
+
+bool e2e_raw_from(const char *src, int port, const char *bytes, size_t len, struct resp *r)
+{
+	int fd = connect_to(src, port);
 	bool ok;
 
 	memset(r, 0, sizeof(*r));

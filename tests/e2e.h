@@ -91,6 +91,9 @@ bool e2e_request_as(int port, const struct session *s, const char *method, const
 		    const char *headers, const char *body, struct resp *r);
 /* Send raw bytes and read the answer (for malformed requests). */
 bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r);
+/* The same from source address src (a loopback address such as
+ * "127.0.0.2"; NULL: any). */
+bool e2e_raw_from(const char *src, int port, const char *bytes, size_t len, struct resp *r);
 void e2e_resp_free(struct resp *r);
 /* The value of header name in r (case-insensitive) copied to out, or NULL. */
 const char *e2e_header(const struct resp *r, const char *name, char *out, size_t cap);
