@@ -12,8 +12,9 @@
  * addresses does a login get APP_EBUSY (503).
  *
  * Sessions: 256 random bits, base64url, in an HttpOnly SameSite=Strict
- * cookie (Secure with --secure-cookies); the database keeps only a BLAKE2b
- * hash.  Idle and absolute timeouts come from the configuration.
+ * cookie (Secure with --secure-cookies or an https --public-url); the
+ * database keeps only a BLAKE2b hash.  Idle and absolute timeouts come from
+ * the configuration.
  *
  * CSRF: the token is a keyed hash of the session id (nothing more to store),
  * required in X-CSRF-Token on every state-changing request with a session,

@@ -215,6 +215,39 @@ bad:
 	return APP_EINVAL;
 }
 
+/* Whether url is an absolute http(s) URL timebok may put into links,
+ * headers and HTML: a host, an optional port and path, and nothing that
+ * needs quoting (no spaces, quotes, angle brackets, backslashes or
+ * non-ASCII), no user name, query or fragment. */
+static bool public_url_ok(const char *url)
+{
+	static const char path_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					 "0123456789-._~/%!$&()*+,;=:";
+	const char *host = !strncmp(url, "https://", 8)	 ? url + 8
+			   : !strncmp(url, "http://", 7) ? url + 7
+							 : NULL;
+	size_t hl, pl;
+
+	if (!host)
+		return false;
+	if (*host == '[') /* an IPv6 literal */
+		hl = strspn(host, "[]0123456789abcdefABCDEF:.");
+	else
+		hl = strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.");
+	if (hl == 0 || (*host == '[' && host[hl - 1] != ']'))
+		return false;
+	if (host[hl] == ':') { /* a port */
+		size_t n = strspn(host + hl + 1, "0123456789");
+		if (n == 0 || n > 5)
+			return false;
+		hl += 1 + n;
+	}
+	if (host[hl] && host[hl] != '/')
+		return false;
+	pl = strspn(host + hl, path_chars);
+	return host[hl + pl] == '\0';
+}
+
 static const struct option_def *find(const char *flag, size_t len)
 {
 	for (size_t i = 0; i < NOPTIONS; i++)
@@ -322,6 +355,13 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 		snprintf(cfg->key_file, sizeof(cfg->key_file), "%s.key", cfg->db_path);
 	if (!cfg->spool_dir[0])
 		snprintf(cfg->spool_dir, sizeof(cfg->spool_dir), "%s.outbox", cfg->db_path);
+	if (cfg->public_url[0] && !public_url_ok(cfg->public_url)) {
+		fprintf(err_out, "timebok: --public-url must be an absolute http(s) URL with no "
+				 "spaces, quotes, user, query or fragment\n");
+		return APP_EINVAL;
+	}
+	for (size_t n = strlen(cfg->public_url); n > 0 && cfg->public_url[n - 1] == '/'; n--)
+		cfg->public_url[n - 1] = '\0'; /* links add "/i/..." */
 	if ((cfg->public_url_derived = !cfg->public_url[0]))
 		snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d",
 			 cfg->listen_host, cfg->listen_port);

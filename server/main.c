@@ -5,6 +5,10 @@
  * SIGINT and SIGTERM are blocked before any thread starts (so every thread
  * inherits the mask) and taken with sigwait() here: shutdown runs in normal
  * context, lets in-flight requests finish, then closes the database.
+ *
+ * The umask is 077 from the first line on: the database, its WAL, the
+ * link key and backups hold patient data and are the owner's only, also
+ * when timebok runs outside systemd (whose unit sets UMask=0077 too).
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "app.h"
@@ -72,6 +77,7 @@ int main(int argc, char **argv)
 	bool exit_now;
 	int sig, rc = 1;
 
+	umask(077);
 	if (argc > 1 && !strcmp(argv[1], "backup"))
 		return cli_backup(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "user"))

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "demo.h"
+
 double e2e_now_s(void)
 {
 	struct timespec ts;
@@ -37,6 +39,7 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 	double deadline;
 
 	char reuse[256] = "";
+	bool demo = false;
 
 	if (reuse_dir) /* may point into *s */
 		snprintf(reuse, sizeof(reuse), "%s", reuse_dir);
@@ -72,10 +75,14 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 	argv[n++] = "4";
 	argv[n++] = "--password-cost";
 	argv[n++] = "min";
-	for (; extra && *extra && n < 62; extra++)
+	for (; extra && *extra && n < 62; extra++) {
+		demo |= !strcmp(*extra, "--demo");
 		argv[n++] = *extra;
+	}
 	argv[n] = NULL;
-	if (!reuse_dir) {
+	/* --demo refuses a database with accounts and no demo data (a real
+	 * install): its own admin, with the demo's password, is the one used */
+	if (!reuse_dir && !demo) {
 		char args[400];
 		snprintf(args, sizeof(args),
 			 "add --db %s --username " E2E_ADMIN " --role admin --password-cost min",
@@ -108,7 +115,8 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 	ck_assert_msg(s->port > 0, "timebok did not start in time; see %s", s->log);
 	{
 		int status;
-		ck_assert_msg(e2e_login(s->port, E2E_ADMIN, E2E_PASSWORD, &s->admin, &status),
+		ck_assert_msg(e2e_login(s->port, E2E_ADMIN, demo ? DEMO_PASSWORD : E2E_PASSWORD,
+					&s->admin, &status),
 			      "admin login: %d", status);
 		e2e_use(&s->admin);
 	}

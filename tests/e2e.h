@@ -40,8 +40,10 @@ struct resp {
 /* Start timebok with a fresh database in a new temporary folder (or in
  * reuse_dir when not NULL); extra is a NULL-terminated list of arguments.
  * A fresh database first gets the admin account E2E_ADMIN (through the
- * "timebok user add" command); the admin is logged in, and that session
- * becomes the one e2e_request uses.  With TIMEBOK_VALGRIND set in the
+ * "timebok user add" command), except with --demo, which makes its own
+ * admin (password DEMO_PASSWORD) and refuses a database that already has
+ * accounts; the admin is logged in, and that session becomes the one
+ * e2e_request uses.  With TIMEBOK_VALGRIND set in the
  * environment the server runs under valgrind memcheck, and any error or
  * leak makes it exit 99 (which e2e_stop returns). */
 void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra);
