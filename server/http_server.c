@@ -812,8 +812,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (ctx->options_star) { /* the server's methods (RFC 9110 9.3.7) */
 		ctx->rep.status = 204;
-		snprintf(ctx->rep.allow, sizeof(ctx->rep.allow),
-			 "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+		snprintf(ctx->rep.allow, sizeof(ctx->rep.allow), "%s",
+			 srv->public_side ? "GET, HEAD, POST, OPTIONS"
+					  : "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
 		return send_reply(c, srv, ctx);
 	}
 	if (ctx->is_static) {

@@ -172,6 +172,9 @@ START_TEST(two_listeners_walk_the_route_table)
 	}
 	ck_assert_int_eq(ask(NULL, port, "GET", "/", NULL, &r), 200);
 	e2e_resp_free(&r);
+	ck_assert_int_eq(ask(NULL, pub, "OPTIONS", "*", NULL, &r), 204); /* its methods only */
+	ck_assert_str_eq(e2e_header(&r, "Allow", path, sizeof(path)), "GET, HEAD, POST, OPTIONS");
+	e2e_resp_free(&r);
 
 	/* the staff listener: every route still answers (walked last: it
 	 * logs out and deletes) */
