@@ -7,8 +7,9 @@
  * fsync of a committed write (synchronous=FULL), which stalls only its own
  * pool thread.  The single-thread epoll mode stalled under a 256-connection
  * storm in an earlier measurement here (see STYLE.md); the pool did not.
- * The database pool has threads + 2 connections, so a handler never waits
- * for one.
+ * The database pool has threads + 2 connections (2 x threads + 2 with a
+ * public listener, which has its own pool of --threads workers), so a
+ * handler never waits for one.
  *
  * Request life cycle (MHD calls the handler once for headers, once per body
  * chunk, once at the end):

@@ -107,7 +107,9 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (store_pool_new(cfg.db_path, cfg.threads + 2, cfg.busy_timeout_ms, &app.pool))
+	/* a connection for every HTTP worker of both listeners, and two more */
+	if (store_pool_new(cfg.db_path, cfg.threads * (cfg.public_listen_host[0] ? 2 : 1) + 2,
+			   cfg.busy_timeout_ms, &app.pool))
 		goto out;
 	if (!(app.metrics = metrics_new(nroutes)) || auth_new(&cfg, &app.auth) ||
 	    audit_new(cfg.db_path, cfg.busy_timeout_ms, &app.audit) ||
