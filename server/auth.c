@@ -216,8 +216,7 @@ void auth_actor(const struct user *u, const char *ip, struct actor *who)
 /* Seconds until key may try again, or 0: past `free` failures in the
  * window, 2^(failures - free) seconds after the newest (at most the
  * window). */
-static enum app_err throttled(struct store *db, const char *key, int free, int64_t now,
-			      int *retry)
+static enum app_err throttled(struct store *db, const char *key, int free, int64_t now, int *retry)
 {
 	int64_t n, newest, delay;
 	enum app_err err;

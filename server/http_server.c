@@ -59,10 +59,11 @@
  * HTTP/1.1 message rules checked here (RFC 9112, RFC 9110): exactly one
  * valid Host in an HTTP/1.1 request, naming this service (--public-url's
  * host, --host-names, or the listener's address; the port is not compared,
- * as a proxy may forward another one), field names that are tokens and values without
- * control characters, origin-form targets (absolute-form is accepted when
- * it names this service, asterisk-form only for OPTIONS); If-None-Match
- * with lists, weak tags and "*" on every answer that carries an ETag.
+ * as a proxy may forward another one), field names that are tokens and
+ * values without control characters, origin-form targets (absolute-form is
+ * accepted when it names this service, asterisk-form only for OPTIONS);
+ * If-None-Match with lists, weak tags and "*" on every answer that carries
+ * an ETag.
  *
  * Shutdown: quiesce (stop accepting), wait for in-flight requests up to a
  * grace period, then stop the daemon.

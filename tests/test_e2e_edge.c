@@ -57,8 +57,8 @@ static long long appointment(int p)
 
 /* Send method path to port p from src (NULL: any) with extra header lines
  * (each ending in \r\n) and no session; the status. */
-static int ask(const char *src, int p, const char *method, const char *path,
-	       const char *headers, struct resp *r)
+static int ask(const char *src, int p, const char *method, const char *path, const char *headers,
+	       struct resp *r)
 {
 	char req[4096];
 	int n = snprintf(req, sizeof(req),
@@ -158,8 +158,8 @@ START_TEST(two_listeners_walk_the_route_table)
 	ck_assert_int_eq(ask(NULL, pub, "GET", path, NULL, &r), 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "invite.js"));
 	e2e_resp_free(&r);
-	for (const char *const *p = (const char *const[]){"/invite.js", "/invite.css",
-							  "/favicon.svg", NULL};
+	for (const char *const *p =
+		 (const char *const[]){"/invite.js", "/invite.css", "/favicon.svg", NULL};
 	     *p; p++) {
 		ck_assert_int_eq(ask(NULL, pub, "GET", *p, NULL, &r), 200);
 		e2e_resp_free(&r);
@@ -186,11 +186,9 @@ START_TEST(two_listeners_walk_the_route_table)
 			continue;
 		fill(rt->pattern, strstr(rt->pattern, "calendar-feeds") ? feed : invite, path,
 		     sizeof(path));
-		ck_assert(e2e_request_as(port, &walker, rt->method, path, NULL,
-					 strcmp(rt->method, "GET") && strcmp(rt->method, "DELETE")
-						 ? "{}"
-						 : NULL,
-					 &r));
+		ck_assert(e2e_request_as(
+		    port, &walker, rt->method, path, NULL,
+		    strcmp(rt->method, "GET") && strcmp(rt->method, "DELETE") ? "{}" : NULL, &r));
 		ck_assert_msg(!no_route(&r), "staff %s %s: %d", rt->method, path, r.status);
 		e2e_resp_free(&r);
 	}
@@ -248,25 +246,26 @@ START_TEST(trusted_proxy_names_the_client)
 				 404);
 		e2e_resp_free(&r);
 	}
-	ck_assert_int_eq(
-		ask("127.0.0.1", port, "GET", path, "X-Forwarded-For: 192.0.2.7\r\n", &r), 429);
+	ck_assert_int_eq(ask("127.0.0.1", port, "GET", path, "X-Forwarded-For: 192.0.2.7\r\n", &r),
+			 429);
 	e2e_resp_free(&r);
 	{ /* a long header of the client's own making before the proxy's hop */
 		char headers[3000];
 		size_t n = (size_t)snprintf(headers, sizeof(headers), "X-Forwarded-For: ");
 		while (n < 2000)
-			n += (size_t)snprintf(headers + n, sizeof(headers) - n, "10.1.1.%zu, ", n % 250);
+			n += (size_t)snprintf(headers + n, sizeof(headers) - n, "10.1.1.%zu, ",
+					      n % 250);
 		snprintf(headers + n, sizeof(headers) - n, "192.0.2.7\r\n");
 		ck_assert_int_eq(ask("127.0.0.1", port, "GET", path, headers, &r), 429);
 		e2e_resp_free(&r);
 	}
 	/* another client behind the same proxy is not held up */
-	ck_assert_int_eq(
-		ask("127.0.0.1", port, "GET", path, "X-Forwarded-For: 192.0.2.8\r\n", &r), 404);
+	ck_assert_int_eq(ask("127.0.0.1", port, "GET", path, "X-Forwarded-For: 192.0.2.8\r\n", &r),
+			 404);
 	e2e_resp_free(&r);
 	/* an untrusted peer cannot choose its address by the header */
-	ck_assert_int_eq(
-		ask("127.0.0.2", port, "GET", path, "X-Forwarded-For: 192.0.2.7\r\n", &r), 404);
+	ck_assert_int_eq(ask("127.0.0.2", port, "GET", path, "X-Forwarded-For: 192.0.2.7\r\n", &r),
+			 404);
 	e2e_resp_free(&r);
 
 	/* the audit log records the client behind the proxy */
@@ -274,8 +273,8 @@ START_TEST(trusted_proxy_names_the_client)
 	snprintf(path, sizeof(path), "/api/v1/patients/%lld", id);
 	{
 		char headers[400];
-		snprintf(headers, sizeof(headers),
-			 "Cookie: %s\r\nX-Forwarded-For: 203.0.113.5\r\n", srv.admin.cookie);
+		snprintf(headers, sizeof(headers), "Cookie: %s\r\nX-Forwarded-For: 203.0.113.5\r\n",
+			 srv.admin.cookie);
 		ck_assert_int_eq(ask("127.0.0.1", port, "GET", path, headers, &r), 200);
 		e2e_resp_free(&r);
 	}
@@ -305,8 +304,8 @@ static void *flood(void *arg)
 {
 	struct flood *fl = arg;
 	static const char *const bodies[] = {
-		"{\"username\":\"" E2E_ADMIN "\",\"password\":\"wrong wrong wrong\"}",
-		"{\"username\":\"nobody\",\"password\":\"wrong wrong wrong\"}"};
+	    "{\"username\":\"" E2E_ADMIN "\",\"password\":\"wrong wrong wrong\"}",
+	    "{\"username\":\"nobody\",\"password\":\"wrong wrong wrong\"}"};
 
 	for (int i = 0; !__atomic_load_n(&fl->stop, __ATOMIC_RELAXED); i++) {
 		char req[512];
@@ -334,7 +333,7 @@ START_TEST(login_flood_does_not_lock_out_others)
 {
 	const char *extra[] = {"--password-cost", "interactive", NULL};
 	static const char body[] =
-		"{\"username\":\"" E2E_ADMIN "\",\"password\":\"" E2E_PASSWORD "\"}";
+	    "{\"username\":\"" E2E_ADMIN "\",\"password\":\"" E2E_PASSWORD "\"}";
 	struct flood fl;
 	pthread_t t[8];
 	char req[512];
@@ -378,8 +377,9 @@ static int audit_rows(const char *db, const char *user)
 	int n = -1;
 
 	ck_assert_int_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM audit_log WHERE username = ?1 "
-					       "AND action LIKE 'denied %'",
+	ck_assert_int_eq(sqlite3_prepare_v2(h,
+					    "SELECT count(*) FROM audit_log WHERE username = ?1 "
+					    "AND action LIKE 'denied %'",
 					    -1, &st, NULL),
 			 SQLITE_OK);
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -500,11 +500,16 @@ END_TEST
 /* --public-url must be an absolute http(s) URL with nothing to quote. */
 START_TEST(public_url_is_checked)
 {
-	static const char *const bad[] = {
-		"ftp://x.example",	       "https://",		"x.example",
-		"'https://a b.example'",       "'https://x.example/\"><script>'",
-		"https://u@x.example",	       "'https://x.example/?q=1'", "https://x.example:port",
-		"'https://x.example/a b'",     NULL};
+	static const char *const bad[] = {"ftp://x.example",
+					  "https://",
+					  "x.example",
+					  "'https://a b.example'",
+					  "'https://x.example/\"><script>'",
+					  "https://u@x.example",
+					  "'https://x.example/?q=1'",
+					  "https://x.example:port",
+					  "'https://x.example/a b'",
+					  NULL};
 	char args[300];
 
 	for (const char *const *b = bad; *b; b++) {
@@ -545,21 +550,21 @@ START_TEST(https_cookie_and_host)
 	teardown();
 	e2e_start(&srv, NULL, extra);
 	port = srv.port;
-	ck_assert(e2e_request_as(port, NULL, "POST", "/api/v1/session", NULL,
-				 "{\"username\":\"" E2E_ADMIN "\",\"password\":\"" E2E_PASSWORD "\"}",
-				 &r));
+	ck_assert(e2e_request_as(
+	    port, NULL, "POST", "/api/v1/session", NULL,
+	    "{\"username\":\"" E2E_ADMIN "\",\"password\":\"" E2E_PASSWORD "\"}", &r));
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(e2e_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
 	ck_assert_ptr_nonnull(strstr(cookie, "; Secure"));
 	e2e_resp_free(&r);
-	for (const char *const *h = (const char *const[]){"timebok.example.org",
-							  "TIMEBOK.example.org:443", "localhost:1",
-							  "127.0.0.1", NULL};
+	for (const char *const *h =
+		 (const char *const[]){"timebok.example.org", "TIMEBOK.example.org:443",
+				       "localhost:1", "127.0.0.1", NULL};
 	     *h; h++)
 		ck_assert_msg(with_host(*h) == 200, "Host: %s", *h);
-	for (const char *const *h = (const char *const[]){"evil.example", "timebok.example.org.evil",
-							  "127.0.0.2", "staff.example.org", "a b",
-							  "", NULL};
+	for (const char *const *h =
+		 (const char *const[]){"evil.example", "timebok.example.org.evil", "127.0.0.2",
+				       "staff.example.org", "a b", "", NULL};
 	     *h; h++)
 		ck_assert_msg(with_host(*h) == 400, "Host: %s", *h);
 	ck_assert_int_eq(e2e_stop(&srv), 0);
@@ -578,24 +583,30 @@ START_TEST(http11_message_rules)
 		const char *req;
 		int status;
 	} cases[] = {
-		{"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n", 400}, /* no Host */
-		{"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.1\r\n"
-		 "Connection: close\r\n\r\n", 400},
-		{"GET /healthz HTTP/1.1\r\nHost : 127.0.0.1\r\nConnection: close\r\n\r\n", 400},
-		{"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nBad(Name): x\r\n"
-		 "Connection: close\r\n\r\n", 400},
-		{"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\x01z\r\n"
-		 "Connection: close\r\n\r\n", 400},
-		{"GET * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 400},
-		{"GET http://evil.example/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-		 "Connection: close\r\n\r\n", 400},
-		{"GET healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 400},
-		{"GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-		 "Connection: close\r\n\r\n", 200},
-		{"OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 204},
-		{"GET /healthz HTTP/1.0\r\n\r\n", 200}, /* HTTP/1.0 needs no Host */
-		{"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\tb\xe6\r\n"
-		 "Connection: close\r\n\r\n", 200},
+	    {"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n", 400}, /* no Host */
+	    {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.1\r\n"
+	     "Connection: close\r\n\r\n",
+	     400},
+	    {"GET /healthz HTTP/1.1\r\nHost : 127.0.0.1\r\nConnection: close\r\n\r\n", 400},
+	    {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nBad(Name): x\r\n"
+	     "Connection: close\r\n\r\n",
+	     400},
+	    {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\x01z\r\n"
+	     "Connection: close\r\n\r\n",
+	     400},
+	    {"GET * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 400},
+	    {"GET http://evil.example/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	     "Connection: close\r\n\r\n",
+	     400},
+	    {"GET healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 400},
+	    {"GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	     "Connection: close\r\n\r\n",
+	     200},
+	    {"OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 204},
+	    {"GET /healthz HTTP/1.0\r\n\r\n", 200}, /* HTTP/1.0 needs no Host */
+	    {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\tb\xe6\r\n"
+	     "Connection: close\r\n\r\n",
+	     200},
 	};
 	struct resp r;
 	char v[128];
@@ -625,9 +636,8 @@ START_TEST(conditional_requests)
 		const char *inm;
 		int status;
 	} cases[] = {
-		{"\"1\"", 304},	       {"W/\"1\"", 304}, {"\"7\", \"1\"", 304},
-		{"\"7\",W/\"1\"", 304}, {"*", 304},	    {"\"2\"", 200},
-		{"\"12\"", 200},       {"1", 200},
+	    {"\"1\"", 304}, {"W/\"1\"", 304}, {"\"7\", \"1\"", 304}, {"\"7\",W/\"1\"", 304},
+	    {"*", 304},	    {"\"2\"", 200},   {"\"12\"", 200},	     {"1", 200},
 	};
 	char headers[200], etag[64], v[64];
 	long long id = appointment(port);
@@ -638,8 +648,10 @@ START_TEST(conditional_requests)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(headers, sizeof(headers), "If-None-Match: %s\r\n", cases[i].inm);
 		for (int head = 0; head < 2; head++) {
-			ck_assert(e2e_request(port, head ? "HEAD" : "GET", path, headers, NULL, &r));
-			ck_assert_msg(r.status == cases[i].status, "%s: %d", cases[i].inm, r.status);
+			ck_assert(
+			    e2e_request(port, head ? "HEAD" : "GET", path, headers, NULL, &r));
+			ck_assert_msg(r.status == cases[i].status, "%s: %d", cases[i].inm,
+				      r.status);
 			ck_assert_str_eq(e2e_header(&r, "ETag", v, sizeof(v)), "\"1\"");
 			if (r.status == 304)
 				ck_assert_int_eq((int)r.body_len, 0);
@@ -672,10 +684,11 @@ START_TEST(metrics_label_the_real_method)
 	e2e_resp_free(&r);
 	ck_assert(e2e_request(port, "GET", "/metrics", NULL, NULL, &r));
 	ck_assert_ptr_nonnull(strstr(
-		r.body, "timebok_http_requests_total{method=\"POST\",route=\"static\",status=\"405\"} 1"));
+	    r.body,
+	    "timebok_http_requests_total{method=\"POST\",route=\"static\",status=\"405\"} 1"));
 	ck_assert_ptr_nonnull(strstr(
-		r.body,
-		"timebok_http_requests_total{method=\"DELETE\",route=\"unmatched\",status=\"404\"} 1"));
+	    r.body,
+	    "timebok_http_requests_total{method=\"DELETE\",route=\"unmatched\",status=\"404\"} 1"));
 	ck_assert_ptr_nonnull(strstr(r.body, "timebok_http_requests_total{method=\"HEAD\","
 					     "route=\"/api/v1/units\",status=\"200\"} 1"));
 	e2e_resp_free(&r);
