@@ -521,6 +521,11 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 					  appointment_status_name(cur->status),
 					  appointment_status_name((enum appt_status)f->status));
 		next->status = (enum appt_status)f->status;
+		if ((next->status == APPT_COMPLETED || next->status == APPT_NO_SHOW) &&
+		    next->status != cur->status && e->req->now < next->start)
+			return reply_fail(e->rep, APP_ETRANSITION, "status",
+					  "an appointment that has not begun cannot be %s yet",
+					  appointment_status_name(next->status));
 	} else if (cur->status == APPT_OPTED_OUT && next->mode != cur->mode) {
 		next->status = APPT_BOOKED; /* re-booked as the patient asked */
 	} else if (next->patient_id != cur->patient_id &&

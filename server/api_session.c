@@ -57,7 +57,8 @@ API_HANDLER(api_session_login)
 		goto out;
 	case APP_ERATE:
 		rep->retry_after = retry;
-		err = reply_fail(rep, err, NULL, "too many failed logins; try again in %d seconds",
+		err = reply_fail(rep, err, NULL, "too many failed or concurrent logins from this address; "
+				 "try again in %d seconds",
 				 retry);
 		goto out;
 	case APP_EBUSY:

@@ -20,6 +20,7 @@ struct audit;
 struct messages;
 struct outbox;
 struct listcache;
+struct throttle;
 
 struct app {
 	const struct config *cfg;
@@ -30,6 +31,8 @@ struct app {
 	struct messages *messages;          /* the message texts */
 	struct outbox *outbox;              /* the delivery worker (NULL: none) */
 	struct listcache *lists;            /* rendered lists (NULL: none) */
+	struct throttle *token_misses;      /* unknown tokens per client address, shared
+					     * by both listeners (http_server.c) */
 	uint8_t link_key[TOKEN_KEY_LEN];    /* seals patient-link tokens */
 	/* The clock: seconds since the epoch.  Tests replace it. */
 	int64_t (*now)(void *clock_ctx);

@@ -16,13 +16,14 @@
 #include "token.h"
 
 #define HASH_RUNNING 1 /* hashes computed at once */
-#define HASH_INFLIGHT 2 /* running + waiting */
 #define TOUCH_EVERY 60 /* seconds between last_seen updates */
+#define ADDR_MAX 48
 
 struct auth {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int running, inflight;
+	char busy[AUTH_HASH_QUEUE][ADDR_MAX]; /* the address of each queued login ("": none) */
 	unsigned long long ops;
 	size_t mem;
 	char dummy[crypto_pwhash_STRBYTES];
@@ -30,12 +31,30 @@ struct auth {
 	bool secure;
 };
 
-static enum app_err slot_take(struct auth *a)
+/* A place in the hashing queue for a login from ip (NULL: not a login):
+ * APP_ERATE when ip already has one, APP_EBUSY when the queue is full.
+ * *place is the place taken (-1 for NULL ip), for slot_give. */
+static enum app_err slot_take(struct auth *a, const char *ip, int *place)
 {
+	int free_place = -1;
+
+	*place = -1;
 	pthread_mutex_lock(&a->mu);
-	if (a->inflight >= HASH_INFLIGHT) {
+	for (int i = 0; ip && i < AUTH_HASH_QUEUE; i++) {
+		if (!strcmp(a->busy[i], ip)) {
+			pthread_mutex_unlock(&a->mu);
+			return APP_ERATE;
+		}
+		if (!a->busy[i][0] && free_place < 0)
+			free_place = i;
+	}
+	if (a->inflight >= AUTH_HASH_QUEUE || (ip && free_place < 0)) {
 		pthread_mutex_unlock(&a->mu);
 		return APP_EBUSY;
+	}
+	if (ip) {
+		snprintf(a->busy[free_place], ADDR_MAX, "%s", ip);
+		*place = free_place;
 	}
 	a->inflight++;
 	while (a->running >= HASH_RUNNING)
@@ -45,11 +64,13 @@ static enum app_err slot_take(struct auth *a)
 	return APP_OK;
 }
 
-static void slot_give(struct auth *a)
+static void slot_give(struct auth *a, int place)
 {
 	pthread_mutex_lock(&a->mu);
 	a->running--;
 	a->inflight--;
+	if (place >= 0)
+		a->busy[place][0] = '\0';
 	pthread_cond_signal(&a->cv);
 	pthread_mutex_unlock(&a->mu);
 }
@@ -75,7 +96,8 @@ enum app_err auth_new(const struct config *cfg, struct auth **out)
 	}
 	a->idle_s = cfg->session_idle_min * 60;
 	a->absolute_s = cfg->session_max_hours * 3600;
-	a->secure = cfg->secure_cookies;
+	/* a site reached over https gets a Secure cookie, flag or not */
+	a->secure = cfg->secure_cookies || !strncmp(cfg->public_url, "https://", 8);
 	/* unknown users are checked against this, so they cost the same */
 	randombytes_buf(pw, sizeof(pw));
 	if (crypto_pwhash_str_alg(a->dummy, (const char *)pw, sizeof(pw), a->ops, a->mem,
@@ -112,24 +134,26 @@ const char *auth_password_rule(const char *pw)
 enum app_err auth_hash(struct auth *a, const char *pw, char out[USER_HASH_MAX])
 {
 	enum app_err err;
-	int rc;
+	int rc, place;
 
-	if ((err = slot_take(a)))
+	if ((err = slot_take(a, NULL, &place)))
 		return err;
 	rc = crypto_pwhash_str_alg(out, pw, strlen(pw), a->ops, a->mem,
 				   crypto_pwhash_ALG_ARGON2ID13);
-	slot_give(a);
+	slot_give(a, place);
 	return rc == 0 ? APP_OK : APP_ENOMEM;
 }
 
-static enum app_err verify(struct auth *a, const char *hash, const char *pw, bool *ok)
+static enum app_err verify(struct auth *a, const char *ip, const char *hash, const char *pw,
+			   bool *ok)
 {
 	enum app_err err;
+	int place;
 
-	if ((err = slot_take(a)))
+	if ((err = slot_take(a, ip, &place)))
 		return err;
 	*ok = crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
-	slot_give(a);
+	slot_give(a, place);
 	return APP_OK;
 }
 
@@ -189,16 +213,23 @@ void auth_actor(const struct user *u, const char *ip, struct actor *who)
 	snprintf(who->ip, sizeof(who->ip), "%s", ip ? ip : "-");
 }
 
-/* Seconds until key may try again, or 0. */
-static enum app_err throttled(struct store *db, const char *key, int limit, int64_t now,
-			      int *retry)
+/* Seconds until key may try again, or 0: past `free` failures in the
+ * window, 2^(failures - free) seconds after the newest (at most the
+ * window). */
+static enum app_err throttled(struct store *db, const char *key, int free, int64_t now, int *retry)
 {
-	int64_t n, oldest;
+	int64_t n, newest, delay;
 	enum app_err err;
 
-	if ((err = store_users_failures(db, key, now - AUTH_FAIL_WINDOW, &n, &oldest)))
+	*retry = 0;
+	if ((err = store_users_failures(db, key, now - AUTH_FAIL_WINDOW, &n, &newest)))
 		return err;
-	*retry = n >= limit ? (int)(oldest + AUTH_FAIL_WINDOW - now) + 1 : 0;
+	if (n < free)
+		return APP_OK;
+	delay = n - free >= 10 ? AUTH_FAIL_WINDOW : (int64_t)1 << (n - free);
+	delay = delay < AUTH_FAIL_WINDOW ? delay : AUTH_FAIL_WINDOW;
+	if (newest + delay > now)
+		*retry = (int)(newest + delay - now);
 	return APP_OK;
 }
 
@@ -221,18 +252,19 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 			char token[AUTH_TOKEN_LEN + 1], int *retry_after)
 {
 	struct auth *a = app->auth;
-	char kuser[96], kaddr[64], hash[65];
+	char kuser[160], kaddr[64], hash[65];
 	struct user u;
 	enum app_err err, found;
 	int r1, r2;
 	bool ok = false;
 
-	snprintf(kuser, sizeof(kuser), "u:%s", username);
+	/* the account's failures from this address: "u:<name>|<address>" */
+	snprintf(kuser, sizeof(kuser), "u:%s|%s", username, ip);
 	for (char *p = kuser; *p; p++)
 		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 	snprintf(kaddr, sizeof(kaddr), "a:%s", ip);
-	if ((err = throttled(db, kuser, AUTH_FAIL_ACCOUNT, now, &r1)) ||
-	    (err = throttled(db, kaddr, AUTH_FAIL_ADDRESS, now, &r2)))
+	if ((err = throttled(db, kuser, AUTH_FREE_ACCOUNT, now, &r1)) ||
+	    (err = throttled(db, kaddr, AUTH_FREE_ADDRESS, now, &r2)))
 		return err;
 	if (r1 || r2) {
 		*retry_after = r1 > r2 ? r1 : r2;
@@ -241,7 +273,10 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 	found = store_users_by_name(db, username, &u);
 	if (found && found != APP_ENOTFOUND)
 		return found;
-	if ((err = verify(a, found ? a->dummy : u.password_hash, pw, &ok)))
+	err = verify(a, ip, found ? a->dummy : u.password_hash, pw, &ok);
+	if (err == APP_ERATE)
+		*retry_after = 1; /* this address's previous login is still being checked */
+	if (err)
 		return err;
 	if (found || !u.active || !ok) {
 		if ((err = record_failure(db, kuser, kaddr, now)))

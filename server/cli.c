@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -195,7 +196,10 @@ int cli_backup(int argc, char **argv)
 		fprintf(stderr, "usage: timebok backup --db PATH --out FILE\n");
 		return 2;
 	}
-	if (store_open(db, 10000, &s) == APP_OK && store_backup(s, dest) == APP_OK) {
+	/* the copy holds patient data: the owner's only (main sets umask 077
+	 * too; this also covers a file that existed with wider modes) */
+	if (store_open(db, 10000, &s) == APP_OK && store_backup(s, dest) == APP_OK &&
+	    chmod(dest, 0600) == 0) {
 		fprintf(stderr, "timebok: backup written to %s\n", dest);
 		rc = 0;
 	}

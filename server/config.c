@@ -8,11 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forwarded.h"
 #include "log.h"
 #include "store.h"
 #include "version.h"
 
-enum kind { K_STR, K_INT, K_BOOL, K_LISTEN, K_LEVEL };
+enum kind { K_STR, K_INT, K_BOOL, K_LISTEN, K_LEVEL, K_PUBLIC_LISTEN };
 
 static const struct option_def {
 	const char *flag;  /* without the leading "--" */
@@ -41,6 +42,20 @@ static const struct option_def {
 	 "absolute base URL people reach timebok at (links in messages)"},
 	{"port-file", "TIMEBOK_PORT_FILE", K_STR, S(port_file), 0, 0,
 	 "write the bound port to this file once listening"},
+	{"public-listen", "TIMEBOK_PUBLIC_LISTEN", K_PUBLIC_LISTEN, I(public_listen_port), 0, 0,
+	 "HOST:PORT of a second listener for the internet side: patient and guest links, "
+	 "calendar feeds and /healthz only (default: none)"},
+	{"public-port-file", "TIMEBOK_PUBLIC_PORT_FILE", K_STR, S(public_port_file), 0, 0,
+	 "write the public listener's bound port to this file once listening"},
+	{"host-names", "TIMEBOK_HOST_NAMES", K_STR, S(host_names), 0, 0,
+	 "NAME[,NAME]: other host names clients reach timebok at (the staff site behind a "
+	 "proxy); a Host header must name one of these, --public-url's host or the listener's "
+	 "address"},
+	{"trusted-proxy", "TIMEBOK_TRUSTED_PROXY", K_STR, S(trusted_proxy), 0, 0,
+	 "ADDR[,ADDR]: reverse proxies whose X-Forwarded-For names the client"},
+	{"metrics-token", "TIMEBOK_METRICS_TOKEN", K_STR, S(metrics_token), 0, 0,
+	 "bearer token /metrics asks for (prefer the environment variable; default: none, "
+	 "and /metrics is on the staff listener only in any case)"},
 	{"threads", "TIMEBOK_THREADS", K_INT, I(threads), 1, 64, "HTTP worker threads"},
 	{"max-connections", "TIMEBOK_MAX_CONNECTIONS", K_INT, I(max_connections), 16, 60000,
 	 "concurrent connections in all (shared evenly by the worker threads)"},
@@ -201,7 +216,10 @@ static enum app_err set(struct config *cfg, const struct option_def *o, const ch
 			goto bad;
 		*(int *)base = (int)n;
 		return APP_OK;
-	case K_LISTEN: {
+	case K_LISTEN:
+	case K_PUBLIC_LISTEN: {
+		bool pub = o->kind == K_PUBLIC_LISTEN;
+		char *host = pub ? cfg->public_listen_host : cfg->listen_host;
 		const char *colon = strrchr(v, ':');
 		size_t hl = colon ? (size_t)(colon - v) : 0;
 		if (!colon || hl == 0 || hl >= sizeof(cfg->listen_host))
@@ -209,15 +227,48 @@ static enum app_err set(struct config *cfg, const struct option_def *o, const ch
 		n = strtol(colon + 1, &end, 10);
 		if (!colon[1] || *end || n < 0 || n > 65535)
 			goto bad;
-		memcpy(cfg->listen_host, v, hl);
-		cfg->listen_host[hl] = '\0';
-		cfg->listen_port = (int)n;
+		memcpy(host, v, hl);
+		host[hl] = '\0';
+		*(pub ? &cfg->public_listen_port : &cfg->listen_port) = (int)n;
 		return APP_OK;
 	}
 	}
 bad:
 	fprintf(err_out, "timebok: bad value for --%s ('%s'); see --help\n", o->flag, v);
 	return APP_EINVAL;
+}
+
+/* Whether url is an absolute http(s) URL timebok may put into links,
+ * headers and HTML: a host, an optional port and path, and nothing that
+ * needs quoting (no spaces, quotes, angle brackets, backslashes or
+ * non-ASCII), no user name, query or fragment. */
+static bool public_url_ok(const char *url)
+{
+	static const char path_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					 "0123456789-._~/%!$&()*+,;=:";
+	const char *host = !strncmp(url, "https://", 8)	 ? url + 8
+			   : !strncmp(url, "http://", 7) ? url + 7
+							 : NULL;
+	size_t hl, pl;
+
+	if (!host)
+		return false;
+	if (*host == '[') /* an IPv6 literal */
+		hl = strspn(host, "[]0123456789abcdefABCDEF:.");
+	else
+		hl = strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.");
+	if (hl == 0 || (*host == '[' && host[hl - 1] != ']'))
+		return false;
+	if (host[hl] == ':') { /* a port */
+		size_t n = strspn(host + hl + 1, "0123456789");
+		if (n == 0 || n > 5)
+			return false;
+		hl += 1 + n;
+	}
+	if (host[hl] && host[hl] != '/')
+		return false;
+	pl = strspn(host + hl, path_chars);
+	return host[hl + pl] == '\0';
 }
 
 static const struct option_def *find(const char *flag, size_t len)
@@ -325,12 +376,29 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 		fprintf(err_out, "timebok: --sms-webhook-template must hold {to} and {body}\n");
 		return APP_EINVAL;
 	}
+	{
+		struct forwarded f;
+		if (forwarded_parse(cfg->trusted_proxy, &f)) {
+			fprintf(err_out, "timebok: --trusted-proxy is a comma-separated list of at "
+					 "most %d IP addresses\n",
+				FORWARDED_MAX_PROXIES);
+			return APP_EINVAL;
+		}
+	}
 	if (!cfg->key_file[0])
 		snprintf(cfg->key_file, sizeof(cfg->key_file), "%s.key", cfg->db_path);
 	if (!cfg->spool_dir[0])
 		snprintf(cfg->spool_dir, sizeof(cfg->spool_dir), "%s.outbox", cfg->db_path);
-	if ((cfg->public_url_derived = !cfg->public_url[0]))
+	if (cfg->public_url[0] && !public_url_ok(cfg->public_url)) {
+		fprintf(err_out, "timebok: --public-url must be an absolute http(s) URL with no "
+				 "spaces, quotes, user, query or fragment\n");
+		return APP_EINVAL;
+	}
+	for (size_t n = strlen(cfg->public_url); n > 0 && cfg->public_url[n - 1] == '/'; n--)
+		cfg->public_url[n - 1] = '\0'; /* links add "/i/..." */
+	if ((cfg->public_url_derived = !cfg->public_url[0])) /* links go to the public side */
 		snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d",
-			 cfg->listen_host, cfg->listen_port);
+			 cfg->public_listen_host[0] ? cfg->public_listen_host : cfg->listen_host,
+			 cfg->public_listen_host[0] ? cfg->public_listen_port : cfg->listen_port);
 	return APP_OK;
 }

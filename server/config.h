@@ -24,6 +24,12 @@ struct config {
 	char public_url[256];    /* absolute base for links sent to people */
 	bool public_url_derived; /* not configured: made from --listen */
 	char port_file[512];     /* written with the bound port once listening */
+	char public_listen_host[64]; /* "": no public listener */
+	int public_listen_port;
+	char public_port_file[512]; /* the public listener's bound port */
+	char host_names[512];    /* other names in Host headers (NAME,NAME), e.g. the staff site's */
+	char trusted_proxy[512]; /* peers whose X-Forwarded-For is believed (ADDR,ADDR) */
+	char metrics_token[128]; /* "": /metrics needs no bearer token */
 	int threads;             /* HTTP worker threads */
 	int max_connections;
 	int per_ip_connections;  /* 0 = no per-address limit (behind a proxy) */

@@ -102,8 +102,6 @@ static enum app_err demo_accounts(struct app *app, struct store *db, int64_t cli
 	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++) {
 		struct user u;
 
-		if (store_users_by_name(db, accounts[i].name, &u) == APP_OK)
-			continue; /* an account made before the demo data */
 		u = (struct user){.role = accounts[i].role, .active = true};
 		snprintf(u.username, sizeof(u.username), "%s", accounts[i].name);
 		u.clinician_id = u.role == ROLE_CLINICIAN ? clinician : 0;
@@ -248,7 +246,15 @@ enum app_err demo_populate(struct app *app, struct store *db)
 	if ((err = store_scalar(db, "SELECT count(*) FROM units", 0, 0, 0, &count)))
 		return err;
 	if (count > 0)
-		return APP_OK;
+		return APP_OK; /* the demo ran here before, or this is a real clinic's */
+	if ((err = store_scalar(db, "SELECT count(*) FROM users", 0, 0, 0, &count)))
+		return err;
+	if (count > 0) { /* accounts of a real install: no known passwords beside them */
+		log_error("demo: the database has staff accounts and no demo data; --demo adds "
+			  "accounts with a published password, so it runs only on an empty "
+			  "database");
+		return APP_EINVAL;
+	}
 	timeutil_to_local(now, &today);
 	rng_state = (uint64_t)timeutil_days_from_civil(today.year, today.month, today.day);
 	if ((err = store_begin(db)))

@@ -7,8 +7,9 @@
  * fsync of a committed write (synchronous=FULL), which stalls only its own
  * pool thread.  The single-thread epoll mode stalled under a 256-connection
  * storm in an earlier measurement here (see STYLE.md); the pool did not.
- * The database pool has threads + 2 connections, so a handler never waits
- * for one.
+ * The database pool has threads + 2 connections (2 x threads + 2 with a
+ * public listener, which has its own pool of --threads workers), so a
+ * handler never waits for one.
  *
  * Request life cycle (MHD calls the handler once for headers, once per body
  * chunk, once at the end):
@@ -34,10 +35,35 @@
  * known, connections wait in the backlog), and http_server_start hands the
  * socket to MHD once main has set up everything a request may use.
  *
+ * Two listeners: the staff one (--listen) serves everything; the public
+ * one (--public-listen, optional) serves only the routes flagged
+ * ROUTE_PUBLIC_LISTENER in routes.c (patient and guest links, calendar
+ * feeds, /healthz) and the patient page's files (PUBLIC_FILES below), and
+ * answers 404 to everything else, staff login and /metrics included.  Both
+ * share the app, the token throttle and the thread pool size.
+ *
+ * The client's address is the peer's, or with --trusted-proxy the last
+ * untrusted hop of X-Forwarded-For (forwarded.h); the audit log and every
+ * per-address throttle use it.  MHD's own per-IP connection limit sees the
+ * socket's peer only, which behind a proxy is the proxy: set
+ * --per-ip-connections 0 there and let the proxy limit connections.
+ *
  * Token routes (patient links, calendar feeds): an address whose unknown
  * tokens pass TOKEN_MISS_LIMIT in TOKEN_MISS_WINDOW seconds gets 429 for
  * every token request until its window ends (throttle.h).  Every 403, and
- * every 401 on a route that names a record, goes to the audit log.
+ * every 401 on a route that names a record by a logged-in caller, goes to
+ * the audit log; a 401 without a session is only counted (metrics.h): an
+ * anonymous client could otherwise write thousands of rows a second into
+ * the append-only log.
+ *
+ * HTTP/1.1 message rules checked here (RFC 9112, RFC 9110): exactly one
+ * valid Host in an HTTP/1.1 request, naming this service (--public-url's
+ * host, --host-names, or the listener's address; the port is not compared,
+ * as a proxy may forward another one), field names that are tokens and
+ * values without control characters, origin-form targets (absolute-form is
+ * accepted when it names this service, asterisk-form only for OPTIONS);
+ * If-None-Match with lists, weak tags and "*" on every answer that carries
+ * an ETag.
  *
  * Shutdown: quiesce (stop accepting), wait for in-flight requests up to a
  * grace period, then stop the daemon.
@@ -60,6 +86,7 @@
 #include "app.h"
 #include "audit.h"
 #include "auth.h"
+#include "forwarded.h"
 #include "log.h"
 #include "metrics.h"
 #include "req.h"
@@ -79,13 +106,19 @@
 	"connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "        \
 	"form-action 'self'; frame-ancestors 'none'"
 
+/* The patient page's files, besides /i/<token> itself (static/invite.html
+ * loads these); the public listener serves no other file. */
+static const char *const PUBLIC_FILES[] = {"/invite.css", "/invite.js", "/favicon.svg"};
+
 struct http_server {
 	struct MHD_Daemon *d;
 	struct app *app;
-	struct throttle *misses; /* token guessing, per address */
+	bool public_side; /* the public listener: ROUTE_PUBLIC_LISTENER routes only */
+	struct forwarded proxies;
 	atomic_int inflight;
 	int fd, family; /* the listening socket, bound before MHD starts */
 	int port;
+	char host[64];	/* the address it listens on */
 };
 
 struct reqctx {
@@ -95,6 +128,7 @@ struct reqctx {
 	enum app_err early; /* decided before the body was read */
 	char allow[64];
 	bool is_static;
+	bool options_star; /* OPTIONS *: the server's methods */
 	bool too_large;
 	uint64_t t0;
 };
@@ -141,7 +175,7 @@ static void finish_log(struct http_server *srv, struct reqctx *ctx, int status)
 			ctx->req.route  ? router_index(ctx->req.route)
 			: ctx->is_static ? METRICS_ROUTE_STATIC
 					 : METRICS_ROUTE_NONE,
-			status, us);
+			ctx->req.method, status, us);
 	log_info("%s %s %d %" PRIu64 "us", ctx->req.method, route, status, us);
 }
 
@@ -157,6 +191,48 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct http_server *srv,
 	return ret;
 }
 
+static bool is_change(const char *method)
+{
+	return strcmp(method, "GET") && strcmp(method, "HEAD");
+}
+
+/* The entity tag at s (after optional blanks) with its W/ prefix skipped:
+ * its start and length, or 0 when s holds none. */
+static size_t next_tag(const char *s, const char **tag)
+{
+	const char *end;
+
+	s += strspn(s, " \t");
+	if (!strncmp(s, "W/", 2))
+		s += 2;
+	if (*s != '"' || !(end = strchr(s + 1, '"')))
+		return 0;
+	*tag = s;
+	return (size_t)(end + 1 - s);
+}
+
+bool http_etag_listed(const char *if_none_match, const char *etag)
+{
+	const char *p = if_none_match, *mine, *tag;
+	size_t mine_len = etag ? next_tag(etag, &mine) : 0, n;
+
+	if (!p || !mine_len)
+		return false;
+	if (!strcmp(p + strspn(p, " \t"), "*"))
+		return true;
+	/* weak comparison (RFC 9110 13.1.2): W/ is ignored on either side */
+	while ((n = next_tag(p, &tag))) {
+		if (n == mine_len && !memcmp(tag, mine, n))
+			return true;
+		p = tag + n;
+		p += strspn(p, " \t");
+		if (*p != ',')
+			break;
+		p++;
+	}
+	return false;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *srv,
 				  struct reqctx *ctx)
 {
@@ -166,6 +242,11 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *
 	char *body;
 	char retry[16];
 
+	/* conditional GET (RFC 9110 13.1.2): the representation is unchanged */
+	if (rep->status == 200 && rep->etag[0] && !is_change(ctx->req.method) &&
+	    http_etag_listed(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"),
+			     rep->etag))
+		rep->status = 304;
 	if (rep->status == 204 || rep->status == 304)
 		buf_reset(&rep->body);
 	body = buf_steal(&rep->body, &len);
@@ -180,7 +261,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *
 		free(body);
 		return MHD_NO;
 	}
-	if (rep->status != 204)
+	if (rep->status != 204 && rep->status != 304)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					rep->content_type ? rep->content_type
 							  : "application/json; charset=utf-8");
@@ -232,8 +313,26 @@ static enum MHD_Result sum_query(void *cls, enum MHD_ValueKind kind, const char 
 
 struct header_scan {
 	size_t bytes;
-	int content_length, transfer_encoding;
+	int content_length, transfer_encoding, host;
+	bool bad_name, bad_value;
 };
+
+/* RFC 9110 5.1 and 5.5: a field name is a token; a value has no control
+ * characters but HTAB (obs-text, octets 0x80-0xff, is let through). */
+static bool field_name_ok(const char *s)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz";
+	return *s && s[strspn(s, tchar)] == '\0';
+}
+
+static bool field_value_ok(const char *s)
+{
+	for (; s && *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return false;
+	return true;
+}
 
 static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
 				   const char *value)
@@ -244,13 +343,18 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
 	h->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
 	h->content_length += !strcasecmp(key, "Content-Length");
 	h->transfer_encoding += !strcasecmp(key, "Transfer-Encoding");
+	h->host += !strcasecmp(key, "Host");
+	h->bad_name |= !field_name_ok(key);
+	h->bad_value |= !field_value_ok(value);
 	return MHD_YES;
 }
 
 /* Requests whose framing is ambiguous (two Content-Length headers, or one
- * with Transfer-Encoding: the shapes of request smuggling) or whose headers
- * are over 32 KiB are refused before anything is read. */
-static enum app_err check_framing(struct MHD_Connection *c, const char **why)
+ * with Transfer-Encoding: the shapes of request smuggling), whose headers
+ * are over 32 KiB, or that break RFC 9112's MUSTs on fields and Host are
+ * refused before anything is read. */
+static enum app_err check_framing(struct MHD_Connection *c, const char *version,
+				  const char **why)
 {
 	struct header_scan h = {0};
 
@@ -264,7 +368,145 @@ static enum app_err check_framing(struct MHD_Connection *c, const char **why)
 		*why = "ambiguous message framing (Content-Length with Transfer-Encoding, or twice)";
 		return APP_EINVAL;
 	}
+	if (h.bad_name || h.bad_value) {
+		*why = "a header field's name is not a token, or its value holds a control "
+		       "character";
+		return APP_EINVAL;
+	}
+	if (h.host > 1 || (!h.host && version && !strcmp(version, "HTTP/1.1"))) {
+		*why = "an HTTP/1.1 request needs exactly one Host header";
+		return APP_EINVAL;
+	}
 	return APP_OK;
+}
+
+/* The host name of an authority ("name", "name:port", "[v6]:port") into
+ * out; false when it is not one. */
+static bool authority_name(const char *a, size_t len, char *out, size_t cap)
+{
+	static const char reg[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				  "0123456789-._~%!$&'()*+,;=";
+	size_t n;
+
+	if (len && a[0] == '[') {
+		const char *close = memchr(a, ']', len);
+		if (!close)
+			return false;
+		n = (size_t)(close - a) + 1;
+	} else {
+		n = strspn(a, reg);
+		n = n < len ? n : len;
+	}
+	if (n == 0 || n >= cap)
+		return false;
+	if (n < len && (a[n] != ':' || strspn(a + n + 1, "0123456789") != len - n - 1))
+		return false;
+	memcpy(out, a, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* The local address connection c arrived at, as text (for a listener on
+ * 0.0.0.0 or ::). */
+static void local_ip(struct MHD_Connection *c, char *out, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	out[0] = '\0';
+	if (!ci || getsockname(ci->connect_fd, (struct sockaddr *)&ss, &len))
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, out, (socklen_t)cap);
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, out, (socklen_t)cap);
+}
+
+/* Whether authority (of the Host header or an absolute-form target) names
+ * this service: --public-url's host, the listener's address (on a wildcard
+ * listener: the address the connection arrived at), or localhost on a
+ * loopback listener.  Ports are not compared. */
+static bool names_us(struct http_server *srv, struct MHD_Connection *c, const char *authority,
+		     size_t len)
+{
+	const char *pub = strstr(srv->app->cfg->public_url, "://");
+	char name[256], want[256], local[64];
+	bool wildcard = !strcmp(srv->host, "0.0.0.0") || !strcmp(srv->host, "::");
+	bool loopback = !strncmp(srv->host, "127.", 4) || !strcmp(srv->host, "::1");
+
+	if (!authority_name(authority, len, name, sizeof(name)))
+		return false;
+	if (pub && authority_name(pub + 3, strcspn(pub + 3, "/"), want, sizeof(want)) &&
+	    !strcasecmp(name, want))
+		return true;
+	if (name[0] == '[') { /* an IPv6 literal: compare without the brackets */
+		memmove(name, name + 1, strlen(name));
+		name[strlen(name) - 1] = '\0';
+	}
+	if (loopback && !strcasecmp(name, "localhost"))
+		return true;
+	for (const char *h = srv->app->cfg->host_names; *h;) { /* --host-names */
+		size_t n = strcspn(h, ",");
+		if (n == strlen(name) && !strncasecmp(h, name, n))
+			return true;
+		h += n + (h[n] == ',');
+	}
+	if (!wildcard)
+		return !strcasecmp(name, srv->host);
+	local_ip(c, local, sizeof(local));
+	return local[0] && !strcasecmp(name, local);
+}
+
+/* The request target (RFC 9112 3.2): origin-form, absolute-form naming this
+ * service (its path is used; "/" when it has none), or "*" with OPTIONS.
+ * *path is where the path starts; APP_EINVAL with *why otherwise. */
+static enum app_err check_target(struct http_server *srv, struct MHD_Connection *c,
+				 const char *url, const char *method, struct reqctx *ctx,
+				 const char **why)
+{
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	const char *authority;
+	size_t alen;
+
+	if (url[0] == '/') {
+		if (host && !names_us(srv, c, host, strlen(host))) {
+			*why = "the Host header names another site";
+			return APP_EINVAL;
+		}
+		return APP_OK;
+	}
+	if (!strcmp(url, "*")) {
+		if (strcmp(method, "OPTIONS")) {
+			*why = "the asterisk-form target is only for OPTIONS";
+			return APP_EINVAL;
+		}
+		ctx->options_star = true;
+		return APP_OK;
+	}
+	if (!strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8)) {
+		authority = strstr(url, "://") + 3;
+		alen = strcspn(authority, "/");
+		if (!names_us(srv, c, authority, alen)) {
+			*why = "the request target names another site";
+			return APP_EINVAL;
+		}
+		ctx->req.path = authority[alen] ? authority + alen : "/";
+		return APP_OK;
+	}
+	*why = "the request target must be a path starting with '/'";
+	return APP_EINVAL;
+}
+
+static bool public_file(const char *path)
+{
+	if (!strncmp(path, "/i/", 3)) /* the token is checked where the page is served */
+		return true;
+	for (size_t i = 0; i < sizeof(PUBLIC_FILES) / sizeof(PUBLIC_FILES[0]); i++)
+		if (!strcmp(path, PUBLIC_FILES[i]))
+			return true;
+	return false;
 }
 
 static bool is_api_path(const char *url)
@@ -273,7 +515,7 @@ static bool is_api_path(const char *url)
 	       !strncmp(url, "/bench/", 7);
 }
 
-static void client_ip(struct MHD_Connection *c, char *out, size_t cap)
+static void peer_ip(struct MHD_Connection *c, char *out, size_t cap)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -288,9 +530,78 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t cap)
 			  out, (socklen_t)cap);
 }
 
+#define XFF_HEADERS 8
+
+/* The X-Forwarded-For values, the last XFF_HEADERS of them. */
+struct xff {
+	const char *v[XFF_HEADERS];
+	int n;
+};
+
+static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct xff *x = cls;
+
+	(void)kind;
+	if (strcasecmp(key, "X-Forwarded-For") || !value)
+		return MHD_YES;
+	if (x->n == XFF_HEADERS) { /* keep the right end: the hops the proxies added */
+		memmove(x->v, x->v + 1, sizeof(x->v[0]) * (XFF_HEADERS - 1));
+		x->n--;
+	}
+	x->v[x->n++] = value;
+	return MHD_YES;
+}
+
+/* x's values joined by commas into out (cap bytes), keeping the right end
+ * when they do not all fit (whole hops only); false when there are none. */
+static bool join_xff(const struct xff *x, char *out, size_t cap)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int i = x->n - 1, cut = 0; i >= 0 && !cut; i--) {
+		const char *v = x->v[i];
+		size_t vl = strlen(v), sep = len ? 1 : 0;
+
+		if (vl + sep + len >= cap) { /* the tail of v that fits, from a comma */
+			size_t room = cap - 1 - len - sep;
+			const char *t = room ? strchr(v + vl - room, ',') : NULL;
+			if (!t)
+				break;
+			v = t + 1;
+			vl = strlen(v);
+			cut = 1; /* what is left of it and before it is dropped */
+		}
+		memmove(out + vl + sep, out, len + 1);
+		memcpy(out, v, vl);
+		if (sep)
+			out[vl] = ',';
+		len += vl + sep;
+	}
+	return len > 0;
+}
+
+/* The client's address: the peer's, or behind a trusted proxy the last
+ * untrusted hop of X-Forwarded-For (forwarded.h). */
+static void client_ip(struct http_server *srv, struct MHD_Connection *c, char *out, size_t cap)
+{
+	char peer[FORWARDED_ADDR_MAX], list[1024];
+	struct xff x = {0};
+	bool any = false;
+
+	peer_ip(c, peer, sizeof(peer));
+	if (srv->proxies.n && forwarded_trusted(&srv->proxies, peer)) {
+		MHD_get_connection_values(c, MHD_HEADER_KIND, collect_xff, &x);
+		any = join_xff(&x, list, sizeof(list));
+	}
+	forwarded_client(&srv->proxies, peer, any ? list : NULL, out, cap);
+}
+
 /* First call: route and decide what can be decided before the body. */
 static enum MHD_Result begin(struct http_server *srv, struct MHD_Connection *c, const char *url,
-			     const char *method, struct reqctx *ctx)
+			     const char *method, const char *version, struct reqctx *ctx)
 {
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	size_t urilen = strlen(url);
@@ -299,11 +610,13 @@ static enum MHD_Result begin(struct http_server *srv, struct MHD_Connection *c, 
 
 	ctx->req.method = method;
 	ctx->req.path = url;
-	if ((err = check_framing(c, &why))) {
+	if ((err = check_framing(c, version, &why)) ||
+	    (err = check_target(srv, c, url, method, ctx, &why))) {
 		/* answered at once: the connection closes, nothing more is read */
 		reply_fail(&ctx->rep, err, NULL, "%s", why);
 		return send_reply(c, srv, ctx);
 	}
+	url = ctx->req.path; /* the path of an absolute-form target */
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, sum_query, &urilen);
 	if (urilen > URI_MAX) {
 		ctx->early = APP_EURI;
@@ -315,15 +628,20 @@ static enum MHD_Result begin(struct http_server *srv, struct MHD_Connection *c, 
 			   REQ_BODY_MAX / 1024);
 		return send_reply(c, srv, ctx);
 	}
+	if (ctx->options_star)
+		return MHD_YES;
 	if (!is_api_path(url)) {
 		ctx->is_static = true;
-		if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+		if (srv->public_side && !public_file(url))
+			ctx->early = APP_ENOTFOUND;
+		else if (is_change(method)) {
 			ctx->early = APP_EMETHOD;
 			snprintf(ctx->allow, sizeof(ctx->allow), "GET, HEAD");
 		}
 		return MHD_YES;
 	}
-	err = router_match(method, url, srv->app->cfg->bench, &ctx->req, ctx->allow,
+	err = router_match(method, url, srv->app->cfg->bench,
+			   srv->public_side ? ROUTE_PUBLIC_LISTENER : 0, &ctx->req, ctx->allow,
 			   sizeof(ctx->allow));
 	ctx->early = err;
 	return MHD_YES;
@@ -347,11 +665,6 @@ static void fail_early(struct reqctx *ctx)
 	default:
 		reply_default_error(rep, ctx->early);
 	}
-}
-
-static bool is_change(const char *method)
-{
-	return strcmp(method, "GET") && strcmp(method, "HEAD");
 }
 
 /* Session, CSRF and the route's roles; false when the request is answered. */
@@ -378,11 +691,14 @@ static bool admit(struct app *app, struct store *db, struct req *req, struct rep
 	return false;
 }
 
-/* A refusal in the audit log: every 403, and every 401 on a route that
- * names a record ({id}).  The action says the method and the path without
- * "/api/v1" (ids only: tokens are on public routes, queries are left out);
- * the appointment or patient named is filled in.  Queued like a read, so a
- * repeat within AUDIT_REPEAT_S is written once. */
+/* A refusal in the audit log: every 403, and every 401 by a logged-in
+ * caller on a route that names a record ({id}); a 401 without a session is
+ * counted in the metrics instead (an anonymous flood would fill the
+ * append-only log and the patients' access reports).  The action says the
+ * method and the path without "/api/v1" (ids only: tokens are on public
+ * routes, queries are left out); the appointment or patient named is
+ * filled in.  Queued like a read, so a repeat within AUDIT_REPEAT_S is
+ * written once. */
 static void audit_denial(struct app *app, const struct req *req, int status)
 {
 	struct actor who = req->who;
@@ -390,6 +706,10 @@ static void audit_denial(struct app *app, const struct req *req, int status)
 	int64_t patient = 0, appointment = 0;
 	char action[96];
 
+	if (status == 401 && !who.username[0]) {
+		metrics_anonymous_denial(app->metrics, router_index(req->route));
+		return;
+	}
 	if (status != 403 && (status != 401 || !req->nids))
 		return;
 	if (status == 401 || !who.username[0]) {
@@ -426,13 +746,14 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 	req->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
 	req->origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 	req->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-	client_ip(c, req->who.ip, sizeof(req->who.ip));
+	req->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	client_ip(srv, c, req->who.ip, sizeof(req->who.ip));
 	req->now = app_now(app);
 	if (ctx->body.len) {
 		req->body = ctx->body.data;
 		req->body_len = ctx->body.len;
 	}
-	if (req->token[0] && (ctx->rep.retry_after = throttle_wait(srv->misses, req->who.ip,
+	if (req->token[0] && (ctx->rep.retry_after = throttle_wait(app->token_misses, req->who.ip,
 								   req->now))) {
 		reply_fail(&ctx->rep, APP_ERATE, NULL,
 			   "too many unknown links from this address; try again in %d s",
@@ -449,7 +770,7 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 	err = req->route->fn(app, db, req, &ctx->rep);
 	store_pool_put(app->pool, db);
 	if (req->token[0] && (err == APP_ENOTFOUND || ctx->rep.status == 404))
-		throttle_miss(srv->misses, req->who.ip, req->now);
+		throttle_miss(app->token_misses, req->who.ip, req->now);
 	if (err && !ctx->rep.status)
 		reply_default_error(&ctx->rep, err);
 	else if (!err && !ctx->rep.status)
@@ -466,7 +787,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct MHD_Response *resp;
 	int status;
 
-	(void)version;
 	if (!ctx) {
 		if (!(ctx = calloc(1, sizeof(*ctx))))
 			return MHD_NO;
@@ -475,7 +795,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		buf_init(&ctx->body, REQ_BODY_MAX);
 		*con_cls = ctx;
 		atomic_fetch_add(&srv->inflight, 1);
-		return begin(srv, c, url, method, ctx);
+		return begin(srv, c, url, method, version, ctx);
 	}
 	if (*upload_data_size) {
 		if (!ctx->early && !ctx->too_large &&
@@ -492,9 +812,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		fail_early(ctx);
 		return send_reply(c, srv, ctx);
 	}
+	if (ctx->options_star) { /* the server's methods (RFC 9110 9.3.7) */
+		ctx->rep.status = 204;
+		snprintf(ctx->rep.allow, sizeof(ctx->rep.allow), "%s",
+			 srv->public_side ? "GET, HEAD, POST, OPTIONS"
+					  : "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+		return send_reply(c, srv, ctx);
+	}
 	if (ctx->is_static) {
 		resp = static_files_response(
-			srv->app->cfg->static_dir, url,
+			srv->app->cfg->static_dir, ctx->req.path,
 			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), &status);
 		if (!resp) {
 			reply_fail(&ctx->rep, APP_ENOTFOUND, NULL, "no such page");
@@ -523,9 +850,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&srv->inflight, 1);
 }
 
-enum app_err http_server_listen(struct app *app, struct http_server **out)
+enum app_err http_server_listen(struct app *app, bool public_side, struct http_server **out)
 {
 	const struct config *cfg = app->cfg;
+	const char *host = public_side ? cfg->public_listen_host : cfg->listen_host;
+	int port = public_side ? cfg->public_listen_port : cfg->listen_port;
 	struct http_server *srv = calloc(1, sizeof(*srv));
 	struct sockaddr_storage ss = {0};
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
@@ -537,18 +866,23 @@ enum app_err http_server_listen(struct app *app, struct http_server **out)
 		return APP_ENOMEM;
 	srv->fd = -1;
 	srv->app = app;
-	if (throttle_new(TOKEN_MISS_LIMIT, TOKEN_MISS_WINDOW, &srv->misses))
+	srv->public_side = public_side;
+	snprintf(srv->host, sizeof(srv->host), "%s", host);
+	if (forwarded_parse(cfg->trusted_proxy, &srv->proxies)) /* checked by config_load */
 		goto fail;
-	if (inet_pton(AF_INET, cfg->listen_host, &v4->sin_addr) == 1) {
+	if (!app->token_misses &&
+	    throttle_new(TOKEN_MISS_LIMIT, TOKEN_MISS_WINDOW, &app->token_misses))
+		goto fail;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)cfg->listen_port);
+		v4->sin_port = htons((uint16_t)port);
 		len = sizeof(*v4);
-	} else if (inet_pton(AF_INET6, cfg->listen_host, &v6->sin6_addr) == 1) {
+	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
 		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)cfg->listen_port);
+		v6->sin6_port = htons((uint16_t)port);
 		len = sizeof(*v6);
 	} else {
-		log_error("http: '%s' is not an IP address to listen on", cfg->listen_host);
+		log_error("http: '%s' is not an IP address to listen on", host);
 		goto fail;
 	}
 	srv->family = ss.ss_family;
@@ -556,7 +890,7 @@ enum app_err http_server_listen(struct app *app, struct http_server **out)
 	if (srv->fd < 0 || setsockopt(srv->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(srv->fd, (struct sockaddr *)&ss, len) || listen(srv->fd, SOMAXCONN) ||
 	    getsockname(srv->fd, (struct sockaddr *)&ss, &len)) {
-		log_error("http: cannot listen on %s:%d", cfg->listen_host, cfg->listen_port);
+		log_error("http: cannot listen on %s:%d", host, port);
 		goto fail;
 	}
 	srv->port = ntohs(ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
@@ -565,7 +899,6 @@ enum app_err http_server_listen(struct app *app, struct http_server **out)
 fail:
 	if (srv->fd >= 0)
 		close(srv->fd);
-	throttle_free(srv->misses);
 	free(srv);
 	return APP_EINVAL;
 }
@@ -588,7 +921,7 @@ enum app_err http_server_start(struct http_server *srv)
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_END);
 	if (!srv->d) {
-		log_error("http: cannot serve on %s:%d", cfg->listen_host, srv->port);
+		log_error("http: cannot serve on %s:%d", srv->host, srv->port);
 		return APP_EINVAL;
 	}
 	return APP_OK;
@@ -607,7 +940,6 @@ void http_server_stop(struct http_server *s, int grace_ms)
 		return;
 	if (!s->d) { /* listening, never served */
 		close(s->fd);
-		throttle_free(s->misses);
 		free(s);
 		return;
 	}
@@ -617,6 +949,5 @@ void http_server_stop(struct http_server *s, int grace_ms)
 	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
 	MHD_stop_daemon(s->d);
-	throttle_free(s->misses);
 	free(s);
 }

@@ -5,6 +5,10 @@
  * SIGINT and SIGTERM are blocked before any thread starts (so every thread
  * inherits the mask) and taken with sigwait() here: shutdown runs in normal
  * context, lets in-flight requests finish, then closes the database.
+ *
+ * The umask is 077 from the first line on: the database, its WAL, the
+ * link key and backups hold patient data and are the owner's only, also
+ * when timebok runs outside systemd (whose unit sets UMask=0077 too).
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "app.h"
@@ -30,6 +35,7 @@
 #include "outbox.h"
 #include "req.h"
 #include "store.h"
+#include "throttle.h"
 #include "timeutil.h"
 
 static int64_t wall_clock(void *ctx)
@@ -66,12 +72,13 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct app app = {.cfg = &cfg, .now = wall_clock};
-	struct http_server *srv = NULL;
+	struct http_server *srv = NULL, *pub = NULL;
 	struct store *db;
 	sigset_t sigs;
 	bool exit_now;
 	int sig, rc = 1;
 
+	umask(077);
 	if (argc > 1 && !strcmp(argv[1], "backup"))
 		return cli_backup(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "user"))
@@ -100,7 +107,9 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (store_pool_new(cfg.db_path, cfg.threads + 2, cfg.busy_timeout_ms, &app.pool))
+	/* a connection for every HTTP worker of both listeners, and two more */
+	if (store_pool_new(cfg.db_path, cfg.threads * (cfg.public_listen_host[0] ? 2 : 1) + 2,
+			   cfg.busy_timeout_ms, &app.pool))
 		goto out;
 	if (!(app.metrics = metrics_new(nroutes)) || auth_new(&cfg, &app.auth) ||
 	    audit_new(cfg.db_path, cfg.busy_timeout_ms, &app.audit) ||
@@ -116,24 +125,36 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (http_server_listen(&app, &srv))
+	if (http_server_listen(&app, false, &srv) ||
+	    (cfg.public_listen_host[0] && http_server_listen(&app, true, &pub)))
 		goto out;
-	if (cfg.public_url_derived && cfg.listen_port == 0) /* the port is known only now */
-		snprintf(cfg.public_url, sizeof(cfg.public_url), "http://%s:%d", cfg.listen_host,
-			 http_server_port(srv));
-	if (outbox_new(&app, &app.outbox) || http_server_start(srv))
+	if (cfg.public_url_derived) /* a port 0 is known only now */
+		snprintf(cfg.public_url, sizeof(cfg.public_url), "http://%s:%d",
+			 pub ? cfg.public_listen_host : cfg.listen_host,
+			 http_server_port(pub ? pub : srv));
+	if (outbox_new(&app, &app.outbox) || http_server_start(srv) ||
+	    (pub && http_server_start(pub)))
 		goto out;
+	if (pub && cfg.public_port_file[0])
+		write_port_file(cfg.public_port_file, http_server_port(pub));
 	if (cfg.port_file[0])
 		write_port_file(cfg.port_file, http_server_port(srv));
 	log_info("timebok listening on http://%s:%d (zone %s, database %s)", cfg.listen_host,
 		 http_server_port(srv), cfg.tz, cfg.db_path);
+	if (pub)
+		log_info("public listener on http://%s:%d (patient and guest links, calendar "
+			 "feeds, /healthz)",
+			 cfg.public_listen_host, http_server_port(pub));
 	sigwait(&sigs, &sig);
 	log_info("signal %d: finishing requests and stopping", sig);
+	http_server_stop(pub, 10000);
 	http_server_stop(srv, 10000);
-	srv = NULL;
+	srv = pub = NULL;
 	rc = 0;
 out:
-	http_server_stop(srv, 0); /* NULL-safe; set when start-up failed after it */
+	http_server_stop(pub, 0); /* NULL-safe; set when start-up failed after it */
+	http_server_stop(srv, 0);
+	throttle_free(app.token_misses);
 	outbox_free(app.outbox);  /* a send under way finishes */
 	messages_free(app.messages);
 	audit_free(app.audit); /* writes the reads still queued */

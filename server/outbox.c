@@ -334,9 +334,14 @@ static enum app_err tell_patient(struct app *app, struct store *db,
 		return err;
 	if ((err = patient_recipient(db, next, &r)))
 		return err;
-	if (by_patient) { /* a receipt of the answer */
+	if (by_patient) { /* a receipt of the answer, one per OUTBOX_RECEIPT_QUIET at most */
 		if (next->status == cur->status)
 			return APP_OK;
+		if (next->status != APPT_CANCELLED && /* final: always told */
+		    ((err = store_outbox_receipts_since(db, r.participant_id,
+							now - OUTBOX_RECEIPT_QUIET, &links)) ||
+		     links))
+			return err; /* a link flipping its answer sends no stream of messages */
 		return queue(app, db, next, &r, appointment_status_name(next->status), all, now,
 			     &n);
 	}

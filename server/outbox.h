@@ -6,7 +6,10 @@
  * outbox_on_change() queues what a change means to the patient: a new link
  * and a "changed" message when an invited appointment moves or changes
  * mode or room, "cancelled" when it is cancelled, and a receipt when the
- * patient answers through the link.  Messages are rendered when queued, with
+ * patient answers through the link: at most one receipt per
+ * OUTBOX_RECEIPT_QUIET seconds (a link flipping its answer back and forth
+ * queued two messages a POST), except a cancellation, which ends the
+ * answers and is always told.  Messages are rendered when queued, with
  * "{link}" standing for the link: the worker fills in the message's own link
  * when it sends, so the token is never stored in clear, and folds the .ics
  * again after filling it in (ics_fill_link).
@@ -36,6 +39,7 @@ struct outbox;
 #define OUTBOX_SMS 1u
 #define OUTBOX_EMAIL 2u
 #define OUTBOX_URL_MAX 384
+#define OUTBOX_RECEIPT_QUIET 300 /* seconds: one receipt of an answer in that time */
 
 /* Issue a fresh link for a's patient (revoking earlier ones) and queue the
  * invitation on channels (a mask; only those the patient has an address

@@ -37,6 +37,7 @@ enum route_flags {
 	ROUTE_NO_DB = 1,      /* needs no database connection */
 	ROUTE_PUBLIC = 2,     /* no session needed (health, metrics, docs, login) */
 	ROUTE_BENCH = 4,      /* only with --bench */
+	ROUTE_PUBLIC_LISTENER = 8, /* also served on the public listener (--public-listen) */
 };
 
 /* How a route's records are scoped: which rows a unit-limited secretary
@@ -93,6 +94,7 @@ struct req {
 	const char *body;         /* NUL-terminated; NULL when there is none */
 	size_t body_len;
 	const char *content_type, *if_match, *cookie, *csrf, *origin, *host;
+	const char *authorization; /* the Authorization header, or NULL */
 	struct actor who;         /* the logged-in staff member (role NONE if not) */
 	char session[48];         /* the session id from the cookie, if any */
 	int64_t now;              /* the clock, read once per request */

@@ -26,6 +26,9 @@
  *   GLOBAL            the patients directory: a patient is the hospital's,
  *                     not a unit's (any unit books them; every read and
  *                     change is audited)
+ * Routes flagged INTERNET (ROUTE_PUBLIC_LISTENER) are also served on the
+ * public listener (--public-listen): what patients, guests and calendar
+ * apps need, no session; everything else is 404 there (http_server.c).
  * A row with no unit (a room with unit_id null) is shared by unrestricted
  * staff only: a unit-limited secretary neither sees nor books it.
  * tests/test_validate.c fails on a route with no scope, or one that does not
@@ -46,6 +49,9 @@
 #define STAFF ROLES_STAFF
 #define ADMIN ROLE_ADMIN
 #define NOBODY 0 /* public routes: no session, no role */
+/* on the public listener too (--public-listen): no session, and what patients,
+ * guests and calendar apps need */
+#define INTERNET (ROUTE_PUBLIC | ROUTE_PUBLIC_LISTENER)
 #define UNITS &resources_units
 #define CLIN &resources_clinicians
 #define ROOMS &resources_rooms
@@ -54,7 +60,7 @@
 #define WAIT &resources_waiting
 
 const struct route routes[] = {
-	R("GET", "/healthz", api_ops_health, NULL, ROUTE_PUBLIC, NOBODY, PUBLIC),
+	R("GET", "/healthz", api_ops_health, NULL, INTERNET, NOBODY, PUBLIC),
 	R("GET", "/metrics", api_ops_metrics, NULL, ROUTE_PUBLIC | ROUTE_NO_DB, NOBODY, PUBLIC),
 	R("GET", "/bench/hello", api_ops_hello, NULL, ROUTE_PUBLIC | ROUTE_NO_DB | ROUTE_BENCH, NOBODY,
 	  PUBLIC),
@@ -161,23 +167,23 @@ const struct route routes[] = {
 	  api_participants_invite, NULL, 0, STAFF, UNIT_APPOINTMENT),
 
 	/* the patient link: the token is the key (api_invite.c) */
-	R("GET", "/api/v1/invite/{token}", api_invite_view, NULL, ROUTE_PUBLIC, NOBODY, TOKEN),
-	R("POST", "/api/v1/invite/{token}/confirm", api_invite_confirm, NULL, ROUTE_PUBLIC, NOBODY,
+	R("GET", "/api/v1/invite/{token}", api_invite_view, NULL, INTERNET, NOBODY, TOKEN),
+	R("POST", "/api/v1/invite/{token}/confirm", api_invite_confirm, NULL, INTERNET, NOBODY,
 	  TOKEN),
-	R("POST", "/api/v1/invite/{token}/opt-out", api_invite_opt_out, NULL, ROUTE_PUBLIC, NOBODY,
+	R("POST", "/api/v1/invite/{token}/opt-out", api_invite_opt_out, NULL, INTERNET, NOBODY,
 	  TOKEN),
-	R("POST", "/api/v1/invite/{token}/cancel", api_invite_cancel, NULL, ROUTE_PUBLIC, NOBODY,
+	R("POST", "/api/v1/invite/{token}/cancel", api_invite_cancel, NULL, INTERNET, NOBODY,
 	  TOKEN),
-	R("POST", "/api/v1/invite/{token}/accept", api_invite_accept, NULL, ROUTE_PUBLIC, NOBODY,
+	R("POST", "/api/v1/invite/{token}/accept", api_invite_accept, NULL, INTERNET, NOBODY,
 	  TOKEN),
-	R("POST", "/api/v1/invite/{token}/decline", api_invite_decline, NULL, ROUTE_PUBLIC, NOBODY,
+	R("POST", "/api/v1/invite/{token}/decline", api_invite_decline, NULL, INTERNET, NOBODY,
 	  TOKEN),
-	R("POST", "/api/v1/invite/{token}/tentative", api_invite_tentative, NULL, ROUTE_PUBLIC, NOBODY,
+	R("POST", "/api/v1/invite/{token}/tentative", api_invite_tentative, NULL, INTERNET, NOBODY,
 	  TOKEN),
-	R("GET", "/api/v1/invite/{token}/calendar.ics", api_invite_calendar, NULL, ROUTE_PUBLIC, NOBODY,
+	R("GET", "/api/v1/invite/{token}/calendar.ics", api_invite_calendar, NULL, INTERNET, NOBODY,
 	  TOKEN),
 	/* a clinician's calendar feed: its token is the key (api_feeds.c) */
-	R("GET", "/api/v1/calendar-feeds/{token}/calendar.ics", api_feeds_calendar, NULL, ROUTE_PUBLIC,
+	R("GET", "/api/v1/calendar-feeds/{token}/calendar.ics", api_feeds_calendar, NULL, INTERNET,
 	  NOBODY, TOKEN),
 };
 const int nroutes = sizeof(routes) / sizeof(routes[0]);
@@ -224,8 +230,8 @@ static bool match(const char *pattern, const char *path, struct req *req)
 	return !*p && !*s;
 }
 
-enum app_err router_match(const char *method, const char *path, bool bench, struct req *req,
-			  char *allow, size_t allow_cap)
+enum app_err router_match(const char *method, const char *path, bool bench, unsigned require,
+			  struct req *req, char *allow, size_t allow_cap)
 {
 	bool any = false;
 	size_t n = 0;
@@ -237,7 +243,7 @@ enum app_err router_match(const char *method, const char *path, bool bench, stru
 		bool same = !strcmp(r->method, method) ||
 			    (!strcmp(method, "HEAD") && !strcmp(r->method, "GET"));
 
-		if ((r->flags & ROUTE_BENCH) && !bench)
+		if (((r->flags & ROUTE_BENCH) && !bench) || (r->flags & require) != require)
 			continue;
 		if (!match(r->pattern, path, req))
 			continue;
@@ -246,9 +252,9 @@ enum app_err router_match(const char *method, const char *path, bool bench, stru
 			return APP_OK;
 		}
 		any = true;
-		if (n < allow_cap)
-			n += (size_t)snprintf(allow + n, allow_cap - n, "%s%s", n ? ", " : "",
-					      r->method);
+		if (n < allow_cap) /* HEAD goes wherever GET does (RFC 9110 9.3.2) */
+			n += (size_t)snprintf(allow + n, allow_cap - n, "%s%s%s", n ? ", " : "",
+					      r->method, strcmp(r->method, "GET") ? "" : ", HEAD");
 	}
 	return any ? APP_EMETHOD : APP_ENOTFOUND;
 }

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "http_server.h"
 #include "token.h"
 
 static const struct {
@@ -99,7 +100,7 @@ struct MHD_Response *static_files_response(const char *dir, const char *path,
 	}
 	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st.st_size,
 		 (unsigned long long)st.st_mtime);
-	if (if_none_match && !strcmp(if_none_match, etag)) {
+	if (http_etag_listed(if_none_match, etag)) { /* lists, weak tags, "*" */
 		close(fd);
 		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 		*status = MHD_HTTP_NOT_MODIFIED;

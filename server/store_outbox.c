@@ -176,6 +176,15 @@ enum app_err store_outbox_link_count(struct store *s, int64_t participant_id, in
 	return store_scalar(s, SQL_LINK_COUNT, 1, participant_id, 0, n);
 }
 
+enum app_err store_outbox_receipts_since(struct store *s, int64_t participant_id, int64_t since,
+					int64_t *n)
+{
+	return store_scalar(s,
+			    "SELECT count(*) FROM outbox WHERE participant_id = ?1 AND "
+			    "created_at >= ?2 AND kind IN ('confirmed', 'opted_out', 'cancelled')",
+			    2, participant_id, since, n);
+}
+
 enum app_err store_outbox_link_live(struct store *s, int64_t participant_id, int64_t *link_id)
 {
 	return store_scalar(s, SQL_LINK_LIVE, 1, participant_id, 0, link_id);

@@ -66,6 +66,10 @@ enum app_err store_outbox_participant_revoke(struct store *s, int64_t participan
 					     int64_t now) WARN_UNUSED;
 /* The link whose token has hash.  APP_ENOTFOUND. */
 enum app_err store_outbox_link_find(struct store *s, const char *hash, struct link *out) WARN_UNUSED;
+/* How many answers' receipts (confirmed, opted_out, cancelled) were queued
+ * for participant at or after since. */
+enum app_err store_outbox_receipts_since(struct store *s, int64_t participant_id, int64_t since,
+					int64_t *n) WARN_UNUSED;
 /* How many links participant ever had. */
 enum app_err store_outbox_link_count(struct store *s, int64_t participant_id,
 				     int64_t *n) WARN_UNUSED;

@@ -266,13 +266,13 @@ enum app_err store_users_session_delete(struct store *s, const char *hash)
 }
 
 enum app_err store_users_failures(struct store *s, const char *key, int64_t since,
-				  int64_t *count, int64_t *oldest)
+				  int64_t *count, int64_t *newest)
 {
 	sqlite3_stmt *st;
 	enum app_err err;
 	int rc;
 
-	if ((err = store_stmt(s, "SELECT count(*), min(at) FROM login_failures "
+	if ((err = store_stmt(s, "SELECT count(*), max(at) FROM login_failures "
 				 "WHERE key = ?1 AND at > ?2",
 			      &st)))
 		return err;
@@ -281,7 +281,7 @@ enum app_err store_users_failures(struct store *s, const char *key, int64_t sinc
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*count = sqlite3_column_int64(st, 0);
-		*oldest = sqlite3_column_int64(st, 1);
+		*newest = sqlite3_column_int64(st, 1);
 	} else {
 		err = store_fail(s, rc, "failures");
 	}

@@ -47,9 +47,10 @@ enum app_err store_users_session_get(struct store *s, const char *hash, int64_t 
 enum app_err store_users_session_touch(struct store *s, const char *hash, int64_t now) WARN_UNUSED;
 enum app_err store_users_session_delete(struct store *s, const char *hash) WARN_UNUSED;
 
-/* Failed logins of key since since; record one; forget them. */
+/* Failed logins of key since since (how many, and when the newest was);
+ * record one; forget them. */
 enum app_err store_users_failures(struct store *s, const char *key, int64_t since,
-				  int64_t *count, int64_t *oldest) WARN_UNUSED;
+				  int64_t *count, int64_t *newest) WARN_UNUSED;
 enum app_err store_users_failure_add(struct store *s, const char *key, int64_t now,
 				     int64_t forget_before) WARN_UNUSED;
 enum app_err store_users_failure_clear(struct store *s, const char *key) WARN_UNUSED;

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "demo.h"
+
 double e2e_now_s(void)
 {
 	struct timespec ts;
@@ -37,6 +39,7 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 	double deadline;
 
 	char reuse[256] = "";
+	bool demo = false;
 
 	if (reuse_dir) /* may point into *s */
 		snprintf(reuse, sizeof(reuse), "%s", reuse_dir);
@@ -72,10 +75,14 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 	argv[n++] = "4";
 	argv[n++] = "--password-cost";
 	argv[n++] = "min";
-	for (; extra && *extra && n < 62; extra++)
+	for (; extra && *extra && n < 62; extra++) {
+		demo |= !strcmp(*extra, "--demo");
 		argv[n++] = *extra;
+	}
 	argv[n] = NULL;
-	if (!reuse_dir) {
+	/* --demo refuses a database with accounts and no demo data (a real
+	 * install): its own admin, with the demo's password, is the one used */
+	if (!reuse_dir && !demo) {
 		char args[400];
 		snprintf(args, sizeof(args),
 			 "add --db %s --username " E2E_ADMIN " --role admin --password-cost min",
@@ -108,7 +115,8 @@ void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra
 	ck_assert_msg(s->port > 0, "timebok did not start in time; see %s", s->log);
 	{
 		int status;
-		ck_assert_msg(e2e_login(s->port, E2E_ADMIN, E2E_PASSWORD, &s->admin, &status),
+		ck_assert_msg(e2e_login(s->port, E2E_ADMIN, demo ? DEMO_PASSWORD : E2E_PASSWORD,
+					&s->admin, &status),
 			      "admin login: %d", status);
 		e2e_use(&s->admin);
 	}
@@ -238,14 +246,21 @@ void e2e_cleanup(struct server *s)
 	}
 }
 
-static int connect_to(int port)
+/* A connection to 127.0.0.1:port, from source address src (NULL: any). */
+static int connect_to(const char *src, int port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in me = {.sin_family = AF_INET};
 	struct timeval tv = {.tv_sec = 30};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	if (fd < 0)
 		return -1;
+	if (src && (inet_pton(AF_INET, src, &me.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&me, sizeof(me)) != 0)) {
+		close(fd);
+		return -1;
+	}
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -344,7 +359,12 @@ static void record(const char *bytes, size_t len, const struct resp *r)
 
 bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r)
 {
-	int fd = connect_to(port);
+	return e2e_raw_from(NULL, port, bytes, len, r);
+}
+
+bool e2e_raw_from(const char *src, int port, const char *bytes, size_t len, struct resp *r)
+{
+	int fd = connect_to(src, port);
 	bool ok;
 
 	memset(r, 0, sizeof(*r));

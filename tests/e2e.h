@@ -41,8 +41,10 @@ struct resp {
 /* Start timebok with a fresh database in a new temporary folder (or in
  * reuse_dir when not NULL); extra is a NULL-terminated list of arguments.
  * A fresh database first gets the admin account E2E_ADMIN (through the
- * "timebok user add" command); the admin is logged in, and that session
- * becomes the one e2e_request uses.  With TIMEBOK_VALGRIND set in the
+ * "timebok user add" command), except with --demo, which makes its own
+ * admin (password DEMO_PASSWORD) and refuses a database that already has
+ * accounts; the admin is logged in, and that session becomes the one
+ * e2e_request uses.  With TIMEBOK_VALGRIND set in the
  * environment the server runs under valgrind memcheck, and any error or
  * leak makes it exit 99 (which e2e_stop returns). */
 void e2e_start(struct server *s, const char *reuse_dir, const char *const *extra);
@@ -109,6 +111,9 @@ bool e2e_request_as(int port, const struct session *s, const char *method, const
 		    const char *headers, const char *body, struct resp *r);
 /* Send raw bytes and read the answer (for malformed requests). */
 bool e2e_raw(int port, const char *bytes, size_t len, struct resp *r);
+/* The same from source address src (a loopback address such as
+ * "127.0.0.2"; NULL: any). */
+bool e2e_raw_from(const char *src, int port, const char *bytes, size_t len, struct resp *r);
 void e2e_resp_free(struct resp *r);
 /* The value of header name in r (case-insensitive) copied to out, or NULL. */
 const char *e2e_header(const struct resp *r, const char *name, char *out, size_t cap);

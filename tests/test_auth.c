@@ -122,22 +122,34 @@ END_TEST
 START_TEST(throttling)
 {
 	char token[AUTH_TOKEN_LEN + 1];
-	int retry = 0;
+	int retry = 0, last = 0;
 
 	/* unknown user and wrong password: the same answer */
 	ck_assert_int_eq(login("nobody", "whatever it is", "10.0.0.1", token, &retry), APP_EUNAUTH);
-	for (int i = 0; i < AUTH_FAIL_ACCOUNT; i++)
+	for (int i = 0; i < AUTH_FREE_ACCOUNT; i++)
 		ck_assert_int_eq(login("kari", "wrong password!", "10.0.0.2", token, &retry),
 				 APP_EUNAUTH);
-	/* the account is now throttled, even with the right password */
-	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.3", token, &retry), APP_ERATE);
-	ck_assert_int_gt(retry, 0);
-	ck_assert_int_le(retry, AUTH_FAIL_WINDOW + 1);
-	clock_now += AUTH_FAIL_WINDOW + 1;
+	/* that address is slowed down on that account, even with the right
+	 * password, by a delay that grows with each failure */
+	for (int i = 0; i < 5; i++) {
+		ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.2", token, &retry),
+				 APP_ERATE);
+		ck_assert_int_eq(retry, 1 << i);
+		ck_assert_int_gt(retry, last);
+		last = retry;
+		clock_now += retry;
+		ck_assert_int_eq(login("kari", "wrong password!", "10.0.0.2", token, &retry),
+				 APP_EUNAUTH);
+	}
+	/* no account is locked: another address logs in at once */
 	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.3", token, &retry), APP_OK);
+	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.2", token, &retry), APP_ERATE);
+	ck_assert_int_le(retry, AUTH_FAIL_WINDOW);
+	clock_now += AUTH_FAIL_WINDOW + 1;
+	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.2", token, &retry), APP_OK);
 
 	/* per address: many names from one address */
-	for (int i = 0; i < AUTH_FAIL_ADDRESS; i++) {
+	for (int i = 0; i < AUTH_FREE_ADDRESS; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "guess%d", i);
 		ck_assert_int_eq(login(name, "whatever it is", "10.9.9.9", token, &retry), APP_EUNAUTH);

@@ -18,6 +18,7 @@
 #include "timeutil.h"
 
 #define DAY "2030-01-15"
+#define PAST "2025-01-15" /* a day before any run of the tests */
 #define PATIENT "Kari Dagsliste"
 
 static struct server srv;
@@ -291,11 +292,12 @@ START_TEST(outcome_and_how_it_was_held)
 	size_t i;
 	bool noted = false;
 
+	/* outcomes are noted once the consultation has begun: these are past */
 	snprintf(clins, sizeof(clins), "%lld", clin);
-	video = book(pat, clins, "09:00:00", NULL);
-	phone = book(pat2, clins, "10:00:00", ",\"mode\":\"phone\"");
+	video = book_at(pat, clins, PAST "T09:00:00", NULL);
+	phone = book_at(pat2, clins, PAST "T10:00:00", ",\"mode\":\"phone\"");
 	snprintf(clins, sizeof(clins), "%lld", clin2);
-	other = book(pat2, clins, "11:00:00", NULL);
+	other = book_at(pat2, clins, PAST "T11:00:00", NULL);
 
 	/* refused, changing nothing */
 	ck_assert_int_eq(patch_as(&lege, video, "{\"held_mode\":\"phone\"}", NULL), 400);
@@ -345,8 +347,34 @@ START_TEST(outcome_and_how_it_was_held)
 	ck_assert_int_eq(patch_as(&lege, phone, "{\"status\":\"no_show\"}", &j), 200);
 	ck_assert(json_is_null(json_object_get(j, "held_mode")));
 	json_decref(j);
-	j = day(&lege, clin, 200);
-	ck_assert_str_eq(str(row(j, video), "held_mode"), "video");
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", video);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(str(j, "held_mode"), "video");
+	json_decref(j);
+}
+END_TEST
+
+/* A completion or no-show before the consultation has begun is refused
+ * (409 invalid_transition) and changes nothing. */
+START_TEST(no_outcome_before_it_begins)
+{
+	char clins[32], path[128];
+	long long later;
+	json_t *j;
+	struct resp r;
+
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	later = book(pat, clins, "09:00:00", NULL); /* DAY is in the future */
+	ck_assert_int_eq(patch_as(&lege, later, "{\"status\":\"completed\"}", NULL), 409);
+	ck_assert_int_eq(patch_as(&lege, later, "{\"status\":\"no_show\"}", NULL), 409);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", later);
+	ck_assert(e2e_request(port, "PATCH", path, NULL, "{\"status\":\"completed\"}", &r));
+	ck_assert_int_eq(r.status, 409);
+	ck_assert(e2e_is_error(&r, "invalid_transition", "status"));
+	e2e_resp_free(&r);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(str(j, "status"), "booked");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "version")), 1);
 	json_decref(j);
 }
 END_TEST
@@ -505,6 +533,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, only_their_own_day);
 	tcase_add_test(tc, list_follows_the_patients_answer);
 	tcase_add_test(tc, outcome_and_how_it_was_held);
+	tcase_add_test(tc, no_outcome_before_it_begins);
 	tcase_add_test(tc, calendar_feed);
 	suite_add_tcase(s, tc);
 	return s;

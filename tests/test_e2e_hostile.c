@@ -69,7 +69,7 @@ START_TEST(oversized_and_ambiguous)
 	char *big = malloc(n + 200), *url = malloc(4000);
 	int len;
 
-	len = snprintf(big, n + 200, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+	len = snprintf(big, n + 200, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ");
 	memset(big + len, 'a', n);
 	len += (int)n;
 	len += snprintf(big + len, 200, "\r\nConnection: close\r\n\r\n");
@@ -79,19 +79,19 @@ START_TEST(oversized_and_ambiguous)
 	len = snprintf(url, 4000, "GET /api/v1/units?q=");
 	memset(url + len, 'a', 3000);
 	len += 3000;
-	len += snprintf(url + len, 200, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	len += snprintf(url + len, 200, " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 	ck_assert_int_eq(raw_status(url, (size_t)len, "uri_too_long"), 414);
 
-	static const char two_cl[] = "POST /api/v1/session HTTP/1.1\r\nHost: x\r\n"
+	static const char two_cl[] = "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 				     "Content-Type: application/json\r\nContent-Length: 2\r\n"
 				     "Content-Length: 5\r\nConnection: close\r\n\r\n{}abc";
 	ck_assert_int_eq(raw_status(two_cl, sizeof(two_cl) - 1, "invalid"), 400);
-	static const char cl_te[] = "POST /api/v1/session HTTP/1.1\r\nHost: x\r\n"
+	static const char cl_te[] = "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 				    "Content-Type: application/json\r\nContent-Length: 4\r\n"
 				    "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
 				    "2\r\n{}\r\n0\r\n\r\n";
 	ck_assert_int_eq(raw_status(cl_te, sizeof(cl_te) - 1, "invalid"), 400);
-	static const char brew[] = "BREW /api/v1/units HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	static const char brew[] = "BREW /api/v1/units HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 	ck_assert_int_eq(raw_status(brew, sizeof(brew) - 1, NULL) / 100, 4);
 	static const char garbage[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n";
 	raw_status(garbage, sizeof(garbage) - 1, NULL); /* any answer or a close; no crash */
@@ -219,7 +219,7 @@ START_TEST(logs_cannot_be_forged_or_leak)
 {
 	static char tokens[3][64];
 	static const char forge[] = "GET /api/v1/x%0d%0a2026-01-01T00:00:00.000Z%20info%20FORGED "
-				    "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+				    "HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 	struct resp r;
 	int status;
 	struct session s;
@@ -325,7 +325,7 @@ static int answer_status(int fd)
 
 START_TEST(connection_storm)
 {
-	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 	static int fds[STORM];
 	int ok = 0;
 
@@ -372,7 +372,7 @@ static int closed_of(const int *fds, int n)
 
 START_TEST(slow_clients_do_not_lock_out_others)
 {
-	static const char half[] = "POST /api/v1/session HTTP/1.1\r\nHost: x\r\n";
+	static const char half[] = "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n";
 	static const char drip[] = "X-Drip: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 	static int fds[DRIPS];
 	char req[1024];
@@ -405,7 +405,7 @@ START_TEST(slow_clients_do_not_lock_out_others)
 				 "\"2027-01-04T%02d:00:00+01:00\",\"duration_minutes\":30}",
 				 8 + tick / 5);
 			len = snprintf(req, sizeof(req),
-				       "POST /api/v1/appointments HTTP/1.1\r\nHost: x\r\n"
+				       "POST /api/v1/appointments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 				       "Connection: close\r\nCookie: %s\r\nX-CSRF-Token: %s\r\n"
 				       "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
 				       srv.admin.cookie, srv.admin.csrf, strlen(body), body);
@@ -431,8 +431,8 @@ END_TEST
 START_TEST(idle_connections_time_out)
 {
 	static const char *const args[] = {"--timeout", "2", NULL};
-	static const char half[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
-	static const char whole[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char half[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+	static const char whole[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 	int fds[3], waited = 0;
 	struct server quick;
 
@@ -466,7 +466,7 @@ static int get_from(const char *src, const char *path, char *out, size_t cap)
 	int fd = connect_from(src, srv.port), status;
 
 	ck_assert_int_ge(fd, 0);
-	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
 	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
 	status = read_answer(fd, out, cap);
 	close(fd);

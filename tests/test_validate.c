@@ -167,31 +167,32 @@ START_TEST(router)
 	struct req req = {0};
 	char allow[64];
 
-	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/17", false, &req, allow, 64),
+	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/17", false, 0, &req, allow, 64),
 			 APP_OK);
 	ck_assert_int_eq(req.ids[0], 17);
 	ck_assert_str_eq(req.route->pattern, "/api/v1/appointments/{id}");
-	ck_assert_int_eq(router_match("GET", "/api/v1/clinicians/3/day", false, &req, allow, 64),
+	ck_assert_int_eq(router_match("GET", "/api/v1/clinicians/3/day", false, 0, &req, allow, 64),
 			 APP_OK);
 	ck_assert_int_eq(req.ids[0], 3);
-	ck_assert_int_eq(router_match("PUT", "/api/v1/appointments/17", false, &req, allow, 64),
+	ck_assert_int_eq(router_match("PUT", "/api/v1/appointments/17", false, 0, &req, allow, 64),
 			 APP_EMETHOD);
 	ck_assert_ptr_nonnull(strstr(allow, "PATCH"));
-	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/017", false, &req, allow, 64),
+	ck_assert_str_eq(allow, "GET, HEAD, PATCH, DELETE"); /* HEAD wherever GET is */
+	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/017", false, 0, &req, allow, 64),
 			 APP_ENOTFOUND);
-	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/-1", false, &req, allow, 64),
+	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/-1", false, 0, &req, allow, 64),
 			 APP_ENOTFOUND);
 	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/99999999999999999999", false,
-				      &req, allow, 64),
+				      0, &req, allow, 64),
 			 APP_ENOTFOUND);
-	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/", false, &req, allow, 64),
+	ck_assert_int_eq(router_match("GET", "/api/v1/appointments/", false, 0, &req, allow, 64),
 			 APP_ENOTFOUND);
-	ck_assert_int_eq(router_match("GET", "/api/v1/units/1/x", false, &req, allow, 64),
+	ck_assert_int_eq(router_match("GET", "/api/v1/units/1/x", false, 0, &req, allow, 64),
 			 APP_ENOTFOUND);
-	ck_assert_int_eq(router_match("GET", "/bench/hello", false, &req, allow, 64),
+	ck_assert_int_eq(router_match("GET", "/bench/hello", false, 0, &req, allow, 64),
 			 APP_ENOTFOUND);
-	ck_assert_int_eq(router_match("GET", "/bench/hello", true, &req, allow, 64), APP_OK);
-	ck_assert_int_eq(router_match("HEAD", "/healthz", false, &req, allow, 64), APP_OK);
+	ck_assert_int_eq(router_match("GET", "/bench/hello", true, 0, &req, allow, 64), APP_OK);
+	ck_assert_int_eq(router_match("HEAD", "/healthz", false, 0, &req, allow, 64), APP_OK);
 }
 END_TEST
 
@@ -224,7 +225,8 @@ END_TEST
 /* Every route declares how its records are scoped (req.h), and the
  * declaration fits what the route is: a token route opens by its token, a
  * public one holds no records, a directory route is kept per unit exactly
- * when its descriptor names a unit. */
+ * when its descriptor names a unit; the public listener serves the token
+ * routes and /healthz, nothing else. */
 START_TEST(every_route_declares_its_scope)
 {
 	for (int i = 0; i < nroutes; i++) {
@@ -242,6 +244,13 @@ START_TEST(every_route_declares_its_scope)
 			      "%s %s", r->method, r->pattern);
 		ck_assert_msg(r->scope != SCOPE_ADMIN || r->roles == ROLE_ADMIN, "%s %s",
 			      r->method, r->pattern);
+		/* the public listener: no session, and every token route (patients,
+		 * guests, calendar apps) but only /healthz of the others */
+		ck_assert_msg(!(r->flags & ROUTE_PUBLIC_LISTENER) == !(token || !strcmp(r->pattern,
+											  "/healthz")),
+			      "%s %s on the public listener?", r->method, r->pattern);
+		ck_assert_msg(!(r->flags & ROUTE_PUBLIC_LISTENER) || (r->flags & ROUTE_PUBLIC),
+			      "%s %s", r->method, r->pattern);
 		if (r->scope == SCOPE_UNIT_ROW)
 			ck_assert_msg(r->arg && res_has_unit(r->arg), "%s %s: no unit to scope by",
 				      r->method, r->pattern);

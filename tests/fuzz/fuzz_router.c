@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int bench = 0; bench < 2; bench++) {
 		memset(&req, 0, sizeof(req));
 		allow[0] = '\0';
-		err = router_match(method, path, bench, &req, allow, sizeof(allow));
+		err = router_match(method, path, bench, 0, &req, allow, sizeof(allow));
 		if (err == APP_OK) {
 			FUZZ_CHECK(req.route != NULL && req.nids >= 0 && req.nids <= REQ_MAX_IDS);
 			FUZZ_CHECK(strlen(req.token) < sizeof(req.token));
