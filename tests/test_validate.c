@@ -43,7 +43,7 @@ START_TEST(phones)
 	ck_assert_ptr_nonnull(check(validate_phone, "12345678", v));  /* no such Norwegian */
 	ck_assert_ptr_nonnull(check(validate_phone, "912345678", v)); /* 9 digits, no + */
 	{ /* the capacity is kept */
-		char small[8] = "91234567";
+		char small[9] = "91234567"; /* +4791234567 needs 12 */
 		ck_assert_ptr_nonnull(validate_phone(small, sizeof(small)));
 	}
 	ck_assert_ptr_nonnull(check(validate_phone, "+47912345678", v));
