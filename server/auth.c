@@ -253,7 +253,7 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 {
 	struct auth *a = app->auth;
 	char kuser[160], kaddr[64], hash[65];
-	struct user u;
+	struct user u = {0}; /* read only when found, but the optimiser may load it early */
 	enum app_err err, found;
 	int r1, r2;
 	bool ok = false;
