@@ -50,7 +50,8 @@
  *
  * Token routes (patient links, calendar feeds): an address whose unknown
  * tokens pass TOKEN_MISS_LIMIT in TOKEN_MISS_WINDOW seconds gets 429 for
- * every token request until its window ends (throttle.h).  Every 403, and
+ * its further misses until its window ends, while a real token still opens
+ * (throttle.h).  Every 403, and
  * every 401 on a route that names a record by a logged-in caller, goes to
  * the audit log; a 401 without a session is only counted (metrics.h): an
  * anonymous client could otherwise write thousands of rows a second into
@@ -733,6 +734,7 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 	struct req *req = &ctx->req;
 	struct store *db = NULL;
 	enum app_err err;
+	int wait;
 
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, req);
 	if (req->nquery > REQ_MAX_QUERY) {
@@ -753,13 +755,10 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 		req->body = ctx->body.data;
 		req->body_len = ctx->body.len;
 	}
-	if (req->token[0] && (ctx->rep.retry_after = throttle_wait(app->token_misses, req->who.ip,
-								   req->now))) {
-		reply_fail(&ctx->rep, APP_ERATE, NULL,
-			   "too many unknown links from this address; try again in %d s",
-			   ctx->rep.retry_after);
-		return;
-	}
+	/* an address that keeps guessing gets 429 for its misses; a real link
+	 * opens from it all the same (patients share carrier and office NAT
+	 * with whoever guesses, and a 256-bit token is not found by guessing) */
+	wait = req->token[0] ? throttle_wait(app->token_misses, req->who.ip, req->now) : 0;
 	if (!(req->route->flags & ROUTE_NO_DB))
 		db = store_pool_get(app->pool);
 	if (!admit(app, db, req, &ctx->rep)) {
@@ -769,8 +768,17 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 	}
 	err = req->route->fn(app, db, req, &ctx->rep);
 	store_pool_put(app->pool, db);
-	if (req->token[0] && (err == APP_ENOTFOUND || ctx->rep.status == 404))
+	if (req->token[0] && (err == APP_ENOTFOUND || ctx->rep.status == 404)) {
 		throttle_miss(app->token_misses, req->who.ip, req->now);
+		if (wait) {
+			ctx->rep.retry_after = wait;
+			reply_fail(&ctx->rep, APP_ERATE, NULL,
+				   "too many unknown links from this address; try again in %d s",
+				   wait);
+			audit_denial(app, req, ctx->rep.status);
+			return;
+		}
+	}
 	if (err && !ctx->rep.status)
 		reply_default_error(&ctx->rep, err);
 	else if (!err && !ctx->rep.status)

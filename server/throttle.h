@@ -3,10 +3,12 @@
  * calendar-feed addresses are long random tokens, and a client that keeps
  * asking for ones that do not exist is guessing.
  *
- * Each address (as the socket reports it) has a fixed window: after
- * `limit` misses within `window` seconds of its first miss, every token
- * request from it is refused until the window ends.  Only misses count, so
- * a patient who opens a real link many times is never slowed.
+ * Each address (the client's, behind a trusted proxy) has a fixed window:
+ * after `limit` misses within `window` seconds of its first miss, its
+ * further misses are answered 429 until the window ends, while a real link
+ * still opens from it (http_server.c): a patient behind the same NAT as a
+ * guesser is never locked out.  Only misses count, so a patient who opens a
+ * real link many times is never slowed.
  *
  * The table is bounded (THROTTLE_SLOTS addresses, a mutex): when it is
  * full, the address whose window began earliest makes way.  It lives in
