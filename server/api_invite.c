@@ -37,6 +37,7 @@
 #include "store_participants.h"
 #include "store_users.h"
 #include "timeutil.h"
+#include "throttle.h"
 #include "token.h"
 
 #define JOIN_EARLY_S (15 * 60) /* the video room opens this long before */
@@ -279,6 +280,50 @@ static enum app_err resolve(struct app *app, struct store *db, const struct req 
 	return err;
 }
 
+/* The key of link l in app->link_answers. */
+static void answer_key(const struct link *l, char key[32])
+{
+	snprintf(key, 32, "link:%lld", (long long)l->id);
+}
+
+/* 429 (answered) when link l has made its fill of changes in the window
+ * (http_server.c: LINK_ANSWER_LIMIT).  Only answers that change something
+ * count (answer_counted): the same answer again, or many at once of which
+ * one wins, do not. */
+static enum app_err answer_allowed(struct app *app, const struct req *req, struct reply *rep,
+				   const struct link *l)
+{
+	char key[32];
+
+	if (!app->link_answers)
+		return APP_OK;
+	answer_key(l, key);
+	if ((rep->retry_after = throttle_wait(app->link_answers, key, req->now)))
+		return reply_fail(rep, APP_ERATE, NULL,
+				  "this link has changed its answer many times in a short while; "
+				  "try again in %d s",
+				  rep->retry_after);
+	return APP_OK;
+}
+
+/* Whether ans is the answer a already has. */
+static bool same_answer(const struct appointment *a, enum appt_answer ans, int64_t now)
+{
+	enum appt_status to;
+
+	return !appointment_answer_refusal(a, ans, now, &to) && a->status == to;
+}
+
+static void answer_counted(struct app *app, const struct req *req, const struct link *l)
+{
+	char key[32];
+
+	if (!app->link_answers)
+		return;
+	answer_key(l, key);
+	throttle_miss(app->link_answers, key, req->now);
+}
+
 static bool is_guest(const struct participant *p)
 {
 	return !strcmp(p->kind, "external");
@@ -422,6 +467,7 @@ static enum app_err guest_answer(struct app *app, struct store *db, const struct
 	enum app_err err;
 	json_t *o = NULL;
 	struct buf note;
+	bool changed = false;
 
 	buf_init(&note, 1024);
 	if ((err = body_object(req, rep, no_fields, true, &o)) || (err = store_begin(db)))
@@ -439,7 +485,9 @@ static enum app_err guest_answer(struct app *app, struct store *db, const struct
 				 appointment_live(&a) ? "has begun or is over" : "is cancelled");
 		goto out;
 	}
-	if (strcmp(p.response, response)) {
+	if ((changed = strcmp(p.response, response) != 0)) {
+		if ((err = answer_allowed(app, req, rep, &l)))
+			goto out;
 		link_actor(req, &p, &who);
 		buf_json_kint(&note, "{\"guest\":{", "id", p.id, false);
 		buf_json_kstr(&note, ",", "name", p.name);
@@ -457,6 +505,8 @@ static enum app_err guest_answer(struct app *app, struct store *db, const struct
 	}
 	if ((err = store_commit(db)))
 		goto out;
+	if (changed)
+		answer_counted(app, req, &l);
 	if (!(err = store_participants_get(db, a.id, p.id, &p)))
 		err = write_view(app, db, req, rep, &a, &p);
 	goto done;
@@ -524,22 +574,28 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 	struct link l;
 	json_t *o = NULL;
 	enum app_err err;
+	int64_t version;
 
 	if ((err = resolve(app, db, req, rep, &l, &a, &p)))
 		return err;
 	if (is_guest(&p)) {
-		if (ans == ANSWER_CONFIRM)
+		if (ans == ANSWER_CONFIRM) /* counted there */
 			return guest_answer(app, db, req, rep, "accepted");
 		return reply_fail(rep, APP_ETRANSITION, NULL,
 				  "a guest answers for themselves only: accept, tentative or "
 				  "decline");
 	}
-	if ((err = params_if_match(req, rep, &c.seen)) ||
+	/* a cancellation ends the answers, and the answer already given changes
+	 * nothing: neither is held back */
+	if ((ans != ANSWER_CANCEL && !same_answer(&a, ans, req->now) &&
+	     (err = answer_allowed(app, req, rep, &l))) ||
+	    (err = params_if_match(req, rep, &c.seen)) ||
 	    (err = body_object(req, rep, ans == ANSWER_CONFIRM ? allowed + 1 : allowed, true, &o)) ||
 	    (err = body_text(rep, o, "reason", APPT_REASON_MAX, true, &c.reason)))
 		goto out;
 	c.participant = l.participant_id;
 	link_actor(req, &p, &who);
+	version = a.version;
 	err = store_appointments_edit_then(db, a.id, 0, answer_edit, answer_after, &c, &who,
 					   req->now, &cf, &a);
 	if (err) {
@@ -548,6 +604,8 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 								     "be changed now");
 		goto out;
 	}
+	if (a.version != version)
+		answer_counted(app, req, &l);
 	outbox_kick(app->outbox);
 	if (!(err = store_participants_get(db, a.id, p.id, &p)))
 		err = write_view(app, db, req, rep, &a, &p);

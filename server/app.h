@@ -33,6 +33,8 @@ struct app {
 	struct listcache *lists;            /* rendered lists (NULL: none) */
 	struct throttle *token_misses;      /* unknown tokens per client address, shared
 					     * by both listeners (http_server.c) */
+	struct throttle *link_answers;      /* answers per patient or guest link
+					     * (api_invite.c; NULL: not counted) */
 	uint8_t link_key[TOKEN_KEY_LEN];    /* seals patient-link tokens */
 	/* The clock: seconds since the epoch.  Tests replace it. */
 	int64_t (*now)(void *clock_ctx);

@@ -102,6 +102,10 @@
  * token requests are refused for the rest of the window (throttle.h) */
 #define TOKEN_MISS_LIMIT 50
 #define TOKEN_MISS_WINDOW 600
+/* answers through one link: a person answers a few times; a script that
+ * flips back and forth would fill the history and the audit log */
+#define LINK_ANSWER_LIMIT 20
+#define LINK_ANSWER_WINDOW 600
 #define CSP                                                                                        \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "         \
 	"connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "        \
@@ -880,6 +884,9 @@ enum app_err http_server_listen(struct app *app, bool public_side, struct http_s
 		goto fail;
 	if (!app->token_misses &&
 	    throttle_new(TOKEN_MISS_LIMIT, TOKEN_MISS_WINDOW, &app->token_misses))
+		goto fail;
+	if (!app->link_answers &&
+	    throttle_new(LINK_ANSWER_LIMIT, LINK_ANSWER_WINDOW, &app->link_answers))
 		goto fail;
 	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;

@@ -155,6 +155,7 @@ out:
 	http_server_stop(pub, 0); /* NULL-safe; set when start-up failed after it */
 	http_server_stop(srv, 0);
 	throttle_free(app.token_misses);
+	throttle_free(app.link_answers);
 	outbox_free(app.outbox);  /* a send under way finishes */
 	messages_free(app.messages);
 	audit_free(app.audit); /* writes the reads still queued */

@@ -521,6 +521,12 @@ START_TEST(many_party_meeting)
 							   "response")),
 			 "declined");
 	json_decref(j);
+	/* at most 20 changes through one link in ten minutes: a guest's link
+	 * flipping for ever filled the history and the audit log */
+	for (int k = 0; k < 18; k++)
+		ck_assert_int_eq(link_post(t_nav, k % 2 ? "decline" : "accept", NULL), 200);
+	ck_assert_int_eq(link_post(t_nav, "accept", NULL), 429);
+	ck_assert_int_eq(link_post(t_nav, "decline", NULL), 200); /* as it is: no change */
 	/* a guest cannot cancel the meeting, nor the patient answer as a guest */
 	ck_assert_int_eq(link_post(t_gp, "cancel", NULL), 409);
 	ck_assert_int_eq(link_post(t_gp, "opt-out", NULL), 409);
