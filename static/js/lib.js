@@ -127,6 +127,12 @@ export function fmtDate(d, style = 'long') {
   return new Intl.DateTimeFormat(LOCALE[lang], { ...opts, timeZone: 'UTC' }).format(civil(d));
 }
 
+// Norwegian numeric dates whatever the language: "24.11.2026" for a
+// YYYY-MM-DD, "24.11.2026 09:30" for an instant string (its wall clock is
+// the clinic's, as the API answers).
+export const fmtDay = d => (d ? `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.slice(0, 4)}` : '');
+export const fmtStamp = s => (s ? `${fmtDay(dateOf(s))} ${timeOf(s)}` : '');
+
 // "tir. 24. nov. 09:30" for an instant string.
 export function fmtWhen(s) { return `${fmtDate(dateOf(s), 'short')} ${timeOf(s)}`; }
 export function fmtSpan(a) { return `${timeOf(a.start)}–${timeOf(a.end)}`; }
@@ -266,19 +272,32 @@ export function roomSelect({ clinicOnly = false, selected = null } = {}) {
       { value: r.id, selected: Number(selected) === r.id }, `${r.name}${r.location ? ` (${r.location})` : ''}`)));
 }
 
+// An error in the user's language: for a 400 or 409 naming a field, the
+// words texts has for that field under section ("admin.bad.password"), so
+// no English from the server reaches the user; otherwise explain().
+export function explainField(err, section) {
+  if (section && err instanceof ApiError && err.field) {
+    const key = `${section}.${err.code === 'duplicate' ? 'taken' : 'bad'}.${err.field}`;
+    const words = t(key);
+    if (words !== key) return words;
+  }
+  return explain(err);
+}
+
 // Show err next to the field named by the API's error (fields maps the
-// API's field names to control ids); the rest in box.
-export function showError(err, box, fields = {}) {
+// API's field names to control ids); the rest in box.  With section, the
+// words come from explainField().
+export function showError(err, box, fields = {}, section) {
   for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
   for (const el of document.querySelectorAll('.field-error')) el.textContent = '';
   const id = err && err.field && fields[err.field];
   const control = id && document.getElementById(id);
   if (control) {
     control.setAttribute('aria-invalid', 'true');
-    document.getElementById(`${id}-error`).textContent = explain(err);
+    document.getElementById(`${id}-error`).textContent = explainField(err, section);
     control.focus();
     if (box) box.textContent = '';
     return;
   }
-  if (box) box.textContent = err ? explain(err) : '';
+  if (box) box.textContent = err ? explainField(err, section) : '';
 }
