@@ -191,7 +191,7 @@ function openForm(kind, row, after) {
       } catch (x) { showError(x, problem, ids, 'admin'); }
     },
   }, parts, problem, h('div.actions', {},
-    h('button.primary', { type: 'submit' }, row ? t('admin.save') : t(`admin.new.${kind}`)),
+    h('button.primary', { type: 'submit' }, row ? t('admin.save') : t('admin.add')),
     h('button', { type: 'button', onclick: closeDialog }, t('app.cancel'))));
   openDialog(row ? t('admin.edit', row.name) : t(`admin.new.${kind}`), form);
 }

@@ -52,7 +52,7 @@ export async function showAccounts(body, params, page, me) {
           h('button.edit', { type: 'button', 'aria-label': t('admin.editName', u.username),
             onclick: () => openAccount(u, () => draw(`tr[data-id="${u.id}"] .edit`)) }, t('admin.change')),
           h('button.password', { type: 'button', 'aria-label': t('admin.acc.passwordFor', u.username),
-            onclick: () => openPassword(u, () => draw(`tr[data-id="${u.id}"] .password`)) }, t('admin.acc.password')),
+            onclick: () => openPassword(u, () => draw(`tr[data-id="${u.id}"] .password`)) }, t('admin.acc.newPassword')),
           u.id === me?.user_id ? null : h('button.toggle', { type: 'button',
             'aria-label': t(u.active ? 'admin.deactivateName' : 'admin.activateName', u.username),
             onclick: () => toggle(u) }, u.active ? t('admin.deactivate') : t('admin.activate'))))))));

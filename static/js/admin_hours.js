@@ -8,7 +8,7 @@
 // hours are a list and a form; an absence lists how many appointments it
 // hits (the secretary moves them).
 import {
-  api, t, h, clear, dir, explain, toast, field, fieldError, showError, fmtStamp, fmtDay, nowLocal, addDays,
+  api, t, h, clear, dir, explain, toast, field, fieldError, showError, fmtStamp, fmtDay, nowLocal, addDays, dateInput, timeInput, parseDay, parseTime,
 } from './lib.js';
 
 const DAYS = [1, 2, 3, 4, 5, 6, 7];
@@ -90,8 +90,8 @@ async function weekGrid(box, owner) {
 
   function periodBox(p, i) {
     const id = `p${i}`;
-    const from = h('input', { type: 'date', value: p.from, oninput: e => { p.from = e.target.value; } });
-    const to = h('input', { type: 'date', value: p.to, oninput: e => { p.to = e.target.value; } });
+    const from = dateInput(p.from, v => { p.from = v; });
+    const to = dateInput(p.to, v => { p.to = v; });
     const legend = p.from || p.to ? t('admin.hours.period', fmtDay(p.from), fmtDay(p.to)) : t('admin.hours.always');
     return h('fieldset.period', { id },
       h('legend', {}, periods.length > 1 ? `${i + 1}. ${legend}` : legend),
@@ -125,14 +125,16 @@ async function weekGrid(box, owner) {
   function interval(p, i, d, x, j) {
     const id = `p${i}-d${d}-i${j}`;
     const day = t('admin.hours.weekday', d);
-    const start = h('input', { type: 'time', id: `${id}-start`, value: x.start, step: 300, required: true,
-      oninput: e => { x.start = e.target.value; name(); }, 'aria-describedby': `${id}-start-error` });
-    const end = h('input', { type: 'time', id: `${id}-end`, value: x.end === '24:00' ? '23:59' : x.end, step: 300, required: true,
-      oninput: e => { x.end = e.target.value === '23:59' ? '24:00' : e.target.value; name(); }, 'aria-describedby': `${id}-end-error` });
+    const start = timeInput(x.start, v => { x.start = v; name(); });
+    const end = timeInput(x.end, v => { x.end = v; name(); }, true);
+    start.id = `${id}-start`;
+    end.id = `${id}-end`;
+    start.setAttribute('aria-describedby', `${id}-start-error`);
+    end.setAttribute('aria-describedby', `${id}-end-error`);
     // the remove button names the times as they now are
     const remove = h('button.link', { type: 'button', onclick: () => { p.days[d].splice(j, 1); draw(`p${i}-d${d}-add`); } },
       t('admin.hours.remove'));
-    const name = () => remove.setAttribute('aria-label', t('admin.hours.removeOn', day, x.start, x.end));
+    const name = () => remove.setAttribute('aria-label', t('admin.hours.removeOn', day, x.start || '', x.end || ''));
     name();
     return h('div.interval', {},
       h('label.sr', { for: `${id}-start` }, t('admin.hours.startOn', day)), start,
@@ -146,13 +148,19 @@ async function weekGrid(box, owner) {
   function entries() {
     const out = [];
     for (const [i, p] of periods.entries()) {
+      if (p.from === null) { fieldError(`p${i}-from`, t('admin.bad.date')); return null; }
+      if (p.to === null) { fieldError(`p${i}-to`, t('admin.bad.date')); return null; }
       if (p.from && p.to && p.to < p.from) { fieldError(`p${i}-to`, t('admin.bad.valid_to')); return null; }
       for (const d of DAYS) {
+        for (const [j, x] of p.days[d].entries()) {
+          const id = `p${i}-d${d}-i${j}`;
+          if (!x.start) { fieldError(`${id}-start`, t('admin.bad.time')); return null; }
+          if (!x.end) { fieldError(`${id}-end`, t('admin.bad.time')); return null; }
+          if (x.end <= x.start) { fieldError(`${id}-end`, t('admin.bad.end')); return null; }
+        }
         const sorted = p.days[d].map((x, j) => ({ ...x, j })).sort((a, b) => a.start.localeCompare(b.start));
         for (const [k, x] of sorted.entries()) {
           const id = `p${i}-d${d}-i${x.j}`;
-          if (!x.start) { fieldError(`${id}-start`, t('admin.bad.start')); return null; }
-          if (!x.end || x.end <= x.start) { fieldError(`${id}-end`, t('admin.bad.end')); return null; }
           if (k && x.start < sorted[k - 1].end) { fieldError(`${id}-start`, t('admin.hours.overlap')); return null; }
           out.push({ weekday: d, start: x.start, end: x.end, ...(p.from ? { valid_from: p.from } : {}), ...(p.to ? { valid_to: p.to } : {}) });
         }
@@ -185,10 +193,10 @@ async function exceptionList(box, owner) {
   const kindAbs = h('input', { type: 'radio', name: 'exc-kind', id: 'exc-absence', value: 'absence', checked: true });
   const kindExtra = h('input', { type: 'radio', name: 'exc-kind', id: 'exc-extra', value: 'extra' });
   const today = nowLocal().date;
-  const fromDate = h('input', { type: 'date', value: today, required: true });
-  const fromTime = h('input', { type: 'time', step: 300 });
-  const toDate = h('input', { type: 'date', value: today, required: true });
-  const toTime = h('input', { type: 'time', step: 300 });
+  const fromDate = dateInput(today);
+  const fromTime = timeInput('');
+  const toDate = dateInput(today);
+  const toTime = timeInput('', undefined, true);
   const reason = h('input', { maxlength: 200, autocomplete: 'off' });
   const problem = h('p.error', { id: 'exc-problem', role: 'alert' });
   const result = h('div', { id: 'exc-result', 'aria-live': 'polite' });
@@ -198,12 +206,15 @@ async function exceptionList(box, owner) {
       e.preventDefault();
       showError(null, problem);
       clear(result);
-      if (!fromDate.value) return fieldError('exc-from-date', t('admin.bad.start'));
-      if (!toDate.value) return fieldError('exc-to-date', t('admin.bad.end'));
-      const start = `${fromDate.value}T${fromTime.value || '00:00'}:00`;
-      // no time at the end: the whole of that day
-      const end = toTime.value ? `${toDate.value}T${toTime.value}:00` : `${addDays(toDate.value, 1)}T00:00:00`;
-      if (end <= start) return fieldError(toTime.value ? 'exc-to-time' : 'exc-to-date', t('admin.bad.end'));
+      const [d0, t0, d1, t1] = [parseDay(fromDate.value), parseTime(fromTime.value), parseDay(toDate.value), parseTime(toTime.value, true)];
+      if (!d0) return fieldError('exc-from-date', t('admin.bad.date'));
+      if (t0 === null) return fieldError('exc-from-time', t('admin.bad.time'));
+      if (!d1) return fieldError('exc-to-date', t('admin.bad.date'));
+      if (t1 === null) return fieldError('exc-to-time', t('admin.bad.time'));
+      const start = `${d0}T${t0 || '00:00'}:00`;
+      // no time at the end: the whole of that day ("24:00" is the next day's start)
+      const end = t1 && t1 !== '24:00' ? `${d1}T${t1}:00` : `${addDays(d1, 1)}T00:00:00`;
+      if (end <= start) return fieldError(t1 ? 'exc-to-time' : 'exc-to-date', t('admin.bad.end'));
       const kind = kindExtra.checked ? 'extra' : 'absence';
       try {
         const made = await api('POST', `${owner.path}/exceptions`, { kind, start, end, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) });
@@ -212,7 +223,7 @@ async function exceptionList(box, owner) {
         toast(t(`admin.exc.made.${kind}`));
         if (hit.length) {
           clear(result, h('p.attention', {}, t('admin.exc.hits', hit.length), ' ',
-            h('a', { href: `#/calendar/day/${fromDate.value}` }, t('admin.exc.seeDay'))));
+            h('a', { href: `#/calendar/day/${d0}` }, t('admin.exc.seeDay'))));
         }
         await draw();
       } catch (x) {

@@ -133,6 +133,48 @@ export function fmtDate(d, style = 'long') {
 export const fmtDay = d => (d ? `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.slice(0, 4)}` : '');
 export const fmtStamp = s => (s ? `${fmtDay(dateOf(s))} ${timeOf(s)}` : '');
 
+// Typed dates and times, the Norwegian way whatever the browser's language
+// (its own date and time inputs follow its locale, 12-hour clock and all).
+// parseDay: "7.12.2026", "07.12.26", "2026-12-07" -> "2026-12-07"; '' when
+// empty, null when not a date.  parseTime: "8", "830", "08.30", "8:30" ->
+// "08:30" ("24:00" with end); '' or null likewise.
+export function parseDay(text) {
+  const s = String(text).trim();
+  if (!s) return '';
+  let m = s.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/);
+  let [y, mo, d] = m ? [m[1], m[2], m[3]] : [];
+  if (!m && (m = s.match(/^(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4})$/))) [d, mo, y] = [m[1], m[2], m[3].length === 2 ? `20${m[3]}` : m[3]];
+  if (!m) return null;
+  const iso = `${y}-${pad(Number(mo))}-${pad(Number(d))}`;
+  return civil(iso).toISOString().slice(0, 10) === iso ? iso : null;
+}
+export function parseTime(text, end = false) {
+  const s = String(text).trim();
+  if (!s) return '';
+  const m = s.match(/^(\d{1,2})(?:[:.]?(\d{2}))?$/);
+  if (!m) return null;
+  const hh = Number(m[1]), mm = Number(m[2] || 0);
+  if (mm > 59 || hh > 24 || (hh === 24 && (mm || !end))) return null;
+  return `${pad(hh)}:${pad(mm)}`;
+}
+
+// A text field for a date (iso shown as dd.mm.åååå) or a time: what is
+// typed is tidied when the field is left; onValue(parsed) hears each change.
+export function dateInput(iso, onValue = () => {}) {
+  const el = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', size: 11, placeholder: t('admin.datePlaceholder'),
+    value: iso ? fmtDay(iso) : '' });
+  el.addEventListener('input', () => onValue(parseDay(el.value)));
+  el.addEventListener('change', () => { const v = parseDay(el.value); if (v) el.value = fmtDay(v); });
+  return el;
+}
+export function timeInput(hhmmText, onValue = () => {}, end = false) {
+  const el = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', size: 6, placeholder: t('admin.timePlaceholder'),
+    value: hhmmText || '' });
+  el.addEventListener('input', () => onValue(parseTime(el.value, end)));
+  el.addEventListener('change', () => { const v = parseTime(el.value, end); if (v) el.value = v; });
+  return el;
+}
+
 // "tir. 24. nov. 09:30" for an instant string.
 export function fmtWhen(s) { return `${fmtDate(dateOf(s), 'short')} ${timeOf(s)}`; }
 export function fmtSpan(a) { return `${timeOf(a.start)}–${timeOf(a.end)}`; }

@@ -52,6 +52,7 @@ async function narrow(name) {
   await noViolations(`${name} at 390 px`);
   await page.setViewportSize({ width: 1280, height: 800 });
 }
+const dmy = iso => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
 async function steps() {
   return page.locator('.checklist .step').evaluateAll(els => els.map(e => [e.dataset.step, e.classList.contains('done')]));
 }
@@ -86,7 +87,7 @@ test('a unit; directory pages without units say to make one first', async () => 
   // an empty name is said at the field
   await page.getByRole('button', { name: A.new.units }).click();
   const dlg = page.getByRole('dialog', { name: A.new.units });
-  await dlg.getByRole('button', { name: A.new.units }).click();
+  await dlg.getByRole('button', { name: A.add, exact: true }).click();
   await dlg.getByText(A.needName).waitFor();
   assert.equal(await dlg.getByLabel(A.f.name, { exact: true }).getAttribute('aria-invalid'), 'true');
   await noViolations('unit form with an error');
@@ -164,7 +165,7 @@ test('weekly hours from the week grid, a second period of validity, an absence',
   const from = workday(30);
   await page.getByRole('button', { name: A.hours.addPeriod }).click();
   assert.equal(await page.evaluate(() => document.activeElement.id), 'p1-from');
-  await page.locator('#p1-from').fill(from);
+  await page.locator('#p1-from').fill(dmy(from));
   await page.locator('#p1').getByRole('button', { name: A.hours.addOn(A.hours.weekday(5)) }).click();
   await page.locator('#p1').getByLabel(A.hours.endOn(A.hours.weekday(5))).fill('12:00');
   await page.getByRole('button', { name: A.hours.save.clinician }).click();
@@ -173,21 +174,22 @@ test('weekly hours from the week grid, a second period of validity, an absence',
   assert.deepEqual(hours.map(x => [x.weekday, x.start, x.end, x.valid_from || null]),
     [[1, '09:00', '14:00', null], [3, '09:00', '14:00', null], [5, '08:00', '12:00', from]]);
   // the period's legend in Norwegian date format
-  await page.locator('#p1 legend').getByText(`Fra ${from.slice(8, 10)}.${from.slice(5, 7)}.${from.slice(0, 4)}`).waitFor();
+  await page.locator('#p1 legend').getByText(`Fra ${dmy(from)}`).waitFor();
   await shot('hours-grid');
   await noViolations('hours grid');
   await narrow('hours-grid');
 
   // an absence (a course day): listed, with the times in Norwegian format
   const day = workday(7);
-  await page.getByLabel(A.exc.fromDate).fill(day);
-  await page.getByLabel(A.exc.toDate).fill(day);
+  await page.getByLabel(A.exc.fromDate).fill(dmy(day));
+  await page.getByLabel(A.exc.toDate).fill(day.slice(8, 10).replace(/^0/, '') + '.' + day.slice(5, 7) + '.' + day.slice(0, 4)); // tidied
+  assert.equal(await page.getByLabel(A.exc.toDate).inputValue(), dmy(day).replace(/^0/, ''));
   await page.getByLabel(A.exc.reason, { exact: true }).fill('Kurs');
   await page.getByRole('button', { name: A.exc.add, exact: true }).click();
-  const dmy = `${day.slice(8, 10)}.${day.slice(5, 7)}.${day.slice(0, 4)}`;
   const row = page.locator('#exc-list tbody tr');
   await row.first().waitFor();
-  assert.match(await row.first().textContent(), new RegExp(`Fravær${dmy.replace(/\./g, '\\.')} 00:00.*00:00Kursadmin`));
+  assert.match(await row.first().textContent(), new RegExp(`Fravær${dmy(day).replace(/\./g, '\\.')} 00:00.*00:00Kursadmin`));
+  assert.equal(await page.getByLabel(A.exc.toDate).inputValue(), dmy(day)); // tidied when left
   const exc = await srv.api('GET', '/api/v1/clinicians/2/exceptions', null, 200);
   assert.equal(exc.length, 1);
   assert.equal(exc[0].kind, 'absence');
@@ -209,7 +211,7 @@ test('a quiet video room with opening hours, and a consultation type', async () 
   const dlg = page.getByRole('dialog', { name: A.new.types });
   await dlg.getByLabel(A.f.name, { exact: true }).fill('Feil type');
   await dlg.getByLabel(A.f.video_allowed).uncheck();
-  await dlg.getByRole('button', { name: A.new.types }).click();
+  await dlg.getByRole('button', { name: A.add, exact: true }).click();
   await dlg.locator('#types-default_mode-error').getByText(A.bad.default_mode).waitFor();
   await shot('type-refused');
   await noViolations('type form, refused');

@@ -58,7 +58,7 @@ export async function addUnit(page, name) {
   await page.getByRole('button', { name: A.new.units }).click();
   const dlg = page.getByRole('dialog', { name: A.new.units });
   await dlg.getByLabel(A.f.name, { exact: true }).fill(name);
-  await submitDialog(page, A.new.units, A.new.units);
+  await submitDialog(page, A.new.units, A.add);
   await page.locator('#units-list').getByRole('rowheader', { name }).waitFor();
 }
 
@@ -71,7 +71,7 @@ export async function addClinician(page, c, unit) {
   await dlg.getByLabel(A.f.unit_id).selectOption({ label: unit });
   if (c.email) await dlg.getByLabel(A.f.email).fill(c.email);
   if (c.phone) await dlg.getByLabel(A.f.phone).fill(c.phone);
-  await submitDialog(page, A.new.clinicians, A.new.clinicians);
+  await submitDialog(page, A.new.clinicians, A.add);
   await page.locator('#clinicians-list').getByRole('rowheader', { name: c.name }).waitFor();
 }
 
@@ -102,7 +102,7 @@ export async function addRoom(page, r, unit) {
   await dlg.getByLabel(A.f.location).fill(r.location);
   await dlg.getByLabel(A.f.kind).selectOption(r.kind);
   await dlg.getByLabel(A.f.unit_id).selectOption({ label: unit });
-  await submitDialog(page, A.new.rooms, A.new.rooms);
+  await submitDialog(page, A.new.rooms, A.add);
   await page.locator('#rooms-list').getByRole('rowheader', { name: r.name }).waitFor();
 }
 
@@ -114,7 +114,7 @@ export async function addType(page, x, unit) {
   await dlg.getByLabel(A.f.unit_id).selectOption({ label: unit });
   await dlg.getByLabel(A.f.duration_minutes).fill(String(x.duration));
   await dlg.getByLabel(A.f.buffer_after_minutes).fill(String(x.after));
-  await submitDialog(page, A.new.types, A.new.types);
+  await submitDialog(page, A.new.types, A.add);
   await page.locator('#types-list').getByRole('rowheader', { name: x.name }).waitFor();
 }
 
