@@ -267,6 +267,36 @@ test('accounts: a secretary of the unit (password shown once), a clinician linke
   await noViolations('checklist complete');
 });
 
+test('changing: a clinician\'s profession; a secretary\'s units (none: all units) and back', async () => {
+  await openSetup(page, 'clinicians');
+  await page.getByRole('button', { name: A.editName('Hanne Lie') }).click();
+  let dlg = page.getByRole('dialog', { name: A.edit('Hanne Lie') });
+  await dlg.getByLabel(A.f.profession).selectOption('psykolog');
+  await dlg.getByRole('button', { name: A.save, exact: true }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  await page.locator('#clinicians-list tr', { hasText: 'Hanne Lie' }).getByText(A.profession.psykolog).waitFor();
+  // focus back on the row's button, though the list was drawn again
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), A.editName('Hanne Lie'));
+  await page.getByRole('button', { name: A.editName('Hanne Lie') }).click();
+  await dlg.getByLabel(A.f.profession).selectOption('sykepleier');
+  await dlg.getByRole('button', { name: A.save, exact: true }).click();
+  await dlg.waitFor({ state: 'hidden' });
+
+  const user = CLINIC.secretary.username;
+  const units = async () => (await srv.api('GET', '/api/v1/users', null, 200)).find(u => u.username === user).unit_ids;
+  await openSetup(page, 'accounts');
+  for (const [check, want, text] of [[false, [], A.acc.allUnits], [true, [1], CLINIC.unit]]) {
+    await page.getByRole('button', { name: A.editName(user) }).click();
+    dlg = page.getByRole('dialog', { name: A.edit(user) });
+    await dlg.getByRole('checkbox', { name: CLINIC.unit }).setChecked(check);
+    await dlg.getByRole('button', { name: A.save, exact: true }).click();
+    await dlg.waitFor({ state: 'hidden' });
+    await page.locator('#accounts-list tr', { hasText: user }).getByText(text).waitFor();
+    assert.deepEqual(await units(), want);
+  }
+  await noViolations('accounts after changes');
+});
+
 test('a password reset: shown once, the old one stops working, the new one logs in', async () => {
   await openSetup(page, 'accounts');
   await page.getByRole('button', { name: A.acc.passwordFor(CLINIC.secretary.username) }).click();
