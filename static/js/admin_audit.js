@@ -43,8 +43,8 @@ export async function showAudit(body, params) {
       h('caption.sr', {}, t('admin.audit.of', patient.name)),
       h('thead', {}, h('tr', {}, ['at', 'who', 'role', 'action', 'appointment'].map(k => h('th', { scope: 'col' }, t(`admin.audit.col.${k}`))))),
       h('tbody', {}, rows.map(r => h('tr', {},
-        h('td', { 'data-label': t('admin.audit.col.at') }, fmtStamp(r.at)),
-        h('th', { scope: 'row', 'data-label': t('admin.audit.col.who') }, r.username),
+        h('th', { scope: 'row' }, fmtStamp(r.at)),
+        h('td', { 'data-label': t('admin.audit.col.who') }, r.username),
         h('td', { 'data-label': t('admin.audit.col.role') }, roleWord(r.role)),
         h('td', { 'data-label': t('admin.audit.col.action') }, t('admin.audit.act', r.action)),
         h('td', { 'data-label': t('admin.audit.col.appointment') }, r.appointment_id ? `#${r.appointment_id}` : ''))))) : null));

@@ -83,7 +83,8 @@ async function started(me) {
   if (!location.hash || location.hash === '#/') {
     let home = me.role === 'clinician' ? '#/day' : '#/calendar';
     if (me.role === 'admin' && await setupMissing().catch(() => false)) home = '#/admin';
-    location.hash = home;
+    // unless the user went somewhere while the checklist was asked for
+    if (!location.hash || location.hash === '#/') location.hash = home;
   } else route();
 }
 

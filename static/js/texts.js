@@ -322,7 +322,7 @@ export const TEXTS = {
         progress: (n, all) => `${n} of ${all} steps are done.`, complete: 'Everything is in place. The health secretaries can start booking.',
         done: '– done', missing: '– missing', have: (n, names) => (n ? `${n} registered: ${names}.` : 'None yet.'),
         noHours: names => `No working hours: ${names}.`, allHours: 'Every clinician has working hours.',
-        rooms: (n, v) => (n ? `${n} rooms, ${v} of them quiet video rooms.` : 'No rooms yet.'),
+        rooms: (n, v) => (n ? `${n === 1 ? '1 room' : `${n} rooms`}, ${v} of them ${v === 1 ? 'a quiet video room' : 'quiet video rooms'}.` : 'No rooms yet.'),
         why: { units: 'The outpatient clinics or sections that book on their own.',
           clinicians: 'Doctors, nurses and others who hold consultations, each in their unit.',
           hours: 'When each clinician sees patients. Free times are worked out from this.',

@@ -90,7 +90,16 @@ export async function setWeekHours(page, kind, name, { days, start, end }) {
     await page.getByLabel(A.hours.endOn(weekday(d))).first().fill(end);
   }
   if (copy) await page.getByRole('button', { name: A.hours.copy }).first().click();
-  await page.getByRole('button', { name: A.hours.save[kind] }).click();
+  await saveHours(page, kind);
+}
+
+// Save the grid and wait for the server's answer (a toast of an earlier
+// save may still be showing).
+export async function saveHours(page, kind) {
+  const [res] = await Promise.all([
+    page.waitForResponse(r => r.request().method() === 'PUT' && /\/hours$/.test(r.url())),
+    page.getByRole('button', { name: A.hours.save[kind] }).click()]);
+  assert.equal(res.status(), 200);
   await page.getByRole('status').filter({ hasText: A.hours.saved[kind] }).waitFor();
 }
 
