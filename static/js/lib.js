@@ -1,7 +1,7 @@
 // lib.js - what the staff app's views share: the JSON API client (session
-// cookie, CSRF header on every change, the contract's error shape), the
-// texts in bokmål and English, times in the clinic's zone, and a small DOM
-// builder.  No framework, no build step, nothing from another site.
+// cookie, CSRF header on every change, the contract's error shape, said at
+// the field in the user's language), the texts, times in the clinic's zone
+// (typed and shown the Norwegian way), and a small DOM builder.  No framework, no build step, nothing from another site.
 import { TEXTS } from './texts.js';
 
 // ---- the API ----

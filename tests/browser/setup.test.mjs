@@ -13,8 +13,8 @@
 // and what 200 % zoom leaves of a small laptop) in tests/browser/screenshots/.
 //
 // The steps live in setup_steps.mjs: a later test can start from
-// setUpClinic() and go on as the secretary (booking with guests, series,
-// a sick day).
+// setUpClinic() (checked here on a second, fresh server) and go on as the
+// secretary (booking with guests, series, a sick day).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { startServer, launch, axe, shots, loadTexts, workday, staffPage } from './harness.mjs';
 import {
   A, CLINIC, login, logout, openSetup, addUnit, addClinician, setWeekHours, saveHours, addRoom, addType, addAccount,
+  setUpClinic,
 } from './setup_steps.mjs';
 
 const TEXTS = await loadTexts();
@@ -386,4 +387,24 @@ test("the secretary's calendar shows the unit's clinicians", async () => {
   assert.equal(heads.length, 2);
   assert.ok(heads.some(x => x.includes('Dr. Ingrid Solheim')) && heads.some(x => x.includes('Hanne Lie')));
   await shot('secretary-calendar');
+});
+
+// What a later test starts from: the whole set-up in one call, on a clinic
+// of its own, then the secretary logged in.
+test('setUpClinic() sets a fresh clinic up in one go', async () => {
+  const other = await startServer();
+  const p = await staffPage(browser, pageErrors);
+  try {
+    await login(p, other.base, 'admin', ADMIN_PASSWORD);
+    const { secretary } = await setUpClinic(p);
+    await openSetup(p, 'start');
+    assert.equal(await p.locator('.checklist .step.done').count(), 6);
+    assert.equal((await other.api('GET', '/api/v1/clinicians/2/hours', null, 200)).length, 2);
+    await logout(p);
+    await login(p, other.base, CLINIC.secretary.username, secretary);
+    await p.locator('.col-head').nth(1).waitFor();
+  } finally {
+    await p.context().close();
+    await other.stop();
+  }
 });
