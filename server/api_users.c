@@ -1,8 +1,9 @@
 /*
  * api_users.c - staff accounts for admins: list, create, read, change
  * (role, clinician, units, active, password).  Password hashes never leave
- * the server; each account says when it last logged in (null: never).  A change of role, password or a deactivation ends the
- * account's sessions (store_users_update).
+ * the server; each account says when it last logged in (null: never).  A
+ * change of role, password or a deactivation ends the account's sessions
+ * (store_users_update).
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1180,9 +1180,9 @@ START_TEST(last_login)
 	int status;
 	json_t *j;
 
-	j = e2e_json(port, "POST", "/api/v1/users",
-		     "{\"username\":\"ny\",\"role\":\"secretary\",\"password\":\"" E2E_PASSWORD "\"}",
-		     201);
+	j = e2e_json(
+	    port, "POST", "/api/v1/users",
+	    "{\"username\":\"ny\",\"role\":\"secretary\",\"password\":\"" E2E_PASSWORD "\"}", 201);
 	id = json_integer_value(json_object_get(j, "id"));
 	ck_assert(json_is_null(json_object_get(j, "last_login_at")));
 	json_decref(j);
@@ -1203,7 +1203,8 @@ START_TEST(last_login)
 	for (size_t i = 0; i < json_array_size(j); i++) {
 		json_t *u = json_array_get(j, i);
 		if (json_integer_value(json_object_get(u, "id")) == id)
-			ck_assert_str_eq(json_string_value(json_object_get(u, "last_login_at")), at);
+			ck_assert_str_eq(json_string_value(json_object_get(u, "last_login_at")),
+					 at);
 	}
 	json_decref(j);
 }
