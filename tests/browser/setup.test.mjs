@@ -244,6 +244,7 @@ test('accounts: a secretary of the unit (password shown once), a clinician linke
   await dlg.locator('#acc-password-error').getByText(A.bad.password).waitFor();
   await shot('account-form');
   await noViolations('account form');
+  await narrow('account-form');
   await dlg.getByLabel(A.acc.newPassword).fill(CLINIC.clinicianAccount.password);
   await dlg.getByRole('button', { name: A.acc.create }).click();
   await dlg.waitFor({ state: 'hidden' });
