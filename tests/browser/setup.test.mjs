@@ -3,7 +3,7 @@
 // says what is missing; a unit; two clinicians (the first with the
 // keyboard alone; a phone number the server refuses is said at the field,
 // in Norwegian); weekly hours from the week grid (a second period of
-// validity too); an absence; a quiet video room with opening hours; a
+// validity too); an absence over a booked appointment (counted); a quiet video room with opening hours; a
 // consultation type; a secretary limited to the unit (password made by the
 // app and shown once) and a clinician's account; the checklist then
 // complete.  A password reset and a login with it; a disabled account
@@ -156,6 +156,7 @@ test('weekly hours from the week grid, a second period of validity, an absence',
   // an end before the start is said at that field, nothing saved
   const wed = A.hours.weekday(3);
   await page.getByRole('button', { name: A.hours.addOn(wed) }).first().click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'p0-d3-i1-start'); // the new time's start
   await page.getByLabel(A.hours.startOn(wed)).nth(1).fill('15:00');
   await page.getByLabel(A.hours.endOn(wed)).nth(1).fill('14:30');
   await page.getByRole('button', { name: A.hours.save.clinician }).click();
@@ -179,13 +180,18 @@ test('weekly hours from the week grid, a second period of validity, an absence',
   await noViolations('hours grid');
   await narrow('hours-grid');
 
-  // an absence (a course day): listed, with the times in Norwegian format
+  // an absence (a course day) over a booked appointment: listed, with the
+  // times in Norwegian format, and the appointment it hits counted
   const day = workday(7);
+  const ola = (await srv.api('POST', '/api/v1/patients', { name: 'Ola Nordmann', phone: '+4798765432' }, 201)).id;
+  await srv.api('POST', '/api/v1/appointments', { patient_id: ola, clinician_ids: [2], start: `${day}T10:00:00`,
+    duration_minutes: 30, override_hours: true }, 201);
   await page.getByLabel(A.exc.fromDate).fill(dmy(day));
   await page.getByLabel(A.exc.toDate).fill(day.slice(8, 10).replace(/^0/, '') + '.' + day.slice(5, 7) + '.' + day.slice(0, 4)); // tidied
   assert.equal(await page.getByLabel(A.exc.toDate).inputValue(), dmy(day).replace(/^0/, ''));
   await page.getByLabel(A.exc.reason, { exact: true }).fill('Kurs');
   await page.getByRole('button', { name: A.exc.add, exact: true }).click();
+  await page.locator('#exc-result').getByText(A.exc.hits(1)).waitFor();
   const row = page.locator('#exc-list tbody tr');
   await row.first().waitFor();
   assert.match(await row.first().textContent(), new RegExp(`Fravær${dmy(day).replace(/\./g, '\\.')} 00:00.*00:00Kursadmin`));
