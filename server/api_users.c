@@ -1,8 +1,9 @@
 /*
  * api_users.c - staff accounts for admins: list, create, read, change
  * (role, clinician, units, active, password).  Password hashes never leave
- * the server.  A change of role, password or a deactivation ends the
- * account's sessions (store_users_update).
+ * the server; each account says when it last logged in (null: never).  A
+ * change of role, password or a deactivation ends the account's sessions
+ * (store_users_update).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,6 +31,9 @@ static void write_user(struct buf *b, const struct user *u)
 	buf_json_kbool(b, ",", "active", u->active);
 	timeutil_format(u->created_at, t);
 	buf_json_kstr(b, ",", "created_at", t);
+	if (u->last_login_at)
+		timeutil_format(u->last_login_at, t);
+	buf_json_kstr(b, ",", "last_login_at", u->last_login_at ? t : NULL);
 	buf_putc(b, '}');
 }
 

@@ -9,8 +9,8 @@
 #include "store.h"
 
 static const char SQL_USER_COLS[] =
-	"SELECT id, username, role, clinician_id, password_hash, active, created_at, updated_at "
-	"FROM users ";
+	"SELECT id, username, role, clinician_id, password_hash, active, created_at, updated_at, "
+	"last_login_at FROM users ";
 
 static enum app_err load_units(struct store *s, struct user *u)
 {
@@ -42,6 +42,7 @@ static void read_user(sqlite3_stmt *st, struct user *u)
 	u->active = sqlite3_column_int(st, 5) != 0;
 	u->created_at = sqlite3_column_int64(st, 6);
 	u->updated_at = sqlite3_column_int64(st, 7);
+	u->last_login_at = sqlite3_column_int64(st, 8); /* NULL reads as 0: never */
 }
 
 static enum app_err one_user(struct store *s, const char *where, int64_t id, const char *name,
@@ -204,14 +205,28 @@ enum app_err store_users_session_add(struct store *s, const char *hash, int64_t 
 	sqlite3_stmt *st;
 	enum app_err err;
 
+	if ((err = store_begin(s)))
+		return err;
 	if ((err = store_stmt(s, "INSERT INTO sessions (id_hash, user_id, created_at, last_seen) "
 				 "VALUES (?1, ?2, ?3, ?3)",
 			      &st)))
-		return err;
+		goto out;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, user_id);
 	sqlite3_bind_int64(st, 3, now);
-	return store_step_done(s, st, "session add");
+	if ((err = store_step_done(s, st, "session add")))
+		goto out;
+	/* the account list's "last login" (sessions end, this stays) */
+	if ((err = store_stmt(s, "UPDATE users SET last_login_at = ?2 WHERE id = ?1", &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, now);
+	if ((err = store_step_done(s, st, "last login")))
+		goto out;
+	return store_commit(s);
+out:
+	store_rollback(s);
+	return err;
 }
 
 enum app_err store_users_session_get(struct store *s, const char *hash, int64_t *user_id,

@@ -25,6 +25,7 @@ struct user {
 	int nunits;
 	int64_t unit_ids[ACTOR_MAX_UNITS];
 	int64_t created_at, updated_at;
+	int64_t last_login_at; /* 0: never logged in */
 };
 
 /* Insert u (id set on return).  APP_EDUPLICATE when the name is taken. */
@@ -38,7 +39,8 @@ enum app_err store_users_update(struct store *s, const struct user *u, int64_t n
 typedef bool (*user_fn)(void *ctx, const struct user *u);
 enum app_err store_users_list(struct store *s, user_fn fn, void *ctx) WARN_UNUSED;
 
-/* Sessions, by the hash of their id. */
+/* Sessions, by the hash of their id.  Adding one also sets the user's
+ * last_login_at to now, in one transaction. */
 enum app_err store_users_session_add(struct store *s, const char *hash, int64_t user_id,
 				     int64_t now) WARN_UNUSED;
 /* The session's user and times.  APP_ENOTFOUND. */

@@ -1187,6 +1187,47 @@ START_TEST(calendar_feed_ends_with_account)
 }
 END_TEST
 
+/* The account list says when each account last logged in: null before the
+ * first login, the login's time after it, and still there after logout
+ * (which deletes the session). */
+START_TEST(last_login)
+{
+	struct session s;
+	char path[64], at[32];
+	long long id;
+	int status;
+	json_t *j;
+
+	j = e2e_json(
+	    port, "POST", "/api/v1/users",
+	    "{\"username\":\"ny\",\"role\":\"secretary\",\"password\":\"" E2E_PASSWORD "\"}", 201);
+	id = json_integer_value(json_object_get(j, "id"));
+	ck_assert(json_is_null(json_object_get(j, "last_login_at")));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", id);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert(json_is_null(json_object_get(j, "last_login_at")));
+	json_decref(j);
+	ck_assert(e2e_login(port, "ny", E2E_PASSWORD, &s, &status));
+	ck_assert_int_eq(status_as(&s, "DELETE", "/api/v1/session", NULL, NULL, 0), 204);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert(json_is_string(json_object_get(j, "last_login_at")));
+	snprintf(at, sizeof(at), "%s", json_string_value(json_object_get(j, "last_login_at")));
+	ck_assert_int_eq((int)strlen(at), 25); /* 2026-11-23T09:00:00+01:00 */
+	json_decref(j);
+	/* the list carries it too, and a failed login does not change it */
+	ck_assert(!e2e_login(port, "ny", "wrong password!", &s, &status));
+	j = e2e_json(port, "GET", "/api/v1/users", NULL, 200);
+	for (size_t i = 0; i < json_array_size(j); i++) {
+		json_t *u = json_array_get(j, i);
+		if (json_integer_value(json_object_get(u, "id")) == id)
+			ck_assert_str_eq(json_string_value(json_object_get(u, "last_login_at")),
+					 at);
+	}
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(empty_unit_ids_refused)
 {
 	char args[400];
@@ -1316,6 +1357,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, participant_read_audited);
 	tcase_add_test(tc, calendar_feed_ends_with_account);
 	tcase_add_test(tc, empty_unit_ids_refused);
+	tcase_add_test(tc, last_login);
 	tcase_add_test(tc, direction_marks_refused);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,7 +1,8 @@
 // app.js - the staff app's shell: log in and out, who is logged in, the
 // language, the menu and the views behind the address (#/calendar/...,
-// #/queue), and the work queue's count in the menu (polled every minute,
-// so nothing waiting is missed while the calendar is open).
+// #/queue, #/admin/...), and the work queue's count in the menu (polled
+// every minute, so nothing waiting is missed while the calendar is open).
+// An admin of a clinic not yet set up lands on the set-up checklist.
 import {
   api, ApiError, setCsrf, whenLoggedOut, setZone, t, language, setLanguage, LANGS, h, clear,
   loadDirectory, explain,
@@ -9,6 +10,7 @@ import {
 import { showCalendar } from './calendar.js';
 import { showQueue, queueCount } from './queue.js';
 import { showDay } from './day.js';
+import { showAdmin, setupMissing } from './admin.js';
 
 export const session = { me: null };
 const main = document.getElementById('main');
@@ -22,6 +24,9 @@ function chrome() {
   document.getElementById('nav-day').textContent = t('app.day');
   const q = document.getElementById('nav-queue');
   q.firstChild.textContent = `${t('app.queue')} `;
+  const admin = document.getElementById('nav-admin');
+  admin.textContent = t('admin.nav');
+  admin.hidden = session.me?.role !== 'admin';
   document.getElementById('lang-label').textContent = t('app.language');
   document.getElementById('logout').textContent = t('app.logout');
   const me = session.me;
@@ -75,8 +80,12 @@ async function started(me) {
     clearInterval(pollTimer); // route() below counts the queue at once
     pollTimer = setInterval(refreshCount, 60000);
   }
-  if (!location.hash || location.hash === '#/') location.hash = me.role === 'clinician' ? '#/day' : '#/calendar';
-  else route();
+  if (!location.hash || location.hash === '#/') {
+    let home = me.role === 'clinician' ? '#/day' : '#/calendar';
+    if (me.role === 'admin' && await setupMissing().catch(() => false)) home = '#/admin';
+    // unless the user went somewhere while the checklist was asked for
+    if (!location.hash || location.hash === '#/') location.hash = home;
+  } else route();
 }
 
 export async function refreshCount() {
@@ -102,6 +111,7 @@ function route() {
   const staff = session.me.role !== 'clinician';
   if (parts[0] === 'queue' && staff) showQueue(main, params);
   else if (parts[0] === 'calendar' && staff) showCalendar(main, parts[1] || 'day', parts[2], params, session.me);
+  else if (parts[0] === 'admin' && session.me.role === 'admin') showAdmin(main, parts[1], params, session.me);
   else showDay(main, parts[1], params, session.me);
 }
 

@@ -1,7 +1,7 @@
 // lib.js - what the staff app's views share: the JSON API client (session
-// cookie, CSRF header on every change, the contract's error shape), the
-// texts in bokmål and English, times in the clinic's zone, and a small DOM
-// builder.  No framework, no build step, nothing from another site.
+// cookie, CSRF header on every change, the contract's error shape, said at
+// the field in the user's language), the texts, times in the clinic's zone
+// (typed and shown the Norwegian way), and a small DOM builder.  No framework, no build step, nothing from another site.
 import { TEXTS } from './texts.js';
 
 // ---- the API ----
@@ -125,6 +125,54 @@ export function fmtDate(d, style = 'long') {
     : style === 'short' ? { weekday: 'short', day: 'numeric', month: 'short' }
       : { day: 'numeric', month: 'short' };
   return new Intl.DateTimeFormat(LOCALE[lang], { ...opts, timeZone: 'UTC' }).format(civil(d));
+}
+
+// Norwegian numeric dates whatever the language: "24.11.2026" for a
+// YYYY-MM-DD, "24.11.2026 09:30" for an instant string (its wall clock is
+// the clinic's, as the API answers).
+export const fmtDay = d => (d ? `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.slice(0, 4)}` : '');
+export const fmtStamp = s => (s ? `${fmtDay(dateOf(s))} ${timeOf(s)}` : '');
+
+// Typed dates and times, the Norwegian way whatever the browser's language
+// (its own date and time inputs follow its locale, 12-hour clock and all).
+// parseDay: "7.12.2026", "07.12.26", "2026-12-07" -> "2026-12-07"; '' when
+// empty, null when not a date.  parseTime: "8", "830", "08.30", "8:30" ->
+// "08:30" ("24:00" with end); '' or null likewise.
+export function parseDay(text) {
+  const s = String(text).trim();
+  if (!s) return '';
+  let m = s.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/);
+  let [y, mo, d] = m ? [m[1], m[2], m[3]] : [];
+  if (!m && (m = s.match(/^(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4})$/))) [d, mo, y] = [m[1], m[2], m[3].length === 2 ? `20${m[3]}` : m[3]];
+  if (!m) return null;
+  const iso = `${y}-${pad(Number(mo))}-${pad(Number(d))}`;
+  return civil(iso).toISOString().slice(0, 10) === iso ? iso : null;
+}
+export function parseTime(text, end = false) {
+  const s = String(text).trim();
+  if (!s) return '';
+  const m = s.match(/^(\d{1,2})(?:[:.]?(\d{2}))?$/);
+  if (!m) return null;
+  const hh = Number(m[1]), mm = Number(m[2] || 0);
+  if (mm > 59 || hh > 24 || (hh === 24 && (mm || !end))) return null;
+  return `${pad(hh)}:${pad(mm)}`;
+}
+
+// A text field for a date (iso shown as dd.mm.åååå) or a time: what is
+// typed is tidied when the field is left; onValue(parsed) hears each change.
+export function dateInput(iso, onValue = () => {}) {
+  const el = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', size: 11, placeholder: t('admin.datePlaceholder'),
+    value: iso ? fmtDay(iso) : '' });
+  el.addEventListener('input', () => onValue(parseDay(el.value)));
+  el.addEventListener('change', () => { const v = parseDay(el.value); if (v) el.value = fmtDay(v); });
+  return el;
+}
+export function timeInput(hhmmText, onValue = () => {}, end = false) {
+  const el = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', size: 6, placeholder: t('admin.timePlaceholder'),
+    value: hhmmText || '' });
+  el.addEventListener('input', () => onValue(parseTime(el.value, end)));
+  el.addEventListener('change', () => { const v = parseTime(el.value, end); if (v) el.value = v; });
+  return el;
 }
 
 // "tir. 24. nov. 09:30" for an instant string.
@@ -266,19 +314,32 @@ export function roomSelect({ clinicOnly = false, selected = null } = {}) {
       { value: r.id, selected: Number(selected) === r.id }, `${r.name}${r.location ? ` (${r.location})` : ''}`)));
 }
 
+// An error in the user's language: for a 400 or 409 naming a field, the
+// words texts has for that field under section ("admin.bad.password"), so
+// no English from the server reaches the user; otherwise explain().
+export function explainField(err, section) {
+  if (section && err instanceof ApiError && err.field) {
+    const key = `${section}.${err.code === 'duplicate' ? 'taken' : 'bad'}.${err.field}`;
+    const words = t(key);
+    if (words !== key) return words;
+  }
+  return explain(err);
+}
+
 // Show err next to the field named by the API's error (fields maps the
-// API's field names to control ids); the rest in box.
-export function showError(err, box, fields = {}) {
+// API's field names to control ids); the rest in box.  With section, the
+// words come from explainField().
+export function showError(err, box, fields = {}, section) {
   for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
   for (const el of document.querySelectorAll('.field-error')) el.textContent = '';
   const id = err && err.field && fields[err.field];
   const control = id && document.getElementById(id);
   if (control) {
     control.setAttribute('aria-invalid', 'true');
-    document.getElementById(`${id}-error`).textContent = explain(err);
+    document.getElementById(`${id}-error`).textContent = explainField(err, section);
     control.focus();
     if (box) box.textContent = '';
     return;
   }
-  if (box) box.textContent = err ? explain(err) : '';
+  if (box) box.textContent = err ? explainField(err, section) : '';
 }
