@@ -164,7 +164,7 @@ static bool collect_row(void *vctx, const struct appointment *a)
 		 a->room_name[0] && a->room_location[0] ? ", " : "", a->room_location);
 	timeutil_format_date(a->start, day);
 	snprintf(it->link, sizeof(it->link), "%s/#/day/%s?clinician=%" PRId64,
-		 c->app->cfg->public_url, day, c->f->clinician_id);
+		 c->app->cfg->staff_url, day, c->f->clinician_id); /* the staff app */
 	if (c->details) {
 		buf_init(&d, sizeof(it->details));
 		outbox_fill_link(&d, c->details, it->link);

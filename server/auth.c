@@ -97,7 +97,8 @@ enum app_err auth_new(const struct config *cfg, struct auth **out)
 	a->idle_s = cfg->session_idle_min * 60;
 	a->absolute_s = cfg->session_max_hours * 3600;
 	/* a site reached over https gets a Secure cookie, flag or not */
-	a->secure = cfg->secure_cookies || !strncmp(cfg->public_url, "https://", 8);
+	a->secure = cfg->secure_cookies || !strncmp(cfg->public_url, "https://", 8) ||
+		    !strncmp(cfg->staff_url, "https://", 8);
 	/* unknown users are checked against this, so they cost the same */
 	randombytes_buf(pw, sizeof(pw));
 	if (crypto_pwhash_str_alg(a->dummy, (const char *)pw, sizeof(pw), a->ops, a->mem,

@@ -40,6 +40,10 @@ static const struct option_def {
 	 "entrance that signs the host in ({room} as above); unset: the patient's link"},
 	{"public-url", "TIMEBOK_PUBLIC_URL", K_STR, S(public_url), 0, 0,
 	 "absolute base URL people reach timebok at (links in messages)"},
+	{"staff-url", "TIMEBOK_STAFF_URL", K_STR, S(staff_url), 0, 0,
+	 "absolute base URL staff reach the staff app at (calendar-feed events link to the day "
+	 "list there; default: --public-url with one listener, the staff listener's address "
+	 "with two)"},
 	{"port-file", "TIMEBOK_PORT_FILE", K_STR, S(port_file), 0, 0,
 	 "write the bound port to this file once listening"},
 	{"public-listen", "TIMEBOK_PUBLIC_LISTEN", K_PUBLIC_LISTEN, I(public_listen_port), 0, 0,
@@ -394,11 +398,31 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 				 "spaces, quotes, user, query or fragment\n");
 		return APP_EINVAL;
 	}
+	if (cfg->staff_url[0] && !public_url_ok(cfg->staff_url)) {
+		fprintf(err_out, "timebok: --staff-url must be an absolute http(s) URL with no "
+				 "spaces, quotes, user, query or fragment\n");
+		return APP_EINVAL;
+	}
 	for (size_t n = strlen(cfg->public_url); n > 0 && cfg->public_url[n - 1] == '/'; n--)
 		cfg->public_url[n - 1] = '\0'; /* links add "/i/..." */
+	for (size_t n = strlen(cfg->staff_url); n > 0 && cfg->staff_url[n - 1] == '/'; n--)
+		cfg->staff_url[n - 1] = '\0';
 	if ((cfg->public_url_derived = !cfg->public_url[0])) /* links go to the public side */
 		snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d",
 			 cfg->public_listen_host[0] ? cfg->public_listen_host : cfg->listen_host,
 			 cfg->public_listen_host[0] ? cfg->public_listen_port : cfg->listen_port);
+	config_staff_url(cfg, cfg->listen_port);
 	return APP_OK;
+}
+
+void config_staff_url(struct config *cfg, int staff_port)
+{
+	if (cfg->staff_url[0] && !cfg->staff_url_derived)
+		return;
+	cfg->staff_url_derived = true;
+	if (cfg->public_listen_host[0]) /* the public side serves no staff app */
+		snprintf(cfg->staff_url, sizeof(cfg->staff_url), "http://%s:%d", cfg->listen_host,
+			 staff_port);
+	else
+		snprintf(cfg->staff_url, sizeof(cfg->staff_url), "%s", cfg->public_url);
 }

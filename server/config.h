@@ -23,6 +23,8 @@ struct config {
 	char video_host_url_template[512]; /* "": hosts use the guests' link */
 	char public_url[256];    /* absolute base for links sent to people */
 	bool public_url_derived; /* not configured: made from --listen */
+	char staff_url[256];     /* absolute base of the staff app (feed events link there) */
+	bool staff_url_derived;  /* not configured: --public-url, or the staff listener */
 	char port_file[512];     /* written with the bound port once listening */
 	char public_listen_host[64]; /* "": no public listener */
 	int public_listen_port;
@@ -76,5 +78,9 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 
 /* Defaults only (for tests and subcommands). */
 void config_defaults(struct config *cfg);
+
+/* Derive cfg->staff_url when it was not configured, with the staff
+ * listener's port staff_port (known once it listens). */
+void config_staff_url(struct config *cfg, int staff_port);
 
 #endif

@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 		snprintf(cfg.public_url, sizeof(cfg.public_url), "http://%s:%d",
 			 pub ? cfg.public_listen_host : cfg.listen_host,
 			 http_server_port(pub ? pub : srv));
+	config_staff_url(&cfg, http_server_port(srv));
 	if (outbox_new(&app, &app.outbox) || http_server_start(srv) ||
 	    (pub && http_server_start(pub)))
 		goto out;

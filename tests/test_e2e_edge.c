@@ -15,12 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "check_main.h"
 #include "e2e.h"
+#include "timeutil.h"
 #include "req.h"
 
 static struct server srv;
@@ -133,6 +135,23 @@ START_TEST(two_listeners_walk_the_route_table)
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "url")), num));
 	json_decref(j);
 	e2e_invite(port, 1, invite);
+	/* the feed is fetched from the public side, and its events link to the
+	 * day list in the staff app, on the staff listener (the public one has
+	 * no staff app: the outside review found them leading to a 404) */
+	{
+		char body[160], start[TIMEUTIL_INSTANT_LEN];
+		timeutil_format((time(NULL) / 86400 + 2) * 86400 + 36000, start);
+		snprintf(body, sizeof(body),
+			 "{\"patient_id\":1,\"clinician_ids\":[1],\"start\":\"%s\","
+			 "\"duration_minutes\":30}",
+			 start);
+		e2e_make(port, "appointments", body);
+	}
+	snprintf(path, sizeof(path), "/api/v1/calendar-feeds/%s/calendar.ics", feed);
+	ck_assert_int_eq(ask(NULL, pub, "GET", path, NULL, &r), 200);
+	snprintf(headers, sizeof(headers), "URL:http://127.0.0.1:%d/#/day/", port);
+	ck_assert_msg(strstr(r.body, headers) != NULL, "%s", r.body);
+	e2e_resp_free(&r);
 
 	for (int i = 0; i < nroutes; i++) {
 		const struct route *rt = &routes[i];
