@@ -159,9 +159,9 @@ static void guest_recipient(const struct participant *p, struct recipient *r)
 
 /* Queue kind for r on channels (those r has an address for); *n counts the
  * messages. */
-static enum app_err queue(struct app *app, struct store *db, const struct appointment *a,
-			  const struct recipient *r, const char *kind, unsigned channels,
-			  int64_t now, int *n)
+static enum app_err queue_due(struct app *app, struct store *db, const struct appointment *a,
+			      const struct recipient *r, const char *kind, unsigned channels,
+			      int64_t now, int64_t due, int *n)
 {
 	struct message_vars v = {0};
 	struct outbox_msg *m = NULL;
@@ -194,6 +194,7 @@ static enum app_err queue(struct app *app, struct store *db, const struct appoin
 		m->appointment_id = a->id;
 		m->participant_id = r->participant_id;
 		m->link_id = link_id; /* "{link}" is this link, or the message is dropped */
+		m->next_at = due;
 		snprintf(m->channel, sizeof(m->channel), "%s", ch == OUTBOX_SMS ? "sms" : "email");
 		snprintf(m->recipient, sizeof(m->recipient), "%s", to);
 		snprintf(m->kind, sizeof(m->kind), "%s", kind);
@@ -219,6 +220,14 @@ static enum app_err queue(struct app *app, struct store *db, const struct appoin
 	buf_release(&b);
 	free(m);
 	return err;
+}
+
+/* queue_due, due at once. */
+static enum app_err queue(struct app *app, struct store *db, const struct appointment *a,
+			  const struct recipient *r, const char *kind, unsigned channels,
+			  int64_t now, int *n)
+{
+	return queue_due(app, db, a, r, kind, channels, now, now, n);
 }
 
 /* A fresh link for participant of a; url (if not NULL) gets it. */
@@ -335,15 +344,20 @@ static enum app_err tell_patient(struct app *app, struct store *db,
 	if ((err = patient_recipient(db, next, &r)))
 		return err;
 	if (by_patient) { /* a receipt of the answer, one per OUTBOX_RECEIPT_QUIET at most */
+		int64_t last, due = now;
+
 		if (next->status == cur->status)
 			return APP_OK;
-		if (next->status != APPT_CANCELLED && /* final: always told */
-		    ((err = store_outbox_receipts_since(db, r.participant_id,
-							now - OUTBOX_RECEIPT_QUIET, &links)) ||
-		     links))
-			return err; /* a link flipping its answer sends no stream of messages */
-		return queue(app, db, next, &r, appointment_status_name(next->status), all, now,
-			     &n);
+		/* a receipt not yet sent is replaced by this one; one that went out
+		 * less than the quiet time ago makes this one wait for its end, so
+		 * a link flipping its answer sends no stream of messages and the
+		 * patient is still told the last answer (a cancellation at once) */
+		if ((err = store_outbox_receipt_replace(db, r.participant_id, now, &last)))
+			return err;
+		if (next->status != APPT_CANCELLED && last && last + OUTBOX_RECEIPT_QUIET > now)
+			due = last + OUTBOX_RECEIPT_QUIET;
+		return queue_due(app, db, next, &r, appointment_status_name(next->status), all,
+				 now, due, &n);
 	}
 	if ((err = store_outbox_link_count(db, r.participant_id, &links)) || !links)
 		return err; /* the patient has not been told of it */

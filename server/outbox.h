@@ -8,8 +8,9 @@
  * mode or room, "cancelled" when it is cancelled, and a receipt when the
  * patient answers through the link: at most one receipt per
  * OUTBOX_RECEIPT_QUIET seconds (a link flipping its answer back and forth
- * queued two messages a POST), except a cancellation, which ends the
- * answers and is always told.  Messages are rendered when queued, with
+ * queued two messages a POST): one not yet sent gives way to the next
+ * answer's, which waits for the quiet time to end, so the last answer is
+ * always told; a cancellation ends the answers and is told at once.  Messages are rendered when queued, with
  * "{link}" standing for the link: the worker fills in the message's own link
  * when it sends, so the token is never stored in clear, and folds the .ics
  * again after filling it in (ics_fill_link).

@@ -66,7 +66,7 @@ static const char SQL_READDRESS[] =
 static const char SQL_ADD[] =
 	"INSERT INTO outbox (appointment_id, participant_id, channel, recipient, kind, language, "
 	"subject, body, ics, about_start, next_at, created_at, link_id) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)";
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, max(?11, ?13), ?11, ?12)";
 static const char SQL_WITHDRAW[] =
 	"DELETE FROM outbox WHERE appointment_id = ?1 AND kind = 'reminder' AND "
 	"status = 'queued' AND attempts = 0";
@@ -176,13 +176,25 @@ enum app_err store_outbox_link_count(struct store *s, int64_t participant_id, in
 	return store_scalar(s, SQL_LINK_COUNT, 1, participant_id, 0, n);
 }
 
-enum app_err store_outbox_receipts_since(struct store *s, int64_t participant_id, int64_t since,
-					int64_t *n)
+enum app_err store_outbox_receipt_replace(struct store *s, int64_t participant_id, int64_t now,
+					  int64_t *last)
 {
+	enum app_err err;
+
+	/* a receipt not yet tried tells an answer that is no longer the last */
+	if ((err = store_run(s,
+			     "UPDATE outbox SET status = 'failed', last_error = 'not sent: a later "
+			     "answer replaced it', handled_at = ?2, handled_by = 'timebok' WHERE "
+			     "participant_id = ?1 AND status = 'queued' AND attempts = 0 AND kind IN "
+			     "('confirmed', 'opted_out', 'cancelled')",
+			     2, participant_id, now)))
+		return err;
+	/* when the receipt sent (or on its way) last went out, or is due */
 	return store_scalar(s,
-			    "SELECT count(*) FROM outbox WHERE participant_id = ?1 AND "
-			    "created_at >= ?2 AND kind IN ('confirmed', 'opted_out', 'cancelled')",
-			    2, participant_id, since, n);
+			    "SELECT coalesce(max(CASE WHEN status = 'sent' THEN sent_at ELSE next_at "
+			    "END), 0) FROM outbox WHERE participant_id = ?1 AND kind IN "
+			    "('confirmed', 'opted_out', 'cancelled') AND handled_at IS NULL",
+			    1, participant_id, 0, last);
 }
 
 enum app_err store_outbox_link_live(struct store *s, int64_t participant_id, int64_t *link_id)
@@ -285,12 +297,14 @@ enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now
 	sqlite3_bind_int64(st, 11, now);
 	if (m->link_id)
 		sqlite3_bind_int64(st, 12, m->link_id);
+	sqlite3_bind_int64(st, 13, m->next_at); /* later than now: due then */
 	if ((err = store_step_done(s, st, "outbox insert")))
 		return err;
 	m->id = sqlite3_last_insert_rowid(store_db(s));
 	snprintf(m->status, sizeof(m->status), "queued");
 	m->attempts = 0;
-	m->next_at = m->created_at = now;
+	m->next_at = m->next_at > now ? m->next_at : now;
+	m->created_at = now;
 	return APP_OK;
 }
 

@@ -66,10 +66,11 @@ enum app_err store_outbox_participant_revoke(struct store *s, int64_t participan
 					     int64_t now) WARN_UNUSED;
 /* The link whose token has hash.  APP_ENOTFOUND. */
 enum app_err store_outbox_link_find(struct store *s, const char *hash, struct link *out) WARN_UNUSED;
-/* How many answers' receipts (confirmed, opted_out, cancelled) were queued
- * for participant at or after since. */
-enum app_err store_outbox_receipts_since(struct store *s, int64_t participant_id, int64_t since,
-					int64_t *n) WARN_UNUSED;
+/* Before a new receipt of a patient's answer: drop participant_id's
+ * receipts not yet tried (a later answer replaced them) and say when the
+ * last one still standing went out or is due (*last, 0: none). */
+enum app_err store_outbox_receipt_replace(struct store *s, int64_t participant_id, int64_t now,
+					  int64_t *last) WARN_UNUSED;
 /* How many links participant ever had. */
 enum app_err store_outbox_link_count(struct store *s, int64_t participant_id,
 				     int64_t *n) WARN_UNUSED;
@@ -100,7 +101,8 @@ enum app_err store_outbox_drop_participant(struct store *s, int64_t participant_
  * whose patient link is live, soonest first; at most max ids. */
 enum app_err store_outbox_readdress_due(struct store *s, int64_t patient_id, int64_t now,
 					int64_t *ids, int max, int *n) WARN_UNUSED;
-/* Queue m (id, status, attempts, timestamps are set here; due at now;
+/* Queue m (id, status, attempts, created_at are set here; due at now, or
+ * at m->next_at when that is later;
  * m->link_id binds its "{link}"). */
 enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now) WARN_UNUSED;
 /* Drop appt's reminders that were never tried (no reminder for a cancelled
