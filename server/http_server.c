@@ -373,6 +373,12 @@ static enum app_err check_framing(struct MHD_Connection *c, const char *version,
 		*why = "ambiguous message framing (Content-Length with Transfer-Encoding, or twice)";
 		return APP_EINVAL;
 	}
+	if (h.transfer_encoding && version && !strcmp(version, "HTTP/1.0")) {
+		/* RFC 9112 6.1: an HTTP/1.0 message with Transfer-Encoding is faulty
+		 * framing, whatever follows */
+		*why = "Transfer-Encoding in an HTTP/1.0 request";
+		return APP_EINVAL;
+	}
 	if (h.bad_name || h.bad_value) {
 		*why = "a header field's name is not a token, or its value holds a control "
 		       "character";

@@ -145,8 +145,10 @@ enum app_err params_if_match(const struct req *req, struct reply *rep, int64_t *
 	*out = 0;
 	if (!v || !strcmp(v, "*"))
 		return APP_OK;
-	if (!strncmp(v, "W/", 2))
-		v += 2;
+	if (!strncmp(v, "W/", 2)) /* RFC 9110 13.1.1: If-Match compares strongly */
+		return reply_fail(rep, APP_ESTALE, NULL,
+				  "If-Match takes the appointment's strong ETag; a weak one never "
+				  "matches");
 	n = strlen(v);
 	if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
 		v++;

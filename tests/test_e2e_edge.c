@@ -623,6 +623,10 @@ START_TEST(http11_message_rules)
 	     200},
 	    {"OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 204},
 	    {"GET /healthz HTTP/1.0\r\n\r\n", 200}, /* HTTP/1.0 needs no Host */
+	    /* RFC 9112 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing */
+	    {"POST /api/v1/session HTTP/1.0\r\nTransfer-Encoding: chunked\r\n"
+	     "Content-Type: application/json\r\n\r\n0\r\n\r\n",
+	     400},
 	    {"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\tb\xe6\r\n"
 	     "Connection: close\r\n\r\n",
 	     200},
@@ -677,6 +681,17 @@ START_TEST(conditional_requests)
 			e2e_resp_free(&r);
 		}
 	}
+	/* If-Match compares strongly (RFC 9110 13.1.1): a weak tag never
+	 * matches, and the change is refused as stale */
+	ck_assert(e2e_request(port, "PATCH", path, "If-Match: W/\"1\"\r\n",
+			      "{\"duration_minutes\":45}", &r));
+	ck_assert_int_eq(r.status, 412);
+	ck_assert(e2e_is_error(&r, "stale", NULL));
+	e2e_resp_free(&r);
+	ck_assert(e2e_request(port, "PATCH", path, "If-Match: \"1\"\r\n",
+			      "{\"duration_minutes\":45}", &r));
+	ck_assert_int_eq(r.status, 200);
+	e2e_resp_free(&r);
 	/* static files: the same rules */
 	ck_assert(e2e_request(port, "GET", "/index.html", NULL, NULL, &r));
 	ck_assert_ptr_nonnull(e2e_header(&r, "ETag", etag, sizeof(etag)));
