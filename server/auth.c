@@ -19,11 +19,19 @@
 #define TOUCH_EVERY 60 /* seconds between last_seen updates */
 #define ADDR_MAX 48
 
+#define PLACES (AUTH_HASH_QUEUE + AUTH_HASH_RESERVED)
+
+struct known {
+	char ip[ADDR_MAX];
+	int64_t at; /* the last successful login from there */
+};
+
 struct auth {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int running, inflight;
-	char busy[AUTH_HASH_QUEUE][ADDR_MAX]; /* the address of each queued login ("": none) */
+	char busy[PLACES][ADDR_MAX]; /* the address of each queued login ("": none) */
+	struct known known[AUTH_KNOWN_MAX]; /* addresses that logged in lately */
 	unsigned long long ops;
 	size_t mem;
 	char dummy[crypto_pwhash_STRBYTES];
@@ -31,16 +39,46 @@ struct auth {
 	bool secure;
 };
 
-/* A place in the hashing queue for a login from ip (NULL: not a login):
- * APP_ERATE when ip already has one, APP_EBUSY when the queue is full.
- * *place is the place taken (-1 for NULL ip), for slot_give. */
-static enum app_err slot_take(struct auth *a, const char *ip, int *place)
+/* Whether ip logged in successfully since now - AUTH_KNOWN_S (a->mu held). */
+static bool known_at(const struct auth *a, const char *ip, int64_t now)
 {
-	int free_place = -1;
+	for (int i = 0; i < AUTH_KNOWN_MAX; i++)
+		if (a->known[i].at > now - AUTH_KNOWN_S && !strcmp(a->known[i].ip, ip))
+			return true;
+	return false;
+}
+
+/* Remember that ip logged in at now: its entry, or the oldest one. */
+static void known_add(struct auth *a, const char *ip, int64_t now)
+{
+	int slot = 0;
+
+	pthread_mutex_lock(&a->mu);
+	for (int i = 0; i < AUTH_KNOWN_MAX; i++) {
+		if (!strcmp(a->known[i].ip, ip)) {
+			slot = i;
+			break;
+		}
+		if (a->known[i].at < a->known[slot].at)
+			slot = i;
+	}
+	snprintf(a->known[slot].ip, ADDR_MAX, "%s", ip);
+	a->known[slot].at = now;
+	pthread_mutex_unlock(&a->mu);
+}
+
+/* A place in the hashing queue for a login from ip at now (NULL: not a
+ * login, e.g. an admin setting a password): APP_ERATE when ip already has
+ * one, APP_EBUSY when the queue is full (AUTH_HASH_QUEUE places; the
+ * AUTH_HASH_RESERVED more only for an address that logged in lately, or
+ * NULL).  *place is the place taken (-1 for NULL ip), for slot_give. */
+static enum app_err slot_take(struct auth *a, const char *ip, int64_t now, int *place)
+{
+	int free_place = -1, room;
 
 	*place = -1;
 	pthread_mutex_lock(&a->mu);
-	for (int i = 0; ip && i < AUTH_HASH_QUEUE; i++) {
+	for (int i = 0; ip && i < PLACES; i++) {
 		if (!strcmp(a->busy[i], ip)) {
 			pthread_mutex_unlock(&a->mu);
 			return APP_ERATE;
@@ -48,7 +86,8 @@ static enum app_err slot_take(struct auth *a, const char *ip, int *place)
 		if (!a->busy[i][0] && free_place < 0)
 			free_place = i;
 	}
-	if (a->inflight >= AUTH_HASH_QUEUE || (ip && free_place < 0)) {
+	room = !ip || known_at(a, ip, now) ? PLACES : AUTH_HASH_QUEUE;
+	if (a->inflight >= room || (ip && free_place < 0)) {
 		pthread_mutex_unlock(&a->mu);
 		return APP_EBUSY;
 	}
@@ -137,7 +176,7 @@ enum app_err auth_hash(struct auth *a, const char *pw, char out[USER_HASH_MAX])
 	enum app_err err;
 	int rc, place;
 
-	if ((err = slot_take(a, NULL, &place)))
+	if ((err = slot_take(a, NULL, 0, &place)))
 		return err;
 	rc = crypto_pwhash_str_alg(out, pw, strlen(pw), a->ops, a->mem,
 				   crypto_pwhash_ALG_ARGON2ID13);
@@ -145,13 +184,13 @@ enum app_err auth_hash(struct auth *a, const char *pw, char out[USER_HASH_MAX])
 	return rc == 0 ? APP_OK : APP_ENOMEM;
 }
 
-static enum app_err verify(struct auth *a, const char *ip, const char *hash, const char *pw,
-			   bool *ok)
+static enum app_err verify(struct auth *a, const char *ip, int64_t now, const char *hash,
+			   const char *pw, bool *ok)
 {
 	enum app_err err;
 	int place;
 
-	if ((err = slot_take(a, ip, &place)))
+	if ((err = slot_take(a, ip, now, &place)))
 		return err;
 	*ok = crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
 	slot_give(a, place);
@@ -274,7 +313,7 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 	found = store_users_by_name(db, username, &u);
 	if (found && found != APP_ENOTFOUND)
 		return found;
-	err = verify(a, ip, found ? a->dummy : u.password_hash, pw, &ok);
+	err = verify(a, ip, now, found ? a->dummy : u.password_hash, pw, &ok);
 	if (err == APP_ERATE)
 		*retry_after = 1; /* this address's previous login is still being checked */
 	if (err)
@@ -286,6 +325,7 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 	}
 	if ((err = store_users_failure_clear(db, kuser)))
 		return err;
+	known_add(a, ip, now); /* a place is kept for it in a storm */
 	if (crypto_pwhash_str_needs_rehash(u.password_hash, a->ops, a->mem) != 0) {
 		char fresh[USER_HASH_MAX];
 		if (auth_hash(a, pw, fresh) == APP_OK) {

@@ -9,7 +9,10 @@
  * checked gets APP_ERATE (429, Retry-After: 1) at once, without a hash.  A
  * flood from one address therefore holds one place in the queue and costs
  * others one hash's wait; only when the queue is full of different
- * addresses does a login get APP_EBUSY (503).
+ * addresses does a login get APP_EBUSY (503).  AUTH_HASH_RESERVED more
+ * places are kept for addresses that logged in successfully within
+ * AUTH_KNOWN_S (the staff's own workstations): a storm from many new
+ * addresses, none of which ever got in, cannot keep them out.
  *
  * Sessions: 256 random bits, base64url, in an HttpOnly SameSite=Strict
  * cookie (Secure with --secure-cookies or an https --public-url); the
@@ -54,6 +57,9 @@ struct config;
 #define AUTH_FREE_ACCOUNT 3  /* failures of one account from one address before slowing */
 #define AUTH_FREE_ADDRESS 10 /* failures from one address before slowing */
 #define AUTH_HASH_QUEUE 3    /* logins hashing or waiting to, one per address */
+#define AUTH_HASH_RESERVED 2 /* more places for addresses that logged in lately */
+#define AUTH_KNOWN_S (12 * 3600) /* "lately" */
+#define AUTH_KNOWN_MAX 1024  /* addresses remembered (the oldest makes way) */
 
 enum app_err auth_new(const struct config *cfg, struct auth **out) WARN_UNUSED;
 void auth_free(struct auth *a);
