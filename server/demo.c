@@ -247,6 +247,13 @@ enum app_err demo_populate(struct app *app, struct store *db)
 		return err;
 	if (count > 0)
 		return APP_OK; /* the demo ran here before, or this is a real clinic's */
+	if (!strncmp(app->cfg->public_url, "https://", 8)) {
+		/* a site reached over TLS is a real one, even before its first account */
+		log_error("demo: --public-url is https, so this is a real site; --demo adds "
+			  "accounts with a published password and runs only on a site reached "
+			  "over plain http (a laptop, a test host)");
+		return APP_EINVAL;
+	}
 	if ((err = store_scalar(db, "SELECT count(*) FROM users", 0, 0, 0, &count)))
 		return err;
 	if (count > 0) { /* accounts of a real install: no known passwords beside them */

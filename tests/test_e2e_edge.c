@@ -565,6 +565,15 @@ START_TEST(demo_refuses_a_real_install)
 		ck_assert_int_eq(json_array_size(j), 1); /* only the real admin */
 		json_decref(j);
 	}
+	/* nor a real site before its first account: one reached over https
+	 * (outside review: the demo's accounts on a fresh production host) */
+	snprintf(args, sizeof(args),
+		 "--db %s/fresh.db --listen 127.0.0.1:0 --password-cost min --demo "
+		 "--public-url https://timebok.sykehuset.example",
+		 srv.dir);
+	ck_assert_int_eq(run(args), 1);
+	snprintf(args, sizeof(args), "%s/fresh.db", srv.dir);
+	ck_assert_int_eq(e2e_sql_int(args, "SELECT count(*) FROM users"), 0);
 }
 END_TEST
 
