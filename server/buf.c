@@ -199,3 +199,16 @@ bool buf_json_kbool(struct buf *b, const char *sep, const char *k, bool v)
 	key(b, sep, k);
 	return v ? buf_append(b, "true", 4) : buf_append(b, "false", 5);
 }
+
+bool buf_csv_str(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	if (strchr("=+-@", s[0]) && s[0])
+		buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	return buf_putc(b, '"');
+}
