@@ -26,6 +26,9 @@
  *   GLOBAL            the patients directory: a patient is the hospital's,
  *                     not a unit's (any unit books them; every read and
  *                     change is audited)
+ *   UNIT_STATS        sums over the caller's units (a unit, clinician or
+ *                     type named must be theirs); no patient's record, and
+ *                     for a manager no count below 5
  * A row with no unit (a room with unit_id null) is shared by unrestricted
  * staff only: a unit-limited secretary neither sees nor books it.
  * tests/test_validate.c fails on a route with no scope, or one that does not
@@ -45,6 +48,8 @@
 #define ALL ROLES_ALL
 #define STAFF ROLES_STAFF
 #define ADMIN ROLE_ADMIN
+#define STATS ROLES_STATS
+#define ANYONE (ROLES_ALL | ROLE_MANAGER) /* every staff account: its own session */
 #define NOBODY 0 /* public routes: no session, no role */
 #define UNITS &resources_units
 #define CLIN &resources_clinicians
@@ -62,8 +67,8 @@ const struct route routes[] = {
 	  PUBLIC),
 
 	R("POST", "/api/v1/session", api_session_login, NULL, ROUTE_PUBLIC, NOBODY, PUBLIC),
-	R("DELETE", "/api/v1/session", api_session_logout, NULL, 0, ALL, SELF),
-	R("GET", "/api/v1/me", api_session_me, NULL, 0, ALL, SELF),
+	R("DELETE", "/api/v1/session", api_session_logout, NULL, 0, ANYONE, SELF),
+	R("GET", "/api/v1/me", api_session_me, NULL, 0, ANYONE, SELF),
 	R("GET", "/api/v1/users", api_users_list, NULL, 0, ADMIN, ADMIN),
 	R("POST", "/api/v1/users", api_users_create, NULL, 0, ADMIN, ADMIN),
 	R("GET", "/api/v1/users/{id}", api_users_get, NULL, 0, ADMIN, ADMIN),
@@ -144,6 +149,7 @@ const struct route routes[] = {
 	  UNIT_APPOINTMENT),
 	R("POST", "/api/v1/appointments/{id}/messages/{message_id}/handled", api_invite_handled, NULL,
 	  0, STAFF, UNIT_APPOINTMENT),
+	R("GET", "/api/v1/statistics", api_statistics, NULL, 0, STATS, UNIT_STATS),
 	R("GET", "/api/v1/work-queue", api_appointments_queue, NULL, 0, STAFF, UNIT_APPOINTMENT),
 	R("GET", "/api/v1/appointments/{id}/waiting-list", api_waiting_offers, NULL, 0, STAFF,
 	  UNIT_APPOINTMENT),
