@@ -12,6 +12,7 @@
 #include "demo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -258,8 +259,8 @@ static enum app_err rebook_edit(void *ctx, const struct appointment *cur, struct
  * (with a category; re-booked in person, then held), some do not come, a
  * few video consultations end by phone, some are cancelled. */
 static enum app_err demo_history(struct app *app, struct store *db, const int64_t *clin_ids,
-				 const int64_t *clinic_rooms, const int64_t *pat_ids, int64_t monday,
-				 int64_t now)
+				 const int64_t *clinic_rooms, const int64_t *pat_ids, const int *born,
+				 int64_t monday, int64_t now)
 {
 	static const char *const reasons[] = {"equipment", "prefer_in_person", "examination",
 					      "language_hearing", "other", "equipment"};
@@ -289,8 +290,13 @@ static enum app_err demo_history(struct app *app, struct store *db, const int64_
 			d.sec = 0;
 			(void)timeutil_from_local(&d, &a.start);
 			a.end = a.start + 30 * 60;
-			a.patient_id = pat_ids[rnd(NPATIENTS)];
+			k = (int)rnd(NPATIENTS);
+			a.patient_id = pat_ids[k];
 			a.clinician_ids[a.nclinicians++] = clin_ids[c];
+			/* the oldest patients meet by video far less often: the
+			 * equity view's marked band */
+			if (born[k] && d.year - born[k] >= 80)
+				r = r / 2 + 50;
 			a.mode = r < 55 + progress / 4 ? APPT_VIDEO : r < 92 ? APPT_IN_PERSON : APPT_PHONE;
 			a.room_id = a.mode == APPT_IN_PERSON ? clinic_rooms[rnd(4)] : 0;
 			a.status = APPT_COMPLETED;
@@ -346,6 +352,7 @@ enum app_err demo_populate(struct app *app, struct store *db)
 	static const char *const units[] = {"Medisinsk poliklinikk", "Psykisk helsevern, DPS",
 					    "Rehabiliteringspoliklinikk"};
 	int64_t unit_ids[3], clin_ids[10], clinic_rooms[4], video_rooms[2], pat_ids[NPATIENTS];
+	int born[NPATIENTS] = {0};
 	int64_t now = app_now(app), count, monday;
 	struct civil today, d;
 	struct res_row row;
@@ -417,6 +424,8 @@ enum app_err demo_populate(struct app *app, struct store *db)
 		set_text(&resources_patients, &row, "national_id", nin);
 		set_text(&resources_patients, &row, "birth_date",
 			 validate_national_id_birth_date(nin, bd) ? bd : NULL);
+		if (validate_national_id_birth_date(nin, bd))
+			born[i] = atoi(bd);
 		if ((err = add_row(db, &resources_patients, &row, now, &pat_ids[i])))
 			goto out;
 	}
@@ -489,7 +498,7 @@ enum app_err demo_populate(struct app *app, struct store *db)
 		}
 	}
 	if ((err = demo_rules(app, db, unit_ids, clin_ids, clinic_rooms, pat_ids, monday, now)) ||
-	    (err = demo_history(app, db, clin_ids, clinic_rooms, pat_ids, monday, now)))
+	    (err = demo_history(app, db, clin_ids, clinic_rooms, pat_ids, born, monday, now)))
 		return err;
 	log_info("demo: %d patients, %d appointments", NPATIENTS, booked);
 	return APP_OK;
