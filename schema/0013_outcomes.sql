@@ -11,6 +11,8 @@
 --                      clinician, consultation type, age band), kept by the
 --                      triggers below in the same transaction, so a year of
 --                      a unit is a few thousand rows whatever the history;
+--   stats_monthly,     the same per month and per ISO week, kept from the
+--   stats_weekly       daily sums by triggers;
 --   stats_answers      how many invitations were answered after how many
 --                      whole hours, per the same key (for the median).
 --
@@ -101,6 +103,191 @@ CREATE TABLE stats_daily (
 	PRIMARY KEY (unit_id, day, clinician_id, type_id, band)
 ) WITHOUT ROWID;
 CREATE INDEX stats_daily_day ON stats_daily(day);
+
+-- The same sums per month (year * 12 + month - 1) and per ISO week (the
+-- day number of its Monday), kept from the daily ones by the triggers
+-- below: a year of a unit is read as twelve months (or 52 weeks) and the
+-- days at the period's ragged ends (api_statistics.c).
+CREATE TABLE stats_monthly (
+	unit_id INTEGER NOT NULL, month INTEGER NOT NULL, clinician_id INTEGER NOT NULL,
+	type_id INTEGER NOT NULL, band INTEGER NOT NULL,
+	booked_video INTEGER NOT NULL, booked_in_person INTEGER NOT NULL,
+	booked_phone INTEGER NOT NULL, held_video INTEGER NOT NULL,
+	held_in_person INTEGER NOT NULL, held_phone INTEGER NOT NULL,
+	phone_fallback INTEGER NOT NULL, opted_out INTEGER NOT NULL,
+	opt_equipment INTEGER NOT NULL, opt_prefer INTEGER NOT NULL,
+	opt_examination INTEGER NOT NULL, opt_language INTEGER NOT NULL,
+	opt_other INTEGER NOT NULL, opt_none INTEGER NOT NULL, no_show_video INTEGER NOT NULL,
+	no_show_in_person INTEGER NOT NULL, no_show_phone INTEGER NOT NULL,
+	cancelled_patient INTEGER NOT NULL, cancelled_clinic INTEGER NOT NULL,
+	late INTEGER NOT NULL, invited INTEGER NOT NULL, answered INTEGER NOT NULL,
+	room_seconds INTEGER NOT NULL,
+	PRIMARY KEY (unit_id, month, clinician_id, type_id, band)
+) WITHOUT ROWID;
+CREATE TABLE stats_weekly (
+	unit_id INTEGER NOT NULL, week INTEGER NOT NULL, clinician_id INTEGER NOT NULL,
+	type_id INTEGER NOT NULL, band INTEGER NOT NULL,
+	booked_video INTEGER NOT NULL, booked_in_person INTEGER NOT NULL,
+	booked_phone INTEGER NOT NULL, held_video INTEGER NOT NULL,
+	held_in_person INTEGER NOT NULL, held_phone INTEGER NOT NULL,
+	phone_fallback INTEGER NOT NULL, opted_out INTEGER NOT NULL,
+	opt_equipment INTEGER NOT NULL, opt_prefer INTEGER NOT NULL,
+	opt_examination INTEGER NOT NULL, opt_language INTEGER NOT NULL,
+	opt_other INTEGER NOT NULL, opt_none INTEGER NOT NULL, no_show_video INTEGER NOT NULL,
+	no_show_in_person INTEGER NOT NULL, no_show_phone INTEGER NOT NULL,
+	cancelled_patient INTEGER NOT NULL, cancelled_clinic INTEGER NOT NULL,
+	late INTEGER NOT NULL, invited INTEGER NOT NULL, answered INTEGER NOT NULL,
+	room_seconds INTEGER NOT NULL,
+	PRIMARY KEY (unit_id, week, clinician_id, type_id, band)
+) WITHOUT ROWID;
+
+CREATE TRIGGER stats_daily_add_month AFTER INSERT ON stats_daily
+BEGIN
+	INSERT INTO stats_monthly VALUES (NEW.unit_id, CAST(strftime('%Y', NEW.day * 86400, 'unixepoch') AS INTEGER) * 12 +
+		CAST(strftime('%m', NEW.day * 86400, 'unixepoch') AS INTEGER) - 1, NEW.clinician_id, NEW.type_id,
+		NEW.band,
+		NEW.booked_video, NEW.booked_in_person, NEW.booked_phone, NEW.held_video,
+		NEW.held_in_person, NEW.held_phone, NEW.phone_fallback, NEW.opted_out, NEW.opt_equipment,
+		NEW.opt_prefer, NEW.opt_examination, NEW.opt_language, NEW.opt_other, NEW.opt_none,
+		NEW.no_show_video, NEW.no_show_in_person, NEW.no_show_phone, NEW.cancelled_patient,
+		NEW.cancelled_clinic, NEW.late, NEW.invited, NEW.answered, NEW.room_seconds)
+	ON CONFLICT DO UPDATE SET
+		booked_video = booked_video + excluded.booked_video,
+		booked_in_person = booked_in_person + excluded.booked_in_person,
+		booked_phone = booked_phone + excluded.booked_phone,
+		held_video = held_video + excluded.held_video,
+		held_in_person = held_in_person + excluded.held_in_person,
+		held_phone = held_phone + excluded.held_phone,
+		phone_fallback = phone_fallback + excluded.phone_fallback,
+		opted_out = opted_out + excluded.opted_out,
+		opt_equipment = opt_equipment + excluded.opt_equipment,
+		opt_prefer = opt_prefer + excluded.opt_prefer,
+		opt_examination = opt_examination + excluded.opt_examination,
+		opt_language = opt_language + excluded.opt_language,
+		opt_other = opt_other + excluded.opt_other, opt_none = opt_none + excluded.opt_none,
+		no_show_video = no_show_video + excluded.no_show_video,
+		no_show_in_person = no_show_in_person + excluded.no_show_in_person,
+		no_show_phone = no_show_phone + excluded.no_show_phone,
+		cancelled_patient = cancelled_patient + excluded.cancelled_patient,
+		cancelled_clinic = cancelled_clinic + excluded.cancelled_clinic,
+		late = late + excluded.late, invited = invited + excluded.invited,
+		answered = answered + excluded.answered,
+		room_seconds = room_seconds + excluded.room_seconds;
+END;
+
+CREATE TRIGGER stats_daily_change_month AFTER UPDATE ON stats_daily
+BEGIN
+	INSERT INTO stats_monthly VALUES (NEW.unit_id, CAST(strftime('%Y', NEW.day * 86400, 'unixepoch') AS INTEGER) * 12 +
+		CAST(strftime('%m', NEW.day * 86400, 'unixepoch') AS INTEGER) - 1, NEW.clinician_id, NEW.type_id,
+		NEW.band,
+		NEW.booked_video - OLD.booked_video, NEW.booked_in_person - OLD.booked_in_person,
+		NEW.booked_phone - OLD.booked_phone, NEW.held_video - OLD.held_video,
+		NEW.held_in_person - OLD.held_in_person, NEW.held_phone - OLD.held_phone,
+		NEW.phone_fallback - OLD.phone_fallback, NEW.opted_out - OLD.opted_out,
+		NEW.opt_equipment - OLD.opt_equipment, NEW.opt_prefer - OLD.opt_prefer,
+		NEW.opt_examination - OLD.opt_examination, NEW.opt_language - OLD.opt_language,
+		NEW.opt_other - OLD.opt_other, NEW.opt_none - OLD.opt_none,
+		NEW.no_show_video - OLD.no_show_video, NEW.no_show_in_person - OLD.no_show_in_person,
+		NEW.no_show_phone - OLD.no_show_phone, NEW.cancelled_patient - OLD.cancelled_patient,
+		NEW.cancelled_clinic - OLD.cancelled_clinic, NEW.late - OLD.late,
+		NEW.invited - OLD.invited, NEW.answered - OLD.answered,
+		NEW.room_seconds - OLD.room_seconds)
+	ON CONFLICT DO UPDATE SET
+		booked_video = booked_video + excluded.booked_video,
+		booked_in_person = booked_in_person + excluded.booked_in_person,
+		booked_phone = booked_phone + excluded.booked_phone,
+		held_video = held_video + excluded.held_video,
+		held_in_person = held_in_person + excluded.held_in_person,
+		held_phone = held_phone + excluded.held_phone,
+		phone_fallback = phone_fallback + excluded.phone_fallback,
+		opted_out = opted_out + excluded.opted_out,
+		opt_equipment = opt_equipment + excluded.opt_equipment,
+		opt_prefer = opt_prefer + excluded.opt_prefer,
+		opt_examination = opt_examination + excluded.opt_examination,
+		opt_language = opt_language + excluded.opt_language,
+		opt_other = opt_other + excluded.opt_other, opt_none = opt_none + excluded.opt_none,
+		no_show_video = no_show_video + excluded.no_show_video,
+		no_show_in_person = no_show_in_person + excluded.no_show_in_person,
+		no_show_phone = no_show_phone + excluded.no_show_phone,
+		cancelled_patient = cancelled_patient + excluded.cancelled_patient,
+		cancelled_clinic = cancelled_clinic + excluded.cancelled_clinic,
+		late = late + excluded.late, invited = invited + excluded.invited,
+		answered = answered + excluded.answered,
+		room_seconds = room_seconds + excluded.room_seconds;
+END;
+
+CREATE TRIGGER stats_daily_add_week AFTER INSERT ON stats_daily
+BEGIN
+	INSERT INTO stats_weekly VALUES (NEW.unit_id, NEW.day - (NEW.day + 3) % 7, NEW.clinician_id, NEW.type_id,
+		NEW.band,
+		NEW.booked_video, NEW.booked_in_person, NEW.booked_phone, NEW.held_video,
+		NEW.held_in_person, NEW.held_phone, NEW.phone_fallback, NEW.opted_out, NEW.opt_equipment,
+		NEW.opt_prefer, NEW.opt_examination, NEW.opt_language, NEW.opt_other, NEW.opt_none,
+		NEW.no_show_video, NEW.no_show_in_person, NEW.no_show_phone, NEW.cancelled_patient,
+		NEW.cancelled_clinic, NEW.late, NEW.invited, NEW.answered, NEW.room_seconds)
+	ON CONFLICT DO UPDATE SET
+		booked_video = booked_video + excluded.booked_video,
+		booked_in_person = booked_in_person + excluded.booked_in_person,
+		booked_phone = booked_phone + excluded.booked_phone,
+		held_video = held_video + excluded.held_video,
+		held_in_person = held_in_person + excluded.held_in_person,
+		held_phone = held_phone + excluded.held_phone,
+		phone_fallback = phone_fallback + excluded.phone_fallback,
+		opted_out = opted_out + excluded.opted_out,
+		opt_equipment = opt_equipment + excluded.opt_equipment,
+		opt_prefer = opt_prefer + excluded.opt_prefer,
+		opt_examination = opt_examination + excluded.opt_examination,
+		opt_language = opt_language + excluded.opt_language,
+		opt_other = opt_other + excluded.opt_other, opt_none = opt_none + excluded.opt_none,
+		no_show_video = no_show_video + excluded.no_show_video,
+		no_show_in_person = no_show_in_person + excluded.no_show_in_person,
+		no_show_phone = no_show_phone + excluded.no_show_phone,
+		cancelled_patient = cancelled_patient + excluded.cancelled_patient,
+		cancelled_clinic = cancelled_clinic + excluded.cancelled_clinic,
+		late = late + excluded.late, invited = invited + excluded.invited,
+		answered = answered + excluded.answered,
+		room_seconds = room_seconds + excluded.room_seconds;
+END;
+
+CREATE TRIGGER stats_daily_change_week AFTER UPDATE ON stats_daily
+BEGIN
+	INSERT INTO stats_weekly VALUES (NEW.unit_id, NEW.day - (NEW.day + 3) % 7, NEW.clinician_id, NEW.type_id,
+		NEW.band,
+		NEW.booked_video - OLD.booked_video, NEW.booked_in_person - OLD.booked_in_person,
+		NEW.booked_phone - OLD.booked_phone, NEW.held_video - OLD.held_video,
+		NEW.held_in_person - OLD.held_in_person, NEW.held_phone - OLD.held_phone,
+		NEW.phone_fallback - OLD.phone_fallback, NEW.opted_out - OLD.opted_out,
+		NEW.opt_equipment - OLD.opt_equipment, NEW.opt_prefer - OLD.opt_prefer,
+		NEW.opt_examination - OLD.opt_examination, NEW.opt_language - OLD.opt_language,
+		NEW.opt_other - OLD.opt_other, NEW.opt_none - OLD.opt_none,
+		NEW.no_show_video - OLD.no_show_video, NEW.no_show_in_person - OLD.no_show_in_person,
+		NEW.no_show_phone - OLD.no_show_phone, NEW.cancelled_patient - OLD.cancelled_patient,
+		NEW.cancelled_clinic - OLD.cancelled_clinic, NEW.late - OLD.late,
+		NEW.invited - OLD.invited, NEW.answered - OLD.answered,
+		NEW.room_seconds - OLD.room_seconds)
+	ON CONFLICT DO UPDATE SET
+		booked_video = booked_video + excluded.booked_video,
+		booked_in_person = booked_in_person + excluded.booked_in_person,
+		booked_phone = booked_phone + excluded.booked_phone,
+		held_video = held_video + excluded.held_video,
+		held_in_person = held_in_person + excluded.held_in_person,
+		held_phone = held_phone + excluded.held_phone,
+		phone_fallback = phone_fallback + excluded.phone_fallback,
+		opted_out = opted_out + excluded.opted_out,
+		opt_equipment = opt_equipment + excluded.opt_equipment,
+		opt_prefer = opt_prefer + excluded.opt_prefer,
+		opt_examination = opt_examination + excluded.opt_examination,
+		opt_language = opt_language + excluded.opt_language,
+		opt_other = opt_other + excluded.opt_other, opt_none = opt_none + excluded.opt_none,
+		no_show_video = no_show_video + excluded.no_show_video,
+		no_show_in_person = no_show_in_person + excluded.no_show_in_person,
+		no_show_phone = no_show_phone + excluded.no_show_phone,
+		cancelled_patient = cancelled_patient + excluded.cancelled_patient,
+		cancelled_clinic = cancelled_clinic + excluded.cancelled_clinic,
+		late = late + excluded.late, invited = invited + excluded.invited,
+		answered = answered + excluded.answered,
+		room_seconds = room_seconds + excluded.room_seconds;
+END;
 
 CREATE TABLE stats_answers (
 	unit_id INTEGER NOT NULL, day INTEGER NOT NULL, clinician_id INTEGER NOT NULL,

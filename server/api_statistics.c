@@ -11,8 +11,9 @@
  * 403 (the same as for one that does not exist).  Nothing here identifies
  * a patient: the answer holds counts, shares and medians per group.  For a
  * manager a count of 1 to 4 patients is "<5" (small cells can identify a
- * person), and what would give it away (a share, a median or hours over
- * fewer than 5) is null; 0 is shown, since it names nobody.
+ * person), and what would give it away is null: a share whose part or
+ * rest is 1 to 4, a median over fewer than 5, hours and distances that
+ * are such a count times a constant; 0 is shown, since it names nobody.
  *
  * Travel avoided is an estimate: consultations held by video or phone
  * times each unit's typical round trip (travel_km, travel_minutes, set by
@@ -71,6 +72,7 @@ struct stats {
 	struct stats_filter f;
 	int64_t from_t, to_t; /* the period's instants: [from_t, to_t) */
 	struct stats_unit *units;
+	double *held;	      /* consultations held in each unit (for the target) */
 	int nunits, capunits;
 	struct group_row *rows;
 	int nrows, caprows;
@@ -257,9 +259,8 @@ static void make_rows(struct stats *s)
 	}
 }
 
-static void add_sums(struct stats *s, struct group_row *r, const struct stats_sums *x)
+static void add_sums(struct group_row *r, const struct stats_sums *x, const struct stats_unit *u)
 {
-	const struct stats_unit *u = unit_of(s, x->unit_id);
 	int64_t digital = x->n[SC_HELD_VIDEO] + x->n[SC_HELD_PHONE];
 
 	for (int i = 0; i < SC_N; i++)
@@ -274,10 +275,14 @@ static bool on_sums(void *ctx, const struct stats_sums *x)
 {
 	struct stats *s = ctx;
 	struct group_row *r = row_of(s, x->key);
+	const struct stats_unit *u = unit_of(s, x->unit_id);
 
 	if (r)
-		add_sums(s, r, x);
-	add_sums(s, &s->total, x);
+		add_sums(r, x, u);
+	add_sums(&s->total, x, u);
+	if (u)
+		s->held[u - s->units] += (double)(x->n[SC_HELD_VIDEO] + x->n[SC_HELD_IN_PERSON] +
+						  x->n[SC_HELD_PHONE]);
 	return !s->failed;
 }
 
@@ -329,10 +334,16 @@ static bool on_waiting(void *ctx, const struct stats_waiting *w)
 
 /* ---- writing ---- */
 
+/* A count a manager must not learn exactly: 1 to 4. */
+static bool small(int64_t n)
+{
+	return n > 0 && n < SMALL;
+}
+
 /* A count as JSON or CSV: "<5" for a manager when 1-4. */
 static void count(const struct stats *s, struct buf *b, int64_t n)
 {
-	if (s->manager && n > 0 && n < SMALL)
+	if (s->manager && small(n))
 		buf_puts(b, s->csv ? "<5" : "\"<5\"");
 	else
 		buf_int(b, n);
@@ -368,24 +379,29 @@ struct derived {
 
 static void derive(const struct stats *s, struct group_row *r, struct derived *d)
 {
-	/* for a manager, what is computed over fewer than 5 people is withheld */
-	bool hide;
+	int64_t video = r->n[SC_HELD_VIDEO], digital = video + r->n[SC_HELD_PHONE];
+	/* for a manager, nothing from which a count of 1 to 4 could be worked
+	 * back: a share whose part or rest is that small, hours and distances
+	 * that are such a count times a constant */
+	bool m = s->manager;
 
-	d->held = r->n[SC_HELD_VIDEO] + r->n[SC_HELD_IN_PERSON] + r->n[SC_HELD_PHONE];
-	hide = s->manager && d->held > 0 && d->held < SMALL;
-	d->video_share = d->held && !hide ? (double)r->n[SC_HELD_VIDEO] / (double)d->held : NAN;
-	d->digital_share = d->held && !hide ? (double)(r->n[SC_HELD_VIDEO] + r->n[SC_HELD_PHONE]) /
-						      (double)d->held
-					    : NAN;
-	d->room_hours = hide ? NAN : (double)r->n[SC_ROOM_SECONDS] / 3600.0;
-	d->km = hide ? NAN : r->km;
-	d->hours = hide ? NAN : r->minutes / 60.0;
-	d->co2 = hide ? NAN : r->km * s->app->cfg->emission_g_per_km / 1000.0;
+	d->held = video + r->n[SC_HELD_IN_PERSON] + r->n[SC_HELD_PHONE];
+	d->video_share = d->held && !(m && (small(d->held) || small(video) || small(d->held - video)))
+				 ? (double)video / (double)d->held
+				 : NAN;
+	d->digital_share = d->held && !(m && (small(d->held) || small(digital) ||
+					      small(d->held - digital)))
+				   ? (double)digital / (double)d->held
+				   : NAN;
+	d->room_hours = m && small(video) ? NAN : (double)r->n[SC_ROOM_SECONDS] / 3600.0;
+	d->km = m && small(digital) ? NAN : r->km;
+	d->hours = m && small(digital) ? NAN : r->minutes / 60.0;
+	d->co2 = m && small(digital) ? NAN : r->km * s->app->cfg->emission_g_per_km / 1000.0;
 	d->answer_median = dist_median(&r->answers, &d->answered_n);
-	if (s->manager && d->answered_n < SMALL)
+	if (m && d->answered_n < SMALL)
 		d->answer_median = NAN;
 	d->wait_median = dist_median(&r->waited, &d->waiting_n);
-	if (s->manager && d->waiting_n < SMALL)
+	if (m && d->waiting_n < SMALL)
 		d->wait_median = NAN;
 }
 
@@ -520,7 +536,7 @@ static void write_csv_row(const struct stats *s, struct buf *b, struct group_row
 /* The target of the units in scope: one unit's own; for several, their
  * targets weighted by the consultations each held (or plain, when none
  * were held); null when no unit in scope has one. */
-static double scope_target(const struct stats *s, const double *held)
+static double scope_target(const struct stats *s)
 {
 	double sum = 0, weight = 0, plain = 0;
 	int n = 0;
@@ -530,28 +546,12 @@ static double scope_target(const struct stats *s, const double *held)
 		if (u->target_percent < 0 || (s->f.unit_id && u->id != s->f.unit_id) ||
 		    !actor_sees_unit(&s->req->who, u->id))
 			continue;
-		sum += (double)u->target_percent * held[i];
-		weight += held[i];
+		sum += (double)u->target_percent * s->held[i];
+		weight += s->held[i];
 		plain += (double)u->target_percent;
 		n++;
 	}
 	return !n ? NAN : weight > 0 ? sum / weight : plain / n;
-}
-
-struct held_ctx {
-	struct stats *s;
-	double *held;
-};
-
-static bool on_unit_held(void *ctx, const struct stats_sums *x)
-{
-	struct held_ctx *h = ctx;
-
-	for (int i = 0; i < h->s->nunits; i++)
-		if (h->s->units[i].id == x->unit_id)
-			h->held[i] += (double)(x->n[SC_HELD_VIDEO] + x->n[SC_HELD_IN_PERSON] +
-					       x->n[SC_HELD_PHONE]);
-	return true;
 }
 
 static void write_json(struct stats *s, struct buf *b, double target)
@@ -637,6 +637,57 @@ static void name_rows(struct stats *s)
 	}
 }
 
+/* Add up the period's sums: the whole months (for weeks, the whole weeks)
+ * inside it from the sums kept per month (week), the days at its ragged
+ * ends from the daily ones. */
+static enum app_err sum_period(struct stats *s)
+{
+	struct stats_filter f = s->f;
+	int64_t first, last; /* the whole months or weeks, as their first days */
+	int64_t from = s->f.from_day, to = s->f.to_day;
+	enum app_err err;
+	bool whole;
+	int y, m, d;
+
+	if (s->group == G_WEEK) {
+		first = monday_of(from) == from ? from : monday_of(from) + 7;
+		last = monday_of(to + 1) - 7; /* the last week ending by to */
+	} else {
+		timeutil_civil_from_days(from, &y, &m, &d);
+		first = d == 1 ? from : timeutil_days_from_civil(m == 12 ? y + 1 : y, m % 12 + 1, 1);
+		timeutil_civil_from_days(to + 1, &y, &m, &d);
+		whole = d == 1; /* to is its month's last day */
+		timeutil_civil_from_days(to, &y, &m, &d);
+		last = whole ? timeutil_days_from_civil(y, m, 1)
+			     : timeutil_days_from_civil(m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1, 1);
+	}
+	if (first > last) /* no whole month (week) inside: all days */
+		return store_stats_sums(s->db, &s->f, on_sums, s);
+	f.grain = s->group == G_WEEK ? GRAIN_WEEK : GRAIN_MONTH;
+	if (f.grain == GRAIN_WEEK) {
+		f.from_day = first;
+		f.to_day = last;
+	} else {
+		timeutil_civil_from_days(first, &y, &m, &d);
+		f.from_day = (int64_t)y * 12 + m - 1;
+		timeutil_civil_from_days(last, &y, &m, &d);
+		f.to_day = (int64_t)y * 12 + m - 1;
+	}
+	if ((err = store_stats_sums(s->db, &f, on_sums, s)))
+		return err;
+	f = s->f;
+	if (first > from) {
+		f.to_day = first - 1;
+		if ((err = store_stats_sums(s->db, &f, on_sums, s)))
+			return err;
+	}
+	f = s->f;
+	timeutil_civil_from_days(last, &y, &m, &d);
+	f.from_day = s->group == G_WEEK ? last + 7
+					: timeutil_days_from_civil(m == 12 ? y + 1 : y, m % 12 + 1, 1);
+	return f.from_day <= to ? store_stats_sums(s->db, &f, on_sums, s) : APP_OK;
+}
+
 static void release(struct stats *s)
 {
 	for (int i = 0; i < s->nrows; i++) {
@@ -647,6 +698,7 @@ static void release(struct stats *s)
 	free(s->total.waited.p);
 	free(s->rows);
 	free(s->units);
+	free(s->held);
 }
 
 API_HANDLER(api_statistics)
@@ -657,7 +709,7 @@ API_HANDLER(api_statistics)
 	const char *group = params_get(req, "group_by"), *format = params_get(req, "format");
 	const char *from = params_get(req, "from"), *to = params_get(req, "to");
 	int64_t unit, before;
-	double *held = NULL, target;
+	double target;
 	enum app_err err;
 	int g;
 
@@ -708,27 +760,19 @@ API_HANDLER(api_statistics)
 			s.rows[i].end = req->now;
 	if (s.failed)
 		goto out;
+	if (!(s.held = calloc((size_t)s.nunits + 1, sizeof(*s.held)))) {
+		err = APP_ENOMEM;
+		goto out;
+	}
 	before = s.total.end;
-	if ((err = store_stats_sums(db, &s.f, on_sums, &s)) ||
+	if ((err = sum_period(&s)) ||
 	    (err = store_stats_answers(db, &s.f, on_answers, &s)) ||
 	    (err = store_stats_waiting(db, &s.f, s.from_t, before, on_waiting, &s)))
 		goto out;
 	if (s.failed)
 		goto out;
 	name_rows(&s);
-	/* the target: held consultations per unit weigh the units' targets */
-	if (!(held = calloc((size_t)s.nunits + 1, sizeof(*held)))) {
-		err = APP_ENOMEM;
-		goto out;
-	}
-	{
-		struct stats_filter byunit = s.f;
-		struct held_ctx h = {&s, held};
-		byunit.dim = DIM_UNIT;
-		if ((err = store_stats_sums(db, &byunit, on_unit_held, &h)))
-			goto out;
-	}
-	target = scope_target(&s, held);
+	target = scope_target(&s);
 	s.csv = format && !strcmp(format, "csv");
 	if (s.csv) {
 		buf_puts(&rep->body, csv_header);
@@ -743,7 +787,6 @@ API_HANDLER(api_statistics)
 out:
 	if (!err && s.failed)
 		err = APP_ENOMEM;
-	free(held);
 	release(&s);
 	return err;
 }

@@ -236,13 +236,14 @@ enum app_err store_stats_backfill(struct store *s, int64_t *made)
 
 static const char *const dim_cols[] = {"day", "unit_id", "clinician_id", "type_id", "band"};
 
+/* The sums' columns, in enum stats_count's order.  Rows are read as they
+ * lie in the primary key and added up by the caller: GROUP BY a band or a
+ * clinician would sort a year's rows first (four times the time). */
 #define SUM_COLS                                                                                   \
-	"SUM(booked_video), SUM(booked_in_person), SUM(booked_phone), SUM(held_video), "          \
-	"SUM(held_in_person), SUM(held_phone), SUM(phone_fallback), SUM(opted_out), "              \
-	"SUM(opt_equipment), SUM(opt_prefer), SUM(opt_examination), SUM(opt_language), "           \
-	"SUM(opt_other), SUM(opt_none), SUM(no_show_video), SUM(no_show_in_person), "              \
-	"SUM(no_show_phone), SUM(cancelled_patient), SUM(cancelled_clinic), SUM(late), "           \
-	"SUM(invited), SUM(answered), SUM(room_seconds)"
+	"booked_video, booked_in_person, booked_phone, held_video, held_in_person, held_phone, "  \
+	"phone_fallback, opted_out, opt_equipment, opt_prefer, opt_examination, opt_language, "    \
+	"opt_other, opt_none, no_show_video, no_show_in_person, no_show_phone, "                   \
+	"cancelled_patient, cancelled_clinic, late, invited, answered, room_seconds"
 
 /* " AND col IN (f's units)" when f is limited to units. */
 static void units_in(struct buf *b, const char *col, const struct stats_filter *f)
@@ -255,11 +256,18 @@ static void units_in(struct buf *b, const char *col, const struct stats_filter *
 	buf_putc(b, ')');
 }
 
-/* WHERE of f over the sums' key columns; binds ?1..?5 (see bind_filter). */
-static void where(struct buf *b, const struct stats_filter *f)
+/* WHERE of f over the sums' key columns, naming only what f filters by so
+ * that the primary key (unit, day, ...) is a range scan; binds ?1..?5
+ * (see bind_filter). */
+static void where(struct buf *b, const struct stats_filter *f, const char *timecol)
 {
-	buf_puts(b, " WHERE day BETWEEN ?1 AND ?2 AND (?3 = 0 OR unit_id = ?3) "
-		    "AND (?4 = 0 OR clinician_id = ?4) AND (?5 = 0 OR type_id = ?5)");
+	buf_printf(b, " WHERE %s BETWEEN ?1 AND ?2", timecol);
+	if (f->unit_id)
+		buf_puts(b, " AND unit_id = ?3");
+	if (f->clinician_id)
+		buf_puts(b, " AND clinician_id = ?4");
+	if (f->type_id)
+		buf_puts(b, " AND type_id = ?5");
 	units_in(b, "unit_id", f);
 }
 
@@ -303,6 +311,7 @@ struct relay {
 		stats_waiting_fn waiting;
 	} fn;
 	void *ctx;
+	bool month_keys;
 };
 
 static bool sums_row(void *vctx, sqlite3_stmt *st)
@@ -311,6 +320,8 @@ static bool sums_row(void *vctx, sqlite3_stmt *st)
 	struct stats_sums r;
 
 	r.key = sqlite3_column_int64(st, 0);
+	if (c->month_keys) /* year * 12 + month - 1: its first day */
+		r.key = timeutil_days_from_civil((int)(r.key / 12), (int)(r.key % 12) + 1, 1);
 	r.unit_id = sqlite3_column_int64(st, 1);
 	for (int i = 0; i < SC_N; i++)
 		r.n[i] = sqlite3_column_int64(st, 2 + i);
@@ -320,14 +331,17 @@ static bool sums_row(void *vctx, sqlite3_stmt *st)
 enum app_err store_stats_sums(struct store *s, const struct stats_filter *f, stats_sums_fn fn,
 			      void *ctx)
 {
+	static const char *const tables[] = {"stats_daily", "stats_weekly", "stats_monthly"};
+	static const char *const timecols[] = {"day", "week", "month"};
 	struct relay c = {.fn.sums = fn, .ctx = ctx};
 	enum app_err err;
 	struct buf b;
 
+	c.month_keys = f->dim == DIM_DAY && f->grain == GRAIN_MONTH;
 	buf_init(&b, 4096);
-	buf_printf(&b, "SELECT %s, unit_id, " SUM_COLS " FROM stats_daily", dim_cols[f->dim]);
-	where(&b, f);
-	buf_printf(&b, " GROUP BY %s, unit_id", dim_cols[f->dim]);
+	buf_printf(&b, "SELECT %s, unit_id, " SUM_COLS " FROM %s",
+		   f->dim == DIM_DAY ? timecols[f->grain] : dim_cols[f->dim], tables[f->grain]);
+	where(&b, f, timecols[f->grain]);
 	err = query(s, &b, f, sums_row, &c);
 	buf_release(&b);
 	return err;
@@ -349,9 +363,9 @@ enum app_err store_stats_answers(struct store *s, const struct stats_filter *f,
 	struct buf b;
 
 	buf_init(&b, 4096);
-	buf_printf(&b, "SELECT %s, hours, SUM(n) FROM stats_answers", dim_cols[f->dim]);
-	where(&b, f);
-	buf_printf(&b, " GROUP BY %s, hours HAVING SUM(n) > 0", dim_cols[f->dim]);
+	buf_printf(&b, "SELECT %s, hours, n FROM stats_answers", dim_cols[f->dim]);
+	where(&b, f, "day");
+	buf_puts(&b, " AND n > 0");
 	err = query(s, &b, f, answers_row, &c);
 	buf_release(&b);
 	return err;

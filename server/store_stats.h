@@ -62,25 +62,34 @@ int stats_reason_parse(const char *s);
  * weeks, which the caller folds). */
 enum stats_dim { DIM_DAY, DIM_UNIT, DIM_CLINICIAN, DIM_TYPE, DIM_BAND };
 
+/* Which sums a query reads: per day, or the same kept per ISO week or month. */
+enum stats_grain { GRAIN_DAY, GRAIN_WEEK, GRAIN_MONTH };
+
 struct stats_filter {
-	int64_t from_day, to_day; /* local days since 1970-01-01, both included */
+	enum stats_grain grain;	  /* store_stats_sums only; answers are per day */
+	int64_t from_day, to_day; /* both included: local days since 1970-01-01; for
+				   * GRAIN_WEEK the days of Mondays, for GRAIN_MONTH
+				   * year * 12 + month - 1 */
 	int64_t unit_id, clinician_id, type_id; /* 0: any */
 	int nunits;                /* when > 0: only these units */
 	const int64_t *units;
 	enum stats_dim dim;
 };
 
-/* One group of sums: key (a day, unit, clinician, type or band), of one unit. */
+/* Sums of key (a day, unit, clinician, type or band) in one unit; a key may
+ * come in several parts, for the caller to add up. */
 struct stats_sums {
 	int64_t key, unit_id;
 	int64_t n[SC_N];
 };
 typedef bool (*stats_sums_fn)(void *ctx, const struct stats_sums *row);
-/* Call fn for the sums matching f, per (key, unit). */
+/* Call fn for the sums matching f, in parts (see struct stats_sums); for
+ * DIM_DAY the key is a day (a week's Monday, a month's first day). */
 enum app_err store_stats_sums(struct store *s, const struct stats_filter *f, stats_sums_fn fn,
 			      void *ctx) WARN_UNUSED;
 
-/* Answered invitations: n answered after `hours` whole hours, in group key. */
+/* Answered invitations: n answered after `hours` whole hours, in group key
+ * (a key and hours may come in several parts). */
 typedef bool (*stats_answers_fn)(void *ctx, int64_t key, int64_t hours, int64_t n);
 enum app_err store_stats_answers(struct store *s, const struct stats_filter *f,
 				 stats_answers_fn fn, void *ctx) WARN_UNUSED;

@@ -360,6 +360,53 @@ START_TEST(weeks_units_clinicians_types_bands)
 }
 END_TEST
 
+/* A period that starts and ends inside a month (a week): whole months
+ * (weeks) come from their own sums, the ragged ends from the days. */
+START_TEST(ragged_periods)
+{
+	char q[200];
+	json_t *j, *r;
+
+	snprintf(q, sizeof(q), "from=2030-03-05&to=2030-11-01&unit_id=%lld&group_by=month", u1);
+	j = stats(&srv.admin, q);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "rows")), 9);
+	r = row(j, "2030-03", 0); /* without 03-04 */
+	N(r, "booked", "video", 4);
+	N(r, "booked", "phone", 1);
+	N(r, "held", "video", 0);
+	N(r, "held", "phone", 1);
+	N(r, "held", "in_person", 1);
+	N(row(j, "2030-04", 0), "held", "phone", 1);
+	N(row(j, "2030-10", 0), "held", "video", 2);
+	N(row(j, "2030-11", 0), "held", "video", 1); /* 11-01 00:30 local */
+	N(json_object_get(j, "total"), "held", "video", 4);
+	N(json_object_get(j, "total"), "held", "phone", 2);
+	json_decref(j);
+	snprintf(q, sizeof(q), "from=2030-03-05&to=2030-10-31&unit_id=%lld&group_by=clinician",
+		 u1);
+	j = stats(&srv.admin, q);
+	N(row(j, NULL, c1), "held", "video", 3);
+	N(row(j, NULL, c1), "held", "phone", 2);
+	json_decref(j);
+	/* Wednesday to Tuesday: a part of W13, all of W14, a part of W15 */
+	snprintf(q, sizeof(q), "from=2030-03-27&to=2030-04-09&unit_id=%lld&group_by=week", u1);
+	j = stats(&srv.admin, q);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "rows")), 3);
+	N(row(j, "2030-W13", 0), "no_show", "video", 1);
+	N(row(j, "2030-W13", 0), "cancelled_by_patient", NULL, 1);
+	N(row(j, "2030-W14", 0), "held", "phone", 1);
+	N(row(j, "2030-W15", 0), "held", "video", 0); /* 04-10 is after the end */
+	json_decref(j);
+	/* one day only */
+	snprintf(q, sizeof(q), "from=2030-03-31&to=2030-03-31&unit_id=%lld&group_by=age_band", u1);
+	j = stats(&srv.admin, q);
+	N(row(j, "0-17", 0), "no_show", "video", 1);
+	N(row(j, "80+", 0), "cancelled_by_patient", NULL, 1);
+	N(json_object_get(j, "total"), "booked", "video", 2);
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(small_cells_for_a_manager)
 {
 	char q[200];
@@ -619,6 +666,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, months_across_dst);
 	tcase_add_test(tc, weeks_units_clinicians_types_bands);
+	tcase_add_test(tc, ragged_periods);
 	tcase_add_test(tc, small_cells_for_a_manager);
 	tcase_add_test(tc, csv_and_bad_input);
 	tcase_add_test(tc, answer_hours_and_backfill);
