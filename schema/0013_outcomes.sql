@@ -105,9 +105,10 @@ CREATE TABLE stats_daily (
 CREATE INDEX stats_daily_day ON stats_daily(day);
 
 -- The same sums per month (year * 12 + month - 1) and per ISO week (the
--- day number of its Monday), kept from the daily ones by the triggers
--- below: a year of a unit is read as twelve months (or 52 weeks) and the
--- days at the period's ragged ends (api_statistics.c).
+-- day number of its Monday; without the age band, which only months and
+-- days are asked by), kept from the daily ones by the triggers below: a
+-- year of a unit is read as its whole months, the whole weeks at its
+-- ragged ends and a few days (api_statistics.c).
 CREATE TABLE stats_monthly (
 	unit_id INTEGER NOT NULL, month INTEGER NOT NULL, clinician_id INTEGER NOT NULL,
 	type_id INTEGER NOT NULL, band INTEGER NOT NULL,
@@ -126,7 +127,7 @@ CREATE TABLE stats_monthly (
 ) WITHOUT ROWID;
 CREATE TABLE stats_weekly (
 	unit_id INTEGER NOT NULL, week INTEGER NOT NULL, clinician_id INTEGER NOT NULL,
-	type_id INTEGER NOT NULL, band INTEGER NOT NULL,
+	type_id INTEGER NOT NULL,
 	booked_video INTEGER NOT NULL, booked_in_person INTEGER NOT NULL,
 	booked_phone INTEGER NOT NULL, held_video INTEGER NOT NULL,
 	held_in_person INTEGER NOT NULL, held_phone INTEGER NOT NULL,
@@ -138,7 +139,7 @@ CREATE TABLE stats_weekly (
 	cancelled_patient INTEGER NOT NULL, cancelled_clinic INTEGER NOT NULL,
 	late INTEGER NOT NULL, invited INTEGER NOT NULL, answered INTEGER NOT NULL,
 	room_seconds INTEGER NOT NULL,
-	PRIMARY KEY (unit_id, week, clinician_id, type_id, band)
+	PRIMARY KEY (unit_id, week, clinician_id, type_id)
 ) WITHOUT ROWID;
 
 CREATE TRIGGER stats_daily_add_month AFTER INSERT ON stats_daily
@@ -219,7 +220,6 @@ END;
 CREATE TRIGGER stats_daily_add_week AFTER INSERT ON stats_daily
 BEGIN
 	INSERT INTO stats_weekly VALUES (NEW.unit_id, NEW.day - (NEW.day + 3) % 7, NEW.clinician_id, NEW.type_id,
-		NEW.band,
 		NEW.booked_video, NEW.booked_in_person, NEW.booked_phone, NEW.held_video,
 		NEW.held_in_person, NEW.held_phone, NEW.phone_fallback, NEW.opted_out, NEW.opt_equipment,
 		NEW.opt_prefer, NEW.opt_examination, NEW.opt_language, NEW.opt_other, NEW.opt_none,
@@ -252,7 +252,6 @@ END;
 CREATE TRIGGER stats_daily_change_week AFTER UPDATE ON stats_daily
 BEGIN
 	INSERT INTO stats_weekly VALUES (NEW.unit_id, NEW.day - (NEW.day + 3) % 7, NEW.clinician_id, NEW.type_id,
-		NEW.band,
 		NEW.booked_video - OLD.booked_video, NEW.booked_in_person - OLD.booked_in_person,
 		NEW.booked_phone - OLD.booked_phone, NEW.held_video - OLD.held_video,
 		NEW.held_in_person - OLD.held_in_person, NEW.held_phone - OLD.held_phone,

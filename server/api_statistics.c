@@ -637,55 +637,70 @@ static void name_rows(struct stats *s)
 	}
 }
 
-/* Add up the period's sums: the whole months (for weeks, the whole weeks)
- * inside it from the sums kept per month (week), the days at its ragged
- * ends from the daily ones. */
+/* Add up the sums of the days from..to (both included; none when to <
+ * from): the whole ISO weeks inside from their own sums (unless grouped by
+ * age band, which weeks do not keep), the rest day by day.  Grouped by
+ * month, the span lies within one month, or is whole weeks. */
+static enum app_err sum_days(struct stats *s, int64_t from, int64_t to)
+{
+	struct stats_filter f = s->f;
+	int64_t first = monday_of(from) == from ? from : monday_of(from) + 7;
+	int64_t last = monday_of(to + 1) - 7; /* the Monday of the last week ending by to */
+	enum app_err err;
+
+	if (to < from)
+		return APP_OK;
+	if (s->group == G_BAND || first > last) {
+		f.from_day = from;
+		f.to_day = to;
+		return store_stats_sums(s->db, &f, on_sums, s);
+	}
+	f.grain = GRAIN_WEEK;
+	f.from_day = first;
+	f.to_day = last;
+	if ((err = store_stats_sums(s->db, &f, on_sums, s)) ||
+	    (err = sum_days(s, from, first - 1)))
+		return err;
+	return sum_days(s, last + 7, to);
+}
+
+/* The first day of the month after the one holding day. */
+static int64_t next_month(int64_t day)
+{
+	int y, m, d;
+
+	timeutil_civil_from_days(day, &y, &m, &d);
+	return timeutil_days_from_civil(m == 12 ? y + 1 : y, m % 12 + 1, 1);
+}
+
+/* Add up the period's sums: its whole months from the sums kept per month,
+ * the ragged ends by weeks and days (sum_days); grouped by week, all by
+ * weeks and days. */
 static enum app_err sum_period(struct stats *s)
 {
 	struct stats_filter f = s->f;
-	int64_t first, last; /* the whole months or weeks, as their first days */
-	int64_t from = s->f.from_day, to = s->f.to_day;
+	int64_t from = s->f.from_day, to = s->f.to_day, first, after;
 	enum app_err err;
-	bool whole;
 	int y, m, d;
 
-	if (s->group == G_WEEK) {
-		first = monday_of(from) == from ? from : monday_of(from) + 7;
-		last = monday_of(to + 1) - 7; /* the last week ending by to */
-	} else {
-		timeutil_civil_from_days(from, &y, &m, &d);
-		first = d == 1 ? from : timeutil_days_from_civil(m == 12 ? y + 1 : y, m % 12 + 1, 1);
-		timeutil_civil_from_days(to + 1, &y, &m, &d);
-		whole = d == 1; /* to is its month's last day */
-		timeutil_civil_from_days(to, &y, &m, &d);
-		last = whole ? timeutil_days_from_civil(y, m, 1)
-			     : timeutil_days_from_civil(m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1, 1);
-	}
-	if (first > last) /* no whole month (week) inside: all days */
-		return store_stats_sums(s->db, &s->f, on_sums, s);
-	f.grain = s->group == G_WEEK ? GRAIN_WEEK : GRAIN_MONTH;
-	if (f.grain == GRAIN_WEEK) {
-		f.from_day = first;
-		f.to_day = last;
-	} else {
-		timeutil_civil_from_days(first, &y, &m, &d);
-		f.from_day = (int64_t)y * 12 + m - 1;
-		timeutil_civil_from_days(last, &y, &m, &d);
-		f.to_day = (int64_t)y * 12 + m - 1;
-	}
-	if ((err = store_stats_sums(s->db, &f, on_sums, s)))
+	if (s->group == G_WEEK)
+		return sum_days(s, from, to);
+	timeutil_civil_from_days(from, &y, &m, &d);
+	first = d == 1 ? from : next_month(from);	  /* the first whole month */
+	/* the day after the last whole month: to's month's first day, or the
+	 * day after to when to ends its month */
+	timeutil_civil_from_days(to, &y, &m, &d);
+	after = next_month(to) == to + 1 ? to + 1 : timeutil_days_from_civil(y, m, 1);
+	if (first >= after) /* no whole month inside */
+		return sum_days(s, from, to);
+	f.grain = GRAIN_MONTH;
+	timeutil_civil_from_days(first, &y, &m, &d);
+	f.from_day = (int64_t)y * 12 + m - 1;
+	timeutil_civil_from_days(after - 1, &y, &m, &d);
+	f.to_day = (int64_t)y * 12 + m - 1;
+	if ((err = store_stats_sums(s->db, &f, on_sums, s)) || (err = sum_days(s, from, first - 1)))
 		return err;
-	f = s->f;
-	if (first > from) {
-		f.to_day = first - 1;
-		if ((err = store_stats_sums(s->db, &f, on_sums, s)))
-			return err;
-	}
-	f = s->f;
-	timeutil_civil_from_days(last, &y, &m, &d);
-	f.from_day = s->group == G_WEEK ? last + 7
-					: timeutil_days_from_civil(m == 12 ? y + 1 : y, m % 12 + 1, 1);
-	return f.from_day <= to ? store_stats_sums(s->db, &f, on_sums, s) : APP_OK;
+	return sum_days(s, after, to);
 }
 
 static void release(struct stats *s)

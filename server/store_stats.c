@@ -15,6 +15,7 @@
  */
 #include "store_stats.h"
 
+#include <assert.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,6 +338,7 @@ enum app_err store_stats_sums(struct store *s, const struct stats_filter *f, sta
 	enum app_err err;
 	struct buf b;
 
+	assert(f->grain != GRAIN_WEEK || f->dim != DIM_BAND); /* weeks keep no band */
 	c.month_keys = f->dim == DIM_DAY && f->grain == GRAIN_MONTH;
 	buf_init(&b, 4096);
 	buf_printf(&b, "SELECT %s, unit_id, " SUM_COLS " FROM %s",

@@ -84,7 +84,8 @@ struct stats_sums {
 };
 typedef bool (*stats_sums_fn)(void *ctx, const struct stats_sums *row);
 /* Call fn for the sums matching f, in parts (see struct stats_sums); for
- * DIM_DAY the key is a day (a week's Monday, a month's first day). */
+ * DIM_DAY the key is a day (a week's Monday, a month's first day).  The
+ * weekly sums keep no age band: DIM_BAND asks days or months. */
 enum app_err store_stats_sums(struct store *s, const struct stats_filter *f, stats_sums_fn fn,
 			      void *ctx) WARN_UNUSED;
 

@@ -397,6 +397,13 @@ START_TEST(ragged_periods)
 	N(row(j, "2030-W14", 0), "held", "phone", 1);
 	N(row(j, "2030-W15", 0), "held", "video", 0); /* 04-10 is after the end */
 	json_decref(j);
+	/* by age band: months and days (weeks keep no band) */
+	snprintf(q, sizeof(q), "from=2030-03-05&to=2030-11-01&unit_id=%lld&group_by=age_band", u1);
+	j = stats(&srv.admin, q);
+	N(row(j, "18-39", 0), "held", "video", 4);
+	N(row(j, "18-39", 0), "held", "phone", 1);
+	N(row(j, "67-79", 0), "held", "in_person", 1);
+	json_decref(j);
 	/* one day only */
 	snprintf(q, sizeof(q), "from=2030-03-31&to=2030-03-31&unit_id=%lld&group_by=age_band", u1);
 	j = stats(&srv.admin, q);
