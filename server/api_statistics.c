@@ -112,7 +112,8 @@ static double dist_median(struct dist *d, int64_t *count)
 {
 	int64_t total = 0, seen = 0, lo = -1, hi = -1;
 
-	qsort(d->p, (size_t)d->n, sizeof(*d->p), pair_cmp);
+	if (d->n > 1)
+		qsort(d->p, (size_t)d->n, sizeof(*d->p), pair_cmp);
 	for (int i = 0; i < d->n; i++)
 		total += d->p[i].n;
 	*count = total;
