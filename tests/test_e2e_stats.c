@@ -223,8 +223,14 @@ static double num(const json_t *r, const char *a, const char *b)
 	return json_number_value(v);
 }
 
-#define N(r, a, b, want) ck_assert_msg(num(r, a, b) == (want), "%s.%s: %g, not %g", a, b ? b : "", \
-				       num(r, a, b), (double)(want))
+/* r's number at a.b is want. */
+static void expect_num(const json_t *r, const char *a, const char *b, double want)
+{
+	double v = num(r, a, b);
+
+	ck_assert_msg(v == want, "%s.%s: %g, not %g", a, b ? b : "", v, want);
+}
+#define N(r, a, b, want) expect_num(r, a, b, (double)(want))
 
 START_TEST(months_across_dst)
 {
