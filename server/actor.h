@@ -15,9 +15,12 @@ enum role {
 	ROLE_SECRETARY = 2,
 	ROLE_CLINICIAN = 4,
 	ROLE_PATIENT = 8, /* a patient through their link (in the audit log only) */
+	ROLE_MANAGER = 16, /* statistics of their units; nothing that identifies a patient */
 };
 #define ROLES_ALL (ROLE_ADMIN | ROLE_SECRETARY | ROLE_CLINICIAN)
 #define ROLES_STAFF (ROLE_ADMIN | ROLE_SECRETARY)
+/* who may read the outcome statistics (api_statistics.c) */
+#define ROLES_STATS (ROLE_ADMIN | ROLE_SECRETARY | ROLE_MANAGER)
 
 #define ACTOR_MAX_UNITS 16
 
@@ -26,7 +29,7 @@ struct actor {
 	char username[64];
 	enum role role;
 	int64_t clinician_id;   /* for ROLE_CLINICIAN */
-	int nunits;             /* a secretary limited to units; 0 = all */
+	int nunits;             /* a secretary or manager limited to units; 0 = all */
 	int64_t unit_ids[ACTOR_MAX_UNITS];
 	char ip[48];
 };
@@ -35,7 +38,8 @@ static inline const char *actor_role_name(enum role r)
 {
 	return r == ROLE_ADMIN ? "admin" : r == ROLE_SECRETARY ? "secretary"
 				       : r == ROLE_CLINICIAN ? "clinician"
-				       : r == ROLE_PATIENT   ? "patient" : "none";
+				       : r == ROLE_PATIENT   ? "patient"
+				       : r == ROLE_MANAGER   ? "manager" : "none";
 }
 
 static inline enum role actor_role_parse(const char *s)
@@ -48,6 +52,8 @@ static inline enum role actor_role_parse(const char *s)
 		return ROLE_SECRETARY;
 	if (!strcmp(s, "clinician"))
 		return ROLE_CLINICIAN;
+	if (!strcmp(s, "manager"))
+		return ROLE_MANAGER;
 	return ROLE_NONE;
 }
 

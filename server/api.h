@@ -101,6 +101,9 @@ API_HANDLER(api_users_update);
 /* api_audit.c */
 API_HANDLER(api_audit_list);
 
+/* api_statistics.c: the outcome statistics (issue 21) */
+API_HANDLER(api_statistics);
+
 /* api_hours.c */
 API_HANDLER(api_hours_get);
 API_HANDLER(api_hours_put);

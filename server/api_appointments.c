@@ -61,6 +61,7 @@ static void write_appt_open(struct buf *b, const struct appointment *a, bool wit
 	buf_json_kstr(b, ",", "held_mode",
 		      a->status == APPT_COMPLETED ? appointment_mode_name(a->held_mode) : NULL);
 	buf_json_kstr(b, ",", "status_reason", a->status_reason[0] ? a->status_reason : NULL);
+	buf_json_kstr(b, ",", "opt_out_reason", a->opt_out_reason[0] ? a->opt_out_reason : NULL);
 	buf_json_kint(b, ",", "version", a->version, false);
 	timeutil_format(a->created_at, t);
 	buf_json_kstr(b, ",", "created_at", t);

@@ -20,21 +20,6 @@ struct ctx {
 	int n;
 };
 
-/* A CSV field: quoted, quotes doubled, and a leading =+-@ defused so that a
- * spreadsheet never runs it as a formula. */
-static void csv_field(struct buf *b, const char *s)
-{
-	buf_putc(b, '"');
-	if (strchr("=+-@", s[0]) && s[0])
-		buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
-
 static bool row(void *vctx, const struct audit_row *r)
 {
 	struct ctx *c = vctx;
@@ -43,7 +28,7 @@ static bool row(void *vctx, const struct audit_row *r)
 	timeutil_format(r->at, t);
 	if (c->csv) {
 		buf_printf(c->b, "%s,", t);
-		csv_field(c->b, r->username);
+		buf_csv_str(c->b, r->username);
 		buf_printf(c->b, ",%s,%s,", r->role, r->action);
 		if (r->patient_id)
 			buf_printf(c->b, "%" PRId64, r->patient_id);

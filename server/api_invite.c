@@ -35,6 +35,7 @@
 #include "store_appointments.h"
 #include "store_outbox.h"
 #include "store_participants.h"
+#include "store_stats.h"
 #include "store_users.h"
 #include "timeutil.h"
 #include "throttle.h"
@@ -525,6 +526,7 @@ struct answer_ctx {
 	enum appt_answer answer;
 	int64_t participant;
 	const char *reason;
+	const char *reason_code; /* an opt-out's category (store_stats.h) */
 	int64_t seen; /* If-Match: the version the patient answered (0: any) */
 };
 
@@ -559,14 +561,26 @@ static enum app_err answer_after(void *vctx, struct store *db, const struct appo
 		return APP_OK;
 	if ((err = store_outbox_respond(db, c->participant, response[c->answer], c->req->now)))
 		return err;
+	/* what the statistics count: the opt-out's category (free text alone is
+	 * "other"), and whether a cancellation came inside the notice */
+	if (c->answer == ANSWER_OPT_OUT &&
+	    (err = store_stats_answer(db, next->id, c->reason_code ? c->reason_code
+						    : c->reason && c->reason[0] ? "other" : NULL,
+				      false)))
+		return err;
+	if (c->answer == ANSWER_CANCEL &&
+	    (err = store_stats_answer(db, next->id, NULL,
+				      cur->start - c->req->now <
+					      (int64_t)c->app->cfg->cancel_notice_hours * 3600)))
+		return err;
 	return outbox_on_change(c->app, db, cur, next, true, c->req->now);
 }
 
 static enum app_err answer(struct app *app, struct store *db, const struct req *req,
 			   struct reply *rep, enum appt_answer ans)
 {
-	static const char *const allowed[] = {"reason", NULL};
-	struct answer_ctx c = {app, rep, req, ans, 0, NULL, 0};
+	static const char *const allowed[] = {"reason_code", "reason", NULL};
+	struct answer_ctx c = {app, rep, req, ans, 0, NULL, NULL, 0};
 	struct participant p;
 	struct appointment a;
 	struct conflicts cf;
@@ -590,9 +604,18 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 	if ((ans != ANSWER_CANCEL && !same_answer(&a, ans, req->now) &&
 	     (err = answer_allowed(app, req, rep, &l))) ||
 	    (err = params_if_match(req, rep, &c.seen)) ||
-	    (err = body_object(req, rep, ans == ANSWER_CONFIRM ? allowed + 1 : allowed, true, &o)) ||
-	    (err = body_text(rep, o, "reason", APPT_REASON_MAX, true, &c.reason)))
+	    (err = body_object(req, rep, ans == ANSWER_CONFIRM ? allowed + 2
+					 : ans == ANSWER_CANCEL ? allowed + 1 : allowed,
+			       true, &o)) ||
+	    (err = body_text(rep, o, "reason", APPT_REASON_MAX, true, &c.reason)) ||
+	    (err = body_text(rep, o, "reason_code", 32, true, &c.reason_code)))
 		goto out;
+	if (c.reason_code && stats_reason_parse(c.reason_code) < 0) {
+		err = reply_fail(rep, APP_EINVAL, "reason_code",
+				 "'reason_code' is equipment, prefer_in_person, examination, "
+				 "language_hearing or other");
+		goto out;
+	}
 	c.participant = l.participant_id;
 	link_actor(req, &p, &who);
 	version = a.version;

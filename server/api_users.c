@@ -94,7 +94,7 @@ static enum app_err apply(struct app *app, struct store *db, struct reply *rep, 
 			return err;
 		if ((u->role = actor_role_parse(role)) == ROLE_NONE)
 			return reply_fail(rep, APP_EINVAL, "role",
-					  "'role' must be admin, secretary or clinician");
+					  "'role' must be admin, secretary, clinician or manager");
 	}
 	if (body_has(o, "clinician_id") && (err = body_id(rep, o, "clinician_id", false,
 							  &u->clinician_id)))

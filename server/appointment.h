@@ -47,6 +47,8 @@ struct appointment {
 	char video_host_url[512]; /* the clinician's link to the same meeting */
 	char status_reason[APPT_REASON_MAX + 1];
 	enum appt_mode held_mode; /* how a completed one was held (else unused) */
+	char opt_out_reason[20];  /* the category the patient gave when opting out, kept
+				   * after a re-booking ("" none; store_stats.h) */
 	int64_t version;
 	int64_t created_at, updated_at;
 	char patient_name[256]; /* filled by the lists only */

@@ -248,7 +248,7 @@ void auth_actor(const struct user *u, const char *ip, struct actor *who)
 	snprintf(who->username, sizeof(who->username), "%s", u->username);
 	who->role = u->role;
 	who->clinician_id = u->clinician_id;
-	who->nunits = u->role == ROLE_SECRETARY ? u->nunits : 0;
+	who->nunits = u->role == ROLE_SECRETARY || u->role == ROLE_MANAGER ? u->nunits : 0;
 	memcpy(who->unit_ids, u->unit_ids, sizeof(who->unit_ids));
 	snprintf(who->ip, sizeof(who->ip), "%s", ip ? ip : "-");
 }

@@ -212,3 +212,16 @@ bool buf_put_replaced(struct buf *b, const char *text, const char *word, const c
 	}
 	return buf_puts(b, text);
 }
+
+bool buf_csv_str(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	if (strchr("=+-@", s[0]) && s[0])
+		buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	return buf_putc(b, '"');
+}

@@ -52,4 +52,8 @@ bool buf_json_kint(struct buf *b, const char *sep, const char *key, int64_t v, b
 /* ,"key":true|false */
 bool buf_json_kbool(struct buf *b, const char *sep, const char *key, bool v);
 
+/* s as a CSV field: quoted, quotes doubled, and a leading =+-@ defused so
+ * that a spreadsheet never runs it as a formula. */
+bool buf_csv_str(struct buf *b, const char *s);
+
 #endif

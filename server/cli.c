@@ -1,7 +1,7 @@
 /*
  * cli.c - account bootstrap and backups from the command line.
  *
- *   timebok user add --db PATH --username NAME --role admin|secretary|clinician
+ *   timebok user add --db PATH --username NAME --role admin|secretary|clinician|manager
  *                    [--clinician-id N] [--unit-id N]... [--password-cost C]
  *   timebok user passwd --db PATH --username NAME
  *   timebok user disable --db PATH --username NAME
@@ -34,7 +34,7 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: timebok user add --db PATH --username NAME --role admin|secretary|clinician\n"
+		"usage: timebok user add --db PATH --username NAME --role admin|secretary|clinician|manager\n"
 		"                        [--clinician-id N] [--unit-id N]... (password on stdin)\n"
 		"       timebok user passwd --db PATH --username NAME (password on stdin)\n"
 		"       timebok user disable --db PATH --username NAME\n"
@@ -137,7 +137,7 @@ int cli_user(int argc, char **argv)
 	}
 	if (!strcmp(verb, "add")) {
 		if (u.role == ROLE_NONE || (u.role == ROLE_CLINICIAN) != (u.clinician_id > 0)) {
-			fprintf(stderr, "timebok: --role is admin, secretary or clinician; a "
+			fprintf(stderr, "timebok: --role is admin, secretary, clinician or manager; a "
 					"clinician needs --clinician-id, the others none\n");
 			goto out;
 		}

@@ -92,6 +92,8 @@ static const struct option_def {
 	 "hours before the appointment that a reminder goes out (0: none)"},
 	{"cancel-notice-hours", "TIMEBOK_CANCEL_NOTICE_HOURS", K_INT, I(cancel_notice_hours), 0,
 	 336, "the clinic's cancellation notice, as stated to patients"},
+	{"emission-g-per-km", "TIMEBOK_EMISSION_G_PER_KM", K_INT, I(emission_g_per_km), 0, 1000,
+	 "grams of CO2 per km of the patients' travel, for the statistics' estimate"},
 	{"unanswered-hours", "TIMEBOK_UNANSWERED_HOURS", K_INT, I(unanswered_hours), 1, 720,
 	 "an invitation still unanswered this many hours before the appointment goes to the "
 	 "work queue"},
@@ -155,6 +157,7 @@ void config_defaults(struct config *cfg)
 	cfg->reminder_hours = 24;
 	cfg->unanswered_hours = 48;
 	cfg->cancel_notice_hours = 24;
+	cfg->emission_g_per_km = 120; /* a petrol car; the statistics call it an estimate */
 	cfg->video_max_participants = 8;
 	strcpy(cfg->email_channel, "file");
 	strcpy(cfg->sms_channel, "file");

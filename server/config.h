@@ -51,6 +51,7 @@ struct config {
 	int link_days;           /* links expire this many days after the appointment */
 	int reminder_hours;      /* remind this long before (0: no reminders) */
 	int cancel_notice_hours; /* the clinic's cancellation notice, stated to patients */
+	int emission_g_per_km;   /* CO2 of patients' travel, for the statistics' estimate */
 	int unanswered_hours;    /* an invitation unanswered this close to the start needs a secretary */
 	int video_max_participants; /* the video platform's limit per meeting */
 	char template_dir[512];  /* message texts (<lang>.txt); "" = the built-in ones */

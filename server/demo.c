@@ -4,11 +4,15 @@
  * national ids: month + 80, as the tax authority's test numbers; phone
  * numbers and e-mail at example domains) and two weeks of appointments,
  * mostly by video, from this week's Monday; clinicians work Monday to
- * Friday, 08:00-15:30.
+ * Friday, 08:00-15:30.  Before that, a year of history for the statistics
+ * (demo_history): the share held by video rising towards the units'
+ * targets, opt-outs with their reasons, no-shows, phone fallbacks and
+ * cancellations.
  */
 #include "demo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -21,6 +25,7 @@
 #include "store_hours.h"
 #include "store_participants.h"
 #include "store_resource.h"
+#include "store_stats.h"
 #include "timeutil.h"
 #include "validate.h"
 
@@ -96,7 +101,10 @@ static enum app_err demo_accounts(struct app *app, struct store *db, int64_t cli
 	static const struct {
 		const char *name;
 		enum role role;
-	} accounts[] = {{"admin", ROLE_ADMIN}, {"sekretaer", ROLE_SECRETARY}, {"lege1", ROLE_CLINICIAN}};
+	} accounts[] = {{"admin", ROLE_ADMIN},
+			{"sekretaer", ROLE_SECRETARY},
+			{"lege1", ROLE_CLINICIAN},
+			{"leder", ROLE_MANAGER}};
 	enum app_err err;
 
 	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++) {
@@ -109,7 +117,7 @@ static enum app_err demo_accounts(struct app *app, struct store *db, int64_t cli
 		    (err = store_users_insert(db, &u, now)))
 			return err;
 	}
-	log_warn("demo: accounts admin, sekretaer and lege1 have the password '%s'; "
+	log_warn("demo: accounts admin, sekretaer, lege1 and leder have the password '%s'; "
 		 "never use --demo for real data", DEMO_PASSWORD);
 	return APP_OK;
 }
@@ -228,6 +236,111 @@ static enum app_err demo_rules(struct app *app, struct store *db, const int64_t 
 	return APP_OK;
 }
 
+/* A re-booking in person after an opt-out: next takes the target's mode,
+ * room, links and status. */
+static enum app_err rebook_edit(void *ctx, const struct appointment *cur, struct appointment *next)
+{
+	const struct appointment *to = ctx;
+
+	(void)cur;
+	next->mode = to->mode;
+	next->room_id = to->room_id;
+	memcpy(next->video_url, to->video_url, sizeof(next->video_url));
+	memcpy(next->video_host_url, to->video_host_url, sizeof(next->video_host_url));
+	next->status = to->status;
+	next->held_mode = to->held_mode;
+	return APP_OK;
+}
+
+/* A year of past consultations, a few per clinician and weekday: the
+ * share by video climbs from about 45 % to 75 %, some patients opt out
+ * (with a category; re-booked in person, then held), some do not come, a
+ * few video consultations end by phone, some are cancelled. */
+static enum app_err demo_history(struct app *app, struct store *db, const int64_t *clin_ids,
+				 const int64_t *clinic_rooms, const int64_t *pat_ids, const int *born,
+				 int64_t monday, int64_t now)
+{
+	static const char *const reasons[] = {"equipment", "prefer_in_person", "examination",
+					      "language_hearing", "other", "equipment"};
+	static const char *const reason_texts[] = {"Har ikke PC eller nettbrett", "", "", "",
+						   "Vanskelig å snakke fritt hjemme", ""};
+	int64_t first = monday - 364;
+	enum app_err err;
+	struct civil d;
+	int booked = 0;
+
+	for (int64_t day = first; day < monday; day++) {
+		/* 0 a year ago, 100 last week: how far video has come */
+		uint32_t progress = (uint32_t)((day - first) * 100 / (monday - first));
+		timeutil_civil_from_days(day, &d.year, &d.month, &d.day);
+		if (timeutil_weekday(d.year, d.month, d.day) > 5)
+			continue;
+		for (int c = 0; c < 10; c++) {
+			struct appointment a = {0}, done;
+			struct conflicts cf;
+			uint32_t r = rnd(100), slot = rnd(2);
+			int k;
+
+			if (rnd(100) < 35)
+				continue;
+			d.hour = 15;
+			d.min = slot ? 45 : 0;
+			d.sec = 0;
+			(void)timeutil_from_local(&d, &a.start);
+			a.end = a.start + 30 * 60;
+			k = (int)rnd(NPATIENTS);
+			a.patient_id = pat_ids[k];
+			a.clinician_ids[a.nclinicians++] = clin_ids[c];
+			/* the oldest patients meet by video far less often: the
+			 * equity view's marked band */
+			if (born[k] && d.year - born[k] >= 80)
+				r = r / 2 + 50;
+			a.mode = r < 55 + progress / 4 ? APPT_VIDEO : r < 92 ? APPT_IN_PERSON : APPT_PHONE;
+			a.room_id = a.mode == APPT_IN_PERSON ? clinic_rooms[rnd(4)] : 0;
+			a.status = APPT_COMPLETED;
+			a.held_mode = a.mode == APPT_VIDEO && rnd(14) == 0 ? APPT_PHONE : a.mode;
+			k = (int)rnd(100);
+			if (k < 6)
+				a.status = APPT_NO_SHOW;
+			else if (k < 10)
+				a.status = APPT_CANCELLED;
+			else if (k < 10 + (int)(12 - progress / 10) && a.mode == APPT_VIDEO)
+				a.status = APPT_OPTED_OUT;
+			if (a.mode == APPT_VIDEO)
+				appointment_video_url(app->cfg->video_url_template,
+						      app->cfg->video_host_url_template, &a);
+			k = (int)rnd(6);
+			if (a.status == APPT_OPTED_OUT)
+				snprintf(a.status_reason, sizeof(a.status_reason), "%s", reason_texts[k]);
+			err = store_appointments_create(db, &a, NULL, now, &cf);
+			if (err == APP_ECONFLICT)
+				continue;
+			if (err)
+				return err;
+			booked++;
+			if (a.status != APPT_OPTED_OUT)
+				continue;
+			/* the opt-out's category, then re-booked in person and held */
+			a.mode = APPT_IN_PERSON;
+			a.room_id = clinic_rooms[rnd(4)];
+			a.video_url[0] = a.video_host_url[0] = '\0';
+			a.status = APPT_COMPLETED;
+			a.held_mode = APPT_IN_PERSON;
+			if ((err = store_begin(db)) ||
+			    (err = store_stats_answer(db, a.id, reasons[k], false)) ||
+			    (err = store_stats_refresh(db, a.id)) || (err = store_commit(db))) {
+				store_rollback(db);
+				return err;
+			}
+			err = store_appointments_edit(db, a.id, 0, rebook_edit, &a, NULL, now, &cf, &done);
+			if (err && err != APP_ECONFLICT)
+				return err;
+		}
+	}
+	log_info("demo: %d appointments of history", booked);
+	return APP_OK;
+}
+
 static const char *const optout_reasons[] = {
 	"Har ikke god nok nettforbindelse hjemme", "Vil gjerne møte behandleren ansikt til ansikt",
 	"Har ikke PC eller nettbrett", ""};
@@ -237,6 +350,7 @@ enum app_err demo_populate(struct app *app, struct store *db)
 	static const char *const units[] = {"Medisinsk poliklinikk", "Psykisk helsevern, DPS",
 					    "Rehabiliteringspoliklinikk"};
 	int64_t unit_ids[3], clin_ids[10], clinic_rooms[4], video_rooms[2], pat_ids[NPATIENTS];
+	int born[NPATIENTS] = {0};
 	int64_t now = app_now(app), count, monday;
 	struct civil today, d;
 	struct res_row row;
@@ -267,8 +381,13 @@ enum app_err demo_populate(struct app *app, struct store *db)
 	if ((err = store_begin(db)))
 		return err;
 	for (int i = 0; i < 3; i++) {
+		static const int target[] = {40, 30, 50}, km[] = {90, 60, 140}, minutes[] = {100, 70,
+											  150};
 		memset(&row, 0, sizeof(row));
 		set_text(&resources_units, &row, "name", units[i]);
+		set_int(&resources_units, &row, "video_target_percent", target[i]);
+		set_int(&resources_units, &row, "travel_km", km[i]);
+		set_int(&resources_units, &row, "travel_minutes", minutes[i]);
 		if ((err = add_row(db, &resources_units, &row, now, &unit_ids[i])))
 			goto out;
 	}
@@ -318,6 +437,8 @@ enum app_err demo_populate(struct app *app, struct store *db)
 		set_text(&resources_patients, &row, "national_id", nin);
 		set_text(&resources_patients, &row, "birth_date",
 			 validate_national_id_birth_date(nin, bd) ? bd : NULL);
+		if (validate_national_id_birth_date(nin, bd))
+			born[i] = atoi(bd);
 		if ((err = add_row(db, &resources_patients, &row, now, &pat_ids[i])))
 			goto out;
 	}
@@ -389,7 +510,8 @@ enum app_err demo_populate(struct app *app, struct store *db)
 			}
 		}
 	}
-	if ((err = demo_rules(app, db, unit_ids, clin_ids, clinic_rooms, pat_ids, monday, now)))
+	if ((err = demo_rules(app, db, unit_ids, clin_ids, clinic_rooms, pat_ids, monday, now)) ||
+	    (err = demo_history(app, db, clin_ids, clinic_rooms, pat_ids, born, monday, now)))
 		return err;
 	log_info("demo: %d patients, %d appointments", NPATIENTS, booked);
 	return APP_OK;

@@ -57,6 +57,8 @@ enum route_scope {
 				 * and of the rooms and types a booking names */
 	SCOPE_GLOBAL,		/* records no unit owns: the patients directory (a patient
 				 * is the hospital's, booked by any unit; reads audited) */
+	SCOPE_UNIT_STATS,	/* sums over the caller's units, never a patient's record:
+				 * the outcome statistics (api_statistics.c) */
 };
 
 /* One route; roles is the set of staff roles (actor.h) that may call it:

@@ -26,13 +26,21 @@ static const char *const modes[] = {"video", "in_person", "phone", NULL};
 #define EMAIL {.name = "email", .type = RES_TEXT, .max = 254, .check = validate_email}
 #define PHONE {.name = "phone", .type = RES_TEXT, .filter = true, .max = 32, .check = validate_phone}
 
-static const struct res_field unit_fields[] = {NAME, ACTIVE};
+/* the statistics' settings (issue 21): the share of consultations the
+ * unit aims to hold by video, and its patients' typical round trip */
+static const struct res_field unit_fields[] = {
+	NAME,
+	ACTIVE,
+	{.name = "video_target_percent", .type = RES_INT, .min = 0, .max = 100},
+	{.name = "travel_km", .type = RES_INT, .min = 0, .max = 5000},
+	{.name = "travel_minutes", .type = RES_INT, .min = 0, .max = 1440},
+};
 
 const struct res_desc resources_units = {
 	.table = "units",
 	.noun = "unit",
 	.fields = unit_fields,
-	.nfields = 2,
+	.nfields = 5,
 	.search = "name " RES_LIKE,
 	.unit_col = "id",
 };

@@ -26,6 +26,9 @@
  *   GLOBAL            the patients directory: a patient is the hospital's,
  *                     not a unit's (any unit books them; every read and
  *                     change is audited)
+ *   UNIT_STATS        sums over the caller's units (a unit, clinician or
+ *                     type named must be theirs); no patient's record, and
+ *                     for a manager no count below 5
  * Routes flagged INTERNET (ROUTE_PUBLIC_LISTENER) are also served on the
  * public listener (--public-listen): what patients, guests and calendar
  * apps need, no session; everything else is 404 there (http_server.c).
@@ -48,6 +51,8 @@
 #define ALL ROLES_ALL
 #define STAFF ROLES_STAFF
 #define ADMIN ROLE_ADMIN
+#define STATS ROLES_STATS
+#define ANYONE (ROLES_ALL | ROLE_MANAGER) /* every staff account: its own session */
 #define NOBODY 0 /* public routes: no session, no role */
 /* on the public listener too (--public-listen): no session, and what patients,
  * guests and calendar apps need */
@@ -68,8 +73,8 @@ const struct route routes[] = {
 	  PUBLIC),
 
 	R("POST", "/api/v1/session", api_session_login, NULL, ROUTE_PUBLIC, NOBODY, PUBLIC),
-	R("DELETE", "/api/v1/session", api_session_logout, NULL, 0, ALL, SELF),
-	R("GET", "/api/v1/me", api_session_me, NULL, 0, ALL, SELF),
+	R("DELETE", "/api/v1/session", api_session_logout, NULL, 0, ANYONE, SELF),
+	R("GET", "/api/v1/me", api_session_me, NULL, 0, ANYONE, SELF),
 	R("GET", "/api/v1/users", api_users_list, NULL, 0, ADMIN, ADMIN),
 	R("POST", "/api/v1/users", api_users_create, NULL, 0, ADMIN, ADMIN),
 	R("GET", "/api/v1/users/{id}", api_users_get, NULL, 0, ADMIN, ADMIN),
@@ -150,6 +155,7 @@ const struct route routes[] = {
 	  UNIT_APPOINTMENT),
 	R("POST", "/api/v1/appointments/{id}/messages/{message_id}/handled", api_invite_handled, NULL,
 	  0, STAFF, UNIT_APPOINTMENT),
+	R("GET", "/api/v1/statistics", api_statistics, NULL, 0, STATS, UNIT_STATS),
 	R("GET", "/api/v1/work-queue", api_appointments_queue, NULL, 0, STAFF, UNIT_APPOINTMENT),
 	R("GET", "/api/v1/appointments/{id}/waiting-list", api_waiting_offers, NULL, 0, STAFF,
 	  UNIT_APPOINTMENT),

@@ -26,6 +26,7 @@
 
 #include "hash.h"
 #include "log.h"
+#include "store_stats.h"
 
 #define CACHE_SLOTS 512 /* power of two */
 
@@ -411,7 +412,18 @@ out:
 
 enum app_err store_migrate(struct store *s)
 {
-	return store_migrate_list(s, store_migrations, store_nmigrations);
+	enum app_err err;
+	int64_t made = 0;
+
+	if ((err = store_migrate_list(s, store_migrations, store_nmigrations)))
+		return err;
+	/* the statistics' facts of appointments from before 0014 (or written
+	 * by a tool): made once, in their own transaction */
+	if ((err = store_stats_backfill(s, &made)))
+		return err;
+	if (made)
+		log_info("database: statistics facts made for %lld appointments", (long long)made);
+	return APP_OK;
 }
 
 enum app_err store_migrate_list(struct store *s, const struct store_migration *list, int n)

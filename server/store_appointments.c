@@ -22,6 +22,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "store.h"
+#include "store_stats.h"
 #include "store_users.h"
 #include "timeutil.h"
 
@@ -31,7 +32,8 @@
 	"a.id, a.start_at, a.end_at, a.mode, a.status, a.patient_id, a.room_id, a.video_url, "     \
 	"a.status_reason, a.version, a.created_at, a.updated_at, a.type_id, a.buffer_before, "     \
 	"a.buffer_after, a.series_id, (SELECT group_concat(clinician_id) FROM participants "       \
-	"WHERE appointment_id = a.id AND clinician_id IS NOT NULL), a.held_mode, a.video_host_url"
+	"WHERE appointment_id = a.id AND clinician_id IS NOT NULL), a.held_mode, a.video_host_url, " \
+	"a.opt_out_reason"
 
 static const char SQL_GET[] = "SELECT " APPT_COLS " FROM appointments a WHERE a.id = ?1";
 
@@ -126,10 +128,11 @@ static void read_appt(sqlite3_stmt *st, struct appointment *a)
 	m = appointment_mode_parse((const char *)sqlite3_column_text(st, 17));
 	a->held_mode = m < 0 ? a->mode : (enum appt_mode)m;
 	store_copy_text(a->video_host_url, sizeof(a->video_host_url), st, 18);
+	store_copy_text(a->opt_out_reason, sizeof(a->opt_out_reason), st, 19);
 }
 
 /* APPT_COLS followed by the patient's name (the lists). */
-#define APPT_NAME_COL 19
+#define APPT_NAME_COL 20
 static void read_appt_named(sqlite3_stmt *st, struct appointment *a)
 {
 	read_appt(st, a);
@@ -448,7 +451,7 @@ enum app_err store_appointments_create_then(struct store *s, struct appointment 
 		goto out;
 	if ((err = check_conflicts(s, a, cf)) || (err = insert_one(s, a, who, now, &b)))
 		goto out;
-	if (after && (err = after(ctx, s, a)))
+	if ((after && (err = after(ctx, s, a))) || (err = store_stats_refresh(s, a->id)))
 		goto out;
 	err = store_commit(s);
 out:
@@ -484,7 +487,8 @@ enum app_err store_appointments_create_series(struct store *s, struct appointmen
 	}
 	for (int i = 0; i < n; i++) {
 		v[i].series_id = i ? v[0].id : 0;
-		if ((err = insert_one(s, &v[i], who, now, &b)))
+		if ((err = insert_one(s, &v[i], who, now, &b)) ||
+		    (err = store_stats_refresh(s, v[i].id)))
 			goto out;
 		if (i == 0 && (err = store_run(s, SQL_SERIES_FIRST, 1, v[0].id, 0)))
 			goto out;
@@ -563,7 +567,9 @@ enum app_err store_appointments_edit_then(struct store *s, int64_t id, int64_t i
 	if (!changed_any(&cur, &next)) {
 		*out = cur;
 		if (after) {
-			if ((err = after(ctx, s, &cur, &cur)) || (err = store_commit(s)))
+			/* an invitation sent again: the facts follow the links */
+			if ((err = after(ctx, s, &cur, &cur)) ||
+			    (err = store_stats_refresh(s, cur.id)) || (err = store_commit(s)))
 				goto out;
 		} else {
 			store_rollback(s);
@@ -599,7 +605,8 @@ enum app_err store_appointments_edit_then(struct store *s, int64_t id, int64_t i
 	next.updated_at = now;
 	if (after && (err = after(ctx, s, &cur, &next)))
 		goto out;
-	if ((err = store_commit(s)))
+	/* the statistics' facts in the same transaction (store_stats.h) */
+	if ((err = store_stats_refresh(s, id)) || (err = store_commit(s)))
 		goto out;
 	*out = next;
 out:

@@ -28,7 +28,10 @@ const T = {
     avOk: 'Kamera og mikrofon virker. Snakk, så ser du at lydmåleren beveger seg.',
     avFail: 'Fikk ikke tilgang til kamera eller mikrofon. Sjekk at nettleseren har lov til å bruke dem.',
     answerH: 'Svar', confirm: 'Bekreft timen', optout: 'Jeg vil heller møte fysisk',
-    optoutReason: 'Hvorfor? (frivillig)', optoutSend: 'Send ønsket om å møte fysisk',
+    optoutReason: 'Fortell gjerne mer (frivillig)', optoutSend: 'Send ønsket om å møte fysisk',
+    optoutWhy: 'Hvorfor vil du heller møte fysisk? (frivillig)',
+    codes: { equipment: 'Jeg mangler utstyr eller god nok nettforbindelse', prefer_in_person: 'Jeg vil heller møte behandleren',
+      examination: 'Jeg trenger en undersøkelse', language_hearing: 'Jeg trenger tolk, eller hører dårlig', other: 'Annet' },
     cancel: 'Avbestill timen', cancelReason: 'Begrunnelse (frivillig)', cancelSend: 'Ja, avbestill timen',
     cancelRule: h => `Avbestill senest ${h} timer før timen. Avbestiller du senere eller ikke møter, kan du måtte betale gebyr.`,
     done: { confirm: 'Takk! Timen er bekreftet.', 'opt-out': 'Takk! Vi har fått ønsket ditt om å møte fysisk, og du får en ny innkalling.',
@@ -63,7 +66,10 @@ const T = {
     avOk: 'Kamera og mikrofon verkar. Snakk, så ser du at lydmålaren rører seg.',
     avFail: 'Fekk ikkje tilgang til kamera eller mikrofon. Sjekk at nettlesaren har lov til å bruke dei.',
     answerH: 'Svar', confirm: 'Stadfest timen', optout: 'Eg vil heller møtast fysisk',
-    optoutReason: 'Kvifor? (friviljug)', optoutSend: 'Send ønsket om å møtast fysisk',
+    optoutReason: 'Fortel gjerne meir (friviljug)', optoutSend: 'Send ønsket om å møtast fysisk',
+    optoutWhy: 'Kvifor vil du heller møtast fysisk? (friviljug)',
+    codes: { equipment: 'Eg manglar utstyr eller god nok nettsamband', prefer_in_person: 'Eg vil heller møte behandlaren',
+      examination: 'Eg treng ei undersøking', language_hearing: 'Eg treng tolk, eller høyrer dårleg', other: 'Anna' },
     cancel: 'Avbestill timen', cancelReason: 'Grunngjeving (friviljug)', cancelSend: 'Ja, avbestill timen',
     cancelRule: h => `Avbestill seinast ${h} timar før timen. Avbestiller du seinare eller ikkje møter, kan du måtte betale gebyr.`,
     done: { confirm: 'Takk! Timen er stadfesta.', 'opt-out': 'Takk! Vi har fått ønsket ditt om å møtast fysisk, og du får ei ny innkalling.',
@@ -98,7 +104,10 @@ const T = {
     avOk: 'Your camera and microphone work. Speak and watch the sound meter move.',
     avFail: 'Could not use the camera or microphone. Check that the browser may use them.',
     answerH: 'Answer', confirm: 'Confirm the appointment', optout: 'I would rather meet in person',
-    optoutReason: 'Why? (optional)', optoutSend: 'Send my wish to meet in person',
+    optoutReason: 'Tell us more (optional)', optoutSend: 'Send my wish to meet in person',
+    optoutWhy: 'Why would you rather meet in person? (optional)',
+    codes: { equipment: 'I have no equipment or a good enough connection', prefer_in_person: 'I would rather meet the clinician',
+      examination: 'I need an examination', language_hearing: 'I need an interpreter, or hear poorly', other: 'Other' },
     cancel: 'Cancel the appointment', cancelReason: 'Reason (optional)', cancelSend: 'Yes, cancel the appointment',
     cancelRule: h => `Please cancel at least ${h} hours before the appointment. If you cancel later or do not come, you may have to pay a fee.`,
     done: { confirm: 'Thank you! The appointment is confirmed.', 'opt-out': 'Thank you! We have your wish to meet in person, and you will get a new invitation.',
@@ -213,6 +222,8 @@ function render() {
   $('optout').hidden = !can.opt_out;
   if (!can.opt_out) $('optout-form').hidden = true;
   $('optout-reason-label').textContent = s.optoutReason;
+  $('optout-codes-legend').textContent = s.optoutWhy;
+  for (const el of document.querySelectorAll('[data-code]')) el.textContent = s.codes[el.dataset.code];
   $('optout-send').textContent = s.optoutSend;
   $('cancel').textContent = s.cancel;
   $('cancel').hidden = !can.cancel;
@@ -241,14 +252,14 @@ async function load() {
   render();
 }
 
-async function act(action, reason) {
+async function act(action, reason, code) {
   $('notice').textContent = '';
   // the version shown: an answer to a view that has since changed is refused
   const init = { method: 'POST', credentials: 'omit', cache: 'no-store',
     headers: { 'If-Match': `"${view.version}"` } };
-  if (reason) {
+  if (reason || code) {
     init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify({ reason });
+    init.body = JSON.stringify({ ...(reason ? { reason } : {}), ...(code ? { reason_code: code } : {}) });
   }
   const r = await fetch(`${api}/${action}`, init);
   if (r.status === 404) return gone();
@@ -317,7 +328,11 @@ $('confirm').addEventListener('click', () => act('confirm'));
 for (const a of ['accept', 'tentative', 'decline']) $(a).addEventListener('click', () => act(a));
 $('optout').addEventListener('click', () => toggle($('optout'), $('optout-form')));
 $('cancel').addEventListener('click', () => toggle($('cancel'), $('cancel-form')));
-$('optout-form').addEventListener('submit', e => { e.preventDefault(); act('opt-out', $('optout-reason').value.trim()); });
+$('optout-form').addEventListener('submit', e => {
+  e.preventDefault();
+  const code = document.querySelector('input[name="optout-code"]:checked');
+  act('opt-out', $('optout-reason').value.trim(), code ? code.value : '');
+});
 $('cancel-form').addEventListener('submit', e => { e.preventDefault(); act('cancel', $('cancel-reason').value.trim()); });
 $('test-av').addEventListener('click', testAv);
 $('stop-av').addEventListener('click', stopAv);

@@ -24,7 +24,7 @@ static int port;
 static long long unit_a, unit_b, c1, c2, p1, p2, room, a1, a2;
 /* unit B's room, each unit's consultation type, unit B's waiting-list entry */
 static long long room_b, type_a, type_b, w_b;
-static struct session sekr, sekr_a, lege1;
+static struct session sekr, sekr_a, lege1, mgr, mgr_a;
 
 /* A clinician or room named name in unit. */
 static long long make(const char *what, const char *name, long long unit)
@@ -91,6 +91,8 @@ static void setup(void)
 	user("sekr", "secretary", 0, 0, &sekr);
 	user("sekr-a", "secretary", 0, unit_a, &sekr_a);
 	user("lege1", "clinician", c1, 0, &lege1);
+	user("mgr", "manager", 0, 0, &mgr);
+	user("mgr-a", "manager", 0, unit_a, &mgr_a);
 }
 
 static void teardown(void)
@@ -163,14 +165,15 @@ START_TEST(role_route_matrix)
 		const struct session *s;
 	} who[] = {{"admin", ROLE_ADMIN, &srv.admin},
 		   {"secretary", ROLE_SECRETARY, &sekr},
-		   {"clinician", ROLE_CLINICIAN, &lege1}};
+		   {"clinician", ROLE_CLINICIAN, &lege1},
+		   {"manager", ROLE_MANAGER, &mgr}};
 	struct resp r;
 	char path[200];
 	int checked = 0;
 
 	/* GET first, then changes, DELETE last, so records still exist */
 	for (int pass = 0; pass < 3; pass++)
-		for (size_t w = 0; w < 3; w++)
+		for (size_t w = 0; w < sizeof(who) / sizeof(who[0]); w++)
 			for (int i = 0; i < nroutes; i++) {
 				const struct route *rt = &routes[i];
 				int kind = !strcmp(rt->method, "GET")	   ? 0
@@ -197,7 +200,7 @@ START_TEST(role_route_matrix)
 				e2e_resp_free(&r);
 				checked++;
 			}
-	ck_assert_int_gt(checked, 3 * 30);
+	ck_assert_int_gt(checked, 4 * 30);
 }
 END_TEST
 
@@ -406,6 +409,12 @@ static const struct foreign_case foreign_cases[] = {
 	{"GET", "/api/v1/appointments/{id}/messages", DENIED, NULL, NULL, NULL},
 	{"POST", "/api/v1/appointments/{id}/messages/{message_id}/handled", DENIED, NULL, NULL, NULL},
 	{"GET", "/api/v1/work-queue", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"GET", "/api/v1/statistics", DENIED, "?from=2026-11-01&to=2026-11-30&unit_id={unit_b}",
+	 NULL, NULL},
+	{"GET", "/api/v1/statistics", DENIED,
+	 "?from=2026-11-01&to=2026-11-30&clinician_id={c2}&group_by=type", NULL, NULL},
+	{"GET", "/api/v1/statistics", DENIED, "?from=2026-11-01&to=2026-11-30&type_id={type_b}",
+	 NULL, NULL},
 	{"GET", "/api/v1/appointments/{id}/waiting-list", DENIED, NULL, NULL, NULL},
 	{"GET", "/api/v1/appointments/{id}/participants", DENIED, NULL, NULL, NULL},
 	{"POST", "/api/v1/appointments/{id}/participants", DENIED, NULL,
@@ -475,6 +484,7 @@ START_TEST(foreign_records_denied_and_audited)
 		int status;
 	} who[] = {{"clinician", "lege1", &lege1, ROLE_CLINICIAN, 403},
 		   {"unit secretary", "sekr-a", &sekr_a, ROLE_SECRETARY, 403},
+		   {"unit manager", "mgr-a", &mgr_a, ROLE_MANAGER, 403},
 		   {"no session", "anonymous", NULL, ROLE_NONE, 401},
 		   {"patient link as cookie", "anonymous", &link, ROLE_NONE, 401}};
 	static char expect[1024][2][240];
@@ -744,7 +754,7 @@ START_TEST(accounts)
 	ck_assert(e2e_is_error(&r, "invalid", "clinician_id"));
 	e2e_resp_free(&r);
 	j = e2e_json(port, "GET", "/api/v1/users", NULL, 200);
-	ck_assert_int_eq(json_array_size(j), 4);
+	ck_assert_int_eq(json_array_size(j), 6);
 	{
 		char *text = json_dumps(j, 0);
 		ck_assert_ptr_null(strstr(text, "argon2")); /* no hashes out */
@@ -1266,7 +1276,7 @@ START_TEST(empty_unit_ids_refused)
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(e2e_is_error(&r, "invalid", "clinician_id"));
 	e2e_resp_free(&r);
-	ck_assert_int_eq(listed("/api/v1/users"), 4); /* nothing added */
+	ck_assert_int_eq(listed("/api/v1/users"), 6); /* nothing added */
 }
 END_TEST
 

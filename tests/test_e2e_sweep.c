@@ -292,6 +292,7 @@ static const struct {
     {"/api/v1/appointments", "from=%D&to=%W&limit=5000"},
     {"/api/v1/audit", "patient_id=%P"},
     {"/api/v1/work-queue", ""},
+    {"/api/v1/statistics", "from=%D&to=%W&group_by=clinician"},
     {"/api/v1/patients", "limit=1000"},
     {"/api/v1/clinicians/{id}/exceptions", "from=%D&to=%W"},
     {"/api/v1/rooms/{id}/exceptions", "from=%D&to=%W"},
@@ -301,6 +302,7 @@ static const struct {
 static const char *const extra_gets[] = {
     "/api/v1/appointments?unit_id=%U&from=%D&to=%D",
     "/api/v1/audit?patient_id=%P&format=csv",
+    "/api/v1/statistics?from=%D&to=%W&unit_id=%U&group_by=age_band&format=csv",
     "/api/v1/appointments?clinician_id=%C&from=%D&to=%W&limit=5000",
 };
 

@@ -11,6 +11,7 @@ import { showCalendar } from './calendar.js';
 import { showQueue, queueCount } from './queue.js';
 import { showDay } from './day.js';
 import { showAdmin, setupMissing } from './admin.js';
+import { showStats } from './stats.js';
 
 export const session = { me: null };
 const main = document.getElementById('main');
@@ -27,12 +28,16 @@ function chrome() {
   const admin = document.getElementById('nav-admin');
   admin.textContent = t('admin.nav');
   admin.hidden = session.me?.role !== 'admin';
+  document.getElementById('nav-stats').textContent = t('stats.menu');
   document.getElementById('lang-label').textContent = t('app.language');
   document.getElementById('logout').textContent = t('app.logout');
   const me = session.me;
-  document.getElementById('user').textContent = me ? `${me.username} (${t(`role.${me.role}`)})` : '';
+  const role = me?.role === 'manager' ? t('stats.role') : t(`role.${me?.role}`);
+  document.getElementById('user').textContent = me ? `${me.username} (${role})` : '';
   document.getElementById('clinic').textContent = me?.clinic_name ? `· ${me.clinic_name}` : '';
   document.getElementById('nav').hidden = !me || me.role === 'clinician';
+  // a manager sees the statistics only
+  for (const id of ['nav-calendar', 'nav-day', 'nav-queue']) document.getElementById(id).hidden = me?.role === 'manager';
   document.getElementById('logout').hidden = !me;
   const sel = document.getElementById('lang');
   clear(sel, Object.entries(LANGS).map(([k, v]) => h('option', { value: k, selected: k === language() }, v)));
@@ -75,13 +80,13 @@ async function started(me) {
   setCsrf(me.csrf_token);
   setZone(me.time_zone);
   chrome();
-  if (me.role !== 'clinician') {
+  if (me.role !== 'clinician' && me.role !== 'manager') {
     await loadDirectory();
     clearInterval(pollTimer); // route() below counts the queue at once
     pollTimer = setInterval(refreshCount, 60000);
   }
   if (!location.hash || location.hash === '#/') {
-    let home = me.role === 'clinician' ? '#/day' : '#/calendar';
+    let home = { clinician: '#/day', manager: '#/stats' }[me.role] || '#/calendar';
     if (me.role === 'admin' && await setupMissing().catch(() => false)) home = '#/admin';
     // unless the user went somewhere while the checklist was asked for
     if (!location.hash || location.hash === '#/') location.hash = home;
@@ -89,7 +94,7 @@ async function started(me) {
 }
 
 export async function refreshCount() {
-  if (!session.me || session.me.role === 'clinician') return;
+  if (!session.me || session.me.role === 'clinician' || session.me.role === 'manager') return;
   try {
     const n = await queueCount();
     const badge = document.getElementById('queue-count');
@@ -99,7 +104,8 @@ export async function refreshCount() {
 }
 
 // #/calendar/day/2026-11-24?unit=1&by=room, #/calendar/week/..., #/queue,
-// #/day/2026-11-24?clinician=3 (a clinician sees only their own day)
+// #/day/2026-11-24?clinician=3 (a clinician sees only their own day),
+// #/stats?from=&to=&unit=&clinician=&type= (a manager sees only this)
 function route() {
   if (!session.me) return;
   const [path, qs] = location.hash.slice(1).split('?');
@@ -108,8 +114,10 @@ function route() {
   for (const a of document.querySelectorAll('#nav a'))
     a.toggleAttribute('aria-current', a.getAttribute('href') === `#/${parts[0]}`);
   refreshCount();
-  const staff = session.me.role !== 'clinician';
-  if (parts[0] === 'queue' && staff) showQueue(main, params);
+  const staff = session.me.role === 'admin' || session.me.role === 'secretary';
+  if (parts[0] === 'stats' && session.me.role !== 'clinician') showStats(main, params);
+  else if (session.me.role === 'manager') location.hash = '#/stats';
+  else if (parts[0] === 'queue' && staff) showQueue(main, params);
   else if (parts[0] === 'calendar' && staff) showCalendar(main, parts[1] || 'day', parts[2], params, session.me);
   else if (parts[0] === 'admin' && session.me.role === 'admin') showAdmin(main, parts[1], params, session.me);
   else showDay(main, parts[1], params, session.me);

@@ -75,6 +75,7 @@ async function render(id, body, notice) {
     a.room_id ? [h('dt', {}, t('appt.room')), h('dd', {}, roomName(a.room_id))] : null,
     h('dt', {}, t('appt.status')), h('dd', { id: 'appt-status' }, h(`span.pill.status-${a.status}`, {},
       h('span', { 'aria-hidden': 'true' }, `${STATUS_MARK[a.status]} `), t(`status.${a.status}`)),
+    a.opt_out_reason ? h('span', { id: 'appt-opt-out-reason' }, ` ${t('stats.optedOut')}: ${t(`stats.reason_${a.opt_out_reason}`)}`) : null,
     a.status_reason ? h('span', {}, ` «${a.status_reason}»`) : null),
     patientPart ? [h('dt', {}, t('appt.answer')), h('dd', { id: 'appt-answer' }, answerText(patientPart, history))] : null,
     a.video_url ? [h('dt', {}, t('appt.video')), h('dd', {}, h('a', { href: a.video_url, target: '_blank', rel: 'noopener' }, t('appt.openVideo')))] : null,
@@ -119,7 +120,8 @@ function rebook(a, change, invite) {
   } }, t('appt.rebookGo'));
   return h('section.attention', { 'aria-labelledby': 'rebook-h' },
     h('h3', { id: 'rebook-h' }, t('appt.optedOutH')),
-    h('p', {}, a.status_reason ? t('appt.optedOutWhy', a.status_reason) : t('appt.optedOut')),
+    h('p', {}, a.opt_out_reason ? `${t(`stats.reason_${a.opt_out_reason}`)}. ` : '',
+      a.status_reason ? t('appt.optedOutWhy', a.status_reason) : t('appt.optedOut')),
     field('rebook-room', t('book.room'), room), go);
 }
 

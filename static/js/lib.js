@@ -59,7 +59,7 @@ export const STATUS_MARK = {
 
 // ---- texts ----
 
-export const LANGS = { nb: 'Norsk bokmål', en: 'English' };
+export const LANGS = { nb: 'Norsk bokmål', nn: 'Norsk nynorsk', en: 'English' };
 let lang = localStorage.getItem('timebok.lang') in LANGS ? localStorage.getItem('timebok.lang') : 'nb';
 
 export function language() { return lang; }
@@ -86,7 +86,8 @@ export function t(key, ...args) {
 
 let zone = 'Europe/Oslo';
 export function setZone(z) { if (z) zone = z; }
-const LOCALE = { nb: 'nb-NO', en: 'en-GB' };
+const LOCALE = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
+export function locale() { return LOCALE[lang]; }
 
 export const dateOf = s => s.slice(0, 10);
 export const timeOf = s => s.slice(11, 16);

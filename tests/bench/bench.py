@@ -47,6 +47,7 @@ SCENARIOS = [
     ("e_link_view_confirm", "link.lua", 2, 16, {"200"}),
     ("f_storm_256", "day.lua", 2, 256, {"2xx"}),
     ("g_latency_1conn", "day.lua", 1, 1, {"2xx"}),
+    ("h_statistics_year", "stats.lua", 2, 16, {"2xx"}),
 ]
 SIZES = {"10k": 10000, "1m": 1000000}
 
@@ -58,7 +59,7 @@ def log(msg):
 def stamp():
     h = hashlib.sha256()
     for path in sorted(glob.glob(os.path.join(ROOT, "schema", "*.sql"))) + [
-            os.path.join(HERE, "bench_tool.c")]:
+            os.path.join(HERE, "bench_tool.c"), os.path.join(ROOT, "server", "store_stats.c")]:
         with open(path, "rb") as f:
             h.update(f.read())
     return h.hexdigest()
@@ -277,7 +278,9 @@ def run_size(args, size, results):
         sek, lege = login(srv.port, "bench-sek"), login(srv.port, "bench-lege")
         login_peak = peak_rss_kib(srv.proc.pid)
         reset = reset_peak_rss(srv.proc.pid)
-        params = dict(fx, sek=sek, lege=lege, lege_clinician=1,
+        year = datetime.date.fromisoformat(fx["days"][0])
+        params = dict(fx, sek=sek, lege=lege, lege_clinician=1, stats_from=year.isoformat(),
+                      stats_to=(year + datetime.timedelta(days=364)).isoformat(),
                       origin=f"http://127.0.0.1:{srv.port}", booking_block=BLOCK)
         scen = {name: [] for name, *_ in SCENARIOS}
         hello = []
@@ -375,6 +378,9 @@ def report(summaries):
         lines.append(f"  [{size}] no unexpected status or socket error: {bad} {verdict(bad == 0)}")
         lines.append(f"  [{size}] gate, 64 identical bookings give one 201: "
                      f"{verdict(s['gate']['ok'])}")
+        p99 = sc["h_statistics_year"]["p99_ms"]
+        lines.append(f"  [{size}] statistics of a unit's year p99 < 50 ms: {p99:.2f} "
+                     f"{verdict(p99 < 50)}")
     if "10k" in by and "1m" in by:
         small, big = by["10k"]["scenarios"], by["1m"]["scenarios"]
         p = big["a_day_list"]["p50_ms"] / small["a_day_list"]["p50_ms"]

@@ -19,7 +19,8 @@
  * first two days are invited, each with a patient link whose token is
  * derived from its index (so the scenarios know them).  Rows are inserted
  * as the server's own writes would leave them (participants, a history row
- * each), through the same triggers.
+ * each, the statistics' facts), through the same triggers.  Patients are
+ * born 1935-2014, so the statistics see every age band.
  */
 #define _DEFAULT_SOURCE
 #include <inttypes.h>
@@ -39,6 +40,7 @@
 #include "store_hours.h"
 #include "store_outbox.h"
 #include "store_participants.h"
+#include "store_stats.h"
 #include "timeutil.h"
 #include "token.h"
 
@@ -164,10 +166,16 @@ static enum app_err insert_people(struct store *s, const struct fixture *fx, int
 		}
 	}
 	for (int64_t p = 0; p < fx->patients && !err; p++) {
-		if ((err = store_stmt(s, "INSERT INTO patients (name, phone, created_at, "
-					 "updated_at) VALUES (?1, ?2, ?3, ?3)",
+		char born[11];
+
+		if ((err = store_stmt(s, "INSERT INTO patients (name, phone, birth_date, created_at, "
+					 "updated_at) VALUES (?1, ?2, ?4, ?3, ?3)",
 				      &st)))
 			return err;
+		/* born 1935-2014: every age band of the statistics */
+		snprintf(born, sizeof(born), "%04d-%02d-%02d", 1935 + (int)(p * 7 % 80),
+			 1 + (int)(p % 12), 1 + (int)(p % 28));
+		sqlite3_bind_text(st, 4, born, -1, SQLITE_TRANSIENT);
 		snprintf(name, sizeof(name), "Pasient %" PRId64, p + 1);
 		snprintf(phone, sizeof(phone), "+47%08" PRId64, 40000000 + p);
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -270,7 +278,7 @@ static int populate(const char *db_path, int64_t n, const char *first, const cha
 	char key_path[1100];
 	struct store *s = NULL;
 	json_t *out = NULL, *tokens = NULL;
-	int64_t now = now_s(), ntokens = 0, last_day = 0;
+	int64_t now = now_s(), ntokens = 0, last_day = 0, made = 0;
 	struct civil c;
 	enum app_err err;
 	double t0 = mono();
@@ -313,7 +321,11 @@ static int populate(const char *db_path, int64_t n, const char *first, const cha
 			last_day = day;
 		}
 	}
-	if ((err = store_commit(s)) || (err = store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)")))
+	if ((err = store_commit(s)))
+		goto out;
+	/* the statistics' facts and daily sums, as the server's writes keep them */
+	if ((err = store_stats_backfill(s, &made)) ||
+	    (err = store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)")))
 		goto out;
 	tokens = json_array();
 	for (int64_t i = 0; i < ntokens; i++) {

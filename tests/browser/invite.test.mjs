@@ -65,14 +65,17 @@ test('confirm: the page shows it, the API has it, axe finds nothing', async () =
   await context.close();
 });
 
-test('opt out of video with a reason, in nynorsk, with the keyboard', async () => {
+test('opt out of video with a reason and its category, in nynorsk, with the keyboard', async () => {
   const [id, url] = await invited('nn');
   const [context, page] = await open(url);
   assert.equal(await page.locator('h1').textContent(), 'Timen din');
   assert.match(await page.locator('#when').textContent(), /^(måndag|tysdag|onsdag|torsdag|fredag|laurdag|sundag) \d+\. /);
   await page.getByRole('button', { name: 'Eg vil heller møtast fysisk' }).focus();
   await page.keyboard.press('Enter');
-  await page.getByLabel('Kvifor? (friviljug)').fill('Eg har ikkje god nok nettilgang');
+  await page.getByRole('group', { name: 'Kvifor vil du heller møtast fysisk? (friviljug)' }).waitFor();
+  await page.getByLabel('Eg manglar utstyr eller god nok nettsamband').focus();
+  await page.keyboard.press('Space');
+  await page.getByLabel('Fortel gjerne meir (friviljug)').fill('Eg har ikkje god nok nettilgang');
   await page.screenshot({ path: join(shots, 'invite-optout-form-nn.png'), fullPage: true });
   await page.getByRole('button', { name: 'Send ønsket om å møtast fysisk' }).click();
   await page.getByText(/Takk! Vi har fått ønsket ditt om å møtast fysisk/).waitFor();
@@ -80,6 +83,7 @@ test('opt out of video with a reason, in nynorsk, with the keyboard', async () =
   assert.equal(a.status, 'opted_out');
   assert.equal(a.mode, 'video');
   assert.equal(a.status_reason, 'Eg har ikkje god nok nettilgang');
+  assert.equal(a.opt_out_reason, 'equipment'); // staff see both, the statistics count the category
   assert.equal(await page.locator('#video').isHidden(), true);
   await page.screenshot({ path: join(shots, 'invite-opted-out-nn.png'), fullPage: true });
   await context.close();

@@ -155,7 +155,7 @@ test('invite, the patient opts out in another browser, the queue shows it, re-bo
   const pp = await phone.newPage();
   await pp.goto(link);
   await pp.getByRole('button', { name: 'Jeg vil heller møte fysisk' }).click();
-  await pp.getByLabel('Hvorfor? (frivillig)').fill('Ustabilt nett hjemme');
+  await pp.getByLabel('Fortell gjerne mer (frivillig)').fill('Ustabilt nett hjemme');
   await pp.getByRole('button', { name: 'Send ønsket om å møte fysisk' }).click();
   await pp.getByText(/Takk! Vi har fått ønsket ditt/).waitFor();
   await phone.close();
