@@ -61,6 +61,9 @@ static const struct option_def {
 	 "bearer token /metrics asks for (prefer the environment variable; default: none, "
 	 "and /metrics is on the staff listener only in any case)"},
 	{"threads", "TIMEBOK_THREADS", K_INT, I(threads), 1, 64, "HTTP worker threads"},
+	{"clock-offset", "TIMEBOK_CLOCK_OFFSET", K_INT, I(clock_offset), -2000000000, 2000000000,
+	 "seconds added to the system clock, for tests and drills that play a clinic's days "
+	 "ahead (default 0; never on a real install)"},
 	{"max-connections", "TIMEBOK_MAX_CONNECTIONS", K_INT, I(max_connections), 16, 60000,
 	 "concurrent connections in all (shared evenly by the worker threads)"},
 	{"per-ip-connections", "TIMEBOK_PER_IP_CONNECTIONS", K_INT, I(per_ip_connections), 0,

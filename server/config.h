@@ -33,6 +33,7 @@ struct config {
 	char trusted_proxy[512]; /* peers whose X-Forwarded-For is believed (ADDR,ADDR) */
 	char metrics_token[128]; /* "": /metrics needs no bearer token */
 	int threads;             /* HTTP worker threads */
+	int clock_offset;        /* seconds added to the wall clock (tests, drills) */
 	int max_connections;
 	int per_ip_connections;  /* 0 = no per-address limit (behind a proxy) */
 	int timeout_s;           /* idle connection timeout */

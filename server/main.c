@@ -38,10 +38,12 @@
 #include "throttle.h"
 #include "timeutil.h"
 
+/* The system clock, plus --clock-offset (ctx: the configuration). */
 static int64_t wall_clock(void *ctx)
 {
-	(void)ctx;
-	return (int64_t)time(NULL);
+	const struct config *cfg = ctx;
+
+	return (int64_t)time(NULL) + (cfg ? cfg->clock_offset : 0);
 }
 
 static void raise_fd_limit(void)
@@ -71,7 +73,7 @@ static void write_port_file(const char *path, int port)
 int main(int argc, char **argv)
 {
 	struct config cfg;
-	struct app app = {.cfg = &cfg, .now = wall_clock};
+	struct app app = {.cfg = &cfg, .now = wall_clock, .clock_ctx = &cfg};
 	struct http_server *srv = NULL, *pub = NULL;
 	struct store *db;
 	sigset_t sigs;
