@@ -21,16 +21,23 @@ export async function startServer(extra = []) {
   const dir = mkdtempSync(join(tmpdir(), 'timebok-browser-'));
   const db = join(dir, 't.db');
   const portFile = join(dir, 'port');
-  const add = spawnSync(bin, ['user', 'add', '--db', db, '--username', 'admin', '--role', 'admin',
-    '--password-cost', 'min'], { input: `${PASSWORD}\n` });
-  if (add.status !== 0) throw new Error(`user add failed: ${add.stderr}`);
+  // --demo fills only an empty database (it refuses one with accounts) and
+  // brings its own admin, with the demo's password
+  const demo = extra.includes('--demo');
+  if (!demo) {
+    const add = spawnSync(bin, ['user', 'add', '--db', db, '--username', 'admin', '--role', 'admin',
+      '--password-cost', 'min'], { input: `${PASSWORD}\n` });
+    if (add.status !== 0) throw new Error(`user add failed: ${add.stderr}`);
+  }
   const proc = spawn(bin, ['--db', db, '--listen', '127.0.0.1:0', '--port-file', portFile,
     '--static-dir', join(root, 'static'), '--password-cost', 'min', ...extra],
   { stdio: ['ignore', 'ignore', openSync(join(dir, 'server.log'), 'a')] });
   for (let i = 0; i < 1000 && !existsSync(portFile); i++) await sleep(10);
+  if (!existsSync(portFile))
+    throw new Error(`timebok did not start: ${readFileSync(join(dir, 'server.log'), 'utf8').slice(-600)}`);
   const port = Number(readFileSync(portFile, 'utf8'));
   const base = `http://127.0.0.1:${port}`;
-  const api = await staffClient(base, 'admin', PASSWORD);
+  const api = await staffClient(base, 'admin', demo ? 'timebok-demo-2026' : PASSWORD);
   return {
     base, api, dir,
     async stop() {
