@@ -11,7 +11,7 @@
 // dependency, obeys the CSP as it is, and is part of the page's DOM (a
 // canvas is an opaque picture to a screen reader).  Every chart has its
 // numbers in a table next to it.
-import { api, query, t, h, clear, explain, nowLocal, addDays, locale, pad } from './lib.js';
+import { api, query, t, h, clear, explain, nowLocal, addDays, locale, pad, dateInput, parseDay } from './lib.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const REASONS = ['equipment', 'prefer_in_person', 'examination', 'language_hearing', 'other', 'not_given'];
@@ -229,11 +229,12 @@ export async function showStats(main, params) {
     const target = cur.target_percent;
     const go = () => {
       const v = id => document.getElementById(id).value;
-      location.hash = `#/stats${query({ from: v('s-from'), to: v('s-to'), unit: v('s-unit'), clinician: v('s-clinician'), type: v('s-type') })}`;
+      const day = id => parseDay(v(id)) || v(id); // dd.mm.åååå as typed; the server says what is wrong
+      location.hash = `#/stats${query({ from: day('s-from'), to: day('s-to'), unit: v('s-unit'), clinician: v('s-clinician'), type: v('s-type') })}`;
     };
     const form = h('form.toolbar.stats-tools', { onsubmit: e => { e.preventDefault(); go(); } },
-      h('div.group', {}, h('label.inline', { for: 's-from' }, t('stats.from')), h('input', { id: 's-from', type: 'date', value: from, required: true })),
-      h('div.group', {}, h('label.inline', { for: 's-to' }, t('stats.to')), h('input', { id: 's-to', type: 'date', value: to, required: true })),
+      h('div.group', {}, h('label.inline', { for: 's-from' }, t('stats.from')), Object.assign(dateInput(from), { id: 's-from', required: true })),
+      h('div.group', {}, h('label.inline', { for: 's-to' }, t('stats.to')), Object.assign(dateInput(to), { id: 's-to', required: true })),
       picker('s-unit', t('stats.unit'), t('stats.allUnits'), units.rows, params.unit),
       picker('s-clinician', t('stats.clinician'), t('stats.allClinicians'), clinicians.rows, params.clinician),
       picker('s-type', t('stats.type'), t('stats.allTypes'), types.rows.filter(r => r.key !== null), params.type),

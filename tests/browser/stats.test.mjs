@@ -72,8 +72,11 @@ test('a manager lands on the statistics and sees nothing else', async () => {
 
 test('the chart\'s table alternative holds the API\'s numbers', async () => {
   const hash = new URL(page.url()).hash;
-  const from = await page.locator('#s-from').inputValue();
-  const to = await page.locator('#s-to').inputValue();
+  // the pickers show Norwegian dates (dd.mm.åååå), whatever the browser's locale
+  const iso = v => { const [d, m, y] = v.split('.'); return `${y}-${m}-${d}`; };
+  const from = iso(await page.locator('#s-from').inputValue());
+  const to = iso(await page.locator('#s-to').inputValue());
+  assert.match(from, /^\d{4}-\d{2}-\d{2}$/);
   assert.equal(hash, '#/stats');
   // the chart is an image with a summary for screen readers
   const label = await page.locator('#stats-chart').getAttribute('aria-label');
