@@ -399,6 +399,7 @@ enum app_err outbox_new_room(const struct app *app, const struct appointment *cu
 struct readdress {
 	struct app *app;
 	int64_t participant_id, now;
+	int64_t link; /* their live link when the address was corrected */
 };
 
 static enum app_err readdress_room(void *vctx, const struct appointment *cur,
@@ -415,11 +416,17 @@ static enum app_err readdress_tell(void *vctx, struct store *db, const struct ap
 	const struct readdress *x = vctx;
 	const unsigned all = OUTBOX_SMS | OUTBOX_EMAIL;
 	struct participant p;
+	int64_t link = 0;
 	enum app_err err;
 	int n;
 
-	if (strcmp(cur->video_url, next->video_url)) /* a new room: everyone is told */
-		return outbox_on_change(x->app, db, cur, next, false, x->now);
+	if (strcmp(cur->video_url, next->video_url) && /* a new room: everyone is told */
+	    (err = outbox_on_change(x->app, db, cur, next, false, x->now)))
+		return err;
+	/* whoever was not given a new link by that (no room to change, or a
+	 * patient who asked to meet in person) gets one now, at the new address */
+	if ((err = store_outbox_link_live(db, x->participant_id, &link)) || link != x->link)
+		return err;
 	if ((err = store_participants_get(db, next->id, x->participant_id, &p)))
 		return err;
 	if (!strcmp(p.kind, "patient"))
@@ -430,13 +437,12 @@ static enum app_err readdress_tell(void *vctx, struct store *db, const struct ap
 enum app_err outbox_readdressed(struct app *app, struct store *db, int64_t appt,
 				int64_t participant_id, const struct actor *who, int64_t now)
 {
-	struct readdress x = {app, participant_id, now};
+	struct readdress x = {app, participant_id, now, 0};
 	struct appointment out;
 	struct conflicts cf;
-	int64_t link = 0;
 	enum app_err err;
 
-	if ((err = store_outbox_link_live(db, participant_id, &link)) || !link)
+	if ((err = store_outbox_link_live(db, participant_id, &x.link)) || !x.link)
 		return err;
 	return store_appointments_edit_then(db, appt, 0, readdress_room, readdress_tell, &x, who,
 					    now, &cf, &out);

@@ -516,6 +516,39 @@ START_TEST(a_corrected_address_gets_nothing_meant_for_the_old)
 }
 END_TEST
 
+/* A corrected address renews the link also where there is no video room to
+ * change (a phone consultation) and for a patient who asked to meet in
+ * person: the link that went to the old address opens nothing, and a new
+ * invitation goes to the new one. */
+START_TEST(a_corrected_address_renews_the_link_without_a_room)
+{
+	char t1[44], t2[44], path[96];
+	long long c, p, phone, opted;
+
+	c = e2e_make(port, "clinicians", "{\"name\":\"Dr Tlf\",\"profession\":\"lege\"}");
+	p = e2e_make(port, "patients", "{\"name\":\"Kari\",\"phone\":\"+4791234567\"}");
+	phone = book(c, p, (time(NULL) / 86400 + 4) * 86400 + 36000, 30);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", phone);
+	json_decref(e2e_json(port, "PATCH", path, "{\"mode\":\"phone\"}", 200));
+	opted = book(c, p, (time(NULL) / 86400 + 5) * 86400 + 36000, 30);
+	e2e_invite(port, phone, t1);
+	e2e_invite(port, opted, t2);
+	snprintf(path, sizeof(path), "/api/v1/invite/%s/opt-out", t2);
+	{
+		struct resp r;
+		ck_assert(e2e_request_as(port, NULL, "POST", path, NULL, "{}", &r));
+		ck_assert_int_eq(r.status, 200);
+		e2e_resp_free(&r);
+	}
+	snprintf(path, sizeof(path), "/api/v1/patients/%lld", p);
+	json_decref(e2e_json(port, "PATCH", path, "{\"phone\":\"+4791234000\"}", 200));
+	ck_assert_int_eq(e2e_link_status(port, t1), 404);
+	ck_assert_int_eq(e2e_link_status(port, t2), 404);
+	ck_assert_int_eq(messages(phone, "+4791234000", "invitation"), 1);
+	ck_assert_int_eq(messages(opted, "+4791234000", "invitation"), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_isolation");
@@ -527,6 +560,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_slot_search_over_30_clinicians_with_400_pieces_a_day);
 	tcase_add_test(tc, a_new_patient_or_a_removed_guest_gets_a_new_room);
 	tcase_add_test(tc, a_corrected_address_gets_nothing_meant_for_the_old);
+	tcase_add_test(tc, a_corrected_address_renews_the_link_without_a_room);
 	suite_add_tcase(s, tc);
 	return s;
 }
