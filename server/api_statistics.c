@@ -78,6 +78,7 @@ struct stats {
 	int nrows, caprows;
 	struct group_row total;
 	bool manager, csv, failed;
+	int64_t target_unit; /* the unit of a named clinician or type (0: none) */
 };
 
 static void dist_add(struct dist *d, int64_t v, int64_t n, bool *failed)
@@ -325,7 +326,8 @@ static bool on_waiting(void *ctx, const struct stats_waiting *w)
 		default: key = stats_band_of(w->birth_date, stats_local_day(s->total.end - 1)); break;
 		}
 		/* an entry for no particular clinician is in no clinician's row */
-		if (key && waited_at(w, s->total.end, &days) && (r = row_of(s, key)))
+		if ((key || s->group == G_BAND) /* band 0 is 0-17 */ &&
+		    waited_at(w, s->total.end, &days) && (r = row_of(s, key)))
 			dist_add(&r->waited, days, 1, &s->failed);
 	}
 	if (waited_at(w, s->total.end, &days))
@@ -386,18 +388,27 @@ static void derive(const struct stats *s, struct group_row *r, struct derived *d
 	 * that are such a count times a constant */
 	bool m = s->manager;
 
+	/* any one held count that is hidden hides every number made from the
+	 * held counts: with a share and the other two, or a distance and the
+	 * unit's round trip, it could be worked back (outside review) */
+	bool hidden = m && (small(video) || small(r->n[SC_HELD_IN_PERSON]) ||
+			    small(r->n[SC_HELD_PHONE]));
+
 	d->held = video + r->n[SC_HELD_IN_PERSON] + r->n[SC_HELD_PHONE];
-	d->video_share = d->held && !(m && (small(d->held) || small(video) || small(d->held - video)))
-				 ? (double)video / (double)d->held
-				 : NAN;
-	d->digital_share = d->held && !(m && (small(d->held) || small(digital) ||
-					      small(d->held - digital)))
-				   ? (double)digital / (double)d->held
-				   : NAN;
-	d->room_hours = m && small(video) ? NAN : (double)r->n[SC_ROOM_SECONDS] / 3600.0;
-	d->km = m && small(digital) ? NAN : r->km;
-	d->hours = m && small(digital) ? NAN : r->minutes / 60.0;
-	d->co2 = m && small(digital) ? NAN : r->km * s->app->cfg->emission_g_per_km / 1000.0;
+	d->video_share = d->held && !hidden &&
+				 !(m && (small(d->held) || small(video) || small(d->held - video)))
+			     ? (double)video / (double)d->held
+			     : NAN;
+	d->digital_share = d->held && !hidden &&
+				   !(m && (small(d->held) || small(digital) ||
+					   small(d->held - digital)))
+			       ? (double)digital / (double)d->held
+			       : NAN;
+	d->room_hours = hidden ? NAN : (double)r->n[SC_ROOM_SECONDS] / 3600.0;
+	d->km = hidden || (m && small(digital)) ? NAN : r->km;
+	d->hours = hidden || (m && small(digital)) ? NAN : r->minutes / 60.0;
+	d->co2 = hidden || (m && small(digital)) ? NAN
+						 : r->km * s->app->cfg->emission_g_per_km / 1000.0;
 	d->answer_median = dist_median(&r->answers, &d->answered_n);
 	if (m && d->answered_n < SMALL)
 		d->answer_median = NAN;
@@ -545,6 +556,7 @@ static double scope_target(const struct stats *s)
 	for (int i = 0; i < s->nunits; i++) {
 		const struct stats_unit *u = &s->units[i];
 		if (u->target_percent < 0 || (s->f.unit_id && u->id != s->f.unit_id) ||
+		    (s->target_unit && u->id != s->target_unit) ||
 		    !actor_sees_unit(&s->req->who, u->id))
 			continue;
 		sum += (double)u->target_percent * s->held[i];
@@ -575,7 +587,8 @@ static void write_json(struct stats *s, struct buf *b, double target)
 		   s->app->cfg->emission_g_per_km);
 	for (int i = 0; i < s->nunits; i++) {
 		const struct stats_unit *u = &s->units[i];
-		if (!actor_sees_unit(&s->req->who, u->id) || (s->f.unit_id && u->id != s->f.unit_id))
+		if (!actor_sees_unit(&s->req->who, u->id) || (s->f.unit_id && u->id != s->f.unit_id) ||
+		    (s->target_unit && u->id != s->target_unit))
 			continue;
 		buf_json_kint(b, first ? "{" : ",{", "id", u->id, false);
 		buf_json_kstr(b, ",", "name", u->name);
@@ -692,8 +705,15 @@ static enum app_err sum_period(struct stats *s)
 	 * day after to when to ends its month */
 	timeutil_civil_from_days(to, &y, &m, &d);
 	after = next_month(to) == to + 1 ? to + 1 : timeutil_days_from_civil(y, m, 1);
-	if (first >= after) /* no whole month inside */
+	if (first >= after) { /* no whole month inside: by month, each ragged month on its own
+			       * (a week across their border would count in the first) */
+		if (s->group == G_MONTH && next_month(from) <= to) {
+			if ((err = sum_days(s, from, next_month(from) - 1)))
+				return err;
+			return sum_days(s, next_month(from), to);
+		}
 		return sum_days(s, from, to);
+	}
 	f.grain = GRAIN_MONTH;
 	timeutil_civil_from_days(first, &y, &m, &d);
 	f.from_day = (int64_t)y * 12 + m - 1;
@@ -769,6 +789,9 @@ API_HANDLER(api_statistics)
 	     (err = check_named(&s, DIM_CLINICIAN, "clinician_id", s.f.clinician_id, &unit))) ||
 	    (s.f.type_id && (err = check_named(&s, DIM_TYPE, "type_id", s.f.type_id, &unit))))
 		goto out;
+	/* a named clinician or type is one unit's: its target and round trip */
+	if (!s.f.unit_id && (s.f.clinician_id || s.f.type_id) && unit > 0)
+		s.target_unit = unit;
 	make_rows(&s);
 	/* a group's waiting list is read at its end, never in the future */
 	for (int i = 0; i < s.nrows; i++)

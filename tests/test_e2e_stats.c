@@ -456,6 +456,41 @@ START_TEST(ragged_periods)
 	N(row(j, "80+", 0), "cancelled_by_patient", NULL, 1);
 	N(json_object_get(j, "total"), "booked", "video", 2);
 	json_decref(j);
+	/* two ragged months and no whole one: the week of 10-28 to 11-03 lies
+	 * across their border, and each month keeps its own days (outside
+	 * review: the whole week counted in October) */
+	snprintf(q, sizeof(q), "from=2030-10-20&to=2030-11-20&unit_id=%lld&group_by=month", u1);
+	j = stats(&srv.admin, q);
+	N(row(j, "2030-10", 0), "held", "video", 2);
+	N(row(j, "2030-11", 0), "held", "video", 1);
+	json_decref(j);
+}
+END_TEST
+
+/* A child on the waiting list is in the 0-17 row (band 0 was taken for "no
+ * row"); a named clinician or type brings its own unit's target and round
+ * trip, not the mean of all units (outside review). */
+START_TEST(children_waiting_and_a_named_clinicians_target)
+{
+	char q[200], body[120];
+	json_t *j, *units;
+
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld,\"type_id\":%lld}", pat[2], t1);
+	ck_assert_int_gt(e2e_make(port, "waiting-list", body), 0);
+	snprintf(q, sizeof(q), "from=2030-01-01&to=2030-01-31&group_by=age_band");
+	j = stats(&srv.admin, q);
+	N(row(j, "0-17", 0), "waiting", "patients", 1);
+	N(json_object_get(j, "total"), "waiting", "patients", 1);
+	json_decref(j);
+	snprintf(body, sizeof(body), "/api/v1/units/%lld", u2);
+	json_decref(e2e_json(port, "PATCH", body, "{\"video_target_percent\":30}", 200));
+	snprintf(q, sizeof(q), "from=2031-03-01&to=2031-03-31&clinician_id=%lld", c3);
+	j = stats(&srv.admin, q); /* nothing held then: the unit's own target */
+	N(j, "target_percent", NULL, 30);
+	units = json_object_get(json_object_get(j, "travel_basis"), "units");
+	ck_assert_int_eq(json_array_size(units), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(units, 0), "id")), u2);
+	json_decref(j);
 }
 END_TEST
 
@@ -725,6 +760,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, late_cancellation_waiting_and_reason);
 	tcase_add_test(tc, opt_out_reason_codes);
 	tcase_add_test(tc, manager_sees_no_patient_data);
+	tcase_add_test(tc, children_waiting_and_a_named_clinicians_target);
 	suite_add_tcase(s, tc);
 	return s;
 }
