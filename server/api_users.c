@@ -208,7 +208,8 @@ API_HANDLER(api_users_update)
 	if ((err = apply(app, db, rep, o, &u)))
 		goto out;
 	if (u.id == req->who.user_id && (!u.active || u.role != ROLE_ADMIN)) {
-		err = reply_fail(rep, APP_EINVAL, "role", "you cannot demote or disable yourself");
+		err = !u.active ? reply_fail(rep, APP_EINVAL, "active", "you cannot disable yourself")
+				: reply_fail(rep, APP_EINVAL, "role", "you cannot demote yourself");
 		goto out;
 	}
 	if ((err = store_users_update(db, &u, req->now)))

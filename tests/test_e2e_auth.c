@@ -1267,6 +1267,14 @@ START_TEST(empty_unit_ids_refused)
 	snprintf(args, sizeof(args), "add --db %s --username cli-tom --role secretary --unit-id 999 "
 				     "--password-cost min", srv.db);
 	ck_assert_int_ne(e2e_cli(args, "a long enough password\n"), 0);
+	/* the admin cannot shut themself out, and is told which field */
+	ck_assert(e2e_request(port, "PATCH", "/api/v1/users/1", NULL, "{\"active\":false}", &r));
+	ck_assert(r.status == 400 && e2e_is_error(&r, "invalid", "active"));
+	e2e_resp_free(&r);
+	ck_assert(e2e_request(port, "PATCH", "/api/v1/users/1", NULL, "{\"role\":\"secretary\"}",
+			      &r));
+	ck_assert(r.status == 400 && e2e_is_error(&r, "invalid", "role"));
+	e2e_resp_free(&r);
 	/* only a clinician's account is linked to a clinician (it was dropped
 	 * without a word) */
 	ck_assert(e2e_request(port, "POST", "/api/v1/users", NULL,
