@@ -52,12 +52,21 @@ static const char SQL_ADDRESS[] =
 	"ELSE coalesce(pt.email, p.email) END FROM participants p "
 	"LEFT JOIN patients pt ON pt.id = p.patient_id AND p.kind = 'patient' "
 	"WHERE p.id = ?1 AND p.removed_at IS NULL";
-static const char SQL_DROP[] =
-	"UPDATE outbox SET status = 'failed', last_error = ?2, next_at = ?3, handled_at = ?3, "
-	"handled_by = 'timebok' WHERE id = ?1";
-static const char SQL_DROP_PARTICIPANT[] =
-	"UPDATE outbox SET status = 'failed', last_error = ?2, next_at = ?3, handled_at = ?3, "
-	"handled_by = 'timebok' WHERE participant_id = ?1 AND status = 'queued'";
+/* A message dropped (?2 why, ?3 now): failed, and handled by timebok, so
+ * that it waits in nobody's work queue. */
+#define DROP "UPDATE outbox SET status = 'failed', last_error = ?2, next_at = ?3, " \
+	     "handled_at = ?3, handled_by = 'timebok' WHERE "
+/* The kinds that tell the patient their own answer. */
+#define RECEIPTS "kind IN ('confirmed', 'opted_out', 'cancelled')"
+static const char SQL_DROP[] = DROP "id = ?1";
+static const char SQL_DROP_PARTICIPANT[] = DROP "participant_id = ?1 AND status = 'queued'";
+/* a receipt not yet tried tells an answer that is no longer the last */
+static const char SQL_DROP_RECEIPTS[] =
+	DROP "participant_id = ?1 AND status = 'queued' AND attempts = 0 AND " RECEIPTS;
+/* when the receipt sent (or on its way) last went out, or is due */
+static const char SQL_LAST_RECEIPT[] =
+	"SELECT coalesce(max(CASE WHEN status = 'sent' THEN sent_at ELSE next_at END), 0) "
+	"FROM outbox WHERE participant_id = ?1 AND " RECEIPTS " AND handled_at IS NULL";
 static const char SQL_READDRESS[] =
 	"SELECT a.id FROM participants p JOIN appointments a ON a.id = p.appointment_id "
 	"WHERE p.patient_id = ?1 AND p.kind = 'patient' AND p.end_at > ?2 AND p.live "
@@ -176,27 +185,6 @@ enum app_err store_outbox_link_count(struct store *s, int64_t participant_id, in
 	return store_scalar(s, SQL_LINK_COUNT, 1, participant_id, 0, n);
 }
 
-enum app_err store_outbox_receipt_replace(struct store *s, int64_t participant_id, int64_t now,
-					  int64_t *last)
-{
-	enum app_err err;
-
-	/* a receipt not yet tried tells an answer that is no longer the last */
-	if ((err = store_run(s,
-			     "UPDATE outbox SET status = 'failed', last_error = 'not sent: a later "
-			     "answer replaced it', handled_at = ?2, handled_by = 'timebok' WHERE "
-			     "participant_id = ?1 AND status = 'queued' AND attempts = 0 AND kind IN "
-			     "('confirmed', 'opted_out', 'cancelled')",
-			     2, participant_id, now)))
-		return err;
-	/* when the receipt sent (or on its way) last went out, or is due */
-	return store_scalar(s,
-			    "SELECT coalesce(max(CASE WHEN status = 'sent' THEN sent_at ELSE next_at "
-			    "END), 0) FROM outbox WHERE participant_id = ?1 AND kind IN "
-			    "('confirmed', 'opted_out', 'cancelled') AND handled_at IS NULL",
-			    1, participant_id, 0, last);
-}
-
 enum app_err store_outbox_link_live(struct store *s, int64_t participant_id, int64_t *link_id)
 {
 	return store_scalar(s, SQL_LINK_LIVE, 1, participant_id, 0, link_id);
@@ -274,6 +262,17 @@ enum app_err store_outbox_drop_participant(struct store *s, int64_t participant_
 					   const char *why, int64_t now)
 {
 	return drop(s, SQL_DROP_PARTICIPANT, participant_id, why, now);
+}
+
+enum app_err store_outbox_receipt_replace(struct store *s, int64_t participant_id, int64_t now,
+					  int64_t *last)
+{
+	enum app_err err;
+
+	if ((err = drop(s, SQL_DROP_RECEIPTS, participant_id,
+			"not sent: a later answer replaced it", now)))
+		return err;
+	return store_scalar(s, SQL_LAST_RECEIPT, 1, participant_id, 0, last);
 }
 
 enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now)
