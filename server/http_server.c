@@ -435,6 +435,16 @@ static void local_ip(struct MHD_Connection *c, char *out, size_t cap)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, out, (socklen_t)cap);
 }
 
+/* Whether name is the host of url ("scheme://host[:port]/..."). */
+static bool url_names(const char *url, const char *name)
+{
+	const char *h = strstr(url, "://");
+	char want[256];
+
+	return h && authority_name(h + 3, strcspn(h + 3, "/"), want, sizeof(want)) &&
+	       !strcasecmp(name, want);
+}
+
 /* Whether authority (of the Host header or an absolute-form target) names
  * this service: --public-url's or --staff-url's host, the listener's address (on a wildcard
  * listener: the address the connection arrived at), or localhost on a
@@ -442,19 +452,13 @@ static void local_ip(struct MHD_Connection *c, char *out, size_t cap)
 static bool names_us(struct http_server *srv, struct MHD_Connection *c, const char *authority,
 		     size_t len)
 {
-	const char *pub = strstr(srv->app->cfg->public_url, "://");
-	const char *staff = strstr(srv->app->cfg->staff_url, "://");
-	char name[256], want[256], local[64];
+	char name[256], local[64];
 	bool wildcard = !strcmp(srv->host, "0.0.0.0") || !strcmp(srv->host, "::");
 	bool loopback = !strncmp(srv->host, "127.", 4) || !strcmp(srv->host, "::1");
 
 	if (!authority_name(authority, len, name, sizeof(name)))
 		return false;
-	if (pub && authority_name(pub + 3, strcspn(pub + 3, "/"), want, sizeof(want)) &&
-	    !strcasecmp(name, want))
-		return true;
-	if (staff && authority_name(staff + 3, strcspn(staff + 3, "/"), want, sizeof(want)) &&
-	    !strcasecmp(name, want))
+	if (url_names(srv->app->cfg->public_url, name) || url_names(srv->app->cfg->staff_url, name))
 		return true;
 	if (name[0] == '[') { /* an IPv6 literal: compare without the brackets */
 		memmove(name, name + 1, strlen(name));
