@@ -345,10 +345,7 @@ API_HANDLER(api_slots)
 	timeutil_day_bounds(&to, &hi_day, &hi);
 	s->clin = calloc((size_t)s->nids, sizeof(*s->clin));
 	s->busy = calloc((size_t)s->nids * BUSY_MAX, sizeof(*s->busy)); /* BUSY_MAX each */
-	s->cap = s->nids * (SLOTS_DAY_MAX + BUSY_MAX);
-	s->work = calloc((size_t)s->cap, sizeof(*s->work));
-	s->free_ = calloc((size_t)s->cap, sizeof(*s->free_));
-	if (!s->clin || !s->busy || !s->work || !s->free_) {
+	if (!s->clin || !s->busy) {
 		err = APP_ENOMEM;
 		goto out;
 	}
@@ -358,6 +355,14 @@ API_HANDLER(api_slots)
 			goto out;
 	if ((err = load_busy(s, lo, hi)))
 		goto out;
+	/* room for a day's arithmetic (struct search), the busy times known */
+	s->cap = s->nids * SLOTS_DAY_MAX + s->nbusy;
+	s->work = malloc((size_t)s->cap * sizeof(*s->work));
+	s->free_ = malloc((size_t)s->cap * sizeof(*s->free_));
+	if (!s->work || !s->free_) {
+		err = APP_ENOMEM;
+		goto out;
+	}
 	if (s->room_kind) {
 		s->rooms = calloc(SLOTS_MAX_ROOMS, sizeof(*s->rooms));
 		s->room_av = calloc(SLOTS_MAX_ROOMS, sizeof(*s->room_av));
