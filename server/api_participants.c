@@ -323,25 +323,18 @@ API_HANDLER(api_participants_get)
 	return APP_OK;
 }
 
-/* The guest's addresses before a change. */
-struct before {
-	char phone[sizeof(((struct participant *)0)->phone)];
-	char email[sizeof(((struct participant *)0)->email)];
-};
-
 static enum app_err change_guest(struct app *app, struct store *db, const struct req *req,
 				 struct reply *rep, const struct appointment *a,
 				 struct participant *p, void *ctx)
 {
-	struct before *was = ctx;
+	struct participant *was = ctx; /* the guest as it was */
 	enum app_err err;
 
 	(void)app;
 	(void)a;
 	if ((err = load_guest(db, req, rep, p)))
 		return err;
-	memcpy(was->phone, p->phone, sizeof(was->phone));
-	memcpy(was->email, p->email, sizeof(was->email));
+	*was = *p;
 	if ((err = read_guest(req, rep, false, p)))
 		return err;
 	return store_participants_update(db, p);
@@ -349,8 +342,7 @@ static enum app_err change_guest(struct app *app, struct store *db, const struct
 
 API_HANDLER(api_participants_update)
 {
-	struct before was;
-	struct participant p;
+	struct participant p, was;
 	enum app_err err;
 
 	if ((err = in_transaction(app, db, req, rep, "guest_changed", change_guest, &p, &was)) ||
