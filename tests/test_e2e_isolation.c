@@ -23,6 +23,7 @@
 #include "check_main.h"
 #include "e2e.h"
 #include "timeutil.h"
+#include "validate.h"
 
 static struct server srv;
 static int port;
@@ -43,30 +44,6 @@ static const char *str(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
 	return s ? s : "";
-}
-
-/* Whether text[0..n) is UTF-8 (RFC 3629: no overlongs, surrogates, > U+10FFFF). */
-static bool utf8(const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		unsigned c = s[i];
-		size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-				   : (c & 0xF8) == 0xF0 ? 4 : 0;
-		unsigned cp;
-		if (!len || i + len > n || (len == 2 && c < 0xC2) || c > 0xF4)
-			return false;
-		cp = len == 1 ? c : c & (0x7F >> len);
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3F);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return false;
-		i += len;
-	}
-	return true;
 }
 
 /* Book a video appointment of clinician c for patient p at t (UTC) for
@@ -165,7 +142,7 @@ START_TEST(a_feed_of_150_events_holds_its_own_and_nothing_else)
 	for (int round = 0; round < 3; round++) { /* the same answer every fetch */
 		ck_assert_int_eq(fetch_feed(url, &text, &len), 200);
 		ck_assert_uint_eq(strlen(text), len); /* no NUL inside */
-		ck_assert(utf8((const unsigned char *)text, len));
+		ck_assert(validate_utf8(text, len));
 		ck_assert_ptr_null(strstr(text, "+4798"));
 		ck_assert_ptr_null(strstr(text, "Tolk"));
 		ck_assert_ptr_null(strstr(text, "Pasient"));

@@ -28,6 +28,7 @@
 #include "e2e.h"
 #include "req.h"
 #include "timeutil.h"
+#include "validate.h"
 
 #define MAX_PATIENTS 4096
 #define GUEST_PHONE "+47935550" /* the other clinician's guest's number starts so */
@@ -329,29 +330,6 @@ static void fill_query(const char *q, char *out, size_t cap)
 	out[n < cap ? n : cap - 1] = '\0';
 }
 
-/* Whether s[0..n) is UTF-8 (RFC 3629). */
-static bool utf8(const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		unsigned c = s[i], cp;
-		size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-				   : (c & 0xF8) == 0xF0 ? 4 : 0;
-		if (!len || i + len > n || (len == 2 && c < 0xC2) || c > 0xF4)
-			return false;
-		cp = len == 1 ? c : c & (0x7F >> len);
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3F);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return false;
-		i += len;
-	}
-	return true;
-}
-
 /* Whether the patient with this name is one of the clinician's. */
 static bool allowed_name(const char *name)
 {
@@ -410,7 +388,7 @@ static int sweep_one(const struct session *who, const char *path, bool as_clinic
 		      path);
 	status = r.status;
 	ck_assert_msg(status < 500, "%s: %d %.300s", path, status, r.body);
-	ck_assert_msg(utf8((const unsigned char *)r.body, r.body_len), "%s: not UTF-8", path);
+	ck_assert_msg(validate_utf8(r.body, r.body_len), "%s: not UTF-8", path);
 	ck_assert_msg(strlen(r.body) == r.body_len, "%s: a NUL in the answer", path);
 	e2e_header(&r, "Content-Type", ctype, sizeof(ctype));
 	if (!strncmp(ctype, "application/json", 16)) {
