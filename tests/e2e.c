@@ -548,3 +548,23 @@ void e2e_islands(const char *db_path, const long long *clinicians, int n, long l
 	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 }
+
+json_t *e2e_settled(int port, long long id)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", id);
+	for (int i = 0; i < 2000; i++) {
+		json_t *m = e2e_json(port, "GET", path, NULL, 200), *v;
+		bool queued = false;
+		size_t k;
+		json_array_foreach(m, k, v) queued |=
+			!strcmp(json_string_value(json_object_get(v, "status")), "queued");
+		if (!queued && json_array_size(m))
+			return m;
+		json_decref(m);
+		usleep(10000);
+	}
+	ck_abort_msg("messages of appointment %lld still queued after 20 s", id);
+	return NULL;
+}

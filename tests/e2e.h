@@ -67,6 +67,10 @@ double e2e_now_s(void);
  * and put its patient link's token in token. */
 void e2e_invite(int port, long long id, char token[E2E_TOKEN_LEN + 1]);
 
+/* Appointment id's messages (GET .../messages on port) once at least one
+ * exists and none is queued any more; the test fails after 20 s. */
+json_t *e2e_settled(int port, long long id);
+
 /* The status of opening the patient or guest link token (GET
  * /api/v1/invite/{token}, no session). */
 int e2e_link_status(int port, const char *token);

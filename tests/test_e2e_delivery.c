@@ -118,27 +118,6 @@ static long long book_and_invite(int patient, const char *start, char token[44])
 	return id;
 }
 
-/* The messages of id once none is queued (bounded: 15 s). */
-static json_t *settled(long long id)
-{
-	char path[96];
-
-	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", id);
-	for (int i = 0; i < 1500; i++) {
-		json_t *m = e2e_json(port, "GET", path, NULL, 200), *v;
-		bool queued = false;
-		size_t k;
-		json_array_foreach(m, k, v) queued |=
-			!strcmp(json_string_value(json_object_get(v, "status")), "queued");
-		if (!queued && json_array_size(m))
-			return m;
-		json_decref(m);
-		usleep(10000);
-	}
-	ck_abort_msg("messages still queued after 15 s");
-	return NULL;
-}
-
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -164,7 +143,7 @@ START_TEST(smtp_and_webhook_with_a_retry)
 	size_t k;
 
 	book_and_invite(1, "2027-04-05T09:00:00+02:00", token);
-	m = settled(1);
+	m = e2e_settled(port, 1);
 	ck_assert_int_eq(json_array_size(m), 2);
 	json_array_foreach(m, k, v) {
 		ck_assert_str_eq(field(v, "status"), "sent");
@@ -272,9 +251,9 @@ START_TEST(permanent_refusals_fail_at_once)
 
 	/* the sinks' one temporary refusal goes to a first, good message */
 	book_and_invite(1, "2027-04-06T09:00:00+02:00", token);
-	json_decref(settled(1));
+	json_decref(e2e_settled(port, 1));
 	book_and_invite(2, "2027-04-06T10:00:00+02:00", token);
-	m = settled(2);
+	m = e2e_settled(port, 2);
 	ck_assert_int_eq(json_array_size(m), 2);
 	json_array_foreach(m, k, v) {
 		ck_assert_str_eq(field(v, "status"), "failed");
@@ -296,7 +275,7 @@ START_TEST(permanent_refusals_fail_at_once)
 	}
 	json_decref(m);
 	invite_again(2); /* fails again: the new SMS stands for both */
-	json_decref(settled(2));
+	json_decref(e2e_settled(port, 2));
 	ck_assert_str_eq(failed_queue(2), "sms,email");
 	m = e2e_json(port, "GET", "/api/v1/appointments/2/messages", NULL, 200);
 	ck_assert_str_eq(field(json_array_get(m, 1), "handled_by"), "admin");
@@ -359,7 +338,7 @@ START_TEST(a_replaced_patient_never_gets_the_next_ones_link)
 	id = book_and_invite(1, "2027-04-08T09:00:00+02:00", kari);
 	json_decref(e2e_json(port, "PATCH", "/api/v1/appointments/1", "{\"patient_id\":3}", 200));
 	e2e_invite(port, id, nils);
-	m = settled(id);
+	m = e2e_settled(port, id);
 	assert_dropped(message_to(m, "+4791234567"), "not sent");
 	assert_dropped(message_to(m, "kari@example.no"), "not sent");
 	ck_assert_str_eq(field(message_to(m, "+4791111111"), "status"), "sent");
@@ -419,7 +398,7 @@ START_TEST(a_removed_guest_gets_nothing_more)
 				"\"interpreter_language\":\"pl\",\"phone\":\"+4792222222\"}");
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants/%lld", id, pid);
 	json_decref(e2e_json(port, "DELETE", path, NULL, 204));
-	m = settled(id);
+	m = e2e_settled(port, id);
 	assert_dropped(message_to(m, "+4792222222"), "not sent");
 	json_decref(m);
 	sms = all_recorded(hook_out, "json");
@@ -505,7 +484,7 @@ START_TEST(mail_and_calendars_meet_the_standards)
 				       NULL};
 		e2e_start(&std, NULL, extra);
 	}
-	port = std.port; /* settled() and book_and_invite() ask this server */
+	port = std.port; /* book_and_invite() and the checks below ask this server */
 	e2e_make(port, "clinicians", "{\"name\":\"Dr Øystein Ærø\",\"profession\":\"lege\"}");
 	e2e_make(port, "patients",
 		 "{\"name\":\"Kåre Æsøy\",\"phone\":\"+4791234567\","
@@ -513,7 +492,7 @@ START_TEST(mail_and_calendars_meet_the_standards)
 	id = book_and_invite(1, "2027-04-10T09:00:00+02:00", token); /* a Saturday: lørdag */
 	invited_guest(id, "{\"name\":\"Fastlege Åse Ødegård\",\"role\":\"gp\","
 			  "\"email\":\"ase@example.no\",\"language\":\"nb\"}");
-	json_decref(settled(id));
+	json_decref(e2e_settled(port, id));
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
 	json_decref(e2e_json(port, "DELETE", path, NULL, 200)); /* "cancelled" to both */
 	/* the link's .ics (before: no method= in its Content-Type) and the feed */
@@ -527,7 +506,7 @@ START_TEST(mail_and_calendars_meet_the_standards)
 	save_calendar(port, at, ics_dir, "feed");
 	json_decref(feed);
 	for (int i = 0; i < 1500; i++) { /* four e-mails, all sent */
-		m = settled(id);
+		m = e2e_settled(port, id);
 		if (json_array_size(m) >= 6)
 			break;
 		json_decref(m);

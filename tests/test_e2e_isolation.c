@@ -368,26 +368,6 @@ START_TEST(a_new_patient_or_a_removed_guest_gets_a_new_room)
 }
 END_TEST
 
-/* appointment id's messages (on server at p) once none is queued. */
-static json_t *settled_at(int p, long long id)
-{
-	char path[96];
-
-	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", id);
-	for (int i = 0; i < 2000; i++) {
-		json_t *m = e2e_json(p, "GET", path, NULL, 200), *v;
-		bool queued = false;
-		size_t k;
-		json_array_foreach(m, k, v) queued |= !strcmp(str(v, "status"), "queued");
-		if (!queued && json_array_size(m))
-			return m;
-		json_decref(m);
-		usleep(10000);
-	}
-	ck_abort_msg("messages still queued after 20 s");
-	return NULL;
-}
-
 /* Whether every message of id has been tried at least once. */
 static bool all_tried(int p, long long id)
 {
@@ -450,7 +430,7 @@ START_TEST(a_corrected_address_gets_nothing_meant_for_the_old)
 	}
 	ck_assert_int_eq(unlink(spool), 0);
 	ck_assert_int_eq(mkdir(spool, 0700), 0);
-	m = settled_at(port, id);
+	m = e2e_settled(port, id);
 	json_array_foreach(m, k, v) {
 		const char *to = str(v, "to");
 		if (!strcmp(to, "+4791234567") || !strcmp(to, "kari@example.no") ||
