@@ -25,18 +25,33 @@ export function whenLoggedOut(fn) { onUnauthenticated = fn; }
 
 // One request; the parsed body, or throws ApiError.  opts.ifMatch sends
 // If-Match; a 401 on anything but the login hands over to the login view.
+// The last answer of each GET with its ETag, so a poll that finds nothing
+// new is a 304 with no body (the server tags list and day answers).
+const seen = new Map();
+const SEEN_MAX = 64;
+
 export async function api(method, path, body, opts = {}) {
   const headers = {};
   if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.ifMatch) headers['If-Match'] = `"${opts.ifMatch}"`;
+  const last = method === 'GET' ? seen.get(path) : undefined;
+  if (last) headers['If-None-Match'] = last.etag;
   const r = await fetch(`/api/v1${path}`, {
     method, headers, credentials: 'same-origin', cache: 'no-store',
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
+  if (r.status === 304 && last) return JSON.parse(last.text);
   const text = await r.text();
+  const etag = r.headers.get('ETag');
+  if (method === 'GET' && r.ok && etag && text) {
+    seen.delete(path);
+    if (seen.size >= SEEN_MAX) seen.delete(seen.keys().next().value);
+    seen.set(path, { etag, text });
+  }
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (path === '/session' || r.status === 401) seen.clear(); // another person may log in next
   if (r.status === 401 && path !== '/session') onUnauthenticated();
   if (!r.ok) throw new ApiError(r.status, json);
   return json;
