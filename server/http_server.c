@@ -125,6 +125,7 @@ struct http_server {
 	int fd, family; /* the listening socket, bound before MHD starts */
 	int port;
 	char host[64];	/* the address it listens on */
+	struct static_files *files; /* the front-end's files, with their gzip copies */
 };
 
 struct reqctx {
@@ -872,9 +873,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return send_reply(c, srv, ctx);
 	}
 	if (ctx->is_static) {
-		resp = static_files_response(
-			srv->app->cfg->static_dir, ctx->req.path,
-			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), &status);
+		struct static_request rq = {
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_ACCEPT_ENCODING)};
+
+		resp = static_files_response(srv->files, ctx->req.path, &rq, &status);
 		if (!resp) {
 			reply_fail(&ctx->rep, APP_ENOTFOUND, NULL, "no such page");
 			return send_reply(c, srv, ctx);
@@ -920,6 +926,8 @@ enum app_err http_server_listen(struct app *app, bool public_side, struct http_s
 	srv->app = app;
 	srv->public_side = public_side;
 	snprintf(srv->host, sizeof(srv->host), "%s", host);
+	if (!(srv->files = static_files_new(cfg->static_dir)))
+		goto fail;
 	if (forwarded_parse(cfg->trusted_proxy, &srv->proxies)) /* checked by config_load */
 		goto fail;
 	if (!app->token_misses &&
@@ -954,6 +962,7 @@ enum app_err http_server_listen(struct app *app, bool public_side, struct http_s
 fail:
 	if (srv->fd >= 0)
 		close(srv->fd);
+	static_files_free(srv->files);
 	free(srv);
 	return APP_EINVAL;
 }
@@ -995,6 +1004,7 @@ void http_server_stop(struct http_server *s, int grace_ms)
 		return;
 	if (!s->d) { /* listening, never served */
 		close(s->fd);
+		static_files_free(s->files);
 		free(s);
 		return;
 	}
@@ -1004,5 +1014,6 @@ void http_server_stop(struct http_server *s, int grace_ms)
 	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
 	MHD_stop_daemon(s->d);
+	static_files_free(s->files);
 	free(s);
 }
