@@ -222,14 +222,18 @@ export function waitingOffers(a, open) {
       clear(say, why);
       if (x instanceof ApiError && x.status === 409 && x.code === 'conflict') {
         await explainRefusal(x, why, null);
+        why.querySelector(':scope > p:last-child')?.remove(); // the booking form's hint: no form here
         why.prepend(h('p', {}, h('strong', {}, t('waiting.takenMeanwhile'))));
+        why.append(h('p', {}, t('waiting.takenHint')));
+        box.querySelector('.offer-list')?.remove(); // the slot is gone for all of them
       } else why.textContent = x instanceof ApiError && x.code === 'invalid_transition' ? t('waiting.notWaiting') : explain(x);
       return;
     }
     let invited = true;
     try { await api('POST', `/appointments/${made.id}/invitations`); } catch { invited = false; }
     changed();
-    await fill();
+    // the slot is taken now: nobody else is offered it
+    clear(box, box.firstChild, say);
     clear(say, h('p.notice', {}, t(invited ? 'waiting.bookedInvited' : 'waiting.bookedNotInvited', o.patient_name, fmtWhen(made.start))),
       h('button', { type: 'button', id: 'wl-open-new', onclick: () => open(made.id) }, t('waiting.openNew')));
     say.querySelector('button').focus();

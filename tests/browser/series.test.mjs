@@ -7,25 +7,21 @@
 // and each invited (checked through the API: three appointments with one
 // series_id, none at the taken time, each with an invitation queued).
 // axe-core on the form and the review; screenshots looked at.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { startServer, launch, axe, shots, loadTexts, workday, staffPage } from './harness.mjs';
+import { loadTexts, workday } from './harness.mjs';
+import { secretaryFixture, textKeys, SECRETARY } from './secretary.mjs';
 import { login } from './setup_steps.mjs';
 
 const TEXTS = await loadTexts();
 const nb = TEXTS.nb;
 const S = nb.series;
-const pageErrors = [];
-const SECRETARY = ['sekretaer', 'sekretaer-passord-2026'];
-let srv, browser, page, unit, clin, kari, ola, day, taken;
+let srv, page, unit, clin, kari, ola, day, taken;
 
 const addDays = (d, n) => new Date(Date.parse(`${d}T12:00:00Z`) + n * 86400e3).toISOString().slice(0, 10);
 
-before(async () => {
-  srv = await startServer();
-  browser = await launch();
-  await srv.api('POST', '/api/v1/users', { username: SECRETARY[0], role: 'secretary', password: SECRETARY[1] }, 201);
+const T = secretaryFixture('series', async ctx => {
+  ({ srv, page } = ctx);
   unit = (await srv.api('POST', '/api/v1/units', { name: 'Medisinsk poliklinikk' }, 201)).id;
   clin = (await srv.api('POST', '/api/v1/clinicians', { name: 'Dr. Ingrid Solheim', profession: 'lege', unit_id: unit }, 201)).id;
   await srv.api('PUT', `/api/v1/clinicians/${clin}/hours`, [1, 2, 3, 4, 5].map(weekday => ({ weekday, start: '08:00', end: '15:30' })), 200);
@@ -35,24 +31,12 @@ before(async () => {
   // the clinician is taken a week later at 09:00
   taken = await srv.api('POST', '/api/v1/appointments', { patient_id: ola, clinician_ids: [clin],
     start: `${addDays(day, 7)}T09:00:00`, duration_minutes: 30 }, 201);
-  page = await staffPage(browser, pageErrors);
 });
-
-after(async () => {
-  assert.deepEqual(pageErrors, [], 'no script errors on the page');
-  await browser?.close();
-  await srv?.stop();
-});
-
-async function shot(name) { await page.screenshot({ path: join(shots, `series-${name}.png`), fullPage: true }); }
-async function noViolations(what) { assert.deepEqual(await axe(page), [], `axe: ${what}`); }
-async function press(locator, key = 'Enter') { await locator.focus(); await page.keyboard.press(key); }
+const { shot, noViolations, press } = T;
 
 test('texts: the series keys in nb, nn and en', () => {
-  const keys = (o, p = '') => Object.entries(o).flatMap(([k, v]) =>
-    (v && typeof v === 'object' ? keys(v, `${p}${k}.`) : [`${p}${k}`])).sort();
-  assert.deepEqual(keys(TEXTS.en.series), keys(S));
-  assert.deepEqual(keys(TEXTS.nn.series), keys(S));
+  assert.deepEqual(textKeys(TEXTS.en.series), textKeys(S));
+  assert.deepEqual(textKeys(TEXTS.nn.series), textKeys(S));
 });
 
 test('a series: each occurrence checked, the colliding one moved, all booked and invited', async () => {
