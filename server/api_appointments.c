@@ -205,13 +205,12 @@ static enum app_err read_starts(struct reply *rep, json_t *o, struct fields *f)
 	if (body_has(o, "repeat") || body_has(o, "start"))
 		return reply_fail(rep, APP_EINVAL, "starts",
 				  "give either 'start' and 'repeat', or 'starts'");
-	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
-	    json_array_size(arr) > SERIES_MAX)
+	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > SERIES_MAX)
 		return reply_fail(rep, APP_EINVAL, "starts",
 				  "'starts' must be an array of 1 to %d instants", SERIES_MAX);
 	json_array_foreach(arr, i, v) {
-		if (!json_is_string(v) || timeutil_parse_instant(json_string_value(v),
-								 &f->starts[i], &why))
+		if (!json_is_string(v) ||
+		    timeutil_parse_instant(json_string_value(v), &f->starts[i], &why))
 			return reply_fail(rep, APP_EINVAL, "starts",
 					  "'starts[%zu]' is not an RFC 3339 instant", i);
 		if (i && f->starts[i] <= f->starts[i - 1])
@@ -748,8 +747,7 @@ static enum app_err reply_series_check(struct reply *rep, const struct appointme
 		timeutil_format(v[i].end, t);
 		buf_json_kstr(b, ",", "end", t);
 		buf_printf(b, ",\"bookable\":%s", ok ? "true" : "false");
-		buf_json_kstr(b, ",", "message",
-			      ok ? NULL : cf[i].n ? msg : hr[i].why);
+		buf_json_kstr(b, ",", "message", ok ? NULL : cf[i].n ? msg : hr[i].why);
 		buf_puts(b, ",\"problems\":[");
 		for (int j = 0; j < cf[i].n; j++) {
 			buf_json_kstr(b, k++ ? ",{" : "{", "code", "conflict");
