@@ -166,7 +166,7 @@ export function openBooking(pre = {}) {
     } catch (x) { clear(slotsBox, h('p.error', {}, explain(x))); }
   } }, t('book.nextFree'));
 
-  const repeat = seriesSection();
+  const repeat = seriesSection(on => { submit.textContent = t(on ? 'series.check' : 'book.submit'); });
   const invite = h('input', { type: 'checkbox', id: 'bk-invite', checked: true });
   const problem = h('div.problem', { id: 'bk-problem', role: 'alert' });
   const submit = h('button.primary', { type: 'submit' }, t('book.submit'));

@@ -12,14 +12,19 @@ import {
   dateOf, timeOf, fmtDate, fmtWhen, monday, addDays, nowLocal, clinicianName, roomName,
 } from './lib.js';
 
-// The repeat choice inside the booking form: off unless ticked.
-export function seriesSection() {
+// The repeat choice inside the booking form: off unless ticked;
+// onToggle(on) hears it ticked or not.
+export function seriesSection(onToggle = () => {}) {
   const on = h('input', { type: 'checkbox', id: 'bk-series' });
   const every = h('input', { type: 'number', min: '1', max: '52', value: '2', inputmode: 'numeric' });
   const count = h('input', { type: 'number', min: '2', max: '52', value: '6', inputmode: 'numeric' });
   const fields = h('div.row', { hidden: true }, field('bk-series-every', t('series.every'), every, t('series.everyHint')),
     field('bk-series-count', t('series.count'), count, t('series.countHint')));
-  on.addEventListener('change', () => { fields.hidden = !on.checked; if (on.checked) every.focus(); });
+  on.addEventListener('change', () => { fields.hidden = !on.checked; onToggle(on.checked); if (on.checked) every.focus(); });
+  for (const input of [every, count]) input.addEventListener('input', () => { // a correction clears the complaint
+    input.removeAttribute('aria-invalid');
+    document.getElementById(`${input.id}-error`).textContent = '';
+  });
   const el = h('fieldset.series', {}, h('legend', {}, t('series.legend')),
     h('label.check', {}, on, t('series.repeat')), fields);
   return {

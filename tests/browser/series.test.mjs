@@ -62,17 +62,18 @@ test('a series: each occurrence checked, the colliding one moved, all booked and
   assert.equal(await page.evaluate(() => document.activeElement.id), 'bk-series-every');
   await page.keyboard.press('Control+A');
   await page.keyboard.type('0');
-  await press(dlg.getByRole('button', { name: nb.book.submit }));
+  await press(dlg.getByRole('button', { name: S.check }));
   await dlg.getByText(S.badEvery).waitFor();
   assert.equal(await page.evaluate(() => document.activeElement.id), 'bk-series-every');
   await page.keyboard.press('Control+A');
   await page.keyboard.type('1');
+  assert.equal(await dlg.getByText(S.badEvery).count(), 0, 'a correction clears the complaint');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Control+A');
   await page.keyboard.type('3');
   await shot('form');
   await noViolations('booking form with a series');
-  await press(dlg.getByRole('button', { name: nb.book.submit }));
+  await press(dlg.getByRole('button', { name: S.check }));
 
   // every occurrence before anything is written: the second is taken, and says why
   const review = dlg.locator('#series-review');
@@ -87,6 +88,13 @@ test('a series: each occurrence checked, the colliding one moved, all booked and
   assert.equal((await srv.api('GET', `/api/v1/appointments?patient_id=${kari}`, null, 200)).length, 0);
   await shot('review');
   await noViolations('series review');
+  // back to the form, as typed, and checked again
+  await press(review.getByRole('button', { name: S.back }));
+  await review.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'bk-series');
+  assert.equal(await dlg.getByLabel(S.count).inputValue(), '3');
+  await press(dlg.getByRole('button', { name: S.check }));
+  await review.getByRole('heading', { name: S.title(3) }).waitFor();
 
   // another time that week, nearest first, from the keyboard
   await press(second.getByRole('button', { name: S.move }));
