@@ -182,9 +182,10 @@ function confirmRemove(entry, who, done) {
       await done();
     } catch (x) { showError(x, problem); }
   } }, t('waiting.removeGo'));
+  const keep = h('button', { type: 'button', id: 'wl-remove-no', onclick: closeDialog }, t('waiting.keep'));
   openDialog(t('waiting.removeTitle'), h('div', {}, h('p', {}, t('waiting.removeText', who, typeName(entry.type_id))), problem,
-    h('div.actions', {}, yes, h('button', { type: 'button', id: 'wl-remove-no', onclick: closeDialog }, t('waiting.keep')))));
-  yes.focus();
+    h('div.actions', {}, yes, keep)));
+  keep.focus(); // the safe choice first
 }
 
 // The waiting patients a cancelled appointment a's slot suits, each booked
