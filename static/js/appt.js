@@ -11,6 +11,7 @@ import {
   nowIso,
 } from './lib.js';
 import { patientFacts, explainRefusal } from './book.js';
+import { waitingOffers } from './waiting.js';
 
 const OPEN = ['booked', 'invited', 'confirmed', 'opted_out'];
 
@@ -89,6 +90,7 @@ async function render(id, body, notice) {
       a.status === 'booked' ? t('appt.invite') : t('appt.reinvite'))));
   sections.push(problem);
   if (isOpen) sections.push(moveForm(a, change), cancelForm(change));
+  if (a.status === 'cancelled' && a.start > nowIso()) sections.push(waitingOffers(a, openAppointment)); // the freed slot
   if (a.status !== 'cancelled' && a.start <= nowIso() || ['completed', 'no_show'].includes(a.status)) {
     sections.push(h('div.actions', { role: 'group', 'aria-label': t('appt.outcome') },
       h('button', { type: 'button', disabled: a.status === 'completed', onclick: () => change({ status: 'completed' }, t('appt.markedCompleted')) }, t('appt.completed')),
