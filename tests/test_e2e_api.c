@@ -175,10 +175,10 @@ START_TEST(directory_crud)
 	ck_assert_ptr_nonnull(e2e_header(&r, "Location", v, sizeof(v)));
 	ck_assert_int_eq(strncmp(v, "/api/v1/units/", 14), 0);
 	e2e_resp_free(&r);
-	/* duplicate unit name */
+	/* duplicate unit name: the answer names the field, for the form */
 	ck_assert(e2e_request(port, "POST", "/api/v1/units", NULL, "{\"name\":\"BUP\"}", &r));
 	ck_assert_int_eq(r.status, 409);
-	ck_assert(e2e_is_error(&r, "duplicate", NULL));
+	ck_assert(e2e_is_error(&r, "duplicate", "name"));
 	e2e_resp_free(&r);
 
 	j = e2e_json(port, "GET", "/api/v1/patients/1", NULL, 200);
@@ -196,7 +196,17 @@ START_TEST(directory_crud)
 	ck_assert(e2e_request(port, "PATCH", "/api/v1/patients/2", NULL,
 			      "{\"national_id\":\"15076500565\"}", &r));
 	ck_assert_int_eq(r.status, 409);
+	ck_assert(e2e_is_error(&r, "duplicate", "national_id"));
 	e2e_resp_free(&r);
+	/* and a new patient with it: changes nothing */
+	ck_assert(e2e_request(port, "POST", "/api/v1/patients", NULL,
+			      "{\"name\":\"Kari Kopi\",\"national_id\":\"15076500565\"}", &r));
+	ck_assert_int_eq(r.status, 409);
+	ck_assert(e2e_is_error(&r, "duplicate", "national_id"));
+	e2e_resp_free(&r);
+	j = e2e_json(port, "GET", "/api/v1/patients?q=Kari%20Kopi", NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 0);
+	json_decref(j);
 
 	j = e2e_json(port, "GET", "/api/v1/patients?q=Kari", NULL, 200);
 	ck_assert_int_eq(json_array_size(j), 1);
