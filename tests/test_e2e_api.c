@@ -192,6 +192,20 @@ START_TEST(directory_crud)
 	ck_assert_str_eq(json_string_value(json_object_get(j, "email")), "kari@example.no");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "birth_date")), "1965-07-15");
 	json_decref(j);
+	/* the correction is in the patient's audit log, with who made it */
+	j = e2e_json(port, "GET", "/api/v1/audit?patient_id=1", NULL, 200);
+	{
+		size_t i, updates = 0;
+		json_t *row;
+		json_array_foreach(j, i, row)
+			if (!strcmp(json_string_value(json_object_get(row, "action")), "patient.update")) {
+				ck_assert_str_eq(json_string_value(json_object_get(row, "username")),
+						 E2E_ADMIN);
+				updates++;
+			}
+		ck_assert_uint_eq(updates, 1);
+	}
+	json_decref(j);
 	/* the same national id for another patient */
 	ck_assert(e2e_request(port, "PATCH", "/api/v1/patients/2", NULL,
 			      "{\"national_id\":\"15076500565\"}", &r));
