@@ -225,11 +225,13 @@ export function toast(text, kind = 'ok') {
 export function changed() { window.dispatchEvent(new Event('timebok:changed')); }
 
 // An error's text for people, with the field it concerns.
+// Never the server's English: a code texts does not know is said as what
+// its status class means.
 export function explain(err) {
   if (!(err instanceof ApiError)) return t('err.network');
   const known = t(`err.${err.code}`);
-  return known !== `err.${err.code}` ? `${known} ${err.message && err.code === 'invalid' ? `(${err.message})` : ''}`.trim()
-    : err.message;
+  if (known !== `err.${err.code}`) return known;
+  return t(err.status >= 500 ? 'err.internal' : 'err.refused');
 }
 
 // Directory caches: clinicians, rooms, units, types (loaded once per session).
@@ -315,14 +317,18 @@ export function roomSelect({ clinicOnly = false, selected = null } = {}) {
       { value: r.id, selected: Number(selected) === r.id }, `${r.name}${r.location ? ` (${r.location})` : ''}`)));
 }
 
-// An error in the user's language: for a 400 or 409 naming a field, the
-// words texts has for that field under section ("admin.bad.password"), so
-// no English from the server reaches the user; otherwise explain().
+// An error in the user's language: for an answer naming a field, the
+// words texts has for that field under section ("admin.bad.password"),
+// else those for its code and field in every form ("fielderr.invalid.phone"),
+// so no English from the server reaches the user; otherwise explain().
 export function explainField(err, section) {
-  if (section && err instanceof ApiError && err.field) {
-    const key = `${section}.${err.code === 'duplicate' ? 'taken' : 'bad'}.${err.field}`;
-    const words = t(key);
-    if (words !== key) return words;
+  if (err instanceof ApiError && err.field) {
+    const keys = [`fielderr.${err.code}.${err.field}`];
+    if (section) keys.unshift(`${section}.${err.code === 'duplicate' ? 'taken' : 'bad'}.${err.field}`);
+    for (const key of keys) {
+      const words = t(key);
+      if (words !== key) return words;
+    }
   }
   return explain(err);
 }
