@@ -81,7 +81,7 @@ function fields(c, { nationalId = true } = {}) {
 
 // No mobile and no e-mail: the invitation cannot be sent.
 const noChannel = p => (!p.phone && !p.email
-  ? h('div.attention', { id: 'pt-nochannel', role: 'alert' }, h('strong', {}, t('patients.noChannelH')), ' ', t('patients.noChannel'))
+  ? h('div.attention', { id: 'pt-nochannel', role: 'alert', tabindex: '-1' }, h('strong', {}, t('patients.noChannelH')), ' ', t('patients.noChannel'))
   : null);
 
 async function showNew(main, params) {
