@@ -12,7 +12,7 @@
 // listed, so the hit appointments can be dealt with later too.
 import {
   api, ApiError, query, t, h, clear, dir, field, fieldError, showError, toast, changed,
-  dateInput, timeInput, parseDay, parseTime, nowLocal, addDays, dateOf, fmtStamp, fmtWhen,
+  dateInput, timeInput, parseDay, typedSpan, nowLocal, addDays, dateOf, fmtStamp, fmtWhen,
   clinicianName, STATUS_MARK, explainField,
 } from './lib.js';
 
@@ -42,15 +42,10 @@ export async function showAbsence(main, params) {
       e.preventDefault();
       showError(null, problem);
       if (!clinician()) return fieldError('ab-who', t('absence.needClinician'));
-      const [d0, t0, d1, t1] = [parseDay(fromDate.value), parseTime(fromTime.value), parseDay(toDate.value || fromDate.value), parseTime(toTime.value, true)];
-      if (!d0) return fieldError('ab-from-date', t('admin.bad.date'));
-      if (t0 === null) return fieldError('ab-from-time', t('admin.bad.time'));
-      if (!d1) return fieldError('ab-to-date', t('admin.bad.date'));
-      if (t1 === null) return fieldError('ab-to-time', t('admin.bad.time'));
-      const start = `${d0}T${t0 || '00:00'}:00`;
-      // no time at the end: the whole of that day
-      const end = t1 && t1 !== '24:00' ? `${d1}T${t1}:00` : `${addDays(d1, 1)}T00:00:00`;
-      if (end <= start) return fieldError(t1 ? 'ab-to-time' : 'ab-to-date', t('admin.bad.end'));
+      if (!toDate.value.trim()) toDate.value = fromDate.value; // one day
+      const span = typedSpan('ab');
+      if (!span) return;
+      const { start, end } = span;
       try {
         const made = await api('POST', `/clinicians/${clinician().id}/exceptions`,
           { kind: 'absence', start, end, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) });

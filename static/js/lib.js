@@ -176,6 +176,25 @@ export function timeInput(hhmmText, onValue = () => {}, end = false) {
   return el;
 }
 
+// The span typed in four fields (<prefix>-from-date, -from-time, -to-date,
+// -to-time, made by field()) as clinic-local {day, start, end}; no time
+// at the start is the day's start, none at the end the whole of that day
+// ("24:00" is the next day's start); null after saying at the field what
+// is wrong.
+export function typedSpan(prefix) {
+  const v = k => document.getElementById(`${prefix}-${k}`).value;
+  const [d0, t0, d1, t1] = [parseDay(v('from-date')), parseTime(v('from-time')), parseDay(v('to-date')), parseTime(v('to-time'), true)];
+  const bad = (k, why) => { fieldError(`${prefix}-${k}`, t(`admin.bad.${why}`)); return null; };
+  if (!d0) return bad('from-date', 'date');
+  if (t0 === null) return bad('from-time', 'time');
+  if (!d1) return bad('to-date', 'date');
+  if (t1 === null) return bad('to-time', 'time');
+  const start = `${d0}T${t0 || '00:00'}:00`;
+  const end = t1 && t1 !== '24:00' ? `${d1}T${t1}:00` : `${addDays(d1, 1)}T00:00:00`;
+  if (end <= start) return bad(t1 ? 'to-time' : 'to-date', 'end');
+  return { day: d0, start, end };
+}
+
 // "tir. 24. nov. 09:30" for an instant string.
 export function fmtWhen(s) { return `${fmtDate(dateOf(s), 'short')} ${timeOf(s)}`; }
 export function fmtSpan(a) { return `${timeOf(a.start)}–${timeOf(a.end)}`; }
