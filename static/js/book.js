@@ -101,6 +101,10 @@ export function openBooking(pre = {}) {
         toast(t('book.patientMade', p.name));
       } catch (x) {
         showError(x, npError, { name: 'np-name', phone: 'np-phone', email: 'np-email', national_id: 'np-national_id', language: 'np-language' });
+        if (x instanceof ApiError && x.code === 'duplicate' && body.national_id) { // the patient is there: offer them
+          const [p] = await api('GET', `/patients${query({ national_id: body.national_id, limit: 1 })}`).catch(() => []);
+          if (p) npError.append(' ', h('button', { type: 'button', onclick: () => { newBox.hidden = true; pickPatient(p); } }, t('patients.openExisting', p.name)));
+        }
       }
     } }, t('book.savePatient')));
 
@@ -174,7 +178,13 @@ export function openBooking(pre = {}) {
   form.append(
     h('fieldset', {}, h('legend', {}, t('book.patient')),
       field('bk-patient', t('book.findPatient'), pInput, t('book.findHint')), pList, chosen,
-      h('button.link', { type: 'button', onclick: () => { newBox.hidden = !newBox.hidden; if (!newBox.hidden) np.name.focus(); } }, t('book.newPatient')),
+      h('button.link', { type: 'button', onclick: () => {
+        newBox.hidden = !newBox.hidden;
+        if (newBox.hidden) return;
+        const nin = pInput.value.replace(/\s/g, ''); // a birth number typed in the search comes along
+        if (/^\d{11}$/.test(nin) && !np.national_id.value) np.national_id.value = nin;
+        np.name.focus();
+      } }, t('book.newPatient')),
       newBox),
     clinBox,
     h('fieldset', {}, h('legend', {}, t('book.when')),

@@ -191,6 +191,25 @@ export function timeInput(hhmmText, onValue = () => {}, end = false) {
   return el;
 }
 
+// The span typed in four fields (<prefix>-from-date, -from-time, -to-date,
+// -to-time, made by field()) as clinic-local {day, start, end}; no time
+// at the start is the day's start, none at the end the whole of that day
+// ("24:00" is the next day's start); null after saying at the field what
+// is wrong.
+export function typedSpan(prefix) {
+  const v = k => document.getElementById(`${prefix}-${k}`).value;
+  const [d0, t0, d1, t1] = [parseDay(v('from-date')), parseTime(v('from-time')), parseDay(v('to-date')), parseTime(v('to-time'), true)];
+  const bad = (k, why) => { fieldError(`${prefix}-${k}`, t(`admin.bad.${why}`)); return null; };
+  if (!d0) return bad('from-date', 'date');
+  if (t0 === null) return bad('from-time', 'time');
+  if (!d1) return bad('to-date', 'date');
+  if (t1 === null) return bad('to-time', 'time');
+  const start = `${d0}T${t0 || '00:00'}:00`;
+  const end = t1 && t1 !== '24:00' ? `${d1}T${t1}:00` : `${addDays(d1, 1)}T00:00:00`;
+  if (end <= start) return bad(t1 ? 'to-time' : 'to-date', 'end');
+  return { day: d0, start, end };
+}
+
 // "tir. 24. nov. 09:30" for an instant string.
 export function fmtWhen(s) { return `${fmtDate(dateOf(s), 'short')} ${timeOf(s)}`; }
 export function fmtSpan(a) { return `${timeOf(a.start)}–${timeOf(a.end)}`; }
@@ -240,11 +259,13 @@ export function toast(text, kind = 'ok') {
 export function changed() { window.dispatchEvent(new Event('timebok:changed')); }
 
 // An error's text for people, with the field it concerns.
+// Never the server's English: a code texts does not know is said as what
+// its status class means.
 export function explain(err) {
   if (!(err instanceof ApiError)) return t('err.network');
   const known = t(`err.${err.code}`);
-  return known !== `err.${err.code}` ? `${known} ${err.message && err.code === 'invalid' ? `(${err.message})` : ''}`.trim()
-    : err.message;
+  if (known !== `err.${err.code}`) return known;
+  return t(err.status >= 500 ? 'err.internal' : 'err.refused');
 }
 
 // Directory caches: clinicians, rooms, units, types (loaded once per session).
@@ -330,14 +351,18 @@ export function roomSelect({ clinicOnly = false, selected = null } = {}) {
       { value: r.id, selected: Number(selected) === r.id }, `${r.name}${r.location ? ` (${r.location})` : ''}`)));
 }
 
-// An error in the user's language: for a 400 or 409 naming a field, the
-// words texts has for that field under section ("admin.bad.password"), so
-// no English from the server reaches the user; otherwise explain().
+// An error in the user's language: for an answer naming a field, the
+// words texts has for that field under section ("admin.bad.password"),
+// else those for its code and field in every form ("fielderr.invalid.phone"),
+// so no English from the server reaches the user; otherwise explain().
 export function explainField(err, section) {
-  if (section && err instanceof ApiError && err.field) {
-    const key = `${section}.${err.code === 'duplicate' ? 'taken' : 'bad'}.${err.field}`;
-    const words = t(key);
-    if (words !== key) return words;
+  if (err instanceof ApiError && err.field) {
+    const keys = [`fielderr.${err.code}.${err.field}`];
+    if (section) keys.unshift(`${section}.${err.code === 'duplicate' ? 'taken' : 'bad'}.${err.field}`);
+    for (const key of keys) {
+      const words = t(key);
+      if (words !== key) return words;
+    }
   }
   return explain(err);
 }
