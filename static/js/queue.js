@@ -64,9 +64,16 @@ function item(x) {
   const problem = h('p.error', { role: 'alert' });
   const act = async (fn, done) => {
     problem.textContent = '';
-    try { await fn(); toast(done); changed(); } catch (x) { problem.textContent = explain(x); }
+    try { if (await fn() !== false) toast(done); changed(); } catch (x) { problem.textContent = explain(x); }
   };
-  const invite = () => api('POST', `/appointments/${a.id}/invitations`);
+  // an invitation that could go nowhere (no mobile, no e-mail) is not
+  // "sent": the appointment opens with the link and the letter instead
+  const invite = async () => {
+    const sent = await api('POST', `/appointments/${a.id}/invitations`);
+    if (sent.delivery !== 'manual') return true;
+    await openAppointment(a.id, { invitation: sent });
+    return false;
+  };
   let actions;
   if (x.kind === 'opted_out') {
     const room = roomSelect({ clinicOnly: true });
@@ -75,7 +82,7 @@ function item(x) {
         if (!room.value) return fieldError(`room-${key}`, t('book.needRoom'));
         return act(async () => {
           await api('PATCH', `/appointments/${a.id}`, { mode: 'in_person', room_id: Number(room.value), status: 'booked' }, { ifMatch: a.version });
-          await invite();
+          return invite();
         }, t('queue.rebooked', a.patient_name));
       } }, t('appt.rebookGo'))];
   } else if (x.kind === 'message_failed') {

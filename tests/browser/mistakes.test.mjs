@@ -284,6 +284,24 @@ test('work queue: failed messages first, the appointments by time; a fresh invit
   assert.match(await page.locator('main').textContent(), new RegExp(nb.inv.queueRule.slice(0, 40)));
   await shot(page, 'queue');
   await noViolations(page, 'work queue');
+
+  // re-booked in person from the queue for a patient with no mobile and no
+  // e-mail (the link was read out): not "sent", the link and letter instead
+  const quiet = await book(await patient({ name: 'Liv Uten Nummer' }), `${day}T09:00:00`);
+  const iq = await srv.api('POST', `/api/v1/appointments/${quiet.id}/invitations`, null, 201);
+  assert.equal(iq.delivery, 'manual');
+  await asPatient(iq.url, 'opt-out', {});
+  await page.goto(`${srv.base}/?load=${Date.now()}#/queue?unit=${unit}`);
+  const item = page.locator('.q-item.q-opted_out', { hasText: 'Liv Uten Nummer' });
+  await item.getByLabel(nb.book.room).selectOption({ label: 'Rom 101 (Bygg A)' });
+  await item.getByRole('button', { name: nb.appt.rebookGo }).click();
+  const manual = page.getByRole('dialog').locator('#manual');
+  await manual.getByRole('heading', { name: nb.inv.manualH }).waitFor();
+  assert.doesNotMatch(await page.locator('#toast').textContent(), /sendt/);
+  const now = await srv.api('GET', `/api/v1/appointments/${quiet.id}`, null, 200);
+  assert.equal(now.mode, 'in_person');
+  assert.equal(now.status, 'booked');
+  await page.getByRole('dialog').getByRole('button', { name: nb.app.close }).click();
 });
 
 test('units: department, phone and address set in the units editor with the keyboard; bad input said at the field', async () => {
