@@ -352,7 +352,7 @@ for (const [lang, confirm, join, contact, call] of [
   ['en', 'Confirm the appointment', 'Join the video appointment', 'Contact the clinic', 'Phone:'],
 ]) {
   test(`patient page on a 360 x 640 phone (${lang}): the main action without scrolling, the clinic's phone, address and department`, async () => {
-    const p = await patient({ name: `Telefon ${lang}`, phone: `+479200000${n}`, language: lang });
+    const p = await patient({ name: `Telefon ${lang}`, phone: `+4792${String(n).padStart(6, '0')}`, language: lang });
     const a = await book(p, `${workday(4)}T${String(8 + n % 8).padStart(2, '0')}:30:00`);
     const inv = await srv.api('POST', `/api/v1/appointments/${a.id}/invitations`, null, 201);
     const pp = await phonePage(inv.url);
