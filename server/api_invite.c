@@ -4,7 +4,13 @@
  * Staff: POST /appointments/{id}/invitations issues a fresh link (revoking
  * the earlier one) and queues the invitation, in one transaction with the
  * status change booked -> invited; GET /appointments/{id}/messages lists
- * what was queued, sent and failed.
+ * what was queued, sent and failed.  A patient with no address on the
+ * channels asked for (no mobile, no e-mail) gets the link all the same, for
+ * staff to read out or print in a letter, but nothing is queued: the answer
+ * says "delivery": "manual" and "channels": [], the status stays as it was
+ * (booked is "not invited by message"; the work queue's unanswered
+ * invitations are the ones that went out) and the history says
+ * "invitation_manual".
  *
  * Patient: /invite/{token} needs no login; the token is the only key.  Its
  * hash finds the link; an unknown, revoked or expired token gets the same
@@ -17,8 +23,13 @@
  * transaction.  The view carries the appointment's version; a patient's
  * answer with If-Match (the page always sends it) is refused with 412 when
  * the appointment has changed since, unless it is the answer already given,
- * so answers given at once from one view make exactly one change.  Every
- * look and answer is in the audit log as "patient".
+ * so answers given at once from one view make exactly one change.  A
+ * patient who opted out and then confirms after all ("I can take it by
+ * video after all") is in the history as "video_after_all" with the reason
+ * the opt-out gave, so the reason is not lost when the opt-out leaves the
+ * work queue.  The view names the unit of the appointment's first clinician
+ * with its department, phone and address (schema/0018), for the patient
+ * to call.  Every look and answer is in the audit log as "patient".
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -47,9 +58,11 @@
 
 struct invite_ctx {
 	struct app *app;
+	struct store *db; /* the edit's, inside its transaction */
 	struct reply *rep;
 	const struct req *req;
-	unsigned channels;
+	unsigned channels; /* asked for */
+	unsigned reach;    /* of those, the ones the patient has an address for */
 	char url[OUTBOX_URL_MAX];
 	int queued;
 };
@@ -58,6 +71,7 @@ static enum app_err invite_edit(void *vctx, const struct appointment *cur,
 				struct appointment *next)
 {
 	struct invite_ctx *c = vctx;
+	enum app_err err;
 
 	if (cur->status == APPT_CANCELLED || cur->status == APPT_COMPLETED ||
 	    cur->status == APPT_NO_SHOW || cur->end <= c->req->now)
@@ -65,7 +79,10 @@ static enum app_err invite_edit(void *vctx, const struct appointment *cur,
 				  "an appointment that is %s cannot be invited to",
 				  cur->end <= c->req->now ? "over"
 							  : appointment_status_name(cur->status));
-	if (cur->status == APPT_BOOKED || cur->status == APPT_OPTED_OUT)
+	if ((err = outbox_patient_channels(c->db, cur, c->channels, &c->reach)))
+		return err;
+	/* nothing goes out: the status must not say it did */
+	if (c->reach && (cur->status == APPT_BOOKED || cur->status == APPT_OPTED_OUT))
 		next->status = APPT_INVITED;
 	return APP_OK;
 }
@@ -79,6 +96,10 @@ static enum app_err invite_after(void *vctx, struct store *db, const struct appo
 
 	(void)cur;
 	if ((err = outbox_invite(c->app, db, next, c->channels, c->req->now, c->url, &c->queued)))
+		return err;
+	if (!c->queued &&
+	    (err = store_appointments_note(db, next, c->req->now, &c->req->who,
+					   "invitation_manual", "{\"channels\":[]}")))
 		return err;
 	audit_fill(&row, &c->req->who, "appointment.invite", next->patient_id, next->id,
 		   c->req->now);
@@ -119,7 +140,7 @@ enum app_err api_invite_channels(const struct req *req, struct reply *rep, unsig
 
 API_HANDLER(api_invite_create)
 {
-	struct invite_ctx c = {.app = app, .rep = rep, .req = req};
+	struct invite_ctx c = {.app = app, .db = db, .rep = rep, .req = req};
 	struct appointment a;
 	char t[TIMEUTIL_INSTANT_LEN];
 	struct conflicts cf;
@@ -137,6 +158,13 @@ API_HANDLER(api_invite_create)
 	timeutil_format(outbox_link_expires(app, &a), t);
 	buf_json_kstr(&rep->body, ",", "expires", t);
 	buf_json_kint(&rep->body, ",", "queued", c.queued, false);
+	buf_puts(&rep->body, ",\"channels\":[");
+	if (c.queued && (c.reach & OUTBOX_SMS))
+		buf_puts(&rep->body, "\"sms\"");
+	if (c.queued && (c.reach & OUTBOX_EMAIL))
+		buf_puts(&rep->body, c.reach & OUTBOX_SMS ? ",\"email\"" : "\"email\"");
+	buf_putc(&rep->body, ']');
+	buf_json_kstr(&rep->body, ",", "delivery", c.queued ? "queued" : "manual");
 	buf_json_kstr(&rep->body, ",", "status", appointment_status_name(a.status));
 	buf_json_kint(&rep->body, ",", "version", a.version, false);
 	buf_putc(&rep->body, '}');
@@ -363,12 +391,36 @@ static bool guest_may_answer(const struct appointment *a, int64_t now)
 	       now < a->start;
 }
 
+/* "unit": how the holder of the link reaches the clinic (the unit of the
+ * appointment's first clinician), or null when it has none. */
+static enum app_err put_unit(struct store *db, struct buf *b, int64_t id)
+{
+	static const char *const shown[] = {"name", "department", "phone", "address"};
+	const struct res_desc *d = &resources_units;
+	struct res_row row;
+	enum app_err err;
+
+	if (!id || (err = store_resource_get(db, d, id, &row)) == APP_ENOTFOUND) {
+		buf_puts(b, ",\"unit\":null");
+		return APP_OK;
+	}
+	if (err)
+		return err;
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+		const char *v = row.v[store_resource_field(d, shown[i])].s;
+		buf_json_kstr(b, i ? "," : ",\"unit\":{", shown[i], v && *v ? v : NULL);
+	}
+	buf_putc(b, '}');
+	return APP_OK;
+}
+
 static enum app_err write_view(struct app *app, struct store *db, const struct req *req,
 			       struct reply *rep, const struct appointment *a,
 			       const struct participant *p)
 {
 	struct buf *b = &rep->body;
 	bool guest = is_guest(p);
+	int64_t unit = 0;
 	struct res_row row;
 	enum appt_status to;
 	enum app_err err;
@@ -399,6 +451,8 @@ static enum app_err write_view(struct app *app, struct store *db, const struct r
 		if ((err = store_resource_get(db, &resources_clinicians, a->clinician_ids[i],
 					      &row)))
 			return err;
+		if (!i)
+			unit = row.v[store_resource_field(&resources_clinicians, "unit_id")].i;
 		buf_json_kstr(b, i ? ",{" : "{", "name",
 			      row.v[store_resource_field(&resources_clinicians, "name")].s);
 		buf_json_kstr(b, ",", "profession",
@@ -406,6 +460,8 @@ static enum app_err write_view(struct app *app, struct store *db, const struct r
 		buf_putc(b, '}');
 	}
 	buf_putc(b, ']');
+	if ((err = put_unit(db, b, unit)))
+		return err;
 	buf_json_kstr(b, ",", "language", lang);
 	buf_json_kstr(b, ",", "clinic", app->cfg->clinic_name);
 	buf_json_kint(b, ",", "cancel_notice_hours", app->cfg->cancel_notice_hours, false);
@@ -528,7 +584,27 @@ struct answer_ctx {
 	const char *reason;
 	const char *reason_code; /* an opt-out's category (store_stats.h) */
 	int64_t seen; /* If-Match: the version the patient answered (0: any) */
+	const struct actor *who; /* the patient, for the history */
 };
+
+/* A confirmation after an opt-out: the history keeps what the opt-out
+ * said (its reason and category), which the new status clears. */
+static enum app_err note_video_after_all(struct store *db, const struct appointment *cur,
+					 const struct appointment *next, const struct actor *who,
+					 int64_t now)
+{
+	enum app_err err;
+	struct buf b;
+
+	buf_init(&b, 2048);
+	buf_json_kstr(&b, "{", "opt_out_reason", cur->status_reason[0] ? cur->status_reason : NULL);
+	buf_json_kstr(&b, ",", "reason_code", cur->opt_out_reason[0] ? cur->opt_out_reason : NULL);
+	buf_putc(&b, '}');
+	err = b.failed ? APP_ENOMEM
+		       : store_appointments_note(db, next, now, who, "video_after_all", b.data);
+	buf_release(&b);
+	return err;
+}
 
 static enum app_err answer_edit(void *vctx, const struct appointment *cur,
 				struct appointment *next)
@@ -561,6 +637,9 @@ static enum app_err answer_after(void *vctx, struct store *db, const struct appo
 		return APP_OK;
 	if ((err = store_outbox_respond(db, c->participant, response[c->answer], c->req->now)))
 		return err;
+	if (cur->status == APPT_OPTED_OUT && next->status == APPT_CONFIRMED &&
+	    (err = note_video_after_all(db, cur, next, c->who, c->req->now)))
+		return err;
 	/* what the statistics count: the opt-out's category (free text alone is
 	 * "other"), and whether a cancellation came inside the notice */
 	if (c->answer == ANSWER_OPT_OUT &&
@@ -580,7 +659,7 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 			   struct reply *rep, enum appt_answer ans)
 {
 	static const char *const allowed[] = {"reason_code", "reason", NULL};
-	struct answer_ctx c = {app, rep, req, ans, 0, NULL, NULL, 0};
+	struct answer_ctx c = {app, rep, req, ans, 0, NULL, NULL, 0, NULL};
 	struct participant p;
 	struct appointment a;
 	struct conflicts cf;
@@ -618,6 +697,7 @@ static enum app_err answer(struct app *app, struct store *db, const struct req *
 	}
 	c.participant = l.participant_id;
 	link_actor(req, &p, &who);
+	c.who = &who;
 	version = a.version;
 	err = store_appointments_edit_then(db, a.id, 0, answer_edit, answer_after, &c, &who,
 					   req->now, &cf, &a);

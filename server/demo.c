@@ -383,8 +383,17 @@ enum app_err demo_populate(struct app *app, struct store *db)
 	for (int i = 0; i < 3; i++) {
 		static const int target[] = {40, 30, 50}, km[] = {90, 60, 140}, minutes[] = {100, 70,
 											  150};
+		/* how patients reach it (the patient page): made-up numbers */
+		static const char *const dept[] = {"Medisinsk klinikk", "Klinikk psykisk helse",
+						   "Klinikk for fysikalsk medisin"},
+					 *const phone[] = {"+4723001000", "+4723001100", "+4723001200"},
+					 *const address[] = {"Sykehusveien 1, bygg A", "Sykehusveien 5",
+							     "Sykehusveien 9, inngang C"};
 		memset(&row, 0, sizeof(row));
 		set_text(&resources_units, &row, "name", units[i]);
+		set_text(&resources_units, &row, "department", dept[i]);
+		set_text(&resources_units, &row, "phone", phone[i]);
+		set_text(&resources_units, &row, "address", address[i]);
 		set_int(&resources_units, &row, "video_target_percent", target[i]);
 		set_int(&resources_units, &row, "travel_km", km[i]);
 		set_int(&resources_units, &row, "travel_minutes", minutes[i]);

@@ -257,6 +257,19 @@ enum app_err outbox_invite(struct app *app, struct store *db, const struct appoi
 	return queue(app, db, a, &r, "invitation", channels, now, queued);
 }
 
+enum app_err outbox_patient_channels(struct store *db, const struct appointment *a,
+				     unsigned wanted, unsigned *out)
+{
+	struct recipient r;
+	enum app_err err;
+
+	*out = 0;
+	if ((err = patient_recipient(db, a, &r)))
+		return err;
+	*out = wanted & ((r.phone[0] ? OUTBOX_SMS : 0u) | (r.email[0] ? OUTBOX_EMAIL : 0u));
+	return APP_OK;
+}
+
 enum app_err outbox_invite_guest(struct app *app, struct store *db, const struct appointment *a,
 				 const struct participant *p, unsigned channels, int64_t now,
 				 char url[OUTBOX_URL_MAX], int *queued)

@@ -49,6 +49,12 @@ enum app_err outbox_invite(struct app *app, struct store *db, const struct appoi
 			   unsigned channels, int64_t now, char url[OUTBOX_URL_MAX],
 			   int *queued) WARN_UNUSED;
 
+/* The channels of mask wanted that a's patient has an address for (0: none,
+ * so an invitation can only be read out or printed).  APP_ENOTFOUND when
+ * the patient is gone. */
+enum app_err outbox_patient_channels(struct store *db, const struct appointment *a,
+				     unsigned wanted, unsigned *out) WARN_UNUSED;
+
 struct participant;
 struct actor;
 /* Issue a fresh link for guest p of a and queue its invitation. */

@@ -27,20 +27,24 @@ static const char *const modes[] = {"video", "in_person", "phone", NULL};
 #define PHONE {.name = "phone", .type = RES_TEXT, .filter = true, .max = 32, .check = validate_phone}
 
 /* the statistics' settings (issue 21): the share of consultations the
- * unit aims to hold by video, and its patients' typical round trip */
+ * unit aims to hold by video, and its patients' typical round trip; how a
+ * patient reaches the unit, shown on the patient page (issue 20, 0018) */
 static const struct res_field unit_fields[] = {
 	NAME,
 	ACTIVE,
 	{.name = "video_target_percent", .type = RES_INT, .min = 0, .max = 100},
 	{.name = "travel_km", .type = RES_INT, .min = 0, .max = 5000},
 	{.name = "travel_minutes", .type = RES_INT, .min = 0, .max = 1440},
+	{.name = "department", .type = RES_TEXT, .max = 200, .check = validate_name},
+	{.name = "phone", .type = RES_TEXT, .max = 32, .check = validate_phone},
+	{.name = "address", .type = RES_TEXT, .max = 200, .check = validate_name},
 };
 
 const struct res_desc resources_units = {
 	.table = "units",
 	.noun = "unit",
 	.fields = unit_fields,
-	.nfields = 5,
+	.nfields = 8,
 	.search = "name " RES_LIKE,
 	.unit_col = "id",
 	.unique = "name",

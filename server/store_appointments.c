@@ -735,20 +735,25 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 }
 
 /* The three causes, each from its partial index (0010), as (kind, rank,
- * appointment, at, detail, message, channel). */
+ * appointment, at, detail, message, channel); failed messages rank first.
+ * An invitation is unanswered once the patient has had reasonable time
+ * since their newest link was issued: QUEUE_GRACE_S, or half the time
+ * that was left until the start when that is less (see the header). */
 #define QUEUE_CAUSES                                                                               \
-	"SELECT 'opted_out' AS kind, 0 AS rank, id AS appointment_id, updated_at AS at, "         \
-	"status_reason AS detail, NULL AS message_id, NULL AS channel FROM appointments "          \
-	"WHERE status = 'opted_out' AND start_at > ?1 - ?3 - " MAXS " AND end_at > ?1 - ?3 "       \
-	"UNION ALL "                                                                               \
-	"SELECT 'message_failed', 1, o.appointment_id, o.next_at, o.last_error, o.id, o.channel "  \
+	"SELECT 'message_failed' AS kind, 0 AS rank, o.appointment_id AS appointment_id, "        \
+	"o.next_at AS at, o.last_error AS detail, o.id AS message_id, o.channel AS channel "       \
 	"FROM outbox o WHERE o.status = 'failed' AND o.handled_at IS NULL AND NOT EXISTS "         \
 	"(SELECT 1 FROM outbox n WHERE n.appointment_id = o.appointment_id AND n.id > o.id AND "   \
-	"n.channel = o.channel AND n.participant_id IS o.participant_id) " \
+	"n.channel = o.channel AND n.participant_id IS o.participant_id) "                          \
 	"UNION ALL "                                                                               \
-	"SELECT 'unanswered', 2, id, (SELECT max(created_at) FROM links WHERE appointment_id = "   \
-	"appointments.id), NULL, NULL, NULL FROM appointments WHERE status = 'invited' AND "       \
-	"start_at > ?1 AND start_at <= ?1 + ?2"
+	"SELECT 'opted_out', 1, id, updated_at, status_reason, NULL, NULL FROM appointments "      \
+	"WHERE status = 'opted_out' AND start_at > ?1 - ?3 - " MAXS " AND end_at > ?1 - ?3 "       \
+	"UNION ALL "                                                                               \
+	"SELECT 'unanswered', 2, u.id, u.at, NULL, NULL, NULL FROM (SELECT id, start_at, "         \
+	"(SELECT max(l.created_at) FROM links l JOIN participants p ON p.id = l.participant_id "   \
+	"WHERE l.appointment_id = appointments.id AND p.kind = 'patient') AS at "                 \
+	"FROM appointments WHERE status = 'invited' AND start_at > ?1 AND start_at <= ?1 + ?2) u " \
+	"WHERE u.at IS NULL OR ?1 >= u.at + min(" QUEUE_TEXT(QUEUE_GRACE_S) ", (u.start_at - u.at) / 2)"
 
 enum app_err store_appointments_queue(struct store *s, const struct queue_filter *f, queue_fn fn,
 				      void *ctx)
@@ -764,7 +769,7 @@ enum app_err store_appointments_queue(struct store *s, const struct queue_filter
 		     "FROM (" QUEUE_CAUSES ") q JOIN appointments a ON a.id = q.appointment_id "
 		     "JOIN patients pt ON pt.id = a.patient_id WHERE a.end_at > ?1 - ?3");
 	units_filter(&b, f->unit_id, "?4", f->nunits, f->unit_ids, "");
-	buf_puts(&b, " ORDER BY a.start_at, a.id, q.rank, q.message_id LIMIT ?5");
+	buf_puts(&b, " ORDER BY q.rank > 0, a.start_at, a.id, q.rank, q.message_id LIMIT ?5");
 	if (b.failed) {
 		err = APP_ENOMEM;
 		goto out;

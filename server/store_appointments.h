@@ -146,10 +146,18 @@ struct queue_filter {
 
 typedef bool (*queue_fn)(void *ctx, const struct queue_item *q);
 
-/* What needs a secretary, by the appointment's start: patients who opted
- * out of video (until re-booked, answered again or cancelled); invitations
- * unanswered within f->window of the start; failed messages not followed by
-  * any later one to the same recipient and not marked handled. */
+/* An invitation the patient has not answered waits this long (seconds) for
+ * an answer before it is "unanswered" in the work queue, or half the time
+ * from the invitation to the start when that is less. */
+#define QUEUE_GRACE_S 86400
+#define QUEUE_TEXT_(x) #x
+#define QUEUE_TEXT(x) QUEUE_TEXT_(x)
+
+/* What needs a secretary: failed messages not followed by any later one to
+ * the same recipient and not marked handled, first; then, by the
+ * appointment's start, patients who opted out of video (until re-booked,
+ * answered again or cancelled) and invitations starting within f->window
+ * that the patient has had reasonable time to answer (QUEUE_GRACE_S). */
 enum app_err store_appointments_queue(struct store *s, const struct queue_filter *f, queue_fn fn,
 				      void *ctx) WARN_UNUSED;
 

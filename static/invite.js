@@ -6,17 +6,31 @@
 // else (Referrer-Policy: no-referrer, no third-party resources).  Opening the
 // page changes nothing: answers are POSTs from the buttons.  Times are shown
 // in the clinic's zone through Intl.DateTimeFormat; texts in bokmål,
-// nynorsk or English (the patient's language first, selectable).
+// nynorsk or English (the patient's language first, selectable).  The main
+// action comes first (on a 360 x 640 phone without scrolling); what happens
+// next and how to reach the unit follow.  After an opt-out the page says
+// the clinic will be in touch, and "I can take it by video after all" is a
+// second choice, not the confirm button.
 
 const token = location.pathname.split('/').pop();
 const api = `/api/v1/invite/${encodeURIComponent(token)}`;
 
 const T = {
   nb: {
+    next: { h: 'Hva skjer nå', booked: 'Klinikken sender deg en innkalling.',
+      invited: 'Bekreft timen, eller si fra om du heller vil møte fysisk. Hører vi ikke fra deg, kan klinikken ringe deg.',
+      confirmed_video: 'Åpne denne siden på dagen og trykk «Gå til videotimen». Videorommet åpner 15 minutter før.',
+      confirmed_in_person: 'Møt opp på stedet til tiden. Du får en påminnelse før timen.',
+      confirmed_phone: 'Behandleren ringer deg til avtalt tid.',
+      opted_out: 'Klinikken tar kontakt med deg om et fysisk møte, og du får en ny innkalling med tid og sted. Du trenger ikke gjøre noe mer nå.',
+      cancelled: 'Trenger du en ny time, ta kontakt med klinikken.', completed: 'Har du spørsmål, ta kontakt med klinikken.',
+      no_show: 'Har du spørsmål, ta kontakt med klinikken.' },
+    changedMind: 'Ombestemt deg?', videoAfter: 'Jeg kan ta timen på video likevel',
+    videoAfterDone: 'Takk! Timen blir på video som avtalt.', contactH: 'Kontakt klinikken', call: 'Telefon:',
     title: 'Din time', lang: 'Språk', when: 'Når', with: 'Hos', how: 'Form', where: 'Sted',
     modes: { video: 'Video', in_person: 'Oppmøte', phone: 'Telefon' },
     status: { booked: 'Ikke sendt ennå', invited: 'Venter på svar fra deg', confirmed: 'Du har bekreftet timen',
-      opted_out: 'Du har bedt om å møte fysisk. Du får en ny innkalling.', cancelled: 'Timen er avlyst',
+      opted_out: 'Du har bedt om å møte fysisk.', cancelled: 'Timen er avlyst',
       completed: 'Timen er gjennomført', no_show: 'Timen er over' },
     videoH: 'Videotimen', join: 'Gå til videotimen', joinFrom: t => `Videorommet åpner ${t}.`,
     joinOpen: 'Videorommet er åpent.',
@@ -51,10 +65,20 @@ const T = {
       logoped: 'logoped', annet: 'behandler' },
   },
   nn: {
+    next: { h: 'Kva skjer no', booked: 'Klinikken sender deg ei innkalling.',
+      invited: 'Stadfest timen, eller sei frå om du heller vil møtast fysisk. Høyrer vi ikkje frå deg, kan klinikken ringje deg.',
+      confirmed_video: 'Opne denne sida på dagen og trykk «Gå til videotimen». Videorommet opnar 15 minutt før.',
+      confirmed_in_person: 'Møt opp på staden til tida. Du får ei påminning før timen.',
+      confirmed_phone: 'Behandlaren ringjer deg til avtalt tid.',
+      opted_out: 'Klinikken tek kontakt med deg om eit fysisk møte, og du får ei ny innkalling med tid og stad. Du treng ikkje gjere noko meir no.',
+      cancelled: 'Treng du ein ny time, ta kontakt med klinikken.', completed: 'Har du spørsmål, ta kontakt med klinikken.',
+      no_show: 'Har du spørsmål, ta kontakt med klinikken.' },
+    changedMind: 'Ombestemt deg?', videoAfter: 'Eg kan ta timen på video likevel',
+    videoAfterDone: 'Takk! Timen vert på video som avtalt.', contactH: 'Kontakt klinikken', call: 'Telefon:',
     title: 'Timen din', lang: 'Språk', when: 'Når', with: 'Hos', how: 'Form', where: 'Stad',
     modes: { video: 'Video', in_person: 'Oppmøte', phone: 'Telefon' },
     status: { booked: 'Ikkje sendt enno', invited: 'Ventar på svar frå deg', confirmed: 'Du har stadfesta timen',
-      opted_out: 'Du har bede om å møtast fysisk. Du får ei ny innkalling.', cancelled: 'Timen er avlyst',
+      opted_out: 'Du har bede om å møtast fysisk.', cancelled: 'Timen er avlyst',
       completed: 'Timen er gjennomført', no_show: 'Timen er over' },
     videoH: 'Videotimen', join: 'Gå til videotimen', joinFrom: t => `Videorommet opnar ${t}.`,
     joinOpen: 'Videorommet er ope.',
@@ -89,10 +113,20 @@ const T = {
       logoped: 'logoped', annet: 'behandlar' },
   },
   en: {
+    next: { h: 'What happens next', booked: 'The clinic will send you an invitation.',
+      invited: 'Confirm the appointment, or tell us if you would rather meet in person. If we do not hear from you, the clinic may call you.',
+      confirmed_video: 'Open this page on the day and press "Join the video appointment". The video room opens 15 minutes before.',
+      confirmed_in_person: 'Come to the place on time. You will get a reminder before the appointment.',
+      confirmed_phone: 'The clinician will call you at the agreed time.',
+      opted_out: 'The clinic will contact you about meeting in person, and you will get a new invitation with the time and place. You need not do anything more now.',
+      cancelled: 'If you need a new appointment, please contact the clinic.', completed: 'If you have questions, please contact the clinic.',
+      no_show: 'If you have questions, please contact the clinic.' },
+    changedMind: 'Changed your mind?', videoAfter: 'I can take it by video after all',
+    videoAfterDone: 'Thank you! The appointment stays a video appointment.', contactH: 'Contact the clinic', call: 'Phone:',
     title: 'Your appointment', lang: 'Language', when: 'When', with: 'With', how: 'How', where: 'Where',
     modes: { video: 'Video', in_person: 'In person', phone: 'Phone' },
     status: { booked: 'Not sent yet', invited: 'Waiting for your answer', confirmed: 'You have confirmed the appointment',
-      opted_out: 'You have asked to meet in person. You will get a new invitation.', cancelled: 'The appointment is cancelled',
+      opted_out: 'You have asked to meet in person.', cancelled: 'The appointment is cancelled',
       completed: 'The appointment has taken place', no_show: 'The appointment is over' },
     videoH: 'The video appointment', join: 'Join the video appointment', joinFrom: t => `The video room opens ${t}.`,
     joinOpen: 'The video room is open.',
@@ -209,15 +243,39 @@ function render() {
     $('mic-label').textContent = s.mic;
   }
 
+  // the main action first, within a phone's first screen: the answer while
+  // one is awaited, the video room once confirmed; after an opt-out what
+  // happens next comes first and video is only a second choice
+  const optedOut = !guest && view.status === 'opted_out';
+  const order = optedOut ? ['next', 'actions', 'video'] : view.status === 'invited' || guest ? ['actions', 'video', 'next'] : ['video', 'actions', 'next'];
+  $('contact').before(...order.map($));
+  $('next').hidden = guest;
+  $('next-h').textContent = s.next.h;
+  $('next-text').textContent = s.next[view.status === 'confirmed' ? `confirmed_${view.mode}` : view.status] || '';
+  const unit = view.unit;
+  $('contact').hidden = !unit;
+  if (unit) {
+    $('contact-h').textContent = s.contactH;
+    $('contact-unit').textContent = [unit.department, unit.name].filter(Boolean).join(', ');
+    $('contact-phone-line').hidden = !unit.phone;
+    $('contact-call').textContent = s.call;
+    $('contact-phone').textContent = unit.phone || '';
+    $('contact-phone').href = unit.phone ? `tel:${unit.phone.replace(/\s/g, '')}` : '#';
+    $('contact-address').hidden = !unit.address;
+    $('contact-address').textContent = unit.address || '';
+  }
+
   const can = view.can || {};
   $('actions').hidden = !(can.confirm || can.opt_out || can.cancel || can.accept || can.tentative || can.decline);
   for (const a of ['accept', 'tentative', 'decline']) {
     $(a).textContent = g[a];
     $(a).hidden = !can[a];
   }
-  $('answer-h').textContent = s.answerH;
+  $('answer-h').textContent = optedOut ? s.changedMind : s.answerH;
   $('confirm').textContent = s.confirm;
-  $('confirm').hidden = !can.confirm;
+  $('confirm').hidden = !can.confirm || optedOut;
+  $('video-after').textContent = s.videoAfter;
+  $('video-after').hidden = !can.confirm || !optedOut;
   $('optout').textContent = s.optout;
   $('optout').hidden = !can.opt_out;
   if (!can.opt_out) $('optout-form').hidden = true;
@@ -274,12 +332,13 @@ async function act(action, reason, code) {
     $('notice').textContent = msg;
     return;
   }
+  const after = action === 'confirm' && view.status === 'opted_out';
   view = await r.json();
   $('optout-form').hidden = $('cancel-form').hidden = true;
   $('optout').setAttribute('aria-expanded', 'false');
   $('cancel').setAttribute('aria-expanded', 'false');
   render();
-  $('notice').textContent = (view.audience === 'guest' ? t().guest.done : t().done)[action];
+  $('notice').textContent = after ? t().videoAfterDone : (view.audience === 'guest' ? t().guest.done : t().done)[action];
   $('main').focus();
 }
 
@@ -325,6 +384,7 @@ function stopAv() {
 
 $('lang').addEventListener('change', e => { lang = e.target.value; render(); });
 $('confirm').addEventListener('click', () => act('confirm'));
+$('video-after').addEventListener('click', () => act('confirm'));
 for (const a of ['accept', 'tentative', 'decline']) $(a).addEventListener('click', () => act(a));
 $('optout').addEventListener('click', () => toggle($('optout'), $('optout-form')));
 $('cancel').addEventListener('click', () => toggle($('cancel'), $('cancel-form')));

@@ -99,6 +99,18 @@ static json_t *messages(long long id)
 	return e2e_json(port, "GET", path, NULL, 200);
 }
 
+/* Appointment id is booked (not invited) and has no message. */
+static void still_booked_and_silent(long long id)
+{
+	json_t *j = get_appt(id);
+
+	ck_assert_str_eq(str(j, "status"), "booked");
+	json_decref(j);
+	j = messages(id);
+	ck_assert_int_eq(json_array_size(j), 0);
+	json_decref(j);
+}
+
 /* Wait (bounded) until no message of id is queued. */
 static json_t *delivered(long long id)
 {
@@ -540,7 +552,7 @@ START_TEST(bad_invitations_change_nothing)
 	long long id = book(pat, "2027-03-08T09:00:00+01:00", NULL);
 	char path[96];
 	struct resp r;
-	json_t *a, *m;
+	json_t *m;
 
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -549,12 +561,7 @@ START_TEST(bad_invitations_change_nothing)
 			      i, r.status, r.body);
 		e2e_resp_free(&r);
 	}
-	a = get_appt(id);
-	ck_assert_str_eq(str(a, "status"), "booked");
-	json_decref(a);
-	m = messages(id);
-	ck_assert_int_eq(json_array_size(m), 0);
-	json_decref(m);
+	still_booked_and_silent(id);
 	/* no such appointment; a cancelled one takes no invitation */
 	json_decref(e2e_json(port, "POST", "/api/v1/appointments/999/invitations", NULL, 404));
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
@@ -641,6 +648,30 @@ START_TEST(reminders_before_but_not_when_opted_out)
 }
 END_TEST
 
+/* Run sql on the server's database beside it (WAL: the server keeps
+ * going). */
+static void db_exec(const char *sql)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(srv.db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql,
+		      sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+/* As if appointment id's links were issued seconds earlier. */
+static void links_older(long long id, long long seconds)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql),
+		 "UPDATE links SET created_at = created_at - %lld WHERE appointment_id = %lld",
+		 seconds, id);
+	db_exec(sql);
+}
+
 /* The kinds of the work queue's items for appointment id, in order, as
  * one string ("opted_out,unanswered"). */
 static void queue_of(long long id, const char *query, char *out, size_t cap)
@@ -677,8 +708,12 @@ START_TEST(work_queue_follows_what_is_done)
 	/* booked, not yet invited: nothing to do */
 	queue_of(soon, NULL, kinds, sizeof(kinds));
 	ck_assert_str_eq(kinds, "");
-	/* invited 30 h ahead and unanswered: a secretary should call */
+	/* invited 30 h ahead: the patient has not had time to answer yet */
 	invite(soon, token);
+	queue_of(soon, NULL, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "");
+	/* a day later, still unanswered: a secretary should call */
+	links_older(soon, 86400);
 	queue_of(soon, NULL, kinds, sizeof(kinds));
 	ck_assert_str_eq(kinds, "unanswered");
 	j = e2e_json(port, "GET", "/api/v1/work-queue", NULL, 200);
@@ -766,6 +801,217 @@ END_TEST
  * and at most 20 changes in ten minutes (the outside review flipped a
  * guest's answer 2,044 times in 4 s: as many history and audit rows); a
  * cancellation is always told. */
+/* An invitation gets the patient reasonable time before it is called
+ * unanswered: 24 h, or half the time that was left when that is less; the
+ * failed messages come first, then the rest by the appointment's time. */
+START_TEST(work_queue_waits_and_puts_failures_first)
+{
+	char start[32], token[44], kinds[128];
+	json_t *j, *v;
+	long long near, far;
+	size_t k;
+
+	from_now(4, start);
+	near = book(pat, start, NULL);
+	from_now(24 * 5, start);
+	far = book(pat2, start, NULL);
+	invite(near, token);
+	invite(far, token);
+	json_decref(delivered(near));
+	json_decref(delivered(far));
+	/* 4 h ahead: 2 h to answer (half of what was left), not yet */
+	links_older(near, 3600);
+	queue_of(near, NULL, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "");
+	links_older(near, 3 * 3600); /* invited 4 h ago for 8 h ahead: 4 h given */
+	queue_of(near, NULL, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "unanswered");
+	/* far's invitation failed: it comes first though its time is later */
+	{
+		char sql[160];
+		snprintf(sql, sizeof(sql),
+			 "UPDATE outbox SET status = 'failed', last_error = 'refused by the "
+			 "gateway' WHERE appointment_id = %lld",
+			 far);
+		db_exec(sql);
+	}
+	j = e2e_json(port, "GET", "/api/v1/work-queue", NULL, 200);
+	ck_assert_int_ge(json_array_size(j), 2);
+	ck_assert_str_eq(str(json_array_get(j, 0), "kind"), "message_failed");
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_object_get(json_array_get(j, 0), "appointment"), "id")),
+			 far);
+	json_array_foreach(j, k, v) {
+		if (k && !strcmp(str(v, "kind"), "message_failed"))
+			ck_assert_str_eq(str(json_array_get(j, k - 1), "kind"), "message_failed");
+	}
+	ck_assert_str_eq(str(json_array_get(j, json_array_size(j) - 1), "kind"), "unanswered");
+	json_decref(j);
+}
+END_TEST
+
+/* A patient with no mobile and no e-mail: a link for staff to read out or
+ * print, nothing queued, and the status does not claim an invitation. */
+START_TEST(invitation_without_a_channel_is_manual)
+{
+	char start[32], path[128], token[44];
+	long long none, id, sms_only;
+	const char *url;
+	json_t *j, *h, *v;
+	struct resp r;
+	bool noted = false;
+	size_t k;
+
+	none = e2e_make(port, "patients", "{\"name\":\"Per Uten Telefon\",\"language\":\"en\"}");
+	from_now(72, start);
+	id = book(none, start, NULL);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
+	j = e2e_json(port, "POST", path, NULL, 201);
+	ck_assert_str_eq(str(j, "delivery"), "manual");
+	ck_assert_int_eq(json_array_size(json_object_get(j, "channels")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "queued")), 0);
+	ck_assert_str_eq(str(j, "status"), "booked");
+	url = str(j, "url");
+	ck_assert_ptr_nonnull(strstr(url, "/i/"));
+	snprintf(token, sizeof(token), "%s", strstr(url, "/i/") + 3);
+	json_decref(j);
+	still_booked_and_silent(id);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/history", id);
+	h = e2e_json(port, "GET", path, NULL, 200);
+	json_array_foreach(h, k, v) noted |= !strcmp(str(v, "action"), "invitation_manual");
+	ck_assert(noted);
+	json_decref(h);
+	/* the link read out or printed opens the appointment */
+	ck_assert_int_eq(as_patient("GET", token, NULL, NULL, &r), 200);
+	e2e_resp_free(&r);
+	/* booked, so never "unanswered", however long ago */
+	links_older(id, 5 * 86400);
+	{
+		char kinds[64];
+		queue_of(id, NULL, kinds, sizeof(kinds));
+		ck_assert_str_eq(kinds, "");
+	}
+	/* e-mail asked for only, a phone there only: the same */
+	from_now(80, start);
+	sms_only = book(pat2, start, NULL);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", sms_only);
+	j = e2e_json(port, "POST", path, "{\"channels\":[\"email\"]}", 201);
+	ck_assert_str_eq(str(j, "delivery"), "manual");
+	ck_assert_str_eq(str(j, "status"), "booked");
+	json_decref(j);
+	/* a phone: sent, and invited */
+	j = e2e_json(port, "POST", path, NULL, 201);
+	ck_assert_str_eq(str(j, "delivery"), "queued");
+	ck_assert_int_eq(json_array_size(json_object_get(j, "channels")), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "channels"), 0)), "sms");
+	ck_assert_str_eq(str(j, "status"), "invited");
+	json_decref(j);
+	/* both channels */
+	from_now(96, start);
+	id = book(pat, start, NULL);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/invitations", id);
+	j = e2e_json(port, "POST", path, NULL, 201);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "channels")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "queued")), 2);
+	json_decref(j);
+}
+END_TEST
+
+/* "I can take it by video after all": the opt-out leaves the work queue,
+ * and the history keeps what the patient had said. */
+START_TEST(video_after_all_keeps_the_reason)
+{
+	char start[32], token[44], kinds[64], path[96];
+	const json_t *last;
+	json_t *j, *h;
+	struct resp r;
+	long long id;
+
+	from_now(72, start);
+	id = book(pat, start, NULL);
+	invite(id, token);
+	ck_assert_int_eq(as_patient("POST", token, "opt-out",
+				    "{\"reason\":\"Ingen kamera\",\"reason_code\":\"equipment\"}", &r),
+			 200);
+	e2e_resp_free(&r);
+	queue_of(id, NULL, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "opted_out");
+	ck_assert_int_eq(as_patient("POST", token, "confirm", NULL, &r), 200);
+	ck_assert_str_eq(str(r.json, "status"), "confirmed");
+	e2e_resp_free(&r);
+	queue_of(id, NULL, kinds, sizeof(kinds));
+	ck_assert_str_eq(kinds, "");
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/history", id);
+	h = e2e_json(port, "GET", path, NULL, 200);
+	last = json_array_get(h, json_array_size(h) - 1);
+	ck_assert_str_eq(str((json_t *)last, "action"), "video_after_all");
+	ck_assert_str_eq(str((json_t *)last, "actor"), "patient");
+	j = json_object_get(last, "changes");
+	ck_assert_str_eq(str(j, "opt_out_reason"), "Ingen kamera");
+	ck_assert_str_eq(str(j, "reason_code"), "equipment");
+	json_decref(h);
+	/* the same answer again writes nothing more */
+	ck_assert_int_eq(as_patient("POST", token, "confirm", NULL, &r), 200);
+	e2e_resp_free(&r);
+	h = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(str(json_array_get(h, json_array_size(h) - 1), "action"),
+			 "video_after_all");
+	json_decref(h);
+}
+END_TEST
+
+/* The patient page names the unit to call: department, phone, address
+ * (0018); bad values are refused and change nothing. */
+START_TEST(patient_page_names_the_unit)
+{
+	char start[32], token[44], path[96], body[96];
+	json_t *u, *j;
+	struct resp r;
+	long long id, unit;
+
+	from_now(72, start);
+	id = book(pat, start, NULL);
+	invite(id, token);
+	ck_assert_int_eq(as_patient("GET", token, NULL, NULL, &r), 200);
+	ck_assert(json_is_null(json_object_get(r.json, "unit")));
+	e2e_resp_free(&r);
+	unit = e2e_make(port, "units",
+			"{\"name\":\"Hjertepoliklinikken\",\"department\":\"Medisinsk klinikk, "
+			"Ullevål\",\"phone\":\"+4722118080\",\"address\":\"Kirkeveien 166, Oslo\"}");
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld", clin);
+	snprintf(body, sizeof(body), "{\"unit_id\":%lld}", unit);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+	ck_assert_int_eq(as_patient("GET", token, NULL, NULL, &r), 200);
+	u = json_object_get(r.json, "unit");
+	ck_assert_str_eq(str(u, "name"), "Hjertepoliklinikken");
+	ck_assert_str_eq(str(u, "department"), "Medisinsk klinikk, Ullevål");
+	ck_assert_str_eq(str(u, "phone"), "+4722118080");
+	ck_assert_str_eq(str(u, "address"), "Kirkeveien 166, Oslo");
+	e2e_resp_free(&r);
+	/* bad input: a clear 400 at the field, nothing changed */
+	snprintf(path, sizeof(path), "/api/v1/units/%lld", unit);
+	ck_assert(e2e_request(port, "PATCH", path, NULL, "{\"phone\":\"ring meg\"}", &r));
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(e2e_is_error(&r, "invalid", "phone"));
+	e2e_resp_free(&r);
+	ck_assert(e2e_request(port, "PATCH", path, NULL, "{\"address\":\"\\u0007\"}", &r));
+	ck_assert_int_eq(r.status, 400);
+	e2e_resp_free(&r);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(str(j, "phone"), "+4722118080");
+	ck_assert_str_eq(str(j, "address"), "Kirkeveien 166, Oslo");
+	json_decref(j);
+	/* cleared: null, and the page shows the unit's name alone */
+	json_decref(e2e_json(port, "PATCH", path, "{\"phone\":null,\"address\":null}", 200));
+	ck_assert_int_eq(as_patient("GET", token, NULL, NULL, &r), 200);
+	u = json_object_get(r.json, "unit");
+	ck_assert(json_is_null(json_object_get(u, "phone")));
+	ck_assert(json_is_null(json_object_get(u, "address")));
+	ck_assert_str_eq(str(u, "department"), "Medisinsk klinikk, Ullevål");
+	e2e_resp_free(&r);
+}
+END_TEST
+
 START_TEST(flip_flopping_answers_send_one_receipt)
 {
 	char token[E2E_TOKEN_LEN + 1];
@@ -795,7 +1041,9 @@ START_TEST(flip_flopping_answers_send_one_receipt)
 		json_t *h;
 		snprintf(path, sizeof(path), "/api/v1/appointments/%lld/history", id);
 		h = e2e_json(port, "GET", path, NULL, 200);
-		ck_assert_int_le(json_array_size(h), 25); /* book, invite, 20 answers */
+		/* book, invite, 20 answers, and the 9 confirmations that came
+		 * after an opt-out each say so (video_after_all) */
+		ck_assert_int_le(json_array_size(h), 32);
 		json_decref(h);
 	}
 	/* at most one receipt a channel went out; the last answer (opt-out) is
@@ -845,6 +1093,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, reminders_before_but_not_when_opted_out);
 	tcase_add_test(tc, work_queue_follows_what_is_done);
 	tcase_add_test(tc, flip_flopping_answers_send_one_receipt);
+	tcase_add_test(tc, work_queue_waits_and_puts_failures_first);
+	tcase_add_test(tc, invitation_without_a_channel_is_manual);
+	tcase_add_test(tc, video_after_all_keeps_the_reason);
+	tcase_add_test(tc, patient_page_names_the_unit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -96,6 +96,8 @@ const FIELDS = {
   email: { type: 'email', max: 254 },
   phone: { type: 'tel', max: 32 },
   location: { type: 'text', max: 200 },
+  department: { type: 'text', max: 200 },
+  address: { type: 'text', max: 200 },
   kind: { type: 'select', options: () => ['clinic', 'video'].map(k => [k, t(`admin.roomKind.${k}`)]) },
   duration_minutes: { type: 'number', min: 5, max: 720, value: 30, required: true },
   video_allowed: { type: 'check', value: true },
@@ -106,7 +108,9 @@ const FIELDS = {
 };
 
 const KINDS = {
-  units: { path: '/units', fields: ['name'], cols: [] },
+  // how patients reach the unit: shown on their page and in letters
+  units: { path: '/units', fields: ['name', 'department', 'phone', 'address'],
+    cols: [['department', u => u.department || ''], ['phone', u => u.phone || '']] },
   clinicians: {
     path: '/clinicians', fields: ['name', 'profession', 'unit_id', 'email', 'phone'], hours: 'clinician',
     cols: [['profession', c => t(`admin.profession.${c.profession}`)], ['unit_id', c => unitName(c.unit_id)]],
@@ -126,6 +130,13 @@ const KINDS = {
       ['buffers', x => t('admin.buffers', x.buffer_before_minutes, x.buffer_after_minutes)]],
   },
 };
+
+// A label or hint (what: 'f' or 'hint') that only kind has (a unit's
+// phone is the number patients call, not a mobile): texts' inv section.
+function ownText(what, kind, key) {
+  const v = t(`inv.${what}.${kind}.${key}`);
+  return v.startsWith('inv.') ? null : v;
+}
 
 // One form control for key of kind, filled from row (or the default).
 function control(kind, key, row) {
@@ -169,8 +180,8 @@ function openForm(kind, row, after) {
       return h('div.field', { dataset: { field: id } }, h('label.check', { for: id }, c, t(`admin.f.${key}`)),
         h('span.field-error', { id: `${id}-error` }));
     }
-    const hint = t(`admin.hint.${kind}.${key}`);
-    return field(id, t(`admin.f.${key}`), c, hint.startsWith('admin.') ? null : hint);
+    const hint = ownText('hint', kind, key) || t(`admin.hint.${kind}.${key}`);
+    return field(id, ownText('f', kind, key) || t(`admin.f.${key}`), c, hint.startsWith('admin.') ? null : hint);
   });
   const problem = h('p.error', { id: `${kind}-problem`, role: 'alert' });
   const form = h('form.admin-form', {
@@ -188,7 +199,7 @@ function openForm(kind, row, after) {
         await loadDirectory();
         toast(t(row ? 'admin.saved' : 'admin.made', saved.name));
         after(saved);
-      } catch (x) { showError(x, problem, ids, 'admin'); }
+      } catch (x) { showError(x, problem, ids, kind === 'units' ? 'inv.unit' : 'admin'); }
     },
   }, parts, problem, h('div.actions', {},
     h('button.primary', { type: 'submit' }, row ? t('admin.save') : t('admin.add')),
@@ -209,12 +220,13 @@ async function showKind(body, params, kind) {
     const rows = (await api('GET', `${spec.path}?limit=1000`)).sort((a, b) =>
       (b.active - a.active) || a.name.localeCompare(b.name, 'nb'));
     const head = ['name', ...spec.cols.map(c => c[0]), 'active', 'actions'];
+    const colName = k => ownText('f', kind, k) || t(`admin.col.${k}`);
     clear(list, rows.length ? h('table.admin-table', {},
       h('caption.sr', {}, t(`admin.page.${kind}`)),
-      h('thead', {}, h('tr', {}, head.map(k => h('th', { scope: 'col' }, t(`admin.col.${k}`))))),
+      h('thead', {}, h('tr', {}, head.map(k => h('th', { scope: 'col' }, colName(k))))),
       h('tbody', {}, rows.map(r => h(`tr${r.active ? '' : '.inactive'}`, { dataset: { id: r.id } },
         h('th', { scope: 'row', 'data-label': t('admin.col.name') }, r.name),
-        spec.cols.map(([k, fn]) => h('td', { 'data-label': t(`admin.col.${k}`) }, fn(r))),
+        spec.cols.map(([k, fn]) => h('td', { 'data-label': colName(k) }, fn(r))),
         h('td', { 'data-label': t('admin.col.active') }, r.active ? t('admin.active') : t('admin.inactive')),
         h('td.row-actions', {},
           h('button.edit', { type: 'button', 'aria-label': t('admin.editName', r.name),

@@ -12,16 +12,19 @@ import {
 } from './lib.js';
 import { patientFacts, explainRefusal } from './book.js';
 import { waitingOffers } from './waiting.js';
+import { manualPanel, failedPanel } from './letter.js';
 
 const OPEN = ['booked', 'invited', 'confirmed', 'opted_out'];
 
-export async function openAppointment(id) {
+// after (optional): what just happened, shown on top: notice, the
+// invitation's answer when it went nowhere (letter.js), inviteFailed.
+export async function openAppointment(id, after = {}) {
   const body = h('div.appt-view', { id: 'appt-view', 'aria-busy': 'true' }, h('p.muted', {}, t('app.loading')));
   openDialog(t('appt.title'), body, { wide: true });
-  await render(id, body);
+  await render(id, body, after.notice, after);
 }
 
-async function render(id, body, notice) {
+async function render(id, body, notice, after = {}) {
   let a, patient, people, messages, history;
   try {
     a = await api('GET', `/appointments/${id}`);
@@ -36,7 +39,7 @@ async function render(id, body, notice) {
     body.removeAttribute('aria-busy');
     return;
   }
-  const reload = msg => render(id, body, msg);
+  const reload = (msg, more) => render(id, body, msg, more);
   setDialogTitle(`${patient?.name || t('appt.patient')} · ${fmtDate(dateOf(a.start), 'short')} ${fmtSpan(a)}`);
   const problem = h('div.problem', { role: 'alert', id: 'appt-problem' });
   // A change with If-Match; a refusal is explained in place.
@@ -59,9 +62,10 @@ async function render(id, body, notice) {
   const invite = async () => {
     showError(null, problem);
     try {
-      await api('POST', `/appointments/${id}/invitations`);
+      const sent = await api('POST', `/appointments/${id}/invitations`);
       changed();
-      await reload(t('appt.invited'));
+      if (sent.delivery === 'manual') await reload(null, { invitation: sent });
+      else await reload(t('appt.invited'));
     } catch (x) { showError(x, problem); }
   };
   const over = a.end <= nowIso();
@@ -83,9 +87,16 @@ async function render(id, body, notice) {
     people.filter(p => p.kind === 'guest').length ? [h('dt', {}, t('appt.guests')), h('dd', {},
       people.filter(p => p.kind === 'guest').map(g => h('div', {}, `${g.name}${g.role ? ` (${t(`guest.${g.role}`)})` : ''}: ${t(`response.${g.response}`)}`)))] : null);
 
-  const sections = [notice ? h('p.notice', { role: 'status' }, notice) : null, facts];
+  const sections = [notice ? h('p.notice', { role: 'status' }, notice) : null,
+    after.invitation?.delivery === 'manual' ? manualPanel(a, patient, after.invitation) : null,
+    after.inviteFailed ? failedPanel(after.inviteFailed, over) : null, facts];
   if (a.status === 'opted_out') sections.push(rebook(a, change, invite));
-  if (isOpen && !over) sections.push(h('div.actions', {},
+  // opted out: re-booking in person is the main action; the video
+  // invitation again only when the patient has said yes to video after all
+  if (isOpen && !over && a.status === 'opted_out') sections.push(h('div.actions', {},
+    h('button', { type: 'button', id: 'appt-invite', onclick: invite, 'aria-describedby': 'appt-invite-hint' }, t('inv.reinviteVideo')),
+    h('p.hint', { id: 'appt-invite-hint' }, t('inv.reinviteHint'))));
+  else if (isOpen && !over) sections.push(h('div.actions', {},
     h('button.primary', { type: 'button', id: 'appt-invite', onclick: invite },
       a.status === 'booked' ? t('appt.invite') : t('appt.reinvite'))));
   sections.push(problem);
@@ -99,7 +110,8 @@ async function render(id, body, notice) {
   sections.push(messageList(a, messages, reload, problem), historyList(history));
   clear(body, sections);
   body.removeAttribute('aria-busy');
-  const focus = body.querySelector('.notice') ? body.querySelector('#appt-invite, #rebook-room, button') : null;
+  const focus = body.querySelector('#manual-h, #invite-failed-h') ||
+    (body.querySelector('.notice') ? body.querySelector('#appt-invite, #rebook-room, button') : null);
   if (focus) focus.focus();
 }
 

@@ -7,9 +7,11 @@
 import {
   api, ApiError, query, t, h, clear, dir, openDialog, closeDialog, field, fieldError, roomSelect, showError,
   toast, changed,
-  addDays, fmtWhen, timeOf, dateOf, clinicianName, roomName, age, explain,
+  addDays, fmtWhen, timeOf, dateOf, clinicianName, roomName, age, explain, nowIso,
 } from './lib.js';
 import { seriesSection, reviewSeries } from './series.js';
+import { openAppointment } from './appt.js';
+import { askIfPast } from './letter.js';
 
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
 const FIELDS = { patient_id: 'bk-patient', clinician_ids: 'bk-clinicians', start: 'bk-time',
@@ -206,6 +208,9 @@ export function openBooking(pre = {}) {
     if (!date.value) return fieldError('bk-date', t('book.needDate'));
     if (!time.value) return fieldError('bk-time', t('book.needTime'));
     if (mode() === 'in_person' && !room.value) return fieldError('bk-room', t('book.needRoom'));
+    // a time that has passed: asked first, booked only when the secretary says so
+    const when = `${date.value}T${time.value}`;
+    if (st.pastOk !== when && askIfPast(when, nowIso(), problem, () => { st.pastOk = when; form.requestSubmit(); })) return;
     const body = { patient_id: st.patient.id, clinician_ids: ids, start: `${date.value}T${time.value}:00`,
       duration_minutes: Number(duration.value), mode: mode() };
     if (room.value) body.room_id = Number(room.value);
@@ -219,13 +224,18 @@ export function openBooking(pre = {}) {
     submit.disabled = true;
     try {
       const a = await api('POST', '/appointments', body);
-      let sent = false;
+      let sent = null, failed = null;
       if (invite.checked) {
-        try { await api('POST', `/appointments/${a.id}/invitations`); sent = true; } catch (x) { toast(`${t('book.inviteFailed')} ${explain(x)}`, 'bad'); }
+        try { sent = await api('POST', `/appointments/${a.id}/invitations`); } catch (x) { failed = explain(x); }
       }
       closeDialog();
-      toast(t(sent ? 'book.doneInvited' : 'book.done', st.patient.name, fmtWhen(a.start)));
       changed();
+      // an invitation that went nowhere is shown where it can be dealt with
+      if (failed || sent?.delivery === 'manual') {
+        await openAppointment(a.id, { notice: t('book.done', st.patient.name, fmtWhen(a.start)), invitation: sent, inviteFailed: failed });
+        return;
+      }
+      toast(t(sent ? 'book.doneInvited' : 'book.done', st.patient.name, fmtWhen(a.start)));
     } catch (x) {
       await explainRefusal(x, problem, st);
     } finally { submit.disabled = false; }

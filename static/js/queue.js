@@ -3,7 +3,9 @@
 // an item leaves only when its cause is dealt with): patients who opted out
 // of video (pick a room: one click re-books in person and re-invites),
 // failed messages (resend, or mark handled after a phone call), invitations
-// unanswered shortly before the appointment.  Grouped by cause, each by the
+// unanswered shortly before the appointment once the patient has had
+// reasonable time (24 h, or half the time that was left; the server's
+// rule).  Grouped by cause, failed messages first, each by the
 // appointment's time; refreshed every minute and after every change.
 import {
   api, query, t, h, clear, dir, fmtWhen, fmtSpan, fmtDate, dateOf, clinicianName, explain, toast,
@@ -11,7 +13,7 @@ import {
 } from './lib.js';
 import { openAppointment } from './appt.js';
 
-const GROUPS = ['opted_out', 'message_failed', 'unanswered'];
+const GROUPS = ['message_failed', 'opted_out', 'unanswered']; // failed first: they went nowhere
 let timer = null;
 let reload = null;
 window.addEventListener('timebok:changed', () => { if (reload && document.getElementById('queue')) reload(); });
@@ -29,7 +31,7 @@ export function showQueue(main, params) {
   const box = h('div', { id: 'queue', 'aria-live': 'polite' }, h('p.muted', {}, t('app.loading')));
   clear(main, h('div.toolbar', {}, h('h1', {}, t('queue.title')),
     h('div.group', {}, h('label.inline', { for: 'q-unit' }, t('cal.unit')), unitSel)),
-  h('p.muted', {}, t('queue.intro')), box);
+  h('p.muted', {}, t('queue.intro'), ' ', t('inv.queueRule')), box);
   const load = async () => {
     try { draw(box, await api('GET', `/work-queue${query({ unit_id: unit })}`)); } catch (x) { clear(box, h('p.error', { role: 'alert' }, explain(x))); }
   };
@@ -62,9 +64,16 @@ function item(x) {
   const problem = h('p.error', { role: 'alert' });
   const act = async (fn, done) => {
     problem.textContent = '';
-    try { await fn(); toast(done); changed(); } catch (x) { problem.textContent = explain(x); }
+    try { if (await fn() !== false) toast(done); changed(); } catch (x) { problem.textContent = explain(x); }
   };
-  const invite = () => api('POST', `/appointments/${a.id}/invitations`);
+  // an invitation that could go nowhere (no mobile, no e-mail) is not
+  // "sent": the appointment opens with the link and the letter instead
+  const invite = async () => {
+    const sent = await api('POST', `/appointments/${a.id}/invitations`);
+    if (sent.delivery !== 'manual') return true;
+    await openAppointment(a.id, { invitation: sent });
+    return false;
+  };
   let actions;
   if (x.kind === 'opted_out') {
     const room = roomSelect({ clinicOnly: true });
@@ -73,7 +82,7 @@ function item(x) {
         if (!room.value) return fieldError(`room-${key}`, t('book.needRoom'));
         return act(async () => {
           await api('PATCH', `/appointments/${a.id}`, { mode: 'in_person', room_id: Number(room.value), status: 'booked' }, { ifMatch: a.version });
-          await invite();
+          return invite();
         }, t('queue.rebooked', a.patient_name));
       } }, t('appt.rebookGo'))];
   } else if (x.kind === 'message_failed') {
