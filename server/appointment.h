@@ -76,6 +76,15 @@ int appointment_status_parse(const char *s);
 /* Whether a status may change from -> to (from == to is no change, true). */
 bool appointment_transition_ok(enum appt_status from, enum appt_status to);
 
+/* Whether a, marked no-show, may be opened again as to at now, was being
+ * its status before the no-show: only back to that open status (booked,
+ * invited or confirmed), so an undo claims no answer the patient never
+ * gave, and only the same clinic-local day (a no-show marked by mistake,
+ * the patient in the waiting room after all), not once it has gone into
+ * the figures. */
+bool appointment_no_show_undo_ok(const struct appointment *a, enum appt_status was,
+				 enum appt_status to, int64_t now);
+
 /* A patient's answer through their link. */
 enum appt_answer { ANSWER_CONFIRM, ANSWER_OPT_OUT, ANSWER_CANCEL };
 
