@@ -1025,7 +1025,9 @@ static void write_participant(struct buf *b, const struct participant *p, bool f
 }
 
 /* A row of the clinician's day: the appointment, the patient's age that
- * day, the room, and everyone else taking part. */
+ * day, the room, everyone else taking part, and for a consultation by
+ * phone still to be held the number to call (no other contact details:
+ * the clinician needs none). */
 static bool day_row(void *vctx, const struct appointment *a)
 {
 	struct list_ctx *c = vctx;
@@ -1038,6 +1040,12 @@ static bool day_row(void *vctx, const struct appointment *a)
 		buf_json_kstr(c->b, ",", "patient_age", NULL);
 	else
 		buf_json_kint(c->b, ",", "patient_age", age, false);
+	buf_json_kstr(c->b, ",", "patient_phone",
+		      a->mode == APPT_PHONE && a->patient_phone[0] &&
+				      (a->status == APPT_BOOKED || a->status == APPT_INVITED ||
+				       a->status == APPT_CONFIRMED)
+			      ? a->patient_phone
+			      : NULL);
 	if (a->room_id) {
 		buf_json_kint(c->b, ",\"room\":{", "id", a->room_id, false);
 		buf_json_kstr(c->b, ",", "name", a->room_name);

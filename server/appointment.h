@@ -53,6 +53,7 @@ struct appointment {
 	int64_t created_at, updated_at;
 	char patient_name[256]; /* filled by the lists only */
 	char patient_birth_date[11], room_name[128], room_location[128]; /* the day list only */
+	char patient_phone[40]; /* the day list only: the number to call */
 	bool override_hours;    /* this change was booked outside working hours on
 				 * purpose (recorded in the history, not stored) */
 };

@@ -1,6 +1,7 @@
 /*
  * test_e2e_day.c - the clinician's day end to end: the day list with the
- * patient's age, the room and the other participants; only their own day
+ * patient's age, the room, the other participants and (by phone) the
+ * number to call; only their own day
  * for a clinician; the list following a patient's answer; the outcome with
  * how it was held (a video consultation that fell back to phone); a
  * no-show undone the same day, back to what it was; the host's meeting link; and the personal calendar feed (parses as
@@ -178,6 +179,11 @@ START_TEST(day_list_has_what_the_clinician_needs)
 	ck_assert_str_eq(str(json_object_get(v, "room"), "name"), "Rom 7");
 	ck_assert_str_eq(str(json_object_get(v, "room"), "location"), "Bygg C");
 	ck_assert(json_is_null(json_object_get(v, "video_host_url")));
+	/* the number to call only for a consultation by phone */
+	ck_assert(json_is_null(json_object_get(v, "patient_phone")));
+	ck_assert_str_eq(str(row(list, shared), "patient_phone"), "+4798765432");
+	ck_assert(json_is_null(json_object_get(row(list, video), "patient_phone")));
+	ck_assert(json_is_null(json_object_get(row(list, cancelled), "patient_phone")));
 
 	v = row(list, video);
 	ck_assert_str_eq(str(v, "patient_name"), PATIENT);
