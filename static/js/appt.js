@@ -8,7 +8,7 @@
 import {
   api, ApiError, t, h, clear, openDialog, setDialogTitle, field, fieldError, roomSelect, showError, changed,
   STATUS_MARK, fmtWhen, fmtSpan, fmtDate, dateOf, timeOf, minutesOf, clinicianName, roomName, explain,
-  nowIso,
+  nowIso, dateInput, timeInput, parseDay, parseTime,
 } from './lib.js';
 import { patientFacts, explainRefusal } from './book.js';
 
@@ -126,8 +126,9 @@ function rebook(a, change, invite) {
 }
 
 function moveForm(a, change) {
-  const date = h('input', { type: 'date', value: dateOf(a.start), required: true });
-  const time = h('input', { type: 'time', step: '300', value: timeOf(a.start), required: true });
+  // typed the Norwegian way (dd.mm.åååå, 24 h) whatever the browser's locale
+  const date = dateInput(dateOf(a.start));
+  const time = timeInput(timeOf(a.start));
   const minutes = (dateOf(a.end) === dateOf(a.start) ? minutesOf(a.end) : 1440) - minutesOf(a.start);
   const duration = h('input', { type: 'number', min: '5', max: '480', step: '5', value: String(minutes) });
   const modes = ['video', 'in_person', 'phone'].map(m => h('label.check', {},
@@ -137,8 +138,11 @@ function moveForm(a, change) {
     e.preventDefault();
     const mode = form.querySelector('input[name=mv-mode]:checked').value;
     const patch = {};
-    const start = `${date.value}T${time.value}:00`;
-    if (date.value !== dateOf(a.start) || time.value !== timeOf(a.start) || Number(duration.value) !== minutes) {
+    const day = parseDay(date.value), clock = parseTime(time.value);
+    if (!day) return fieldError('mv-date', t('admin.bad.date'));
+    if (!clock) return fieldError('mv-time', t('admin.bad.time'));
+    const start = `${day}T${clock}:00`;
+    if (day !== dateOf(a.start) || clock !== timeOf(a.start) || Number(duration.value) !== minutes) {
       patch.start = start;
       patch.duration_minutes = Number(duration.value);
     }

@@ -8,6 +8,7 @@ import {
   api, ApiError, query, t, h, clear, dir, openDialog, closeDialog, field, fieldError, roomSelect, showError,
   toast, changed,
   addDays, fmtWhen, timeOf, dateOf, clinicianName, roomName, age, explain,
+  dateInput, timeInput, parseDay, parseTime, fmtDay, nowLocal,
 } from './lib.js';
 
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
@@ -120,8 +121,10 @@ export function openBooking(pre = {}) {
   const chosenClinicians = () => boxes.map(b => b.querySelector('input')).filter(i => i.checked).map(i => Number(i.value));
 
   // -- time, type, mode, room --
-  const date = h('input', { type: 'date', value: pre.date || '', required: true });
-  const time = h('input', { type: 'time', step: '300', value: pre.time || '', required: true });
+  // typed the Norwegian way (dd.mm.åååå, 24 h) whatever the browser's locale
+  const date = dateInput(pre.date || '');
+  const time = timeInput(pre.time || '');
+  const day = () => parseDay(date.value), clock = () => parseTime(time.value);
   const duration = h('select', {}, DURATIONS.map(m => h('option', { value: m, selected: m === (pre.duration || 30) }, t('book.minutes', m))));
   const type = h('select', {}, h('option', { value: '' }, t('book.noType')),
     dir.types.filter(x => !unit || String(x.unit_id) === unit || !x.unit_id).map(x => h('option', { value: x.id }, x.name)));
@@ -151,14 +154,14 @@ export function openBooking(pre = {}) {
   const nextFree = h('button', { type: 'button', onclick: async () => {
     const ids = chosenClinicians();
     if (!ids.length) { clear(slotsBox, h('p.error', {}, t('book.chooseClinician'))); return; }
-    const from = date.value || pre.date;
+    const from = day() || pre.date || nowLocal().date;
     clear(slotsBox, h('p.muted', {}, t('book.searching')));
     try {
       const slots = await api('GET', `/slots${query({ clinician_id: ids, from, to: addDays(from, 20),
         duration_minutes: duration.value, mode: mode(), limit: 6 })}`);
       clear(slotsBox, slots.length ? [h('p', {}, t('book.freeTimes')), h('ul.slot-list', {}, slots.map(sl => h('li', {},
         h('button', { type: 'button', onclick: () => {
-          date.value = dateOf(sl.start); time.value = timeOf(sl.start);
+          date.value = fmtDay(dateOf(sl.start)); time.value = timeOf(sl.start);
           toast(t('book.slotChosen', fmtWhen(sl.start)));
           time.focus();
         } }, fmtWhen(sl.start)))))] : h('p', {}, t('book.noSlots')));
@@ -190,10 +193,10 @@ export function openBooking(pre = {}) {
     const ids = chosenClinicians();
     if (!st.patient) return fieldError('bk-patient', t('book.needPatient'));
     if (!ids.length) return fieldError('bk-clinicians', t('book.chooseClinician'));
-    if (!date.value) return fieldError('bk-date', t('book.needDate'));
-    if (!time.value) return fieldError('bk-time', t('book.needTime'));
+    if (!day()) return fieldError('bk-date', date.value.trim() ? t('admin.bad.date') : t('book.needDate'));
+    if (!clock()) return fieldError('bk-time', time.value.trim() ? t('admin.bad.time') : t('book.needTime'));
     if (mode() === 'in_person' && !room.value) return fieldError('bk-room', t('book.needRoom'));
-    const body = { patient_id: st.patient.id, clinician_ids: ids, start: `${date.value}T${time.value}:00`,
+    const body = { patient_id: st.patient.id, clinician_ids: ids, start: `${day()}T${clock()}:00`,
       duration_minutes: Number(duration.value), mode: mode() };
     if (room.value) body.room_id = Number(room.value);
     if (type.value) body.type_id = Number(type.value);
@@ -222,7 +225,7 @@ export function openBooking(pre = {}) {
 
 export function patientFacts(p) {
   const a = age(p.birth_date);
-  return [p.birth_date ? t('patient.born', p.birth_date, a) : null, p.phone].filter(Boolean).join(' · ');
+  return [p.birth_date ? t('patient.born', fmtDay(p.birth_date), a) : null, p.phone].filter(Boolean).join(' · ');
 }
 
 // A refused booking or move, explained where it happened: the appointments

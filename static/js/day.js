@@ -12,6 +12,7 @@
 import {
   api, query, t, h, clear, dir, nowLocal, addDays, fmtDate, fmtSpan, timeOf, dateOf, explain,
   STATUS_MARK, toast, changed, openDialog, closeDialog, language, nowIso,
+  dayPicker,
 } from './lib.js';
 
 const POLL_MS = 30000;
@@ -62,8 +63,7 @@ function clinicianTitle() { return state.me.role === 'clinician' ? t('day.mine')
 
 function toolbar() {
   const s = state;
-  const dateIn = h('input', { id: 'day-date', type: 'date', value: s.date,
-    onchange: e => { if (e.target.value) go({ date: e.target.value }); } });
+  const dateIn = dayPicker('day-date', s.date, date => go({ date }));
   const staff = s.me.role !== 'clinician';
   const whoSel = staff ? h('select', { id: 'day-who', onchange: e => go({ clinician: e.target.value }) },
     dir.clinicians.map(c => h('option', { value: c.id, selected: String(c.id) === s.clinician }, c.name))) : null;

@@ -19,12 +19,19 @@ export class ApiError extends Error {
 
 let csrf = '';
 let onUnauthenticated = () => {};
+let logInAgain = () => undefined;
 
 export function setCsrf(token) { csrf = token || ''; }
 export function whenLoggedOut(fn) { onUnauthenticated = fn; }
+// fn() -> a promise of the new session (null: the user would not), or
+// undefined when there is no one to ask (not logged in yet).
+export function whenSessionExpired(fn) { logInAgain = fn; }
 
 // One request; the parsed body, or throws ApiError.  opts.ifMatch sends
-// If-Match; a 401 on anything but the login hands over to the login view.
+// If-Match.  A 401 on anything but the login: a session that ran out asks
+// the user to log in again in place (relogin.js) and repeats the request
+// once, so a form being saved keeps what was typed; with no session to
+// renew, it hands over to the login view.
 export async function api(method, path, body, opts = {}) {
   const headers = {};
   if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
@@ -37,7 +44,11 @@ export async function api(method, path, body, opts = {}) {
   const text = await r.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-  if (r.status === 401 && path !== '/session') onUnauthenticated();
+  if (r.status === 401 && path !== '/session') {
+    const again = opts.retried ? undefined : await logInAgain();
+    if (again) return api(method, path, body, { ...opts, retried: true });
+    if (again === undefined) onUnauthenticated();
+  }
   if (!r.ok) throw new ApiError(r.status, json);
   return json;
 }
@@ -173,6 +184,22 @@ export function timeInput(hhmmText, onValue = () => {}, end = false) {
     value: hhmmText || '' });
   el.addEventListener('input', () => onValue(parseTime(el.value, end)));
   el.addEventListener('change', () => { const v = parseTime(el.value, end); if (v) el.value = v; });
+  return el;
+}
+
+// A toolbar's date (id, iso shown as dd.mm.åååå): onDay(iso) once a date
+// is typed and Enter pressed or the field left; a date it cannot read is
+// marked invalid and goes nowhere.
+export function dayPicker(id, iso, onDay) {
+  const el = dateInput(iso);
+  el.id = id;
+  const go = () => {
+    const v = parseDay(el.value);
+    el.toggleAttribute('aria-invalid', v === null);
+    if (v && v !== iso) onDay(v);
+  };
+  el.addEventListener('change', go);
+  el.addEventListener('keydown', e => { if (e.key === 'Enter') go(); });
   return el;
 }
 
