@@ -149,6 +149,7 @@ test('a patient confirms in another browser: the list shows it at the next poll,
   await row(ids.ongoing).waitFor();
   // to the later day with the date picker
   await page.getByLabel(nb.cal.date).fill(later);
+  await page.getByLabel(nb.cal.date).press('Enter'); // a typed date goes on Enter (or when left)
   await page.locator('#day-title', { hasText: /\d{4}$/ }).waitFor();
   await row(ids.later11).waitFor();
   assert.equal(await page.locator('li.entry').count(), 12);
