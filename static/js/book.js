@@ -5,11 +5,12 @@
 // conflict answer names the appointment in the way, inline; nothing typed
 // is lost.
 import {
-  api, ApiError, query, t, h, clear, dir, openDialog, closeDialog, field, fieldError, roomSelect, showError,
+  api, ApiError, query, t, h, clear, dir, openDialog, closeDialog, field, fieldError, showError,
   toast, changed,
   addDays, fmtWhen, timeOf, dateOf, clinicianName, roomName, age, explain,
   dateInput, timeInput, parseDay, parseTime, fmtDay, nowLocal,
 } from './lib.js';
+import { freeRoomSelect, roomField as freeRoomField, unitOf, localSpan } from './rooms_free.js';
 
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
 const FIELDS = { patient_id: 'bk-patient', clinician_ids: 'bk-clinicians', start: 'bk-time',
@@ -132,14 +133,23 @@ export function openBooking(pre = {}) {
   const modeRadios = ['video', 'in_person', 'phone'].map(m => h('label.check', {},
     h('input', { type: 'radio', name: modeName, value: m, id: `bk-mode-${m}`, checked: m === (pre.mode || 'video') }), t(`mode.${m}`)));
   const mode = () => form.querySelector(`input[name=${modeName}]:checked`).value;
-  const room = roomSelect({ selected: pre.room_id });
-  const roomField = field('bk-room', t('book.room'), room, t('book.roomHint'));
+  // which rooms are free at the time chosen: clinic rooms in person, the
+  // quiet video rooms by video (optional), none by phone
+  const room = freeRoomSelect({ id: 'bk-room', selected: pre.room_id, unitId: Number(unit) || null });
+  const roomField = freeRoomField(field, 'bk-room', t('book.room'), room, t('book.roomHint'));
+  const askRooms = () => {
+    const span = localSpan(day(), clock(), Number(duration.value));
+    room.when({ ...span, mode: mode(), unit: unitOf(chosenClinicians()) || Number(unit) || null });
+  };
   const syncMode = () => {
     const inPerson = mode() === 'in_person';
     room.required = inPerson;
-    roomField.hidden = !inPerson && !room.value;
+    roomField.hidden = mode() === 'phone' && !room.value;
+    roomField.querySelector('.hint').textContent = inPerson ? t('book.roomHint') : t('rooms.videoHint');
+    askRooms();
   };
   for (const r of modeRadios) r.querySelector('input').addEventListener('change', syncMode);
+  for (const el of [date, time, duration, clinBox]) el.addEventListener('change', askRooms);
   type.addEventListener('change', () => {
     const x = dir.byId.type[type.value];
     if (!x) return;
