@@ -297,14 +297,30 @@ export function openDialog(title, body, { wide = false, onClose } = {}) {
     h('h2', { id: 'dialog-title' }, title),
     h('button.close', { type: 'button', 'aria-label': t('app.close'), onclick: () => dlg.close() }, '×')),
   h('div.dialog-body', {}, body));
+  const again = findAgain(opener);
   dlg.onclose = () => {
     if (onClose) onClose();
-    if (opener && opener.isConnected) opener.focus();
+    // what opened it, or (the view was drawn anew meanwhile, as after a
+    // save) its successor; never <body>
+    const to = opener && opener.isConnected ? opener : again();
+    (to || document.getElementById('main'))?.focus();
   };
   dlg.showModal();
   const first = dlg.querySelector('.dialog-body [autofocus], .dialog-body input:not([type=hidden]), .dialog-body select, .dialog-body button');
   if (first) first.focus();
   return dlg;
+}
+
+// A way to find el again once its view is drawn anew: by its id, or its
+// data-id (a calendar block, a day-list row) and tag, or its text.
+export function findAgain(el) {
+  if (!el || el === document.body) return () => null;
+  const tag = el.tagName.toLowerCase();
+  const sel = el.id ? `#${CSS.escape(el.id)}`
+    : el.dataset?.id ? `${tag}[data-id="${CSS.escape(el.dataset.id)}"]` : null;
+  const text = el.textContent;
+  return () => (sel ? document.querySelector(sel)
+    : [...document.querySelectorAll(`#main ${tag}`)].find(x => x.textContent === text) || null);
 }
 
 export function closeDialog() {

@@ -141,6 +141,27 @@ test('a booking typed the Norwegian way goes through; focus goes back to "Ny tim
     'focus is back on what opened the form');
 });
 
+test('after saving in an appointment opened from the calendar, focus goes back to its block', async () => {
+  const [a] = await kariAt('09:30');
+  const block = page.locator(`.grid .appt[data-id="${a.id}"]`);
+  await block.focus();
+  await page.keyboard.press('Enter');
+  const dlg = page.getByRole('dialog');
+  await dlg.getByText(nb.appt.change).click();
+  await dlg.getByLabel(nb.book.time).fill('9.45');
+  await dlg.getByLabel(nb.book.time).press('Tab');
+  assert.equal(await dlg.getByLabel(nb.book.time).inputValue(), '09:45');
+  await dlg.getByRole('button', { name: nb.appt.save }).focus();
+  await page.keyboard.press('Enter');
+  await dlg.getByText(nb.appt.saved).waitFor();
+  assert.equal((await kariAt('09:45')).length, 1);
+  await page.locator(`.grid .appt[data-id="${a.id}"]`, { hasText: '09:45' }).waitFor(); // drawn anew
+  await page.keyboard.press('Escape');
+  await dlg.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.id), String(a.id),
+    'focus is on the same appointment\'s block, not lost to the page');
+});
+
 test('a session that runs out mid-form: log in again in place, the form kept, the save goes through', async () => {
   const dlg = await fillBooking('10:15');
   await context.clearCookies(); // the session is gone, as after the idle timeout
