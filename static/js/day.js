@@ -298,7 +298,7 @@ async function openFeed() {
   };
   async function make() {
     try {
-      const feed = await api('POST', path, { language: language() === 'en' ? 'en' : 'nb' });
+      const feed = await api('POST', path, { language: language() });
       show(feed, feed.url);
     } catch (x) { toast(explain(x), 'bad'); }
   }
