@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launch, axe, shots, loadTexts, staffPage } from './harness.mjs';
+import { startServer, launch, axe, shots, loadTexts, staffPage, osloNow, hhmm } from './harness.mjs';
 
 const TEXTS = await loadTexts();
 const nb = TEXTS.nb, nn = TEXTS.nn;
@@ -17,15 +17,6 @@ const LEGE = ['lege', 'lege-passord-2026'];
 
 let srv, browser, page;
 const ids = {};
-
-function osloNow() {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit',
-    minute: '2-digit', hourCycle: 'h23',
-  }).formatToParts(new Date()).map(x => [x.type, x.value]));
-  return { date: `${p.year}-${p.month}-${p.day}`, minute: Number(p.hour) * 60 + Number(p.minute) };
-}
-const hhmm = m => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 
 before(async () => {
   srv = await startServer(['--video-url-template', 'https://meet.example.org/{room}',

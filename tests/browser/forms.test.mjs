@@ -13,6 +13,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer, launch, axe, shots, loadTexts, workday } from './harness.mjs';
+import { login } from './setup_steps.mjs';
 
 const TEXTS = await loadTexts();
 const nb = TEXTS.nb;
@@ -46,12 +47,8 @@ before(async () => {
     timezoneId: 'America/New_York' });
   page = await context.newPage();
   page.on('pageerror', e => pageErrors.push(e.message));
-  await page.goto(srv.base);
+  await login(page, srv.base, ...ADMIN);
   assert.equal(await page.evaluate(() => navigator.language), 'en-US');
-  await page.getByLabel(nb.login.username).fill(ADMIN[0]);
-  await page.getByLabel(nb.login.password).fill(ADMIN[1]);
-  await page.keyboard.press('Enter');
-  await page.locator('#main h1').first().waitFor();
 });
 
 after(async () => {
@@ -214,11 +211,7 @@ test('the all-units day at 200 % zoom: no sideways scrolling of the page, names 
     bypassCSP: true, locale: 'nb-NO' });
   const p = await zoomed.newPage();
   p.on('pageerror', e => pageErrors.push(e.message));
-  await p.goto(srv.base);
-  await p.getByLabel(nb.login.username).fill(ADMIN[0]);
-  await p.getByLabel(nb.login.password).fill(ADMIN[1]);
-  await p.keyboard.press('Enter');
-  await p.locator('#main h1').first().waitFor();
+  await login(p, srv.base, ...ADMIN);
   await p.goto(`${srv.base}/#/calendar/day/${day}`);
   await p.locator('.col-head').first().waitFor();
   assert.equal(await p.locator('.col-head').count(), 5);

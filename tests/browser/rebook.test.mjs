@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer, launch, axe, shots, loadTexts, workday, staffPage } from './harness.mjs';
+import { login } from './setup_steps.mjs';
 
 const TEXTS = await loadTexts();
 const nb = TEXTS.nb;
@@ -48,11 +49,7 @@ before(async () => {
   await srv.api('POST', `/api/v1/rooms/${closedRoom}/exceptions`,
     { kind: 'absence', start: `${day}T08:00:00`, end: `${day}T16:00:00`, reason: 'Maling' }, 201);
   page = await staffPage(browser, pageErrors);
-  await page.goto(srv.base);
-  await page.getByLabel(nb.login.username).fill(SEK[0]);
-  await page.getByLabel(nb.login.password).fill(SEK[1]);
-  await page.keyboard.press('Enter');
-  await page.locator('#main h1').first().waitFor();
+  await login(page, srv.base, ...SEK);
 });
 
 after(async () => {
