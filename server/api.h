@@ -110,6 +110,10 @@ API_HANDLER(api_hours_put);
 API_HANDLER(api_exceptions_list);
 API_HANDLER(api_exceptions_create);
 API_HANDLER(api_exceptions_delete);
+/* api_room_availability.c: which rooms are free at a time, and what is in
+ * the way of the others (GET /api/v1/rooms/availability) */
+API_HANDLER(api_room_availability_get);
+
 /* api_slots.c */
 API_HANDLER(api_slots);
 /* The route's clinician ({id}) if who may see it: 403 (answered) when not,

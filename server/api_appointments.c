@@ -511,6 +511,54 @@ static enum app_err check_result(struct edit *e, const struct appointment *cur,
 	return APP_OK;
 }
 
+/* The status an appointment had before it was last marked no-show, from
+ * its history ({"status":{"old":"invited","new":"no_show"}}). */
+struct before_no_show {
+	int was; /* -1: none found */
+};
+
+static bool note_before_no_show(void *vctx, const struct appt_history *h)
+{
+	struct before_no_show *b = vctx;
+	json_t *c = json_loads(h->changes ? h->changes : "", 0, NULL);
+	json_t *st = json_object_get(c, "status");
+	const char *to = json_string_value(json_object_get(st, "new"));
+
+	if (to && !strcmp(to, "no_show"))
+		b->was = appointment_status_parse(json_string_value(json_object_get(st, "old")));
+	json_decref(c);
+	return true; /* oldest first: the last one found wins */
+}
+
+/* A no-show undone: cur back to status to, which must be what it was
+ * before and the same day (appointment_no_show_undo_ok); nothing else may
+ * change with it.  The edit's history row records the undo. */
+static enum app_err reopen(struct edit *e, const struct appointment *cur,
+			   struct appointment *next, enum appt_status to)
+{
+	struct before_no_show b = {-1};
+	const struct fields *f = e->f;
+	enum app_err err;
+
+	if (f->has_start || f->has_end || f->has_duration || f->has_mode || f->has_room ||
+	    f->has_patient || f->has_clinicians || f->has_type || f->has_held)
+		return reply_fail(e->rep, APP_EINVAL, "status",
+				  "undo a no-show by itself, then make other changes");
+	if ((err = store_appointments_history(e->db, cur->id, note_before_no_show, &b)))
+		return err;
+	if (b.was < 0 || (enum appt_status)b.was != to)
+		return reply_fail(e->rep, APP_ETRANSITION, "status",
+				  "a no-show can be undone only to the status it had before (%s)",
+				  b.was < 0 ? "unknown" : appointment_status_name((enum appt_status)b.was));
+	if (!appointment_no_show_undo_ok(cur, (enum appt_status)b.was, to, e->req->now))
+		return reply_fail(e->rep, APP_ETRANSITION, "status",
+				  "a no-show can be undone only on the day of the appointment");
+	next->status = to;
+	if (f->has_reason)
+		snprintf(next->status_reason, sizeof(next->status_reason), "%s", f->reason);
+	return APP_OK;
+}
+
 static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 				struct appointment *next)
 {
@@ -550,6 +598,8 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 		memcpy(next->clinician_ids, f->clinician_ids, sizeof(f->clinician_ids));
 	}
 	if (f->has_status) {
+		if (cur->status == APPT_NO_SHOW && f->status <= APPT_CONFIRMED)
+			return reopen(e, cur, next, (enum appt_status)f->status);
 		if (!appointment_transition_ok(cur->status, (enum appt_status)f->status))
 			return reply_fail(e->rep, APP_ETRANSITION, "status",
 					  "an appointment that is %s cannot become %s",
@@ -906,13 +956,14 @@ API_HANDLER(api_appointments_get)
 }
 
 /* A clinician may only mark their own appointment completed (noting how
- * it was held) or no-show. */
-static bool clinician_may(const struct fields *f)
+ * it was held) or no-show, and undo a no-show (reopen() says when). */
+static bool clinician_may(const struct fields *f, const struct appointment *cur)
 {
 	return (f->has_status || f->has_held) && !f->has_start && !f->has_end &&
 	       !f->has_duration && !f->has_mode && !f->has_room && !f->has_patient &&
 	       !f->has_clinicians && !f->has_type &&
-	       (!f->has_status || f->status == APPT_COMPLETED || f->status == APPT_NO_SHOW);
+	       (!f->has_status || f->status == APPT_COMPLETED || f->status == APPT_NO_SHOW ||
+		(cur->status == APPT_NO_SHOW && f->status <= APPT_CONFIRMED)); /* an undo */
 }
 
 API_HANDLER(api_appointments_update)
@@ -932,9 +983,10 @@ API_HANDLER(api_appointments_update)
 	    (err = read_fields(req, rep, READ_PATCH, &f)))
 		return err;
 	e.f = &f;
-	if (req->who.role == ROLE_CLINICIAN && !clinician_may(&f))
+	if (req->who.role == ROLE_CLINICIAN && !clinician_may(&f, &cur))
 		return reply_fail(rep, APP_EFORBIDDEN, NULL,
-				  "clinicians may only mark their appointments completed or no-show");
+				  "clinicians may only mark their appointments completed or no-show, "
+				  "or undo a no-show");
 	if ((err = check_refs(db, &req->who, rep, &f)))
 		return err;
 	err = store_appointments_edit_then(db, req->ids[0], if_match, apply_patch, tell_patient, &e,
@@ -1088,7 +1140,9 @@ static void write_participant(struct buf *b, const struct participant *p, bool f
 }
 
 /* A row of the clinician's day: the appointment, the patient's age that
- * day, the room, and everyone else taking part. */
+ * day, the room, everyone else taking part, and for a consultation by
+ * phone still to be held the number to call (no other contact details:
+ * the clinician needs none). */
 static bool day_row(void *vctx, const struct appointment *a)
 {
 	struct list_ctx *c = vctx;
@@ -1101,6 +1155,12 @@ static bool day_row(void *vctx, const struct appointment *a)
 		buf_json_kstr(c->b, ",", "patient_age", NULL);
 	else
 		buf_json_kint(c->b, ",", "patient_age", age, false);
+	buf_json_kstr(c->b, ",", "patient_phone",
+		      a->mode == APPT_PHONE && a->patient_phone[0] &&
+				      (a->status == APPT_BOOKED || a->status == APPT_INVITED ||
+				       a->status == APPT_CONFIRMED)
+			      ? a->patient_phone
+			      : NULL);
 	if (a->room_id) {
 		buf_json_kint(c->b, ",\"room\":{", "id", a->room_id, false);
 		buf_json_kstr(c->b, ",", "name", a->room_name);

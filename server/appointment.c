@@ -2,11 +2,14 @@
  * appointment.c - names, the status transition table, meeting URLs.
  *
  * Status rules: cancelled is final (a new booking is made instead);
- * completed and no_show may be corrected into each other; everything else
+ * completed and no_show may be corrected into each other, and a no_show
+ * opened again the same day (appointment_no_show_undo_ok); everything else
  * may move between the open states (booked, invited, confirmed, opted_out)
  * and into any closing state.
  */
 #include "appointment.h"
+
+#include "timeutil.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -55,6 +58,19 @@ bool appointment_transition_ok(enum appt_status from, enum appt_status to)
 	default:
 		return true;
 	}
+}
+
+bool appointment_no_show_undo_ok(const struct appointment *a, enum appt_status was,
+				 enum appt_status to, int64_t now)
+{
+	struct civil when, today;
+
+	if (a->status != APPT_NO_SHOW || to != was ||
+	    (to != APPT_BOOKED && to != APPT_INVITED && to != APPT_CONFIRMED))
+		return false;
+	timeutil_to_local(a->start, &when);
+	timeutil_to_local(now, &today);
+	return when.year == today.year && when.month == today.month && when.day == today.day;
 }
 
 const char *appointment_answer_refusal(const struct appointment *a, enum appt_answer answer,

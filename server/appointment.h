@@ -53,6 +53,7 @@ struct appointment {
 	int64_t created_at, updated_at;
 	char patient_name[256]; /* filled by the lists only */
 	char patient_birth_date[11], room_name[128], room_location[128]; /* the day list only */
+	char patient_phone[40]; /* the day list only: the number to call */
 	bool override_hours;    /* this change was booked outside working hours on
 				 * purpose (recorded in the history, not stored) */
 };
@@ -75,6 +76,15 @@ int appointment_status_parse(const char *s);
 
 /* Whether a status may change from -> to (from == to is no change, true). */
 bool appointment_transition_ok(enum appt_status from, enum appt_status to);
+
+/* Whether a, marked no-show, may be opened again as to at now, was being
+ * its status before the no-show: only back to that open status (booked,
+ * invited or confirmed), so an undo claims no answer the patient never
+ * gave, and only the same clinic-local day (a no-show marked by mistake,
+ * the patient in the waiting room after all), not once it has gone into
+ * the figures. */
+bool appointment_no_show_undo_ok(const struct appointment *a, enum appt_status was,
+				 enum appt_status to, int64_t now);
 
 /* A patient's answer through their link. */
 enum appt_answer { ANSWER_CONFIRM, ANSWER_OPT_OUT, ANSWER_CANCEL };

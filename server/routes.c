@@ -110,6 +110,8 @@ const struct route routes[] = {
 
 	R("GET", "/api/v1/rooms", api_resource_list, ROOMS, 0, STAFF, UNIT_ROW),
 	R("POST", "/api/v1/rooms", api_resource_create, ROOMS, 0, STAFF, UNIT_ROW),
+	R("GET", "/api/v1/rooms/availability", api_room_availability_get, ROOMS, 0, STAFF,
+	  UNIT_ROW),
 	R("GET", "/api/v1/rooms/{id}", api_resource_get, ROOMS, 0, STAFF, UNIT_ROW),
 	R("PATCH", "/api/v1/rooms/{id}", api_resource_update, ROOMS, 0, STAFF, UNIT_ROW),
 	R("DELETE", "/api/v1/rooms/{id}", api_resource_delete, ROOMS, 0, STAFF, UNIT_ROW),

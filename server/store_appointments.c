@@ -78,7 +78,8 @@ static const char SQL_HISTORY[] =
 	"SELECT id, at, actor, action, changes FROM appointment_history "
 	"WHERE appointment_id = ?1 ORDER BY id";
 static const char SQL_DAY[] =
-	"SELECT " APPT_COLS ", pt.name, pt.birth_date, r.name, r.location FROM participants p "
+	"SELECT " APPT_COLS ", pt.name, pt.birth_date, r.name, r.location, pt.phone "
+	"FROM participants p "
 	"JOIN appointments a ON a.id = p.appointment_id "
 	"JOIN patients pt ON pt.id = a.patient_id LEFT JOIN rooms r ON r.id = a.room_id "
 	"WHERE p.clinician_id = ?1 AND p.start_at >= ?2 AND p.start_at < ?3 "
@@ -139,7 +140,8 @@ static void read_appt_named(sqlite3_stmt *st, struct appointment *a)
 	store_copy_text(a->patient_name, sizeof(a->patient_name), st, APPT_NAME_COL);
 }
 
-/* read_appt_named, then the patient's birth date and the room (SQL_DAY). */
+/* read_appt_named, then the patient's birth date, the room and the
+ * patient's phone (SQL_DAY). */
 static void read_appt_day(sqlite3_stmt *st, struct appointment *a)
 {
 	read_appt_named(st, a);
@@ -147,6 +149,7 @@ static void read_appt_day(sqlite3_stmt *st, struct appointment *a)
 			APPT_NAME_COL + 1);
 	store_copy_text(a->room_name, sizeof(a->room_name), st, APPT_NAME_COL + 2);
 	store_copy_text(a->room_location, sizeof(a->room_location), st, APPT_NAME_COL + 3);
+	store_copy_text(a->patient_phone, sizeof(a->patient_phone), st, APPT_NAME_COL + 4);
 }
 
 static void bind_opt_id(sqlite3_stmt *st, int idx, int64_t id)

@@ -349,6 +349,8 @@ static const struct foreign_case foreign_cases[] = {
 
 	{"GET", "/api/v1/rooms", EMPTY, "?unit_id={unit_b}", NULL, NULL},
 	{"POST", "/api/v1/rooms", DENIED, NULL, "{\"name\":\"R\",\"unit_id\":{unit_b}}", NULL},
+	{"GET", "/api/v1/rooms/availability", NO_FOREIGN,
+	 "?start=2027-01-04T08:00:00Z&end=2027-01-04T08:30:00Z", NULL, "{\"id\":{room_b},"},
 	{"GET", "/api/v1/rooms/{id}", DENIED, NULL, NULL, NULL},
 	{"PATCH", "/api/v1/rooms/{id}", DENIED, NULL, "{\"name\":\"RR\"}", NULL},
 	{"DELETE", "/api/v1/rooms/{id}", DENIED, NULL, NULL, NULL},

@@ -1,9 +1,10 @@
 /*
  * test_e2e_day.c - the clinician's day end to end: the day list with the
- * patient's age, the room and the other participants; only their own day
+ * patient's age, the room, the other participants and (by phone) the
+ * number to call; only their own day
  * for a clinician; the list following a patient's answer; the outcome with
- * how it was held (a video consultation that fell back to phone); the
- * host's meeting link; and the personal calendar feed (parses as
+ * how it was held (a video consultation that fell back to phone); a
+ * no-show undone the same day, back to what it was; the host's meeting link; and the personal calendar feed (parses as
  * iCalendar, holds no patient data, revoked by a new one or a delete).
  */
 #include <check.h>
@@ -39,11 +40,13 @@ static void user(const char *name, long long clinician, struct session *s)
 	ck_assert(e2e_login(port, name, E2E_PASSWORD, s, &status));
 }
 
+#define VIDEO_URLS                                                                          \
+	"--video-url-template", "https://meet.example.org/{room}", "--video-host-url-template", \
+		"https://host.example.org/moderate/{room}"
+
 static void setup(void)
 {
-	static const char *const extra[] = {
-		"--video-url-template", "https://meet.example.org/{room}",
-		"--video-host-url-template", "https://host.example.org/moderate/{room}", NULL};
+	static const char *const extra[] = {VIDEO_URLS, NULL};
 
 	e2e_start(&srv, NULL, extra);
 	port = srv.port;
@@ -176,6 +179,11 @@ START_TEST(day_list_has_what_the_clinician_needs)
 	ck_assert_str_eq(str(json_object_get(v, "room"), "name"), "Rom 7");
 	ck_assert_str_eq(str(json_object_get(v, "room"), "location"), "Bygg C");
 	ck_assert(json_is_null(json_object_get(v, "video_host_url")));
+	/* the number to call only for a consultation by phone */
+	ck_assert(json_is_null(json_object_get(v, "patient_phone")));
+	ck_assert_str_eq(str(row(list, shared), "patient_phone"), "+4798765432");
+	ck_assert(json_is_null(json_object_get(row(list, video), "patient_phone")));
+	ck_assert(json_is_null(json_object_get(row(list, cancelled), "patient_phone")));
 
 	v = row(list, video);
 	ck_assert_str_eq(str(v, "patient_name"), PATIENT);
@@ -357,13 +365,60 @@ START_TEST(list_follows_the_patients_answer)
 }
 END_TEST
 
+/* PATCH appointment id with body as the admin: refused with status and
+ * code, naming the field status. */
+static void refused(long long id, const char *body, int status, const char *code)
+{
+	char path[96];
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	ck_assert(e2e_request(port, "PATCH", path, NULL, body, &r));
+	ck_assert_msg(r.status == status, "%s", r.raw);
+	ck_assert(e2e_is_error(&r, code, "status"));
+	e2e_resp_free(&r);
+}
+
+/* The status of appointment id (static storage), its version checked
+ * to be version. */
+static const char *status_of(long long id, long long version)
+{
+	static char out[32];
+	char path[96];
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "version")), version);
+	snprintf(out, sizeof(out), "%s", str(j, "status"));
+	json_decref(j);
+	return out;
+}
+
+/* Whether appointment id's history has field changed from old to new. */
+static bool in_history(long long id, const char *field, const char *old, const char *new)
+{
+	char path[128];
+	bool found = false;
+	json_t *h, *v;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/history", id);
+	h = e2e_json(port, "GET", path, NULL, 200);
+	json_array_foreach(h, i, v) {
+		json_t *c = json_object_get(json_object_get(v, "changes"), field);
+		if (c && !strcmp(str(c, "old"), old) && !strcmp(str(c, "new"), new))
+			found = true;
+	}
+	json_decref(h);
+	return found;
+}
+
 START_TEST(outcome_and_how_it_was_held)
 {
 	char clins[32], path[128];
 	long long video, phone, other;
-	json_t *j, *h, *v;
-	size_t i;
-	bool noted = false;
+	json_t *j;
 
 	/* outcomes are noted once the consultation has begun: these are past */
 	snprintf(clins, sizeof(clins), "%lld", clin);
@@ -403,15 +458,8 @@ START_TEST(outcome_and_how_it_was_held)
 	ck_assert_int_eq(patch_as(&lege, video, "{\"held_mode\":\"video\"}", &j), 200);
 	ck_assert_str_eq(str(j, "held_mode"), "video");
 	json_decref(j);
-	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/history", video);
-	h = e2e_json(port, "GET", path, NULL, 200);
-	json_array_foreach(h, i, v) {
-		json_t *held = json_object_get(json_object_get(v, "changes"), "held_mode");
-		if (held && !strcmp(str(held, "old"), "phone") && !strcmp(str(held, "new"), "video"))
-			noted = true;
-	}
-	ck_assert_msg(noted, "the history does not show the correction");
-	json_decref(h);
+	ck_assert_msg(in_history(video, "held_mode", "phone", "video"),
+		      "the history does not show the correction");
 
 	/* completed without saying: held as booked; no-show: none */
 	ck_assert_int_eq(patch_as(&lege, phone, "{\"status\":\"completed\"}", &j), 200);
@@ -431,24 +479,101 @@ END_TEST
  * (409 invalid_transition) and changes nothing. */
 START_TEST(no_outcome_before_it_begins)
 {
-	char clins[32], path[128];
+	char clins[32];
 	long long later;
-	json_t *j;
-	struct resp r;
 
 	snprintf(clins, sizeof(clins), "%lld", clin);
 	later = book(pat, clins, "09:00:00", NULL); /* DAY is in the future */
 	ck_assert_int_eq(patch_as(&lege, later, "{\"status\":\"completed\"}", NULL), 409);
 	ck_assert_int_eq(patch_as(&lege, later, "{\"status\":\"no_show\"}", NULL), 409);
-	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", later);
-	ck_assert(e2e_request(port, "PATCH", path, NULL, "{\"status\":\"completed\"}", &r));
-	ck_assert_int_eq(r.status, 409);
-	ck_assert(e2e_is_error(&r, "invalid_transition", "status"));
-	e2e_resp_free(&r);
+	refused(later, "{\"status\":\"completed\"}", 409, "invalid_transition");
+	ck_assert_str_eq(status_of(later, 1), "booked");
+}
+END_TEST
+
+/* The server started again on the same database with its clock at
+ * instant (--clock-offset), the clinician logged in again. */
+static void restart_at(const char *instant)
+{
+	char offset[32];
+	const char *extra[] = {"--clock-offset", offset, VIDEO_URLS, NULL};
+	int64_t at;
+	int status;
+
+	ck_assert_int_eq(timeutil_parse_instant(instant, &at, &(const char *){0}), APP_OK);
+	snprintf(offset, sizeof(offset), "%lld", (long long)(at - time(NULL)));
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	e2e_start(&srv, srv.dir, extra);
+	port = srv.port;
+	ck_assert(e2e_login(port, "dag", E2E_PASSWORD, &lege, &status));
+}
+
+/* The number of messages of appointment id, read as the admin. */
+static size_t messages_of(long long id)
+{
+	char path[128];
+	json_t *j;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", id);
 	j = e2e_json(port, "GET", path, NULL, 200);
-	ck_assert_str_eq(str(j, "status"), "booked");
-	ck_assert_int_eq(json_integer_value(json_object_get(j, "version")), 1);
+	n = json_array_size(j);
 	json_decref(j);
+	return n;
+}
+
+/* A no-show marked by mistake is undone the same day, back to the status
+ * it had (no other, so no answer is made up), by itself, with a history
+ * row and no message to the patient; the next day it stays a no-show
+ * (409 invalid_transition), though it may still become completed. */
+START_TEST(no_show_undone_the_same_day)
+{
+	char clins[32], path[128], token[E2E_TOKEN_LEN + 1];
+	long long id, other;
+	size_t messages;
+	json_t *j;
+
+	restart_at(DAY "T08:00:00+01:00");
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	id = book(pat, clins, "09:00:00", NULL);
+	e2e_invite(port, id, token);
+	other = book(pat2, clins, "10:00:00", NULL);
+	restart_at(DAY "T12:00:00+01:00");
+	ck_assert_int_eq(patch_as(&lege, id, "{\"status\":\"no_show\"}", NULL), 200);
+	ck_assert_int_eq(patch_as(&lege, other, "{\"status\":\"no_show\"}", NULL), 200);
+	messages = messages_of(id);
+
+	/* refused, changing nothing: not to another status than it had, not
+	 * to one that is not open, not with other changes */
+	ck_assert_int_eq(patch_as(&lege, id, "{\"status\":\"confirmed\"}", NULL), 409);
+	ck_assert_int_eq(patch_as(&lege, id, "{\"status\":\"booked\"}", NULL), 409);
+	ck_assert_int_eq(patch_as(&lege, id, "{\"status\":\"opted_out\"}", NULL), 403);
+	ck_assert_int_eq(patch_as(&lege, id, "{\"status\":\"invited\",\"duration_minutes\":45}",
+				  NULL),
+			 403);
+	refused(id, "{\"status\":\"invited\",\"duration_minutes\":45}", 400, "invalid");
+	refused(id, "{\"status\":\"opted_out\"}", 409, "invalid_transition");
+	ck_assert_str_eq(status_of(id, 3), "no_show");
+
+	/* undone by the clinician: invited again, as it was */
+	ck_assert_int_eq(patch_as(&lege, id, "{\"status\":\"invited\"}", &j), 200);
+	ck_assert_str_eq(str(j, "status"), "invited");
+	json_decref(j);
+	ck_assert_msg(in_history(id, "status", "no_show", "invited"),
+		      "the history does not show the undo");
+	ck_assert_uint_eq(messages_of(id), messages);
+	/* and marked again, then undone again */
+	ck_assert_int_eq(patch_as(&lege, id, "{\"status\":\"no_show\"}", NULL), 200);
+	ck_assert_int_eq(patch_as(&lege, id, "{\"status\":\"invited\"}", NULL), 200);
+
+	/* the next day it stays a no-show, but may still be corrected */
+	restart_at("2030-01-16T08:00:00+01:00");
+	ck_assert_int_eq(patch_as(&lege, other, "{\"status\":\"booked\"}", NULL), 409);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", other);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(str(j, "status"), "no_show");
+	json_decref(j);
+	ck_assert_int_eq(patch_as(&lege, other, "{\"status\":\"completed\"}", NULL), 200);
 }
 END_TEST
 
@@ -607,6 +732,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, list_follows_the_patients_answer);
 	tcase_add_test(tc, outcome_and_how_it_was_held);
 	tcase_add_test(tc, no_outcome_before_it_begins);
+	tcase_add_test(tc, no_show_undone_the_same_day);
 	tcase_add_test(tc, calendar_feed);
 	tcase_add_test(tc, polling_a_list_that_did_not_change_is_304);
 	suite_add_tcase(s, tc);

@@ -297,6 +297,7 @@ static const struct {
     {"/api/v1/patients", "limit=1000"},
     {"/api/v1/clinicians/{id}/exceptions", "from=%D&to=%W"},
     {"/api/v1/rooms/{id}/exceptions", "from=%D&to=%W"},
+    {"/api/v1/rooms/availability", "start=%DT09:00:00&end=%DT12:00:00&unit_id=%U"},
 };
 
 /* More answers than one per route: the unit day, the audit as CSV. */

@@ -5,8 +5,9 @@
 // An admin of a clinic not yet set up lands on the set-up checklist.
 import {
   api, ApiError, setCsrf, whenLoggedOut, setZone, t, language, setLanguage, LANGS, h, clear,
-  loadDirectory, explain,
+  loadDirectory, explain, whenSessionExpired,
 } from './lib.js';
+import { askToLogIn } from './relogin.js';
 import { showCalendar } from './calendar.js';
 import { showQueue, queueCount } from './queue.js';
 import { showDay } from './day.js';
@@ -135,6 +136,11 @@ function route() {
 async function boot() {
   setLanguage(language());
   whenLoggedOut(() => { if (session.me) showLogin(t('login.expired')); });
+  // a session that runs out mid-form is renewed in place (relogin.js)
+  whenSessionExpired(() => (session.me ? askToLogIn(session.me.username).then(me => {
+    if (me) session.me = { ...session.me, csrf_token: me.csrf_token };
+    return me;
+  }) : undefined));
   document.getElementById('lang').addEventListener('change', e => {
     setLanguage(e.target.value);
     if (session.me) { chrome(); route(); } else showLogin();

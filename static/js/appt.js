@@ -6,13 +6,14 @@
 // history.  Every change sends If-Match; a stale edit (412) is explained
 // and offers a reload.
 import {
-  api, ApiError, t, h, clear, openDialog, setDialogTitle, field, fieldError, roomSelect, showError, changed,
+  api, ApiError, t, h, clear, openDialog, setDialogTitle, field, fieldError, showError, changed,
   STATUS_MARK, fmtWhen, fmtSpan, fmtDate, dateOf, timeOf, minutesOf, clinicianName, roomName, explain,
-  nowIso,
+  nowIso, dateInput, timeInput, parseDay, parseTime,
 } from './lib.js';
 import { patientFacts, explainRefusal } from './book.js';
 import { waitingOffers } from './waiting.js';
 import { manualPanel, failedPanel } from './letter.js';
+import { freeRoomSelect, roomField, unitOf, localSpan } from './rooms_free.js';
 
 const OPEN = ['booked', 'invited', 'confirmed', 'opted_out'];
 
@@ -126,7 +127,9 @@ function answerText(p, history) {
 // The patient asked to meet in person: pick a room, one click re-books and
 // re-invites.
 function rebook(a, change, invite) {
-  const room = roomSelect({ clinicOnly: true });
+  // which rooms are free then, the unit's first
+  const room = freeRoomSelect({ id: 'rebook-room', unitId: unitOf(a.clinician_ids), appointmentId: a.id });
+  room.when({ start: a.start, end: a.end, mode: 'in_person' });
   const go = h('button.primary', { type: 'button', onclick: async () => {
     if (!room.value) return fieldError('rebook-room', t('book.needRoom'));
     const done = await change({ mode: 'in_person', room_id: Number(room.value), status: 'booked' }, t('appt.rebooked'));
@@ -136,27 +139,37 @@ function rebook(a, change, invite) {
     h('h3', { id: 'rebook-h' }, t('appt.optedOutH')),
     h('p', {}, a.opt_out_reason ? `${t(`stats.reason_${a.opt_out_reason}`)}. ` : '',
       a.status_reason ? t('appt.optedOutWhy', a.status_reason) : t('appt.optedOut')),
-    field('rebook-room', t('book.room'), room), go);
+    roomField(field, 'rebook-room', t('book.room'), room), go);
 }
 
 function moveForm(a, change) {
-  const date = h('input', { type: 'date', value: dateOf(a.start), required: true });
-  const time = h('input', { type: 'time', step: '300', value: timeOf(a.start), required: true });
+  // typed the Norwegian way (dd.mm.åååå, 24 h) whatever the browser's locale
+  const date = dateInput(dateOf(a.start));
+  const time = timeInput(timeOf(a.start));
   const minutes = (dateOf(a.end) === dateOf(a.start) ? minutesOf(a.end) : 1440) - minutesOf(a.start);
   const duration = h('input', { type: 'number', min: '5', max: '480', step: '5', value: String(minutes) });
   const modes = ['video', 'in_person', 'phone'].map(m => h('label.check', {},
     h('input', { type: 'radio', name: 'mv-mode', value: m, checked: a.mode === m }), t(`mode.${m}`)));
-  const room = roomSelect({ selected: a.room_id });
+  // which rooms are free at the time typed: clinic rooms in person, quiet
+  // video rooms by video
+  const room = freeRoomSelect({ id: 'mv-room', selected: a.room_id, unitId: unitOf(a.clinician_ids), appointmentId: a.id });
+  const mode = () => form.querySelector('input[name=mv-mode]:checked').value;
+  const ask = () => {
+    const span = localSpan(parseDay(date.value), parseTime(time.value), Number(duration.value));
+    room.when({ ...span, mode: mode() });
+  };
   const form = h('form', { onsubmit: async e => {
     e.preventDefault();
-    const mode = form.querySelector('input[name=mv-mode]:checked').value;
     const patch = {};
-    const start = `${date.value}T${time.value}:00`;
-    if (date.value !== dateOf(a.start) || time.value !== timeOf(a.start) || Number(duration.value) !== minutes) {
+    const day = parseDay(date.value), clock = parseTime(time.value);
+    if (!day) return fieldError('mv-date', t('admin.bad.date'));
+    if (!clock) return fieldError('mv-time', t('admin.bad.time'));
+    const start = `${day}T${clock}:00`;
+    if (day !== dateOf(a.start) || clock !== timeOf(a.start) || Number(duration.value) !== minutes) {
       patch.start = start;
       patch.duration_minutes = Number(duration.value);
     }
-    if (mode !== a.mode) patch.mode = mode;
+    if (mode() !== a.mode) patch.mode = mode();
     const roomId = room.value ? Number(room.value) : null;
     if (roomId !== a.room_id) patch.room_id = roomId;
     if (!Object.keys(patch).length) return;
@@ -165,8 +178,11 @@ function moveForm(a, change) {
   h('div.row', {}, field('mv-date', t('book.date'), date), field('mv-time', t('book.time'), time),
     field('mv-duration', t('appt.minutes'), duration)),
   h('fieldset', {}, h('legend', {}, t('book.mode')), h('div.row', {}, modes)),
-  field('mv-room', t('book.room'), room, t('book.roomHint')),
+  roomField(field, 'mv-room', t('book.room'), room, t('book.roomHint')),
   h('button.primary', { type: 'submit' }, t('appt.save')));
+  for (const el of [date, time, duration]) el.addEventListener('change', ask);
+  for (const r of form.querySelectorAll('input[name=mv-mode]')) r.addEventListener('change', ask);
+  ask();
   return h('details.change', {}, h('summary', {}, t('appt.change')), form);
 }
 

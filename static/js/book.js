@@ -5,13 +5,15 @@
 // conflict answer names the appointment in the way, inline; nothing typed
 // is lost.
 import {
-  api, ApiError, query, t, h, clear, dir, openDialog, closeDialog, field, fieldError, roomSelect, showError,
+  api, ApiError, query, t, h, clear, dir, openDialog, closeDialog, field, fieldError, showError,
   toast, changed,
   addDays, fmtWhen, timeOf, dateOf, clinicianName, roomName, age, explain, nowIso,
+  dateInput, timeInput, parseDay, parseTime, fmtDay, nowLocal,
 } from './lib.js';
 import { seriesSection, reviewSeries } from './series.js';
 import { openAppointment } from './appt.js';
 import { askIfPast } from './letter.js';
+import { freeRoomSelect, roomField as freeRoomField, unitOf, localSpan } from './rooms_free.js';
 
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
 const FIELDS = { patient_id: 'bk-patient', clinician_ids: 'bk-clinicians', start: 'bk-time',
@@ -127,8 +129,10 @@ export function openBooking(pre = {}) {
   const chosenClinicians = () => boxes.map(b => b.querySelector('input')).filter(i => i.checked).map(i => Number(i.value));
 
   // -- time, type, mode, room --
-  const date = h('input', { type: 'date', value: pre.date || '', required: true });
-  const time = h('input', { type: 'time', step: '300', value: pre.time || '', required: true });
+  // typed the Norwegian way (dd.mm.åååå, 24 h) whatever the browser's locale
+  const date = dateInput(pre.date || '');
+  const time = timeInput(pre.time || '');
+  const day = () => parseDay(date.value), clock = () => parseTime(time.value);
   const duration = h('select', {}, DURATIONS.map(m => h('option', { value: m, selected: m === (pre.duration || 30) }, t('book.minutes', m))));
   const type = h('select', {}, h('option', { value: '' }, t('book.noType')),
     dir.types.filter(x => !unit || String(x.unit_id) === unit || !x.unit_id).map(x => h('option', { value: x.id }, x.name)));
@@ -136,14 +140,23 @@ export function openBooking(pre = {}) {
   const modeRadios = ['video', 'in_person', 'phone'].map(m => h('label.check', {},
     h('input', { type: 'radio', name: modeName, value: m, id: `bk-mode-${m}`, checked: m === (pre.mode || 'video') }), t(`mode.${m}`)));
   const mode = () => form.querySelector(`input[name=${modeName}]:checked`).value;
-  const room = roomSelect({ selected: pre.room_id });
-  const roomField = field('bk-room', t('book.room'), room, t('book.roomHint'));
+  // which rooms are free at the time chosen: clinic rooms in person, the
+  // quiet video rooms by video (optional), none by phone
+  const room = freeRoomSelect({ id: 'bk-room', selected: pre.room_id, unitId: Number(unit) || null });
+  const roomField = freeRoomField(field, 'bk-room', t('book.room'), room, t('book.roomHint'));
+  const askRooms = () => {
+    const span = localSpan(day(), clock(), Number(duration.value));
+    room.when({ ...span, mode: mode(), unit: unitOf(chosenClinicians()) || Number(unit) || null });
+  };
   const syncMode = () => {
     const inPerson = mode() === 'in_person';
     room.required = inPerson;
-    roomField.hidden = !inPerson && !room.value;
+    roomField.hidden = mode() === 'phone' && !room.value;
+    roomField.querySelector('.hint').textContent = inPerson ? t('book.roomHint') : t('rooms.videoHint');
+    askRooms();
   };
   for (const r of modeRadios) r.querySelector('input').addEventListener('change', syncMode);
+  for (const el of [date, time, duration, clinBox]) el.addEventListener('change', askRooms);
   type.addEventListener('change', () => {
     const x = dir.byId.type[type.value];
     if (!x) return;
@@ -158,14 +171,14 @@ export function openBooking(pre = {}) {
   const nextFree = h('button', { type: 'button', onclick: async () => {
     const ids = chosenClinicians();
     if (!ids.length) { clear(slotsBox, h('p.error', {}, t('book.chooseClinician'))); return; }
-    const from = date.value || pre.date;
+    const from = day() || pre.date || nowLocal().date;
     clear(slotsBox, h('p.muted', {}, t('book.searching')));
     try {
       const slots = await api('GET', `/slots${query({ clinician_id: ids, from, to: addDays(from, 20),
         duration_minutes: duration.value, mode: mode(), limit: 6 })}`);
       clear(slotsBox, slots.length ? [h('p', {}, t('book.freeTimes')), h('ul.slot-list', {}, slots.map(sl => h('li', {},
         h('button', { type: 'button', onclick: () => {
-          date.value = dateOf(sl.start); time.value = timeOf(sl.start);
+          date.value = fmtDay(dateOf(sl.start)); time.value = timeOf(sl.start);
           toast(t('book.slotChosen', fmtWhen(sl.start)));
           time.focus();
         } }, fmtWhen(sl.start)))))] : h('p', {}, t('book.noSlots')));
@@ -205,13 +218,13 @@ export function openBooking(pre = {}) {
     const ids = chosenClinicians();
     if (!st.patient) return fieldError('bk-patient', t('book.needPatient'));
     if (!ids.length) return fieldError('bk-clinicians', t('book.chooseClinician'));
-    if (!date.value) return fieldError('bk-date', t('book.needDate'));
-    if (!time.value) return fieldError('bk-time', t('book.needTime'));
+    if (!day()) return fieldError('bk-date', date.value.trim() ? t('admin.bad.date') : t('book.needDate'));
+    if (!clock()) return fieldError('bk-time', time.value.trim() ? t('admin.bad.time') : t('book.needTime'));
     if (mode() === 'in_person' && !room.value) return fieldError('bk-room', t('book.needRoom'));
     // a time that has passed: asked first, booked only when the secretary says so
-    const when = `${date.value}T${time.value}`;
+    const when = `${day()}T${clock()}`;
     if (st.pastOk !== when && askIfPast(when, nowIso(), problem, () => { st.pastOk = when; form.requestSubmit(); })) return;
-    const body = { patient_id: st.patient.id, clinician_ids: ids, start: `${date.value}T${time.value}:00`,
+    const body = { patient_id: st.patient.id, clinician_ids: ids, start: `${day()}T${clock()}:00`,
       duration_minutes: Number(duration.value), mode: mode() };
     if (room.value) body.room_id = Number(room.value);
     if (type.value) body.type_id = Number(type.value);
@@ -250,7 +263,7 @@ export function openBooking(pre = {}) {
 
 export function patientFacts(p) {
   const a = age(p.birth_date);
-  return [p.birth_date ? t('patient.born', p.birth_date, a) : null, p.phone].filter(Boolean).join(' · ');
+  return [p.birth_date ? t('patient.born', fmtDay(p.birth_date), a) : null, p.phone].filter(Boolean).join(' · ');
 }
 
 // A refused booking or move, explained where it happened: the appointments

@@ -9,6 +9,7 @@
 import {
   api, query, t, h, clear, dir, nowLocal, addDays, monday, fmtDate, dateOf, minutesOf, hhmm,
   fmtSpan, clinicianName, roomName, explain, STATUS_MARK,
+  dayPicker,
 } from './lib.js';
 import { openBooking } from './book.js';
 import { openAppointment } from './appt.js';
@@ -70,8 +71,7 @@ function toolbar() {
     h('option', { value: 'room', selected: s.by === 'room' }, t('cal.byRoom')));
   const whoSel = h('select', { id: 'cal-who', onchange: e => go({ who: e.target.value }) },
     resources(s).map(r => h('option', { value: r.id, selected: String(r.id) === s.who }, r.name)));
-  const dateIn = h('input', { id: 'cal-date', type: 'date', value: s.date,
-    onchange: e => { if (e.target.value) go({ date: e.target.value }); } });
+  const dateIn = dayPicker('cal-date', s.date, date => go({ date }));
   return h('div.toolbar', { role: 'toolbar', 'aria-label': t('cal.tools') },
     h('h1', { id: 'cal-title' }, title),
     h('div.group', {},

@@ -12,6 +12,7 @@
 import {
   api, query, t, h, clear, dir, nowLocal, addDays, fmtDate, fmtSpan, timeOf, dateOf, explain,
   STATUS_MARK, toast, changed, openDialog, closeDialog, language, nowIso,
+  dayPicker,
 } from './lib.js';
 
 const POLL_MS = 30000;
@@ -62,8 +63,7 @@ function clinicianTitle() { return state.me.role === 'clinician' ? t('day.mine')
 
 function toolbar() {
   const s = state;
-  const dateIn = h('input', { id: 'day-date', type: 'date', value: s.date,
-    onchange: e => { if (e.target.value) go({ date: e.target.value }); } });
+  const dateIn = dayPicker('day-date', s.date, date => go({ date }));
   const staff = s.me.role !== 'clinician';
   const whoSel = staff ? h('select', { id: 'day-who', onchange: e => go({ clinician: e.target.value }) },
     dir.clinicians.map(c => h('option', { value: c.id, selected: String(c.id) === s.clinician }, c.name))) : null;
@@ -188,7 +188,14 @@ function actions(a, isNext) {
     box.append(h(`a.button${isNext ? '.primary' : ''}`, {
       href: url, target: '_blank', rel: 'noopener noreferrer', dataset: { action: 'video' },
       'aria-describedby': `day-${a.id}`,
+      // never invited: the patient has no link and will not come; say so first
+      onclick: a.status === 'booked' ? e => { e.preventDefault(); notInvited(a, url); } : undefined,
     }, t('day.startVideo')));
+  }
+  if (a.mode === 'phone' && a.patient_phone) {
+    box.append(h(`a.button${isNext ? '.primary' : ''}`, {
+      href: `tel:${a.patient_phone}`, dataset: { action: 'call' }, 'aria-describedby': `day-${a.id}`,
+    }, t('day.call', spaced(a.patient_phone))));
   }
   const outcome = (body, said) => mark(a, body, said);
   if (['booked', 'invited', 'confirmed', 'opted_out'].includes(a.status) && begun(a)) {
@@ -199,13 +206,50 @@ function actions(a, isNext) {
         onclick: () => outcome({ status: 'completed', held_mode: 'phone' }, t('day.markedPhone')) }, t('day.completedPhone')) : null,
       h('button', { type: 'button', dataset: { action: 'no_show' }, 'aria-describedby': `day-${a.id}`,
         onclick: () => outcome({ status: 'no_show' }, t('appt.markedNoShow')) }, t('appt.noShow')));
-  } else if (a.status === 'completed' && a.mode === 'video') {
+  } else if (a.status === 'no_show' && dateOf(a.start) === nowLocal().date) {
+    box.append(h('button.link', { type: 'button', dataset: { action: 'undo' }, 'aria-describedby': `day-${a.id}`,
+      onclick: () => undoNoShow(a) }, t('day.undoNoShow')));
+  }
+  if (a.status === 'completed' && a.mode === 'video') {
     const phone = a.held_mode === 'phone';
     box.append(h('button.link', { type: 'button', dataset: { action: 'held' }, 'aria-describedby': `day-${a.id}`,
       onclick: () => outcome({ held_mode: phone ? 'video' : 'phone' }, phone ? t('day.markedVideo') : t('day.markedPhone')) },
     phone ? t('day.wasVideo') : t('day.wasPhone')));
   }
   return box.childNodes.length ? box : null;
+}
+
+// "+4791234567" as people read it out: "+47 912 34 567" (others as they are).
+export function spaced(phone) {
+  const m = /^\+47(\d{3})(\d{2})(\d{3})$/.exec(phone);
+  return m ? `+47 ${m[1]} ${m[2]} ${m[3]}` : phone;
+}
+
+// Start video for a patient never invited: they have no link, so they
+// will not come unless told some other way.  The clinician may go on.
+function notInvited(a, url) {
+  const go = h('a.button.primary', { href: url, target: '_blank', rel: 'noopener noreferrer', id: 'day-video-anyway',
+    onclick: () => closeDialog() }, t('day.startAnyway'));
+  openDialog(t('day.notInvitedTitle'), h('div', {},
+    h('p', {}, t('day.notInvited', a.patient_name || t('appt.patient'))),
+    h('div.actions', {}, go,
+      h('button', { type: 'button', onclick: () => closeDialog() }, t('app.cancel')))));
+  go.focus();
+}
+
+// A no-show marked by mistake, undone the same day: back to the status it
+// had before (the server takes no other), read from its history.
+async function undoNoShow(a) {
+  try {
+    const hist = await api('GET', `/appointments/${a.id}/history`);
+    const last = [...hist].reverse().find(x => x.changes?.status?.new === 'no_show');
+    const was = last?.changes?.status?.old;
+    if (!['booked', 'invited', 'confirmed'].includes(was)) throw new Error('no earlier status');
+    await mark(a, { status: was }, t('day.noShowUndone', t(`day.status.${was}`)));
+  } catch (x) {
+    toast(x.status === 412 ? t('day.stale') : explain(x), 'bad');
+    refresh();
+  }
 }
 
 async function mark(a, body, said) {
@@ -254,7 +298,7 @@ async function openFeed() {
   };
   async function make() {
     try {
-      const feed = await api('POST', path, { language: language() === 'en' ? 'en' : 'nb' });
+      const feed = await api('POST', path, { language: language() });
       show(feed, feed.url);
     } catch (x) { toast(explain(x), 'bad'); }
   }

@@ -19,14 +19,21 @@ export class ApiError extends Error {
 
 let csrf = '';
 let onUnauthenticated = () => {};
+let logInAgain = () => undefined;
 
 export function setCsrf(token) { csrf = token || ''; }
 export function whenLoggedOut(fn) { onUnauthenticated = fn; }
+// fn() -> a promise of the new session (null: the user would not), or
+// undefined when there is no one to ask (not logged in yet).
+export function whenSessionExpired(fn) { logInAgain = fn; }
 
 // One request; the parsed body, or throws ApiError.  opts.ifMatch sends
-// If-Match; a 401 on anything but the login hands over to the login view.
-// The last answer of each GET with its ETag, so a poll that finds nothing
-// new is a 304 with no body (the server tags list and day answers).
+// If-Match.  A 401 on anything but the login: a session that ran out asks
+// the user to log in again in place (relogin.js) and repeats the request
+// once, so a form being saved keeps what was typed; with no session to
+// renew, it hands over to the login view.  The last answer of each GET is
+// kept with its ETag, so a poll that finds nothing new is a 304 with no body
+// (the server tags every GET answer).
 const seen = new Map();
 const SEEN_MAX = 64;
 
@@ -52,7 +59,11 @@ export async function api(method, path, body, opts = {}) {
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (path === '/session' || r.status === 401) seen.clear(); // another person may log in next
-  if (r.status === 401 && path !== '/session') onUnauthenticated();
+  if (r.status === 401 && path !== '/session') {
+    const again = opts.retried ? undefined : await logInAgain();
+    if (again) return api(method, path, body, { ...opts, retried: true });
+    if (again === undefined) onUnauthenticated();
+  }
   if (!r.ok) throw new ApiError(r.status, json);
   return json;
 }
@@ -210,6 +221,22 @@ export function typedSpan(prefix) {
   return { day: d0, start, end };
 }
 
+// A toolbar's date (id, iso shown as dd.mm.åååå): onDay(iso) once a date
+// is typed and Enter pressed or the field left; a date it cannot read is
+// marked invalid and goes nowhere.
+export function dayPicker(id, iso, onDay) {
+  const el = dateInput(iso);
+  el.id = id;
+  const go = () => {
+    const v = parseDay(el.value);
+    el.toggleAttribute('aria-invalid', v === null);
+    if (v && v !== iso) onDay(v);
+  };
+  el.addEventListener('change', go);
+  el.addEventListener('keydown', e => { if (e.key === 'Enter') go(); });
+  return el;
+}
+
 // "tir. 24. nov. 09:30" for an instant string.
 export function fmtWhen(s) { return `${fmtDate(dateOf(s), 'short')} ${timeOf(s)}`; }
 export function fmtSpan(a) { return `${timeOf(a.start)}–${timeOf(a.end)}`; }
@@ -306,14 +333,30 @@ export function openDialog(title, body, { wide = false, onClose } = {}) {
     h('h2', { id: 'dialog-title' }, title),
     h('button.close', { type: 'button', 'aria-label': t('app.close'), onclick: () => dlg.close() }, '×')),
   h('div.dialog-body', {}, body));
+  const again = findAgain(opener);
   dlg.onclose = () => {
     if (onClose) onClose();
-    if (opener && opener.isConnected) opener.focus();
+    // what opened it, or (the view was drawn anew meanwhile, as after a
+    // save) its successor; never <body>
+    const to = opener && opener.isConnected ? opener : again();
+    (to || document.getElementById('main'))?.focus();
   };
   dlg.showModal();
   const first = dlg.querySelector('.dialog-body [autofocus], .dialog-body input:not([type=hidden]), .dialog-body select, .dialog-body button');
   if (first) first.focus();
   return dlg;
+}
+
+// A way to find el again once its view is drawn anew: by its id, or its
+// data-id (a calendar block, a day-list row) and tag, or its text.
+export function findAgain(el) {
+  if (!el || el === document.body) return () => null;
+  const tag = el.tagName.toLowerCase();
+  const sel = el.id ? `#${CSS.escape(el.id)}`
+    : el.dataset?.id ? `${tag}[data-id="${CSS.escape(el.dataset.id)}"]` : null;
+  const text = el.textContent;
+  return () => (sel ? document.querySelector(sel)
+    : [...document.querySelectorAll(`#main ${tag}`)].find(x => x.textContent === text) || null);
 }
 
 export function closeDialog() {

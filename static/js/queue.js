@@ -9,8 +9,9 @@
 // appointment's time; refreshed every minute and after every change.
 import {
   api, query, t, h, clear, dir, fmtWhen, fmtSpan, fmtDate, dateOf, clinicianName, explain, toast,
-  changed, field, fieldError, roomSelect,
+  changed, field, fieldError,
 } from './lib.js';
+import { freeRoomSelect, roomField, unitOf } from './rooms_free.js';
 import { openAppointment } from './appt.js';
 
 const GROUPS = ['message_failed', 'opted_out', 'unanswered']; // failed first: they went nowhere
@@ -76,8 +77,10 @@ function item(x) {
   };
   let actions;
   if (x.kind === 'opted_out') {
-    const room = roomSelect({ clinicOnly: true });
-    actions = [field(`room-${key}`, t('book.room'), room),
+    // which rooms are free then, the unit's first
+    const room = freeRoomSelect({ id: `room-${key}`, unitId: unitOf(a.clinician_ids), appointmentId: a.id });
+    room.when({ start: a.start, end: a.end, mode: 'in_person' });
+    actions = [roomField(field, `room-${key}`, t('book.room'), room),
       h('button.primary', { type: 'button', onclick: () => {
         if (!room.value) return fieldError(`room-${key}`, t('book.needRoom'));
         return act(async () => {

@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launch, axe, shots, loadTexts, workday, staffPage } from './harness.mjs';
+import { startServer, launch, axe, shots, loadTexts, workday, staffPage, osloNow, hhmm } from './harness.mjs';
 
 const TEXTS = await loadTexts();
 const nb = TEXTS.nb;
@@ -24,16 +24,6 @@ const SECRETARY = ['sekretaer', 'sekretaer-passord-2026'];
 let srv, browser, page;
 let clin1, clin2, room, kari, ola, per, today, later, now;
 const ids = {};
-
-// The clinic's date and time now (Europe/Oslo), and minutes of day.
-function osloNow() {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit',
-    minute: '2-digit', hourCycle: 'h23',
-  }).formatToParts(new Date()).map(x => [x.type, x.value]));
-  return { date: `${p.year}-${p.month}-${p.day}`, minute: Number(p.hour) * 60 + Number(p.minute) };
-}
-const hhmm = m => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 
 async function book(patient, clinicians, start, minutes, extra = {}) {
   return (await srv.api('POST', '/api/v1/appointments', {
@@ -149,6 +139,7 @@ test('a patient confirms in another browser: the list shows it at the next poll,
   await row(ids.ongoing).waitFor();
   // to the later day with the date picker
   await page.getByLabel(nb.cal.date).fill(later);
+  await page.getByLabel(nb.cal.date).press('Enter'); // a typed date goes on Enter (or when left)
   await page.locator('#day-title', { hasText: /\d{4}$/ }).waitFor();
   await row(ids.later11).waitFor();
   assert.equal(await page.locator('li.entry').count(), 12);

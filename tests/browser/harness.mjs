@@ -102,6 +102,16 @@ export async function loadTexts() {
   return (await import(`data:text/javascript,${encodeURIComponent(src)}`)).TEXTS;
 }
 
+// The clinic's date and minute of day now (Europe/Oslo), and minutes as HH:MM.
+export function osloNow() {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit',
+    minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date()).map(x => [x.type, x.value]));
+  return { date: `${p.year}-${p.month}-${p.day}`, minute: Number(p.hour) * 60 + Number(p.minute) };
+}
+export const hhmm = m => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
 // The Monday-to-Friday day at least ahead days from now, as YYYY-MM-DD.
 export function workday(ahead) {
   const d = new Date(Date.now() + ahead * 86400e3);

@@ -176,7 +176,8 @@ test('invite, the patient opts out in another browser, the queue shows it, re-bo
   await view.getByRole('button', { name: nb.app.close }).click();
   await item.getByRole('button', { name: nb.appt.rebookGo }).click();
   await page.getByText(nb.book.needRoom).waitFor(); // no room chosen yet
-  await item.getByLabel(nb.book.room).selectOption({ label: 'Rom 101 (Bygg A)' });
+  await item.locator('option', { hasText: nb.rooms.free }).first().waitFor({ state: 'attached' }); // which rooms are free then
+  await item.getByLabel(nb.book.room).selectOption({ label: `Rom 101 (Bygg A) – ${nb.rooms.free}` });
   await item.getByRole('button', { name: nb.appt.rebookGo }).click();
   await page.locator('.q-item.q-opted_out').waitFor({ state: 'detached' });
   await page.getByText(nb.queue.empty).waitFor();
