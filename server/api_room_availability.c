@@ -158,8 +158,7 @@ API_HANDLER(api_room_availability_get)
 			struct appt_filter f = {.from = start, .to = end, .room_id = r->id,
 						.mode = -1, .limit = IN_THE_WAY_MAX + 1};
 			struct appointment probe = {.start = start, .end = end, .room_id = r->id};
-			const char *field = NULL;
-			char why[200];
+			struct hours_refusal why;
 
 			if (rank(r, unit_col, unit) != pass)
 				continue;
@@ -174,10 +173,10 @@ API_HANDLER(api_room_availability_get)
 			if ((err = store_appointments_list(db, &f, write_in_the_way, &w)))
 				goto out;
 			/* opening hours and closures, as a booking checks them */
-			err = api_hours_refusal(db, &probe, why, sizeof(why), &field);
+			err = api_hours_refusal(db, &probe, &why);
 			if (err == APP_EOUTSIDE_HOURS) {
 				buf_puts(b, w.n++ ? "," : "");
-				buf_json_kstr(b, "{", "kind", strstr(why, "closed") ? "closed" : "not_open");
+				buf_json_kstr(b, "{", "kind", why.absent ? "closed" : "not_open");
 				buf_putc(b, '}');
 			} else if (err) {
 				goto out;
