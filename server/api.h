@@ -87,6 +87,10 @@ API_HANDLER(api_survey_view);
 API_HANDLER(api_survey_answer);
 API_HANDLER(api_survey_decline);
 
+/* Append ,"questionnaire": the latest answer of patient (latest_score,
+ * answered_at, questionnaire_title, wants_control), or null. */
+enum app_err api_survey_summary(struct store *db, struct buf *b, int64_t patient) WARN_UNUSED;
+
 /* api_waiting.c */
 API_HANDLER(api_waiting_offers);
 

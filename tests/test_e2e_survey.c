@@ -411,6 +411,25 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 	waiting(pat_en, w, sizeof(w));
 	ck_assert_str_eq(w, "normal");
 
+	/* the clinician sees the latest answer in the appointment and the day */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a_nn);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert(json_number_value(json_object_get(json_object_get(j, "questionnaire"),
+						    "latest_score")) == 9.0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "questionnaire"),
+							   "questionnaire_title")),
+			 "Kne");
+	ck_assert(json_is_false(json_object_get(json_object_get(j, "questionnaire"),
+						"wants_control")));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day?date=2031-03-03", clin);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 3);
+	ck_assert(json_number_value(json_object_get(
+			  json_object_get(json_array_get(j, 1), "questionnaire"), "latest_score")) ==
+		  7.0);
+	json_decref(j);
+
 	/* the answers, as FHIR, audited */
 	snprintf(path, sizeof(path), "/api/v1/questionnaire-responses?patient_id=%lld", pat_nn);
 	j = e2e_json(port, "GET", path, NULL, 200);
