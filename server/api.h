@@ -86,6 +86,9 @@ API_HANDLER(api_survey_appt_plan_put);
 API_HANDLER(api_survey_view);
 API_HANDLER(api_survey_answer);
 API_HANDLER(api_survey_decline);
+/* api_survey_stats.c: survey and PROM statistics */
+API_HANDLER(api_survey_stats);
+API_HANDLER(api_survey_prom_stats);
 
 /* Append ,"questionnaire": the latest answer of patient (latest_score,
  * answered_at, questionnaire_title, wants_control), or null. */

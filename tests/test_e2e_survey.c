@@ -430,6 +430,63 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 		  7.0);
 	json_decref(j);
 
+	/* the statistics: one survey of two answered (the third patient
+	 * declined), score 4, the comment without who; the PROM plan's six
+	 * sends, four answered, three leading to a control */
+	j = e2e_json(port, "GET",
+		     "/api/v1/statistics/surveys?from=2031-03-01&to=2031-03-31&group_by=mode", NULL,
+		     200);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"), "sent")), 2);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(json_object_get(j, "total"), "answered")), 1);
+	ck_assert(json_number_value(json_object_get(json_object_get(j, "total"), "mean")) == 4.0);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(j, "total"), "distribution"), "4")),
+			 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "rows"), 0),
+							   "key")),
+			 "video");
+	ck_assert(holds(json_object_get(j, "comments"), "Lyden hakka litt"));
+	ck_assert(!holds(j, "Nils"));
+	json_decref(j);
+	j = e2e_json(port, "GET", "/api/v1/statistics/prom?from=2031-01-01&to=2032-12-31", NULL,
+		     200);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "rows"), 0),
+							   "key")),
+			 "Kneoperasjon kontroll: Kne");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"), "sent")), 6);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(json_object_get(j, "total"), "answered")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"),
+							    "led_to_control")),
+			 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"),
+							    "ended_without_control")),
+			 1);
+	json_decref(j);
+	{
+		struct session mgr;
+		int status;
+		json_decref(e2e_json(port, "POST", "/api/v1/users",
+				     "{\"username\":\"leder\",\"role\":\"manager\",\"password\":\""
+				     E2E_PASSWORD "\"}",
+				     201));
+		ck_assert(e2e_login(port, "leder", E2E_PASSWORD, &mgr, &status));
+		ck_assert(e2e_request_as(port, &mgr, "GET",
+					 "/api/v1/statistics/surveys?from=2031-03-01&to=2031-03-31",
+					 NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "total"),
+								   "sent")),
+				 "<5");
+		ck_assert(json_is_null(json_object_get(json_object_get(r.json, "total"), "mean")));
+		e2e_resp_free(&r);
+		ck_assert(e2e_request_as(port, &mgr, "GET", "/api/v1/questionnaire-responses?patient_id=1",
+					 NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 403);
+		e2e_resp_free(&r);
+	}
+
 	/* the answers, as FHIR, audited */
 	snprintf(path, sizeof(path), "/api/v1/questionnaire-responses?patient_id=%lld", pat_nn);
 	j = e2e_json(port, "GET", path, NULL, 200);
