@@ -141,16 +141,20 @@ API_HANDLER(api_survey_qn_list)
 	return APP_OK;
 }
 
-/* Questionnaire {id} (current version) if the caller may see it. */
+/* Questionnaire {id} (current version) if the caller may see it: a
+ * unit-limited secretary gets the same 403 for a missing one as for
+ * another unit's (authz.h). */
 static enum app_err visible(struct store *db, const struct req *req, struct reply *rep,
 			    struct qn *q)
 {
 	enum app_err err = store_survey_qn_get(db, req->ids[0], 0, q);
+	bool limited = req->who.role == ROLE_SECRETARY && req->who.nunits > 0;
 
-	if (!err && !may_see_unit(req, q->unit_id)) {
+	if ((!err && !may_see_unit(req, q->unit_id)) || (err == APP_ENOTFOUND && limited)) {
 		store_survey_qn_release(q);
-		return reply_fail(rep, APP_EFORBIDDEN, NULL, "questionnaire %" PRId64
-				  " is another unit's", req->ids[0]);
+		return reply_fail(rep, APP_EFORBIDDEN, NULL,
+				  "questionnaire %" PRId64 " is not one of your units' questionnaires",
+				  req->ids[0]);
 	}
 	if (err == APP_ENOTFOUND)
 		return reply_fail(rep, err, NULL, "no questionnaire %" PRId64, req->ids[0]);
