@@ -1001,7 +1001,7 @@ const char *questionnaire_comment(const json_t *q, const json_t *qr)
 {
 	struct flat *f = malloc(sizeof(*f));
 	struct comment c = {f, NULL};
-	struct qerr e;
+	struct qerr e = {0};
 
 	if (f && !check_all(q, f, &e))
 		each_answer(json_object_get(qr, "item"), comment_one, &c, 0);
