@@ -23,6 +23,7 @@
 #include "outbox.h"
 #include "params.h"
 #include "store.h"
+#include "survey.h"
 #include "store_appointments.h"
 #include "store_participants.h"
 #include "store_waiting.h"
@@ -645,12 +646,17 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 	return APP_OK;
 }
 
-/* What the change tells the patient, in its transaction (outbox.h). */
+/* What the change tells the patient, in its transaction (outbox.h); a
+ * completion also sends the survey and plans the follow-ups (survey.h). */
 static enum app_err tell_patient(void *vctx, struct store *db, const struct appointment *cur,
 				 const struct appointment *next)
 {
 	const struct req *req = ((struct edit *)vctx)->req;
+	enum app_err err;
 
+	if (next->status == APPT_COMPLETED && cur->status != APPT_COMPLETED &&
+	    (err = survey_on_completed(((struct edit *)vctx)->app, db, next, req->now)))
+		return err;
 	return outbox_on_change(((struct edit *)vctx)->app, db, cur, next, false, req->now);
 }
 
@@ -952,7 +958,14 @@ API_HANDLER(api_appointments_get)
 	if ((err = api_appointment_visible(db, req, rep, &a)))
 		return err;
 	audit_read(app->audit, &req->who, "appointment.read", a.patient_id, a.id, req->now);
-	return answer(rep, &a, 200);
+	/* the patient's latest questionnaire answer, for the clinician (issue 22) */
+	write_appt_open(&rep->body, &a, false);
+	if ((err = api_survey_summary(db, &rep->body, a.patient_id)))
+		return err;
+	buf_putc(&rep->body, '}');
+	snprintf(rep->etag, sizeof(rep->etag), "\"%" PRId64 "\"", a.version);
+	rep->status = 200;
+	return APP_OK;
 }
 
 /* A clinician may only mark their own appointment completed (noting how
@@ -1038,6 +1051,7 @@ struct list_ctx {
 	struct listcache_rows rows;
 	struct participant *parts; /* the day list: everyone else of every row */
 	int nparts, capparts;
+	struct store *db; /* the day list: the rows' questionnaire answers */
 	enum app_err err;
 };
 
@@ -1169,6 +1183,8 @@ static bool day_row(void *vctx, const struct appointment *a)
 	} else {
 		buf_puts(c->b, ",\"room\":null");
 	}
+	if ((c->err = api_survey_summary(c->db, c->b, a->patient_id)))
+		return false;
 	buf_puts(c->b, ",\"participants\":[");
 	for (int i = 0, n = 0; i < c->nparts; i++)
 		if (c->parts[i].appointment_id == a->id)
@@ -1189,10 +1205,13 @@ static enum app_err run_day(struct store *db, const void *arg, struct list_ctx *
 	const struct day_args *d = arg;
 	enum app_err err;
 
+	ctx->db = db;
 	if (!(err = store_participants_day(db, d->clinician_id, d->from, d->to, keep_participant,
 					   ctx)) &&
 	    !(err = ctx->err))
 		err = store_appointments_day(db, d->clinician_id, d->from, d->to, day_row, ctx);
+	if (!err)
+		err = ctx->err;
 	free(ctx->parts);
 	ctx->parts = NULL;
 	ctx->nparts = ctx->capparts = 0;
@@ -1322,6 +1341,7 @@ static bool queue_row(void *vctx, const struct queue_item *q)
 	buf_json_kstr(c->b, ",", "detail", q->detail[0] ? q->detail : NULL);
 	buf_json_kint(c->b, ",", "message_id", q->message_id, true);
 	buf_json_kstr(c->b, ",", "channel", q->channel[0] ? q->channel : NULL);
+	buf_json_kint(c->b, ",", "response_id", q->response_id, true);
 	buf_puts(c->b, ",\"appointment\":");
 	write_appt(c->b, &q->a, true);
 	buf_putc(c->b, '}');
