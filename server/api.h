@@ -71,6 +71,22 @@ API_HANDLER(api_invite_tentative);
 enum app_err api_invite_channels(const struct req *req, struct reply *rep,
 				 unsigned *out) WARN_UNUSED;
 
+/* api_survey.c: questionnaires, answers, follow-up plans, the survey link */
+API_HANDLER(api_survey_qn_list);
+API_HANDLER(api_survey_qn_create);
+API_HANDLER(api_survey_qn_validate);
+API_HANDLER(api_survey_qn_get);
+API_HANDLER(api_survey_qn_update);
+API_HANDLER(api_survey_qn_retire);
+API_HANDLER(api_survey_responses);
+API_HANDLER(api_survey_type_plan_get);
+API_HANDLER(api_survey_type_plan_put);
+API_HANDLER(api_survey_appt_plan_get);
+API_HANDLER(api_survey_appt_plan_put);
+API_HANDLER(api_survey_view);
+API_HANDLER(api_survey_answer);
+API_HANDLER(api_survey_decline);
+
 /* api_waiting.c */
 API_HANDLER(api_waiting_offers);
 

@@ -23,6 +23,7 @@
 #include "outbox.h"
 #include "params.h"
 #include "store.h"
+#include "survey.h"
 #include "store_appointments.h"
 #include "store_participants.h"
 #include "store_waiting.h"
@@ -561,12 +562,17 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 	return APP_OK;
 }
 
-/* What the change tells the patient, in its transaction (outbox.h). */
+/* What the change tells the patient, in its transaction (outbox.h); a
+ * completion also sends the survey and plans the follow-ups (survey.h). */
 static enum app_err tell_patient(void *vctx, struct store *db, const struct appointment *cur,
 				 const struct appointment *next)
 {
 	const struct req *req = ((struct edit *)vctx)->req;
+	enum app_err err;
 
+	if (next->status == APPT_COMPLETED && cur->status != APPT_COMPLETED &&
+	    (err = survey_on_completed(((struct edit *)vctx)->app, db, next, req->now)))
+		return err;
 	return outbox_on_change(((struct edit *)vctx)->app, db, cur, next, false, req->now);
 }
 

@@ -89,6 +89,8 @@ static const struct option_def {
 	 "key that seals patient-link tokens (default: the database path + .key)"},
 	{"clinic-name", "TIMEBOK_CLINIC_NAME", K_STR, S(clinic_name), 0, 0,
 	 "the clinic's name in messages and on the patient page"},
+	{"survey-days", "TIMEBOK_SURVEY_DAYS", K_INT, I(survey_days), 1, 365,
+	 "days a survey or PROM questionnaire link stays open after it is sent (default 14)"},
 	{"link-days", "TIMEBOK_LINK_DAYS", K_INT, I(link_days), 0, 365,
 	 "days after the appointment that a patient link stays open"},
 	{"reminder-hours", "TIMEBOK_REMINDER_HOURS", K_INT, I(reminder_hours), 0, 336,
@@ -157,6 +159,7 @@ void config_defaults(struct config *cfg)
 	cfg->session_max_hours = 12;
 	strcpy(cfg->clinic_name, "Poliklinikken");
 	cfg->link_days = 14;
+	cfg->survey_days = 14;
 	cfg->reminder_hours = 24;
 	cfg->unanswered_hours = 48;
 	cfg->cancel_notice_hours = 24;

@@ -50,6 +50,7 @@ struct config {
 	char key_file[520];      /* the key that seals link tokens ("" = DB path + .key) */
 	char clinic_name[128];   /* who the messages and the patient page speak for */
 	int link_days;           /* links expire this many days after the appointment */
+	int survey_days;         /* survey and PROM links expire this many days after sending */
 	int reminder_hours;      /* remind this long before (0: no reminders) */
 	int cancel_notice_hours; /* the clinic's cancellation notice, stated to patients */
 	int emission_g_per_km;   /* CO2 of patients' travel, for the statistics' estimate */

@@ -113,7 +113,8 @@
 
 /* The patient page's files, besides /i/<token> itself (static/invite.html
  * loads these); the public listener serves no other file. */
-static const char *const PUBLIC_FILES[] = {"/invite.css", "/invite.js", "/favicon.svg"};
+static const char *const PUBLIC_FILES[] = {"/invite.css", "/invite.js", "/favicon.svg",
+					   "/survey.css", "/survey.js", "/survey_form.js"};
 
 struct http_server {
 	struct MHD_Daemon *d;
@@ -520,7 +521,8 @@ static enum app_err check_target(struct http_server *srv, struct MHD_Connection 
 
 static bool public_file(const char *path)
 {
-	if (!strncmp(path, "/i/", 3)) /* the token is checked where the page is served */
+	if (!strncmp(path, "/i/", 3) || !strncmp(path, "/s/", 3)) /* the token is checked where
+								       * the page is served */
 		return true;
 	for (size_t i = 0; i < sizeof(PUBLIC_FILES) / sizeof(PUBLIC_FILES[0]); i++)
 		if (!strcmp(path, PUBLIC_FILES[i]))

@@ -21,7 +21,8 @@
 
 const char *const messages_langs[MESSAGES_LANGS] = {"nb", "nn", "en"};
 const char *const messages_kinds[MESSAGES_KINDS] = {"invitation", "reminder",  "changed",
-						    "cancelled",  "confirmed", "opted_out"};
+						    "cancelled",  "confirmed", "opted_out",
+						    "survey", "prom", "prom_reminder", "feedback"};
 
 #define MAX_ENTRIES 96
 
@@ -257,6 +258,8 @@ static enum app_err placeholder(const struct lang *l, const char *name, size_t n
 	timeutil_to_local(v->start, &c);
 	if (!strcmp(key, "link")) {
 		buf_puts(out, v->link);
+	} else if (!strcmp(key, "feedback")) {
+		buf_puts(out, v->feedback ? v->feedback : "");
 	} else if (!strcmp(key, "clinic")) {
 		buf_puts(out, v->clinic);
 	} else if (!strcmp(key, "notice_hours")) {

@@ -35,8 +35,8 @@ extern const int messages_nbuiltin;
 
 #define MESSAGES_LANGS 3
 extern const char *const messages_langs[MESSAGES_LANGS]; /* nb, nn, en */
-#define MESSAGES_KINDS 6
-extern const char *const messages_kinds[MESSAGES_KINDS]; /* invitation ... opted_out */
+#define MESSAGES_KINDS 10
+extern const char *const messages_kinds[MESSAGES_KINDS]; /* invitation ... opted_out, survey ... feedback */
 
 struct messages;
 
@@ -48,6 +48,7 @@ struct message_vars {
 	const char *clinic;
 	int notice_hours;
 	bool guest;           /* to an external participant: "[kind.part.guest]" */
+	const char *feedback; /* {feedback}: a questionnaire's band text (NULL: "") */
 };
 
 /* Load the texts of every language from dir/<lang>.txt, or the built-in

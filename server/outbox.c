@@ -22,6 +22,8 @@
 #include "store_outbox.h"
 #include "store_participants.h"
 #include "store_resource.h"
+#include "store_survey.h"
+#include "survey.h"
 
 #define LEASE_S 300      /* a claimed message is not claimed again for this long */
 #define MAX_BACKOFF_S 3600
@@ -128,6 +130,8 @@ struct recipient {
 	int64_t participant_id;
 	char phone[40], email[256], lang[4];
 	bool guest;
+	int64_t survey_link;  /* a survey message: "{link}" is this survey link */
+	const char *feedback; /* a feedback message's band text */
 };
 
 static enum app_err patient_recipient(struct store *db, const struct appointment *a,
@@ -181,7 +185,9 @@ static enum app_err queue_due(struct app *app, struct store *db, const struct ap
 	v.clinic = app->cfg->clinic_name;
 	v.notice_hours = app->cfg->cancel_notice_hours;
 	v.guest = r->guest;
-	if ((err = store_outbox_link_live(db, r->participant_id, &link_id)))
+	v.feedback = r->feedback;
+	if (!r->survey_link && !r->feedback &&
+	    (err = store_outbox_link_live(db, r->participant_id, &link_id)))
 		return err;
 	if (!(m = calloc(1, sizeof(*m))))
 		return APP_ENOMEM;
@@ -194,6 +200,7 @@ static enum app_err queue_due(struct app *app, struct store *db, const struct ap
 		m->appointment_id = a->id;
 		m->participant_id = r->participant_id;
 		m->link_id = link_id; /* "{link}" is this link, or the message is dropped */
+		m->survey_link_id = r->survey_link;
 		m->next_at = due;
 		snprintf(m->channel, sizeof(m->channel), "%s", ch == OUTBOX_SMS ? "sms" : "email");
 		snprintf(m->recipient, sizeof(m->recipient), "%s", to);
@@ -209,6 +216,9 @@ static enum app_err queue_due(struct app *app, struct store *db, const struct ap
 			if ((err = messages_render(app->messages, lang, kind, "subject", &v, &b)))
 				break;
 			snprintf(m->subject, sizeof(m->subject), "%s", b.data);
+		}
+		/* a survey or its feedback is not about a time to come: no .ics */
+		if (ch == OUTBOX_EMAIL && !r->survey_link && !r->feedback) {
 			buf_reset(&b);
 			if ((err = ics_with_room(app, a, lang, "{link}", room, &b)))
 				break;
@@ -268,6 +278,20 @@ enum app_err outbox_invite_guest(struct app *app, struct store *db, const struct
 	if ((err = new_link(app, db, a, p->id, now, url)))
 		return err;
 	return queue(app, db, a, &r, "invitation", channels, now, queued);
+}
+
+enum app_err outbox_survey(struct app *app, struct store *db, const struct appointment *a,
+			   const char *kind, int64_t survey_link, const char *feedback, int64_t now,
+			   int *queued)
+{
+	struct recipient r;
+	enum app_err err;
+
+	if ((err = patient_recipient(db, a, &r)))
+		return err;
+	r.survey_link = survey_link;
+	r.feedback = feedback;
+	return queue(app, db, a, &r, kind, OUTBOX_SMS | OUTBOX_EMAIL, now, queued);
 }
 
 struct guests {
@@ -480,6 +504,12 @@ static enum app_err still_bound(struct outbox *o, const struct outbox_msg *m, bo
 	}
 	if (!with_link)
 		return APP_OK;
+	if (m->survey_link_id) {
+		err = store_survey_link_box(o->db, m->survey_link_id, app_now(o->app), box);
+		if (err == APP_ENOTFOUND)
+			*why = "not sent: the survey link was answered or has expired";
+		return err == APP_ENOTFOUND ? APP_OK : err;
+	}
 	err = store_outbox_bound_box(o->db, m, box);
 	if (err == APP_ENOTFOUND)
 		*why = "not sent: the link it carried was revoked (a new link, patient or guest)";
@@ -519,7 +549,10 @@ static enum notify_result send_one(struct outbox *o, struct outbox_msg *m, char 
 					   "send a new invitation");
 			return NOTIFY_FAILED;
 		}
-		outbox_link_url(o->app, token, url);
+		if (m->survey_link_id)
+			survey_link_url(o->app, token, url);
+		else
+			outbox_link_url(o->app, token, url);
 		sodium_memzero(token, sizeof(token));
 		outbox_fill_link(&body, m->body, url);
 		/* folded again once the link is in (RFC 5545 3.1: 75 octets) */
@@ -650,6 +683,7 @@ static void *run(void *arg)
 		now = app_now(o->app);
 		if (now >= next_scan) {
 			remind(o);
+			survey_tick(o->app, o->db);
 			next_scan = now + SCAN_S;
 		}
 		if (store_outbox_next_due(o->db, &due))

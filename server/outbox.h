@@ -49,6 +49,13 @@ enum app_err outbox_invite(struct app *app, struct store *db, const struct appoi
 			   unsigned channels, int64_t now, char url[OUTBOX_URL_MAX],
 			   int *queued) WARN_UNUSED;
 
+/* Queue a message of kind (survey, prom, prom_reminder, feedback) to a's
+ * patient on every channel they have: "{link}" bound to survey link
+ * survey_link (0: none), feedback the band text of a feedback message. */
+enum app_err outbox_survey(struct app *app, struct store *db, const struct appointment *a,
+			   const char *kind, int64_t survey_link, const char *feedback, int64_t now,
+			   int *queued) WARN_UNUSED;
+
 struct participant;
 struct actor;
 /* Issue a fresh link for guest p of a and queue its invitation. */

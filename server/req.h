@@ -59,6 +59,8 @@ enum route_scope {
 				 * is the hospital's, booked by any unit; reads audited) */
 	SCOPE_UNIT_STATS,	/* sums over the caller's units, never a patient's record:
 				 * the outcome statistics (api_statistics.c) */
+	SCOPE_UNIT_SURVEY,	/* a questionnaire's unit (clinic-wide ones: every staff
+				 * member), an answer's appointment (api_survey.c) */
 };
 
 /* One route; roles is the set of staff roles (actor.h) that may call it:

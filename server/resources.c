@@ -102,13 +102,15 @@ static const struct res_field patient_fields[] = {
 	 .check = validate_national_id},
 	{.name = "birth_date", .type = RES_TEXT, .readonly = true},
 	ACTIVE,
+	/* "do not ask me again" on the survey page (issue 22) */
+	{.name = "surveys_declined", .type = RES_BOOL, .def = "0"},
 };
 
 const struct res_desc resources_patients = {
 	.table = "patients",
 	.noun = "patient",
 	.fields = patient_fields,
-	.nfields = 7,
+	.nfields = 8,
 	.search = "name " RES_LIKE " OR phone " RES_LIKE " OR national_id = ?1",
 	.derive = patient_derive,
 	.audited = true,

@@ -29,6 +29,9 @@
  *   UNIT_STATS        sums over the caller's units (a unit, clinician or
  *                     type named must be theirs); no patient's record, and
  *                     for a manager no count below 5
+ *   UNIT_SURVEY       a questionnaire's unit (a clinic-wide one is every
+ *                     staff member's to read); an answer is seen by whoever
+ *                     may see its appointment (api_survey.c)
  * Routes flagged INTERNET (ROUTE_PUBLIC_LISTENER) are also served on the
  * public listener (--public-listen): what patients, guests and calendar
  * apps need, no session; everything else is 404 there (http_server.c).
@@ -156,6 +159,26 @@ const struct route routes[] = {
 	R("POST", "/api/v1/appointments/{id}/messages/{message_id}/handled", api_invite_handled, NULL,
 	  0, STAFF, UNIT_APPOINTMENT),
 	R("GET", "/api/v1/statistics", api_statistics, NULL, 0, STATS, UNIT_STATS),
+	R("GET", "/api/v1/appointments/{id}/follow-up", api_survey_appt_plan_get, NULL, 0, ALL,
+	  UNIT_APPOINTMENT),
+	R("PUT", "/api/v1/appointments/{id}/follow-up", api_survey_appt_plan_put, NULL, 0, STAFF,
+	  UNIT_APPOINTMENT),
+
+	/* questionnaires and their answers (api_survey.c, issue 22) */
+	R("GET", "/api/v1/questionnaires", api_survey_qn_list, NULL, 0, ALL, UNIT_SURVEY),
+	R("POST", "/api/v1/questionnaires", api_survey_qn_create, NULL, 0, ADMIN, UNIT_SURVEY),
+	R("POST", "/api/v1/questionnaires/validate", api_survey_qn_validate, NULL, 0, ADMIN,
+	  UNIT_SURVEY),
+	R("GET", "/api/v1/questionnaires/{id}", api_survey_qn_get, NULL, 0, ALL, UNIT_SURVEY),
+	R("PUT", "/api/v1/questionnaires/{id}", api_survey_qn_update, NULL, 0, ADMIN, UNIT_SURVEY),
+	R("DELETE", "/api/v1/questionnaires/{id}", api_survey_qn_retire, NULL, 0, ADMIN,
+	  UNIT_SURVEY),
+	R("GET", "/api/v1/questionnaire-responses", api_survey_responses, NULL, 0, ALL,
+	  UNIT_SURVEY),
+	R("GET", "/api/v1/consultation-types/{id}/follow-up", api_survey_type_plan_get, TYPES, 0,
+	  STAFF, UNIT_ROW),
+	R("PUT", "/api/v1/consultation-types/{id}/follow-up", api_survey_type_plan_put, TYPES, 0,
+	  STAFF, UNIT_ROW),
 	R("GET", "/api/v1/work-queue", api_appointments_queue, NULL, 0, STAFF, UNIT_APPOINTMENT),
 	R("GET", "/api/v1/appointments/{id}/waiting-list", api_waiting_offers, NULL, 0, STAFF,
 	  UNIT_APPOINTMENT),
@@ -187,6 +210,11 @@ const struct route routes[] = {
 	R("POST", "/api/v1/invite/{token}/tentative", api_invite_tentative, NULL, INTERNET, NOBODY,
 	  TOKEN),
 	R("GET", "/api/v1/invite/{token}/calendar.ics", api_invite_calendar, NULL, INTERNET, NOBODY,
+	  TOKEN),
+	/* the patient's questionnaire: the token is the key (api_survey.c) */
+	R("GET", "/api/v1/survey/{token}", api_survey_view, NULL, INTERNET, NOBODY, TOKEN),
+	R("POST", "/api/v1/survey/{token}", api_survey_answer, NULL, INTERNET, NOBODY, TOKEN),
+	R("POST", "/api/v1/survey/{token}/decline", api_survey_decline, NULL, INTERNET, NOBODY,
 	  TOKEN),
 	/* a clinician's calendar feed: its token is the key (api_feeds.c) */
 	R("GET", "/api/v1/calendar-feeds/{token}/calendar.ics", api_feeds_calendar, NULL, INTERNET,

@@ -71,6 +71,7 @@ struct MHD_Response *static_files_response(const char *dir, const char *path,
 	int fd;
 
 	bool patient_link = !strncmp(rel, "i/", 2);
+	bool survey_link = !strncmp(rel, "s/", 2); /* the questionnaire page (issue 22) */
 
 	if (!*rel)
 		rel = "index.html";
@@ -80,6 +81,10 @@ struct MHD_Response *static_files_response(const char *dir, const char *path,
 		if (!token_valid(rel + 2))
 			return NULL;
 		rel = "invite.html";
+	} else if (survey_link) {
+		if (!token_valid(rel + 2))
+			return NULL;
+		rel = "survey.html";
 	}
 	if (!acceptable(rel) || !(dot = strrchr(rel, '.')))
 		return NULL;
@@ -116,7 +121,7 @@ struct MHD_Response *static_files_response(const char *dir, const char *path,
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-				patient_link ? "no-store"
+				patient_link || survey_link ? "no-store"
 				: long_cache ? "public, max-age=86400"
 					     : "no-cache");
 	return resp;

@@ -12,7 +12,7 @@
 #define MSG_COLS                                                                                   \
 	"id, appointment_id, participant_id, channel, recipient, kind, language, subject, body, "  \
 	"ics, about_start, status, attempts, next_at, last_error, created_at, sent_at, handled_at, " \
-	"handled_by, link_id"
+	"handled_by, link_id, survey_link_id"
 
 /* The participant row of appointment's patient, in SQL. */
 #define PATIENT_OF(appointment)                                                                    \
@@ -74,8 +74,8 @@ static const char SQL_READDRESS[] =
 	"l.revoked_at IS NULL) ORDER BY p.start_at LIMIT ?3";
 static const char SQL_ADD[] =
 	"INSERT INTO outbox (appointment_id, participant_id, channel, recipient, kind, language, "
-	"subject, body, ics, about_start, next_at, created_at, link_id) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, max(?11, ?13), ?11, ?12)";
+	"subject, body, ics, about_start, next_at, created_at, link_id, survey_link_id) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, max(?11, ?13), ?11, ?12, ?14)";
 static const char SQL_WITHDRAW[] =
 	"DELETE FROM outbox WHERE appointment_id = ?1 AND kind = 'reminder' AND "
 	"status = 'queued' AND attempts = 0";
@@ -297,6 +297,8 @@ enum app_err store_outbox_add(struct store *s, struct outbox_msg *m, int64_t now
 	if (m->link_id)
 		sqlite3_bind_int64(st, 12, m->link_id);
 	sqlite3_bind_int64(st, 13, m->next_at); /* later than now: due then */
+	if (m->survey_link_id)
+		sqlite3_bind_int64(st, 14, m->survey_link_id);
 	if ((err = store_step_done(s, st, "outbox insert")))
 		return err;
 	m->id = sqlite3_last_insert_rowid(store_db(s));
@@ -334,6 +336,7 @@ static void read_msg(sqlite3_stmt *st, struct outbox_msg *m)
 	m->handled_at = sqlite3_column_int64(st, 17);
 	store_copy_text(m->handled_by, sizeof(m->handled_by), st, 18);
 	m->link_id = sqlite3_column_int64(st, 19);
+	m->survey_link_id = sqlite3_column_int64(st, 20);
 }
 
 enum app_err store_outbox_list(struct store *s, int64_t appt, outbox_fn fn, void *ctx)

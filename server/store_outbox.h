@@ -46,6 +46,7 @@ struct outbox_msg {
 	int64_t handled_at;    /* a failed message dealt with by other means; 0: not */
 	char handled_by[64];   /* the username ("timebok" for a dropped one) */
 	int64_t link_id;       /* the link its "{link}" stands for; 0: none */
+	int64_t survey_link_id; /* or the survey link it stands for (issue 22); 0: none */
 };
 
 /* The participant row of appointment appt's patient.  APP_ENOTFOUND. */

@@ -171,7 +171,8 @@ START_TEST(two_listeners_walk_the_route_table)
 		e2e_resp_free(&r);
 		declared += on_public;
 	}
-	ck_assert_int_eq(declared, 10); /* /healthz, 8 patient/guest link routes, the feed */
+	/* /healthz, 8 patient/guest link routes, the feed, 3 survey link routes */
+	ck_assert_int_eq(declared, 13);
 	/* the patient page and its files; nothing else */
 	snprintf(path, sizeof(path), "/i/%s", invite);
 	ck_assert_int_eq(ask(NULL, pub, "GET", path, NULL, &r), 200);
