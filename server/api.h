@@ -86,6 +86,13 @@ API_HANDLER(api_survey_appt_plan_put);
 API_HANDLER(api_survey_view);
 API_HANDLER(api_survey_answer);
 API_HANDLER(api_survey_decline);
+/* api_survey_stats.c: survey and PROM statistics */
+API_HANDLER(api_survey_stats);
+API_HANDLER(api_survey_prom_stats);
+
+/* Append ,"questionnaire": the latest answer of patient (latest_score,
+ * answered_at, questionnaire_title, wants_control), or null. */
+enum app_err api_survey_summary(struct store *db, struct buf *b, int64_t patient) WARN_UNUSED;
 
 /* api_waiting.c */
 API_HANDLER(api_waiting_offers);

@@ -793,7 +793,14 @@ API_HANDLER(api_appointments_get)
 	if ((err = api_appointment_visible(db, req, rep, &a)))
 		return err;
 	audit_read(app->audit, &req->who, "appointment.read", a.patient_id, a.id, req->now);
-	return answer(rep, &a, 200);
+	/* the patient's latest questionnaire answer, for the clinician (issue 22) */
+	write_appt_open(&rep->body, &a, false);
+	if ((err = api_survey_summary(db, &rep->body, a.patient_id)))
+		return err;
+	buf_putc(&rep->body, '}');
+	snprintf(rep->etag, sizeof(rep->etag), "\"%" PRId64 "\"", a.version);
+	rep->status = 200;
+	return APP_OK;
 }
 
 /* A clinician may only mark their own appointment completed (noting how
@@ -877,6 +884,7 @@ struct list_ctx {
 	struct listcache_rows rows;
 	struct participant *parts; /* the day list: everyone else of every row */
 	int nparts, capparts;
+	struct store *db; /* the day list: the rows' questionnaire answers */
 	enum app_err err;
 };
 
@@ -1000,6 +1008,8 @@ static bool day_row(void *vctx, const struct appointment *a)
 	} else {
 		buf_puts(c->b, ",\"room\":null");
 	}
+	if ((c->err = api_survey_summary(c->db, c->b, a->patient_id)))
+		return false;
 	buf_puts(c->b, ",\"participants\":[");
 	for (int i = 0, n = 0; i < c->nparts; i++)
 		if (c->parts[i].appointment_id == a->id)
@@ -1020,10 +1030,13 @@ static enum app_err run_day(struct store *db, const void *arg, struct list_ctx *
 	const struct day_args *d = arg;
 	enum app_err err;
 
+	ctx->db = db;
 	if (!(err = store_participants_day(db, d->clinician_id, d->from, d->to, keep_participant,
 					   ctx)) &&
 	    !(err = ctx->err))
 		err = store_appointments_day(db, d->clinician_id, d->from, d->to, day_row, ctx);
+	if (!err)
+		err = ctx->err;
 	free(ctx->parts);
 	ctx->parts = NULL;
 	ctx->nparts = ctx->capparts = 0;

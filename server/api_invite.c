@@ -174,7 +174,8 @@ static bool message_row(void *vctx, const struct outbox_msg *m)
 	struct buf shown;
 
 	/* the link's token is nobody's business but the patient's */
-	snprintf(elided, sizeof(elided), "%s/i/\u2026", c->public_url);
+	snprintf(elided, sizeof(elided), "%s/%s/\u2026", c->public_url,
+		 m->survey_link_id ? "s" : "i"); /* a survey link (issue 22) or the invite link */
 	buf_init(&shown, OUTBOX_BODY_MAX + 1024);
 	outbox_fill_link(&shown, m->body, elided);
 	buf_json_kint(c->b, c->n++ ? ",{" : "{", "id", m->id, false);

@@ -412,6 +412,34 @@ API_HANDLER(api_survey_responses)
 	return APP_OK;
 }
 
+enum app_err api_survey_summary(struct store *db, struct buf *b, int64_t patient)
+{
+	struct qresponse r;
+	char t[TIMEUTIL_INSTANT_LEN];
+	enum app_err err = store_survey_latest(db, patient, &r);
+
+	if (err == APP_ENOTFOUND) {
+		buf_puts(b, ",\"questionnaire\":null");
+		return APP_OK;
+	}
+	if (err)
+		return err;
+	buf_puts(b, ",\"questionnaire\":{\"latest_score\":");
+	if (r.has_score)
+		buf_printf(b, "%.15g", r.score);
+	else
+		buf_puts(b, "null");
+	timeutil_format(r.authored, t);
+	buf_json_kstr(b, ",", "answered_at", t);
+	buf_json_kstr(b, ",", "questionnaire_title", r.title);
+	if (r.wants_control < 0)
+		buf_puts(b, ",\"wants_control\":null");
+	else
+		buf_json_kbool(b, ",", "wants_control", r.wants_control == 1);
+	buf_putc(b, '}');
+	return APP_OK;
+}
+
 /* ---- plans ---- */
 
 static enum app_err plan_target(struct store *db, const struct req *req, struct reply *rep,

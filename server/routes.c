@@ -159,6 +159,8 @@ const struct route routes[] = {
 	R("POST", "/api/v1/appointments/{id}/messages/{message_id}/handled", api_invite_handled, NULL,
 	  0, STAFF, UNIT_APPOINTMENT),
 	R("GET", "/api/v1/statistics", api_statistics, NULL, 0, STATS, UNIT_STATS),
+	R("GET", "/api/v1/statistics/surveys", api_survey_stats, NULL, 0, STATS, UNIT_STATS),
+	R("GET", "/api/v1/statistics/prom", api_survey_prom_stats, NULL, 0, STATS, UNIT_STATS),
 	R("GET", "/api/v1/appointments/{id}/follow-up", api_survey_appt_plan_get, NULL, 0, ALL,
 	  UNIT_APPOINTMENT),
 	R("PUT", "/api/v1/appointments/{id}/follow-up", api_survey_appt_plan_put, NULL, 0, STAFF,

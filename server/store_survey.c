@@ -634,3 +634,83 @@ enum app_err store_survey_builtin(struct store *s, int64_t *id)
 			    "SELECT id FROM questionnaires WHERE builtin = 1 AND status = 'active'",
 			    0, 0, 0, id);
 }
+
+/* ---- statistics ---- */
+
+enum app_err store_survey_facts(struct store *s, int64_t from, int64_t to, survey_fact_fn fn,
+				void *ctx)
+{
+	static const char sql[] =
+		"SELECT l.created_at, IFNULL(f.unit_id, 0), IFNULL(f.clinician_id, 0), "
+		"IFNULL(a.held_mode, a.mode), l.used_at IS NOT NULL, r.score, r.comment, "
+		"IFNULL(r.authored, 0) FROM survey_links l JOIN appointments a ON "
+		"a.id = l.appointment_id LEFT JOIN appointment_facts f ON "
+		"f.appointment_id = l.appointment_id LEFT JOIN questionnaire_responses r ON "
+		"r.link_id = l.id WHERE l.kind = 'survey' AND l.created_at >= ?1 AND "
+		"l.created_at < ?2 ORDER BY l.created_at, l.id";
+	struct survey_fact x;
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, sql, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&x, 0, sizeof(x));
+		x.created_at = sqlite3_column_int64(st, 0);
+		x.unit_id = sqlite3_column_int64(st, 1);
+		x.clinician_id = sqlite3_column_int64(st, 2);
+		store_copy_text(x.mode, sizeof(x.mode), st, 3);
+		x.answered = sqlite3_column_int(st, 4);
+		x.has_score = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		x.score = sqlite3_column_double(st, 5);
+		x.comment = (const char *)sqlite3_column_text(st, 6); /* until the next step */
+		x.authored = sqlite3_column_int64(st, 7);
+		if (!fn(ctx, &x))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "survey facts");
+	store_done(st);
+	return err;
+}
+
+enum app_err store_survey_prom_facts(struct store *s, int64_t from, int64_t to, prom_fact_fn fn,
+				     void *ctx)
+{
+	static const char sql[] =
+		"SELECT IFNULL(a.type_id, 0), IFNULL(t.name, ''), s.questionnaire_id, q.title, "
+		"IFNULL(f.unit_id, 0), s.answered_at IS NOT NULL, IFNULL(s.led_to_control, 0) "
+		"FROM follow_up_sends s JOIN appointments a ON a.id = s.appointment_id "
+		"LEFT JOIN consultation_types t ON t.id = a.type_id JOIN questionnaires q ON "
+		"q.id = s.questionnaire_id LEFT JOIN appointment_facts f ON "
+		"f.appointment_id = s.appointment_id WHERE s.sent_at >= ?1 AND s.sent_at < ?2 "
+		"ORDER BY s.id";
+	struct prom_fact x;
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, sql, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&x, 0, sizeof(x));
+		x.type_id = sqlite3_column_int64(st, 0);
+		store_copy_text(x.type_name, sizeof(x.type_name), st, 1);
+		x.questionnaire_id = sqlite3_column_int64(st, 2);
+		store_copy_text(x.title, sizeof(x.title), st, 3);
+		x.unit_id = sqlite3_column_int64(st, 4);
+		x.answered = sqlite3_column_int(st, 5);
+		x.control = sqlite3_column_int(st, 6);
+		if (!fn(ctx, &x))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "PROM facts");
+	store_done(st);
+	return err;
+}

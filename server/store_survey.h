@@ -138,4 +138,28 @@ enum app_err store_survey_waiting_add(struct store *s, int64_t patient, int64_t 
 /* The active built-in satisfaction questionnaire's id (0: none). */
 enum app_err store_survey_builtin(struct store *s, int64_t *id) WARN_UNUSED;
 
+/* One satisfaction survey sent in a period, for the statistics. */
+struct survey_fact {
+	int64_t created_at, unit_id, clinician_id, authored;
+	char mode[12]; /* how the consultation was held */
+	bool answered, has_score;
+	double score;
+	const char *comment; /* borrowed for the callback only; NULL: none */
+};
+typedef bool (*survey_fact_fn)(void *ctx, const struct survey_fact *x);
+/* The surveys sent in [from, to), oldest first. */
+enum app_err store_survey_facts(struct store *s, int64_t from, int64_t to, survey_fact_fn fn,
+				void *ctx) WARN_UNUSED;
+
+/* One PROM send of a period. */
+struct prom_fact {
+	int64_t type_id, questionnaire_id, unit_id;
+	char type_name[200], title[300];
+	bool answered, control;
+};
+typedef bool (*prom_fact_fn)(void *ctx, const struct prom_fact *x);
+/* The PROM sends sent in [from, to). */
+enum app_err store_survey_prom_facts(struct store *s, int64_t from, int64_t to, prom_fact_fn fn,
+				     void *ctx) WARN_UNUSED;
+
 #endif

@@ -717,6 +717,8 @@ START_TEST(manager_sees_no_patient_data)
 		if (!strcmp(rt->pattern, "/api/v1/statistics"))
 			snprintf(path, sizeof(path),
 				 "/api/v1/statistics?from=2030-01-01&to=2030-12-31&group_by=clinician");
+		else if (!strncmp(rt->pattern, "/api/v1/statistics/", 19)) /* surveys, PROM */
+			snprintf(path, sizeof(path), "%s?from=2030-01-01&to=2030-12-31", rt->pattern);
 		ck_assert(e2e_request_as(port, &mgr, rt->method, path, NULL,
 					 strcmp(rt->method, "GET") ? "{}" : NULL, &r));
 		ck_assert_msg(!strstr(r.body, P_NAME) && !strstr(r.body, P_PHONE) &&
@@ -729,7 +731,7 @@ START_TEST(manager_sees_no_patient_data)
 				      rt->method, path, r.status);
 		e2e_resp_free(&r);
 	}
-	ck_assert_int_eq(allowed, 2); /* GET /me and the statistics */
+	ck_assert_int_eq(allowed, 4); /* GET /me and the statistics (outcomes, surveys, PROM) */
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
 		snprintf(path, sizeof(path),
 			 "/api/v1/statistics?from=2030-01-01&to=2030-12-31&group_by=%s%s", groups[g],

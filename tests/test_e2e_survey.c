@@ -1,0 +1,523 @@
+/*
+ * test_e2e_survey.c - questionnaires end to end on a played-forward clock
+ * (issue 22): a completed consultation sends exactly one survey (none to a
+ * patient who declined), its link opens the built-in questionnaire without
+ * changing anything, takes one answer (a second is 409), and unknown or
+ * expired links get the same 404; a consultation type's PROM plan sends at
+ * 12 weeks and at a year, reminds once, answers with feedback in the
+ * patient's language, and a wish for a control or a score over the
+ * threshold puts the patient on the waiting list (urgent over the urgent
+ * threshold), a "no" does not; invalid uploads are refused with the item
+ * named; the answers come back as a FHIR Bundle, audited.
+ */
+#define _DEFAULT_SOURCE /* usleep */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "e2e.h"
+#include "timeutil.h"
+
+static struct server srv;
+static int port;
+static long long unit, clin, type, pat_nn, pat_en, pat_no, prom;
+
+#define DAY 86400LL
+/* the consultations: 2031-03-03 from 09:00 Oslo, one an hour; the last
+ * ends 11:30 (10:30Z) */
+#define END_UTC 1930300200LL /* 2031-03-03T10:30:00Z */
+
+#define TR(nn, en)                                                                                 \
+	"{\"extension\":[{\"url\":\"http://hl7.org/fhir/StructureDefinition/translation\","        \
+	"\"extension\":[{\"url\":\"lang\",\"valueCode\":\"nn\"},{\"url\":\"content\","            \
+	"\"valueString\":\"" nn "\"}]},{\"url\":\"http://hl7.org/fhir/StructureDefinition/"       \
+	"translation\",\"extension\":[{\"url\":\"lang\",\"valueCode\":\"en\"},{\"url\":"          \
+	"\"content\",\"valueString\":\"" en "\"}]}]}"
+
+/* a knee PROM: pain 0-10, and "do you want a control?" */
+#define PROM_ITEMS                                                                                 \
+	"\"item\":[{\"linkId\":\"pain\",\"type\":\"integer\",\"text\":\"Smerte 0-10\","           \
+	"\"_text\":" TR("Smerte 0-10", "Pain 0-10") ",\"required\":true,\"extension\":[{\"url\":" \
+	"\"http://hl7.org/fhir/StructureDefinition/minValue\",\"valueInteger\":0},{\"url\":"      \
+	"\"http://hl7.org/fhir/StructureDefinition/maxValue\",\"valueInteger\":10}]},"            \
+	"{\"linkId\":\"control\",\"type\":\"boolean\",\"text\":\"Ønsker du kontroll?\","          \
+	"\"required\":true}]"
+#define PROM_FEEDBACK                                                                              \
+	"\"feedback\":{\"score\":\"pain\",\"control_item\":\"control\",\"bands\":["               \
+	"{\"min\":0,\"max\":3,\"text\":{\"nb\":\"Lite smerte.\",\"nn\":\"Lite smerte, fint.\","   \
+	"\"en\":\"Little pain, good.\"}},{\"min\":4,\"max\":10,\"text\":{\"nb\":\"Vi ser på "     \
+	"svarene.\",\"nn\":\"Vi ser på svara.\",\"en\":\"We will look at your answers.\"}}]}"
+
+static long long patient(const char *name, const char *lang, const char *phone)
+{
+	char body[200];
+
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"phone\":\"%s\",\"language\":\"%s\"}", name,
+		 phone, lang);
+	return e2e_make(port, "patients", body);
+}
+
+static long long book(long long p, int hour)
+{
+	char body[300];
+
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":"
+		 "\"2031-03-03T%02d:00:00+01:00\",\"duration_minutes\":30,\"type_id\":%lld}",
+		 p, clin, hour, type);
+	return e2e_make(port, "appointments", body);
+}
+
+/* Restart the server with its clock at utc (the same database). */
+static void clock_at(long long utc)
+{
+	char offset[32];
+	const char *extra[] = {"--clock-offset", offset, NULL};
+
+	snprintf(offset, sizeof(offset), "%lld", utc - (long long)time(NULL));
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	e2e_start(&srv, srv.dir, extra);
+	port = srv.port;
+}
+
+/* Appointment id's messages once n of kind exist and none is queued
+ * (20 s at most). */
+static json_t *messages(long long id, const char *kind, int n)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", id);
+	for (int i = 0; i < 2000; i++) {
+		json_t *m = e2e_json(port, "GET", path, NULL, 200), *v;
+		bool queued = false;
+		int have = 0;
+		size_t k;
+		json_array_foreach(m, k, v) {
+			queued |= !strcmp(json_string_value(json_object_get(v, "status")), "queued");
+			have += !strcmp(json_string_value(json_object_get(v, "kind")), kind);
+		}
+		if (!queued && have >= n)
+			return m;
+		json_decref(m);
+		usleep(10000);
+	}
+	ck_abort_msg("appointment %lld: no %d '%s' messages after 20 s", id, n, kind);
+	return NULL;
+}
+
+/* Whether the JSON j, written out, holds text. */
+static bool holds(const json_t *j, const char *text)
+{
+	char *s = json_dumps(j, 0);
+	bool yes = s && strstr(s, text);
+
+	free(s);
+	return yes;
+}
+
+static int count_kind(const json_t *m, const char *kind)
+{
+	const json_t *v;
+	size_t k;
+	int n = 0;
+
+	json_array_foreach(m, k, v) n += !strcmp(json_string_value(json_object_get(v, "kind")), kind);
+	return n;
+}
+
+/* The token of the newest survey link the spool holds for message body
+ * text containing phone (the file channel: <db>.outbox/<id>-sms.json). */
+static void token_of(const char *phone, char token[E2E_TOKEN_LEN + 1])
+{
+	char dir[400], path[800], buf[8192];
+	struct dirent *de;
+	long best = -1;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s.outbox", srv.db);
+	token[0] = '\0';
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((de = readdir(d))) {
+		FILE *f;
+		size_t n;
+		const char *s;
+		long id = atol(de->d_name);
+		if (!strstr(de->d_name, "-sms.json") || id < best)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		ck_assert_ptr_nonnull(f = fopen(path, "r"));
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+		if (strstr(buf, phone) && (s = strstr(buf, "/s/"))) {
+			snprintf(token, E2E_TOKEN_LEN + 1, "%.43s", s + 3);
+			best = id;
+		}
+	}
+	closedir(d);
+	ck_assert_int_eq((int)strlen(token), E2E_TOKEN_LEN);
+}
+
+static int survey(const char *method, const char *token, const char *tail, const char *body,
+		  struct resp *r)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/api/v1/survey/%s%s", token, tail);
+	ck_assert(e2e_request_as(port, NULL, method, path, NULL, body, r));
+	return r->status;
+}
+
+#define ANSWER_PROM(pain, control)                                                                 \
+	"{\"resourceType\":\"QuestionnaireResponse\",\"status\":\"completed\",\"item\":["         \
+	"{\"linkId\":\"pain\",\"answer\":[{\"valueInteger\":" #pain "}]},{\"linkId\":"            \
+	"\"control\",\"answer\":[{\"valueBoolean\":" #control "}]}]}"
+
+static void answer_prom(const char *phone, const char *body)
+{
+	char token[E2E_TOKEN_LEN + 1];
+	struct resp r;
+
+	token_of(phone, token);
+	ck_assert_msg(survey("POST", token, "", body, &r) == 201, "%d %s", r.status, r.body);
+	e2e_resp_free(&r);
+}
+
+/* The waiting-list entries of patient p for the type: their priorities. */
+static void waiting(long long p, char *out, size_t cap)
+{
+	char path[120];
+	json_t *w, *v;
+	size_t k;
+
+	snprintf(path, sizeof(path), "/api/v1/waiting-list?patient_id=%lld&status=waiting", p);
+	w = e2e_json(port, "GET", path, NULL, 200);
+	out[0] = '\0';
+	json_array_foreach(w, k, v) {
+		ck_assert_int_eq(json_integer_value(json_object_get(v, "type_id")), type);
+		snprintf(out + strlen(out), cap - strlen(out), "%s%s", k ? "," : "",
+			 json_string_value(json_object_get(v, "priority")));
+	}
+	json_decref(w);
+}
+
+static void setup(void)
+{
+	char body[3000];
+	json_t *j;
+
+	e2e_start(&srv, NULL, NULL);
+	port = srv.port;
+	unit = e2e_make(port, "units", "{\"name\":\"Ortopedisk poliklinikk\"}");
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Lege Kne\",\"profession\":\"lege\",\"unit_id\":%lld}", unit);
+	clin = e2e_make(port, "clinicians", body);
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Kneoperasjon kontroll\",\"unit_id\":%lld,\"duration_minutes\":30}",
+		 unit);
+	type = e2e_make(port, "consultation-types", body);
+	pat_nn = patient("Nils Nynorsk", "nn", "+4791000001");
+	pat_en = patient("Emma English", "en", "+4791000002");
+	pat_no = patient("Dora Declined", "nb", "+4791000003");
+	snprintf(body, sizeof(body),
+		 "{\"unit_id\":%lld,\"resourceType\":\"Questionnaire\",\"status\":\"active\","
+		 "\"language\":\"nb\",\"title\":\"Kne\"," PROM_ITEMS "," PROM_FEEDBACK "}",
+		 unit);
+	j = e2e_json(port, "POST", "/api/v1/questionnaires", body, 201);
+	prom = atoll(json_string_value(json_object_get(j, "id")));
+	ck_assert_str_eq(json_string_value(json_object_get(j, "version")), "1");
+	json_decref(j);
+}
+
+static void teardown(void)
+{
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	e2e_cleanup(&srv);
+}
+
+START_TEST(invalid_uploads_name_the_item)
+{
+	char body[2000];
+	struct resp r;
+
+	snprintf(body, sizeof(body),
+		 "{\"unit_id\":%lld,\"resourceType\":\"Questionnaire\",\"status\":\"active\","
+		 "\"item\":[{\"linkId\":\"a\",\"type\":\"group\",\"text\":\"G\",\"item\":["
+		 "{\"linkId\":\"b\",\"type\":\"boolean\",\"text\":\"B\",\"answerOption\":["
+		 "{\"valueString\":\"x\"}]}]}]}",
+		 unit);
+	ck_assert(e2e_request(port, "POST", "/api/v1/questionnaires", NULL, body, &r));
+	ck_assert_msg(r.status == 400 && e2e_is_error(&r, "invalid", "item[0].item[0].answerOption"),
+		      "%d %s", r.status, r.body);
+	ck_assert_ptr_nonnull(strstr(r.body, "'b'"));
+	e2e_resp_free(&r);
+	ck_assert(e2e_request(port, "POST", "/api/v1/questionnaires/validate", NULL, body, &r));
+	ck_assert_int_eq(r.status, 400);
+	e2e_resp_free(&r);
+	/* the live check of a good one stores nothing */
+	snprintf(body, sizeof(body),
+		 "{\"unit_id\":null,\"resourceType\":\"Questionnaire\",\"status\":\"active\","
+		 PROM_ITEMS "}");
+	json_decref(e2e_json(port, "POST", "/api/v1/questionnaires/validate", body, 200));
+	ck_assert_int_eq(e2e_sql_int(srv.db, "SELECT count(*) FROM questionnaires"), 2);
+	/* the built-in one is neither changed nor retired */
+	ck_assert(e2e_request(port, "DELETE", "/api/v1/questionnaires/1", NULL, NULL, &r));
+	ck_assert(e2e_is_error(&r, "invalid_transition", NULL));
+	e2e_resp_free(&r);
+}
+END_TEST
+
+START_TEST(satisfaction_survey_and_prom_follow_up)
+{
+	char plan[300], path[200], token[E2E_TOKEN_LEN + 1], body404[600], w[64];
+	long long a_nn, a_en, a_no;
+	struct resp r;
+	json_t *m, *j;
+
+	snprintf(plan, sizeof(plan),
+		 "[{\"after_days\":84,\"questionnaire_id\":%lld,\"threshold\":6,"
+		 "\"urgent_threshold\":9,\"reminder_days\":7},{\"after_days\":365,"
+		 "\"questionnaire_id\":%lld,\"threshold\":6,\"urgent_threshold\":9}]",
+		 prom, prom);
+	snprintf(path, sizeof(path), "/api/v1/consultation-types/%lld/follow-up", type);
+	json_decref(e2e_json(port, "PUT", path, plan, 200));
+	a_nn = book(pat_nn, 9);
+	a_en = book(pat_en, 10);
+	a_no = book(pat_no, 11);
+	snprintf(path, sizeof(path), "/api/v1/patients/%lld", pat_no);
+	json_decref(e2e_json(port, "PATCH", path, "{\"surveys_declined\":true}", 200));
+
+	/* the consultations are held */
+	clock_at(END_UTC + 600);
+	for (long long *a = (long long[]){a_nn, a_en, a_no, 0}; *a; a++) {
+		snprintf(path, sizeof(path), "/api/v1/appointments/%lld", *a);
+		json_decref(e2e_json(port, "PATCH", path, "{\"status\":\"completed\"}", 200));
+	}
+	m = messages(a_nn, "survey", 1);
+	ck_assert_int_eq(count_kind(m, "survey"), 1);
+	ck_assert(!holds(m, "Lege Kne")); /* content-neutral */
+	json_decref(m);
+	m = messages(a_en, "survey", 1);
+	json_decref(m);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", a_no);
+	m = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_eq(count_kind(m, "survey"), 0); /* declined */
+	json_decref(m);
+
+	/* the survey link: GET changes nothing, one answer, then 409 */
+	token_of("+4791000001", token);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(survey("GET", token, "", NULL, &r), 200);
+		j = r.json;
+		ck_assert_str_eq(json_string_value(json_object_get(j, "language")), "nn");
+		ck_assert(json_is_false(json_object_get(j, "answered")));
+		ck_assert_str_eq(json_string_value(json_object_get(
+					 json_object_get(j, "questionnaire"), "resourceType")),
+				 "Questionnaire");
+		ck_assert_ptr_null(json_object_get(json_object_get(j, "questionnaire"), "unit_id"));
+		e2e_resp_free(&r);
+	}
+	ck_assert_int_eq(e2e_sql_int(srv.db, "SELECT count(*) FROM questionnaire_responses"), 0);
+	ck_assert_int_eq(survey("POST", token, "",
+				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"
+				"\"completed\",\"item\":[{\"linkId\":\"overall\",\"answer\":[{"
+				"\"valueCoding\":{\"code\":\"9\"}}]}]}",
+				&r),
+			 400);
+	ck_assert(e2e_is_error(&r, "invalid", "item[0].answer[0]"));
+	ck_assert_ptr_nonnull(strstr(r.body, "'overall'"));
+	e2e_resp_free(&r);
+	ck_assert_int_eq(survey("POST", token, "",
+				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"
+				"\"completed\",\"item\":[{\"linkId\":\"overall\",\"answer\":[{"
+				"\"valueCoding\":{\"code\":\"4\"}}]},{\"linkId\":\"better\","
+				"\"answer\":[{\"valueString\":\"Lyden hakka litt\"}]}]}",
+				&r),
+			 201);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "completed");
+	e2e_resp_free(&r);
+	ck_assert_int_eq(survey("POST", token, "",
+				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"
+				"\"completed\",\"item\":[{\"linkId\":\"overall\",\"answer\":[{"
+				"\"valueCoding\":{\"code\":\"2\"}}]}]}",
+				&r),
+			 409);
+	ck_assert(e2e_is_error(&r, "conflict", NULL));
+	e2e_resp_free(&r);
+	ck_assert_int_eq(survey("GET", token, "", NULL, &r), 200);
+	ck_assert(json_is_true(json_object_get(r.json, "answered")));
+	e2e_resp_free(&r);
+	/* unknown: 404 */
+	ck_assert_int_eq(survey("GET", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "", NULL, &r),
+			 404);
+	snprintf(body404, sizeof(body404), "%s", r.body);
+	e2e_resp_free(&r);
+	/* "do not ask me again" through the English patient's link */
+	token_of("+4791000002", token);
+	ck_assert_int_eq(survey("POST", token, "/decline", NULL, &r), 204);
+	e2e_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/patients/%lld", pat_en);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert(json_is_true(json_object_get(j, "surveys_declined")));
+	json_decref(j);
+
+	/* 12 weeks (and the links from the consultation day have expired) */
+	clock_at(END_UTC + 84 * DAY + 3600);
+	ck_assert_int_eq(survey("GET", token, "", NULL, &r), 404);
+	ck_assert_str_eq(r.body, body404);
+	e2e_resp_free(&r);
+	m = messages(a_nn, "prom", 1);
+	ck_assert_int_eq(count_kind(m, "prom"), 1);
+	json_decref(m);
+	json_decref(messages(a_en, "prom", 1));
+	/* a week on, unanswered: one reminder each */
+	clock_at(END_UTC + 91 * DAY + 7200);
+	m = messages(a_nn, "prom_reminder", 1);
+	ck_assert_int_eq(count_kind(m, "prom_reminder"), 1);
+	json_decref(m);
+	/* the nynorsk patient wants a control (pain 2: under the threshold) */
+	answer_prom("+4791000001", ANSWER_PROM(2, true));
+	/* the English patient does not, and feels fine */
+	answer_prom("+4791000002", ANSWER_PROM(1, false));
+	m = messages(a_nn, "feedback", 1);
+	ck_assert(holds(m, "Lite smerte, fint."));
+	json_decref(m);
+	m = messages(a_en, "feedback", 1);
+	ck_assert(holds(m, "Little pain, good."));
+	json_decref(m);
+	waiting(pat_nn, w, sizeof(w));
+	ck_assert_str_eq(w, "normal");
+	waiting(pat_en, w, sizeof(w));
+	ck_assert_str_eq(w, "");
+	/* a second week: no second reminder */
+	clock_at(END_UTC + 98 * DAY + 7200);
+	m = messages(a_nn, "feedback", 1);
+	ck_assert_int_eq(count_kind(m, "prom_reminder"), 1);
+	json_decref(m);
+
+	/* a year: the score over the urgent threshold makes the wait urgent */
+	clock_at(END_UTC + 365 * DAY + 3600);
+	json_decref(messages(a_nn, "prom", 2));
+	json_decref(messages(a_en, "prom", 2));
+	answer_prom("+4791000001", ANSWER_PROM(9, false));
+	answer_prom("+4791000002", ANSWER_PROM(7, false));
+	waiting(pat_nn, w, sizeof(w));
+	ck_assert_str_eq(w, "urgent");
+	waiting(pat_en, w, sizeof(w));
+	ck_assert_str_eq(w, "normal");
+
+	/* the clinician sees the latest answer in the appointment and the day */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a_nn);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert(json_number_value(json_object_get(json_object_get(j, "questionnaire"),
+						    "latest_score")) == 9.0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "questionnaire"),
+							   "questionnaire_title")),
+			 "Kne");
+	ck_assert(json_is_false(json_object_get(json_object_get(j, "questionnaire"),
+						"wants_control")));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day?date=2031-03-03", clin);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 3);
+	ck_assert(json_number_value(json_object_get(
+			  json_object_get(json_array_get(j, 1), "questionnaire"), "latest_score")) ==
+		  7.0);
+	json_decref(j);
+
+	/* the statistics: one survey of two answered (the third patient
+	 * declined), score 4, the comment without who; the PROM plan's six
+	 * sends, four answered, three leading to a control */
+	j = e2e_json(port, "GET",
+		     "/api/v1/statistics/surveys?from=2031-03-01&to=2031-03-31&group_by=mode", NULL,
+		     200);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"), "sent")), 2);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(json_object_get(j, "total"), "answered")), 1);
+	ck_assert(json_number_value(json_object_get(json_object_get(j, "total"), "mean")) == 4.0);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(j, "total"), "distribution"), "4")),
+			 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "rows"), 0),
+							   "key")),
+			 "video");
+	ck_assert(holds(json_object_get(j, "comments"), "Lyden hakka litt"));
+	ck_assert(!holds(j, "Nils"));
+	json_decref(j);
+	j = e2e_json(port, "GET", "/api/v1/statistics/prom?from=2031-01-01&to=2032-12-31", NULL,
+		     200);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "rows"), 0),
+							   "key")),
+			 "Kneoperasjon kontroll: Kne");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"), "sent")), 6);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(json_object_get(j, "total"), "answered")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"),
+							    "led_to_control")),
+			 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"),
+							    "ended_without_control")),
+			 1);
+	json_decref(j);
+	{
+		struct session mgr;
+		int status;
+		json_decref(e2e_json(port, "POST", "/api/v1/users",
+				     "{\"username\":\"leder\",\"role\":\"manager\",\"password\":\""
+				     E2E_PASSWORD "\"}",
+				     201));
+		ck_assert(e2e_login(port, "leder", E2E_PASSWORD, &mgr, &status));
+		ck_assert(e2e_request_as(port, &mgr, "GET",
+					 "/api/v1/statistics/surveys?from=2031-03-01&to=2031-03-31",
+					 NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "total"),
+								   "sent")),
+				 "<5");
+		ck_assert(json_is_null(json_object_get(json_object_get(r.json, "total"), "mean")));
+		e2e_resp_free(&r);
+		ck_assert(e2e_request_as(port, &mgr, "GET", "/api/v1/questionnaire-responses?patient_id=1",
+					 NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 403);
+		e2e_resp_free(&r);
+	}
+
+	/* the answers, as FHIR, audited */
+	snprintf(path, sizeof(path), "/api/v1/questionnaire-responses?patient_id=%lld", pat_nn);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "resourceType")), "Bundle");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 3);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/audit?patient_id=%lld", pat_nn);
+	for (int i = 0; i < 500; i++) {
+		j = e2e_json(port, "GET", path, NULL, 200);
+		bool seen = holds(j, "questionnaire_responses.list");
+		json_decref(j);
+		if (seen)
+			break;
+		ck_assert_int_lt(i, 499);
+		usleep(10000);
+	}
+	(void)a_no;
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("e2e_survey");
+	TCase *tc = tcase_create("e2e_survey");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, invalid_uploads_name_the_item);
+	tcase_add_test(tc, satisfaction_survey_and_prom_follow_up);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)

@@ -1,0 +1,215 @@
+/*
+ * test_questionnaire.c - FHIR Questionnaire and QuestionnaireResponse
+ * checks (questionnaire.h): the supported subset passes, each fault is
+ * refused with the item's JSON path and a message naming its linkId;
+ * answers are checked against types, options, ranges and enableWhen; the
+ * score, the control wish and the feedback band.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "questionnaire.h"
+
+/* A PROM of every supported item type: a group holding an integer 0-10
+ * and a choice with integer codes, a boolean control question, a text
+ * asked only when the pain is over 5, a display and a string. */
+#define PROM                                                                                       \
+	"{\"resourceType\":\"Questionnaire\",\"status\":\"active\",\"language\":\"nb\","          \
+	"\"title\":\"Kne\",\"_title\":{\"extension\":[{\"url\":"                                   \
+	"\"http://hl7.org/fhir/StructureDefinition/translation\",\"extension\":[{\"url\":"         \
+	"\"lang\",\"valueCode\":\"en\"},{\"url\":\"content\",\"valueString\":\"Knee\"}]}]},"      \
+	"\"item\":[{\"linkId\":\"g\",\"type\":\"group\",\"text\":\"Smerte\",\"item\":["            \
+	"{\"linkId\":\"pain\",\"type\":\"integer\",\"text\":\"Smerte 0-10\",\"required\":true,"    \
+	"\"extension\":[{\"url\":\"http://hl7.org/fhir/StructureDefinition/minValue\","            \
+	"\"valueInteger\":0},{\"url\":\"http://hl7.org/fhir/StructureDefinition/maxValue\","      \
+	"\"valueInteger\":10}]},"                                                                  \
+	"{\"linkId\":\"walk\",\"type\":\"choice\",\"text\":\"Gange\",\"answerOption\":["           \
+	"{\"valueCoding\":{\"code\":\"0\",\"display\":\"Godt\"}},"                                 \
+	"{\"valueCoding\":{\"code\":\"3\",\"display\":\"Dårlig\"}}]}]},"                           \
+	"{\"linkId\":\"control\",\"type\":\"boolean\",\"text\":\"Vil du ha kontroll?\"},"          \
+	"{\"linkId\":\"why\",\"type\":\"text\",\"text\":\"Hvorfor?\",\"required\":true,"           \
+	"\"enableWhen\":[{\"question\":\"pain\",\"operator\":\">\",\"answerInteger\":5}]},"        \
+	"{\"linkId\":\"info\",\"type\":\"display\",\"text\":\"Takk\"},"                            \
+	"{\"linkId\":\"name\",\"type\":\"string\",\"text\":\"Kallenavn\"}]}"
+
+#define FEEDBACK                                                                                   \
+	"{\"score\":\"sum\",\"control_item\":\"control\",\"bands\":["                             \
+	"{\"min\":0,\"max\":5,\"text\":{\"nb\":\"Det går bra.\",\"en\":\"Doing well.\"}},"         \
+	"{\"min\":6,\"max\":13,\"text\":{\"nb\":\"Vi tar kontakt.\"}}]}"
+
+static json_t *parse(const char *s)
+{
+	json_error_t e;
+	json_t *j = json_loads(s, 0, &e);
+
+	ck_assert_msg(j != NULL, "%s: %s", s, e.text);
+	return j;
+}
+
+/* The check of PROM with the text from..to replaced by with: refused, at
+ * path, with a message holding words. */
+static void refused(const char *from, const char *with, const char *path, const char *words)
+{
+	char doc[4096];
+	const char *at = strstr(PROM, from);
+	struct qerr e = {0};
+	json_t *q;
+
+	ck_assert_msg(at != NULL, "%s", from);
+	snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(at - PROM), PROM, with, at + strlen(from));
+	q = parse(doc);
+	ck_assert_int_eq(questionnaire_check(q, &e), APP_EINVAL);
+	ck_assert_str_eq(e.path, path);
+	ck_assert_msg(strstr(e.message, words) != NULL, "'%s' lacks '%s'", e.message, words);
+	json_decref(q);
+}
+
+START_TEST(the_supported_subset_passes)
+{
+	json_t *q = parse(PROM), *fb = parse(FEEDBACK);
+	struct qerr e = {0};
+
+	ck_assert_msg(questionnaire_check(q, &e) == APP_OK, "%s: %s", e.path, e.message);
+	ck_assert_int_eq(questionnaire_feedback_check(q, fb, &e), APP_OK);
+	ck_assert_str_eq(questionnaire_title(q, "en"), "Knee");
+	ck_assert_str_eq(questionnaire_title(q, "nn"), "Kne");
+	json_decref(q);
+	json_decref(fb);
+}
+END_TEST
+
+START_TEST(faults_name_the_item)
+{
+	refused("\"type\":\"boolean\"", "\"type\":\"date\"", "item[1]", "type 'date' is not supported");
+	refused("\"linkId\":\"name\"", "\"linkId\":\"pain\"", "item[4]", "'pain': the linkId is used twice");
+	refused("\"question\":\"pain\"", "\"question\":\"name\"", "item[2].enableWhen[0]",
+		"'why': enableWhen names 'name', which is not an earlier item");
+	refused("\"question\":\"pain\"", "\"question\":\"nope\"", "item[2].enableWhen[0]",
+		"which is no item");
+	refused("\"linkId\":\"control\",\"type\":\"boolean\"",
+		"\"linkId\":\"control\",\"type\":\"boolean\",\"answerOption\":[{\"valueString\":\"x\"}]",
+		"item[1].answerOption", "'control': answerOption is only for choice items");
+	refused("\"valueInteger\":0}", "\"valueInteger\":11}", "item[0].item[0].extension",
+		"'pain': minValue 11 is above maxValue 10");
+	refused("\"linkId\":\"walk\",\"type\":\"choice\",\"text\":\"Gange\",\"answerOption\":[",
+		"\"linkId\":\"walk\",\"type\":\"choice\",\"text\":\"Gange\",\"answerOption\":[{\"x\":1},",
+		"item[0].item[1].answerOption[0]", "'walk': answerOption member 'x'");
+	refused("\"linkId\":\"info\",\"type\":\"display\"",
+		"\"linkId\":\"info\",\"type\":\"display\",\"repeats\":true", "item[3]",
+		"'info': repeating items are not supported");
+	refused("\"status\":\"active\"", "\"status\":\"open\"", "status", "status is");
+	refused("\"resourceType\":\"Questionnaire\"", "\"resourceType\":\"Patient\"", "resourceType",
+		"Questionnaire");
+	refused("\"operator\":\">\"", "\"operator\":\"~\"", "item[2].enableWhen[0]", "operator");
+	refused("\"title\":\"Kne\"", "\"title\":\"Kne\",\"contained\":[]", "contained",
+		"'contained' is not supported");
+}
+END_TEST
+
+START_TEST(feedback_must_fit)
+{
+	json_t *q = parse(PROM), *fb = parse("{\"score\":\"name\"}");
+	struct qerr e = {0};
+
+	ck_assert_int_eq(questionnaire_feedback_check(q, fb, &e), APP_EINVAL);
+	ck_assert_str_eq(e.path, "feedback.score");
+	json_decref(fb);
+	fb = parse("{\"control_item\":\"pain\"}");
+	ck_assert_int_eq(questionnaire_feedback_check(q, fb, &e), APP_EINVAL);
+	ck_assert_str_eq(e.path, "feedback.control_item");
+	json_decref(fb);
+	fb = parse("{\"bands\":[{\"min\":3,\"max\":1,\"text\":{\"nb\":\"x\"}}]}");
+	ck_assert_int_eq(questionnaire_feedback_check(q, fb, &e), APP_EINVAL);
+	ck_assert_str_eq(e.path, "feedback.bands[0]");
+	json_decref(fb);
+	json_decref(q);
+}
+END_TEST
+
+#define QR(items) "{\"resourceType\":\"QuestionnaireResponse\",\"status\":\"completed\",\"item\":[" items "]}"
+#define PAIN(n) "{\"linkId\":\"g\",\"item\":[{\"linkId\":\"pain\",\"answer\":[{\"valueInteger\":" #n "}]}]}"
+
+static void answer_refused(const char *qr, const char *path, const char *words)
+{
+	json_t *q = parse(PROM), *r = parse(qr);
+	struct qerr e = {0};
+
+	ck_assert_int_eq(questionnaire_response_check(q, r, &e), APP_EINVAL);
+	ck_assert_str_eq(e.path, path);
+	ck_assert_msg(strstr(e.message, words) != NULL, "'%s' lacks '%s'", e.message, words);
+	json_decref(q);
+	json_decref(r);
+}
+
+START_TEST(answers_are_checked)
+{
+	json_t *q = parse(PROM), *r;
+	struct qerr e = {0};
+
+	r = parse(QR(PAIN(3) ",{\"linkId\":\"control\",\"answer\":[{\"valueBoolean\":false}]}"));
+	ck_assert_msg(questionnaire_response_check(q, r, &e) == APP_OK, "%s", e.message);
+	json_decref(r);
+	r = parse(QR(PAIN(7) ",{\"linkId\":\"why\",\"answer\":[{\"valueString\":\"vondt\\nmye\"}]}"));
+	ck_assert_msg(questionnaire_response_check(q, r, &e) == APP_OK, "%s", e.message);
+	json_decref(r);
+	json_decref(q);
+	answer_refused(QR(PAIN(11)), "item[0].item[0].answer[0]", "'pain': 11 is outside 0 to 10");
+	answer_refused(QR(""), "item", "item 'pain' is required");
+	answer_refused(QR(PAIN(7)), "item", "item 'why' is required");
+	answer_refused(QR(PAIN(2) ",{\"linkId\":\"why\",\"answer\":[{\"valueString\":\"x\"}]}"),
+		       "item[1].answer[0]", "its enableWhen does not ask it");
+	answer_refused(QR(PAIN(2) ",{\"linkId\":\"control\",\"answer\":[{\"valueString\":\"ja\"}]}"),
+		       "item[1].answer[0]", "'control' takes valueBoolean");
+	answer_refused(QR(PAIN(2) ",{\"linkId\":\"nope\",\"answer\":[{\"valueString\":\"ja\"}]}"),
+		       "item[1]", "item 'nope' is not in the questionnaire");
+	answer_refused(QR("{\"linkId\":\"g\",\"item\":[{\"linkId\":\"pain\",\"answer\":[{"
+			  "\"valueInteger\":1}]},{\"linkId\":\"walk\",\"answer\":[{\"valueCoding\":"
+			  "{\"code\":\"9\"}}]}]}"),
+		       "item[0].item[1].answer[0]", "'walk': '9' is not one of its answerOption");
+	answer_refused(QR(PAIN(1) "," PAIN(2)), "item[1]", "answered twice");
+	answer_refused("{\"resourceType\":\"QuestionnaireResponse\",\"status\":\"in-progress\"}",
+		       "status", "completed");
+	answer_refused(QR(PAIN(1) ",{\"linkId\":\"info\",\"answer\":[{\"valueString\":\"x\"}]}"),
+		       "item[1]", "takes no answer");
+}
+END_TEST
+
+START_TEST(score_control_and_band)
+{
+	json_t *fb = parse(FEEDBACK), *r;
+	double score = -1;
+
+	r = parse(QR("{\"linkId\":\"g\",\"item\":[{\"linkId\":\"pain\",\"answer\":[{\"valueInteger\":"
+		     "4}]},{\"linkId\":\"walk\",\"answer\":[{\"valueCoding\":{\"code\":\"3\"}}]}]},"
+		     "{\"linkId\":\"control\",\"answer\":[{\"valueBoolean\":true}]}"));
+	ck_assert(questionnaire_score(fb, r, &score));
+	ck_assert(score == 7.0);
+	ck_assert_int_eq(questionnaire_wants_control(fb, r), 1);
+	ck_assert_str_eq(questionnaire_band_text(fb, score, "en"), "Vi tar kontakt.");
+	ck_assert_str_eq(questionnaire_band_text(fb, 2, "en"), "Doing well.");
+	ck_assert_str_eq(questionnaire_band_text(fb, 2, "nn"), "Det går bra.");
+	ck_assert_ptr_null(questionnaire_band_text(fb, 20, "nb"));
+	json_decref(r);
+	r = parse(QR(PAIN(2)));
+	ck_assert_int_eq(questionnaire_wants_control(fb, r), -1);
+	json_decref(r);
+	json_decref(fb);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("questionnaire");
+	TCase *tc = tcase_create("questionnaire");
+
+	tcase_add_test(tc, the_supported_subset_passes);
+	tcase_add_test(tc, faults_name_the_item);
+	tcase_add_test(tc, feedback_must_fit);
+	tcase_add_test(tc, answers_are_checked);
+	tcase_add_test(tc, score_control_and_band);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)
