@@ -113,10 +113,17 @@ async function load() {
   view = await r.json();
   if (!lang) lang = T[view.language] ? view.language : 'nb';
   if (view.answered) { state = 'answered'; return render(); }
-  form = surveyForm(view.questionnaire, { lang, prefix: 'sq' });
+  // after a refused send the count of what is wrong follows the answers
+  form = surveyForm(view.questionnaire, { lang, prefix: 'sq', onChange: recount });
   $('form').replaceChildren(form.element);
   state = 'form';
   render();
+}
+
+function recount() {
+  if (!$('summary').textContent) return;
+  const n = form.validate().length;
+  $('summary').textContent = n ? t().fix(n) : '';
 }
 
 async function send(e) {

@@ -255,7 +255,9 @@ export async function showStats(main, params) {
         h('section', {}, h('h2', {}, t('stats.noShows')), noShows(cur.total))),
       h('section', {}, h('h2', {}, t('stats.more')), more(cur)),
       surveys);
-    showSurveyStats(surveys, { from, to, unit_id: params.unit, clinician_id: params.clinician });
+    const names = rows => new Map(rows.map(r => [String(r.key), r.name]));
+    showSurveyStats(surveys, { from, to, unit_id: params.unit, clinician_id: params.clinician },
+      { unit: names(units.rows), clinician: names(clinicians.rows) });
   } catch (x) {
     if (mine === seq) clear(box, h('p.error', { role: 'alert' }, explain(x)));
   }

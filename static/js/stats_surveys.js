@@ -16,9 +16,13 @@ const count = v => (v === null || v === undefined ? '–' : String(v));
 const pct = v => (isNum(v) ? new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1 }).format(v) : '–');
 const dec = v => (isNum(v) ? new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(v) : '–');
 
-function keyName(group, row) {
-  if (row.name) return row.name;
+// A row's key in words: the mode, the month, or the unit's or clinician's
+// name from names (the main statistics' rows; ids the caller does not know
+// stay ids).
+function keyName(group, row, names) {
   if (row.key === null || row.key === undefined) return t('survstats.unknown');
+  const known = names[group] && names[group].get(String(row.key));
+  if (known) return known;
   if (group === 'mode') return t(`mode.${row.key}`);
   if (group === 'month') {
     return new Intl.DateTimeFormat(locale(), { month: 'long', year: 'numeric', timeZone: 'UTC' })
@@ -34,12 +38,12 @@ function grid(id, caption, head, rows) {
       r.cells.map((c, i) => (i ? h('td.num', {}, c) : h('th', { scope: 'row' }, c)))))));
 }
 
-function satisfaction(group, answer) {
+function satisfaction(group, answer, names) {
   const head = [t('survstats.col.key'), t('survstats.col.sent'), t('survstats.col.answered'), t('survstats.col.rate'),
     t('survstats.col.mean'), ...SCORES.map(s => t('survstats.score', s))];
   const line = (name, r, cls) => ({ cls, cells: [name, count(r.sent), count(r.answered), pct(r.response_rate), dec(r.mean),
     ...SCORES.map(s => count((r.distribution || {})[s]))] });
-  const rows = answer.rows.map(r => line(keyName(group, r), r));
+  const rows = answer.rows.map(r => line(keyName(group, r, names), r));
   if (answer.total) rows.push(line(t('survstats.total'), answer.total, 'total'));
   return h('section', {}, h('h3', {}, t(`survstats.by.${group}`)),
     grid(`survey-by-${group}`, `${t('survstats.satisfaction')}: ${t(`survstats.by.${group}`).toLowerCase()}`, head, rows));
@@ -58,14 +62,14 @@ function prom(answer) {
     t('survstats.col.ended'), t('survstats.col.control')];
   const line = (name, r, cls) => ({ cls, cells: [name, count(r.sent), count(r.answered), pct(r.response_rate),
     count(r.ended_without_control), count(r.led_to_control)] });
-  const rows = answer.rows.map(r => line(r.name || (r.key ?? t('survstats.unknown')), r));
+  const rows = answer.rows.map(r => line(r.key ?? t('survstats.unknown'), r));
   if (answer.total) rows.push(line(t('survstats.total'), answer.total, 'total'));
   return answer.rows.length ? grid('survey-prom', t('survstats.prom'), head, rows) : h('p.muted', {}, t('survstats.none'));
 }
 
 // Fills box with the surveys' part of the statistics for q {from, to,
-// unit_id, clinician_id}.
-export async function showSurveyStats(box, q) {
+// unit_id, clinician_id}; names {unit, clinician}: Maps of id to name.
+export async function showSurveyStats(box, q, names = {}) {
   clear(box, h('h2', { id: 'survey-stats-h' }, t('survstats.title')), h('p.muted', {}, t('app.loading')));
   try {
     const [groups, proms] = await Promise.all([
@@ -74,7 +78,7 @@ export async function showSurveyStats(box, q) {
     const any = groups[0].rows.length > 0;
     clear(box, h('h2', { id: 'survey-stats-h' }, t('survstats.title')), h('p.muted', {}, t('survstats.intro')),
       h('section', { 'aria-labelledby': 'survey-sat-h' }, h('h3', { id: 'survey-sat-h' }, t('survstats.satisfaction')),
-        any ? GROUPS.map((g, i) => satisfaction(g, groups[i])) : h('p.muted', {}, t('survstats.none')),
+        any ? GROUPS.map((g, i) => satisfaction(g, groups[i], names)) : h('p.muted', {}, t('survstats.none')),
         comments(groups[0].comments)),
       h('section', { 'aria-labelledby': 'survey-prom-h' }, h('h3', { id: 'survey-prom-h' }, t('survstats.prom')), prom(proms)));
   } catch (x) {

@@ -104,6 +104,7 @@ for (const lang of ['nb', 'nn', 'en']) {
     await overall.getByRole('radio', { name: w.option, exact: true }).check();
     await page.getByRole('radio', { name: w.yes, exact: true }).check();
     await page.getByLabel(w.better).fill('Lyden var dårlig i starten');
+    assert.equal(await page.locator('#summary').isVisible(), false, 'nothing is wrong any more');
     assert.deepEqual(await axe(page), []);
     await page.screenshot({ path: join(shots, `survey-real-${lang}.png`), fullPage: true });
     await page.getByRole('button', { name: w.send }).click();
@@ -284,5 +285,39 @@ test('the clinician sees the latest score in the day list and the appointment', 
   assert.match(await line.textContent(), /^Siste skjema: Hvordan var timen\?, besvart \d\d\.\d\d\.\d{4}, poeng 2$/);
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: join(shots, 'survey-day-score.png'), fullPage: true });
+  await page.context().close();
+
+  // the same in the appointment view, opened from the calendar
+  const admin = await staffPage(browser, pageErrors);
+  await login(admin, ADMIN);
+  await admin.goto(`${srv.base}/#/calendar/day/${appt.start.slice(0, 10)}?unit=${unit}`);
+  await admin.locator(`button.appt[data-id="${appt.id}"]`).click();
+  await admin.locator('#appt-survey').waitFor();
+  assert.match(await admin.locator('#appt-survey').textContent(), /^Hvordan var timen\?, besvart \d\d\.\d\d\.\d{4}, poeng 2$/);
+  assert.deepEqual(await axe(admin), []);
+  await admin.screenshot({ path: join(shots, 'survey-appt-score.png') });
+  await admin.context().close();
+});
+
+test('the statistics: satisfaction by mode, unit, clinician and month, comments without who; PROM', async () => {
+  const page = await staffPage(browser, pageErrors);
+  await login(page, ADMIN);
+  await page.goto(`${srv.base}/#/stats`);
+  const st = TEXTS.nb.survstats;
+  await page.locator('#survey-by-mode').waitFor();
+  const api = await srv.api('GET', `/api/v1/statistics/surveys?from=${fromNow(-24 * 30).slice(0, 10)}&to=${fromNow(24).slice(0, 10)}&group_by=mode`, null, 200);
+  const video = page.locator('#survey-by-mode tbody tr', { hasText: 'Video' });
+  const cells = await video.locator('td').allTextContents();
+  assert.equal(cells[0], String(api.rows.find(r => r.key === 'video').sent));
+  assert.equal(cells[1], String(api.rows.find(r => r.key === 'video').answered));
+  assert.match(await page.locator('#survey-by-clinician').textContent(), /Ingrid Solheim/);
+  assert.match(await page.locator('#survey-by-unit').textContent(), /Ortopedisk poliklinikk/);
+  assert.equal(await page.locator('#survey-by-month tbody tr').count() >= 2, true); // a month and the total
+  const comments = page.locator('#survey-comments');
+  assert.match(await comments.textContent(), /Lyden var dårlig i starten/);
+  assert.doesNotMatch(await comments.textContent(), /Pasient \d/); // nobody's identity
+  assert.equal(await page.getByRole('heading', { name: st.prom }).count(), 1);
+  assert.deepEqual(await axe(page), []);
+  await page.locator('#stats-surveys').screenshot({ path: join(shots, 'survey-stats.png') });
   await page.context().close();
 });

@@ -99,6 +99,7 @@ test('enableWhen live, required and range checks at the item, the response sent'
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.getByRole('radio', { name: '2', exact: true }).isChecked(), true);
   assert.equal(await errorAt(pain), ''); // the message goes with the answer
+  assert.match(await page.locator('#summary').textContent(), /^2 spørsmål mangler svar/); // and the count follows
   // pain >= 7 shows the display item; back below hides it
   await page.getByRole('radio', { name: '8', exact: true }).check();
   await page.getByText(/Du har oppgitt sterke smerter/).waitFor();
