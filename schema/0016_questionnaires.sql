@@ -68,6 +68,8 @@ CREATE TABLE follow_up_sends (
 	UNIQUE (appointment_id, questionnaire_id, after_days)
 );
 CREATE INDEX follow_up_sends_due ON follow_up_sends(due_at) WHERE sent_at IS NULL;
+-- the work queue's "prom_control" items
+CREATE INDEX follow_up_sends_control ON follow_up_sends(answered_at) WHERE led_to_control = 1;
 CREATE INDEX follow_up_sends_remind ON follow_up_sends(sent_at)
 	WHERE sent_at IS NOT NULL AND answered_at IS NULL AND reminded_at IS NULL;
 

@@ -1166,6 +1166,7 @@ static bool queue_row(void *vctx, const struct queue_item *q)
 	buf_json_kstr(c->b, ",", "detail", q->detail[0] ? q->detail : NULL);
 	buf_json_kint(c->b, ",", "message_id", q->message_id, true);
 	buf_json_kstr(c->b, ",", "channel", q->channel[0] ? q->channel : NULL);
+	buf_json_kint(c->b, ",", "response_id", q->response_id, true);
 	buf_puts(c->b, ",\"appointment\":");
 	write_appt(c->b, &q->a, true);
 	buf_putc(c->b, '}');

@@ -604,6 +604,21 @@ API_HANDLER(api_survey_view)
 	return APP_OK;
 }
 
+/* items with their "text" and "id" members dropped, at every depth: what
+ * was asked is the questionnaire's version's text, never one the client
+ * sent along (unchecked free text staff would read). */
+static void strip_texts(json_t *items)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(items, i, it) {
+		json_object_del(it, "text");
+		json_object_del(it, "id");
+		strip_texts(json_object_get(it, "item"));
+	}
+}
+
 /* The stored form of the patient's answer given (borrowed): its items
  * and what the server knows (new). */
 static json_t *canonical(const json_t *given, const struct survey_link *l, const struct qn *q,
@@ -629,8 +644,11 @@ static json_t *canonical(const json_t *given, const struct survey_link *l, const
 		json_object_set_new(ext, "valueDecimal", json_real(r->score));
 		json_object_set_new(o, "extension", json_pack("[o]", ext));
 	}
-	if (json_object_get(given, "item"))
-		json_object_set(o, "item", json_object_get(given, "item"));
+	if (json_object_get(given, "item")) {
+		json_t *items = json_deep_copy(json_object_get(given, "item"));
+		strip_texts(items);
+		json_object_set_new(o, "item", items);
+	}
 	return o;
 }
 

@@ -57,6 +57,16 @@ static void path_join(char *out, size_t cap, const char *base, const char *tail)
 	out[n + t] = '\0';
 }
 
+/* Cut s back to whole UTF-8 characters: a member name or linkId cut short
+ * by a buffer's end must not leave half a character in an error body. */
+static void whole_chars(char *s)
+{
+	size_t n = strlen(s);
+
+	for (int k = 0; k < 4 && n && !validate_utf8(s, n); k++)
+		s[--n] = '\0';
+}
+
 static enum app_err fail(struct qerr *e, const char *path, const char *fmt, ...)
 {
 	va_list ap;
@@ -65,6 +75,8 @@ static enum app_err fail(struct qerr *e, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
+	whole_chars(e->path);
+	whole_chars(e->message);
 	return APP_EINVAL;
 }
 

@@ -734,21 +734,32 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 	return err;
 }
 
-/* The three causes, each from its partial index (0010), as (kind, rank,
- * appointment, at, detail, message, channel). */
+/* The four causes, each from its partial index (0010, 0016), as (kind,
+ * rank, appointment, at, detail, message, channel, response); a PROM
+ * answer that asked for a control stays while the patient waits for it,
+ * however long after its appointment. */
 #define QUEUE_CAUSES                                                                               \
 	"SELECT 'opted_out' AS kind, 0 AS rank, id AS appointment_id, updated_at AS at, "         \
-	"status_reason AS detail, NULL AS message_id, NULL AS channel FROM appointments "          \
+	"status_reason AS detail, NULL AS message_id, NULL AS channel, NULL AS response_id "       \
+	"FROM appointments "                                                                       \
 	"WHERE status = 'opted_out' AND start_at > ?1 - ?3 - " MAXS " AND end_at > ?1 - ?3 "       \
 	"UNION ALL "                                                                               \
-	"SELECT 'message_failed', 1, o.appointment_id, o.next_at, o.last_error, o.id, o.channel "  \
+	"SELECT 'message_failed', 1, o.appointment_id, o.next_at, o.last_error, o.id, o.channel, " \
+	"NULL "                                                                                    \
 	"FROM outbox o WHERE o.status = 'failed' AND o.handled_at IS NULL AND NOT EXISTS "         \
 	"(SELECT 1 FROM outbox n WHERE n.appointment_id = o.appointment_id AND n.id > o.id AND "   \
 	"n.channel = o.channel AND n.participant_id IS o.participant_id) " \
 	"UNION ALL "                                                                               \
 	"SELECT 'unanswered', 2, id, (SELECT max(created_at) FROM links WHERE appointment_id = "   \
-	"appointments.id), NULL, NULL, NULL FROM appointments WHERE status = 'invited' AND "       \
-	"start_at > ?1 AND start_at <= ?1 + ?2"
+	"appointments.id), NULL, NULL, NULL, NULL FROM appointments WHERE status = 'invited' AND " \
+	"start_at > ?1 AND start_at <= ?1 + ?2 "                                                   \
+	"UNION ALL "                                                                               \
+	"SELECT 'prom_control', 3, f.appointment_id, f.answered_at, 'PROM: wants a control', "     \
+	"NULL, NULL, (SELECT r.id FROM questionnaire_responses r JOIN survey_links l ON "          \
+	"l.id = r.link_id WHERE l.send_id = f.id) FROM follow_up_sends f WHERE "                   \
+	"f.led_to_control = 1 AND EXISTS (SELECT 1 FROM waiting_list w JOIN appointments p ON "    \
+	"p.id = f.appointment_id WHERE w.patient_id = f.patient_id AND w.type_id = p.type_id "     \
+	"AND w.status = 'waiting')"
 
 enum app_err store_appointments_queue(struct store *s, const struct queue_filter *f, queue_fn fn,
 				      void *ctx)
@@ -760,9 +771,10 @@ enum app_err store_appointments_queue(struct store *s, const struct queue_filter
 	int rc;
 
 	buf_init(&b, 2048);
-	buf_puts(&b, "SELECT " APPT_COLS ", pt.name, q.kind, q.at, q.detail, q.message_id, q.channel "
-		     "FROM (" QUEUE_CAUSES ") q JOIN appointments a ON a.id = q.appointment_id "
-		     "JOIN patients pt ON pt.id = a.patient_id WHERE a.end_at > ?1 - ?3");
+	buf_puts(&b, "SELECT " APPT_COLS ", pt.name, q.kind, q.at, q.detail, q.message_id, q.channel, "
+		     "q.response_id FROM (" QUEUE_CAUSES ") q JOIN appointments a ON "
+		     "a.id = q.appointment_id JOIN patients pt ON pt.id = a.patient_id WHERE "
+		     "(a.end_at > ?1 - ?3 OR q.rank = 3)");
 	units_filter(&b, f->unit_id, "?4", f->nunits, f->unit_ids, "");
 	buf_puts(&b, " ORDER BY a.start_at, a.id, q.rank, q.message_id LIMIT ?5");
 	if (b.failed) {
@@ -783,6 +795,7 @@ enum app_err store_appointments_queue(struct store *s, const struct queue_filter
 		store_copy_text(q.detail, sizeof(q.detail), st, APPT_NAME_COL + 3);
 		q.message_id = sqlite3_column_int64(st, APPT_NAME_COL + 4);
 		store_copy_text(q.channel, sizeof(q.channel), st, APPT_NAME_COL + 5);
+		q.response_id = sqlite3_column_int64(st, APPT_NAME_COL + 6);
 		if (!fn(ctx, &q))
 			break;
 	}

@@ -126,11 +126,12 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 
 /* One item of the secretary's work queue (schema/0010_work_queue.sql). */
 struct queue_item {
-	char kind[16];       /* opted_out | unanswered | message_failed */
+	char kind[16];       /* opted_out | unanswered | message_failed | prom_control */
 	int64_t at;          /* when it arose */
 	char detail[256];    /* the patient's reason, or the delivery error; "" */
 	int64_t message_id;  /* message_failed: the message; else 0 */
 	char channel[8];     /* message_failed: sms | email */
+	int64_t response_id; /* prom_control: the answer that asked for it; else 0 */
 	struct appointment a; /* with the patient's name */
 };
 

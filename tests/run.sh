@@ -2,7 +2,8 @@
 # run.sh - install what is missing, build, and run every test:
 #   1. the Check suites (unit, end-to-end against the real binary on
 #      loopback, the fuzz corpora replayed) in a normal build, and every
-#      answer of the end-to-end suites against static/openapi.json (ajv);
+#      answer of the end-to-end suites against static/openapi.json (ajv), and
+#      the FHIR resources among them against the R4 JSON schema (tests/fhir);
 #   2. static checks: cppcheck, gcc -fanalyzer, the binary's hardening; the
 #      build matrix: every build type with gcc and clang from a long path,
 #      warning-free (tests/build-matrix.sh); the Debian package built,
@@ -53,6 +54,8 @@ TIMEBOK_RECORD_DIR=$record ctest --test-dir build -j"$jobs" --output-on-failure 
   -R '^e2e_' >"$record/ctest.log" || { cat "$record/ctest.log"; exit 1; }
 python3 tests/openapi/probe.py build/timebok "$record" # bad ids, parameters, bodies, roles
 node tests/openapi/validate.mjs "$record"
+echo "== FHIR: the questionnaires and answers against the R4 JSON schema"
+node tests/fhir/validate.mjs "$record"
 rm -rf "$record"
 
 if [ $quick = 0 ]; then

@@ -334,12 +334,13 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 	e2e_resp_free(&r);
 	ck_assert_int_eq(survey("POST", token, "",
 				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"
-				"\"completed\",\"item\":[{\"linkId\":\"overall\",\"answer\":[{"
-				"\"valueCoding\":{\"code\":\"4\"}}]},{\"linkId\":\"better\","
-				"\"answer\":[{\"valueString\":\"Lyden hakka litt\"}]}]}",
+				"\"completed\",\"item\":[{\"linkId\":\"overall\",\"text\":\"<b>x</b>\","
+				"\"answer\":[{\"valueCoding\":{\"code\":\"4\"}}]},{\"linkId\":"
+				"\"better\",\"answer\":[{\"valueString\":\"Lyden hakka litt\"}]}]}",
 				&r),
 			 201);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "completed");
+	ck_assert(!holds(r.json, "<b>")); /* a text the client sent along is not kept */
 	e2e_resp_free(&r);
 	ck_assert_int_eq(survey("POST", token, "",
 				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"
@@ -394,6 +395,16 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 	ck_assert_str_eq(w, "normal");
 	waiting(pat_en, w, sizeof(w));
 	ck_assert_str_eq(w, "");
+	/* and the secretary's work queue shows it, linked to the answer */
+	j = e2e_json(port, "GET", "/api/v1/work-queue", NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "kind")),
+			 "prom_control");
+	ck_assert_int_gt(json_integer_value(json_object_get(json_array_get(j, 0), "response_id")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_object_get(json_array_get(j, 0), "appointment"), "id")),
+			 a_nn);
+	json_decref(j);
 	/* a second week: no second reminder */
 	clock_at(END_UTC + 98 * DAY + 7200);
 	m = messages(a_nn, "feedback", 1);

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(rfc3339 router cookie token validate templates)
+[ ${#targets[@]} -gt 0 ] || targets=(rfc3339 router cookie token validate templates questionnaire)
 
 CC=clang cmake -S . -B build-fuzz -DFUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTIMEBOK_WERROR="${TIMEBOK_WERROR:-OFF}" >/dev/null
