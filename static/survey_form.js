@@ -205,7 +205,7 @@ export function surveyForm(q, { lang = 'nb', prefix = 'sq', onChange } = {}) {
   // One question's box: the control, the error slot.
   function question(item, id) {
     const errId = `${id}-error`;
-    const err = el('p.q-error', { id: errId });
+    const err = el('p.sf-error', { id: errId });
     const v = answers.get(item.linkId);
     const req = item.required ? 'true' : null;
     let body;
@@ -220,13 +220,13 @@ export function surveyForm(q, { lang = 'nb', prefix = 'sq', onChange } = {}) {
         for (let n = a; n <= b; n++) opts.push([n, String(n)]);
       }
       const isScale = item.type === 'integer';
-      const hint = isScale ? el('p.q-hint', { id: `${id}-hint` }, tx.scaleEnds(...scale(item))) : null;
-      body = el(`fieldset.q-options${isScale ? '.q-scale' : ''}`, {
+      const hint = isScale ? el('p.sf-hint', { id: `${id}-hint` }, tx.scaleEnds(...scale(item))) : null;
+      body = el(`fieldset.sf-options${isScale ? '.sf-scale' : ''}`, {
         id, role: multi ? null : 'radiogroup', 'aria-required': multi ? null : req, 'aria-labelledby': `${id}-l`,
         'aria-describedby': [hint ? `${id}-hint` : '', errId].filter(Boolean).join(' '),
       },
       el('legend', { id: `${id}-l` }, text(item), ...requiredMark(item)), hint,
-      el('div.q-choices', {}, opts.map(([val, words], i) => {
+      el('div.sf-choices', {}, opts.map(([val, words], i) => {
         const checked = multi ? Array.isArray(v) && v.includes(val) : v === val;
         const input = el('input', { type: multi ? 'checkbox' : 'radio', name: id, id: `${id}-o${i}`, value: String(val),
           checked: checked ? true : null,
@@ -238,7 +238,7 @@ export function surveyForm(q, { lang = 'nb', prefix = 'sq', onChange } = {}) {
             return changed(item.linkId, list.length ? list : undefined);
           } });
         input.checked = checked;
-        return el('label.q-option', { for: `${id}-o${i}` }, input, el('span', {}, words));
+        return el('label.sf-option', { for: `${id}-o${i}` }, input, el('span', {}, words));
       })));
     } else {
       const long = item.type === 'text';
@@ -254,7 +254,7 @@ export function surveyForm(q, { lang = 'nb', prefix = 'sq', onChange } = {}) {
         },
       });
       if (v !== undefined) input.value = String(v);
-      body = [el('label.q-label', { for: id }, text(item), ...requiredMark(item)), input];
+      body = [el('label.sf-label', { for: id }, text(item), ...requiredMark(item)), input];
     }
     return [body, err];
   }
@@ -270,12 +270,12 @@ export function surveyForm(q, { lang = 'nb', prefix = 'sq', onChange } = {}) {
       const id = ids.get(item.linkId);
       let inner;
       if (item.type === 'group') {
-        inner = [el('h2.q-group', { id: `${id}-h` }, text(item), ...requiredMark(item)), draw(item.item)];
-        return el('section.q-item.q-group', { 'data-item': id, 'aria-labelledby': `${id}-h` }, inner);
+        inner = [el('h2.sf-group', { id: `${id}-h` }, text(item), ...requiredMark(item)), draw(item.item)];
+        return el('section.sf-item.sf-group', { 'data-item': id, 'aria-labelledby': `${id}-h` }, inner);
       }
-      if (item.type === 'display') inner = [el('p.q-display', { id }, text(item)), draw(item.item)];
+      if (item.type === 'display') inner = [el('p.sf-display', { id }, text(item)), draw(item.item)];
       else inner = [question(item, id), draw(item.item)];
-      return el(`div.q-item.q-${item.type}`, { 'data-item': id }, inner);
+      return el(`div.sf-item.sf-${item.type}`, { 'data-item': id }, inner);
     });
   }
 

@@ -261,9 +261,20 @@ test('the admin uploads an invalid, then a valid questionnaire, previews it and 
   assert.deepEqual(Array.isArray(plan) ? plan : plan.plan, [{ after_days: 84, questionnaire_id: Number(stored.id), threshold: 12,
     urgent_threshold: null, reminder_days: 7 }]);
 
-  // retire: gone from use, kept in the list
+  // a change is a new version; what the server keeps is not in the text
   await page.goto(`${srv.base}/#/admin/questionnaires`);
-  await page.getByRole('button', { name: nb.retireName('Oppfølging etter kneoperasjon') }).click();
+  await page.getByRole('button', { name: TEXTS.nb.admin.editName('Oppfølging etter kneoperasjon') }).click();
+  const doc = JSON.parse(await area.inputValue());
+  assert.equal(doc.id, undefined);
+  assert.equal(doc.unit_id, unit);
+  doc.title = 'Oppfølging etter kneoperasjon (ny)';
+  await area.fill(JSON.stringify(doc, null, 2));
+  await page.getByRole('button', { name: nb.saveVersion }).click();
+  await page.locator('#quest-list tbody tr', { hasText: 'Oppfølging etter kneoperasjon (ny)' }).waitFor();
+  assert.equal((await srv.api('GET', `/api/v1/questionnaires/${stored.id}`, null, 200)).version, '2');
+
+  // retire: gone from use, kept in the list
+  await page.getByRole('button', { name: nb.retireName('Oppfølging etter kneoperasjon (ny)') }).click();
   await page.locator('#quest-list tbody tr.inactive', { hasText: 'Oppfølging etter kneoperasjon' }).waitFor();
   assert.equal((await srv.api('GET', `/api/v1/questionnaires/${stored.id}`, null, 200)).status, 'retired');
   await page.context().close();

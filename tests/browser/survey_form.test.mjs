@@ -164,7 +164,7 @@ test('nynorsk and English from the translations; the switch keeps the answers', 
   assert.equal(await page.getByLabel(/Is there anything else/).inputValue(), 'Fint');
   assert.match(await page.getByRole('radiogroup', { name: /Would you like a check-up/ }).textContent(), /\(Required\)/);
   await page.getByRole('button', { name: 'Send my answers' }).click();
-  assert.match(await page.locator('.q-item.invalid').first().textContent(), /Please answer this question\./);
+  assert.match(await page.locator('.sf-item.invalid').first().textContent(), /Please answer this question\./);
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: join(shots, 'survey-form-en-360.png'), fullPage: true });
   await context.close();
