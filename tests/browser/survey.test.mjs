@@ -5,11 +5,14 @@
 // screenshots survey-real-*.png); the answer is in the staff API as FHIR;
 // a second answer from a tab opened before is told it is answered (409);
 // reopening the link shows the thank-you; "do not ask me again" marks the
-// patient and the next completion sends no survey; an unknown link.  The
+// patient and the next completion sends no survey; an unknown link.  A
+// PROM follow-up (a type's plan) answered with enableWhen on the real
+// server, its wish for a check-up in the work queue.  The
 // admin uploads an invalid questionnaire (the error said at the item, the
 // item selected in the JSON), then a valid one, previews it in English and
 // sets a type's follow-up plan with the keyboard.  The clinician sees the
-// latest score in the day list and the appointment view.  The renderer's
+// latest score in the day list and the appointment view, and the survey
+// and PROM statistics show the answers (comments without who).  The renderer's
 // every branch (enableWhen, required, ranges) is in survey_form.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,6 +70,16 @@ async function surveyLink(phone) {
     await sleep(30);
   }
   throw new Error(`no survey SMS to ${phone}`);
+}
+
+// Every survey link spooled to phone so far, oldest first.
+function surveyLinks(phoneNo) {
+  const spool = join(srv.dir, 't.db.outbox');
+  if (!existsSync(spool)) return [];
+  return readdirSync(spool).filter(x => x.endsWith('-sms.json')).sort()
+    .map(f => JSON.parse(readFileSync(join(spool, f), 'utf8')))
+    .filter(m => m.to === phoneNo)
+    .map(m => (m.body.match(/https?:\/\/\S+\/s\/[A-Za-z0-9_-]+/) || [])[0]).filter(Boolean);
 }
 
 async function phone(url) {
@@ -280,6 +293,61 @@ test('the admin uploads an invalid, then a valid questionnaire, previews it and 
   await page.context().close();
 });
 
+test('PROM follow-up: the knee questionnaire on the real server, enableWhen, a wish for a check-up in the work queue', async () => {
+  const knee = await srv.api('POST', '/api/v1/questionnaires', { ...KNEE, unit_id: unit,
+    feedback: { score: 'pain', control_item: 'control', bands: [
+      { min: 0, max: 3, text: { nb: 'Takk! Svarene dine ser fine ut.', nn: 'Takk! Svara dine ser fine ut.', en: 'Thank you! Your answers look good.' } },
+      { min: 4, max: 10, text: { nb: 'Takk! Vi ser på svarene dine.', nn: 'Takk! Vi ser på svara dine.', en: 'Thank you! We will look at your answers.' } }] } }, 201);
+  const type = await srv.api('POST', '/api/v1/consultation-types', { name: 'Etterkontroll kne', unit_id: unit, duration_minutes: 30 }, 201);
+  await srv.api('PUT', `/api/v1/consultation-types/${type.id}/follow-up`,
+    [{ after_days: 1, questionnaire_id: Number(knee.id), threshold: 8, urgent_threshold: null, reminder_days: 7 }], 200);
+  const pat = await srv.api('POST', '/api/v1/patients', { name: 'Knut Kneet', phone: '+4793000001', language: 'nb' }, 201);
+  // ended three days ago: the send one day after is due at the delivery worker's next scan (30 s)
+  const a = await srv.api('POST', '/api/v1/appointments',
+    { patient_id: pat.id, clinician_ids: [clin], type_id: type.id, start: fromNow(-72), duration_minutes: 30 }, 201);
+  await srv.api('PATCH', `/api/v1/appointments/${a.id}`, { status: 'completed' }, 200);
+  let url = null;
+  for (let i = 0; i < 450 && !url; i++) {
+    for (const link of surveyLinks(pat.phone)) {
+      const v = await (await fetch(`${srv.base}/api/v1/survey/${link.split('/').pop()}`)).json();
+      if (v.kind === 'prom') url = link;
+    }
+    if (!url) await sleep(100);
+  }
+  assert.ok(url, 'a PROM link was sent');
+  const [context, page] = await phone(url);
+  assert.equal(await page.locator('h1').textContent(), 'Oppfølging etter kneoperasjon');
+  await page.getByRole('radiogroup', { name: /Hvor sterke smerter/ }).getByRole('radio', { name: '5', exact: true }).check();
+  await page.getByRole('radio', { name: '100 meter til 1 km' }).check();
+  await page.getByRole('radiogroup', { name: /Klarer du å gå i trapper/ }).getByRole('radio', { name: 'Nei' }).check();
+  await page.getByRole('radiogroup', { name: /Hva slags hjelp/ }).getByRole('radio', { name: 'Krykker' }).check();
+  await page.getByRole('radiogroup', { name: /Ønsker du en kontroll/ }).getByRole('radio', { name: 'Ja' }).check();
+  await page.getByLabel('Hva vil du ta opp på kontrollen?').fill('Hevelse');
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: join(shots, 'survey-real-prom-nb.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Send svarene' }).click();
+  await page.getByText('Takk for svarene dine! Du kan lukke siden nå.').waitFor();
+  await context.close();
+  // stored as FHIR with the answer inside the group
+  const bundle = await srv.api('GET', `/api/v1/questionnaire-responses?patient_id=${pat.id}`, null, 200);
+  const qr = bundle.entry.map(e => e.resource).find(r => r.item.some(i => i.linkId === 'pain'));
+  const daily = qr.item.find(i => i.linkId === 'daily');
+  assert.deepEqual(daily.item.find(i => i.linkId === 'stairs-help').answer, [{ valueString: 'Krykker' }]);
+  // the wish for a check-up: in the work queue, shown to the secretary's eye
+  const queue = await srv.api('GET', '/api/v1/work-queue', null, 200);
+  assert.equal(queue.some(x => x.kind === 'prom_control' && x.appointment.id === a.id), true);
+  const staff = await staffPage(browser, pageErrors);
+  await login(staff, ADMIN);
+  await staff.goto(`${srv.base}/#/queue`);
+  const section = staff.locator('section.queue-group', { has: staff.getByRole('heading', { name: /PROM: ønsker kontroll/ }) });
+  await section.locator(`li[data-appointment="${a.id}"]`).waitFor();
+  assert.match(await section.textContent(), /Knut Kneet/);
+  assert.match(await section.textContent(), /Pasienten står på ventelisten/);
+  assert.deepEqual(await axe(staff), []);
+  await staff.screenshot({ path: join(shots, 'survey-queue-prom.png'), fullPage: true });
+  await staff.context().close();
+});
+
 test('the clinician sees the latest score in the day list and the appointment', async () => {
   const [pat, appt] = await completed('nb');
   const url = await surveyLink(pat.phone);
@@ -328,6 +396,9 @@ test('the statistics: satisfaction by mode, unit, clinician and month, comments 
   assert.match(await comments.textContent(), /Lyden var dårlig i starten/);
   assert.doesNotMatch(await comments.textContent(), /Pasient \d/); // nobody's identity
   assert.equal(await page.getByRole('heading', { name: st.prom }).count(), 1);
+  // the PROM plan of the follow-up test: one sent, answered, led to a check-up
+  const prom = page.locator('#survey-prom tbody tr', { hasText: 'Etterkontroll kne' });
+  assert.deepEqual((await prom.locator('td').allTextContents()).map(x => x.replace(/\s/g, ' ')), ['1', '1', '100 %', '0', '1']);
   assert.deepEqual(await axe(page), []);
   await page.locator('#stats-surveys').screenshot({ path: join(shots, 'survey-stats.png') });
   await page.context().close();
