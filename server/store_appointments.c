@@ -770,7 +770,7 @@ enum app_err store_appointments_queue(struct store *s, const struct queue_filter
 	struct buf b;
 	int rc;
 
-	buf_init(&b, 2048);
+	buf_init(&b, 4096); /* the causes and a unit filter of 16 units */
 	buf_puts(&b, "SELECT " APPT_COLS ", pt.name, q.kind, q.at, q.detail, q.message_id, q.channel, "
 		     "q.response_id FROM (" QUEUE_CAUSES ") q JOIN appointments a ON "
 		     "a.id = q.appointment_id JOIN patients pt ON pt.id = a.patient_id WHERE "

@@ -497,6 +497,44 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 		ck_assert_int_eq(r.status, 403);
 		e2e_resp_free(&r);
 	}
+	/* the answers are the clinician's whose appointments they answer, not
+	 * another unit's clinician's */
+	{
+		struct session own, other;
+		char body[400];
+		long long unit2, clin2;
+		int status;
+
+		unit2 = e2e_make(port, "units", "{\"name\":\"Hudpoliklinikken\"}");
+		snprintf(body, sizeof(body),
+			 "{\"name\":\"Lege Hud\",\"profession\":\"lege\",\"unit_id\":%lld}", unit2);
+		clin2 = e2e_make(port, "clinicians", body);
+		for (int k = 0; k < 2; k++) {
+			snprintf(body, sizeof(body),
+				 "{\"username\":\"%s\",\"role\":\"clinician\",\"clinician_id\":%lld,"
+				 "\"password\":\"" E2E_PASSWORD "\"}",
+				 k ? "hudlege" : "knelege", k ? clin2 : clin);
+			json_decref(e2e_json(port, "POST", "/api/v1/users", body, 201));
+		}
+		ck_assert(e2e_login(port, "knelege", E2E_PASSWORD, &own, &status));
+		ck_assert(e2e_login(port, "hudlege", E2E_PASSWORD, &other, &status));
+		snprintf(path, sizeof(path), "/api/v1/questionnaire-responses?patient_id=%lld", pat_nn);
+		ck_assert(e2e_request_as(port, &own, "GET", path, NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_int_eq(json_integer_value(json_object_get(r.json, "total")), 3);
+		e2e_resp_free(&r);
+		ck_assert(e2e_request_as(port, &other, "GET", path, NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_int_eq(json_integer_value(json_object_get(r.json, "total")), 0);
+		ck_assert(!holds(r.json, "Patient/"));
+		e2e_resp_free(&r);
+		snprintf(path, sizeof(path),
+			 "/api/v1/questionnaire-responses?patient_id=%lld&appointment_id=%lld", pat_nn,
+			 a_nn);
+		ck_assert(e2e_request_as(port, &other, "GET", path, NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 403);
+		e2e_resp_free(&r);
+	}
 
 	/* the answers, as FHIR, audited */
 	snprintf(path, sizeof(path), "/api/v1/questionnaire-responses?patient_id=%lld", pat_nn);

@@ -16,6 +16,7 @@
  * it exists; a route whose {placeholder} the sweep cannot fill fails it.
  */
 #include <check.h>
+#include <dirent.h>
 #include <stddef.h>
 #include <libical/ical.h>
 #include <sqlite3.h>
@@ -37,7 +38,7 @@ struct world {
 	long long unit, clinician, room, patient, type, waiting, user, appointment, participant,
 	    message, exception, room_exception;
 	char day[11], week_on[11]; /* a working day of the clinician's, and a week on */
-	char token[64], feed[64];
+	char token[64], feed[64], survey[64]; /* survey: a satisfaction survey's link */
 	char slot_ids[600];			      /* clinician_id=..&clinician_id=.. */
 	bool allowed[MAX_PATIENTS];		      /* the clinician's patients */
 	char *names[MAX_PATIENTS];		      /* every patient's name, by id */
@@ -163,6 +164,7 @@ static void reread_world(void)
 	read_world();
 	memcpy(w.token, keep.token, sizeof(w.token));
 	memcpy(w.feed, keep.feed, sizeof(w.feed));
+	memcpy(w.survey, keep.survey, sizeof(w.survey));
 	memcpy(w.slot_ids, keep.slot_ids, sizeof(w.slot_ids));
 }
 
@@ -174,6 +176,46 @@ static long long made(const char *path, const char *body)
 
 	json_decref(j);
 	return id;
+}
+
+/* A satisfaction survey's link: a consultation of clinician c (not the
+ * sweep's, whose feed is counted) two days ago at 03:00 with a patient of
+ * its own, completed; its token read from the survey SMS in the spool (the
+ * file channel). */
+static void survey_link(long long c)
+{
+	char body[400], dir[400], path[800], text[4096], start[TIMEUTIL_INSTANT_LEN];
+	struct dirent *de;
+	long long p, a;
+	DIR *d;
+
+	p = made("/api/v1/patients", "{\"name\":\"Sveip Svarer\",\"phone\":\"+4793556099\"}");
+	timeutil_format((time(NULL) / 86400 - 2) * 86400 + 2 * 3600, start);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"%s\","
+		 "\"duration_minutes\":30,\"override_hours\":true}",
+		 p, c, start);
+	a = made("/api/v1/appointments", body);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a);
+	json_decref(e2e_json(port, "PATCH", path, "{\"status\":\"completed\"}", 200));
+	json_decref(e2e_settled(port, a));
+	snprintf(dir, sizeof(dir), "%s.outbox", srv.db);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((de = readdir(d)) && !w.survey[0]) {
+		FILE *f;
+		size_t n;
+		const char *s;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!strstr(de->d_name, "-sms.json") || !(f = fopen(path, "r")))
+			continue;
+		n = fread(text, 1, sizeof(text) - 1, f);
+		text[n] = '\0';
+		fclose(f);
+		if (strstr(text, "+4793556099") && (s = strstr(text, "/s/")))
+			snprintf(w.survey, sizeof(w.survey), "%.43s", s + 3);
+	}
+	closedir(d);
+	ck_assert_msg(strlen(w.survey) == 43, "no survey link in the spool");
 }
 
 /* What the database may lack for every route to have something to show:
@@ -194,6 +236,7 @@ static void complete_world(long long other_appointment)
 	j = e2e_json(port, "POST", path, NULL, 201);
 	snprintf(w.token, sizeof(w.token), "%s", strstr(json_string_value(json_object_get(j, "url")), "/i/") + 3);
 	json_decref(j);
+	survey_link(2);
 	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/calendar-feed", w.clinician);
 	j = e2e_json(port, "POST", path, NULL, 201);
 	{
@@ -238,6 +281,9 @@ static long long id_for(const char *pattern, const char *placeholder, const char
 	    {"appointments", offsetof(struct world, appointment)},
 	};
 
+	if (!strcmp(prev, "questionnaires"))
+		return 1; /* the built-in satisfaction questionnaire, in every database */
+
 	if (!strcmp(placeholder, "{participant_id}"))
 		return w.participant;
 	if (!strcmp(placeholder, "{message_id}"))
@@ -269,6 +315,7 @@ static void expand(const char *pattern, char *out, size_t cap)
 		} else if (!strcmp(seg, "{token}")) {
 			const char *tok = !strcmp(prev, "invite")	  ? w.token
 					  : !strcmp(prev, "calendar-feeds") ? w.feed
+					  : !strcmp(prev, "survey")	  ? w.survey
 									    : NULL;
 			ck_assert_msg(tok && *tok, "%s: the sweep has no token after %s", pattern,
 				      prev);
@@ -294,6 +341,9 @@ static const struct {
     {"/api/v1/audit", "patient_id=%P"},
     {"/api/v1/work-queue", ""},
     {"/api/v1/statistics", "from=%D&to=%W&group_by=clinician"},
+    {"/api/v1/statistics/surveys", "from=%D&to=%W&group_by=clinician"},
+    {"/api/v1/statistics/prom", "from=%D&to=%W"},
+    {"/api/v1/questionnaire-responses", "patient_id=%P"},
     {"/api/v1/patients", "limit=1000"},
     {"/api/v1/clinicians/{id}/exceptions", "from=%D&to=%W"},
     {"/api/v1/rooms/{id}/exceptions", "from=%D&to=%W"},
