@@ -24,9 +24,15 @@ const unitWord = id => (id == null ? t('quest.clinicWide') : dir.byId.unit?.[id]
 
 export async function showQuestionnaires(body, params) {
   surveyStyles();
-  const unit = params.unit || '';
+  let unit = params.unit || '';
   const list = h('div.admin-list', { id: 'quest-list' });
-  const unitSel = h('select', { onchange: e => { location.hash = `#/admin/questionnaires${query({ unit: e.target.value })}`; } },
+  // the choice redraws the list in place (the address follows without a
+  // new view), so focus stays on the choice
+  const unitSel = h('select', { onchange: e => {
+    unit = e.target.value;
+    history.replaceState(null, '', `#/admin/questionnaires${query({ unit })}`);
+    draw().catch(x => toast(explain(x), 'bad'));
+  } },
     h('option', { value: '' }, t('quest.allUnits')),
     dir.units.map(u => h('option', { value: u.id, selected: String(u.id) === unit }, u.name)));
   const work = h('div', { id: 'quest-work' });

@@ -44,6 +44,15 @@ after(async () => {
   await srv?.stop();
 });
 
+test('texts: the questionnaires\' and the surveys\' statistics have the same keys in bokmål, nynorsk and English', () => {
+  const keys = (o, pre = '') => Object.entries(o).flatMap(([k, v]) =>
+    (v && typeof v === 'object' ? keys(v, `${pre}${k}.`) : [`${pre}${k}`])).sort();
+  for (const section of ['quest', 'survstats']) {
+    assert.deepEqual(keys(TEXTS.nn[section]), keys(TEXTS.nb[section]), section);
+    assert.deepEqual(keys(TEXTS.en[section]), keys(TEXTS.nb[section]), section);
+  }
+});
+
 let n = 0;
 // A new patient's appointment two hours ago, completed: [patient, appointment].
 async function completed(language, extra = {}) {
@@ -203,6 +212,11 @@ test('the admin uploads an invalid, then a valid questionnaire, previews it and 
   await login(page, ADMIN);
   await page.goto(`${srv.base}/#/admin/questionnaires`);
   await page.getByRole('heading', { name: TEXTS.nb.admin.page.questionnaires, level: 1 }).waitFor();
+  // the list per unit: the built-in, clinic-wide one is in every unit's; the choice keeps focus
+  await page.getByLabel(TEXTS.nb.quest.unit).focus();
+  await page.keyboard.press('ArrowDown'); // "all units" -> the one unit, with the keyboard
+  await page.waitForFunction(() => location.hash.includes('unit='));
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'quest-unit-filter');
   // the built-in one is listed, and cannot be changed
   const builtin = page.locator('#quest-list tbody tr', { hasText: 'Hvordan var timen?' });
   assert.match(await builtin.textContent(), /Hele klinikken/);
