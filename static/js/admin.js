@@ -13,8 +13,9 @@ import {
 import { showAccounts } from './admin_accounts.js';
 import { showHours } from './admin_hours.js';
 import { showAudit } from './admin_audit.js';
+import { showQuestionnaires, followUpButton } from './admin_questionnaires.js';
 
-const PAGES = ['start', 'units', 'clinicians', 'hours', 'rooms', 'types', 'accounts', 'audit'];
+const PAGES = ['start', 'units', 'clinicians', 'hours', 'rooms', 'types', 'questionnaires', 'accounts', 'audit'];
 const PROFESSIONS = ['lege', 'sykepleier', 'psykolog', 'fysioterapeut', 'ergoterapeut', 'sosionom',
   'klinisk ernæringsfysiolog', 'logoped', 'annet'];
 
@@ -28,7 +29,7 @@ export function showAdmin(main, page, params, me) {
       href: `#/admin${p === 'start' ? '' : `/${p}`}`, 'aria-current': p === current ? 'page' : null,
     }, t(`admin.page.${p}`)))))), body));
   const view = { start: showChecklist, units: showKind, clinicians: showKind, rooms: showKind, types: showKind,
-    hours: showHours, accounts: showAccounts, audit: showAudit }[current];
+    hours: showHours, accounts: showAccounts, audit: showAudit, questionnaires: showQuestionnaires }[current];
   view(body, params, current, me)
     .then(() => body.querySelector('h1')?.focus())
     .catch(x => clear(body, h('p.error', { role: 'alert' }, explain(x))));
@@ -233,6 +234,7 @@ async function showKind(body, params, kind) {
             onclick: () => openForm(kind, r, () => draw(`tr[data-id="${r.id}"] .edit`)) }, t('admin.change')),
           spec.hours && r.active ? h('a.button', { href: `#/admin/hours?${spec.hours}=${r.id}`,
             'aria-label': t(`admin.hoursOf.${spec.hours}`, r.name) }, t(`admin.hoursLink.${spec.hours}`)) : null,
+          kind === 'types' && r.active ? followUpButton(r) : null,
           h('button.toggle', { type: 'button', 'aria-label': t(r.active ? 'admin.deactivateName' : 'admin.activateName', r.name),
             onclick: () => toggle(r) }, r.active ? t('admin.deactivate') : t('admin.activate'))))))) :
       h('p.muted', {}, t('admin.none')));

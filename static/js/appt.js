@@ -14,6 +14,7 @@ import { patientFacts, explainRefusal } from './book.js';
 import { waitingOffers } from './waiting.js';
 import { manualPanel, failedPanel } from './letter.js';
 import { freeRoomSelect, roomField, unitOf, localSpan } from './rooms_free.js';
+import { latestWords } from './survey_summary.js';
 
 const OPEN = ['booked', 'invited', 'confirmed', 'opted_out'];
 
@@ -84,6 +85,7 @@ async function render(id, body, notice, after = {}) {
     a.opt_out_reason ? h('span', { id: 'appt-opt-out-reason' }, ` ${t('stats.optedOut')}: ${t(`stats.reason_${a.opt_out_reason}`)}`) : null,
     a.status_reason ? h('span', {}, ` «${a.status_reason}»`) : null),
     patientPart ? [h('dt', {}, t('appt.answer')), h('dd', { id: 'appt-answer' }, answerText(patientPart, history))] : null,
+    latestWords(a.questionnaire) ? [h('dt', {}, t('quest.latest')), h('dd', { id: 'appt-survey' }, latestWords(a.questionnaire))] : null,
     a.video_url && a.status !== 'cancelled' ? [h('dt', {}, t('appt.video')), h('dd', {}, h('a', { href: a.video_url, target: '_blank', rel: 'noopener' }, t('appt.openVideo')))] : null,
     people.filter(p => p.kind === 'guest').length ? [h('dt', {}, t('appt.guests')), h('dd', {},
       people.filter(p => p.kind === 'guest').map(g => h('div', {}, `${g.name}${g.role ? ` (${t(`guest.${g.role}`)})` : ''}: ${t(`response.${g.response}`)}`)))] : null);

@@ -14,6 +14,7 @@ import {
   STATUS_MARK, toast, changed, openDialog, closeDialog, language, nowIso,
   dayPicker,
 } from './lib.js';
+import { latestLine } from './survey_summary.js';
 
 const POLL_MS = 30000;
 let state = null;
@@ -174,7 +175,7 @@ function entry(a, isNext) {
     place(a) ? h('span.place', {}, ` ${place(a)}`) : null);
   const li = h(`li.${cls}`, { dataset: { id: a.id }, tabindex: '-1', 'aria-labelledby': `day-${a.id}` },
     isNext ? h('p.next-flag', {}, t(begun(a) ? 'day.ongoing' : 'day.next')) : null,
-    head, facts, others(a),
+    head, facts, others(a), latestLine(a),
     a.status === 'opted_out' ? h('p.attention.small', {}, t('day.optedOut')) : null,
     a.status_reason && a.status === 'cancelled' ? h('p.muted', {}, t('day.reason', a.status_reason)) : null,
     actions(a, isNext));

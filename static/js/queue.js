@@ -14,7 +14,7 @@ import {
 import { freeRoomSelect, roomField, unitOf } from './rooms_free.js';
 import { openAppointment } from './appt.js';
 
-const GROUPS = ['message_failed', 'opted_out', 'unanswered']; // failed first: they went nowhere
+const GROUPS = ['message_failed', 'opted_out', 'unanswered', 'prom_control']; // failed first: they went nowhere
 let timer = null;
 let reload = null;
 window.addEventListener('timebok:changed', () => { if (reload && document.getElementById('queue')) reload(); });
@@ -61,7 +61,8 @@ function item(x) {
     x.kind === 'opted_out' ? h('div', {}, x.detail ? t('queue.why', x.detail) : t('queue.noReason'), x.at ? h('span.muted', {}, ` (${fmtWhen(x.at)})`) : null) : null,
     x.kind === 'message_failed' ? h('div', {}, t('queue.failedOn', t(`channel.${x.channel}`), x.at ? fmtWhen(x.at) : ''),
       x.detail ? h('div.muted', {}, x.detail) : null) : null,
-    x.kind === 'unanswered' ? h('div', {}, x.at ? t('queue.invitedAt', fmtWhen(x.at)) : t('queue.notAnswered')) : null);
+    x.kind === 'unanswered' ? h('div', {}, x.at ? t('queue.invitedAt', fmtWhen(x.at)) : t('queue.notAnswered')) : null,
+    x.kind === 'prom_control' ? h('div', {}, t('queue.promAt', x.at ? fmtWhen(x.at) : '')) : null);
   const problem = h('p.error', { role: 'alert' });
   const act = async (fn, done) => {
     problem.textContent = '';
@@ -91,6 +92,8 @@ function item(x) {
   } else if (x.kind === 'message_failed') {
     actions = [h('button.primary', { type: 'button', onclick: () => act(invite, t('appt.invited')) }, t('queue.resend')),
       h('button', { type: 'button', onclick: () => act(() => api('POST', `/appointments/${a.id}/messages/${x.message_id}/handled`), t('appt.handled')) }, t('appt.markHandled'))];
+  } else if (x.kind === 'prom_control') {
+    actions = []; // the patient waits on the waiting list; booking from it ends the item
   } else {
     actions = [h('button', { type: 'button', onclick: () => act(invite, t('appt.invited')) }, t('queue.remind')),
       h('button', { type: 'button', onclick: () => act(() => api('PATCH', `/appointments/${a.id}`, { status: 'confirmed' }, { ifMatch: a.version }),

@@ -12,6 +12,7 @@
 // canvas is an opaque picture to a screen reader).  Every chart has its
 // numbers in a table next to it.
 import { api, query, t, h, clear, explain, nowLocal, addDays, locale, pad, dateInput, parseDay } from './lib.js';
+import { showSurveyStats } from './stats_surveys.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const REASONS = ['equipment', 'prefer_in_person', 'examination', 'language_hearing', 'other', 'not_given'];
@@ -240,6 +241,7 @@ export async function showStats(main, params) {
       picker('s-type', t('stats.type'), t('stats.allTypes'), types.rows.filter(r => r.key !== null), params.type),
       h('button.primary', { type: 'submit' }, t('stats.show')),
       h('button', { type: 'button', id: 's-csv', onclick: () => download(q).catch(x => { problem.textContent = explain(x); }) }, t('stats.csv')));
+    const surveys = h('section.stats-surveys', { id: 'stats-surveys', 'aria-labelledby': 'survey-stats-h' });
     const small = cur.small_counts ? h('p.muted', { id: 'stats-small' }, t('stats.small')) : null;
     clear(box, form,
       h('div.stats-top', {}, headline(cur, trend, target), trendChart(cur.rows, target)),
@@ -251,7 +253,11 @@ export async function showStats(main, params) {
         breakdown('stats-by-age', t('stats.byAge'), ages.rows, ageName, ages.total.video_share)),
       h('div.stats-pair', {}, h('section', {}, h('h2', {}, t('stats.reasons')), reasons(cur.total)),
         h('section', {}, h('h2', {}, t('stats.noShows')), noShows(cur.total))),
-      h('section', {}, h('h2', {}, t('stats.more')), more(cur)));
+      h('section', {}, h('h2', {}, t('stats.more')), more(cur)),
+      surveys);
+    const names = rows => new Map(rows.map(r => [String(r.key), r.name]));
+    showSurveyStats(surveys, { from, to, unit_id: params.unit, clinician_id: params.clinician },
+      { unit: names(units.rows), clinician: names(clinicians.rows) });
   } catch (x) {
     if (mine === seq) clear(box, h('p.error', { role: 'alert' }, explain(x)));
   }
