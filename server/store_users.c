@@ -362,7 +362,7 @@ enum app_err store_users_audit_list(struct store *s, int64_t patient_id, int lim
 	int rc;
 
 	if ((err = store_stmt(s, "SELECT id, at, user_id, username, role, action, patient_id, "
-				 "appointment_id, client_ip FROM audit_log "
+				 "appointment_id, client_ip, detail FROM audit_log "
 				 "WHERE (?1 = 0 OR patient_id = ?1) ORDER BY id DESC LIMIT ?2 OFFSET ?3",
 			      &st)))
 		return err;
@@ -380,6 +380,7 @@ enum app_err store_users_audit_list(struct store *s, int64_t patient_id, int lim
 		r.patient_id = sqlite3_column_int64(st, 6);
 		r.appointment_id = sqlite3_column_int64(st, 7);
 		store_copy_text(r.client_ip, sizeof(r.client_ip), st, 8);
+		r.detail = (const char *)sqlite3_column_text(st, 9); /* valid until the next step */
 		if (!fn(ctx, &r))
 			break;
 	}

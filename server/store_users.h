@@ -67,6 +67,8 @@ struct audit_row {
 	char action[96];
 	int64_t patient_id, appointment_id; /* 0: none */
 	char client_ip[48];
+	const char *detail; /* a listing's JSON text (a login's issuer, subject, acr, amr)
+			    * or NULL; borrowed for the callback only */
 };
 
 /* Append one audit row (in the caller's transaction, if any). */
