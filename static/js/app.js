@@ -12,6 +12,7 @@ import { showQueue, queueCount } from './queue.js';
 import { showDay } from './day.js';
 import { showAdmin, setupMissing } from './admin.js';
 import { showStats } from './stats.js';
+import { addSso } from './sso.js';
 
 export const session = { me: null };
 const main = document.getElementById('main');
@@ -60,7 +61,8 @@ function showLogin(message) {
         await started(me);
       } catch (x) {
         err.textContent = x instanceof ApiError && x.status === 401 ? t('login.wrong')
-          : x instanceof ApiError && x.status === 429 ? t('login.slow') : explain(x);
+          : x instanceof ApiError && x.status === 429 ? t('login.slow')
+            : x instanceof ApiError && x.status === 403 ? t('sso.passwordAdmins') : explain(x);
         pw.focus();
       }
     },
@@ -73,6 +75,7 @@ function showLogin(message) {
   h('button.primary', { type: 'submit' }, t('login.submit')));
   clear(main, form);
   user.focus();
+  addSso(form, err); // the hospital's login, when configured (sso.js)
 }
 
 async function started(me) {
