@@ -32,6 +32,7 @@ struct oidc {
 	pthread_mutex_t mu;
 	/* the provider's metadata, once fetched */
 	bool discovered;
+	int64_t discovery_failed;  /* when it last failed: no new try for a while */
 	char authorization_endpoint[512];
 	char token_endpoint[512];
 	char jwks_uri[512];
@@ -258,8 +259,10 @@ static bool copy_url(json_t *meta, const char *key, char *dst, size_t cap)
 	return true;
 }
 
-/* The provider's metadata, fetched once. */
-static enum app_err discover(struct oidc *o)
+/* The provider's metadata, fetched once.  After a failure no new fetch is
+ * made for OIDC_RETRY_S: a provider that is down must not hold a worker
+ * thread per request (anyone may post to the back-channel logout). */
+static enum app_err discover(struct oidc *o, int64_t now)
 {
 	char url[600];
 	json_t *meta = NULL;
@@ -269,9 +272,15 @@ static enum app_err discover(struct oidc *o)
 
 	pthread_mutex_lock(&o->mu);
 	ok = o->discovered;
+	bool wait = o->discovery_failed && now - o->discovery_failed < OIDC_RETRY_S &&
+		    now >= o->discovery_failed;
+	if (!ok && !wait)
+		o->discovery_failed = now; /* one fetch at a time; cleared on success */
 	pthread_mutex_unlock(&o->mu);
 	if (ok)
 		return APP_OK;
+	if (wait)
+		return APP_EBUSY;
 	snprintf(url, sizeof(url), "%s%s.well-known/openid-configuration", o->cfg->oidc_issuer,
 		 o->cfg->oidc_issuer[strlen(o->cfg->oidc_issuer) - 1] == '/' ? "" : "/");
 	if ((err = http_json(url, NULL, NULL, &status, &meta)))
@@ -290,6 +299,7 @@ static enum app_err discover(struct oidc *o)
 		err = APP_EBUSY;
 	} else {
 		o->discovered = true;
+		o->discovery_failed = 0;
 	}
 	pthread_mutex_unlock(&o->mu);
 	json_decref(meta);
@@ -370,7 +380,7 @@ enum app_err oidc_begin(struct oidc *o, const char *redirect_uri, int64_t now, c
 	size_t len;
 
 	*url = NULL;
-	if ((err = discover(o)))
+	if ((err = discover(o, now)))
 		return err;
 	token_new(p.state);
 	token_new(p.nonce);
@@ -490,7 +500,7 @@ enum app_err oidc_exchange(struct oidc *o, const char *code, const char *redirec
 
 	*id_token = NULL;
 	buf_init(&form, 16384);
-	if ((err = discover(o)))
+	if ((err = discover(o, now)))
 		goto out;
 	err = APP_ENOMEM;
 	if (!put_param(&form, "", "grant_type", "authorization_code") ||
@@ -738,7 +748,7 @@ enum app_err oidc_validate(struct oidc *o, const char *jwt, const char *nonce, i
 
 	*claims = NULL;
 	*why = "the provider's keys cannot be had";
-	if ((err = discover(o)))
+	if ((err = discover(o, now)))
 		return err;
 	if (!(keys = jwks_get(o)) && jwks_fetch(o, now, false))
 		keys = jwks_get(o);

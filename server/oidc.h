@@ -52,6 +52,7 @@ struct oidc;
 #define OIDC_IAT_MAX_AGE_S 600 /* a token issued longer ago than this is stale */
 #define OIDC_JWKS_REFRESHES 3 /* key fetches in a minute, at most */
 #define OIDC_HTTP_TIMEOUT_S 10
+#define OIDC_RETRY_S 30     /* after the provider's metadata could not be had */
 #define OIDC_COOKIE "timebok_oidc"
 #define OIDC_BACKCHANNEL_EVENT "http://schemas.openid.net/event/backchannel-logout"
 
