@@ -6,10 +6,12 @@
 // replayed state and a state from another browser are each refused with
 // nothing logged in; an unmapped person is refused; a mapping change takes
 // effect at the next login; the provider's back-channel logout ends the
-// session; --oidc-only keeps passwords for admins.
+// session; --oidc-only keeps passwords for admins; the client may
+// authenticate with a private-key JWT (private_key_jwt) instead of a secret.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './harness.mjs';
@@ -221,4 +223,29 @@ test('--oidc-only leaves password login to admins; without --oidc-issuer the rou
       assert.equal(res.status, 404);
     }
   } finally { await plain.stop(); }
+});
+
+test('the client may authenticate with a private-key JWT instead of a secret', async () => {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pub = pair.publicKey.export({ format: 'jwk' });
+  const keyed = await startHostile({ clientId: 'timebok', clientKey: pub });
+  writeFileSync(join(secretDir, 'key.jwk'), JSON.stringify({ ...pair.privateKey.export({ format: 'jwk' }), kid: 'client-1' }), { mode: 0o600 });
+  const s = await startServer(['--oidc-issuer', keyed.issuer, '--oidc-client-id', 'timebok',
+    '--oidc-client-key-file', join(secretDir, 'key.jwk')]);
+  try {
+    await s.api('PUT', '/api/v1/sso/mappings', [{ value: 'timebok-sekretaer', role: 'secretary' }], 200);
+    const r = await fetch(`${s.base}/auth/oidc/login`, { redirect: 'manual' });
+    const location = r.headers.get('location');
+    const cookie = r.headers.get('set-cookie').split(';')[0];
+    const state = new URL(location).searchParams.get('state');
+    const back = await fetch(`${s.base}/auth/oidc/callback?code=${keyed.code('good', location)}&state=${state}`,
+      { redirect: 'manual', headers: { Cookie: cookie } });
+    assert.equal(back.headers.get('location'), '/');
+    assert.match(back.headers.get('set-cookie'), /^timebok_session=/);
+    assert.equal(keyed.seen.at(-1).assertion, true);
+    assert.equal(keyed.seen.at(-1).basic, false);
+  } finally {
+    await s.stop();
+    await keyed.close();
+  }
 });

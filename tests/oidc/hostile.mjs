@@ -7,12 +7,13 @@
 // secret (client_secret_basic), the PKCE verifier against the challenge,
 // and the redirect URI.  Only node's own modules: nothing to install.
 import { createServer } from 'node:http';
-import { createHash, createHmac, generateKeyPairSync, sign as rawSign, randomUUID } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, generateKeyPairSync, sign as rawSign, verify as rawVerify, randomUUID } from 'node:crypto';
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 const enc = (obj) => b64url(JSON.stringify(obj));
 
-export async function startHostile({ clientId, secret }) {
+// clientKey: the client's public JWK, for private_key_jwt (else a secret).
+export async function startHostile({ clientId, secret, clientKey }) {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -65,6 +66,20 @@ export async function startHostile({ clientId, secret }) {
     return `${input}.${mode === 'none' ? '' : b64url(rawSign('sha256', Buffer.from(input), rsa.privateKey))}`;
   }
 
+  // private_key_jwt (RFC 7523): signed by the client's key, for this
+  // token endpoint, from and about the client, unexpired
+  function assertionOk(form) {
+    if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return false;
+    const [h, p, sig] = (form.get('client_assertion') || '').split('.');
+    if (!sig) return false;
+    const header = JSON.parse(Buffer.from(h, 'base64url'));
+    const claims = JSON.parse(Buffer.from(p, 'base64url'));
+    const key = createPublicKey({ key: clientKey, format: 'jwk' });
+    return header.alg === 'RS256' && rawVerify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(sig, 'base64url')) &&
+      claims.iss === clientId && claims.sub === clientId && claims.aud === `${base}/token` &&
+      claims.exp > Date.now() / 1000 && typeof claims.jti === 'string' && form.get('client_id') === clientId;
+  }
+
   const server = createServer((req, res) => {
     const url = new URL(req.url, base);
     const json = (status, body) => {
@@ -87,8 +102,9 @@ export async function startHostile({ clientId, secret }) {
         const auth = req.headers.authorization || '';
         const [id, sec] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString().split(':').map(decodeURIComponent);
         const entry = codes.get(form.get('code'));
-        seen.push({ form: Object.fromEntries(form), basic: id === clientId && sec === secret });
-        if (id !== clientId || sec !== secret) return json(401, { error: 'invalid_client' });
+        const assertion = clientKey && assertionOk(form);
+        seen.push({ form: Object.fromEntries(form), basic: id === clientId && sec === secret, assertion });
+        if (clientKey ? !assertion : (id !== clientId || sec !== secret)) return json(401, { error: 'invalid_client' });
         if (!entry || form.get('grant_type') !== 'authorization_code') return json(400, { error: 'invalid_grant' });
         const challenge = createHash('sha256').update(form.get('code_verifier') || '').digest('base64url');
         if (challenge !== entry.challenge) return json(400, { error: 'invalid_grant', error_description: 'PKCE' });
