@@ -26,8 +26,7 @@ export async function addSso(form, err) {
     const fold = h('details.sso-admin', {}, h('summary', {}, t('sso.adminOnly')));
     for (const el of passwordParts) fold.append(el);
     form.append(fold);
-    heading.after(link);
-    link.after(err);
+    heading.nextElementSibling.after(link, err); // after the intro
     link.focus();
   } else {
     heading.nextElementSibling.after(link, h('p.sso-or', {}, t('sso.or')));

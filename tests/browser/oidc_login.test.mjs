@@ -7,6 +7,7 @@
 // with the login page's explanation and nothing logged in; the provider
 // rotates its key and the next login still works; logging out ends the
 // session on the server.  axe-core checks the login page and the rules.
+// With --oidc-only the password form is folded away for admins.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -196,3 +197,37 @@ async function freePort() {
   await new Promise(r => s.close(r));
   return port;
 }
+
+test('--oidc-only: the hospital\'s login first, the password folded away for admins, by keyboard', async () => {
+  const port = await freePort(); // nobody answers there: the page needs no provider to be drawn
+  const srv = await startServer(['--oidc-issuer', `http://127.0.0.1:${port}`, '--oidc-client-id', 'timebok',
+    '--oidc-client-secret-file', join(secretDir, 'secret'), '--oidc-only']);
+  const errors = [];
+  try {
+    const page = await staffPage(browser, errors);
+    await page.goto(srv.base);
+    await page.locator('#sso-login').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'sso-login', 'focus on the hospital\'s login');
+    assert.equal(await page.locator('#username').isVisible(), false);
+    assert.deepEqual(await axe(page), []);
+    await page.screenshot({ path: join(shots, 'oidc-only.png') });
+    // an admin opens the fold and logs in with the keyboard alone
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'SUMMARY');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('admin');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.locator('#logout').waitFor({ state: 'visible' });
+    // a provider that does not answer: back on the login page, told so
+    await page.locator('#logout').click();
+    await page.locator('#sso-login').click();
+    await page.locator('#login-error').filter({ hasText: texts.nb.sso.error.unavailable }).waitFor();
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  } finally {
+    await srv.stop();
+  }
+});
