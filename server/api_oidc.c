@@ -192,8 +192,9 @@ static char *login_detail(const char *issuer, const json_t *claims, const char *
 	return text;
 }
 
-/* A refused sign-in in the audit log (nobody logged in). */
-static void audit_refusal(struct store *db, const struct req *req, const char *issuer,
+/* A refused sign-in, or the provider's logout, in the audit log (nobody
+ * logged in: the row is anonymous, its detail says whom it was about). */
+static void audit_sso(struct store *db, const struct req *req, const char *issuer,
 			  const json_t *claims, const char *why, const char *action)
 {
 	struct audit_row r;
@@ -235,7 +236,7 @@ API_HANDLER(api_oidc_callback)
 	}
 	if (!code || !state || !*code || strlen(code) > 2048 || !prelogin_cookie(req->cookie, prelogin) ||
 	    oidc_take(app->oidc, state, prelogin, req->now, &p)) {
-		audit_refusal(db, req, cfg->oidc_issuer, NULL,
+		audit_sso(db, req, cfg->oidc_issuer, NULL,
 			      "the state is unknown, used, expired or from another browser",
 			      "sso refused: state");
 		err = go(rep, "/?sso_error=refused");
@@ -244,7 +245,7 @@ API_HANDLER(api_oidc_callback)
 	redirect_uri(cfg, ruri, sizeof(ruri));
 	err = oidc_exchange(app->oidc, code, ruri, &p, req->now, &id_token);
 	if (err == APP_EUNAUTH) {
-		audit_refusal(db, req, cfg->oidc_issuer, NULL, "the token endpoint refused the code",
+		audit_sso(db, req, cfg->oidc_issuer, NULL, "the token endpoint refused the code",
 			      "sso refused: code");
 		err = go(rep, "/?sso_error=refused");
 		goto out;
@@ -256,7 +257,7 @@ API_HANDLER(api_oidc_callback)
 	err = oidc_validate(app->oidc, id_token, p.nonce, req->now, &claims, &why);
 	if (err == APP_EUNAUTH) {
 		log_warn("oidc: an ID token was refused: %s", why);
-		audit_refusal(db, req, cfg->oidc_issuer, NULL, why, "sso refused: token");
+		audit_sso(db, req, cfg->oidc_issuer, NULL, why, "sso refused: token");
 		err = go(rep, "/?sso_error=refused");
 		goto out;
 	}
@@ -270,7 +271,7 @@ API_HANDLER(api_oidc_callback)
 		if (claim_holds(claims, maps[i].claim, maps[i].value))
 			m = &maps[i];
 	if (!m) {
-		audit_refusal(db, req, cfg->oidc_issuer, claims, "no mapping covers the person",
+		audit_sso(db, req, cfg->oidc_issuer, claims, "no mapping covers the person",
 			      "sso refused: unmapped");
 		err = go(rep, "/?sso_error=unmapped");
 		goto out;
@@ -285,7 +286,7 @@ API_HANDLER(api_oidc_callback)
 			      display, m, hash, sid && strlen(sid) <= 255 ? sid : NULL, &r, detail,
 			      req->now, &u);
 	if (err == APP_EFORBIDDEN) {
-		audit_refusal(db, req, cfg->oidc_issuer, claims, "the account is disabled",
+		audit_sso(db, req, cfg->oidc_issuer, claims, "the account is disabled",
 			      "sso refused: disabled");
 		err = go(rep, "/?sso_error=disabled");
 		goto out;
@@ -353,6 +354,7 @@ API_HANDLER(api_oidc_backchannel)
 	sub = json_string_value(json_object_get(claims, "sub"));
 	if ((err = store_sso_logout(db, app->cfg->oidc_issuer, sid, sub, &ended)))
 		goto out;
+	audit_sso(db, req, app->cfg->oidc_issuer, claims, NULL, "sso logout: provider");
 	buf_printf(&rep->body, "{\"sessions_ended\":%d}", ended);
 	rep->status = 200;
 out:

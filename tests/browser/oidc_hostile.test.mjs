@@ -202,6 +202,9 @@ test('the provider\'s back-channel logout ends the session', async () => {
   assert.equal(res.status, 200);
   assert.ok((await res.json()).sessions_ended >= 1);
   assert.equal((await me(srv.base, r.session)).status, 401);
+  const row = (await sessionsInDb())[0];
+  assert.equal(row.action, 'sso logout: provider');
+  assert.equal(row.detail.sid, 'sid-1');
 });
 
 test('--oidc-only leaves password login to admins; without --oidc-issuer the routes are not there', async () => {
