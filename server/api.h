@@ -128,9 +128,18 @@ enum app_err api_clinician_visible(struct store *db, const struct req *req,
  * hours that do not cover it or is absent then. */
 enum app_err api_hours_check(struct store *db, struct reply *rep,
 			     const struct appointment *a) WARN_UNUSED;
-/* The same, answering nothing: APP_EOUTSIDE_HOURS with why and *field. */
-enum app_err api_hours_refusal(struct store *db, const struct appointment *a, char *why,
-			       size_t cap, const char **field) WARN_UNUSED;
+/* Whose rule refused an appointment, and how (api_hours_refusal). */
+struct hours_refusal {
+	const char *field; /* "start" (a clinician) or "room_id" */
+	const char *kind;  /* "clinician" or "room" */
+	int64_t id;
+	bool absent; /* an absence (a clinician) or a closing (a room); else outside hours */
+	char why[200];
+};
+/* The same, answering nothing: APP_EOUTSIDE_HOURS with *out filled (the
+ * first rule that refuses). */
+enum app_err api_hours_refusal(struct store *db, const struct appointment *a,
+			       struct hours_refusal *out) WARN_UNUSED;
 
 /* api_ops.c */
 API_HANDLER(api_ops_health);

@@ -110,6 +110,8 @@ enum app_err api_appointment_visible(struct store *db, const struct req *req, st
 	return err ? not_found(rep, req->ids[0]) : APP_OK;
 }
 
+#define SERIES_MAX 52
+
 /* The fields a request may set, as read from its body. */
 struct fields {
 	bool has_start, has_end, has_duration, has_mode, has_status, has_room, has_clinicians,
@@ -121,13 +123,14 @@ struct fields {
 	int64_t clinician_ids[APPT_MAX_CLINICIANS];
 	char reason[APPT_REASON_MAX + 1];
 	bool override_hours;
-	int64_t every_days, count; /* a series */
-	int64_t waiting_id;        /* booked from the waiting list */
+	int64_t every_days, count; /* a series by rule */
+	int nstarts;               /* a series by its starts (adjusted by hand) */
+	int64_t starts[SERIES_MAX];
+	bool dry_run; /* a series checked, not booked */
+	int64_t waiting_id; /* booked from the waiting list */
 };
 
 enum read_as { READ_PATCH, READ_CREATE, READ_SERIES };
-
-#define SERIES_MAX 52
 
 static enum app_err read_clinicians(struct reply *rep, json_t *o, struct fields *f)
 {
@@ -191,6 +194,35 @@ static enum app_err read_repeat(struct reply *rep, json_t *o, struct fields *f)
 	return APP_OK;
 }
 
+/* "starts": each occurrence's start, in order, instead of "repeat" and
+ * "start" (a series adjusted by hand); f->start becomes the first. */
+static enum app_err read_starts(struct reply *rep, json_t *o, struct fields *f)
+{
+	json_t *arr = json_object_get(o, "starts"), *v;
+	const char *why;
+	size_t i;
+
+	if (body_has(o, "repeat") || body_has(o, "start"))
+		return reply_fail(rep, APP_EINVAL, "starts",
+				  "give either 'start' and 'repeat', or 'starts'");
+	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > SERIES_MAX)
+		return reply_fail(rep, APP_EINVAL, "starts",
+				  "'starts' must be an array of 1 to %d instants", SERIES_MAX);
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v) ||
+		    timeutil_parse_instant(json_string_value(v), &f->starts[i], &why))
+			return reply_fail(rep, APP_EINVAL, "starts",
+					  "'starts[%zu]' is not an RFC 3339 instant", i);
+		if (i && f->starts[i] <= f->starts[i - 1])
+			return reply_fail(rep, APP_EINVAL, "starts",
+					  "'starts' must be in order, each once");
+	}
+	f->nstarts = (int)json_array_size(arr);
+	f->has_start = true;
+	f->start = f->starts[0];
+	return APP_OK;
+}
+
 /* A mode field of o (absent: *has false). */
 static enum app_err read_mode(struct reply *rep, json_t *o, const char *key, bool *has, int *mode)
 {
@@ -216,7 +248,7 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 		NULL};
 	static const char *const series_fields[] = {
 		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
-		"room_id", "type_id", "override_hours", "repeat", NULL};
+		"room_id", "type_id", "override_hours", "repeat", "starts", "dry_run", NULL};
 	static const char *const patch_fields[] = {
 		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
 		"room_id", "type_id", "override_hours", "status", "reason", "held_mode", NULL};
@@ -234,14 +266,16 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 						   : patch_fields,
 			       false, &o)))
 		return err;
-	if (as == READ_SERIES && (err = read_repeat(rep, o, f)))
-		goto out;
 	if ((err = body_instant(rep, o, "start", false, &f->has_start, &f->start)) ||
 	    (err = body_instant(rep, o, "end", false, &f->has_end, &f->end)) ||
 	    (err = body_int(rep, o, "duration_minutes", 1, APPT_MAX_SECONDS / 60, &f->duration,
 			    &f->has_duration)) ||
 	    (err = read_clinicians(rep, o, f)) ||
 	    (err = body_bool(rep, o, "override_hours", false, &f->override_hours)))
+		goto out;
+	if (as == READ_SERIES &&
+	    ((err = body_bool(rep, o, "dry_run", false, &f->dry_run)) ||
+	     (err = body_has(o, "starts") ? read_starts(rep, o, f) : read_repeat(rep, o, f))))
 		goto out;
 	if (f->has_end && f->has_duration) {
 		err = reply_fail(rep, APP_EINVAL, "duration_minutes",
@@ -687,12 +721,70 @@ static void occurrence(const struct appointment *first, int64_t every_days, int 
 	out->end = out->start + (first->end - first->start);
 }
 
+/* The dry run's answer: each occurrence of v with whether it can be
+ * booked and, when not, what is in the way: the conflicts cf[i] (each
+ * "busy") and the hours refusal hr[i] (when refused[i]). */
+static enum app_err reply_series_check(struct reply *rep, const struct appointment *v, int n,
+				       const struct conflicts *cf, const bool *refused,
+				       const struct hours_refusal *hr)
+{
+	struct buf *b = &rep->body;
+	char t[TIMEUTIL_INSTANT_LEN], msg[200];
+	bool all = true;
+
+	for (int i = 0; i < n; i++)
+		all &= !cf[i].n && !refused[i];
+	buf_printf(b, "{\"bookable\":%s,\"occurrences\":[", all ? "true" : "false");
+	for (int i = 0; i < n; i++) {
+		bool ok = !cf[i].n && !refused[i];
+		int k = 0;
+
+		buf_json_kint(b, i ? ",{" : "{", "index", i, false);
+		timeutil_format(v[i].start, t);
+		buf_json_kstr(b, ",", "start", t);
+		if (cf[i].n)
+			reply_conflict_message(&cf[i], t, msg, sizeof(msg));
+		timeutil_format(v[i].end, t);
+		buf_json_kstr(b, ",", "end", t);
+		buf_printf(b, ",\"bookable\":%s", ok ? "true" : "false");
+		buf_json_kstr(b, ",", "message", ok ? NULL : cf[i].n ? msg : hr[i].why);
+		buf_puts(b, ",\"problems\":[");
+		for (int j = 0; j < cf[i].n; j++) {
+			buf_json_kstr(b, k++ ? ",{" : "{", "code", "conflict");
+			buf_json_kstr(b, ",", "kind", cf[i].c[j].kind);
+			buf_json_kstr(b, ",", "reason", "busy");
+			if (cf[i].c[j].appointment_id) { /* else hidden (hide_foreign) */
+				buf_json_kint(b, ",", "id", cf[i].c[j].id, false);
+				buf_json_kint(b, ",", "appointment_id", cf[i].c[j].appointment_id,
+					      false);
+			}
+			buf_putc(b, '}');
+		}
+		if (refused[i]) {
+			buf_json_kstr(b, k++ ? ",{" : "{", "code", "outside_hours");
+			buf_json_kstr(b, ",", "kind", hr[i].kind);
+			buf_json_kstr(b, ",", "reason", hr[i].absent ? "absent" : "outside_hours");
+			buf_json_kint(b, ",", "id", hr[i].id, false);
+			buf_putc(b, '}');
+		}
+		buf_puts(b, "]}");
+	}
+	buf_puts(b, "]}");
+	rep->status = 200;
+	return APP_OK;
+}
+
+/* A series by rule ("start" and "repeat") or by its starts ("starts");
+ * "dry_run" checks each occurrence and writes nothing (200), else all are
+ * booked (201) or none (409, each refusal reported). */
 API_HANDLER(api_appointments_series)
 {
 	struct edit e = {app, db, rep, NULL, req};
 	struct occurrence_failure *fail = NULL;
 	struct appointment first, *v = NULL;
+	struct hours_refusal *hr = NULL;
 	struct conflicts *cf = NULL;
+	bool *refused = NULL;
 	struct fields f;
 	enum app_err err;
 	int n, nfail = 0;
@@ -702,34 +794,55 @@ API_HANDLER(api_appointments_series)
 	e.f = &f;
 	if ((err = check_refs(db, &req->who, rep, &f)) || (err = build_new(&e, &f, &first)))
 		return err;
-	n = (int)f.count;
+	n = f.nstarts ? f.nstarts : (int)f.count;
 	v = calloc((size_t)n, sizeof(*v));
 	cf = calloc((size_t)n, sizeof(*cf));
 	fail = calloc((size_t)n, sizeof(*fail));
-	if (!v || !cf || !fail) {
+	hr = calloc((size_t)n, sizeof(*hr));
+	refused = calloc((size_t)n, sizeof(*refused));
+	if (!v || !cf || !fail || !hr || !refused) {
 		err = APP_ENOMEM;
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		const char *field;
-
-		occurrence(&first, f.every_days, i, &v[i]);
+		if (!f.nstarts) {
+			occurrence(&first, f.every_days, i, &v[i]);
+		} else {
+			v[i] = first;
+			v[i].start = f.starts[i];
+			v[i].end = f.starts[i] + (first.end - first.start);
+			if (i && v[i].start < v[i - 1].end) {
+				err = reply_fail(rep, APP_EINVAL, "starts",
+						 "'starts[%d]' begins before 'starts[%d]' ends", i,
+						 i - 1);
+				goto out;
+			}
+		}
 		if (f.override_hours)
 			continue;
-		err = api_hours_refusal(db, &v[i], fail[nfail].message,
-					sizeof(fail[nfail].message), &field);
+		err = api_hours_refusal(db, &v[i], &hr[i]);
 		if (err == APP_EOUTSIDE_HOURS) {
+			refused[i] = true;
 			fail[nfail].index = i;
 			fail[nfail].start = v[i].start;
+			snprintf(fail[nfail].message, sizeof(fail[nfail].message), "%s", hr[i].why);
 			fail[nfail++].code = err;
 		} else if (err) {
 			goto out;
 		}
 	}
-	/* all or nothing: with any refusal, only look for the overlaps */
-	err = store_appointments_create_series(db, v, n, nfail == 0, &req->who, req->now, cf);
+	/* all or nothing: with any refusal, or a dry run, only look for the
+	 * overlaps */
+	err = store_appointments_create_series(db, v, n, nfail == 0 && !f.dry_run, &req->who,
+					       req->now, cf);
 	if (err && err != APP_ECONFLICT)
 		goto out;
+	if (f.dry_run) {
+		for (int i = 0; i < n; i++)
+			hide_foreign(&e, "appointment_series.refused_foreign", &cf[i]);
+		err = reply_series_check(rep, v, n, cf, refused, hr);
+		goto out;
+	}
 	if (err || nfail) {
 		struct occurrence_failure *all = calloc((size_t)n, sizeof(*all));
 		int m = 0;
@@ -776,6 +889,8 @@ out:
 	free(v);
 	free(cf);
 	free(fail);
+	free(hr);
+	free(refused);
 	return err;
 }
 

@@ -358,10 +358,10 @@ API_HANDLER(api_exceptions_delete)
 	return APP_OK;
 }
 
-/* One owner's rule for [start, end): APP_EOUTSIDE_HOURS with why (and
- * *field) when it refuses. */
+/* One owner's rule for [start, end): APP_EOUTSIDE_HOURS with *out filled
+ * when it refuses. */
 static enum app_err check_owner(struct store *db, enum hours_owner o, int64_t id, int64_t start,
-				int64_t end, char *why, size_t cap, const char **field)
+				int64_t end, struct hours_refusal *out)
 {
 	static _Thread_local struct availability av;
 	int64_t from, to;
@@ -376,36 +376,40 @@ static enum app_err check_owner(struct store *db, enum hours_owner o, int64_t id
 		return err;
 	if (slots_bookable(&av, start, end, &absent))
 		return APP_OK;
-	*field = o == OWNER_ROOM ? "room_id" : "start";
+	out->field = o == OWNER_ROOM ? "room_id" : "start";
+	out->kind = o == OWNER_ROOM ? "room" : "clinician";
+	out->id = id;
+	out->absent = absent;
 	if (o == OWNER_ROOM)
-		snprintf(why, cap, "room %" PRId64 " is %s then", id, absent ? "closed" : "not open");
+		snprintf(out->why, sizeof(out->why), "room %" PRId64 " is %s then", id,
+			 absent ? "closed" : "not open");
 	else
-		snprintf(why, cap, "clinician %" PRId64 " %s then", id,
+		snprintf(out->why, sizeof(out->why), "clinician %" PRId64 " %s then", id,
 			 absent ? "is absent" : "does not work");
 	return APP_EOUTSIDE_HOURS;
 }
 
-enum app_err api_hours_refusal(struct store *db, const struct appointment *a, char *why,
-			       size_t cap, const char **field)
+enum app_err api_hours_refusal(struct store *db, const struct appointment *a,
+			       struct hours_refusal *out)
 {
 	enum app_err err;
 
 	for (int i = 0; i < a->nclinicians; i++)
 		if ((err = check_owner(db, OWNER_CLINICIAN, a->clinician_ids[i], a->start, a->end,
-				       why, cap, field)))
+				       out)))
 			return err;
 	if (a->room_id)
-		return check_owner(db, OWNER_ROOM, a->room_id, a->start, a->end, why, cap, field);
+		return check_owner(db, OWNER_ROOM, a->room_id, a->start, a->end, out);
 	return APP_OK;
 }
 
 enum app_err api_hours_check(struct store *db, struct reply *rep, const struct appointment *a)
 {
-	const char *field = NULL;
-	char why[200];
-	enum app_err err = api_hours_refusal(db, a, why, sizeof(why), &field);
+	struct hours_refusal r;
+	enum app_err err = api_hours_refusal(db, a, &r);
 
 	if (err == APP_EOUTSIDE_HOURS)
-		return reply_fail(rep, err, field, "%s; set 'override_hours' to book anyway", why);
+		return reply_fail(rep, err, r.field, "%s; set 'override_hours' to book anyway",
+				  r.why);
 	return err;
 }

@@ -248,7 +248,8 @@ static enum app_err check_whole(struct reply *rep, const struct res_desc *d,
 static enum app_err fail_store(struct reply *rep, const struct res_desc *d, enum app_err err)
 {
 	if (err == APP_EDUPLICATE)
-		return reply_fail(rep, err, NULL, "another %s has that value already", d->noun);
+		return reply_fail(rep, err, d->unique, "another %s has that %s already", d->noun,
+				  d->unique ? d->unique : "value");
 	return err;
 }
 

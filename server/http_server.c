@@ -76,6 +76,7 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,7 @@ struct http_server {
 	int fd, family; /* the listening socket, bound before MHD starts */
 	int port;
 	char host[64];	/* the address it listens on */
+	struct static_files *files; /* the front-end's files, with their gzip copies */
 };
 
 struct reqctx {
@@ -238,6 +240,28 @@ bool http_etag_listed(const char *if_none_match, const char *etag)
 	return false;
 }
 
+/*
+ * A strong entity tag for an answer that has no tag of its own (lists, day
+ * lists, any GET of the API): a hash of its bytes, so equal answers have
+ * equal tags and any change of a byte changes the tag (RFC 9110 8.8.3: a
+ * strong validator changes with the representation data).  The caller's
+ * view is in the bytes: two callers who are shown different rows get
+ * different tags.  A poll with If-None-Match then costs the handler's work
+ * but no transfer (304, no body); the busiest lists are served from the
+ * list cache (listcache.h), so the handler's work is a copy.
+ */
+static void etag_of_body(struct reply *rep)
+{
+	unsigned char h[12];
+	char hex[2 * sizeof(h) + 1];
+
+	if (!rep->body.data || crypto_generichash(h, sizeof(h), (const unsigned char *)rep->body.data,
+						  rep->body.len, NULL, 0))
+		return;
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(rep->etag, sizeof(rep->etag), "\"%s\"", hex);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *srv,
 				  struct reqctx *ctx)
 {
@@ -247,6 +271,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *
 	char *body;
 	char retry[16];
 
+	if (rep->status == 200 && !rep->etag[0] && !is_change(ctx->req.method) &&
+	    ctx->req.route && !(ctx->req.route->flags & ROUTE_NO_DB))
+		etag_of_body(rep);
 	/* conditional GET (RFC 9110 13.1.2): the representation is unchanged */
 	if (rep->status == 200 && rep->etag[0] && !is_change(ctx->req.method) &&
 	    http_etag_listed(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"),
@@ -846,9 +873,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return send_reply(c, srv, ctx);
 	}
 	if (ctx->is_static) {
-		resp = static_files_response(
-			srv->app->cfg->static_dir, ctx->req.path,
-			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"), &status);
+		struct static_request rq = {
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_ACCEPT_ENCODING)};
+
+		resp = static_files_response(srv->files, ctx->req.path, &rq, &status);
 		if (!resp) {
 			reply_fail(&ctx->rep, APP_ENOTFOUND, NULL, "no such page");
 			return send_reply(c, srv, ctx);
@@ -894,6 +926,8 @@ enum app_err http_server_listen(struct app *app, bool public_side, struct http_s
 	srv->app = app;
 	srv->public_side = public_side;
 	snprintf(srv->host, sizeof(srv->host), "%s", host);
+	if (!(srv->files = static_files_new(cfg->static_dir)))
+		goto fail;
 	if (forwarded_parse(cfg->trusted_proxy, &srv->proxies)) /* checked by config_load */
 		goto fail;
 	if (!app->token_misses &&
@@ -928,6 +962,7 @@ enum app_err http_server_listen(struct app *app, bool public_side, struct http_s
 fail:
 	if (srv->fd >= 0)
 		close(srv->fd);
+	static_files_free(srv->files);
 	free(srv);
 	return APP_EINVAL;
 }
@@ -969,6 +1004,7 @@ void http_server_stop(struct http_server *s, int grace_ms)
 		return;
 	if (!s->d) { /* listening, never served */
 		close(s->fd);
+		static_files_free(s->files);
 		free(s);
 		return;
 	}
@@ -978,5 +1014,6 @@ void http_server_stop(struct http_server *s, int grace_ms)
 	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
 	MHD_stop_daemon(s->d);
+	static_files_free(s->files);
 	free(s);
 }

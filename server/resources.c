@@ -43,6 +43,7 @@ const struct res_desc resources_units = {
 	.nfields = 5,
 	.search = "name " RES_LIKE,
 	.unit_col = "id",
+	.unique = "name",
 };
 
 static const struct res_field clinician_fields[] = {
@@ -113,6 +114,7 @@ const struct res_desc resources_patients = {
 	.derive = patient_derive,
 	.audited = true,
 	.audit_as = "patient",
+	.unique = "national_id",
 };
 
 static const char *type_check(const struct res_desc *d, const struct res_row *row,
@@ -150,6 +152,7 @@ const struct res_desc resources_types = {
 	.search = "name " RES_LIKE,
 	.unit_col = "unit_id",
 	.check_row = type_check,
+	.unique = "name", /* within its unit */
 };
 
 enum app_err resources_type_load(struct store *db, int64_t id, struct appt_type *out)

@@ -80,6 +80,8 @@ struct res_desc {
 	const char *order;
 	/* DELETE sets "status" to this (NULL: sets active to false) */
 	const char *removed_status;
+	/* the field a unique index holds (a 409 duplicate names it), or NULL */
+	const char *unique;
 };
 
 struct res_val {

@@ -175,10 +175,10 @@ START_TEST(directory_crud)
 	ck_assert_ptr_nonnull(e2e_header(&r, "Location", v, sizeof(v)));
 	ck_assert_int_eq(strncmp(v, "/api/v1/units/", 14), 0);
 	e2e_resp_free(&r);
-	/* duplicate unit name */
+	/* duplicate unit name: the answer names the field, for the form */
 	ck_assert(e2e_request(port, "POST", "/api/v1/units", NULL, "{\"name\":\"BUP\"}", &r));
 	ck_assert_int_eq(r.status, 409);
-	ck_assert(e2e_is_error(&r, "duplicate", NULL));
+	ck_assert(e2e_is_error(&r, "duplicate", "name"));
 	e2e_resp_free(&r);
 
 	j = e2e_json(port, "GET", "/api/v1/patients/1", NULL, 200);
@@ -192,11 +192,35 @@ START_TEST(directory_crud)
 	ck_assert_str_eq(json_string_value(json_object_get(j, "email")), "kari@example.no");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "birth_date")), "1965-07-15");
 	json_decref(j);
+	/* the correction is in the patient's audit log, with who made it */
+	j = e2e_json(port, "GET", "/api/v1/audit?patient_id=1", NULL, 200);
+	{
+		size_t i, updates = 0;
+		json_t *row;
+		json_array_foreach(j, i, row)
+			if (!strcmp(json_string_value(json_object_get(row, "action")), "patient.update")) {
+				ck_assert_str_eq(json_string_value(json_object_get(row, "username")),
+						 E2E_ADMIN);
+				updates++;
+			}
+		ck_assert_uint_eq(updates, 1);
+	}
+	json_decref(j);
 	/* the same national id for another patient */
 	ck_assert(e2e_request(port, "PATCH", "/api/v1/patients/2", NULL,
 			      "{\"national_id\":\"15076500565\"}", &r));
 	ck_assert_int_eq(r.status, 409);
+	ck_assert(e2e_is_error(&r, "duplicate", "national_id"));
 	e2e_resp_free(&r);
+	/* and a new patient with it: changes nothing */
+	ck_assert(e2e_request(port, "POST", "/api/v1/patients", NULL,
+			      "{\"name\":\"Kari Kopi\",\"national_id\":\"15076500565\"}", &r));
+	ck_assert_int_eq(r.status, 409);
+	ck_assert(e2e_is_error(&r, "duplicate", "national_id"));
+	e2e_resp_free(&r);
+	j = e2e_json(port, "GET", "/api/v1/patients?q=Kari%20Kopi", NULL, 200);
+	ck_assert_int_eq(json_array_size(j), 0);
+	json_decref(j);
 
 	j = e2e_json(port, "GET", "/api/v1/patients?q=Kari", NULL, 200);
 	ck_assert_int_eq(json_array_size(j), 1);

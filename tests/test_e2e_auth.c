@@ -1053,6 +1053,21 @@ START_TEST(conflicts_name_only_what_caller_sees)
 		 p2, c1);
 	refused_hidden("POST", "/api/v1/appointments/series", body, "patient", a2,
 		       "appointment_series.refused_foreign");
+	/* and its dry run: the occurrence is not bookable, the patient busy,
+	 * and nothing names unit B's appointment */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":\"2026-11-16T09:00:00+01:00\","
+		 "\"duration_minutes\":30,\"repeat\":{\"every_weeks\":1,\"count\":3},"
+		 "\"dry_run\":true}",
+		 p2, c1);
+	ck_assert_int_eq(status_as(&sekr_a, "POST", "/api/v1/appointments/series", body, answer,
+				   sizeof(answer)),
+			 200);
+	ck_assert_ptr_nonnull(strstr(answer, "\"kind\":\"patient\",\"reason\":\"busy\"}"));
+	snprintf(path, sizeof(path), "(appointment %lld)", a2);
+	ck_assert_msg(!strstr(answer, path), "%s", answer);
+	snprintf(path, sizeof(path), "\"appointment_id\":%lld", a2);
+	ck_assert_msg(!strstr(answer, path), "%s", answer);
 	/* a PATCH of its own appointment onto patient 2 */
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a1);
 	snprintf(body, sizeof(body), "{\"patient_id\":%lld}", p2);

@@ -259,6 +259,79 @@ static void answer_then(const char *token, const char *action, long long id, con
 	json_decref(list);
 }
 
+/* (NULL s: the admin.)  A poll with the last answer's ETag: 304 with no body while nothing the
+ * caller sees has changed; 200 and a new tag after a change; a caller who
+ * is shown other rows has another tag.  The day list and the unit's list. */
+static void poll(const struct session *s, const char *path, const char *tag, int want,
+		 char *etag_out, size_t cap)
+{
+	char hdr[128];
+	struct resp r;
+
+	if (tag)
+		snprintf(hdr, sizeof(hdr), "If-None-Match: %s\r\n", tag);
+	ck_assert(s ? e2e_request_as(port, s, "GET", path, tag ? hdr : NULL, NULL, &r)
+		    : e2e_request(port, "GET", path, tag ? hdr : NULL, NULL, &r));
+	ck_assert_msg(r.status == want, "%s: %d, not %d", path, r.status, want);
+	if (want == 304)
+		ck_assert_uint_eq(r.body_len, 0);
+	ck_assert_ptr_nonnull(e2e_header(&r, "ETag", etag_out, cap));
+	ck_assert(etag_out[0] == '"' && etag_out[strlen(etag_out) - 1] == '"'); /* strong */
+	e2e_resp_free(&r);
+}
+
+START_TEST(polling_a_list_that_did_not_change_is_304)
+{
+	char clins[32], dpath[128], lpath[160], a[64], b[64], c[64];
+	char body[96];
+	long long id;
+	int i;
+
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	id = book(pat, clins, "10:00:00", NULL);
+	snprintf(dpath, sizeof(dpath), "/api/v1/clinicians/%lld/day?date=" DAY, clin);
+	snprintf(lpath, sizeof(lpath),
+		 "/api/v1/appointments?from=" DAY "T00:00:00%%2B01:00&to=" DAY
+		 "T23:59:59%%2B01:00");
+	poll(&lege, dpath, NULL, 200, a, sizeof(a));
+	for (i = 0; i < 3; i++) {
+		poll(&lege, dpath, a, 304, b, sizeof(b));
+		ck_assert_str_eq(a, b);
+	}
+	/* the same tag in a list, or "*" */
+	snprintf(body, sizeof(body), "\"nope\", %s", a);
+	poll(&lege, dpath, body, 304, b, sizeof(b));
+	poll(&lege, dpath, "\"nope\"", 200, b, sizeof(b));
+	ck_assert_str_eq(a, b);
+	/* the staff list of the day, its own tag */
+	poll(NULL, lpath, NULL, 200, c, sizeof(c));
+	poll(NULL, lpath, c, 304, b, sizeof(b));
+	/* a change the clinician sees: both lists change their tag */
+	snprintf(body, sizeof(body), "/api/v1/appointments/%lld", id);
+	json_decref(e2e_json(port, "PATCH", body, "{\"mode\":\"phone\"}", 200));
+	poll(&lege, dpath, a, 200, b, sizeof(b));
+	ck_assert_str_ne(a, b);
+	poll(NULL, lpath, c, 200, a, sizeof(a));
+	ck_assert_str_ne(a, c);
+	/* HEAD answers the same tag and 304 */
+	{
+		struct resp r;
+		char hdr[128], v[64];
+
+		snprintf(hdr, sizeof(hdr), "If-None-Match: %s\r\n", b);
+		ck_assert(e2e_request_as(port, &lege, "HEAD", dpath, hdr, NULL, &r));
+		ck_assert_uint_eq(r.body_len, 0);
+		ck_assert_int_eq(r.status, 304);
+		ck_assert_str_eq(e2e_header(&r, "ETag", v, sizeof(v)), b);
+		e2e_resp_free(&r);
+	}
+	/* another clinician's empty day has another tag than this one's */
+	snprintf(dpath, sizeof(dpath), "/api/v1/clinicians/%lld/day?date=" DAY, clin2);
+	poll(&lege2, dpath, b, 200, a, sizeof(a));
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
 START_TEST(list_follows_the_patients_answer)
 {
 	char clins[32], path[128], token[44];
@@ -535,6 +608,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, outcome_and_how_it_was_held);
 	tcase_add_test(tc, no_outcome_before_it_begins);
 	tcase_add_test(tc, calendar_feed);
+	tcase_add_test(tc, polling_a_list_that_did_not_change_is_304);
 	suite_add_tcase(s, tc);
 	return s;
 }

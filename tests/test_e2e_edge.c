@@ -19,11 +19,13 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "check_main.h"
 #include "e2e.h"
 #include "timeutil.h"
 #include "req.h"
+#include "static_files.h"
 
 static struct server srv;
 static int port;
@@ -764,6 +766,130 @@ START_TEST(conditional_requests)
 }
 END_TEST
 
+/* The file at static/rel, whole, into a new buffer (*len). */
+static char *static_file(const char *rel, size_t *len)
+{
+	char path[512];
+	FILE *f;
+	char *data;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", TIMEBOK_STATIC, rel);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+	data = malloc((size_t)st.st_size + 1);
+	ck_assert_uint_eq(fread(data, 1, (size_t)st.st_size, f), (size_t)st.st_size);
+	fclose(f);
+	*len = (size_t)st.st_size;
+	return data;
+}
+
+/* Text files go gzip-compressed to a client that takes it (a copy made
+ * once, another representation: its own ETag, Vary: Accept-Encoding), as
+ * they are to one that does not; Last-Modified with If-Modified-Since. */
+START_TEST(static_files_compressed_and_dated)
+{
+	static const struct {
+		const char *ae;
+		bool gzip;
+	} accepts[] = {
+	    {"gzip", true},	     {"gzip, deflate, br", true}, {"br;q=1.0, gzip;q=0.8", true},
+	    {"x-gzip", true},	     {"*", true},		  {"GZIP", true},
+	    {"gzip;q=0", false},     {"gzip; q=0.000", false},	  {"identity", false},
+	    {"deflate, br", false},  {"*, gzip;q=0", false},	  {"", false},
+	    {"gzipx", false},	     {NULL, false},		  {"*;q=0", false},
+	};
+	char headers[256], plain_tag[64], gz_tag[64], v[128], modified[64];
+	unsigned char out[64 * 1024];
+	uLongf outlen = sizeof(out);
+	size_t len, sent = 0;
+	char *file;
+	z_stream z = {0};
+	struct resp r;
+	const char *const pages[] = {"/invite.html", "/invite.css", "/invite.js", "/favicon.svg"};
+
+	for (size_t i = 0; i < sizeof(accepts) / sizeof(accepts[0]); i++)
+		ck_assert_msg(static_files_accepts_gzip(accepts[i].ae) == accepts[i].gzip, "%s",
+			      accepts[i].ae ? accepts[i].ae : "(none)");
+
+	file = static_file("invite.js", &len);
+	/* without Accept-Encoding: the file as it is */
+	ck_assert(e2e_request(port, "GET", "/invite.js", NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_null(e2e_header(&r, "Content-Encoding", v, sizeof(v)));
+	ck_assert_str_eq(e2e_header(&r, "Vary", v, sizeof(v)), "Accept-Encoding");
+	ck_assert_uint_eq(r.body_len, len);
+	ck_assert(!memcmp(r.body, file, len));
+	ck_assert_ptr_nonnull(e2e_header(&r, "ETag", plain_tag, sizeof(plain_tag)));
+	ck_assert_ptr_nonnull(e2e_header(&r, "Last-Modified", modified, sizeof(modified)));
+	e2e_resp_free(&r);
+	/* twice with gzip (the second from the copy): the same bytes, inflated */
+	for (int i = 0; i < 2; i++) {
+		ck_assert(e2e_request(port, "GET", "/invite.js", "Accept-Encoding: gzip, br\r\n",
+				      NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_str_eq(e2e_header(&r, "Content-Encoding", v, sizeof(v)), "gzip");
+		ck_assert_str_eq(e2e_header(&r, "Vary", v, sizeof(v)), "Accept-Encoding");
+		ck_assert_str_eq(e2e_header(&r, "Content-Type", v, sizeof(v)),
+				 "text/javascript; charset=utf-8");
+		ck_assert_ptr_nonnull(e2e_header(&r, "ETag", gz_tag, sizeof(gz_tag)));
+		ck_assert_str_ne(gz_tag, plain_tag);
+		ck_assert_uint_lt(r.body_len, len / 2);
+		ck_assert_int_eq(inflateInit2(&z, 15 + 16), Z_OK);
+		z.next_in = (unsigned char *)r.body;
+		z.avail_in = (uInt)r.body_len;
+		z.next_out = out;
+		z.avail_out = (uInt)sizeof(out);
+		ck_assert_int_eq(inflate(&z, Z_FINISH), Z_STREAM_END);
+		outlen = z.total_out;
+		inflateEnd(&z);
+		memset(&z, 0, sizeof(z));
+		ck_assert_uint_eq(outlen, len);
+		ck_assert(!memcmp(out, file, len));
+		e2e_resp_free(&r);
+	}
+	/* each tag revalidates its own representation */
+	snprintf(headers, sizeof(headers), "Accept-Encoding: gzip\r\nIf-None-Match: %s\r\n", gz_tag);
+	ck_assert(e2e_request(port, "GET", "/invite.js", headers, NULL, &r));
+	ck_assert_int_eq(r.status, 304);
+	ck_assert_uint_eq(r.body_len, 0);
+	e2e_resp_free(&r);
+	snprintf(headers, sizeof(headers), "If-None-Match: %s\r\n", gz_tag);
+	ck_assert(e2e_request(port, "GET", "/invite.js", headers, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	e2e_resp_free(&r);
+	/* If-Modified-Since: at the mtime 304, before it 200, nonsense 200, and
+	 * If-None-Match decides when both are sent */
+	snprintf(headers, sizeof(headers), "If-Modified-Since: %s\r\n", modified);
+	ck_assert(e2e_request(port, "GET", "/invite.js", headers, NULL, &r));
+	ck_assert_int_eq(r.status, 304);
+	e2e_resp_free(&r);
+	ck_assert(e2e_request(port, "GET", "/invite.js",
+			      "If-Modified-Since: Mon, 01 Jan 2001 00:00:00 GMT\r\n", NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	e2e_resp_free(&r);
+	ck_assert(e2e_request(port, "GET", "/invite.js", "If-Modified-Since: yesterday\r\n", NULL,
+			      &r));
+	ck_assert_int_eq(r.status, 200);
+	e2e_resp_free(&r);
+	snprintf(headers, sizeof(headers), "If-Modified-Since: %s\r\nIf-None-Match: \"x\"\r\n",
+		 modified);
+	ck_assert(e2e_request(port, "GET", "/invite.js", headers, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	e2e_resp_free(&r);
+	/* the patient's page as a phone fetches it: well under 50 KB */
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		ck_assert(e2e_request(port, "GET", pages[i], "Accept-Encoding: gzip, deflate, br\r\n",
+				      NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		sent += r.body_len;
+		e2e_resp_free(&r);
+	}
+	ck_assert_uint_lt(sent, 20 * 1024);
+	free(file);
+}
+END_TEST
+
 /* Requests refused before routing are counted under the method sent. */
 START_TEST(metrics_label_the_real_method)
 {
@@ -809,6 +935,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, https_cookie_and_host);
 	tcase_add_test(tc, http11_message_rules);
 	tcase_add_test(tc, conditional_requests);
+	tcase_add_test(tc, static_files_compressed_and_dated);
 	tcase_add_test(tc, metrics_label_the_real_method);
 	suite_add_tcase(s, tc);
 	return s;

@@ -592,6 +592,16 @@ static int series(long long patient, const char *start, const char *repeat, cons
 	return post("POST", "/api/v1/appointments/series", body, NULL, out);
 }
 
+/* Clinician 1 is absent all of 1 March 2027. */
+static void absent_1_march(void)
+{
+	ck_assert_int_eq(post("POST", "/api/v1/clinicians/1/exceptions",
+			      "{\"kind\":\"absence\",\"start\":\"2027-03-01T00:00:00+01:00\","
+			      "\"end\":\"2027-03-02T00:00:00+01:00\"}",
+			      NULL, NULL),
+			 201);
+}
+
 START_TEST(follow_up_series)
 {
 	static const char *const bad[] = {
@@ -637,11 +647,7 @@ START_TEST(follow_up_series)
 	ck_assert_int_eq(count_rows(q), 6);
 
 	/* one taken, one in an absence: all refused, each reported, nothing booked */
-	ck_assert_int_eq(post("POST", "/api/v1/clinicians/1/exceptions",
-			      "{\"kind\":\"absence\",\"start\":\"2027-03-01T00:00:00+01:00\","
-			      "\"end\":\"2027-03-02T00:00:00+01:00\"}",
-			      NULL, NULL),
-			 201);
+	absent_1_march();
 	n_before = count_rows("/api/v1/appointments");
 	ck_assert_int_eq(series(p2, "2027-02-15T09:30:00+01:00",
 				"{\"every_days\":7,\"count\":3}", NULL, &j),
@@ -672,6 +678,122 @@ START_TEST(follow_up_series)
 				NULL),
 			 201);
 	ck_assert_int_eq(count_rows("/api/v1/appointments"), n_before + 2);
+}
+END_TEST
+
+/* The occurrence i of a dry run's answer j. */
+static json_t *occurrence_of(json_t *j, size_t i)
+{
+	return json_array_get(json_object_get(j, "occurrences"), i);
+}
+
+START_TEST(series_checked_then_adjusted)
+{
+	static const char *const bad[] = {
+		"\"starts\":[]",
+		"\"starts\":\"2027-02-15T09:00:00+01:00\"",
+		"\"starts\":[\"2027-02-15 09:00\"]",
+		"\"starts\":[\"2027-02-22T09:00:00+01:00\",\"2027-02-15T09:00:00+01:00\"]",
+		"\"starts\":[\"2027-02-15T09:00:00+01:00\",\"2027-02-15T09:00:00+01:00\"]",
+		"\"starts\":[\"2027-02-15T09:00:00+01:00\",\"2027-02-15T09:30:00+01:00\"]",
+		"\"starts\":[\"2027-02-15T09:00:00+01:00\"],\"start\":\"2027-02-15T09:00:00+01:00\"",
+		"\"starts\":[\"2027-02-15T09:00:00+01:00\"],\"repeat\":{\"every_weeks\":1,"
+		"\"count\":2}",
+		"\"starts\":[\"2027-02-15T09:00:00+01:00\"],\"dry_run\":\"yes\"",
+	};
+	char body[600];
+	json_t *j, *o, *pr;
+	long long taken, n_before;
+
+	json_decref(e2e_json(port, "PUT", "/api/v1/clinicians/1/hours",
+			     "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"16:00\"}]", 200));
+	/* 22 Feb: clinician 1 is taken at 09:00; 1 Mar: absent; 8 Mar: fine */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[1],\"start\":"
+		 "\"2027-02-22T09:00:00+01:00\",\"duration_minutes\":30}",
+		 p2);
+	taken = e2e_make(port, "appointments", body);
+	absent_1_march();
+	n_before = count_rows("/api/v1/appointments");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char code[32];
+
+		snprintf(body, sizeof(body),
+			 "{\"patient_id\":%lld,\"clinician_ids\":[1],\"duration_minutes\":45,%s}",
+			 p1, bad[i]);
+		ck_assert_msg(post("POST", "/api/v1/appointments/series", body, code, NULL) == 400,
+			      "case %zu", i);
+		ck_assert_str_eq(code, "invalid");
+	}
+
+	/* the dry run says, for each, whether it can be booked and why not */
+	ck_assert_int_eq(series(p1, "2027-02-15T09:00:00+01:00",
+				"{\"every_weeks\":1,\"count\":4}", ",\"dry_run\":true", &j),
+			 200);
+	ck_assert(json_is_false(json_object_get(j, "bookable")));
+	ck_assert_int_eq(json_array_size(json_object_get(j, "occurrences")), 4);
+	o = occurrence_of(j, 0);
+	ck_assert(json_is_true(json_object_get(o, "bookable")));
+	ck_assert_str_eq(json_string_value(json_object_get(o, "end")), "2027-02-15T09:45:00+01:00");
+	ck_assert_int_eq(json_array_size(json_object_get(o, "problems")), 0);
+	ck_assert(json_is_null(json_object_get(o, "message")));
+	o = occurrence_of(j, 1);
+	ck_assert(json_is_false(json_object_get(o, "bookable")));
+	pr = json_array_get(json_object_get(o, "problems"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(pr, "code")), "conflict");
+	ck_assert_str_eq(json_string_value(json_object_get(pr, "kind")), "clinician");
+	ck_assert_str_eq(json_string_value(json_object_get(pr, "reason")), "busy");
+	ck_assert_int_eq(json_integer_value(json_object_get(pr, "appointment_id")), taken);
+	o = occurrence_of(j, 2);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "start")), "2027-03-01T09:00:00+01:00");
+	pr = json_array_get(json_object_get(o, "problems"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(pr, "code")), "outside_hours");
+	ck_assert_str_eq(json_string_value(json_object_get(pr, "reason")), "absent");
+	ck_assert_int_eq(json_integer_value(json_object_get(pr, "id")), 1);
+	ck_assert(json_is_true(json_object_get(occurrence_of(j, 3), "bookable")));
+	json_decref(j);
+	/* 15:30 runs past the working day: outside hours, not absent */
+	ck_assert_int_eq(series(p1, "2027-03-08T15:30:00+01:00",
+				"{\"every_weeks\":1,\"count\":2}", ",\"dry_run\":true", &j),
+			 200);
+	pr = json_array_get(json_object_get(occurrence_of(j, 0), "problems"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(pr, "reason")), "outside_hours");
+	json_decref(j);
+	ck_assert_int_eq(count_rows("/api/v1/appointments"), n_before); /* nothing written */
+
+	/* adjusted: 22 Feb at 10:00, 1 Mar skipped; checked, then booked */
+#define ADJUSTED                                                                         \
+	"\"starts\":[\"2027-02-15T09:00:00+01:00\",\"2027-02-22T10:00:00+01:00\","       \
+	"\"2027-03-08T09:00:00+01:00\"]"
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[1],\"duration_minutes\":45,"
+		 "\"dry_run\":true," ADJUSTED "}",
+		 p1);
+	ck_assert_int_eq(post("POST", "/api/v1/appointments/series", body, NULL, &j), 200);
+	ck_assert(json_is_true(json_object_get(j, "bookable")));
+	ck_assert_str_eq(json_string_value(json_object_get(occurrence_of(j, 1), "end")),
+			 "2027-02-22T10:45:00+01:00");
+	json_decref(j);
+	ck_assert_int_eq(count_rows("/api/v1/appointments"), n_before);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[1],\"duration_minutes\":45," ADJUSTED
+		 "}",
+		 p1);
+	ck_assert_int_eq(post("POST", "/api/v1/appointments/series", body, NULL, &j), 201);
+	o = json_object_get(j, "appointments");
+	ck_assert_int_eq(json_array_size(o), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(o, 1), "start")),
+			 "2027-02-22T10:00:00+01:00");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(o, 2), "series_id")),
+			 json_integer_value(json_object_get(j, "series_id")));
+	json_decref(j);
+	ck_assert_int_eq(count_rows("/api/v1/appointments"), n_before + 3);
+	/* the same starts again: all refused, each reported, nothing booked */
+	ck_assert_int_eq(post("POST", "/api/v1/appointments/series", body, NULL, &j), 409);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "occurrences")), 3);
+	json_decref(j);
+	ck_assert_int_eq(count_rows("/api/v1/appointments"), n_before + 3);
+#undef ADJUSTED
 }
 END_TEST
 
@@ -782,6 +904,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, slots_on_dst_days);
 	tcase_add_test(tc, many_party_meeting);
 	tcase_add_test(tc, follow_up_series);
+	tcase_add_test(tc, series_checked_then_adjusted);
 	tcase_add_test(tc, waiting_list_offers_and_books);
 	suite_add_tcase(s, tc);
 	return s;

@@ -8,7 +8,7 @@
 // hours are a list and a form; an absence lists how many appointments it
 // hits (the secretary moves them).
 import {
-  api, t, h, clear, dir, explain, toast, field, fieldError, showError, fmtStamp, fmtDay, nowLocal, addDays, dateInput, timeInput, parseDay, parseTime,
+  api, t, h, clear, dir, explain, toast, field, fieldError, showError, fmtStamp, fmtDay, nowLocal, dateInput, timeInput, typedSpan,
 } from './lib.js';
 
 const DAYS = [1, 2, 3, 4, 5, 6, 7];
@@ -206,15 +206,9 @@ async function exceptionList(box, owner) {
       e.preventDefault();
       showError(null, problem);
       clear(result);
-      const [d0, t0, d1, t1] = [parseDay(fromDate.value), parseTime(fromTime.value), parseDay(toDate.value), parseTime(toTime.value, true)];
-      if (!d0) return fieldError('exc-from-date', t('admin.bad.date'));
-      if (t0 === null) return fieldError('exc-from-time', t('admin.bad.time'));
-      if (!d1) return fieldError('exc-to-date', t('admin.bad.date'));
-      if (t1 === null) return fieldError('exc-to-time', t('admin.bad.time'));
-      const start = `${d0}T${t0 || '00:00'}:00`;
-      // no time at the end: the whole of that day ("24:00" is the next day's start)
-      const end = t1 && t1 !== '24:00' ? `${d1}T${t1}:00` : `${addDays(d1, 1)}T00:00:00`;
-      if (end <= start) return fieldError(t1 ? 'exc-to-time' : 'exc-to-date', t('admin.bad.end'));
+      const span = typedSpan('exc');
+      if (!span) return;
+      const { day: d0, start, end } = span;
       const kind = kindExtra.checked ? 'extra' : 'absence';
       try {
         const made = await api('POST', `${owner.path}/exceptions`, { kind, start, end, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) });

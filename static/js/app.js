@@ -12,6 +12,9 @@ import { showQueue, queueCount } from './queue.js';
 import { showDay } from './day.js';
 import { showAdmin, setupMissing } from './admin.js';
 import { showStats } from './stats.js';
+import { showWaiting } from './waiting.js';
+import { showAbsence } from './absence.js';
+import { showPatients } from './patient.js';
 import { addSso } from './sso.js';
 
 export const session = { me: null };
@@ -26,10 +29,13 @@ function chrome() {
   document.getElementById('nav-day').textContent = t('app.day');
   const q = document.getElementById('nav-queue');
   q.firstChild.textContent = `${t('app.queue')} `;
+  document.getElementById('nav-waiting').textContent = t('waiting.menu');
   const admin = document.getElementById('nav-admin');
   admin.textContent = t('admin.nav');
   admin.hidden = session.me?.role !== 'admin';
   document.getElementById('nav-stats').textContent = t('stats.menu');
+  document.getElementById('nav-patients').textContent = t('patients.menu');
+  document.getElementById('nav-absence').textContent = t('absence.menu');
   document.getElementById('lang-label').textContent = t('app.language');
   document.getElementById('logout').textContent = t('app.logout');
   const me = session.me;
@@ -38,7 +44,7 @@ function chrome() {
   document.getElementById('clinic').textContent = me?.clinic_name ? `· ${me.clinic_name}` : '';
   document.getElementById('nav').hidden = !me || me.role === 'clinician';
   // a manager sees the statistics only
-  for (const id of ['nav-calendar', 'nav-day', 'nav-queue']) document.getElementById(id).hidden = me?.role === 'manager';
+  for (const id of ['nav-calendar', 'nav-day', 'nav-queue', 'nav-waiting', 'nav-patients', 'nav-absence']) document.getElementById(id).hidden = me?.role === 'manager';
   document.getElementById('logout').hidden = !me;
   const sel = document.getElementById('lang');
   clear(sel, Object.entries(LANGS).map(([k, v]) => h('option', { value: k, selected: k === language() }, v)));
@@ -121,6 +127,9 @@ function route() {
   if (parts[0] === 'stats' && session.me.role !== 'clinician') showStats(main, params);
   else if (session.me.role === 'manager') location.hash = '#/stats';
   else if (parts[0] === 'queue' && staff) showQueue(main, params);
+  else if (parts[0] === 'waiting' && staff) showWaiting(main, params);
+  else if (parts[0] === 'patients' && staff) showPatients(main, parts[1], params);
+  else if (parts[0] === 'absence' && staff) showAbsence(main, params).catch(x => clear(main, h('p.error', { role: 'alert' }, explain(x))));
   else if (parts[0] === 'calendar' && staff) showCalendar(main, parts[1] || 'day', parts[2], params, session.me);
   else if (parts[0] === 'admin' && session.me.role === 'admin') showAdmin(main, parts[1], params, session.me);
   else showDay(main, parts[1], params, session.me);

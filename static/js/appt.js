@@ -11,6 +11,7 @@ import {
   nowIso,
 } from './lib.js';
 import { patientFacts, explainRefusal } from './book.js';
+import { waitingOffers } from './waiting.js';
 
 const OPEN = ['booked', 'invited', 'confirmed', 'opted_out'];
 
@@ -78,7 +79,7 @@ async function render(id, body, notice) {
     a.opt_out_reason ? h('span', { id: 'appt-opt-out-reason' }, ` ${t('stats.optedOut')}: ${t(`stats.reason_${a.opt_out_reason}`)}`) : null,
     a.status_reason ? h('span', {}, ` «${a.status_reason}»`) : null),
     patientPart ? [h('dt', {}, t('appt.answer')), h('dd', { id: 'appt-answer' }, answerText(patientPart, history))] : null,
-    a.video_url ? [h('dt', {}, t('appt.video')), h('dd', {}, h('a', { href: a.video_url, target: '_blank', rel: 'noopener' }, t('appt.openVideo')))] : null,
+    a.video_url && a.status !== 'cancelled' ? [h('dt', {}, t('appt.video')), h('dd', {}, h('a', { href: a.video_url, target: '_blank', rel: 'noopener' }, t('appt.openVideo')))] : null,
     people.filter(p => p.kind === 'guest').length ? [h('dt', {}, t('appt.guests')), h('dd', {},
       people.filter(p => p.kind === 'guest').map(g => h('div', {}, `${g.name}${g.role ? ` (${t(`guest.${g.role}`)})` : ''}: ${t(`response.${g.response}`)}`)))] : null);
 
@@ -89,6 +90,7 @@ async function render(id, body, notice) {
       a.status === 'booked' ? t('appt.invite') : t('appt.reinvite'))));
   sections.push(problem);
   if (isOpen) sections.push(moveForm(a, change), cancelForm(change));
+  if (a.status === 'cancelled' && a.start > nowIso()) sections.push(waitingOffers(a, openAppointment)); // the freed slot
   if (a.status !== 'cancelled' && a.start <= nowIso() || ['completed', 'no_show'].includes(a.status)) {
     sections.push(h('div.actions', { role: 'group', 'aria-label': t('appt.outcome') },
       h('button', { type: 'button', disabled: a.status === 'completed', onclick: () => change({ status: 'completed' }, t('appt.markedCompleted')) }, t('appt.completed')),

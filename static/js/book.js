@@ -9,6 +9,7 @@ import {
   toast, changed,
   addDays, fmtWhen, timeOf, dateOf, clinicianName, roomName, age, explain,
 } from './lib.js';
+import { seriesSection, reviewSeries } from './series.js';
 
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
 const FIELDS = { patient_id: 'bk-patient', clinician_ids: 'bk-clinicians', start: 'bk-time',
@@ -100,6 +101,10 @@ export function openBooking(pre = {}) {
         toast(t('book.patientMade', p.name));
       } catch (x) {
         showError(x, npError, { name: 'np-name', phone: 'np-phone', email: 'np-email', national_id: 'np-national_id', language: 'np-language' });
+        if (x instanceof ApiError && x.code === 'duplicate' && body.national_id) { // the patient is there: offer them
+          const [p] = await api('GET', `/patients${query({ national_id: body.national_id, limit: 1 })}`).catch(() => []);
+          if (p) npError.append(' ', h('button', { type: 'button', onclick: () => { newBox.hidden = true; pickPatient(p); } }, t('patients.openExisting', p.name)));
+        }
       }
     } }, t('book.savePatient')));
 
@@ -165,6 +170,7 @@ export function openBooking(pre = {}) {
     } catch (x) { clear(slotsBox, h('p.error', {}, explain(x))); }
   } }, t('book.nextFree'));
 
+  const repeat = seriesSection(on => { submit.textContent = t(on ? 'series.check' : 'book.submit'); });
   const invite = h('input', { type: 'checkbox', id: 'bk-invite', checked: true });
   const problem = h('div.problem', { id: 'bk-problem', role: 'alert' });
   const submit = h('button.primary', { type: 'submit' }, t('book.submit'));
@@ -172,13 +178,20 @@ export function openBooking(pre = {}) {
   form.append(
     h('fieldset', {}, h('legend', {}, t('book.patient')),
       field('bk-patient', t('book.findPatient'), pInput, t('book.findHint')), pList, chosen,
-      h('button.link', { type: 'button', onclick: () => { newBox.hidden = !newBox.hidden; if (!newBox.hidden) np.name.focus(); } }, t('book.newPatient')),
+      h('button.link', { type: 'button', onclick: () => {
+        newBox.hidden = !newBox.hidden;
+        if (newBox.hidden) return;
+        const nin = pInput.value.replace(/\s/g, ''); // a birth number typed in the search comes along
+        if (/^\d{11}$/.test(nin) && !np.national_id.value) np.national_id.value = nin;
+        np.name.focus();
+      } }, t('book.newPatient')),
       newBox),
     clinBox,
     h('fieldset', {}, h('legend', {}, t('book.when')),
       h('div.row', {}, field('bk-date', t('book.date'), date), field('bk-time', t('book.time'), time),
         field('bk-duration', t('book.duration'), duration), field('bk-type', t('book.type'), type)),
       nextFree, slotsBox),
+    repeat.el,
     h('fieldset', { id: 'bk-mode' }, h('legend', {}, t('book.mode')), h('div.row', {}, modeRadios), roomField),
     h('label.check', {}, invite, t('book.inviteNow')),
     problem,
@@ -198,6 +211,11 @@ export function openBooking(pre = {}) {
     if (room.value) body.room_id = Number(room.value);
     if (type.value) body.type_id = Number(type.value);
     if (st.override) body.override_hours = true;
+    if (repeat.active()) { // checked occurrence by occurrence before anything is written
+      const r = repeat.repeat();
+      const { start, ...base } = body;
+      return r && reviewSeries(form, base, start, r, { invite: invite.checked, patientName: st.patient.name });
+    }
     submit.disabled = true;
     try {
       const a = await api('POST', '/appointments', body);

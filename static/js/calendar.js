@@ -118,7 +118,8 @@ async function draw(board) {
   if (s.view === 'day') {
     columns = resources(s).map(r => ({ key: r.id, title: r.name, sub: s.by === 'room' ? r.location || '' : r.profession,
       date: s.date, weekHref: href({ view: 'week', who: String(r.id) }),
-      dayHref: s.by === 'room' ? null : `#/day/${s.date}?clinician=${r.id}` }));
+      dayHref: s.by === 'room' ? null : `#/day/${s.date}?clinician=${r.id}`,
+      absenceHref: s.by === 'room' ? null : `#/absence?clinician=${r.id}&date=${s.date}` }));
     appts = await api('GET', `/appointments${query({ from: s.date, to: s.date, limit: 5000,
       unit_id: s.by === 'clinician' ? s.unit : '' })}`);
   } else {
@@ -155,6 +156,7 @@ async function draw(board) {
       c.weekHref ? h('a', { href: c.weekHref, title: t('cal.openWeek', c.title) }, c.title) : h('span', {}, c.title),
       c.sub ? h('span.sub', {}, c.sub) : null,
       c.dayHref ? h('a.sub', { href: c.dayHref, 'aria-label': t('cal.openDay', c.title) }, t('cal.dayList')) : null,
+      c.absenceHref ? h('a.sub', { href: c.absenceHref, 'aria-label': t('absence.of', c.title) }, t('absence.menu')) : null,
       h('span.count', {}, t('cal.nAppts', (byCol.get(String(c.key)) || []).filter(a => a.status !== 'cancelled').length)))));
   const axis = h('div.axis', { 'aria-hidden': 'true' });
   for (let m = from; m < to; m += 60) {

@@ -25,18 +25,33 @@ export function whenLoggedOut(fn) { onUnauthenticated = fn; }
 
 // One request; the parsed body, or throws ApiError.  opts.ifMatch sends
 // If-Match; a 401 on anything but the login hands over to the login view.
+// The last answer of each GET with its ETag, so a poll that finds nothing
+// new is a 304 with no body (the server tags list and day answers).
+const seen = new Map();
+const SEEN_MAX = 64;
+
 export async function api(method, path, body, opts = {}) {
   const headers = {};
   if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.ifMatch) headers['If-Match'] = `"${opts.ifMatch}"`;
+  const last = method === 'GET' ? seen.get(path) : undefined;
+  if (last) headers['If-None-Match'] = last.etag;
   const r = await fetch(`/api/v1${path}`, {
     method, headers, credentials: 'same-origin', cache: 'no-store',
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
+  if (r.status === 304 && last) return JSON.parse(last.text);
   const text = await r.text();
+  const etag = r.headers.get('ETag');
+  if (method === 'GET' && r.ok && etag && text) {
+    seen.delete(path);
+    if (seen.size >= SEEN_MAX) seen.delete(seen.keys().next().value);
+    seen.set(path, { etag, text });
+  }
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (path === '/session' || r.status === 401) seen.clear(); // another person may log in next
   if (r.status === 401 && path !== '/session') onUnauthenticated();
   if (!r.ok) throw new ApiError(r.status, json);
   return json;
@@ -176,6 +191,25 @@ export function timeInput(hhmmText, onValue = () => {}, end = false) {
   return el;
 }
 
+// The span typed in four fields (<prefix>-from-date, -from-time, -to-date,
+// -to-time, made by field()) as clinic-local {day, start, end}; no time
+// at the start is the day's start, none at the end the whole of that day
+// ("24:00" is the next day's start); null after saying at the field what
+// is wrong.
+export function typedSpan(prefix) {
+  const v = k => document.getElementById(`${prefix}-${k}`).value;
+  const [d0, t0, d1, t1] = [parseDay(v('from-date')), parseTime(v('from-time')), parseDay(v('to-date')), parseTime(v('to-time'), true)];
+  const bad = (k, why) => { fieldError(`${prefix}-${k}`, t(`admin.bad.${why}`)); return null; };
+  if (!d0) return bad('from-date', 'date');
+  if (t0 === null) return bad('from-time', 'time');
+  if (!d1) return bad('to-date', 'date');
+  if (t1 === null) return bad('to-time', 'time');
+  const start = `${d0}T${t0 || '00:00'}:00`;
+  const end = t1 && t1 !== '24:00' ? `${d1}T${t1}:00` : `${addDays(d1, 1)}T00:00:00`;
+  if (end <= start) return bad(t1 ? 'to-time' : 'to-date', 'end');
+  return { day: d0, start, end };
+}
+
 // "tir. 24. nov. 09:30" for an instant string.
 export function fmtWhen(s) { return `${fmtDate(dateOf(s), 'short')} ${timeOf(s)}`; }
 export function fmtSpan(a) { return `${timeOf(a.start)}–${timeOf(a.end)}`; }
@@ -225,11 +259,13 @@ export function toast(text, kind = 'ok') {
 export function changed() { window.dispatchEvent(new Event('timebok:changed')); }
 
 // An error's text for people, with the field it concerns.
+// Never the server's English: a code texts does not know is said as what
+// its status class means.
 export function explain(err) {
   if (!(err instanceof ApiError)) return t('err.network');
   const known = t(`err.${err.code}`);
-  return known !== `err.${err.code}` ? `${known} ${err.message && err.code === 'invalid' ? `(${err.message})` : ''}`.trim()
-    : err.message;
+  if (known !== `err.${err.code}`) return known;
+  return t(err.status >= 500 ? 'err.internal' : 'err.refused');
 }
 
 // Directory caches: clinicians, rooms, units, types (loaded once per session).
@@ -315,14 +351,18 @@ export function roomSelect({ clinicOnly = false, selected = null } = {}) {
       { value: r.id, selected: Number(selected) === r.id }, `${r.name}${r.location ? ` (${r.location})` : ''}`)));
 }
 
-// An error in the user's language: for a 400 or 409 naming a field, the
-// words texts has for that field under section ("admin.bad.password"), so
-// no English from the server reaches the user; otherwise explain().
+// An error in the user's language: for an answer naming a field, the
+// words texts has for that field under section ("admin.bad.password"),
+// else those for its code and field in every form ("fielderr.invalid.phone"),
+// so no English from the server reaches the user; otherwise explain().
 export function explainField(err, section) {
-  if (section && err instanceof ApiError && err.field) {
-    const key = `${section}.${err.code === 'duplicate' ? 'taken' : 'bad'}.${err.field}`;
-    const words = t(key);
-    if (words !== key) return words;
+  if (err instanceof ApiError && err.field) {
+    const keys = [`fielderr.${err.code}.${err.field}`];
+    if (section) keys.unshift(`${section}.${err.code === 'duplicate' ? 'taken' : 'bad'}.${err.field}`);
+    for (const key of keys) {
+      const words = t(key);
+      if (words !== key) return words;
+    }
   }
   return explain(err);
 }

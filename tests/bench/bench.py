@@ -48,6 +48,7 @@ SCENARIOS = [
     ("f_storm_256", "day.lua", 2, 256, {"2xx"}),
     ("g_latency_1conn", "day.lua", 1, 1, {"2xx"}),
     ("h_statistics_year", "stats.lua", 2, 16, {"2xx"}),
+    ("i_poll_304", "poll.lua", 2, 16, {"200", "304"}),
 ]
 SIZES = {"10k": 10000, "1m": 1000000}
 
@@ -378,6 +379,10 @@ def report(summaries):
         lines.append(f"  [{size}] no unexpected status or socket error: {bad} {verdict(bad == 0)}")
         lines.append(f"  [{size}] gate, 64 identical bookings give one 201: "
                      f"{verdict(s['gate']['ok'])}")
+        p = sc["i_poll_304"]
+        lines.append(f"  [{size}] a poll answered 304 >= 0.8 x hello: {p['ratio']:.3f} "
+                     f"{verdict(p['ratio'] >= 0.8)} ({p['statuses'].get('304', 0)} of "
+                     f"{sum(p['statuses'].values())} were 304)")
         p99 = sc["h_statistics_year"]["p99_ms"]
         lines.append(f"  [{size}] statistics of a unit's year p99 < 50 ms: {p99:.2f} "
                      f"{verdict(p99 < 50)}")

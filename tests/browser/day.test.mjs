@@ -5,8 +5,8 @@
 // completed by phone (a video consultation that fell back to phone) and
 // correct it.  On another day a patient confirms through their link in a
 // second browser and the list shows it at the next poll without losing the
-// clinician's place or focus.  Only their own list, whatever the address
-// says.  The print view of a normal day is one A4 page.  The calendar feed
+// clinician's place or focus; a poll that finds nothing new is a 304.
+// Only their own list, whatever the address says.  The print view of a normal day is one A4 page.  The calendar feed
 // is made, fetched (no patient name) and revoked from the page.  A secretary
 // opens any clinician's day from the calendar.  axe-core finds no WCAG 2.1
 // AA violations; screenshots in tests/browser/screenshots/day-*.png.
@@ -174,6 +174,20 @@ test('a patient confirms in another browser: the list shows it at the next poll,
 
   await page.clock.fastForward(31000);
   await target.getByText(nb.day.status.confirmed).waitFor();
+
+  // a poll that finds nothing new: the page sends the last ETag, the
+  // server answers 304 with no body, and the list stays as it was
+  const polls = [];
+  const seen = r => { if (r.url().includes('/day?')) polls.push(r); };
+  page.on('response', seen);
+  await page.clock.fastForward(31000);
+  for (let i = 0; i < 100 && !polls.length; i++) await new Promise(r => setTimeout(r, 20));
+  page.off('response', seen);
+  assert.equal(polls.length, 1, 'one poll');
+  assert.match(await polls[0].request().headerValue('if-none-match') || '', /^"[0-9a-f]+"$/);
+  assert.equal(polls[0].status(), 304);
+  await target.getByText(nb.day.status.confirmed).waitFor();
+  assert.equal(await page.locator('li.entry').count(), 12);
   const afterIt = await page.evaluate(() => [window.scrollY, document.activeElement.outerHTML]);
   assert.deepEqual(afterIt, before, 'the same place and the same focused button');
   assert.match(await page.locator('#day-live').textContent(), new RegExp(`Kari Nordmann: ${nb.day.status.confirmed}`));

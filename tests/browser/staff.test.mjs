@@ -252,7 +252,7 @@ test('a new patient inline, and the next free time of a clinician with hours', a
   await dlg.getByLabel(nb.patient.name).fill('Nina Ny');
   await dlg.getByLabel(nb.patient.phone).fill('12345');
   await dlg.getByRole('button', { name: nb.book.savePatient }).click();
-  await dlg.locator('#np-phone-error').getByText(nb.err.invalid).waitFor(); // a clear error, at the field
+  await dlg.locator('#np-phone-error').getByText(nb.fielderr.invalid.phone).waitFor(); // a clear error, at the field, in bokmål
   await dlg.getByLabel(nb.patient.phone).fill('+4791112223');
   await dlg.getByRole('button', { name: nb.book.savePatient }).click();
   await dlg.locator('#bk-chosen').getByText('Nina Ny').waitFor();
