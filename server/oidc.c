@@ -29,6 +29,7 @@ struct oidc {
 	const char *alg;          /* static: the one accepted */
 	char *secret;             /* client secret (NULL: private-key JWT) */
 	cjose_jwk_t *client_key;  /* private-key JWT (NULL: secret) */
+	char client_x5t[64];      /* its certificate's thumbprint, for Entra ID ("" none) */
 	pthread_mutex_t mu;
 	/* the provider's metadata, once fetched */
 	bool discovered;
@@ -101,13 +102,17 @@ static char *read_secret(const char *path)
 	return s;
 }
 
-static cjose_jwk_t *read_key(const char *path)
+/* The private JWK in path; its "x5t" (a certificate's SHA-1 thumbprint,
+ * which Entra ID wants in the assertion's header) into x5t. */
+static cjose_jwk_t *read_key(const char *path, char x5t[64])
 {
 	FILE *f = fopen(path, "r");
 	char text[16384];
 	cjose_err cerr;
 	size_t n;
 	cjose_jwk_t *k;
+	json_t *j;
+	const char *t;
 
 	if (!f)
 		return NULL;
@@ -115,6 +120,11 @@ static cjose_jwk_t *read_key(const char *path)
 	fclose(f);
 	text[n] = '\0';
 	k = cjose_jwk_import(text, n, &cerr);
+	if (k && (j = json_loadb(text, n, 0, NULL))) {
+		if ((t = json_string_value(json_object_get(j, "x5t"))) && strlen(t) < 64)
+			snprintf(x5t, 64, "%s", t);
+		json_decref(j);
+	}
 	sodium_memzero(text, sizeof(text));
 	return k;
 }
@@ -144,7 +154,7 @@ enum app_err oidc_new(const struct config *cfg, struct oidc **out)
 		goto fail;
 	}
 	if (cfg->oidc_client_key_file[0]) {
-		if (!(o->client_key = read_key(cfg->oidc_client_key_file))) {
+		if (!(o->client_key = read_key(cfg->oidc_client_key_file, o->client_x5t))) {
 			log_error("oidc: cannot read a JWK from '%s'", cfg->oidc_client_key_file);
 			goto fail;
 		}
@@ -473,6 +483,8 @@ static enum app_err client_assertion(struct oidc *o, int64_t now, char **out)
 		goto out;
 	if ((kid = cjose_jwk_get_kid(o->client_key, &cerr)) &&
 	    !cjose_header_set(hdr, CJOSE_HDR_KID, kid, &cerr))
+		goto out;
+	if (o->client_x5t[0] && !cjose_header_set(hdr, "x5t", o->client_x5t, &cerr))
 		goto out;
 	if (!(jws = cjose_jws_sign(o->client_key, hdr, (const uint8_t *)payload, strlen(payload),
 				   &cerr)) ||

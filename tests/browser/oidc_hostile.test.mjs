@@ -230,9 +230,10 @@ test('--oidc-only leaves password login to admins; without --oidc-issuer the rou
 
 test('the client may authenticate with a private-key JWT instead of a secret', async () => {
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const pub = pair.publicKey.export({ format: 'jwk' });
+  // x5t: Entra ID names the certificate in the assertion's header
+  const pub = { ...pair.publicKey.export({ format: 'jwk' }), x5t: 'dGh1bWJwcmludC1vZi10aGUtY2VydA' };
   const keyed = await startHostile({ clientId: 'timebok', clientKey: pub });
-  writeFileSync(join(secretDir, 'key.jwk'), JSON.stringify({ ...pair.privateKey.export({ format: 'jwk' }), kid: 'client-1' }), { mode: 0o600 });
+  writeFileSync(join(secretDir, 'key.jwk'), JSON.stringify({ ...pair.privateKey.export({ format: 'jwk' }), kid: 'client-1', x5t: pub.x5t }), { mode: 0o600 });
   const s = await startServer(['--oidc-issuer', keyed.issuer, '--oidc-client-id', 'timebok',
     '--oidc-client-key-file', join(secretDir, 'key.jwk')]);
   try {

@@ -75,6 +75,7 @@ export async function startHostile({ clientId, secret, clientKey }) {
     const header = JSON.parse(Buffer.from(h, 'base64url'));
     const claims = JSON.parse(Buffer.from(p, 'base64url'));
     const key = createPublicKey({ key: clientKey, format: 'jwk' });
+    if (clientKey.x5t && header.x5t !== clientKey.x5t) return false;
     return header.alg === 'RS256' && rawVerify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(sig, 'base64url')) &&
       claims.iss === clientId && claims.sub === clientId && claims.aud === `${base}/token` &&
       claims.exp > Date.now() / 1000 && typeof claims.jti === 'string' && form.get('client_id') === clientId;
