@@ -82,8 +82,8 @@ API_HANDLER(api_oidc_login)
 	}
 	/* Lax: the provider's redirect back is a cross-site navigation */
 	snprintf(rep->set_cookie, sizeof(rep->set_cookie),
-		 "%s=%s; Path=/auth/oidc; Max-Age=%d; HttpOnly; SameSite=Lax%s", OIDC_COOKIE, prelogin,
-		 OIDC_PENDING_S, secure(app->cfg) ? "; Secure" : "");
+		 "%s=%s; Path=/auth/oidc; Max-Age=%d; HttpOnly; SameSite=Lax%s", OIDC_COOKIE,
+		 prelogin, OIDC_PENDING_S, secure(app->cfg) ? "; Secure" : "");
 	go(rep, url);
 	free(url);
 	sodium_memzero(prelogin, sizeof(prelogin));
@@ -195,7 +195,7 @@ static char *login_detail(const char *issuer, const json_t *claims, const char *
 /* A refused sign-in, or the provider's logout, in the audit log (nobody
  * logged in: the row is anonymous, its detail says whom it was about). */
 static void audit_sso(struct store *db, const struct req *req, const char *issuer,
-			  const json_t *claims, const char *why, const char *action)
+		      const json_t *claims, const char *why, const char *action)
 {
 	struct audit_row r;
 	struct actor anon = {0};
@@ -234,11 +234,12 @@ API_HANDLER(api_oidc_callback)
 		err = go(rep, "/?sso_error=provider");
 		goto out;
 	}
-	if (!code || !state || !*code || strlen(code) > 2048 || !prelogin_cookie(req->cookie, prelogin) ||
+	if (!code || !state || !*code || strlen(code) > 2048 ||
+	    !prelogin_cookie(req->cookie, prelogin) ||
 	    oidc_take(app->oidc, state, prelogin, req->now, &p)) {
 		audit_sso(db, req, cfg->oidc_issuer, NULL,
-			      "the state is unknown, used, expired or from another browser",
-			      "sso refused: state");
+			  "the state is unknown, used, expired or from another browser",
+			  "sso refused: state");
 		err = go(rep, "/?sso_error=refused");
 		goto out;
 	}
@@ -246,7 +247,7 @@ API_HANDLER(api_oidc_callback)
 	err = oidc_exchange(app->oidc, code, ruri, &p, req->now, &id_token);
 	if (err == APP_EUNAUTH) {
 		audit_sso(db, req, cfg->oidc_issuer, NULL, "the token endpoint refused the code",
-			      "sso refused: code");
+			  "sso refused: code");
 		err = go(rep, "/?sso_error=refused");
 		goto out;
 	}
@@ -272,7 +273,7 @@ API_HANDLER(api_oidc_callback)
 			m = &maps[i];
 	if (!m) {
 		audit_sso(db, req, cfg->oidc_issuer, claims, "no mapping covers the person",
-			      "sso refused: unmapped");
+			  "sso refused: unmapped");
 		err = go(rep, "/?sso_error=unmapped");
 		goto out;
 	}
@@ -282,12 +283,12 @@ API_HANDLER(api_oidc_callback)
 	token_new(token);
 	token_hash(token, hash);
 	audit_fill(&r, &req->who, "login sso", 0, 0, req->now);
-	err = store_sso_login(db, cfg->oidc_issuer, json_string_value(json_object_get(claims, "sub")),
-			      display, m, hash, sid && strlen(sid) <= 255 ? sid : NULL, &r, detail,
-			      req->now, &u);
+	err = store_sso_login(db, cfg->oidc_issuer,
+			      json_string_value(json_object_get(claims, "sub")), display, m, hash,
+			      sid && strlen(sid) <= 255 ? sid : NULL, &r, detail, req->now, &u);
 	if (err == APP_EFORBIDDEN) {
 		audit_sso(db, req, cfg->oidc_issuer, claims, "the account is disabled",
-			      "sso refused: disabled");
+			  "sso refused: disabled");
 		err = go(rep, "/?sso_error=disabled");
 		goto out;
 	}
@@ -315,7 +316,8 @@ static char *form_value(const char *body, const char *key)
 		if (n > kl && !strncmp(p, key, kl) && p[kl] == '=') {
 			CURL *c = curl_easy_init();
 			int outlen = 0;
-			char *v = c ? curl_easy_unescape(c, p + kl + 1, (int)(n - kl - 1), &outlen) : NULL;
+			char *v = c ? curl_easy_unescape(c, p + kl + 1, (int)(n - kl - 1), &outlen)
+				    : NULL;
 			char *copy = v ? strndup(v, (size_t)outlen) : NULL;
 			curl_free(v);
 			curl_easy_cleanup(c);
@@ -344,8 +346,8 @@ API_HANDLER(api_oidc_backchannel)
 		return reply_fail(rep, APP_EINVAL, "logout_token", "'logout_token' is missing");
 	err = oidc_validate(app->oidc, jwt, NULL, req->now, &claims, &why);
 	if (err == APP_EUNAUTH) {
-		err = reply_fail(rep, APP_EINVAL, "logout_token", "the logout token is not valid: %s",
-				 why);
+		err = reply_fail(rep, APP_EINVAL, "logout_token",
+				 "the logout token is not valid: %s", why);
 		goto out;
 	}
 	if (err)
@@ -411,7 +413,7 @@ static bool claim_name_ok(const char *s)
 {
 	return *s && strlen(s) <= SSO_CLAIM_MAX &&
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.:/") ==
-		       strlen(s) &&
+		   strlen(s) &&
 	       s[0] != '.' && s[strlen(s) - 1] != '.' && !strstr(s, "..");
 }
 
@@ -437,8 +439,8 @@ static enum app_err read_mapping(struct app *app, struct store *db, struct reply
 		for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]); j++)
 			known = known || !strcmp(key, keys[j]);
 		if (!known)
-			return reply_fail(rep, APP_EINVAL, NULL, "mapping %d: unknown field '%.40s'",
-					  i + 1, key);
+			return reply_fail(rep, APP_EINVAL, NULL,
+					  "mapping %d: unknown field '%.40s'", i + 1, key);
 	}
 	if ((err = body_str(rep, o, "claim", false, SSO_CLAIM_MAX, &claim)) ||
 	    (err = body_str(rep, o, "value", true, SSO_VALUE_MAX, &value)) ||
@@ -464,8 +466,8 @@ static enum app_err read_mapping(struct app *app, struct store *db, struct reply
 		return reply_fail(rep, APP_EINVAL, "unit_ids", "mapping %d: 'unit_ids' is a list",
 				  i + 1);
 	if (json_array_size(units) > ACTOR_MAX_UNITS)
-		return reply_fail(rep, APP_EINVAL, "unit_ids",
-				  "mapping %d: at most %d units", i + 1, ACTOR_MAX_UNITS);
+		return reply_fail(rep, APP_EINVAL, "unit_ids", "mapping %d: at most %d units",
+				  i + 1, ACTOR_MAX_UNITS);
 	json_array_foreach(units, k, v)
 	{
 		if (!json_is_integer(v) || json_integer_value(v) <= 0)

@@ -26,19 +26,19 @@
 
 struct oidc {
 	const struct config *cfg;
-	const char *alg;          /* static: the one accepted */
-	char *secret;             /* client secret (NULL: private-key JWT) */
-	cjose_jwk_t *client_key;  /* private-key JWT (NULL: secret) */
-	char client_x5t[64];      /* its certificate's thumbprint, for Entra ID ("" none) */
+	const char *alg;	 /* static: the one accepted */
+	char *secret;		 /* client secret (NULL: private-key JWT) */
+	cjose_jwk_t *client_key; /* private-key JWT (NULL: secret) */
+	char client_x5t[64];	 /* its certificate's thumbprint, for Entra ID ("" none) */
 	pthread_mutex_t mu;
 	/* the provider's metadata, once fetched */
 	bool discovered;
-	int64_t discovery_failed;  /* when it last failed: no new try for a while */
+	int64_t discovery_failed; /* when it last failed: no new try for a while */
 	char authorization_endpoint[512];
 	char token_endpoint[512];
 	char jwks_uri[512];
-	json_t *jwks;             /* {"keys": [...]} or NULL */
-	int64_t refresh_window;   /* the minute the refreshes are counted in */
+	json_t *jwks;		/* {"keys": [...]} or NULL */
+	int64_t refresh_window; /* the minute the refreshes are counted in */
 	int refreshes;
 	struct oidc_pending pending[OIDC_PENDING_MAX];
 };
@@ -206,8 +206,8 @@ static size_t collect(char *p, size_t size, size_t n, void *ctx)
 /* GET url (or POST form with headers h) and parse the JSON answer into
  * *out (new).  APP_EBUSY when the provider cannot be reached or answers
  * with an error status (*status says which, 0 for none). */
-static enum app_err http_json(const char *url, const char *form, struct curl_slist *h,
-			      long *status, json_t **out)
+static enum app_err http_json(const char *url, const char *form, struct curl_slist *h, long *status,
+			      json_t **out)
 {
 	struct buf b;
 	CURL *c = NULL;
@@ -303,7 +303,8 @@ static enum app_err discover(struct oidc *o, int64_t now)
 		err = APP_EBUSY;
 	} else if (!copy_url(meta, "authorization_endpoint", o->authorization_endpoint,
 			     sizeof(o->authorization_endpoint)) ||
-		   !copy_url(meta, "token_endpoint", o->token_endpoint, sizeof(o->token_endpoint)) ||
+		   !copy_url(meta, "token_endpoint", o->token_endpoint,
+			     sizeof(o->token_endpoint)) ||
 		   !copy_url(meta, "jwks_uri", o->jwks_uri, sizeof(o->jwks_uri))) {
 		log_error("oidc: the provider's metadata lacks an https endpoint or jwks_uri");
 		err = APP_EBUSY;
@@ -414,7 +415,8 @@ enum app_err oidc_begin(struct oidc *o, const char *redirect_uri, int64_t now, c
 	o->pending[slot] = p;
 	buf_puts(&b, o->authorization_endpoint);
 	pthread_mutex_unlock(&o->mu);
-	if (!put_param(&b, strchr(b.data ? b.data : "", '?') ? "&" : "?", "response_type", "code") ||
+	if (!put_param(&b, strchr(b.data ? b.data : "", '?') ? "&" : "?", "response_type",
+		       "code") ||
 	    !put_param(&b, "&", "client_id", o->cfg->oidc_client_id) ||
 	    !put_param(&b, "&", "redirect_uri", redirect_uri) ||
 	    !put_param(&b, "&", "scope", "openid profile") ||
@@ -473,7 +475,7 @@ static enum app_err client_assertion(struct oidc *o, int64_t now, char **out)
 
 	*out = NULL;
 	alg = cjose_jwk_get_kty(o->client_key, &cerr) == CJOSE_JWK_KTY_EC ? CJOSE_HDR_ALG_ES256
-									   : CJOSE_HDR_ALG_RS256;
+									  : CJOSE_HDR_ALG_RS256;
 	token_new(jti);
 	claims = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "iss", o->cfg->oidc_client_id, "sub",
 			   o->cfg->oidc_client_id, "aud", o->token_endpoint, "jti", jti, "iat",
@@ -612,7 +614,8 @@ static bool jwk_fits(const char *alg, const cjose_jwk_t *jwk)
 	cjose_jwk_kty_t kty = cjose_jwk_get_kty(jwk, &cerr);
 
 	if (!strcmp(alg, "ES256"))
-		return kty == CJOSE_JWK_KTY_EC && cjose_jwk_EC_get_curve(jwk, &cerr) == CJOSE_JWK_EC_P_256;
+		return kty == CJOSE_JWK_KTY_EC &&
+		       cjose_jwk_EC_get_curve(jwk, &cerr) == CJOSE_JWK_EC_P_256;
 	return kty == CJOSE_JWK_KTY_RSA && cjose_jwk_get_keysize(jwk, &cerr) >= 2048;
 }
 
@@ -733,8 +736,8 @@ enum app_err oidc_check_claims(const json_t *claims, const char *issuer, const c
 		*why = "the token's iat is missing or out of range";
 	else if (nonce && (!json_is_integer(exp) || json_integer_value(exp) + OIDC_LEEWAY_S < now))
 		*why = "the token has expired";
-	else if (!nonce && exp && (!json_is_integer(exp) ||
-				   json_integer_value(exp) + OIDC_LEEWAY_S < now))
+	else if (!nonce && exp &&
+		 (!json_is_integer(exp) || json_integer_value(exp) + OIDC_LEEWAY_S < now))
 		*why = "the token has expired";
 	else if (nonce && (!sub || !*sub || strlen(sub) > 255))
 		*why = "the token has no subject";
@@ -744,7 +747,7 @@ enum app_err oidc_check_claims(const json_t *claims, const char *issuer, const c
 	else if (!nonce && json_object_get(claims, "nonce"))
 		*why = "a logout token must not carry a nonce";
 	else if (!nonce && !json_is_object(json_object_get(json_object_get(claims, "events"),
-							    OIDC_BACKCHANNEL_EVENT)))
+							   OIDC_BACKCHANNEL_EVENT)))
 		*why = "the logout token lacks the back-channel logout event";
 	else if (!nonce && !sub && !json_is_string(json_object_get(claims, "sid")))
 		*why = "the logout token names neither sid nor sub";

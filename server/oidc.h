@@ -47,12 +47,12 @@ struct config;
 struct oidc;
 
 #define OIDC_PENDING_MAX 1024
-#define OIDC_PENDING_S 600   /* a login must come back within ten minutes */
-#define OIDC_LEEWAY_S 60     /* clock difference allowed for exp and iat */
+#define OIDC_PENDING_S 600     /* a login must come back within ten minutes */
+#define OIDC_LEEWAY_S 60       /* clock difference allowed for exp and iat */
 #define OIDC_IAT_MAX_AGE_S 600 /* a token issued longer ago than this is stale */
-#define OIDC_JWKS_REFRESHES 3 /* key fetches in a minute, at most */
+#define OIDC_JWKS_REFRESHES 3  /* key fetches in a minute, at most */
 #define OIDC_HTTP_TIMEOUT_S 10
-#define OIDC_RETRY_S 30     /* after the provider's metadata could not be had */
+#define OIDC_RETRY_S 30 /* after the provider's metadata could not be had */
 #define OIDC_COOKIE "timebok_oidc"
 #define OIDC_BACKCHANNEL_EVENT "http://schemas.openid.net/event/backchannel-logout"
 

@@ -28,9 +28,10 @@ enum app_err store_sso_mappings(struct store *s, struct sso_mapping **out, int *
 	*n = 0;
 	if (!m)
 		return APP_ENOMEM;
-	if ((err = store_stmt(s, "SELECT m.position, claim, value, role, clinician_id, u.unit_id "
-				 "FROM sso_mappings m LEFT JOIN sso_mapping_units u "
-				 "ON u.position = m.position ORDER BY m.position, u.unit_id",
+	if ((err = store_stmt(s,
+			      "SELECT m.position, claim, value, role, clinician_id, u.unit_id "
+			      "FROM sso_mappings m LEFT JOIN sso_mapping_units u "
+			      "ON u.position = m.position ORDER BY m.position, u.unit_id",
 			      &st)))
 		goto fail;
 	int64_t last = -1;
@@ -73,8 +74,9 @@ enum app_err store_sso_mappings_set(struct store *s, const struct sso_mapping *m
 	if ((err = store_run(s, "DELETE FROM sso_mappings", 0, 0, 0)))
 		goto out;
 	for (int i = 0; i < n; i++) {
-		if ((err = store_stmt(s, "INSERT INTO sso_mappings (position, claim, value, role, "
-					 "clinician_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+		if ((err = store_stmt(s,
+				      "INSERT INTO sso_mappings (position, claim, value, role, "
+				      "clinician_id) VALUES (?1, ?2, ?3, ?4, ?5)",
 				      &st)))
 			goto out;
 		sqlite3_bind_int(st, 1, i + 1);
@@ -86,8 +88,9 @@ enum app_err store_sso_mappings_set(struct store *s, const struct sso_mapping *m
 		if ((err = store_step_done(s, st, "sso mapping")))
 			goto out;
 		for (int k = 0; k < m[i].nunits; k++)
-			if ((err = store_run(s, "INSERT OR IGNORE INTO sso_mapping_units "
-						"(position, unit_id) VALUES (?1, ?2)",
+			if ((err = store_run(s,
+					     "INSERT OR IGNORE INTO sso_mapping_units "
+					     "(position, unit_id) VALUES (?1, ?2)",
 					     2, i + 1, m[i].unit_ids[k])))
 				goto out;
 	}
@@ -109,9 +112,10 @@ static enum app_err account_new(struct store *s, const char *display, struct use
 			snprintf(u->username, sizeof(u->username), "%.60s", display);
 		else
 			snprintf(u->username, sizeof(u->username), "%.52s (%d)", display, k);
-		if ((err = store_stmt(s, "INSERT INTO users (username, role, clinician_id, "
-					 "password_hash, active, created_at, updated_at) "
-					 "VALUES (?1, ?2, ?3, '" NO_PASSWORD "', 1, ?4, ?4)",
+		if ((err = store_stmt(s,
+				      "INSERT INTO users (username, role, clinician_id, "
+				      "password_hash, active, created_at, updated_at) "
+				      "VALUES (?1, ?2, ?3, '" NO_PASSWORD "', 1, ?4, ?4)",
 				      &st)))
 			return err;
 		sqlite3_bind_text(st, 1, u->username, -1, SQLITE_TRANSIENT);
@@ -131,8 +135,8 @@ static enum app_err account_new(struct store *s, const char *display, struct use
 
 enum app_err store_sso_login(struct store *s, const char *issuer, const char *subject,
 			     const char *display, const struct sso_mapping *m, const char *hash,
-			     const char *sid, struct audit_row *r, const char *detail,
-			     int64_t now, struct user *u)
+			     const char *sid, struct audit_row *r, const char *detail, int64_t now,
+			     struct user *u)
 {
 	sqlite3_stmt *st;
 	int64_t identity = 0, user_id = 0;
@@ -142,8 +146,9 @@ enum app_err store_sso_login(struct store *s, const char *issuer, const char *su
 	memset(u, 0, sizeof(*u));
 	if ((err = store_begin(s)))
 		return err;
-	if ((err = store_stmt(s, "SELECT id, user_id FROM sso_identities "
-				 "WHERE issuer = ?1 AND subject = ?2",
+	if ((err = store_stmt(s,
+			      "SELECT id, user_id FROM sso_identities "
+			      "WHERE issuer = ?1 AND subject = ?2",
 			      &st)))
 		goto out;
 	sqlite3_bind_text(st, 1, issuer, -1, SQLITE_TRANSIENT);
@@ -165,9 +170,10 @@ enum app_err store_sso_login(struct store *s, const char *issuer, const char *su
 			goto out;
 		}
 		/* the mapping of this login: a change takes effect now */
-		if ((err = store_stmt(s, "UPDATE users SET role = ?2, clinician_id = ?3, "
-					 "updated_at = ?4 WHERE id = ?1 AND (role IS NOT ?2 OR "
-					 "clinician_id IS NOT ?3)",
+		if ((err = store_stmt(s,
+				      "UPDATE users SET role = ?2, clinician_id = ?3, "
+				      "updated_at = ?4 WHERE id = ?1 AND (role IS NOT ?2 OR "
+				      "clinician_id IS NOT ?3)",
 				      &st)))
 			goto out;
 		sqlite3_bind_int64(st, 1, user_id);
@@ -177,8 +183,9 @@ enum app_err store_sso_login(struct store *s, const char *issuer, const char *su
 		sqlite3_bind_int64(st, 4, now);
 		if ((err = store_step_done(s, st, "sso account")))
 			goto out;
-		if ((err = store_stmt(s, "UPDATE sso_identities SET display_name = ?2, "
-					 "last_login_at = ?3 WHERE id = ?1",
+		if ((err = store_stmt(s,
+				      "UPDATE sso_identities SET display_name = ?2, "
+				      "last_login_at = ?3 WHERE id = ?1",
 				      &st)))
 			goto out;
 		sqlite3_bind_int64(st, 1, identity);
@@ -191,9 +198,10 @@ enum app_err store_sso_login(struct store *s, const char *issuer, const char *su
 		u->clinician_id = m->clinician_id;
 		if ((err = account_new(s, display, u, now)))
 			goto out;
-		if ((err = store_stmt(s, "INSERT INTO sso_identities (issuer, subject, user_id, "
-					 "display_name, created_at, last_login_at) "
-					 "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+		if ((err = store_stmt(s,
+				      "INSERT INTO sso_identities (issuer, subject, user_id, "
+				      "display_name, created_at, last_login_at) "
+				      "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
 				      &st)))
 			goto out;
 		sqlite3_bind_text(st, 1, issuer, -1, SQLITE_TRANSIENT);
@@ -211,9 +219,11 @@ enum app_err store_sso_login(struct store *s, const char *issuer, const char *su
 	memcpy(u->unit_ids, m->unit_ids, sizeof(u->unit_ids));
 	if ((err = store_users_units_set(s, u)))
 		goto out;
-	if ((err = store_stmt(s, "INSERT INTO sessions (id_hash, user_id, created_at, last_seen, "
-				 "auth, sso_identity_id, oidc_sid) VALUES (?1, ?2, ?3, ?3, 'oidc', ?4, ?5)",
-			      &st)))
+	if ((err = store_stmt(
+		 s,
+		 "INSERT INTO sessions (id_hash, user_id, created_at, last_seen, "
+		 "auth, sso_identity_id, oidc_sid) VALUES (?1, ?2, ?3, ?3, 'oidc', ?4, ?5)",
+		 &st)))
 		goto out;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, u->id);
@@ -222,7 +232,8 @@ enum app_err store_sso_login(struct store *s, const char *issuer, const char *su
 	store_bind_text(st, 5, sid);
 	if ((err = store_step_done(s, st, "sso session")))
 		goto out;
-	if ((err = store_run(s, "UPDATE users SET last_login_at = ?2 WHERE id = ?1", 2, u->id, now)))
+	if ((err =
+		 store_run(s, "UPDATE users SET last_login_at = ?2 WHERE id = ?1", 2, u->id, now)))
 		goto out;
 	u->last_login_at = now;
 	r->user_id = u->id;
@@ -261,9 +272,10 @@ enum app_err store_sso_logout(struct store *s, const char *issuer, const char *s
 	enum app_err err;
 
 	*ended = 0;
-	if ((err = store_stmt(s, "DELETE FROM sessions WHERE sso_identity_id IN "
-				 "(SELECT id FROM sso_identities WHERE issuer = ?1 "
-				 "AND (?3 IS NULL OR subject = ?3)) AND (?2 IS NULL OR oidc_sid = ?2)",
+	if ((err = store_stmt(s,
+			      "DELETE FROM sessions WHERE sso_identity_id IN "
+			      "(SELECT id FROM sso_identities WHERE issuer = ?1 "
+			      "AND (?3 IS NULL OR subject = ?3)) AND (?2 IS NULL OR oidc_sid = ?2)",
 			      &st)))
 		return err;
 	sqlite3_bind_text(st, 1, issuer, -1, SQLITE_TRANSIENT);

@@ -44,8 +44,8 @@ enum app_err store_sso_mappings_set(struct store *s, const struct sso_mapping *m
  * APP_EFORBIDDEN for an account an admin has disabled (nothing written). */
 enum app_err store_sso_login(struct store *s, const char *issuer, const char *subject,
 			     const char *display, const struct sso_mapping *m, const char *hash,
-			     const char *sid, struct audit_row *r, const char *detail,
-			     int64_t now, struct user *u) WARN_UNUSED;
+			     const char *sid, struct audit_row *r, const char *detail, int64_t now,
+			     struct user *u) WARN_UNUSED;
 /* Whether session hash was made by the provider's login. */
 enum app_err store_sso_session_oidc(struct store *s, const char *hash, bool *oidc) WARN_UNUSED;
 /* End the sessions of issuer's identity subject (NULL: any) with the

@@ -65,10 +65,10 @@ START_TEST(refusals_log_nobody_in)
 	ck_assert_ptr_null(e2e_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
 	e2e_resp_free(&r);
 	/* a callback with a state nobody started, with and without a cookie */
-	ck_assert(e2e_request_as(port, NULL, "GET",
-				 "/auth/oidc/callback?code=c&state=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-				 "Cookie: timebok_oidc=BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\r\n", NULL,
-				 &r));
+	ck_assert(e2e_request_as(
+	    port, NULL, "GET",
+	    "/auth/oidc/callback?code=c&state=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    "Cookie: timebok_oidc=BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\r\n", NULL, &r));
 	ck_assert_int_eq(r.status, 302);
 	ck_assert_str_eq(e2e_header(&r, "Location", loc, sizeof(loc)), "/?sso_error=refused");
 	ck_assert_ptr_null(e2e_header(&r, "Set-Cookie", cookie, sizeof(cookie)));
@@ -87,9 +87,9 @@ START_TEST(refusals_log_nobody_in)
 		if (strcmp(json_string_value(json_object_get(row, "action")), "sso refused: state"))
 			continue;
 		seen = true;
-		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(row, "detail"),
-								   "issuer")),
-				 "http://127.0.0.1:1/realm");
+		ck_assert_str_eq(
+		    json_string_value(json_object_get(json_object_get(row, "detail"), "issuer")),
+		    "http://127.0.0.1:1/realm");
 		ck_assert_str_eq(json_string_value(json_object_get(row, "username")), "anonymous");
 	}
 	ck_assert(seen);
@@ -101,12 +101,13 @@ START_TEST(backchannel_input)
 {
 	struct resp r;
 
-	ck_assert(e2e_request_as(port, NULL, "POST", "/auth/oidc/backchannel-logout", NULL, "{}",
-				 &r));
+	ck_assert(
+	    e2e_request_as(port, NULL, "POST", "/auth/oidc/backchannel-logout", NULL, "{}", &r));
 	ck_assert_int_eq(r.status, 415);
 	e2e_resp_free(&r);
 	ck_assert(e2e_request_as(port, NULL, "POST", "/auth/oidc/backchannel-logout",
-				 "Content-Type: application/x-www-form-urlencoded\r\n", "other=1", &r));
+				 "Content-Type: application/x-www-form-urlencoded\r\n", "other=1",
+				 &r));
 	ck_assert_int_eq(r.status, 400);
 	ck_assert(e2e_is_error(&r, "invalid", "logout_token"));
 	e2e_resp_free(&r);
@@ -123,43 +124,46 @@ END_TEST
 START_TEST(mappings)
 {
 	long long unit = e2e_make(port, "units", "{\"name\":\"Hjerte\"}");
-	long long clin = e2e_make(port, "clinicians", "{\"name\":\"Dr. A\",\"profession\":\"lege\"}");
+	long long clin =
+	    e2e_make(port, "clinicians", "{\"name\":\"Dr. A\",\"profession\":\"lege\"}");
 	char body[600], want[600];
 	json_t *j;
 	char *text;
 	struct {
 		const char *body, *field;
 	} bad[] = {
-		{"{}", NULL},
-		{"[1]", NULL},
-		{"[{\"role\":\"secretary\"}]", "value"},
-		{"[{\"value\":\"\",\"role\":\"secretary\"}]", "value"},
-		{"[{\"value\":\"x\",\"role\":\"king\"}]", "role"},
-		{"[{\"value\":\"x\",\"role\":\"clinician\"}]", "clinician_id"},
-		{"[{\"value\":\"x\",\"role\":\"secretary\",\"clinician_id\":1}]", "clinician_id"},
-		{"[{\"value\":\"x\",\"role\":\"clinician\",\"clinician_id\":99999}]", "clinician_id"},
-		{"[{\"value\":\"x\",\"role\":\"secretary\",\"unit_ids\":[99999]}]", "unit_ids"},
-		{"[{\"value\":\"x\",\"role\":\"secretary\",\"unit_ids\":\"1\"}]", "unit_ids"},
-		{"[{\"value\":\"x\",\"role\":\"secretary\",\"claim\":\"a b\"}]", "claim"},
-		{"[{\"value\":\"x\",\"role\":\"secretary\",\"claim\":\"a..b\"}]", "claim"},
-		{"[{\"value\":\"x\",\"role\":\"secretary\",\"other\":1}]", NULL},
+	    {"{}", NULL},
+	    {"[1]", NULL},
+	    {"[{\"role\":\"secretary\"}]", "value"},
+	    {"[{\"value\":\"\",\"role\":\"secretary\"}]", "value"},
+	    {"[{\"value\":\"x\",\"role\":\"king\"}]", "role"},
+	    {"[{\"value\":\"x\",\"role\":\"clinician\"}]", "clinician_id"},
+	    {"[{\"value\":\"x\",\"role\":\"secretary\",\"clinician_id\":1}]", "clinician_id"},
+	    {"[{\"value\":\"x\",\"role\":\"clinician\",\"clinician_id\":99999}]", "clinician_id"},
+	    {"[{\"value\":\"x\",\"role\":\"secretary\",\"unit_ids\":[99999]}]", "unit_ids"},
+	    {"[{\"value\":\"x\",\"role\":\"secretary\",\"unit_ids\":\"1\"}]", "unit_ids"},
+	    {"[{\"value\":\"x\",\"role\":\"secretary\",\"claim\":\"a b\"}]", "claim"},
+	    {"[{\"value\":\"x\",\"role\":\"secretary\",\"claim\":\"a..b\"}]", "claim"},
+	    {"[{\"value\":\"x\",\"role\":\"secretary\",\"other\":1}]", NULL},
 	};
 
 	j = e2e_json(port, "GET", "/api/v1/sso/mappings", NULL, 200);
 	ck_assert_int_eq(json_array_size(j), 0);
 	json_decref(j);
-	snprintf(body, sizeof(body),
-		 "[{\"value\":\"timebok-sekretaer\",\"role\":\"secretary\",\"unit_ids\":[%lld]},"
-		 "{\"claim\":\"groups\",\"value\":\"g-1\",\"role\":\"clinician\",\"clinician_id\":%lld},"
-		 "{\"claim\":\"realm_access.roles\",\"value\":\"admin\",\"role\":\"admin\"}]",
-		 unit, clin);
-	snprintf(want, sizeof(want),
-		 "[{\"claim\":\"roles\",\"value\":\"timebok-sekretaer\",\"role\":\"secretary\","
-		 "\"unit_ids\":[%lld],\"clinician_id\":null},{\"claim\":\"groups\",\"value\":\"g-1\","
-		 "\"role\":\"clinician\",\"unit_ids\":[],\"clinician_id\":%lld},{\"claim\":"
-		 "\"realm_access.roles\",\"value\":\"admin\",\"role\":\"admin\",\"unit_ids\":[],"
-		 "\"clinician_id\":null}]",
-		 unit, clin);
+	snprintf(
+	    body, sizeof(body),
+	    "[{\"value\":\"timebok-sekretaer\",\"role\":\"secretary\",\"unit_ids\":[%lld]},"
+	    "{\"claim\":\"groups\",\"value\":\"g-1\",\"role\":\"clinician\",\"clinician_id\":%lld},"
+	    "{\"claim\":\"realm_access.roles\",\"value\":\"admin\",\"role\":\"admin\"}]",
+	    unit, clin);
+	snprintf(
+	    want, sizeof(want),
+	    "[{\"claim\":\"roles\",\"value\":\"timebok-sekretaer\",\"role\":\"secretary\","
+	    "\"unit_ids\":[%lld],\"clinician_id\":null},{\"claim\":\"groups\",\"value\":\"g-1\","
+	    "\"role\":\"clinician\",\"unit_ids\":[],\"clinician_id\":%lld},{\"claim\":"
+	    "\"realm_access.roles\",\"value\":\"admin\",\"role\":\"admin\",\"unit_ids\":[],"
+	    "\"clinician_id\":null}]",
+	    unit, clin);
 	j = e2e_json(port, "PUT", "/api/v1/sso/mappings", body, 200);
 	text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
@@ -173,8 +177,8 @@ START_TEST(mappings)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct resp r;
 		ck_assert(e2e_request(port, "PUT", "/api/v1/sso/mappings", NULL, bad[i].body, &r));
-		ck_assert_msg(r.status == 400 && e2e_is_error(&r, "invalid", bad[i].field), "%s: %d %s",
-			      bad[i].body, r.status, r.body);
+		ck_assert_msg(r.status == 400 && e2e_is_error(&r, "invalid", bad[i].field),
+			      "%s: %d %s", bad[i].body, r.status, r.body);
 		e2e_resp_free(&r);
 	}
 	/* nothing a refused PUT said was kept */
@@ -205,14 +209,18 @@ START_TEST(bad_options_are_refused)
 	char args[600];
 
 	ck_assert(refuses("--oidc-only"));
-	ck_assert(refuses("--oidc-issuer https://login.example.no --oidc-client-id x --oidc-alg HS256"));
-	ck_assert(refuses("--oidc-issuer https://login.example.no --oidc-client-id x --oidc-alg none"));
+	ck_assert(
+	    refuses("--oidc-issuer https://login.example.no --oidc-client-id x --oidc-alg HS256"));
+	ck_assert(
+	    refuses("--oidc-issuer https://login.example.no --oidc-client-id x --oidc-alg none"));
 	/* http only to loopback; a client id and a secret or key are needed */
-	snprintf(args, sizeof(args), "--oidc-issuer http://login.example.no --oidc-client-id x "
-				     "--oidc-client-secret-file %s/log",
+	snprintf(args, sizeof(args),
+		 "--oidc-issuer http://login.example.no --oidc-client-id x "
+		 "--oidc-client-secret-file %s/log",
 		 srv.dir);
 	ck_assert(refuses(args));
-	ck_assert(refuses("--oidc-issuer https://login.example.no --oidc-client-secret-file /etc/hostname"));
+	ck_assert(refuses(
+	    "--oidc-issuer https://login.example.no --oidc-client-secret-file /etc/hostname"));
 	ck_assert(refuses("--oidc-issuer https://login.example.no --oidc-client-id x"));
 	ck_assert(refuses("--oidc-issuer https://login.example.no --oidc-client-id x "
 			  "--oidc-client-secret-file /nonexistent/secret"));

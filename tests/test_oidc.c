@@ -6,8 +6,8 @@
  * challenge (RFC 7636's example) and the loopback rule for http issuers.
  * Tokens are made here with libcjose, with keys made here.
  */
-#include <cjose/cjose.h>
 #include <check.h>
+#include <cjose/cjose.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,16 +274,17 @@ START_TEST(claims_are_checked)
 	/* nonce */
 	ck_assert_str_eq(claims_why("nonce", json_string("n-124"), "n-123"),
 			 "the token's nonce is not this login's");
-	ck_assert_str_eq(claims_why("nonce", NULL, "n-123"), "the token's nonce is not this login's");
+	ck_assert_str_eq(claims_why("nonce", NULL, "n-123"),
+			 "the token's nonce is not this login's");
 	ck_assert_str_eq(claims_why("sub", NULL, "n-123"), "the token has no subject");
 }
 END_TEST
 
 START_TEST(logout_tokens)
 {
-	json_t *c = json_pack("{s:s, s:s, s:I, s:s, s:s, s:{s:{}}}", "iss", ISS, "aud", CLIENT,
-			      "iat", (json_int_t)NOW, "jti", "j1", "sid", "s-1", "events",
-			      OIDC_BACKCHANNEL_EVENT);
+	json_t *c =
+	    json_pack("{s:s, s:s, s:I, s:s, s:s, s:{s:{}}}", "iss", ISS, "aud", CLIENT, "iat",
+		      (json_int_t)NOW, "jti", "j1", "sid", "s-1", "events", OIDC_BACKCHANNEL_EVENT);
 	const char *why;
 
 	ck_assert_int_eq(oidc_check_claims(c, ISS, CLIENT, NULL, NOW, &why), APP_OK);
