@@ -7,7 +7,8 @@
 // nothing logged in; an unmapped person is refused; a mapping change takes
 // effect at the next login; the provider's back-channel logout ends the
 // session; --oidc-only keeps passwords for admins; the client may
-// authenticate with a private-key JWT (private_key_jwt) instead of a secret.
+// authenticate with a private-key JWT (private_key_jwt) instead of a secret;
+// metadata that names another issuer is not used.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -251,5 +252,20 @@ test('the client may authenticate with a private-key JWT instead of a secret', a
   } finally {
     await s.stop();
     await keyed.close();
+  }
+});
+
+test('metadata that names another issuer is not used: nobody is sent to that provider', async () => {
+  const liar = await startHostile({ clientId: 'timebok', secret: SECRET, discoveryIssuer: 'https://login.example.no' });
+  const s = await startServer(['--oidc-issuer', liar.issuer, '--oidc-client-id', 'timebok',
+    '--oidc-client-secret-file', join(secretDir, 'secret')]);
+  try {
+    const r = await fetch(`${s.base}/auth/oidc/login`, { redirect: 'manual' });
+    assert.equal(r.status, 302);
+    assert.equal(r.headers.get('location'), '/?sso_error=unavailable');
+    assert.equal(r.headers.get('set-cookie'), null);
+  } finally {
+    await s.stop();
+    await liar.close();
   }
 });

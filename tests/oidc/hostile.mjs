@@ -13,7 +13,8 @@ const b64url = (buf) => Buffer.from(buf).toString('base64url');
 const enc = (obj) => b64url(JSON.stringify(obj));
 
 // clientKey: the client's public JWK, for private_key_jwt (else a secret).
-export async function startHostile({ clientId, secret, clientKey }) {
+// discoveryIssuer: what the metadata claims to be (default: the truth).
+export async function startHostile({ clientId, secret, clientKey, discoveryIssuer }) {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -89,7 +90,7 @@ export async function startHostile({ clientId, secret, clientKey }) {
     };
     if (url.pathname === '/.well-known/openid-configuration') {
       return json(200, {
-        issuer: base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`,
+        issuer: discoveryIssuer || base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`,
         jwks_uri: `${base}/jwks`, response_types_supported: ['code'], subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
       });
