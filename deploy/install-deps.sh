@@ -9,7 +9,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config tzdata ca-certificates
       libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
-      libcurl4-openssl-dev libical-dev zlib1g-dev)
+      libcurl4-openssl-dev libical-dev zlib1g-dev libcjose-dev)
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   pkgs+=(wrk python3 check) # the benchmark (built with the tests)
 fi

@@ -115,6 +115,14 @@ API_HANDLER(api_session_login);
 API_HANDLER(api_session_logout);
 API_HANDLER(api_session_me);
 
+/* api_oidc.c: single sign-on (issue 25) */
+API_HANDLER(api_oidc_login);
+API_HANDLER(api_oidc_callback);
+API_HANDLER(api_oidc_backchannel);
+API_HANDLER(api_session_options);
+API_HANDLER(api_sso_mappings_get);
+API_HANDLER(api_sso_mappings_put);
+
 /* api_users.c */
 API_HANDLER(api_users_list);
 API_HANDLER(api_users_create);

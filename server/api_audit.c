@@ -44,6 +44,8 @@ static bool row(void *vctx, const struct audit_row *r)
 		buf_json_kint(c->b, ",", "patient_id", r->patient_id, true);
 		buf_json_kint(c->b, ",", "appointment_id", r->appointment_id, true);
 		buf_json_kstr(c->b, ",", "client_ip", r->client_ip);
+		if (r->detail) /* JSON the server wrote itself (api_oidc.c) */
+			buf_printf(c->b, ",\"detail\":%s", r->detail);
 		buf_putc(c->b, '}');
 	}
 	c->n++;

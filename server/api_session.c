@@ -8,12 +8,13 @@
 #include "app.h"
 #include "auth.h"
 #include "body.h"
+#include "store_sso.h"
 #include <sodium.h>
 
 /* Who is logged in, and what the web app needs to show the clinic's
  * times (its zone) and name. */
 static void write_me(struct buf *b, const struct config *cfg, const struct actor *who,
-		     const char *token)
+		     const char *token, bool oidc)
 {
 	char csrf[AUTH_CSRF_LEN + 1];
 
@@ -29,6 +30,7 @@ static void write_me(struct buf *b, const struct config *cfg, const struct actor
 	buf_json_kstr(b, ",", "csrf_token", csrf);
 	buf_json_kstr(b, ",", "time_zone", cfg->tz);
 	buf_json_kstr(b, ",", "clinic_name", cfg->clinic_name);
+	buf_json_kstr(b, ",", "auth", oidc ? "oidc" : "password");
 	buf_putc(b, '}');
 	sodium_memzero(csrf, sizeof(csrf));
 }
@@ -68,11 +70,20 @@ API_HANDLER(api_session_login)
 	default:
 		goto out;
 	}
+	if (app->cfg->oidc_only && who.role != ROLE_ADMIN) {
+		/* --oidc-only: staff sign in through the provider; the password
+		 * is right, but this session ends before it is handed out */
+		if ((err = auth_logout(db, token)))
+			goto out;
+		err = reply_fail(rep, APP_EFORBIDDEN, NULL,
+				 "sign in with the hospital's login; passwords are for admins only");
+		goto out;
+	}
 	auth_cookie(app->auth, token, rep->set_cookie, sizeof(rep->set_cookie));
-	write_me(&rep->body, app->cfg, &who, token);
+	write_me(&rep->body, app->cfg, &who, token, false);
 	rep->status = 200;
-	sodium_memzero(token, sizeof(token));
 out:
+	sodium_memzero(token, sizeof(token));
 	json_decref(o);
 	return err;
 }
@@ -90,8 +101,14 @@ API_HANDLER(api_session_logout)
 
 API_HANDLER(api_session_me)
 {
-	(void)db;
-	write_me(&rep->body, app->cfg, &req->who, req->session);
+	char hash[65];
+	enum app_err err;
+	bool oidc = false;
+
+	token_hash(req->session, hash);
+	if ((err = store_sso_session_oidc(db, hash, &oidc)))
+		return err;
+	write_me(&rep->body, app->cfg, &req->who, req->session, oidc);
 	rep->status = 200;
 	return APP_OK;
 }

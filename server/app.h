@@ -21,6 +21,7 @@ struct messages;
 struct outbox;
 struct listcache;
 struct throttle;
+struct oidc;
 
 struct app {
 	const struct config *cfg;
@@ -36,6 +37,7 @@ struct app {
 	struct throttle *link_answers;      /* answers per patient or guest link
 					     * (api_invite.c; NULL: not counted) */
 	uint8_t link_key[TOKEN_KEY_LEN];    /* seals patient-link tokens */
+	struct oidc *oidc;                  /* single sign-on (NULL: not configured) */
 	/* The clock: seconds since the epoch.  Tests replace it. */
 	int64_t (*now)(void *clock_ctx);
 	void *clock_ctx;

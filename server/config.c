@@ -134,6 +134,24 @@ static const struct option_def {
 	 0, 0, "JSON body for the gateway; {to} {body} {id} {sender} are filled in"},
 	{"sms-sender", "TIMEBOK_SMS_SENDER", K_STR, S(sms_sender), 0, 0,
 	 "the SMS sender name ({sender} in the template)"},
+	{"oidc-issuer", "TIMEBOK_OIDC_ISSUER", K_STR, S(oidc_issuer), 0, 0,
+	 "single sign-on: the OpenID provider's issuer URL (https; its "
+	 ".well-known/openid-configuration must name exactly this issuer)"},
+	{"oidc-client-id", "TIMEBOK_OIDC_CLIENT_ID", K_STR, S(oidc_client_id), 0, 0,
+	 "timebok's client id at the OpenID provider"},
+	{"oidc-client-secret-file", "TIMEBOK_OIDC_CLIENT_SECRET_FILE", K_STR,
+	 S(oidc_client_secret_file), 0, 0,
+	 "file holding the client secret (or set TIMEBOK_OIDC_CLIENT_SECRET; never on the "
+	 "command line)"},
+	{"oidc-client-key-file", "TIMEBOK_OIDC_CLIENT_KEY_FILE", K_STR, S(oidc_client_key_file),
+	 0, 0, "a private JWK (RSA or EC P-256) to authenticate with a signed JWT "
+	       "(private_key_jwt) instead of a secret"},
+	{"oidc-alg", "TIMEBOK_OIDC_ALG", K_STR, S(oidc_alg), 0, 0,
+	 "the one signature algorithm of ID tokens accepted: RS256, ES256 or PS256"},
+	{"oidc-roles-claim", "TIMEBOK_OIDC_ROLES_CLAIM", K_STR, S(oidc_roles_claim), 0, 0,
+	 "the claim the role mappings look at by default (roles; groups for Entra groups)"},
+	{"oidc-only", "TIMEBOK_OIDC_ONLY", K_BOOL, I(oidc_only), 0, 0,
+	 "staff sign in through the OpenID provider; password login is for admins alone"},
 #undef S
 #undef I
 };
@@ -157,6 +175,8 @@ void config_defaults(struct config *cfg)
 	strcpy(cfg->password_cost, "interactive");
 	cfg->session_idle_min = 30;
 	cfg->session_max_hours = 12;
+	strcpy(cfg->oidc_alg, "RS256");
+	strcpy(cfg->oidc_roles_claim, "roles");
 	strcpy(cfg->clinic_name, "Poliklinikken");
 	cfg->link_days = 14;
 	cfg->survey_days = 14;
@@ -373,6 +393,19 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 	if (!strcmp(cfg->email_channel, "smtp") &&
 	    (strncmp(cfg->smtp_url, "smtp://", 7) && strncmp(cfg->smtp_url, "smtps://", 8))) {
 		fprintf(err_out, "timebok: --email-channel smtp needs --smtp-url smtp://HOST:PORT\n");
+		return APP_EINVAL;
+	}
+	if (cfg->oidc_only && !cfg->oidc_issuer[0]) {
+		fprintf(err_out, "timebok: --oidc-only needs --oidc-issuer\n");
+		return APP_EINVAL;
+	}
+	if (strcmp(cfg->oidc_alg, "RS256") && strcmp(cfg->oidc_alg, "ES256") &&
+	    strcmp(cfg->oidc_alg, "PS256")) {
+		fprintf(err_out, "timebok: --oidc-alg is RS256, ES256 or PS256\n");
+		return APP_EINVAL;
+	}
+	if (!cfg->oidc_roles_claim[0]) {
+		fprintf(err_out, "timebok: --oidc-roles-claim names a claim\n");
 		return APP_EINVAL;
 	}
 	if (strcmp(cfg->smtp_tls, "required") && strcmp(cfg->smtp_tls, "none")) {

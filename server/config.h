@@ -71,6 +71,15 @@ struct config {
 	char sms_webhook_token[256];
 	char sms_webhook_template[1024]; /* JSON with {to} {body} {id} {sender} */
 	char sms_sender[32];
+
+	/* single sign-on with OpenID Connect (oidc.h); "" issuer: off */
+	char oidc_issuer[256];
+	char oidc_client_id[256];
+	char oidc_client_secret_file[512]; /* or TIMEBOK_OIDC_CLIENT_SECRET (oidc.c) */
+	char oidc_client_key_file[512];    /* a private JWK: private_key_jwt */
+	char oidc_alg[16];                 /* RS256 | ES256 | PS256 */
+	char oidc_roles_claim[64];         /* a mapping's claim by default */
+	bool oidc_only;                    /* password login for admins alone */
 };
 
 /* Fill cfg from defaults, then the environment, then argv.  Prints help or

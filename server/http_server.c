@@ -560,7 +560,7 @@ static bool public_file(const char *path)
 static bool is_api_path(const char *url)
 {
 	return !strncmp(url, "/api/", 5) || !strcmp(url, "/healthz") || !strcmp(url, "/metrics") ||
-	       !strncmp(url, "/bench/", 7);
+	       !strncmp(url, "/bench/", 7) || !strncmp(url, "/auth/", 6); /* single sign-on */
 }
 
 static void peer_ip(struct MHD_Connection *c, char *out, size_t cap)

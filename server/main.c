@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "oidc.h"
 #include "audit.h"
 #include "auth.h"
 #include "cli.h"
@@ -116,7 +117,8 @@ int main(int argc, char **argv)
 	if (!(app.metrics = metrics_new(nroutes)) || auth_new(&cfg, &app.auth) ||
 	    audit_new(cfg.db_path, cfg.busy_timeout_ms, &app.audit) ||
 	    token_key_load(cfg.key_file, app.link_key) ||
-	    messages_new(cfg.template_dir, &app.messages) || !(app.lists = listcache_new()))
+	    messages_new(cfg.template_dir, &app.messages) || !(app.lists = listcache_new()) ||
+	    oidc_new(&cfg, &app.oidc))
 		goto out;
 	if (cfg.demo) {
 		db = store_pool_get(app.pool);
@@ -161,6 +163,7 @@ out:
 	throttle_free(app.link_answers);
 	outbox_free(app.outbox);  /* a send under way finishes */
 	messages_free(app.messages);
+	oidc_free(app.oidc);
 	audit_free(app.audit); /* writes the reads still queued */
 	auth_free(app.auth);
 	metrics_free(app.metrics);

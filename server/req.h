@@ -108,7 +108,7 @@ struct reply {
 	int status;               /* 0 until a handler answers */
 	struct buf body;
 	const char *content_type; /* static; default application/json */
-	char location[160];
+	char location[2048];      /* a provider's login URL is long (api_oidc.c) */
 	char etag[32];
 	char link[400];
 	char allow[64];

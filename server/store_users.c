@@ -81,7 +81,7 @@ enum app_err store_users_get(struct store *s, int64_t id, struct user *out)
 	return one_user(s, "WHERE id = ?1", id, NULL, out);
 }
 
-static enum app_err write_units(struct store *s, const struct user *u)
+enum app_err store_users_units_set(struct store *s, const struct user *u)
 {
 	sqlite3_stmt *st;
 	enum app_err err;
@@ -133,7 +133,7 @@ enum app_err store_users_insert(struct store *s, struct user *u, int64_t now)
 		goto out;
 	u->id = sqlite3_last_insert_rowid(store_db(s));
 	u->created_at = u->updated_at = now;
-	if ((err = write_units(s, u)))
+	if ((err = store_users_units_set(s, u)))
 		goto out;
 	return store_commit(s);
 out:
@@ -158,7 +158,7 @@ enum app_err store_users_update(struct store *s, const struct user *u, int64_t n
 	sqlite3_bind_int64(st, 1, u->id);
 	bind_user(st, u);
 	sqlite3_bind_int64(st, 6, now);
-	if ((err = store_step_done(s, st, "user update")) || (err = write_units(s, u)))
+	if ((err = store_step_done(s, st, "user update")) || (err = store_users_units_set(s, u)))
 		goto out;
 	if (!u->active || u->role != cur.role || strcmp(u->password_hash, cur.password_hash)) {
 		/* a disabled account, a new role or a new password ends its sessions */
@@ -323,12 +323,18 @@ enum app_err store_users_failure_clear(struct store *s, const char *key)
 
 enum app_err store_users_audit_add(struct store *s, const struct audit_row *r)
 {
+	return store_users_audit_detail(s, r, NULL);
+}
+
+enum app_err store_users_audit_detail(struct store *s, const struct audit_row *r,
+				      const char *detail)
+{
 	sqlite3_stmt *st;
 	enum app_err err;
 
 	if ((err = store_stmt(s, "INSERT INTO audit_log (at, user_id, username, role, action, "
-				 "patient_id, appointment_id, client_ip) "
-				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+				 "patient_id, appointment_id, client_ip, detail) "
+				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 			      &st)))
 		return err;
 	sqlite3_bind_int64(st, 1, r->at);
@@ -342,6 +348,8 @@ enum app_err store_users_audit_add(struct store *s, const struct audit_row *r)
 	if (r->appointment_id)
 		sqlite3_bind_int64(st, 7, r->appointment_id);
 	sqlite3_bind_text(st, 8, r->client_ip, -1, SQLITE_TRANSIENT);
+	if (detail)
+		sqlite3_bind_text(st, 9, detail, -1, SQLITE_TRANSIENT);
 	return store_step_done(s, st, "audit add");
 }
 
@@ -354,7 +362,7 @@ enum app_err store_users_audit_list(struct store *s, int64_t patient_id, int lim
 	int rc;
 
 	if ((err = store_stmt(s, "SELECT id, at, user_id, username, role, action, patient_id, "
-				 "appointment_id, client_ip FROM audit_log "
+				 "appointment_id, client_ip, detail FROM audit_log "
 				 "WHERE (?1 = 0 OR patient_id = ?1) ORDER BY id DESC LIMIT ?2 OFFSET ?3",
 			      &st)))
 		return err;
@@ -372,6 +380,7 @@ enum app_err store_users_audit_list(struct store *s, int64_t patient_id, int lim
 		r.patient_id = sqlite3_column_int64(st, 6);
 		r.appointment_id = sqlite3_column_int64(st, 7);
 		store_copy_text(r.client_ip, sizeof(r.client_ip), st, 8);
+		r.detail = (const char *)sqlite3_column_text(st, 9); /* valid until the next step */
 		if (!fn(ctx, &r))
 			break;
 	}

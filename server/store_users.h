@@ -36,6 +36,8 @@ enum app_err store_users_get(struct store *s, int64_t id, struct user *out) WARN
 /* Write role, clinician_id, active, password_hash and units of u.
  * Deactivating or changing the role ends the user's sessions. */
 enum app_err store_users_update(struct store *s, const struct user *u, int64_t now) WARN_UNUSED;
+/* Set u's units to u->unit_ids (in the caller's transaction). */
+enum app_err store_users_units_set(struct store *s, const struct user *u) WARN_UNUSED;
 typedef bool (*user_fn)(void *ctx, const struct user *u);
 enum app_err store_users_list(struct store *s, user_fn fn, void *ctx) WARN_UNUSED;
 
@@ -65,10 +67,16 @@ struct audit_row {
 	char action[96];
 	int64_t patient_id, appointment_id; /* 0: none */
 	char client_ip[48];
+	const char *detail; /* a listing's JSON text (a login's issuer, subject, acr, amr)
+			    * or NULL; borrowed for the callback only */
 };
 
 /* Append one audit row (in the caller's transaction, if any). */
 enum app_err store_users_audit_add(struct store *s, const struct audit_row *r) WARN_UNUSED;
+/* The same with detail (JSON text, or NULL): a login's issuer, subject,
+ * acr and amr (store_sso.c). */
+enum app_err store_users_audit_detail(struct store *s, const struct audit_row *r,
+				      const char *detail) WARN_UNUSED;
 /* Rows about patient_id (0: all), newest first. */
 typedef bool (*audit_fn)(void *ctx, const struct audit_row *r);
 enum app_err store_users_audit_list(struct store *s, int64_t patient_id, int limit, int offset,

@@ -4,8 +4,9 @@
 // missing; the directory pages (units, clinicians, rooms, consultation
 // types: list, create, change, deactivate) from one description per kind,
 // as the server's resources.c describes them; and the sub-menu that leads
-// to the accounts (admin_accounts.js), the hours (admin_hours.js) and a
-// patient's audit log (admin_audit.js).  Every change reloads the shared
+// to the accounts (admin_accounts.js), the hours (admin_hours.js), a
+// patient's audit log (admin_audit.js) and the single sign-on rules
+// (admin_sso.js).  Every change reloads the shared
 // directory (lib.js loadDirectory) so the calendar sees it at once.
 import {
   api, t, h, clear, dir, loadDirectory, explain, toast, openDialog, closeDialog, field, fieldError, showError,
@@ -14,8 +15,9 @@ import { showAccounts } from './admin_accounts.js';
 import { showHours } from './admin_hours.js';
 import { showAudit } from './admin_audit.js';
 import { showQuestionnaires, followUpButton } from './admin_questionnaires.js';
+import { showSso } from './admin_sso.js';
 
-const PAGES = ['start', 'units', 'clinicians', 'hours', 'rooms', 'types', 'questionnaires', 'accounts', 'audit'];
+const PAGES = ['start', 'units', 'clinicians', 'hours', 'rooms', 'types', 'questionnaires', 'accounts', 'audit', 'sso'];
 const PROFESSIONS = ['lege', 'sykepleier', 'psykolog', 'fysioterapeut', 'ergoterapeut', 'sosionom',
   'klinisk ernæringsfysiolog', 'logoped', 'annet'];
 
@@ -29,7 +31,7 @@ export function showAdmin(main, page, params, me) {
       href: `#/admin${p === 'start' ? '' : `/${p}`}`, 'aria-current': p === current ? 'page' : null,
     }, t(`admin.page.${p}`)))))), body));
   const view = { start: showChecklist, units: showKind, clinicians: showKind, rooms: showKind, types: showKind,
-    hours: showHours, accounts: showAccounts, audit: showAudit, questionnaires: showQuestionnaires }[current];
+    hours: showHours, accounts: showAccounts, audit: showAudit, questionnaires: showQuestionnaires, sso: showSso }[current];
   view(body, params, current, me)
     .then(() => body.querySelector('h1')?.focus())
     .catch(x => clear(body, h('p.error', { role: 'alert' }, explain(x))));

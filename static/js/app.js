@@ -16,6 +16,7 @@ import { showStats } from './stats.js';
 import { showWaiting } from './waiting.js';
 import { showAbsence } from './absence.js';
 import { showPatients } from './patient.js';
+import { addSso } from './sso.js';
 
 export const session = { me: null };
 const main = document.getElementById('main');
@@ -67,7 +68,8 @@ function showLogin(message) {
         await started(me);
       } catch (x) {
         err.textContent = x instanceof ApiError && x.status === 401 ? t('login.wrong')
-          : x instanceof ApiError && x.status === 429 ? t('login.slow') : explain(x);
+          : x instanceof ApiError && x.status === 429 ? t('login.slow')
+            : x instanceof ApiError && x.status === 403 ? t('sso.passwordAdmins') : explain(x);
         pw.focus();
       }
     },
@@ -80,6 +82,7 @@ function showLogin(message) {
   h('button.primary', { type: 'submit' }, t('login.submit')));
   clear(main, form);
   user.focus();
+  addSso(form, err); // the hospital's login, when configured (sso.js)
 }
 
 async function started(me) {

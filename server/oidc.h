@@ -1,0 +1,121 @@
+/*
+ * oidc.h - the OpenID Connect relying party: discovery, keys, logins under
+ * way, the code exchange and ID-token validation (issue 25).
+ *
+ * The flow is the authorization code flow with PKCE (S256) always.  A login
+ * starts with oidc_begin(): state, nonce and the PKCE verifier are random,
+ * kept here (server-side, in memory, at most OIDC_PENDING_MAX, each for
+ * OIDC_PENDING_S) and bound to a pre-login cookie whose value only the
+ * browser has (we keep its hash).  oidc_take() hands one back once: a
+ * replayed state, or one from another browser, finds nothing.
+ *
+ * Tokens are checked by oidc_verify() (signature) and oidc_check_claims()
+ * (iss, aud, azp, exp, iat, nonce).  The algorithm is the configured one
+ * (--oidc-alg: RS256, ES256 or PS256), never the token's: a token whose
+ * header names another ("none", HS256 keyed with the public key, ...) is
+ * refused before any key is tried, and a key must be of the algorithm's
+ * type (RSA for RS256 and PS256, EC P-256 for ES256).  libcjose verifies.
+ *
+ * The provider's metadata (.well-known/openid-configuration under
+ * --oidc-issuer; its "issuer" must equal the option exactly) and its keys
+ * (jwks_uri) are fetched with libcurl on first need and cached.  A token
+ * whose kid is not among the cached keys makes one refresh, at most
+ * OIDC_JWKS_REFRESHES a minute, so a provider's key rotation needs no
+ * restart and a flood of made-up kids cannot make timebok a fetch cannon.
+ * Calls to the provider have timeouts and need https, except to a loopback
+ * issuer (tests).
+ *
+ * The client authenticates at the token endpoint with a secret
+ * (--oidc-client-secret-file, or TIMEBOK_OIDC_CLIENT_SECRET in the
+ * environment; never the command line) as client_secret_basic, or with a
+ * private-key JWT (--oidc-client-key-file, a JWK with its private part) as
+ * private_key_jwt, which HelseID asks for.  HelseID's PAR and DPoP would be
+ * two more steps here (a pushed request before oidc_begin's redirect, a
+ * proof header on the token request), with no change to the callers.
+ */
+#ifndef TIMEBOK_OIDC_H
+#define TIMEBOK_OIDC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "token.h"
+
+struct config;
+struct oidc;
+
+#define OIDC_PENDING_MAX 1024
+#define OIDC_PENDING_S 600     /* a login must come back within ten minutes */
+#define OIDC_LEEWAY_S 60       /* clock difference allowed for exp and iat */
+#define OIDC_IAT_MAX_AGE_S 600 /* a token issued longer ago than this is stale */
+#define OIDC_JWKS_REFRESHES 3  /* key fetches in a minute, at most */
+#define OIDC_HTTP_TIMEOUT_S 10
+#define OIDC_RETRY_S 30 /* after the provider's metadata could not be had */
+#define OIDC_COOKIE "timebok_oidc"
+#define OIDC_BACKCHANNEL_EVENT "http://schemas.openid.net/event/backchannel-logout"
+
+/* What a login under way needs at its callback. */
+struct oidc_pending {
+	char state[TOKEN_LEN + 1];
+	char nonce[TOKEN_LEN + 1];
+	char verifier[TOKEN_LEN + 1];
+	char prelogin_hash[65]; /* of the pre-login cookie's value */
+	int64_t created;
+};
+
+/* The relying party for cfg (borrowed; it outlives the object).  *out is
+ * NULL when OIDC is not configured (no --oidc-issuer).  APP_EINVAL (logged)
+ * when it is configured badly: no client id, an http issuer that is not
+ * loopback, an unknown algorithm, no secret and no key, or an unreadable
+ * secret or key file. */
+enum app_err oidc_new(const struct config *cfg, struct oidc **out) WARN_UNUSED;
+void oidc_free(struct oidc *o);
+
+/* Start a login: *url (new, malloc) is the provider's authorization URL for
+ * redirect_uri, and prelogin the value of the pre-login cookie to set.
+ * APP_EBUSY when the provider's metadata cannot be had. */
+enum app_err oidc_begin(struct oidc *o, const char *redirect_uri, int64_t now, char **url,
+			char prelogin[TOKEN_LEN + 1]) WARN_UNUSED;
+/* Take the login under way with state, if prelogin (the cookie's value)
+ * is the one it was started with and it has not expired; it is forgotten
+ * either way.  APP_ENOTFOUND otherwise. */
+enum app_err oidc_take(struct oidc *o, const char *state, const char *prelogin, int64_t now,
+		       struct oidc_pending *out) WARN_UNUSED;
+
+/* Exchange code at the token endpoint; *id_token is new (malloc).
+ * APP_EUNAUTH when the provider refuses, APP_EBUSY when it cannot be
+ * reached. */
+enum app_err oidc_exchange(struct oidc *o, const char *code, const char *redirect_uri,
+			   const struct oidc_pending *p, int64_t now, char **id_token) WARN_UNUSED;
+
+/* Verify jwt's signature with the provider's keys (refreshing them once for
+ * an unknown kid) and check its claims: an ID token with nonce, or a logout
+ * token (nonce NULL: it must have none, and must carry the back-channel
+ * logout event).  *claims is new.  APP_EUNAUTH with *why (static) for a
+ * token that does not pass. */
+enum app_err oidc_validate(struct oidc *o, const char *jwt, const char *nonce, int64_t now,
+			   json_t **claims, const char **why) WARN_UNUSED;
+
+/* The pieces of oidc_validate, for tests. */
+
+/* The alg named by --oidc-alg, or NULL when it is not one we accept. */
+const char *oidc_alg_name(const char *configured);
+/* Whether jwk_json (one JWK) is a key of alg's type. */
+bool oidc_key_fits(const char *alg, const char *jwk_json);
+/* Verify compact JWS jwt against keys (a JWKS object {"keys": [...]},
+ * borrowed) with alg, never the header's.  *kid_unknown is set when the
+ * token names a kid no key of alg's type has.  *payload is new. */
+enum app_err oidc_verify(const char *jwt, const char *alg, const json_t *keys, bool *kid_unknown,
+			 json_t **payload, const char **why) WARN_UNUSED;
+/* Check the claims of an ID token (nonce given) or a logout token (NULL)
+ * from issuer for client_id at now. */
+enum app_err oidc_check_claims(const json_t *claims, const char *issuer, const char *client_id,
+			       const char *nonce, int64_t now, const char **why) WARN_UNUSED;
+/* base64url(SHA-256(verifier)), the S256 code challenge. */
+void oidc_challenge(const char *verifier, char out[44]);
+/* Whether url is http(s) to a loopback host (127.0.0.0/8, ::1, localhost). */
+bool oidc_loopback(const char *url);
+
+#endif
