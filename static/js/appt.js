@@ -11,6 +11,7 @@ import {
   nowIso,
 } from './lib.js';
 import { patientFacts, explainRefusal } from './book.js';
+import { partsSection, refocusParts, recipientText, whoIsTold, limits } from './participants.js';
 
 const OPEN = ['booked', 'invited', 'confirmed', 'opted_out'];
 
@@ -78,9 +79,7 @@ async function render(id, body, notice) {
     a.opt_out_reason ? h('span', { id: 'appt-opt-out-reason' }, ` ${t('stats.optedOut')}: ${t(`stats.reason_${a.opt_out_reason}`)}`) : null,
     a.status_reason ? h('span', {}, ` «${a.status_reason}»`) : null),
     patientPart ? [h('dt', {}, t('appt.answer')), h('dd', { id: 'appt-answer' }, answerText(patientPart, history))] : null,
-    a.video_url ? [h('dt', {}, t('appt.video')), h('dd', {}, h('a', { href: a.video_url, target: '_blank', rel: 'noopener' }, t('appt.openVideo')))] : null,
-    people.filter(p => p.kind === 'guest').length ? [h('dt', {}, t('appt.guests')), h('dd', {},
-      people.filter(p => p.kind === 'guest').map(g => h('div', {}, `${g.name}${g.role ? ` (${t(`guest.${g.role}`)})` : ''}: ${t(`response.${g.response}`)}`)))] : null);
+    a.video_url ? [h('dt', {}, t('appt.video')), h('dd', {}, h('a', { href: a.video_url, target: '_blank', rel: 'noopener' }, t('appt.openVideo')))] : null);
 
   const sections = [notice ? h('p.notice', { role: 'status' }, notice) : null, facts];
   if (a.status === 'opted_out') sections.push(rebook(a, change, invite));
@@ -88,7 +87,9 @@ async function render(id, body, notice) {
     h('button.primary', { type: 'button', id: 'appt-invite', onclick: invite },
       a.status === 'booked' ? t('appt.invite') : t('appt.reinvite'))));
   sections.push(problem);
-  if (isOpen) sections.push(moveForm(a, change), cancelForm(change));
+  const staff = ['admin', 'secretary'].includes((await limits()).role);
+  sections.push(partsSection(a, people, messages, { change, reload, editable: staff && isOpen && !over }));
+  if (isOpen) sections.push(moveForm(a, change), cancelForm(change, whoIsTold(patient, people)));
   if (a.status !== 'cancelled' && a.start <= nowIso() || ['completed', 'no_show'].includes(a.status)) {
     sections.push(h('div.actions', { role: 'group', 'aria-label': t('appt.outcome') },
       h('button', { type: 'button', disabled: a.status === 'completed', onclick: () => change({ status: 'completed' }, t('appt.markedCompleted')) }, t('appt.completed')),
@@ -99,6 +100,7 @@ async function render(id, body, notice) {
   body.removeAttribute('aria-busy');
   const focus = body.querySelector('.notice') ? body.querySelector('#appt-invite, #rebook-room, button') : null;
   if (focus) focus.focus();
+  refocusParts(body);
 }
 
 function answerText(p, history) {
@@ -156,10 +158,12 @@ function moveForm(a, change) {
   return h('details.change', {}, h('summary', {}, t('appt.change')), form);
 }
 
-function cancelForm(change) {
+// told: who the cancellation tells (participants.js whoIsTold), said
+// before the button so that nothing is promised that will not be sent.
+function cancelForm(change, told) {
   const reason = h('textarea', { rows: '2', maxlength: '500' });
   return h('details.change.danger', {}, h('summary', {}, t('appt.cancel')),
-    field('cx-reason', t('appt.cancelReason'), reason, t('appt.cancelHint')),
+    field('cx-reason', t('appt.cancelReason'), reason, told.text),
     h('button.danger', { type: 'button', id: 'appt-cancel', onclick: () => {
       const patch = { status: 'cancelled' };
       if (reason.value.trim()) patch.reason = reason.value.trim();
@@ -170,6 +174,7 @@ function cancelForm(change) {
 function messageList(a, messages, reload, problem) {
   const rows = messages.map(m => h('tr', { class: `msg-${m.status}` },
     h('td', {}, fmtWhen(m.created_at)),
+    h('td', {}, recipientText(m), h('div.muted', {}, m.to)),
     h('td', {}, t(`channel.${m.channel}`)),
     h('td', {}, t(`kind.${m.kind}`)),
     h('td', {}, h('span', { class: `pill msg-${m.status}` }, t(`delivery.${m.status}`)),
@@ -185,7 +190,7 @@ function messageList(a, messages, reload, problem) {
     } }, t('appt.markHandled')) : '')));
   return h('section', { 'aria-labelledby': 'msg-h' }, h('h3', { id: 'msg-h' }, t('appt.messages')),
     messages.length ? h('table.messages', {}, h('caption.sr', {}, t('appt.messages')),
-      h('thead', {}, h('tr', {}, ['sent', 'channel', 'kind', 'state', 'action'].map(k => h('th', { scope: 'col' }, t(`appt.col.${k}`))))),
+      h('thead', {}, h('tr', {}, ['sent', 'to', 'channel', 'kind', 'state', 'action'].map(k => h('th', { scope: 'col' }, t(k === 'to' ? 'parts.col.to' : `appt.col.${k}`))))),
       h('tbody', {}, rows)) : h('p.muted', {}, t('appt.noMessages')));
 }
 

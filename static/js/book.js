@@ -9,10 +9,12 @@ import {
   toast, changed,
   addDays, fmtWhen, timeOf, dateOf, clinicianName, roomName, age, explain,
 } from './lib.js';
+import { guestsForBooking } from './participants.js';
 
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
 const FIELDS = { patient_id: 'bk-patient', clinician_ids: 'bk-clinicians', start: 'bk-time',
-  duration_minutes: 'bk-duration', room_id: 'bk-room', mode: 'bk-mode-video', type_id: 'bk-type' };
+  duration_minutes: 'bk-duration', room_id: 'bk-room', mode: 'bk-mode-video', type_id: 'bk-type',
+  reference: 'bk-reference' };
 
 export function openBooking(pre = {}) {
   const form = h('form.booking', { novalidate: true });
@@ -165,6 +167,8 @@ export function openBooking(pre = {}) {
     } catch (x) { clear(slotsBox, h('p.error', {}, explain(x))); }
   } }, t('book.nextFree'));
 
+  const parts = guestsForBooking({ mode, clinicians: chosenClinicians }); // guests, the reference
+  form.addEventListener('change', parts.sync);
   const invite = h('input', { type: 'checkbox', id: 'bk-invite', checked: true });
   const problem = h('div.problem', { id: 'bk-problem', role: 'alert' });
   const submit = h('button.primary', { type: 'submit' }, t('book.submit'));
@@ -180,6 +184,7 @@ export function openBooking(pre = {}) {
         field('bk-duration', t('book.duration'), duration), field('bk-type', t('book.type'), type)),
       nextFree, slotsBox),
     h('fieldset', { id: 'bk-mode' }, h('legend', {}, t('book.mode')), h('div.row', {}, modeRadios), roomField),
+    parts.el,
     h('label.check', {}, invite, t('book.inviteNow')),
     problem,
     h('div.actions', {}, submit, h('button', { type: 'button', onclick: closeDialog }, t('app.cancel'))));
@@ -198,6 +203,7 @@ export function openBooking(pre = {}) {
     if (room.value) body.room_id = Number(room.value);
     if (type.value) body.type_id = Number(type.value);
     if (st.override) body.override_hours = true;
+    Object.assign(body, parts.body());
     submit.disabled = true;
     try {
       const a = await api('POST', '/appointments', body);
@@ -205,8 +211,10 @@ export function openBooking(pre = {}) {
       if (invite.checked) {
         try { await api('POST', `/appointments/${a.id}/invitations`); sent = true; } catch (x) { toast(`${t('book.inviteFailed')} ${explain(x)}`, 'bad'); }
       }
+      const guestProblems = await parts.save(a.id, invite.checked);
       closeDialog();
       toast(t(sent ? 'book.doneInvited' : 'book.done', st.patient.name, fmtWhen(a.start)));
+      if (guestProblems.length) toast(t('parts.guestsFailed', guestProblems.join('; ')), 'bad');
       changed();
     } catch (x) {
       await explainRefusal(x, problem, st);
