@@ -182,8 +182,13 @@ export function guestsForBooking({ mode, clinicians }) {
   };
   limits().then(l => { lim = l; sync(); });
   render();
-  const el = h('details.parts', { id: 'bk-parts' }, h('summary', {}, t('parts.title')),
-    h('p.muted', {}, t('parts.bookingIntro')), count, list, form.el, ref.el);
+  // the controls join the form when the part is first opened: a booking
+  // without guests has no second set of name and phone fields
+  const el = h('details.parts', { id: 'bk-parts' }, h('summary', {}, t('parts.title')));
+  el.addEventListener('toggle', () => {
+    if (el.open && !el.querySelector('.guest-form'))
+      el.append(h('p.muted', {}, t('parts.bookingIntro')), count, list, form.el, ref.el);
+  });
   return {
     el, sync,
     body: () => (ref.input.value.trim() ? { reference: ref.input.value.trim() } : {}),
@@ -270,7 +275,7 @@ export function partsSection(a, people, messages, { change, reload, editable }) 
       h('td', {}, messageState(messages, g.id)),
       actions));
   }
-  const table = h('table.messages.parts', { id: 'parts-table' }, h('caption.sr', {}, t('parts.heading')),
+  const table = h('table.parts', { id: 'parts-table' }, h('caption.sr', {}, t('parts.heading')),
     h('thead', {}, h('tr', {}, ['name', 'role', 'contact', 'answer', 'messages', 'action'].map(k => h('th', { scope: 'col' }, t(`parts.col.${k}`))))),
     h('tbody', {}, rows));
 
