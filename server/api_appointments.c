@@ -246,8 +246,8 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 		"room_id", "type_id", "override_hours", "repeat", NULL};
 	static const char *const patch_fields[] = {
 		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
-		"room_id", "type_id", "override_hours", "status", "reason", "held_mode", "reference",
-		NULL};
+		"room_id", "type_id", "override_hours", "status", "reason", "held_mode",
+		"reference", NULL};
 	const char *s;
 	enum app_err err;
 	json_t *o = NULL;

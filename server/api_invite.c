@@ -183,7 +183,8 @@ static void put_recipient(struct buf *b, struct store *db, const struct outbox_m
 	struct participant p;
 	bool guest;
 
-	if (!m->participant_id || store_participants_get(db, m->appointment_id, m->participant_id, &p)) {
+	if (!m->participant_id ||
+	    store_participants_get(db, m->appointment_id, m->participant_id, &p)) {
 		buf_puts(b, ",\"recipient\":null");
 		return;
 	}

@@ -25,7 +25,8 @@ static void setup(void)
 {
 	e2e_start(&srv, NULL, NULL);
 	port = srv.port;
-	clin = e2e_make(port, "clinicians", "{\"name\":\"Dr Ingrid Solheim\",\"profession\":\"lege\"}");
+	clin = e2e_make(port, "clinicians",
+			"{\"name\":\"Dr Ingrid Solheim\",\"profession\":\"lege\"}");
 	clin2 = e2e_make(port, "clinicians",
 			 "{\"name\":\"Sykepleier Per Berg\",\"profession\":\"sykepleier\"}");
 	pat = e2e_make(port, "patients",
@@ -129,7 +130,8 @@ START_TEST(messages_name_their_recipients)
 	invite_guest(id, nav, token);
 	m = e2e_settled(port, id);
 	ck_assert_int_eq(json_array_size(m), 6); /* patient 2, GP 2, interpreter 1, NAV 1 */
-	json_array_foreach(m, i, v) {
+	json_array_foreach(m, i, v)
+	{
 		char key[200];
 		who = json_object_get(v, "recipient");
 		ck_assert(json_is_object(who));
@@ -146,7 +148,8 @@ START_TEST(messages_name_their_recipients)
 				ck_assert_str_eq(str(who, "interpreter_language"), "polsk");
 				ck_assert_str_eq(str(who, "name"), "Tolk Anna");
 			} else {
-				ck_assert(json_is_null(json_object_get(who, "interpreter_language")));
+				ck_assert(
+				    json_is_null(json_object_get(who, "interpreter_language")));
 			}
 			if (json_integer_value(json_object_get(v, "participant_id")) == gp) {
 				ck_assert_str_eq(str(who, "role"), "gp");
@@ -169,7 +172,8 @@ START_TEST(messages_name_their_recipients)
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants/%lld", id, tolk);
 	json_decref(e2e_json(port, "DELETE", path, NULL, 204));
 	m = e2e_settled(port, id);
-	json_array_foreach(m, i, v) {
+	json_array_foreach(m, i, v)
+	{
 		bool is_tolk = json_integer_value(json_object_get(v, "participant_id")) == tolk;
 		who = json_object_get(v, "recipient");
 		ck_assert(json_is_boolean(json_object_get(who, "removed")));
@@ -214,7 +218,8 @@ START_TEST(guest_sees_initials_and_birth_year_only)
 
 	/* the clinic's reference, when set, instead of the initials and year */
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
-	json_decref(e2e_json(port, "PATCH", path, "{\"reference\":\" Henvisning 2026-114 \"}", 200));
+	json_decref(
+	    e2e_json(port, "PATCH", path, "{\"reference\":\" Henvisning 2026-114 \"}", 200));
 	j = appt(id);
 	ck_assert_str_eq(str(j, "reference"), "Henvisning 2026-114"); /* trimmed */
 	json_decref(j);
@@ -266,7 +271,8 @@ START_TEST(initials_of_names_as_they_come)
 		invite_guest(id, g, token);
 		view(token, &r);
 		snprintf(want, sizeof(want), "\"initials\":\"%s\"", cases[i].initials);
-		ck_assert_msg(body_has(&r, want), "%s: %.*s", cases[i].name, (int)r.body_len, r.body);
+		ck_assert_msg(body_has(&r, want), "%s: %.*s", cases[i].name, (int)r.body_len,
+			      r.body);
 		ck_assert(body_has(&r, "\"birth_year\":null")); /* no birth number: unknown */
 		e2e_resp_free(&r);
 	}
@@ -319,7 +325,8 @@ START_TEST(reference_is_checked_and_kept_in_the_history)
 	json_decref(j);
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/history", id);
 	h = e2e_json(port, "GET", path, NULL, 200);
-	json_array_foreach(h, i, v) {
+	json_array_foreach(h, i, v)
+	{
 		json_t *c = json_object_get(json_object_get(v, "changes"), "reference");
 		if (c && json_is_object(c) && json_is_null(json_object_get(c, "new")))
 			noted = true;
@@ -361,7 +368,8 @@ START_TEST(the_limit_shown_is_the_limit_held)
 	id = book(NULL); /* patient + 2 clinicians: 3 of 4 */
 	add_guest(id, "{\"name\":\"Fastlege\",\"role\":\"gp\"}");
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/participants", id);
-	ck_assert(e2e_request(port, "POST", path, NULL, "{\"name\":\"Tolk\",\"role\":\"other\"}", &r));
+	ck_assert(
+	    e2e_request(port, "POST", path, NULL, "{\"name\":\"Tolk\",\"role\":\"other\"}", &r));
 	ck_assert_int_eq(r.status, 409);
 	ck_assert(e2e_is_error(&r, "participant_limit", NULL));
 	e2e_resp_free(&r);
