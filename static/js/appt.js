@@ -87,8 +87,9 @@ async function render(id, body, notice) {
     h('button.primary', { type: 'button', id: 'appt-invite', onclick: invite },
       a.status === 'booked' ? t('appt.invite') : t('appt.reinvite'))));
   sections.push(problem);
-  const staff = ['admin', 'secretary'].includes((await limits()).role);
-  sections.push(partsSection(a, people, messages, { change, reload, editable: staff && isOpen && !over }));
+  const lim = await limits().catch(() => null); // the platform's limit, and who may change
+  const editable = ['admin', 'secretary'].includes(lim?.role) && isOpen && !over;
+  sections.push(partsSection(a, people, messages, { change, reload, editable, lim }));
   if (isOpen) sections.push(moveForm(a, change), cancelForm(change, whoIsTold(patient, people)));
   if (a.status !== 'cancelled' && a.start <= nowIso() || ['completed', 'no_show'].includes(a.status)) {
     sections.push(h('div.actions', { role: 'group', 'aria-label': t('appt.outcome') },

@@ -19,14 +19,10 @@ import { api, t, h, clear, field, showError, toast, changed, fmtWhen, clinicianN
 export const ROLES = ['gp', 'nav', 'interpreter', 'next_of_kin', 'other'];
 const GUEST_FIELDS = ['name', 'role', 'interpreter_language', 'phone', 'email', 'language', 'organisation'];
 
-// The session's limits, asked once.
-let limitsAsked = null;
+// The limits and the role of whoever is logged in now (asked each time a
+// form is drawn: another user may have logged in since).
 export function limits() {
-  if (!limitsAsked) {
-    limitsAsked = api('GET', '/me').then(me => ({ video: me.video_max_participants, guests: me.max_guests, role: me.role }))
-      .catch(() => { limitsAsked = null; return { video: 8, guests: 64, role: null }; });
-  }
-  return limitsAsked;
+  return api('GET', '/me').then(me => ({ video: me.video_max_participants, guests: me.max_guests, role: me.role }));
 }
 
 // A phone number as people type it ("912 34 567", "+47 912 34 567",
@@ -180,7 +176,7 @@ export function guestsForBooking({ mode, clinicians }) {
     list.hidden = !guests.length;
     sync();
   };
-  limits().then(l => { lim = l; sync(); });
+  limits().then(l => { lim = l; sync(); }, () => {});
   render();
   // the controls join the form when the part is first opened: a booking
   // without guests has no second set of name and phone fields
@@ -227,8 +223,9 @@ export function refocusParts(root) {
 
 // The participants section of the appointment dialog.  a: the
 // appointment; people: its participants; messages: its messages;
-// change(patch, notice): the dialog's If-Match PATCH; reload(notice).
-export function partsSection(a, people, messages, { change, reload, editable }) {
+// change(patch, notice): the dialog's If-Match PATCH; reload(notice);
+// editable: whether this user may change them now; lim: limits().
+export function partsSection(a, people, messages, { change, reload, editable, lim }) {
   const problem = h('div.problem', { role: 'alert', id: 'parts-problem' });
   const guests = people.filter(p => p.kind === 'guest');
   const count = h('p.parts-count', { id: 'parts-count', 'aria-live': 'polite' });
@@ -281,6 +278,10 @@ export function partsSection(a, people, messages, { change, reload, editable }) 
 
   const section = h('section.parts', { 'aria-labelledby': 'parts-h', id: 'parts' },
     h('h3', { id: 'parts-h', tabindex: '-1' }, t('parts.heading')), count, table, problem);
+  const f = lim ? fullness(lim, a.mode, a.clinician_ids.length, guests.length) : null;
+  const full = !!f?.full;
+  if (f) count.textContent = full ? `${f.text}. ${t('parts.full')}` : f.text;
+  count.classList.toggle('full', full);
   if (!editable) return section;
 
   // another clinician of the unit(s) of those already booked
@@ -315,13 +316,8 @@ export function partsSection(a, people, messages, { change, reload, editable }) 
   } }, t('parts.referenceSave'));
   ref.input.addEventListener('keydown', e => { if (e.key === 'Enter') { e.preventDefault(); saveRef.click(); } });
 
-  limits().then(lim => {
-    const f = fullness(lim, a.mode, a.clinician_ids.length, guests.length);
-    count.textContent = f.full ? `${f.text}. ${t('parts.full')}` : f.text;
-    count.classList.toggle('full', f.full);
-    form.add.disabled = f.full;
-    addClin.disabled = f.full && a.mode === 'video';
-  });
+  form.add.disabled = full;
+  addClin.disabled = full && a.mode === 'video';
   form.add.setAttribute('aria-describedby', 'parts-count');
   section.append(
     h('div.row', {}, field('parts-clinician', t('parts.otherClinician'), pick), addClin),

@@ -256,7 +256,7 @@ test('the limit: a clinician fills the meeting, the add buttons are disabled; re
   assert.ok((await dlg.locator('table.messages tbody').textContent()).includes(`Tolk Anna (tolk, polsk), ${P.wasRemoved}`));
 });
 
-test('a guest added in the dialog with the keyboard; an API refusal is said at the field', async () => {
+test('a guest added in the dialog with the keyboard alone, then invited; the focus stays where the user is', async () => {
   const dlg = page.getByRole('dialog');
   await page.locator('#parts-guest-role').focus();
   for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown'); // "other"
