@@ -63,6 +63,7 @@ static void write_appt_open(struct buf *b, const struct appointment *a, bool wit
 		      a->status == APPT_COMPLETED ? appointment_mode_name(a->held_mode) : NULL);
 	buf_json_kstr(b, ",", "status_reason", a->status_reason[0] ? a->status_reason : NULL);
 	buf_json_kstr(b, ",", "opt_out_reason", a->opt_out_reason[0] ? a->opt_out_reason : NULL);
+	buf_json_kstr(b, ",", "reference", a->reference[0] ? a->reference : NULL);
 	buf_json_kint(b, ",", "version", a->version, false);
 	timeutil_format(a->created_at, t);
 	buf_json_kstr(b, ",", "created_at", t);
@@ -116,13 +117,14 @@ enum app_err api_appointment_visible(struct store *db, const struct req *req, st
 /* The fields a request may set, as read from its body. */
 struct fields {
 	bool has_start, has_end, has_duration, has_mode, has_status, has_room, has_clinicians,
-		has_patient, has_reason, has_type, has_held;
+		has_patient, has_reason, has_type, has_held, has_reference;
 	int64_t start, end, duration;
 	int mode, status, held_mode;
 	int64_t room_id, patient_id, type_id;
 	int nclinicians;
 	int64_t clinician_ids[APPT_MAX_CLINICIANS];
 	char reason[APPT_REASON_MAX + 1];
+	char reference[APPT_REFERENCE_MAX * 4 + 1];
 	bool override_hours;
 	int64_t every_days, count; /* a series by rule */
 	int nstarts;               /* a series by its starts (adjusted by hand) */
@@ -240,19 +242,45 @@ static enum app_err read_mode(struct reply *rep, json_t *o, const char *key, boo
 	return APP_OK;
 }
 
+/* The clinic's reference for guests (null or blank: none), trimmed, at
+ * most APPT_REFERENCE_MAX characters, into out (cap bytes). */
+static enum app_err read_reference(struct reply *rep, json_t *o, char *out, size_t cap)
+{
+	const char *s;
+	enum app_err err;
+	size_t n, chars = 0;
+
+	if ((err = body_text(rep, o, "reference", cap - 1, false, &s)))
+		return err;
+	s = s ? s : "";
+	while (*s == ' ')
+		s++;
+	n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		chars += ((unsigned char)s[i] & 0xc0) != 0x80; /* UTF-8 (body_text checked) */
+	if (chars > APPT_REFERENCE_MAX)
+		return reply_fail(rep, APP_EINVAL, "reference",
+				  "'reference' is longer than %d characters", APPT_REFERENCE_MAX);
+	snprintf(out, cap, "%.*s", (int)n, s);
+	return APP_OK;
+}
+
 static enum app_err read_fields(const struct req *req, struct reply *rep, enum read_as as,
 				struct fields *f)
 {
 	static const char *const create_fields[] = {
 		"patient_id", "clinician_ids", "start",		 "end",	       "duration_minutes",
 		"mode",	      "room_id",       "type_id",	 "override_hours", "waiting_id",
-		NULL};
+		"reference",  NULL};
 	static const char *const series_fields[] = {
 		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
-		"room_id", "type_id", "override_hours", "repeat", "starts", "dry_run", NULL};
+		"room_id", "type_id", "override_hours", "repeat", "starts", "dry_run", "reference", NULL};
 	static const char *const patch_fields[] = {
 		"patient_id", "clinician_ids", "start", "end", "duration_minutes", "mode",
-		"room_id", "type_id", "override_hours", "status", "reason", "held_mode", NULL};
+		"room_id", "type_id", "override_hours", "status", "reason", "held_mode",
+		"reference", NULL};
 	const char *s;
 	enum app_err err;
 	json_t *o = NULL;
@@ -307,6 +335,9 @@ static enum app_err read_fields(const struct req *req, struct reply *rep, enum r
 			goto out;
 		}
 	}
+	if ((f->has_reference = body_has(o, "reference")) &&
+	    (err = read_reference(rep, o, f->reference, sizeof(f->reference))))
+		goto out;
 	if ((f->has_reason = body_has(o, "reason"))) {
 		if ((err = body_text(rep, o, "reason", APPT_REASON_MAX, true, &s)))
 			goto out;
@@ -572,7 +603,7 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 		bool only_cancel = f->has_status && f->status == APPT_CANCELLED && !f->has_start &&
 				   !f->has_end && !f->has_duration && !f->has_mode && !f->has_room &&
 				   !f->has_patient && !f->has_clinicians && !f->has_reason &&
-				   !f->has_type;
+				   !f->has_type && !f->has_reference;
 		if (only_cancel)
 			return APP_OK; /* cancelling twice is no change */
 		return reply_fail(e->rep, APP_ETRANSITION, "status",
@@ -634,6 +665,8 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 	}
 	if (f->has_reason)
 		snprintf(next->status_reason, sizeof(next->status_reason), "%s", f->reason);
+	if (f->has_reference)
+		snprintf(next->reference, sizeof(next->reference), "%s", f->reference);
 	if ((err = check_result(e, cur, next)))
 		return err;
 	/* working hours bind a new time or new people, unless overridden */
@@ -730,6 +763,7 @@ static enum app_err build_new(struct edit *e, const struct fields *f, struct app
 	a->nclinicians = f->nclinicians;
 	memcpy(a->clinician_ids, f->clinician_ids, sizeof(f->clinician_ids));
 	a->override_hours = f->override_hours;
+	snprintf(a->reference, sizeof(a->reference), "%s", f->reference);
 	return check_result(e, NULL, a);
 }
 

@@ -33,6 +33,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -176,6 +177,7 @@ API_HANDLER(api_invite_create)
 
 struct list_ctx {
 	struct buf *b;
+	struct store *db;
 	const char *public_url;
 	int n;
 };
@@ -195,6 +197,35 @@ static void put_time(struct buf *b, const char *key, int64_t t)
 	buf_json_kstr(b, ",", key, s);
 }
 
+static bool is_guest(const struct participant *p)
+{
+	return !strcmp(p->kind, "external");
+}
+
+/* Whom message m went to, so that the many messages of a meeting can be
+ * told apart: {"kind": patient | clinician | guest, "name", "role" and
+ * "interpreter_language" (a guest's), "removed"}; null when it names no
+ * participant. */
+static void put_recipient(struct buf *b, struct store *db, const struct outbox_msg *m)
+{
+	struct participant p;
+	bool guest;
+
+	if (!m->participant_id ||
+	    store_participants_get(db, m->appointment_id, m->participant_id, &p)) {
+		buf_puts(b, ",\"recipient\":null");
+		return;
+	}
+	guest = is_guest(&p);
+	buf_json_kstr(b, ",\"recipient\":{", "kind", guest ? "guest" : p.kind);
+	buf_json_kstr(b, ",", "name", p.name);
+	buf_json_kstr(b, ",", "role", guest ? p.role : NULL);
+	buf_json_kstr(b, ",", "interpreter_language",
+		      guest && p.interpreter_language[0] ? p.interpreter_language : NULL);
+	buf_json_kbool(b, ",", "removed", p.removed_at != 0);
+	buf_putc(b, '}');
+}
+
 static bool message_row(void *vctx, const struct outbox_msg *m)
 {
 	struct list_ctx *c = vctx;
@@ -210,6 +241,7 @@ static bool message_row(void *vctx, const struct outbox_msg *m)
 	buf_json_kint(c->b, ",", "participant_id", m->participant_id, true);
 	buf_json_kstr(c->b, ",", "channel", m->channel);
 	buf_json_kstr(c->b, ",", "to", m->recipient);
+	put_recipient(c->b, c->db, m);
 	buf_json_kstr(c->b, ",", "kind", m->kind);
 	buf_json_kstr(c->b, ",", "language", m->language);
 	buf_json_kstr(c->b, ",", "status", m->status);
@@ -230,7 +262,7 @@ static bool message_row(void *vctx, const struct outbox_msg *m)
 
 API_HANDLER(api_invite_messages)
 {
-	struct list_ctx c = {&rep->body, app->cfg->public_url, 0};
+	struct list_ctx c = {&rep->body, db, app->cfg->public_url, 0};
 	struct appointment a;
 	enum app_err err;
 
@@ -354,11 +386,6 @@ static void answer_counted(struct app *app, const struct req *req, const struct 
 	throttle_miss(app->link_answers, key, req->now);
 }
 
-static bool is_guest(const struct participant *p)
-{
-	return !strcmp(p->kind, "external");
-}
-
 /* The language of the link's holder p, a guest or a's patient ("nb" when
  * it cannot be read). */
 static void link_language(struct store *db, const struct appointment *a,
@@ -413,6 +440,61 @@ static enum app_err put_unit(struct store *db, struct buf *b, int64_t id)
 	}
 	buf_putc(b, '}');
 	return APP_OK;
+}
+
+/* The initials of name ("K.N." for "Kari Nordmann", "P.O.H." for
+ * "Per-Olav Hansen": the first character of each word) into out (cap
+ * bytes, at least 2). */
+static void initials(const char *name, char *out, size_t cap)
+{
+	bool start = true; /* at the start of a word */
+	size_t n = 0;
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+		size_t len = 1;
+
+		if (*c == ' ' || *c == '-' || *c == '\t') {
+			start = true;
+			continue;
+		}
+		if (!start)
+			continue;
+		start = false;
+		while ((c[len] & 0xc0) == 0x80)
+			len++; /* the whole of a UTF-8 character */
+		if (n + len + 2 > cap)
+			break;
+		memcpy(out + n, c, len);
+		n += len;
+		out[n++] = '.';
+		c += len - 1;
+	}
+	out[n] = '\0';
+}
+
+/* What a guest is told of whom the meeting is about, enough to prepare
+ * from and no more: the clinic's reference when it set one, else the
+ * patient's initials and birth year; never the name, birth number or
+ * contact data. */
+static void write_about(struct buf *b, struct store *db, const struct appointment *a)
+{
+	struct res_row row;
+	char ini[64] = "";
+	int64_t year = 0;
+	const char *bd;
+
+	if (!a->reference[0] && !store_resource_get(db, &resources_patients, a->patient_id, &row)) {
+		initials(row.v[store_resource_field(&resources_patients, "name")].s, ini,
+			 sizeof(ini));
+		bd = row.v[store_resource_field(&resources_patients, "birth_date")].s;
+		if (!row.v[store_resource_field(&resources_patients, "birth_date")].null &&
+		    strlen(bd) == 10)
+			year = strtoll(bd, NULL, 10);
+	}
+	buf_json_kstr(b, ",\"about\":{", "reference", a->reference[0] ? a->reference : NULL);
+	buf_json_kstr(b, ",", "initials", ini[0] ? ini : NULL);
+	buf_json_kint(b, ",", "birth_year", year, true);
+	buf_putc(b, '}');
 }
 
 static enum app_err write_view(struct app *app, struct store *db, const struct req *req,
@@ -474,6 +556,7 @@ static enum app_err write_view(struct app *app, struct store *db, const struct r
 		buf_json_kstr(b, ",", "role", p->role);
 		buf_json_kstr(b, ",", "response", p->response);
 		buf_putc(b, '}');
+		write_about(b, db, a);
 		buf_json_kbool(b, ",\"can\":{", "accept",
 			       guest_may_answer(a, req->now) && strcmp(p->response, "accepted"));
 		buf_json_kbool(b, ",", "tentative",

@@ -6,13 +6,14 @@
 
 #include "api.h"
 #include "app.h"
+#include "appointment.h"
 #include "auth.h"
 #include "body.h"
 #include "store_sso.h"
 #include <sodium.h>
 
 /* Who is logged in, and what the web app needs to show the clinic's
- * times (its zone) and name. */
+ * times (its zone), name and participant limits. */
 static void write_me(struct buf *b, const struct config *cfg, const struct actor *who,
 		     const char *token, bool oidc)
 {
@@ -31,6 +32,10 @@ static void write_me(struct buf *b, const struct config *cfg, const struct actor
 	buf_json_kstr(b, ",", "time_zone", cfg->tz);
 	buf_json_kstr(b, ",", "clinic_name", cfg->clinic_name);
 	buf_json_kstr(b, ",", "auth", oidc ? "oidc" : "password");
+	/* the limits api_participant_limit holds to, for the page to show
+	 * before they are hit */
+	buf_json_kint(b, ",", "video_max_participants", cfg->video_max_participants, false);
+	buf_json_kint(b, ",", "max_guests", APPT_MAX_GUESTS, false);
 	buf_putc(b, '}');
 	sodium_memzero(csrf, sizeof(csrf));
 }

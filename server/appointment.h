@@ -17,6 +17,7 @@
 #define APPT_MAX_GUESTS 64 /* GP, NAV, interpreters, next of kin: a meeting, not a broadcast */
 #define APPT_MAX_SECONDS 43200 /* 12 h; the schema's CHECK and overlap bound */
 #define APPT_REASON_MAX 500
+#define APPT_REFERENCE_MAX 40 /* characters of the clinic's own reference (0015) */
 
 enum appt_mode { APPT_VIDEO, APPT_IN_PERSON, APPT_PHONE, APPT_MODE_COUNT };
 
@@ -49,6 +50,7 @@ struct appointment {
 	enum appt_mode held_mode; /* how a completed one was held (else unused) */
 	char opt_out_reason[20];  /* the category the patient gave when opting out, kept
 				   * after a re-booking ("" none; store_stats.h) */
+	char reference[APPT_REFERENCE_MAX * 4 + 1]; /* the clinic's, for guests ("" none) */
 	int64_t version;
 	int64_t created_at, updated_at;
 	char patient_name[256]; /* filled by the lists only */

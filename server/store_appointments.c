@@ -33,7 +33,7 @@
 	"a.status_reason, a.version, a.created_at, a.updated_at, a.type_id, a.buffer_before, "     \
 	"a.buffer_after, a.series_id, (SELECT group_concat(clinician_id) FROM participants "       \
 	"WHERE appointment_id = a.id AND clinician_id IS NOT NULL), a.held_mode, a.video_host_url, " \
-	"a.opt_out_reason"
+	"a.opt_out_reason, a.reference"
 
 static const char SQL_GET[] = "SELECT " APPT_COLS " FROM appointments a WHERE a.id = ?1";
 
@@ -53,8 +53,8 @@ static const char SQL_CONFLICT_ROOM[] =
 static const char SQL_INSERT[] =
 	"INSERT INTO appointments (start_at, end_at, mode, status, patient_id, room_id, "
 	"video_url, status_reason, type_id, buffer_before, buffer_after, held_mode, "
-	"video_host_url, version, created_at, updated_at, series_id) VALUES (?1, ?2, ?3, ?4, ?5, "
-	"?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?14, ?15)";
+	"video_host_url, version, created_at, updated_at, series_id, reference) VALUES (?1, ?2, ?3, "
+	"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?14, ?15, ?16)";
 static const char SQL_SERIES_FIRST[] = "UPDATE appointments SET series_id = id WHERE id = ?1";
 static const char SQL_INSERT_PARTICIPANT[] =
 	"INSERT INTO participants (appointment_id, kind, patient_id, clinician_id, start_at, "
@@ -63,7 +63,7 @@ static const char SQL_UPDATE[] =
 	"UPDATE appointments SET start_at = ?2, end_at = ?3, mode = ?4, status = ?5, "
 	"patient_id = ?6, room_id = ?7, video_url = ?8, status_reason = ?9, type_id = ?10, "
 	"buffer_before = ?11, buffer_after = ?12, held_mode = ?13, video_host_url = ?14, "
-	"version = version + 1, updated_at = ?15 WHERE id = ?1";
+	"version = version + 1, updated_at = ?15, reference = ?16 WHERE id = ?1";
 static const char SQL_PARTICIPANTS_OFF[] =
 	"UPDATE participants SET live = 0 WHERE appointment_id = ?1";
 static const char SQL_DELETE_CLINICIAN[] =
@@ -130,10 +130,11 @@ static void read_appt(sqlite3_stmt *st, struct appointment *a)
 	a->held_mode = m < 0 ? a->mode : (enum appt_mode)m;
 	store_copy_text(a->video_host_url, sizeof(a->video_host_url), st, 18);
 	store_copy_text(a->opt_out_reason, sizeof(a->opt_out_reason), st, 19);
+	store_copy_text(a->reference, sizeof(a->reference), st, 20);
 }
 
 /* APPT_COLS followed by the patient's name (the lists). */
-#define APPT_NAME_COL 20
+#define APPT_NAME_COL 21
 static void read_appt_named(sqlite3_stmt *st, struct appointment *a)
 {
 	read_appt(st, a);
@@ -280,12 +281,13 @@ enum hfield {
 	H_REASON,
 	H_TYPE,
 	H_HELD,
+	H_REFERENCE,
 	H_N
 };
 static const char *const hnames[H_N] = {"start",         "end",          "mode",
 					"status",        "patient_id",   "room_id",
 					"clinician_ids", "status_reason", "type_id",
-					"held_mode"};
+					"held_mode",     "reference"};
 
 static void hvalue(struct buf *b, const struct appointment *a, enum hfield f)
 {
@@ -314,6 +316,7 @@ static void hvalue(struct buf *b, const struct appointment *a, enum hfield f)
 		buf_putc(b, ']');
 		break;
 	case H_REASON: buf_json_str(b, a->status_reason[0] ? a->status_reason : NULL); break;
+	case H_REFERENCE: buf_json_str(b, a->reference[0] ? a->reference : NULL); break;
 	case H_HELD:
 		buf_json_str(b, a->status == APPT_COMPLETED ? appointment_mode_name(a->held_mode)
 							    : NULL);
@@ -343,6 +346,7 @@ static bool field_changed(const struct appointment *a, const struct appointment 
 	case H_ROOM: return a->room_id != b->room_id;
 	case H_CLINICIANS: return !same_clinicians(a, b);
 	case H_REASON: return strcmp(a->status_reason, b->status_reason) != 0;
+	case H_REFERENCE: return strcmp(a->reference, b->reference) != 0;
 	case H_TYPE: return a->type_id != b->type_id;
 	case H_HELD:
 		return (a->status == APPT_COMPLETED) != (b->status == APPT_COMPLETED) ||
@@ -415,6 +419,7 @@ static enum app_err insert_one(struct store *s, struct appointment *a, const str
 	bind_appt(st, a, 1);
 	sqlite3_bind_int64(st, 14, now);
 	bind_opt_id(st, 15, a->series_id);
+	store_bind_text(st, 16, a->reference);
 	if ((err = store_step_done(s, st, "appointment insert")))
 		return err;
 	a->id = sqlite3_last_insert_rowid(store_db(s));
@@ -592,6 +597,7 @@ enum app_err store_appointments_edit_then(struct store *s, int64_t id, int64_t i
 	sqlite3_bind_int64(st, 1, id);
 	bind_appt(st, &next, 2);
 	sqlite3_bind_int64(st, 15, now);
+	store_bind_text(st, 16, next.reference);
 	if ((err = store_step_done(s, st, "appointment update")))
 		goto out;
 	history_changes(&b, &cur, &next);

@@ -51,7 +51,9 @@ const T = {
     done: { confirm: 'Takk! Timen er bekreftet.', 'opt-out': 'Takk! Vi har fått ønsket ditt om å møte fysisk, og du får en ny innkalling.',
       cancel: 'Timen er avbestilt.' },
     ics: 'Legg timen i kalenderen', gone: 'Lenken virker ikke lenger. Den kan være utløpt eller erstattet av en nyere lenke. Ta kontakt med klinikken om du har spørsmål.',
-    guest: { title: 'Invitasjon til møte', you: 'Du deltar som', videoH: 'Videomøtet', join: 'Gå til videomøtet',
+    guest: { about: 'Gjelder', patient: (i, y) => `pasient ${[i, y ? `født ${y}` : ''].filter(Boolean).join(', ')}`,
+      reference: r => `referanse ${r}`,
+      title: 'Invitasjon til møte', you: 'Du deltar som', videoH: 'Videomøtet', join: 'Gå til videomøtet',
       roles: { gp: 'fastlege', nav: 'NAV-veileder', interpreter: 'tolk', next_of_kin: 'pårørende', other: 'deltaker' },
       response: { accepted: 'Du har svart at du kommer', tentative: 'Du har svart at du kanskje kommer',
         declined: 'Du har svart at du ikke kommer', 'needs-action': 'Venter på svar fra deg' },
@@ -99,7 +101,9 @@ const T = {
     done: { confirm: 'Takk! Timen er stadfesta.', 'opt-out': 'Takk! Vi har fått ønsket ditt om å møtast fysisk, og du får ei ny innkalling.',
       cancel: 'Timen er avbestilt.' },
     ics: 'Legg timen i kalenderen', gone: 'Lenkja verkar ikkje lenger. Ho kan vere utgått eller erstatta av ei nyare lenkje. Ta kontakt med klinikken om du har spørsmål.',
-    guest: { title: 'Invitasjon til møte', you: 'Du deltek som', videoH: 'Videomøtet', join: 'Gå til videomøtet',
+    guest: { about: 'Gjeld', patient: (i, y) => `pasient ${[i, y ? `fødd ${y}` : ''].filter(Boolean).join(', ')}`,
+      reference: r => `referanse ${r}`,
+      title: 'Invitasjon til møte', you: 'Du deltek som', videoH: 'Videomøtet', join: 'Gå til videomøtet',
       roles: { gp: 'fastlege', nav: 'NAV-rettleiar', interpreter: 'tolk', next_of_kin: 'pårørande', other: 'deltakar' },
       response: { accepted: 'Du har svart at du kjem', tentative: 'Du har svart at du kanskje kjem',
         declined: 'Du har svart at du ikkje kjem', 'needs-action': 'Ventar på svar frå deg' },
@@ -147,7 +151,9 @@ const T = {
     done: { confirm: 'Thank you! The appointment is confirmed.', 'opt-out': 'Thank you! We have your wish to meet in person, and you will get a new invitation.',
       cancel: 'The appointment is cancelled.' },
     ics: 'Add to my calendar', gone: 'This link no longer works. It may have expired or been replaced by a newer one. Please contact the clinic if you have questions.',
-    guest: { title: 'Invitation to a meeting', you: 'You take part as', videoH: 'The video meeting', join: 'Join the video meeting',
+    guest: { about: 'About', patient: (i, y) => `patient ${[i, y ? `born ${y}` : ''].filter(Boolean).join(', ')}`,
+      reference: r => `reference ${r}`,
+      title: 'Invitation to a meeting', you: 'You take part as', videoH: 'The video meeting', join: 'Join the video meeting',
       roles: { gp: 'GP', nav: 'welfare (NAV) adviser', interpreter: 'interpreter', next_of_kin: 'next of kin', other: 'participant' },
       response: { accepted: 'You have said you will attend', tentative: 'You have said you may attend',
         declined: 'You have said you will not attend', 'needs-action': 'Waiting for your answer' },
@@ -206,6 +212,13 @@ function render() {
   if (guest) {
     $('l-you').textContent = g.you;
     $('you').textContent = g.roles[view.participant.role] || view.participant.role;
+  }
+  // whom the meeting is about: the clinic's reference, or initials and birth year
+  const about = guest && view.about;
+  $('l-about').hidden = $('about').hidden = !about;
+  if (about) {
+    $('l-about').textContent = g.about;
+    $('about').textContent = about.reference ? g.reference(about.reference) : g.patient(about.initials || '–', about.birth_year);
   }
   $('l-when').textContent = s.when;
   $('when').textContent = `${fmt(view.start, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })}, ` +

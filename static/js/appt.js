@@ -15,6 +15,7 @@ import { waitingOffers } from './waiting.js';
 import { manualPanel, failedPanel } from './letter.js';
 import { freeRoomSelect, roomField, unitOf, localSpan } from './rooms_free.js';
 import { latestWords } from './survey_summary.js';
+import { partsSection, refocusParts, recipientText, whoIsTold, limits } from './participants.js';
 
 const OPEN = ['booked', 'invited', 'confirmed', 'opted_out'];
 
@@ -86,9 +87,7 @@ async function render(id, body, notice, after = {}) {
     a.status_reason ? h('span', {}, ` «${a.status_reason}»`) : null),
     patientPart ? [h('dt', {}, t('appt.answer')), h('dd', { id: 'appt-answer' }, answerText(patientPart, history))] : null,
     latestWords(a.questionnaire) ? [h('dt', {}, t('quest.latest')), h('dd', { id: 'appt-survey' }, latestWords(a.questionnaire))] : null,
-    a.video_url && a.status !== 'cancelled' ? [h('dt', {}, t('appt.video')), h('dd', {}, h('a', { href: a.video_url, target: '_blank', rel: 'noopener' }, t('appt.openVideo')))] : null,
-    people.filter(p => p.kind === 'guest').length ? [h('dt', {}, t('appt.guests')), h('dd', {},
-      people.filter(p => p.kind === 'guest').map(g => h('div', {}, `${g.name}${g.role ? ` (${t(`guest.${g.role}`)})` : ''}: ${t(`response.${g.response}`)}`)))] : null);
+    a.video_url && a.status !== 'cancelled' ? [h('dt', {}, t('appt.video')), h('dd', {}, h('a', { href: a.video_url, target: '_blank', rel: 'noopener' }, t('appt.openVideo')))] : null);
 
   const sections = [notice ? h('p.notice', { role: 'status' }, notice) : null,
     after.invitation?.delivery === 'manual' ? manualPanel(a, patient, after.invitation) : null,
@@ -103,7 +102,10 @@ async function render(id, body, notice, after = {}) {
     h('button.primary', { type: 'button', id: 'appt-invite', onclick: invite },
       a.status === 'booked' ? t('appt.invite') : t('appt.reinvite'))));
   sections.push(problem);
-  if (isOpen) sections.push(moveForm(a, change), cancelForm(change));
+  const lim = await limits().catch(() => null); // the platform's limit, and who may change
+  const editable = ['admin', 'secretary'].includes(lim?.role) && isOpen && !over;
+  sections.push(partsSection(a, people, messages, { change, reload, editable, lim }));
+  if (isOpen) sections.push(moveForm(a, change), cancelForm(change, whoIsTold(patient, people)));
   if (a.status === 'cancelled' && a.start > nowIso()) sections.push(waitingOffers(a, openAppointment)); // the freed slot
   if (a.status !== 'cancelled' && a.start <= nowIso() || ['completed', 'no_show'].includes(a.status)) {
     sections.push(h('div.actions', { role: 'group', 'aria-label': t('appt.outcome') },
@@ -116,6 +118,7 @@ async function render(id, body, notice, after = {}) {
   const focus = body.querySelector('#manual-h, #invite-failed-h') ||
     (body.querySelector('.notice') ? body.querySelector('#appt-invite, #rebook-room, button') : null);
   if (focus) focus.focus();
+  refocusParts(body);
 }
 
 function answerText(p, history) {
@@ -188,10 +191,12 @@ function moveForm(a, change) {
   return h('details.change', {}, h('summary', {}, t('appt.change')), form);
 }
 
-function cancelForm(change) {
+// told: who the cancellation tells (participants.js whoIsTold), said
+// before the button so that nothing is promised that will not be sent.
+function cancelForm(change, told) {
   const reason = h('textarea', { rows: '2', maxlength: '500' });
   return h('details.change.danger', {}, h('summary', {}, t('appt.cancel')),
-    field('cx-reason', t('appt.cancelReason'), reason, t('appt.cancelHint')),
+    field('cx-reason', t('appt.cancelReason'), reason, told.text),
     h('button.danger', { type: 'button', id: 'appt-cancel', onclick: () => {
       const patch = { status: 'cancelled' };
       if (reason.value.trim()) patch.reason = reason.value.trim();
@@ -202,6 +207,7 @@ function cancelForm(change) {
 function messageList(a, messages, reload, problem) {
   const rows = messages.map(m => h('tr', { class: `msg-${m.status}` },
     h('td', {}, fmtWhen(m.created_at)),
+    h('td', {}, recipientText(m), h('div.muted', {}, m.to)),
     h('td', {}, t(`channel.${m.channel}`)),
     h('td', {}, t(`kind.${m.kind}`)),
     h('td', {}, h('span', { class: `pill msg-${m.status}` }, t(`delivery.${m.status}`)),
@@ -217,7 +223,7 @@ function messageList(a, messages, reload, problem) {
     } }, t('appt.markHandled')) : '')));
   return h('section', { 'aria-labelledby': 'msg-h' }, h('h3', { id: 'msg-h' }, t('appt.messages')),
     messages.length ? h('table.messages', {}, h('caption.sr', {}, t('appt.messages')),
-      h('thead', {}, h('tr', {}, ['sent', 'channel', 'kind', 'state', 'action'].map(k => h('th', { scope: 'col' }, t(`appt.col.${k}`))))),
+      h('thead', {}, h('tr', {}, ['sent', 'to', 'channel', 'kind', 'state', 'action'].map(k => h('th', { scope: 'col' }, t(k === 'to' ? 'parts.col.to' : `appt.col.${k}`))))),
       h('tbody', {}, rows)) : h('p.muted', {}, t('appt.noMessages')));
 }
 

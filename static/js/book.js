@@ -14,10 +14,12 @@ import { seriesSection, reviewSeries } from './series.js';
 import { openAppointment } from './appt.js';
 import { askIfPast } from './letter.js';
 import { freeRoomSelect, roomField as freeRoomField, unitOf, localSpan } from './rooms_free.js';
+import { guestsForBooking } from './participants.js';
 
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
 const FIELDS = { patient_id: 'bk-patient', clinician_ids: 'bk-clinicians', start: 'bk-time',
-  duration_minutes: 'bk-duration', room_id: 'bk-room', mode: 'bk-mode-video', type_id: 'bk-type' };
+  duration_minutes: 'bk-duration', room_id: 'bk-room', mode: 'bk-mode-video', type_id: 'bk-type',
+  reference: 'bk-reference' };
 
 export function openBooking(pre = {}) {
   const form = h('form.booking', { novalidate: true });
@@ -186,6 +188,8 @@ export function openBooking(pre = {}) {
   } }, t('book.nextFree'));
 
   const repeat = seriesSection(on => { submit.textContent = t(on ? 'series.check' : 'book.submit'); });
+  const parts = guestsForBooking({ mode, clinicians: chosenClinicians }); // guests, the reference
+  form.addEventListener('change', parts.sync);
   const invite = h('input', { type: 'checkbox', id: 'bk-invite', checked: true });
   const problem = h('div.problem', { id: 'bk-problem', role: 'alert' });
   const submit = h('button.primary', { type: 'submit' }, t('book.submit'));
@@ -208,6 +212,7 @@ export function openBooking(pre = {}) {
       nextFree, slotsBox),
     repeat.el,
     h('fieldset', { id: 'bk-mode' }, h('legend', {}, t('book.mode')), h('div.row', {}, modeRadios), roomField),
+    parts.el,
     h('label.check', {}, invite, t('book.inviteNow')),
     problem,
     h('div.actions', {}, submit, h('button', { type: 'button', onclick: closeDialog }, t('app.cancel'))));
@@ -232,8 +237,10 @@ export function openBooking(pre = {}) {
     if (repeat.active()) { // checked occurrence by occurrence before anything is written
       const r = repeat.repeat();
       const { start, ...base } = body;
-      return r && reviewSeries(form, base, start, r, { invite: invite.checked, patientName: st.patient.name });
+      return r && reviewSeries(form, { ...base, ...parts.body() }, start, r,
+        { invite: invite.checked, patientName: st.patient.name, guests: parts.save });
     }
+    Object.assign(body, parts.body());
     submit.disabled = true;
     try {
       const a = await api('POST', '/appointments', body);
@@ -241,7 +248,9 @@ export function openBooking(pre = {}) {
       if (invite.checked) {
         try { sent = await api('POST', `/appointments/${a.id}/invitations`); } catch (x) { failed = explain(x); }
       }
+      const guestProblems = await parts.save(a.id, invite.checked);
       closeDialog();
+      if (guestProblems.length) toast(t('parts.guestsFailed', guestProblems.join('; ')), 'bad');
       changed();
       // an invitation that went nowhere is shown where it can be dealt with
       if (failed || sent?.delivery === 'manual') {

@@ -59,7 +59,8 @@ function problemText(p) {
 // Check the series body (with "repeat" or "starts") and let the secretary
 // adjust it, inside the booking dialog: form is hidden meanwhile (kept as
 // typed), and "Back" shows it again.  base: the booking fields without
-// start; opts.invite: invite each booked appointment; opts.patientName.
+// start; opts.invite: invite each booked appointment; opts.patientName;
+// opts.guests(id, invite): add the form's guests to each booked one (their problems).
 export async function reviewSeries(form, base, first, repeat, opts) {
   const box = h('section.series-review', { id: 'series-review', 'aria-labelledby': 'series-h', tabindex: '-1' });
   form.hidden = true;
@@ -167,12 +168,16 @@ export async function reviewSeries(form, base, first, repeat, opts) {
     try {
       const r = await api('POST', '/appointments/series', { ...base, starts: keep.map(o => o.start) });
       let failed = 0;
-      if (opts.invite) {
-        for (const a of r.appointments) {
+      const guestProblems = [];
+      for (const a of r.appointments) {
+        if (opts.invite) {
           try { await api('POST', `/appointments/${a.id}/invitations`); } catch { failed += 1; }
         }
+        // the guests of the booking form take part in each occurrence
+        if (opts.guests) guestProblems.push(...await opts.guests(a.id, opts.invite));
       }
       closeDialog();
+      if (guestProblems.length) toast(t('parts.guestsFailed', [...new Set(guestProblems)].join('; ')), 'bad');
       toast(opts.invite ? (failed ? t('series.doneInviteFailed', r.appointments.length, failed) : t('series.doneInvited', r.appointments.length, opts.patientName))
         : t('series.done', r.appointments.length, opts.patientName), failed ? 'bad' : 'ok');
       changed();
