@@ -302,7 +302,7 @@ export const TEXTS = {
       unchanged: 'Ingenting er endret.', back: '← Pasienter', upcoming: 'Kommende timer', noUpcoming: 'Ingen kommende timer.',
       noChannelH: 'Verken mobil eller e-post.', noChannel: 'Innkallingen kan ikke sendes til pasienten. Send brev, eller legg inn mobil eller e-post.' },
     fielderr: {
-      invalid: { name: 'Skriv inn navnet (bare vanlige tegn).', phone: 'Skriv et gyldig mobilnummer, f.eks. 912 34 567.',
+      invalid: { reference: 'Referansen kan ha høyst 40 tegn, bare vanlige tegn.', name: 'Skriv inn navnet (bare vanlige tegn).', phone: 'Skriv et gyldig mobilnummer, f.eks. 912 34 567.',
         email: 'Skriv en gyldig e-postadresse, f.eks. kari@eksempel.no.', language: 'Velg språk.',
         national_id: 'Fødselsnummeret er ikke gyldig (11 siffer).', start: 'Sjekk dato og klokkeslett.',
         end: 'Sluttiden må være etter starttiden.', duration_minutes: 'Sjekk varigheten.', clinician_ids: 'Velg behandlere.',
@@ -756,7 +756,7 @@ export const TEXTS = {
       unchanged: 'Nothing has changed.', back: '← Patients', upcoming: 'Upcoming appointments', noUpcoming: 'No upcoming appointments.',
       noChannelH: 'Neither mobile nor e-mail.', noChannel: 'No invitation can be sent to this patient. Send a letter, or add a mobile or an e-mail.' },
     fielderr: {
-      invalid: { name: 'Type the name (ordinary characters only).', phone: 'Type a valid mobile number, e.g. 912 34 567.',
+      invalid: { reference: 'The reference may have at most 40 characters, ordinary ones only.', name: 'Type the name (ordinary characters only).', phone: 'Type a valid mobile number, e.g. 912 34 567.',
         email: 'Type a valid e-mail address, e.g. kari@example.no.', language: 'Choose a language.',
         national_id: 'The national identity number is not valid (11 digits).', start: 'Check the date and time.',
         end: 'The end must come after the start.', duration_minutes: 'Check the duration.', clinician_ids: 'Choose clinicians.',
@@ -1183,7 +1183,7 @@ export const TEXTS = {
       unchanged: 'Ingenting er endra.', back: '← Pasientar', upcoming: 'Komande timar', noUpcoming: 'Ingen komande timar.',
       noChannelH: 'Verken mobil eller e-post.', noChannel: 'Innkallinga kan ikkje sendast til pasienten. Send brev, eller legg inn mobil eller e-post.' },
     fielderr: {
-      invalid: { name: 'Skriv inn namnet (berre vanlege teikn).', phone: 'Skriv eit gyldig mobilnummer, t.d. 912 34 567.',
+      invalid: { reference: 'Referansen kan ha høgst 40 teikn, berre vanlege teikn.', name: 'Skriv inn namnet (berre vanlege teikn).', phone: 'Skriv eit gyldig mobilnummer, t.d. 912 34 567.',
         email: 'Skriv ei gyldig e-postadresse, t.d. kari@døme.no.', language: 'Vel språk.',
         national_id: 'Fødselsnummeret er ikkje gyldig (11 siffer).', start: 'Sjekk dato og klokkeslett.',
         end: 'Sluttida må vere etter starttida.', duration_minutes: 'Sjekk varigheita.', clinician_ids: 'Vel behandlarar.',

@@ -293,7 +293,8 @@ test('work queue: failed messages first, the appointments by time; a fresh invit
   await asPatient(iq.url, 'opt-out', {});
   await page.goto(`${srv.base}/?load=${Date.now()}#/queue?unit=${unit}`);
   const item = page.locator('.q-item.q-opted_out', { hasText: 'Liv Uten Nummer' });
-  await item.getByLabel(nb.book.room).selectOption({ label: 'Rom 101 (Bygg A)' });
+  await item.locator('option', { hasText: nb.rooms.free }).first().waitFor({ state: 'attached' });
+  await item.getByLabel(nb.book.room).selectOption({ label: `Rom 101 (Bygg A) – ${nb.rooms.free}` });
   await item.getByRole('button', { name: nb.appt.rebookGo }).click();
   const manual = page.getByRole('dialog').locator('#manual');
   await manual.getByRole('heading', { name: nb.inv.manualH }).waitFor();
