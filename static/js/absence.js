@@ -12,7 +12,7 @@
 // listed, so the hit appointments can be dealt with later too.
 import {
   api, ApiError, query, t, h, clear, dir, field, fieldError, showError, toast, changed,
-  dateInput, timeInput, parseDay, typedSpan, nowLocal, addDays, dateOf, fmtStamp, fmtWhen,
+  dateInput, timeInput, parseDay, typedSpan, nowLocal, addDays, dateOf, timeOf, fmtDay, fmtStamp, fmtWhen,
   clinicianName, STATUS_MARK, explainField,
 } from './lib.js';
 
@@ -81,11 +81,20 @@ async function drawList(box, c) {
   const rows = (await api('GET', `/clinicians/${c.id}/exceptions`)).filter(x => x.kind === 'absence');
   const hits = document.getElementById('ab-hits');
   clear(box, h('h2', { id: 'ab-list-h' }, t('absence.listOf', c.name)),
-    rows.length ? h('ul.plain', {}, rows.map(x => h('li', {}, `${fmtStamp(x.start)} – ${fmtStamp(x.end)}`,
+    rows.length ? h('ul.plain', {}, rows.map(x => h('li', {}, spanOf(x),
       x.reason ? ` («${x.reason}»)` : '', ' ',
       h('button', { type: 'button', 'aria-label': t('absence.showHitsOf', fmtStamp(x.start)),
         onclick: () => showHits(hits, c, x) }, t('absence.showHits')))))
       : h('p.muted', {}, t('absence.none')));
+}
+
+// An absence's span: "04.12.2026" or "04.12.2026 – 06.12.2026" for whole
+// days (midnight to midnight), else from and to with their times.
+function spanOf(x) {
+  const [d0, d1] = [dateOf(x.start), dateOf(x.end)];
+  if (timeOf(x.start) !== '00:00' || timeOf(x.end) !== '00:00') return `${fmtStamp(x.start)} – ${fmtStamp(x.end)}`;
+  const last = addDays(d1, -1);
+  return last === d0 ? t('absence.wholeDay', fmtDay(d0)) : t('absence.wholeDays', fmtDay(d0), fmtDay(last));
 }
 
 // Minutes an appointment lasts.
@@ -115,6 +124,8 @@ async function showHits(box, c, x) {
     }
     summary.append(h('li', { class: bad ? 'error' : '' }, `${a.patient_name}, ${fmtWhen(a.start)}: ${text}`));
     summaryBox.querySelector('h3').hidden = false;
+    // nothing left to deal with: the all-together actions go too
+    if (!pending.size) for (const el of box.querySelectorAll('#ab-together, #ab-cancel-why-field')) el.hidden = true;
   };
   // After a's row was dealt with: the next row's first action, or the summary.
   const focusNext = row => {
@@ -188,14 +199,14 @@ async function showHits(box, c, x) {
 
   const moveAll = h('button', { type: 'button', id: 'ab-move-all', onclick: () => all(toNextFree, moveAll) }, t('absence.moveAll'));
   const cancelAll = h('button.danger', { type: 'button', id: 'ab-cancel-all', onclick: () => all(cancel, cancelAll) }, t('absence.cancelAll'));
-  clear(box, h('h2', { id: 'ab-hits-h', tabindex: '-1' }, t('absence.hitsOf', c.name, fmtStamp(x.start), fmtStamp(x.end))),
+  clear(box, h('h2', { id: 'ab-hits-h', tabindex: '-1' }, t('absence.hitsOf', c.name, spanOf(x))),
     appts.length ? [
       h('p', {}, t('absence.hitCount', appts.length)),
       h('table.admin-table', {}, h('caption.sr', {}, t('absence.hitsCaption')),
         h('thead', {}, h('tr', {}, ['patient', 'time', 'mode', 'status', 'actions'].map(k => h('th', { scope: 'col' }, t(`absence.col.${k}`))))),
         h('tbody', {}, rows)),
-      field('ab-cancel-why', t('absence.cancelWhy'), cancelWhy, t('absence.cancelWhyHint')),
-      h('div.actions', { role: 'group', 'aria-label': t('absence.allTogether') }, moveAll, cancelAll),
+      h('div', { id: 'ab-cancel-why-field' }, field('ab-cancel-why', t('absence.cancelWhy'), cancelWhy, t('absence.cancelWhyHint'))),
+      h('div.actions', { id: 'ab-together', role: 'group', 'aria-label': t('absence.allTogether') }, moveAll, cancelAll),
       summaryBox,
     ] : h('p', {}, t('absence.noHits')));
   box.querySelector('h2').focus();
