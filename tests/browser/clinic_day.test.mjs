@@ -43,6 +43,21 @@ async function shot(name) { await page.screenshot({ path: join(shots, `clinic-${
 async function noViolations(what) { assert.deepEqual(await axe(page), [], `axe: ${what}`); }
 const get = path => srv.api('GET', `/api/v1${path}`, null, 200);
 
+// The booking form from the calendar of the day, Kari and Dr. Solheim chosen, the date typed.
+async function bookKariWithIngrid() {
+  await page.goto(`${srv.base}/#/calendar/day/${day}`);
+  await page.locator('.col-head').first().waitFor();
+  await page.getByRole('button', { name: nb.cal.book }).click();
+  const dlg = page.getByRole('dialog', { name: nb.book.title });
+  await dlg.waitFor();
+  await page.getByRole('combobox', { name: nb.book.findPatient }).fill('Kari');
+  await page.getByRole('option', { name: /Kari Nordmann/ }).waitFor();
+  await page.keyboard.press('Enter');
+  await dlg.getByRole('checkbox', { name: /Dr\. Ingrid Solheim/ }).check();
+  await dlg.getByLabel(nb.book.date).fill(nbDate(day));
+  return dlg;
+}
+
 test('an empty clinic set up by its one admin, entirely in the browser', async () => {
   assert.equal((await get('/units')).length, 0, 'the database holds nothing but the admin');
   await login(page, srv.base, 'admin', ADMIN_PASSWORD);
@@ -66,16 +81,7 @@ test('the secretary adds a patient and books a video consultation in the quiet r
   assert.equal((await get(`/patients/${kari}`)).phone, '+4791234567');
 
   // the booking form from the calendar of the day
-  await page.goto(`${srv.base}/#/calendar/day/${day}`);
-  await page.locator('.col-head').first().waitFor();
-  await page.getByRole('button', { name: nb.cal.book }).click();
-  const dlg = page.getByRole('dialog', { name: nb.book.title });
-  await dlg.waitFor();
-  await page.getByRole('combobox', { name: nb.book.findPatient }).fill('Kari');
-  await page.getByRole('option', { name: /Kari Nordmann/ }).waitFor();
-  await page.keyboard.press('Enter');
-  await dlg.getByRole('checkbox', { name: /Dr\. Ingrid Solheim/ }).check();
-  await dlg.getByLabel(nb.book.date).fill(nbDate(day));
+  const dlg = await bookKariWithIngrid();
   await dlg.getByLabel(nb.book.time).fill('10:00');
   await dlg.getByLabel(nb.book.type).selectOption({ label: CLINIC.type.name });
   assert.equal(await dlg.locator('#bk-mode-video').isChecked(), true, 'video is the default');
@@ -119,16 +125,7 @@ test('the secretary adds a patient and books a video consultation in the quiet r
 });
 
 test('a follow-up series: every 2 weeks, 3 times, checked before it is booked', async () => {
-  await page.goto(`${srv.base}/#/calendar/day/${day}`);
-  await page.locator('.col-head').first().waitFor();
-  await page.getByRole('button', { name: nb.cal.book }).click();
-  const dlg = page.getByRole('dialog', { name: nb.book.title });
-  await dlg.waitFor();
-  await page.getByRole('combobox', { name: nb.book.findPatient }).fill('Kari');
-  await page.getByRole('option', { name: /Kari Nordmann/ }).waitFor();
-  await page.keyboard.press('Enter');
-  await dlg.getByRole('checkbox', { name: /Dr\. Ingrid Solheim/ }).check();
-  await dlg.getByLabel(nb.book.date).fill(nbDate(day));
+  const dlg = await bookKariWithIngrid();
   await dlg.getByLabel(nb.book.time).fill('13:00');
   await dlg.getByRole('checkbox', { name: S.repeat }).check();
   await dlg.getByLabel(S.every).fill('2');
