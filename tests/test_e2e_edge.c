@@ -801,7 +801,7 @@ START_TEST(static_files_compressed_and_dated)
 	    {"gzipx", false},	     {NULL, false},		  {"*;q=0", false},
 	};
 	char headers[256], plain_tag[64], gz_tag[64], v[128], modified[64];
-	unsigned char out[64 * 1024];
+	unsigned char out[64 * 1024] = {0};
 	uLongf outlen = sizeof(out);
 	size_t len, sent = 0;
 	char *file;
