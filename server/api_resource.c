@@ -309,8 +309,10 @@ enum app_err api_resource_visible(struct store *db, const struct req *req, struc
 		return err;
 	if (unit_scoped(req) && err)
 		return reply_fail(rep, APP_EFORBIDDEN, NULL, "not in your units");
-	if (!err && (err = own_unit(db, req, rep, d, row, NULL)))
+	if (!err && (err = own_unit(db, req, rep, d, row, NULL))) {
+		store_resource_row_release(d, row);
 		return err;
+	}
 	if (err)
 		return reply_fail(rep, err, NULL, "there is no %s %" PRId64, d->noun, id);
 	return APP_OK;
