@@ -725,6 +725,10 @@ START_TEST(a_type_carries_its_follow_up)
 		 "\"2031-03-03T09:00:00+01:00\",\"duration_minutes\":30,\"type_id\":%lld}",
 		 pat_nn, clin, t2);
 	a = e2e_make(port, "appointments", body);
+	/* the appointment's own plan keeps to its type's unit too */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/follow-up", a);
+	snprintf(bad, sizeof(bad), "[{\"after_days\":84,\"questionnaire_id\":%lld}]", q2);
+	refused("PUT", path, bad, "follow_up[0].questionnaire_id", "another unit");
 	clock_at(END_UTC + 600);
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a);
 	json_decref(e2e_json(port, "PATCH", path, "{\"status\":\"completed\"}", 200));
