@@ -64,6 +64,14 @@ static enum app_err own_unit(struct store *db, const struct req *req, struct rep
 	return APP_OK;
 }
 
+/* The JSON text of RES_JSON value v of f (what NULL answers when null). */
+static const char *json_text(const struct res_field *f, const struct res_val *v)
+{
+	if (!v->null)
+		return v->json;
+	return f->def ? f->def : "null";
+}
+
 static void write_row(struct buf *b, const struct res_desc *d, const struct res_row *row)
 {
 	char t[TIMEUTIL_INSTANT_LEN];
@@ -80,8 +88,7 @@ static void write_row(struct buf *b, const struct res_desc *d, const struct res_
 		else if (f->type == RES_INT && !v->null)
 			buf_json_kint(b, ",", f->name, v->i, false);
 		else if (f->type == RES_JSON) /* stored by us, compact */
-			buf_printf(b, ",\"%s\":%s", f->name,
-				   !v->null ? v->json : f->def ? f->def : "null");
+			buf_printf(b, ",\"%s\":%s", f->name, json_text(f, v));
 		else
 			buf_json_kstr(b, ",", f->name, v->null ? NULL : v->s);
 	}
@@ -248,14 +255,13 @@ static enum app_err check_json(struct store *db, struct reply *rep, const struct
 {
 	const struct res_field *f = &d->fields[i];
 	int dep = f->depends ? store_resource_field(d, f->depends) : -1;
-	const struct res_val *v = &whole->v[i];
 	char why[256], field[64];
 	json_t *jv;
 	const char *no;
 
 	if (!f->check_json || !(row->v[i].set || (dep >= 0 && row->v[dep].set)))
 		return APP_OK;
-	jv = json_loads(!v->null ? v->json : f->def ? f->def : "null", JSON_DECODE_ANY, NULL);
+	jv = json_loads(json_text(f, &whole->v[i]), JSON_DECODE_ANY, NULL);
 	if (!jv)
 		return APP_ENOMEM; /* it was written by json_dumps or is the def */
 	no = f->check_json(db, d, whole, jv, why, sizeof(why), field, sizeof(field));
@@ -284,8 +290,7 @@ static enum app_err check_whole(struct store *db, struct reply *rep, const struc
 	if (d->check_row && (why = d->check_row(d, &whole, &field)))
 		return reply_fail(rep, APP_EINVAL, field, "%s", why);
 	for (int i = 0; i < d->nfields; i++)
-		if (d->fields[i].type == RES_JSON &&
-		    (err = check_json(db, rep, d, row, &whole, i)))
+		if (d->fields[i].type == RES_JSON && (err = check_json(db, rep, d, row, &whole, i)))
 			return err;
 	return APP_OK;
 }

@@ -70,7 +70,7 @@ static bool read_row(sqlite3_stmt *st, const struct res_desc *d, struct res_row 
 			continue;
 		if (res_is_int(&d->fields[i]))
 			v->i = sqlite3_column_int64(st, col);
-		else if (d->fields[i].type != RES_JSON) /* copy: column text dies at the next step */
+		else if (d->fields[i].type != RES_JSON) /* copy: the text dies at the next step */
 			snprintf(v->s, sizeof(v->s), "%s", (const char *)sqlite3_column_text(st, col));
 		else if (!(v->json = strdup((const char *)sqlite3_column_text(st, col)))) {
 			store_resource_row_release(d, row);
