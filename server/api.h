@@ -24,7 +24,8 @@ API_HANDLER(api_resource_update);
 API_HANDLER(api_resource_delete);
 /* Load row id of d into *row if the actor may see it: 403 (answered) for
  * rows of other units and missing rows alike for a unit-limited secretary,
- * else 404 (answered) for a missing one. */
+ * else 404 (answered) for a missing one.  A row given holds its own
+ * texts (store_resource_row_release); a refusal leaves none. */
 enum app_err api_resource_visible(struct store *db, const struct req *req, struct reply *rep,
 				  const struct res_desc *d, int64_t id,
 				  struct res_row *row) WARN_UNUSED;

@@ -64,6 +64,14 @@ static enum app_err own_unit(struct store *db, const struct req *req, struct rep
 	return APP_OK;
 }
 
+/* The JSON text of RES_JSON value v of f (what NULL answers when null). */
+static const char *json_text(const struct res_field *f, const struct res_val *v)
+{
+	if (!v->null)
+		return v->json;
+	return f->def ? f->def : "null";
+}
+
 static void write_row(struct buf *b, const struct res_desc *d, const struct res_row *row)
 {
 	char t[TIMEUTIL_INSTANT_LEN];
@@ -79,6 +87,8 @@ static void write_row(struct buf *b, const struct res_desc *d, const struct res_
 			buf_json_kint(b, ",", f->name, v->null ? 0 : v->i, true);
 		else if (f->type == RES_INT && !v->null)
 			buf_json_kint(b, ",", f->name, v->i, false);
+		else if (f->type == RES_JSON) /* stored by us, compact */
+			buf_printf(b, ",\"%s\":%s", f->name, json_text(f, v));
 		else
 			buf_json_kstr(b, ",", f->name, v->null ? NULL : v->s);
 	}
@@ -118,11 +128,25 @@ static enum app_err read_field(struct store *db, const struct req *req, struct r
 	v->set = true;
 	v->null = json_is_null(jv);
 	if (v->null) {
-		if (f->required || f->type == RES_BOOL)
+		if (f->required || f->type == RES_BOOL || f->type == RES_JSON)
 			return reply_fail(rep, APP_EINVAL, f->name, "'%s' must not be null", f->name);
 		return APP_OK;
 	}
 	switch (f->type) {
+	case RES_JSON:
+		/* checked with the whole row (check_whole); kept as compact
+		 * text, NULL when it is what NULL answers */
+		if (!(v->json = json_dumps(jv, JSON_COMPACT | JSON_ENCODE_ANY)))
+			return APP_ENOMEM;
+		if (strlen(v->json) > f->max)
+			return reply_fail(rep, APP_EINVAL, f->name, "'%s' is longer than %zu bytes",
+					  f->name, f->max);
+		if (f->def && !strcmp(v->json, f->def)) {
+			free(v->json);
+			v->json = NULL;
+			v->null = true;
+		}
+		return APP_OK;
 	case RES_BOOL:
 		if (!json_is_boolean(jv))
 			return reply_fail(rep, APP_EINVAL, f->name, "'%s' must be true or false",
@@ -218,20 +242,43 @@ static enum app_err read_body(struct store *db, const struct req *req, struct re
 	if (d->derive)
 		d->derive(d, row);
 out:
+	if (err)
+		store_resource_row_release(d, row);
 	json_decref(o);
 	return err;
 }
 
+/* Check the RES_JSON field i of whole (the row as it would be stored):
+ * when the request sets it, or changes the field it depends on. */
+static enum app_err check_json(struct store *db, struct reply *rep, const struct res_desc *d,
+			       const struct res_row *row, const struct res_row *whole, int i)
+{
+	const struct res_field *f = &d->fields[i];
+	int dep = f->depends ? store_resource_field(d, f->depends) : -1;
+	char why[256], field[64];
+	json_t *jv;
+	const char *no;
+
+	if (!f->check_json || !(row->v[i].set || (dep >= 0 && row->v[dep].set)))
+		return APP_OK;
+	jv = json_loads(json_text(f, &whole->v[i]), JSON_DECODE_ANY, NULL);
+	if (!jv)
+		return APP_ENOMEM; /* it was written by json_dumps or is the def */
+	no = f->check_json(db, d, whole, jv, why, sizeof(why), field, sizeof(field));
+	json_decref(jv);
+	return no ? reply_fail(rep, APP_EINVAL, field, "%s", no) : APP_OK;
+}
+
 /* Apply d's rules across fields to row as it would be stored: base (the
- * current row, or NULL on create: the defaults) overlaid with what row sets. */
-static enum app_err check_whole(struct reply *rep, const struct res_desc *d,
+ * current row, or NULL on create: the defaults) overlaid with what row
+ * sets; then the checks of its JSON fields against the store. */
+static enum app_err check_whole(struct store *db, struct reply *rep, const struct res_desc *d,
 				const struct res_row *base, const struct res_row *row)
 {
-	struct res_row whole;
+	struct res_row whole; /* borrows the texts of row and base */
 	const char *why, *field = NULL;
+	enum app_err err;
 
-	if (!d->check_row)
-		return APP_OK;
 	for (int i = 0; i < d->nfields; i++) {
 		if (row->v[i].set)
 			whole.v[i] = row->v[i];
@@ -240,8 +287,11 @@ static enum app_err check_whole(struct reply *rep, const struct res_desc *d,
 		else
 			store_resource_default(&d->fields[i], &whole.v[i]);
 	}
-	if ((why = d->check_row(d, &whole, &field)))
+	if (d->check_row && (why = d->check_row(d, &whole, &field)))
 		return reply_fail(rep, APP_EINVAL, field, "%s", why);
+	for (int i = 0; i < d->nfields; i++)
+		if (d->fields[i].type == RES_JSON && (err = check_json(db, rep, d, row, &whole, i)))
+			return err;
 	return APP_OK;
 }
 
@@ -264,8 +314,10 @@ enum app_err api_resource_visible(struct store *db, const struct req *req, struc
 		return err;
 	if (unit_scoped(req) && err)
 		return reply_fail(rep, APP_EFORBIDDEN, NULL, "not in your units");
-	if (!err && (err = own_unit(db, req, rep, d, row, NULL)))
+	if (!err && (err = own_unit(db, req, rep, d, row, NULL))) {
+		store_resource_row_release(d, row);
 		return err;
+	}
 	if (err)
 		return reply_fail(rep, err, NULL, "there is no %s %" PRId64, d->noun, id);
 	return APP_OK;
@@ -280,6 +332,7 @@ static enum app_err answer_row(struct store *db, const struct req *req, struct r
 	if ((err = api_resource_visible(db, req, rep, d, id, &row)))
 		return err;
 	write_row(&rep->body, d, &row);
+	store_resource_row_release(d, &row);
 	rep->status = status;
 	return APP_OK;
 }
@@ -417,6 +470,7 @@ API_HANDLER(api_resource_get)
 		snprintf(action, sizeof(action), "%s.read", d->audit_as);
 		audit_read(app->audit, &req->who, action, patient_of(d, &row), 0, req->now);
 	}
+	store_resource_row_release(d, &row);
 	return APP_OK;
 }
 
@@ -427,12 +481,16 @@ API_HANDLER(api_resource_create)
 	enum app_err err;
 
 	(void)app;
-	if ((err = read_body(db, req, rep, d, true, &row)) ||
-	    (err = check_whole(rep, d, NULL, &row)) ||
-	    (err = own_unit(db, req, rep, d, &row, d->unit_ref ? d->unit_ref : "unit_id")))
+	if ((err = read_body(db, req, rep, d, true, &row)))
 		return err;
-	if ((err = audited_write(db, req, d, &row, 0, NULL, "create")))
+	/* the unit first: a plan is not checked against a unit not yours */
+	if ((err = own_unit(db, req, rep, d, &row, d->unit_ref ? d->unit_ref : "unit_id")) ||
+	    (err = check_whole(db, rep, d, NULL, &row)) ||
+	    (err = audited_write(db, req, d, &row, 0, NULL, "create"))) {
+		store_resource_row_release(d, &row);
 		return fail_store(rep, d, err);
+	}
+	store_resource_row_release(d, &row);
 	snprintf(rep->location, sizeof(rep->location), "/api/v1/%s/%" PRId64, res_path(d),
 		 row.id);
 	return answer_row(db, req, rep, d, row.id, 201);
@@ -487,18 +545,24 @@ API_HANDLER(api_resource_update)
 	int uf = d->unit_col ? store_resource_field(d, d->unit_col) : -1;
 
 	(void)app;
-	if ((err = api_resource_visible(db, req, rep, d, req->ids[0], &cur)) ||
-	    (err = read_body(db, req, rep, d, false, &row)) ||
-	    (err = check_whole(rep, d, &cur, &row)))
+	if ((err = api_resource_visible(db, req, rep, d, req->ids[0], &cur)))
 		return err;
+	if ((err = read_body(db, req, rep, d, false, &row)))
+		goto out;
 	/* a move to another unit (a unit_ref field is checked as it is read) */
-	if (uf >= 0 && row.v[uf].set && (err = own_unit(db, req, rep, d, &row, d->unit_col)))
-		return err;
-	if ((err = audited_write(db, req, d, &row, req->ids[0], &cur, "update")))
-		return fail_store(rep, d, err);
+	if ((uf >= 0 && row.v[uf].set && (err = own_unit(db, req, rep, d, &row, d->unit_col))) ||
+	    (err = check_whole(db, rep, d, &cur, &row)) ||
+	    (err = audited_write(db, req, d, &row, req->ids[0], &cur, "update"))) {
+		err = fail_store(rep, d, err);
+		goto out;
+	}
 	if (d == &resources_patients && address_changed(d, &cur, &row))
 		readdress_patient(app, db, req, req->ids[0]);
-	return answer_row(db, req, rep, d, req->ids[0], 200);
+	err = answer_row(db, req, rep, d, req->ids[0], 200);
+out:
+	store_resource_row_release(d, &row);
+	store_resource_row_release(d, &cur);
+	return err;
 }
 
 API_HANDLER(api_resource_delete)
@@ -511,6 +575,7 @@ API_HANDLER(api_resource_delete)
 	(void)app;
 	if ((err = api_resource_visible(db, req, rep, d, req->ids[0], &cur)))
 		return err;
+	store_resource_row_release(d, &cur); /* only its id and patient are used */
 	row.v[f].set = true;
 	if (d->removed_status)
 		snprintf(row.v[f].s, sizeof(row.v[f].s), "%s", d->removed_status);

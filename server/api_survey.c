@@ -446,14 +446,34 @@ enum app_err api_survey_summary(struct store *db, struct buf *b, int64_t patient
 
 /* ---- plans ---- */
 
+/* The appointment or consultation type {id} if the caller may see it,
+ * and the unit whose questionnaires its plan may send (an appointment's:
+ * its type's, else its first clinician's). */
 static enum app_err plan_target(struct store *db, const struct req *req, struct reply *rep,
-				bool appointment, struct appointment *a)
+				bool appointment, struct appointment *a, int64_t *unit)
 {
+	const struct res_desc *d = &resources_types;
 	struct res_row row;
+	enum app_err err;
+	int64_t id = req->ids[0];
 
-	if (appointment)
-		return api_appointment_visible(db, req, rep, a);
-	return api_resource_visible(db, req, rep, &resources_types, req->ids[0], &row);
+	*unit = 0;
+	if (appointment) {
+		if ((err = api_appointment_visible(db, req, rep, a)))
+			return err;
+		if (!a->type_id && !a->nclinicians)
+			return APP_OK;
+		d = a->type_id ? &resources_types : &resources_clinicians;
+		id = a->type_id ? a->type_id : a->clinician_ids[0];
+		err = store_resource_get(db, d, id, &row);
+	} else {
+		err = api_resource_visible(db, req, rep, d, id, &row);
+	}
+	if (err)
+		return err;
+	*unit = row.v[store_resource_field(d, "unit_id")].i;
+	store_resource_row_release(d, &row);
+	return APP_OK;
 }
 
 static enum app_err plan_get(struct store *db, const struct req *req, struct reply *rep,
@@ -463,8 +483,9 @@ static enum app_err plan_get(struct store *db, const struct req *req, struct rep
 	struct appointment a;
 	char *text = NULL;
 	enum app_err err;
+	int64_t unit;
 
-	if ((err = plan_target(db, req, rep, appointment, &a)) ||
+	if ((err = plan_target(db, req, rep, appointment, &a, &unit)) ||
 	    (err = store_survey_plan_get(db, appointment ? "appointments" : "consultation_types",
 					 req->ids[0], &text)))
 		return err;
@@ -485,17 +506,18 @@ static enum app_err plan_get(struct store *db, const struct req *req, struct rep
 static enum app_err plan_put(struct store *db, const struct req *req, struct reply *rep,
 			     bool appointment)
 {
-	const char *table = appointment ? "appointments" : "consultation_types", *field;
+	const char *table = appointment ? "appointments" : "consultation_types";
 	struct appointment a;
 	struct audit_row row;
 	json_t *plan = NULL;
-	char why[200], *text = NULL;
+	char why[200], field[64], *text = NULL;
 	enum app_err err;
+	int64_t unit;
 
-	if ((err = plan_target(db, req, rep, appointment, &a)) ||
+	if ((err = plan_target(db, req, rep, appointment, &a, &unit)) ||
 	    (err = body_json(req, rep, &plan)))
 		return err;
-	if (survey_plan_refusal(db, plan, why, sizeof(why), &field)) {
+	if (survey_plan_refusal(db, plan, unit, why, sizeof(why), field, sizeof(field))) {
 		json_decref(plan);
 		return reply_fail(rep, APP_EINVAL, field, "%s", why);
 	}

@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "appointment.h"
+#include "survey.h"
 #include "timeutil.h"
 #include "validate.h"
 
@@ -135,6 +136,16 @@ static const char *type_check(const struct res_desc *d, const struct res_row *ro
 	return NULL;
 }
 
+/* A type's follow-up plan, by the rules of the /follow-up route, with the
+ * questionnaires of the type's unit. */
+static const char *type_plan_check(struct store *db, const struct res_desc *d,
+				   const struct res_row *row, const struct json_t *v, char *why,
+				   size_t cap, char *field, size_t fcap)
+{
+	return survey_plan_refusal(db, v, row->v[store_resource_field(d, "unit_id")].i, why, cap,
+				   field, fcap);
+}
+
 #define MINUTES(n, lo, hi, d) {.name = n, .type = RES_INT, .min = lo, .max = hi, .def = d}
 
 static const struct res_field type_fields[] = {
@@ -147,6 +158,10 @@ static const struct res_field type_fields[] = {
 	MINUTES("buffer_before_minutes", 0, 240, "0"),
 	MINUTES("buffer_after_minutes", 0, 240, "0"),
 	ACTIVE,
+	/* the PROM plan (issue 22): the same column the /follow-up routes
+	 * read and write, and completion plans its sends from */
+	{.name = "follow_up", .type = RES_JSON, .max = 4096, .def = "[]",
+	 .check_json = type_plan_check, .depends = "unit_id"},
 };
 
 const struct res_desc resources_types = {
@@ -154,7 +169,7 @@ const struct res_desc resources_types = {
 	.path = "consultation-types",
 	.noun = "consultation type",
 	.fields = type_fields,
-	.nfields = 9,
+	.nfields = 10,
 	.search = "name " RES_LIKE,
 	.unit_col = "unit_id",
 	.check_row = type_check,
@@ -184,6 +199,7 @@ enum app_err resources_type_load(struct store *db, int64_t id, struct appt_type 
 	out->buffer_before = V("buffer_before_minutes").i * 60;
 	out->buffer_after = V("buffer_after_minutes").i * 60;
 #undef V
+	store_resource_row_release(d, &row);
 	return APP_OK;
 }
 

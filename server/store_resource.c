@@ -27,8 +27,8 @@ void store_resource_default(const struct res_field *f, struct res_val *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->set = true;
-	out->null = !f->def;
-	if (!f->def)
+	out->null = !f->def || f->type == RES_JSON; /* a JSON def is what NULL answers */
+	if (out->null)
 		return;
 	if (res_is_int(f))
 		out->i = strtoll(f->def, NULL, 10);
@@ -44,7 +44,19 @@ static void select_list(struct buf *b, const struct res_desc *d)
 	buf_printf(b, ", created_at, updated_at FROM %s", d->table);
 }
 
-static void read_row(sqlite3_stmt *st, const struct res_desc *d, struct res_row *row)
+void store_resource_row_release(const struct res_desc *d, struct res_row *row)
+{
+	if (!row)
+		return;
+	for (int i = 0; i < d->nfields; i++) {
+		free(row->v[i].json);
+		row->v[i].json = NULL;
+	}
+}
+
+/* The current row of st into row; false when out of memory (row holds
+ * nothing then). */
+static bool read_row(sqlite3_stmt *st, const struct res_desc *d, struct res_row *row)
 {
 	memset(row, 0, sizeof(*row));
 	row->id = sqlite3_column_int64(st, 0);
@@ -58,11 +70,16 @@ static void read_row(sqlite3_stmt *st, const struct res_desc *d, struct res_row 
 			continue;
 		if (res_is_int(&d->fields[i]))
 			v->i = sqlite3_column_int64(st, col);
-		else /* copy: column text dies at the next step */
+		else if (d->fields[i].type != RES_JSON) /* copy: the text dies at the next step */
 			snprintf(v->s, sizeof(v->s), "%s", (const char *)sqlite3_column_text(st, col));
+		else if (!(v->json = strdup((const char *)sqlite3_column_text(st, col)))) {
+			store_resource_row_release(d, row);
+			return false;
+		}
 	}
 	row->created_at = sqlite3_column_int64(st, d->nfields + 1);
 	row->updated_at = sqlite3_column_int64(st, d->nfields + 2);
+	return true;
 }
 
 static void bind_val(sqlite3_stmt *st, int idx, const struct res_field *f, const struct res_val *v)
@@ -71,6 +88,8 @@ static void bind_val(sqlite3_stmt *st, int idx, const struct res_field *f, const
 		sqlite3_bind_null(st, idx);
 	else if (res_is_int(f))
 		sqlite3_bind_int64(st, idx, v->i);
+	else if (f->type == RES_JSON)
+		sqlite3_bind_text(st, idx, v->json, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_text(st, idx, v->s, -1, SQLITE_TRANSIENT);
 }
@@ -99,7 +118,7 @@ enum app_err store_resource_get(struct store *s, const struct res_desc *d, int64
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		read_row(st, d, out);
+		err = read_row(st, d, out) ? APP_OK : APP_ENOMEM;
 	else if (rc == SQLITE_DONE)
 		err = APP_ENOTFOUND;
 	else
@@ -249,8 +268,15 @@ enum app_err store_resource_list(struct store *s, const struct res_desc *d,
 		if (q->filter.v[i].set)
 			bind_val(st, i + 5, &d->fields[i], &q->filter.v[i]);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_row(st, d, &row);
-		if (!fn(ctx, &row))
+		bool more;
+
+		if (!read_row(st, d, &row)) {
+			err = APP_ENOMEM;
+			goto out;
+		}
+		more = fn(ctx, &row);
+		store_resource_row_release(d, &row);
+		if (!more)
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)

@@ -18,6 +18,7 @@
 
 struct store;
 struct res_row;
+struct res_desc;
 
 #define RES_MAX_FIELDS 10
 /* "column " RES_LIKE: contains the search text, % and _ in it literal */
@@ -30,7 +31,12 @@ enum res_type {
 	RES_REF,  /* id of a row in table ref */
 	RES_BOOL, /* 0/1 */
 	RES_INT,  /* an integer from min to max */
+	RES_JSON, /* a JSON value kept as its text (max bytes), checked
+		   * against the store by check_json; def is what a NULL
+		   * column answers, and a value equal to it is stored NULL */
 };
+
+struct json_t;
 
 struct res_field {
 	const char *name; /* the JSON field and the column */
@@ -46,6 +52,16 @@ struct res_field {
 			   * an integer); NULL = null */
 	/* RES_TEXT: normalise v in place (cap bytes); NULL or a reason why not. */
 	const char *(*check)(char *v, size_t cap);
+	/* RES_JSON: check value v (borrowed) for the row as it would be
+	 * stored; NULL when fine, else why (written into why, cap bytes),
+	 * with the field to blame (a path such as "follow_up[2].after_days")
+	 * written into field (fcap bytes). */
+	const char *(*check_json)(struct store *s, const struct res_desc *d,
+				  const struct res_row *row, const struct json_t *v, char *why,
+				  size_t cap, char *field, size_t fcap);
+	/* RES_JSON: checked again when this field changes (its meaning
+	 * depends on it, as a plan's questionnaires on the type's unit) */
+	const char *depends;
 };
 
 struct res_desc {
@@ -89,6 +105,7 @@ struct res_val {
 	bool null;
 	int64_t i; /* RES_REF, RES_BOOL, RES_INT */
 	char s[RES_TEXT_MAX]; /* RES_TEXT, RES_ENUM */
+	char *json; /* RES_JSON: the text, malloc'd; the row owns it */
 };
 
 struct res_row {
@@ -107,6 +124,11 @@ struct res_list {
 
 typedef bool (*res_row_fn)(void *ctx, const struct res_row *row);
 
+/* Free the RES_JSON texts row owns (a row of a descriptor without such
+ * fields owns nothing); row may be NULL.  A row loaded or read from a
+ * request is released once; copies of its values are borrowed. */
+void store_resource_row_release(const struct res_desc *d, struct res_row *row);
+
 /* The index of field name in d, or -1. */
 int store_resource_field(const struct res_desc *d, const char *name);
 
@@ -123,7 +145,8 @@ static inline const char *res_path(const struct res_desc *d)
 	return d->path ? d->path : d->table;
 }
 
-/* Load row id.  APP_ENOTFOUND when there is none. */
+/* Load row id (store_resource_row_release).  APP_ENOTFOUND when there is
+ * none. */
 enum app_err store_resource_get(struct store *s, const struct res_desc *d, int64_t id,
 				struct res_row *out) WARN_UNUSED;
 /* Insert row (all fields; unset ones take defaults); sets row->id. */
@@ -132,7 +155,8 @@ enum app_err store_resource_insert(struct store *s, const struct res_desc *d, st
 /* Update the fields of row with set=true on record id.  APP_ENOTFOUND. */
 enum app_err store_resource_update(struct store *s, const struct res_desc *d, int64_t id,
 				   const struct res_row *row, int64_t now) WARN_UNUSED;
-/* Call fn for each matching row, ordered by name; stop when fn says false. */
+/* Call fn for each matching row, ordered by name; stop when fn says false.
+ * The row, and the texts it holds, are fn's to read until it returns. */
 enum app_err store_resource_list(struct store *s, const struct res_desc *d,
 				 const struct res_list *q, res_row_fn fn, void *ctx) WARN_UNUSED;
 /* Whether d's rows belong to units (unit_col or unit_ref). */

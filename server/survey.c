@@ -4,6 +4,7 @@
 #include "survey.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,71 +225,92 @@ enum app_err survey_answered(struct app *app, struct store *db, const struct sur
 	return APP_OK;
 }
 
-const char *survey_plan_refusal(struct store *db, const json_t *plan, char *why, size_t cap,
-				const char **field)
+/* Refuse with why, blaming field "follow_up[i].key" (or the plan). */
+static const char *refuse(char *why, size_t cap, char *field, size_t fcap, long i,
+			  const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+static const char *refuse(char *why, size_t cap, char *field, size_t fcap, long i,
+			  const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (i < 0)
+		snprintf(field, fcap, "follow_up");
+	else if (!key)
+		snprintf(field, fcap, "follow_up[%ld]", i);
+	else
+		snprintf(field, fcap, "follow_up[%ld].%s", i, key);
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
+	return why;
+}
+
+const char *survey_plan_refusal(struct store *db, const json_t *plan, int64_t unit, char *why,
+				size_t cap, char *field, size_t fcap)
 {
 	static const char *const keys[] = {"after_days", "questionnaire_id", "threshold",
 					   "urgent_threshold", "reminder_days", NULL};
 	const json_t *e;
 	size_t i;
 
-	*field = "follow_up";
-	if (!json_is_array(plan) || json_array_size(plan) > 10) {
-		snprintf(why, cap, "a plan is an array of at most 10 sends");
-		return why;
-	}
+	if (!json_is_array(plan) || json_array_size(plan) > SURVEY_PLAN_MAX)
+		return refuse(why, cap, field, fcap, -1, NULL,
+			      "'follow_up' is a list of at most %d sends", SURVEY_PLAN_MAX);
 	json_array_foreach(plan, i, e) {
 		const json_t *d = json_object_get(e, "after_days"),
 			     *q = json_object_get(e, "questionnaire_id");
+		long n = (long)i;
 		const char *k;
 		json_t *v;
 		struct qn qn;
+		bool retired;
+		int64_t qunit;
 
-		if (!json_is_object(e)) {
-			snprintf(why, cap, "send %zu: an object", i);
-			return why;
-		}
+		if (!json_is_object(e))
+			return refuse(why, cap, field, fcap, n, NULL, "send %ld is not an object", n);
 		json_object_foreach((json_t *)e, k, v) {
 			bool known = false;
 			for (int j = 0; keys[j]; j++)
 				known = known || !strcmp(k, keys[j]);
-			if (!known) {
-				snprintf(why, cap, "send %zu: unknown field '%s'", i, k);
-				return why;
-			}
+			if (!known)
+				return refuse(why, cap, field, fcap, n, NULL,
+					      "send %ld: unknown field '%.40s'", n, k);
 		}
 		if (!json_is_integer(d) || json_integer_value(d) < 1 ||
-		    json_integer_value(d) > 3650) {
-			snprintf(why, cap, "send %zu: 'after_days' is 1 to 3650", i);
-			return why;
-		}
+		    json_integer_value(d) > 3650)
+			return refuse(why, cap, field, fcap, n, "after_days",
+				      "send %ld: 'after_days' is 1 to 3650", n);
 		if (!json_is_integer(q) || json_integer_value(q) < 1 ||
-		    store_survey_qn_get(db, json_integer_value(q), 0, &qn)) {
-			snprintf(why, cap, "send %zu: 'questionnaire_id' names no questionnaire", i);
-			return why;
-		}
-		bool retired = qn.retired;
+		    store_survey_qn_get(db, json_integer_value(q), 0, &qn))
+			return refuse(why, cap, field, fcap, n, "questionnaire_id",
+				      "send %ld: 'questionnaire_id' names no questionnaire", n);
+		retired = qn.retired;
+		qunit = qn.unit_id;
 		store_survey_qn_release(&qn);
-		if (retired) {
-			snprintf(why, cap, "send %zu: questionnaire %lld is retired", i,
-				 (long long)json_integer_value(q));
-			return why;
-		}
+		if (retired)
+			return refuse(why, cap, field, fcap, n, "questionnaire_id",
+				      "send %ld: questionnaire %lld is retired", n,
+				      (long long)json_integer_value(q));
+		/* another unit's questionnaire is not this unit's to send, and
+		 * for a unit-limited secretary it is one they cannot see */
+		if (qunit && qunit != unit)
+			return refuse(why, cap, field, fcap, n, "questionnaire_id",
+				      "send %ld: questionnaire %lld belongs to another unit", n,
+				      (long long)json_integer_value(q));
 		for (int j = 2; j < 4; j++) {
 			v = json_object_get(e, keys[j]);
-			if (v && !json_is_null(v) && (!json_is_number(v) ||
-						      !isfinite(json_number_value(v)))) {
-				snprintf(why, cap, "send %zu: '%s' is a number or null", i, keys[j]);
-				return why;
-			}
+			if (v && !json_is_null(v) &&
+			    (!json_is_number(v) || !isfinite(json_number_value(v))))
+				return refuse(why, cap, field, fcap, n, keys[j],
+					      "send %ld: '%s' is a number or null", n, keys[j]);
 		}
 		v = json_object_get(e, "reminder_days");
 		if (v && !json_is_null(v) &&
 		    (!json_is_integer(v) || json_integer_value(v) < 1 ||
-		     json_integer_value(v) > 365)) {
-			snprintf(why, cap, "send %zu: 'reminder_days' is 1 to 365 or null", i);
-			return why;
-		}
+		     json_integer_value(v) > 365))
+			return refuse(why, cap, field, fcap, n, "reminder_days",
+				      "send %ld: 'reminder_days' is 1 to 365 or null", n);
 	}
 	return NULL;
 }

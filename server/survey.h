@@ -52,10 +52,17 @@ void survey_tick(struct app *app, struct store *db);
 enum app_err survey_answered(struct app *app, struct store *db, const struct survey_link *l,
 			     const json_t *fb, struct qresponse *r, int64_t now) WARN_UNUSED;
 
-/* Check plan (a JSON array of entries) against the database: every
- * questionnaire exists and is active.  NULL when fine, else why, with
- * *field. */
-const char *survey_plan_refusal(struct store *db, const json_t *plan, char *why, size_t cap,
-				const char **field);
+/* the most sends a follow-up plan holds */
+#define SURVEY_PLAN_MAX 10
+
+/* Check plan (a consultation type's or an appointment's "follow_up": a
+ * JSON list of {"after_days", "questionnaire_id", "threshold",
+ * "urgent_threshold", "reminder_days"}) against the database, for use in
+ * unit (0: none): every questionnaire exists, is active, and is the whole
+ * clinic's or unit's.  NULL when fine, else why (into why, cap bytes),
+ * with the field to blame, "follow_up" or e.g. "follow_up[2].after_days",
+ * written into field (fcap bytes). */
+const char *survey_plan_refusal(struct store *db, const json_t *plan, int64_t unit, char *why,
+				size_t cap, char *field, size_t fcap);
 
 #endif

@@ -8,7 +8,11 @@
  * patient's language, and a wish for a control or a score over the
  * threshold puts the patient on the waiting list (urgent over the urgent
  * threshold), a "no" does not; invalid uploads are refused with the item
- * named; the answers come back as a FHIR Bundle, audited.
+ * named; the answers come back as a FHIR Bundle, audited.  The plan is a
+ * field of the type ("follow_up"): POST, GET, lists and PATCH carry it,
+ * the /follow-up route reads and writes the same value, a bad entry or
+ * another unit's questionnaire is refused with the entry named and
+ * nothing changed, and completion plans its sends from it.
  */
 #define _DEFAULT_SOURCE /* usleep */
 #include <check.h>
@@ -556,6 +560,191 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 }
 END_TEST
 
+/* A request of body on path that must be refused as invalid, blaming
+ * field, with a message holding text. */
+static void refused(const char *method, const char *path, const char *body, const char *field,
+		    const char *text)
+{
+	struct resp r;
+
+	ck_assert(e2e_request(port, method, path, NULL, body, &r));
+	ck_assert_msg(r.status == 400 && e2e_is_error(&r, "invalid", field), "%s %s: %d %s",
+		      method, path, r.status, r.body);
+	ck_assert_msg(strstr(r.body, text), "%s: no '%s'", r.body, text);
+	e2e_resp_free(&r);
+}
+
+/* Whether the list f is plan (JSON text). */
+static void plan_eq(const json_t *f, const char *plan)
+{
+	json_t *want = json_loads(plan, 0, NULL);
+	char *got = json_dumps(f, JSON_COMPACT);
+
+	ck_assert_ptr_nonnull(want);
+	ck_assert_msg(json_is_array(f) && json_equal(f, want), "follow_up %s, want %s",
+		      got ? got : "(none)", plan);
+	free(got);
+	json_decref(want);
+}
+
+START_TEST(a_type_carries_its_follow_up)
+{
+	char body[1500], plan[400], plan2[200], path[120], path_fu[140], bad[600], t2_sql[200];
+	long long unit2, q2, t2, a, ntypes;
+	json_t *j, *v;
+	size_t k;
+	int seen = 0;
+
+	/* POST with a plan; the answer, GET and the /follow-up route agree */
+	snprintf(plan, sizeof(plan),
+		 "[{\"after_days\":30,\"questionnaire_id\":%lld,\"threshold\":5},"
+		 "{\"after_days\":365,\"questionnaire_id\":%lld,\"reminder_days\":7}]",
+		 prom, prom);
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Menisk kontroll\",\"unit_id\":%lld,\"duration_minutes\":30,"
+		 "\"follow_up\":%s}",
+		 unit, plan);
+	j = e2e_json(port, "POST", "/api/v1/consultation-types", body, 201);
+	plan_eq(json_object_get(j, "follow_up"), plan);
+	t2 = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/consultation-types/%lld", t2);
+	snprintf(path_fu, sizeof(path_fu), "%s/follow-up", path);
+	snprintf(t2_sql, sizeof(t2_sql),
+		 "SELECT count(*) FROM consultation_types WHERE id = %lld AND follow_up IS NULL", t2);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	plan_eq(json_object_get(j, "follow_up"), plan);
+	json_decref(j);
+	j = e2e_json(port, "GET", path_fu, NULL, 200);
+	plan_eq(json_object_get(j, "plan"), plan);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "type");
+	json_decref(j);
+
+	/* the list: every type carries its plan, [] when it has none */
+	snprintf(body, sizeof(body), "/api/v1/consultation-types?unit_id=%lld", unit);
+	j = e2e_json(port, "GET", body, NULL, 200);
+	json_array_foreach(j, k, v) {
+		long long id = json_integer_value(json_object_get(v, "id"));
+		if (id == t2 || id == type) {
+			plan_eq(json_object_get(v, "follow_up"), id == t2 ? plan : "[]");
+			seen++;
+		}
+	}
+	ck_assert_int_eq(seen, 2);
+	json_decref(j);
+
+	/* PATCH it; the /follow-up route reads what the PATCH wrote */
+	snprintf(plan2, sizeof(plan2),
+		 "[{\"after_days\":84,\"questionnaire_id\":%lld,\"urgent_threshold\":8.5}]", prom);
+	snprintf(body, sizeof(body), "{\"follow_up\":%s}", plan2);
+	j = e2e_json(port, "PATCH", path, body, 200);
+	plan_eq(json_object_get(j, "follow_up"), plan2);
+	json_decref(j);
+	j = e2e_json(port, "GET", path_fu, NULL, 200);
+	plan_eq(json_object_get(j, "plan"), plan2);
+	json_decref(j);
+	/* and the PATCH reads what the route wrote */
+	json_decref(e2e_json(port, "PUT", path_fu, plan, 200));
+	j = e2e_json(port, "GET", path, NULL, 200);
+	plan_eq(json_object_get(j, "follow_up"), plan);
+	json_decref(j);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+
+	/* a bad entry: 400 naming it, and nothing changes (not the name either) */
+	snprintf(bad, sizeof(bad),
+		 "{\"name\":\"Endret\",\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":%lld},"
+		 "{\"after_days\":0,\"questionnaire_id\":%lld}]}",
+		 prom, prom);
+	refused("PATCH", path, bad, "follow_up[1].after_days", "after_days");
+	snprintf(bad, sizeof(bad),
+		 "{\"name\":\"Endret\",\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":999}]}");
+	refused("PATCH", path, bad, "follow_up[0].questionnaire_id", "no questionnaire");
+	snprintf(bad, sizeof(bad),
+		 "{\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":%lld,\"when\":1}]}", prom);
+	refused("PATCH", path, bad, "follow_up[0]", "'when'");
+	snprintf(bad, sizeof(bad),
+		 "{\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":%lld,"
+		 "\"threshold\":\"high\"}]}",
+		 prom);
+	refused("PATCH", path, bad, "follow_up[0].threshold", "threshold");
+	refused("PATCH", path, "{\"follow_up\":{\"after_days\":84}}", "follow_up", "list");
+	refused("PATCH", path, "{\"follow_up\":null}", "follow_up", "null");
+	j = e2e_json(port, "GET", path, NULL, 200);
+	plan_eq(json_object_get(j, "follow_up"), plan2);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "name")), "Menisk kontroll");
+	json_decref(j);
+
+	/* another unit's questionnaire is refused: by PATCH, POST and the
+	 * /follow-up route alike; the type does not move to another unit
+	 * with this unit's questionnaire in its plan */
+	unit2 = e2e_make(port, "units", "{\"name\":\"Hudpoliklinikken\"}");
+	snprintf(body, sizeof(body),
+		 "{\"unit_id\":%lld,\"resourceType\":\"Questionnaire\",\"status\":\"active\","
+		 "\"language\":\"nb\",\"title\":\"Hud\"," PROM_ITEMS "}",
+		 unit2);
+	j = e2e_json(port, "POST", "/api/v1/questionnaires", body, 201);
+	q2 = atoll(json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	snprintf(bad, sizeof(bad), "{\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":%lld}]}",
+		 q2);
+	refused("PATCH", path, bad, "follow_up[0].questionnaire_id", "another unit");
+	snprintf(bad, sizeof(bad), "[{\"after_days\":84,\"questionnaire_id\":%lld}]", q2);
+	refused("PUT", path_fu, bad, "follow_up[0].questionnaire_id", "another unit");
+	ntypes = e2e_sql_int(srv.db, "SELECT count(*) FROM consultation_types");
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Hud kontroll\",\"unit_id\":%lld,\"duration_minutes\":20,"
+		 "\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":%lld}]}",
+		 unit, q2);
+	refused("POST", "/api/v1/consultation-types", body, "follow_up[0].questionnaire_id",
+		"another unit");
+	ck_assert_int_eq(e2e_sql_int(srv.db, "SELECT count(*) FROM consultation_types"), ntypes);
+	snprintf(body, sizeof(body), "{\"unit_id\":%lld}", unit2);
+	refused("PATCH", path, body, "follow_up[0].questionnaire_id", "another unit");
+	/* in its own unit it may */
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Hud kontroll\",\"unit_id\":%lld,\"duration_minutes\":20,"
+		 "\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":%lld}]}",
+		 unit2, q2);
+	json_decref(e2e_json(port, "POST", "/api/v1/consultation-types", body, 201));
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "unit_id")), unit);
+	json_decref(j);
+
+	/* an empty plan is no plan: stored as the route stores it */
+	json_decref(e2e_json(port, "PATCH", path, "{\"follow_up\":[]}", 200));
+	ck_assert_int_eq(e2e_sql_int(srv.db, t2_sql), 1);
+	j = e2e_json(port, "GET", path_fu, NULL, 200);
+	plan_eq(json_object_get(j, "plan"), "[]");
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"follow_up\":%s}", plan);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+
+	/* a completed appointment of the type gets its sends planned from it */
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":"
+		 "\"2031-03-03T09:00:00+01:00\",\"duration_minutes\":30,\"type_id\":%lld}",
+		 pat_nn, clin, t2);
+	a = e2e_make(port, "appointments", body);
+	/* the appointment's own plan keeps to its type's unit too */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/follow-up", a);
+	snprintf(bad, sizeof(bad), "[{\"after_days\":84,\"questionnaire_id\":%lld}]", q2);
+	refused("PUT", path, bad, "follow_up[0].questionnaire_id", "another unit");
+	clock_at(END_UTC + 600);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a);
+	json_decref(e2e_json(port, "PATCH", path, "{\"status\":\"completed\"}", 200));
+	snprintf(body, sizeof(body),
+		 "SELECT count(*) FROM follow_up_sends WHERE appointment_id = %lld", a);
+	ck_assert_int_eq(e2e_sql_int(srv.db, body), 2);
+	/* 09:30 Oslo is 08:30Z: 30 and 365 days on */
+	snprintf(body, sizeof(body),
+		 "SELECT count(*) FROM follow_up_sends WHERE appointment_id = %lld AND "
+		 "questionnaire_id = %lld AND ((due_at = %lld AND threshold = 5) OR "
+		 "(due_at = %lld AND reminder_days = 7))",
+		 a, prom, END_UTC - 7200 + 30 * DAY, END_UTC - 7200 + 365 * DAY);
+	ck_assert_int_eq(e2e_sql_int(srv.db, body), 2);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_survey");
@@ -565,6 +754,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, invalid_uploads_name_the_item);
 	tcase_add_test(tc, satisfaction_survey_and_prom_follow_up);
+	tcase_add_test(tc, a_type_carries_its_follow_up);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -152,17 +152,19 @@ for (const [t, item] of Object.entries(doc.paths))
       else ids.set(id, `${m.toUpperCase()} ${t}`);
     }
 
-// PATCH bodies are partial updates: nothing required, anywhere in them;
+// PATCH bodies are partial updates: nothing required in them (but in the
+// entries of a list, which a PATCH replaces whole, as a type's follow_up);
 // each object an answer holds says which of its fields are always there
 const refTarget = (ref) => ref.slice(2).split('/').reduce((o, k) => o[k.replace(/~1/g, '/').replace(/~0/g, '~')], original);
-function lint(s, where, seen, test) {
+function lint(s, where, seen, test, wholeItems = false) {
   if (!s || typeof s !== 'object' || seen.has(s)) return;
   seen.add(s);
-  if (s.$ref) return lint(refTarget(s.$ref), where, seen, test);
+  if (s.$ref) return lint(refTarget(s.$ref), where, seen, test, wholeItems);
   test(s, where);
   for (const [k, v] of Object.entries(s))
-    if (k === 'properties') for (const [name, p] of Object.entries(v)) lint(p, `${where}.${name}`, seen, test);
-    else if (k !== 'enum' && k !== 'default' && k !== 'examples' && k !== 'example') lint(v, where, seen, test);
+    if (k === 'properties') for (const [name, p] of Object.entries(v)) lint(p, `${where}.${name}`, seen, test, wholeItems);
+    else if (wholeItems && (k === 'items' || k === 'prefixItems')) continue;
+    else if (k !== 'enum' && k !== 'default' && k !== 'examples' && k !== 'example') lint(v, where, seen, test, wholeItems);
 }
 for (const [t, item] of Object.entries(original.paths))
   for (const m of methods) {
@@ -172,7 +174,7 @@ for (const [t, item] of Object.entries(original.paths))
       for (const media of Object.values(op.requestBody?.content || {}))
         lint(media.schema, `PATCH ${t} body`, new Set(), (s, where) => {
           if (s.required) mismatch(`${where}: a PATCH body requires ${s.required.join(', ')}`, '');
-        });
+        }, true);
     for (const [code, r] of Object.entries(op.responses || {}))
       for (const media of Object.values(resolve(r, '')[0].content || {}))
         lint(media.schema, `${m.toUpperCase()} ${t} ${code}`, new Set(), (s, where) => {
