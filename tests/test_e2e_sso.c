@@ -193,13 +193,14 @@ END_TEST
 /* Whether the binary refuses to start with args (exits within 10 s, not 0). */
 static bool refuses(const char *args)
 {
-	char cmd[1024];
+	char cmd[4096];
 	int rc;
 
-	snprintf(cmd, sizeof(cmd),
-		 "env -u TIMEBOK_OIDC_CLIENT_SECRET timeout 10 %s --db %s/refuse.db --listen "
-		 "127.0.0.1:0 %s >/dev/null 2>&1",
-		 TIMEBOK_BIN, srv.dir, args);
+	ck_assert_int_lt(snprintf(cmd, sizeof(cmd),
+				  "env -u TIMEBOK_OIDC_CLIENT_SECRET timeout 10 %s --db %s/refuse.db "
+				  "--listen 127.0.0.1:0 %s >/dev/null 2>&1",
+				  TIMEBOK_BIN, srv.dir, args),
+			 (int)sizeof(cmd));
 	rc = system(cmd);
 	return rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) != 0 && WEXITSTATUS(rc) != 124;
 }
