@@ -33,8 +33,10 @@
 #include "auth.h"
 #include "body.h"
 #include "log.h"
+#include "metrics.h"
 #include "oidc.h"
 #include "params.h"
+#include "router.h"
 #include "store.h"
 #include "store_sso.h"
 #include "validate.h"
@@ -74,7 +76,7 @@ API_HANDLER(api_oidc_login)
 	if (!app->oidc)
 		return not_configured(rep);
 	redirect_uri(app->cfg, ruri, sizeof(ruri));
-	if ((err = oidc_begin(app->oidc, ruri, req->now, &url, prelogin)))
+	if ((err = oidc_begin(app->oidc, ruri, req->who.ip, req->now, &url, prelogin)))
 		return err == APP_EBUSY ? go(rep, "/?sso_error=unavailable") : err;
 	if (strlen(url) >= sizeof(rep->location)) {
 		free(url);
@@ -112,12 +114,17 @@ static bool prelogin_cookie(const char *header, char out[TOKEN_LEN + 1])
 	return false;
 }
 
-/* The claim named by a dotted path. */
+/* The claim named path: a top-level claim of that very name first (names
+ * shaped like URLs, "https://timebok.example/roles", hold dots), else a
+ * dotted path into objects. */
 static const json_t *claim_at(const json_t *claims, const char *path)
 {
 	char part[SSO_CLAIM_MAX + 1];
-	const json_t *v = claims;
+	const json_t *v = json_object_get(claims, path);
 
+	if (v)
+		return v;
+	v = claims;
 	while (v && *path) {
 		size_t n = strcspn(path, ".");
 		if (n > SSO_CLAIM_MAX)
@@ -145,29 +152,51 @@ static bool claim_holds(const json_t *claims, const char *claim, const char *val
 	return false;
 }
 
-/* The name to show: name, else preferred_username, else the subject, with
- * control characters dropped and cut at a character boundary. */
+/* Whether the UTF-8 at p is a bidirectional control (U+202A-202E,
+ * U+2066-2069) or U+200E/U+200F, which could make a name read otherwise
+ * in the audit log ("\u202eNIMDA"). */
+static bool bidi_control(const unsigned char *p)
+{
+	return p[0] == 0xe2 && ((p[1] == 0x80 && ((p[2] >= 0xaa && p[2] <= 0xae) ||
+						  p[2] == 0x8e || p[2] == 0x8f)) ||
+				(p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+}
+
+/* s with control and bidi characters dropped, into out (cap bytes), cut at
+ * a character boundary; false when nothing but blanks is left. */
+static bool clean_name(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+	bool visible = false;
+
+	for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
+		size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
+		if (*p < 0x20 || *p == 0x7f || bidi_control(p)) {
+			p += *p < 0x80 ? 1 : len;
+			continue;
+		}
+		if (strnlen((const char *)p, len) < len || n + len + 1 > cap)
+			break; /* a character cut short, or no room for it */
+		visible = visible || *p != ' ';
+		memcpy(out + n, p, len);
+		n += len;
+		p += len;
+	}
+	out[n] = '\0';
+	return visible;
+}
+
+/* The name to show: name, else preferred_username, else the subject (the
+ * first that is not blank once control and bidi characters are dropped),
+ * cut at a character boundary. */
 static void display_name(const json_t *claims, char *out, size_t cap)
 {
-	const char *s = json_string_value(json_object_get(claims, "name"));
-	size_t n = 0;
+	static const char *const keys[] = {"name", "preferred_username", "sub"};
 
-	if (!s || !*s)
-		s = json_string_value(json_object_get(claims, "preferred_username"));
-	if (!s || !*s)
-		s = json_string_value(json_object_get(claims, "sub"));
-	for (const unsigned char *p = (const unsigned char *)s; p && *p && n + 1 < cap; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			continue;
-		out[n++] = (char)*p;
-	}
-	while (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
-		n--; /* a character cut short: drop its continuation bytes */
-	if (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0xc0)
-		n--; /* ... and its lead byte */
-	out[n] = '\0';
-	if (!n)
-		snprintf(out, cap, "sso user");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (clean_name(json_string_value(json_object_get(claims, keys[i])), out, cap))
+			return;
+	snprintf(out, cap, "sso user");
 }
 
 /* The login's audit detail: issuer, subject, acr and amr (new, malloc). */
@@ -209,6 +238,25 @@ static void audit_sso(struct store *db, const struct req *req, const char *issue
 	free(detail);
 }
 
+/* A callback refused before anyone is known (a bad state, code or token):
+ * counted in the metrics and logged once per address a while, never
+ * written to the append-only audit log, which an anonymous flood would
+ * fill (as http_server.c does with anonymous 401s). */
+static void refused_anonymously(struct app *app, const struct req *req, const char *why)
+{
+	metrics_anonymous_denial(app->metrics, router_index(req->route));
+	if (oidc_refusal_logged(app->oidc, req->who.ip, req->now))
+		log_warn("oidc: a sign-in was refused (%s); more from this address are only counted",
+			 why);
+}
+
+/* Forget the pre-login cookie (it is single use either way). */
+static void clear_prelogin(const struct config *cfg, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s=; Path=/auth/oidc; Max-Age=0; HttpOnly; SameSite=Lax%s",
+		 OIDC_COOKIE, secure(cfg) ? "; Secure" : "");
+}
+
 API_HANDLER(api_oidc_callback)
 {
 	const struct config *cfg = app->cfg;
@@ -227,6 +275,7 @@ API_HANDLER(api_oidc_callback)
 
 	if (!app->oidc)
 		return not_configured(rep);
+	clear_prelogin(cfg, rep->set_cookie, sizeof(rep->set_cookie));
 	if (params_get(req, "error")) {
 		/* the provider's own refusal; the state is spent all the same */
 		if (state && prelogin_cookie(req->cookie, prelogin))
@@ -237,17 +286,15 @@ API_HANDLER(api_oidc_callback)
 	if (!code || !state || !*code || strlen(code) > 2048 ||
 	    !prelogin_cookie(req->cookie, prelogin) ||
 	    oidc_take(app->oidc, state, prelogin, req->now, &p)) {
-		audit_sso(db, req, cfg->oidc_issuer, NULL,
-			  "the state is unknown, used, expired or from another browser",
-			  "sso refused: state");
+		refused_anonymously(app, req,
+				    "the state is unknown, used, expired or from another browser");
 		err = go(rep, "/?sso_error=refused");
 		goto out;
 	}
 	redirect_uri(cfg, ruri, sizeof(ruri));
 	err = oidc_exchange(app->oidc, code, ruri, &p, req->now, &id_token);
 	if (err == APP_EUNAUTH) {
-		audit_sso(db, req, cfg->oidc_issuer, NULL, "the token endpoint refused the code",
-			  "sso refused: code");
+		refused_anonymously(app, req, "the token endpoint refused the code");
 		err = go(rep, "/?sso_error=refused");
 		goto out;
 	}
@@ -257,8 +304,7 @@ API_HANDLER(api_oidc_callback)
 	}
 	err = oidc_validate(app->oidc, id_token, p.nonce, req->now, &claims, &why);
 	if (err == APP_EUNAUTH) {
-		log_warn("oidc: an ID token was refused: %s", why);
-		audit_sso(db, req, cfg->oidc_issuer, NULL, why, "sso refused: token");
+		refused_anonymously(app, req, why);
 		err = go(rep, "/?sso_error=refused");
 		goto out;
 	}
@@ -294,6 +340,8 @@ API_HANDLER(api_oidc_callback)
 	}
 	if (err)
 		goto out;
+	oidc_hint_keep(app->oidc, hash, id_token, req->now); /* for the logout */
+	clear_prelogin(cfg, rep->set_cookie2, sizeof(rep->set_cookie2));
 	auth_cookie(app->auth, token, rep->set_cookie, sizeof(rep->set_cookie));
 	err = go(rep, "/");
 out:
@@ -354,8 +402,12 @@ API_HANDLER(api_oidc_backchannel)
 		goto out;
 	sid = json_string_value(json_object_get(claims, "sid"));
 	sub = json_string_value(json_object_get(claims, "sub"));
-	if ((err = store_sso_logout(db, app->cfg->oidc_issuer, sid, sub, &ended)))
+	if ((err = store_sso_logout(db, app->cfg->oidc_issuer, sid, sub, &ended))) {
+		if (err == APP_EINVAL)
+			err = reply_fail(rep, err, "logout_token",
+					 "the logout token names no sid or sub");
 		goto out;
+	}
 	audit_sso(db, req, app->cfg->oidc_issuer, claims, NULL, "sso logout: provider");
 	buf_printf(&rep->body, "{\"sessions_ended\":%d}", ended);
 	rep->status = 200;
@@ -479,7 +531,11 @@ static enum app_err read_mapping(struct app *app, struct store *db, struct reply
 		if (!found)
 			return reply_fail(rep, APP_EINVAL, "unit_ids", "mapping %d: no unit %lld",
 					  i + 1, (long long)json_integer_value(v));
-		m->unit_ids[m->nunits++] = json_integer_value(v);
+		bool twice = false;
+		for (int u = 0; u < m->nunits; u++)
+			twice = twice || m->unit_ids[u] == json_integer_value(v);
+		if (!twice) /* said once, stored once, answered once */
+			m->unit_ids[m->nunits++] = json_integer_value(v);
 	}
 	snprintf(field, sizeof(field), "clinician_id");
 	if ((err = body_id(rep, o, field, m->role == ROLE_CLINICIAN, &m->clinician_id)))

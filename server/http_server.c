@@ -310,6 +310,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
 	if (rep->set_cookie[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rep->set_cookie);
+	if (rep->set_cookie2[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rep->set_cookie2);
 	if (rep->status == 429 || rep->status == 503) {
 		snprintf(retry, sizeof(retry), "%d",
 			 rep->retry_after > 0 ? rep->retry_after : rep->status == 429 ? 60 : 1);

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
+#include "throttle.h"
 
 #define HTTP_MAX (256 * 1024) /* a provider's answer, at most */
 
@@ -37,10 +38,26 @@ struct oidc {
 	char authorization_endpoint[512];
 	char token_endpoint[512];
 	char jwks_uri[512];
-	json_t *jwks;		/* {"keys": [...]} or NULL */
-	int64_t refresh_window; /* the minute the refreshes are counted in */
-	int refreshes;
+	char end_session_endpoint[512]; /* "" when the provider has none */
+	json_t *jwks;			/* {"keys": [...]} or NULL */
+	int64_t jwks_at;		/* when the keys were last fetched (or tried) */
+	/* refreshes for logins [0] and for back-channel posts [1], which anyone
+	 * may send: a flood of made-up kids must not use up the logins' budget */
+	int64_t refresh_window[2]; /* the minute the refreshes are counted in */
+	int refreshes[2];
+	struct throttle *refusals; /* anonymous refusals logged, per address */
+	int exchanges;		/* token exchanges under way */
+	int64_t token_failed;	/* when the token endpoint last could not be reached */
 	struct oidc_pending pending[OIDC_PENDING_MAX];
+	struct seen_jti {
+		unsigned char hash[16];
+		int64_t until;
+	} jti[OIDC_JTI_MAX];
+	struct hint {
+		char session_hash[65];
+		char *id_token;
+		int64_t at;
+	} hints[OIDC_HINTS_MAX];
 };
 
 const char *oidc_alg_name(const char *configured)
@@ -149,6 +166,11 @@ enum app_err oidc_new(const struct config *cfg, struct oidc **out)
 		return APP_ENOMEM;
 	o->cfg = cfg;
 	pthread_mutex_init(&o->mu, NULL);
+	if (throttle_new(1, OIDC_REFUSAL_LOG_S, &o->refusals)) {
+		pthread_mutex_destroy(&o->mu);
+		free(o);
+		return APP_ENOMEM;
+	}
 	if (!(o->alg = oidc_alg_name(cfg->oidc_alg))) {
 		log_error("oidc: --oidc-alg is RS256, ES256 or PS256");
 		goto fail;
@@ -189,6 +211,9 @@ void oidc_free(struct oidc *o)
 	}
 	cjose_jwk_release(o->client_key);
 	json_decref(o->jwks);
+	throttle_free(o->refusals);
+	for (int i = 0; i < OIDC_HINTS_MAX; i++)
+		free(o->hints[i].id_token);
 	pthread_mutex_destroy(&o->mu);
 	sodium_memzero(o->pending, sizeof(o->pending));
 	free(o);
@@ -227,7 +252,7 @@ static enum app_err http_json(const char *url, const char *form, struct curl_sli
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)OIDC_CONNECT_TIMEOUT_S);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)OIDC_HTTP_TIMEOUT_S);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
@@ -309,6 +334,11 @@ static enum app_err discover(struct oidc *o, int64_t now)
 		log_error("oidc: the provider's metadata lacks an https endpoint or jwks_uri");
 		err = APP_EBUSY;
 	} else {
+		/* optional (RP-Initiated Logout); without it logins ask for
+		 * prompt=login (oidc_begin) */
+		if (!copy_url(meta, "end_session_endpoint", o->end_session_endpoint,
+			      sizeof(o->end_session_endpoint)))
+			o->end_session_endpoint[0] = '\0';
 		o->discovered = true;
 		o->discovery_failed = 0;
 	}
@@ -317,22 +347,30 @@ static enum app_err discover(struct oidc *o, int64_t now)
 	return err;
 }
 
-/* Fetch the provider's keys, if the budget of refreshes allows (force:
- * a kid was unknown); false when no fetch was made or it failed. */
-static bool jwks_fetch(struct oidc *o, int64_t now, bool force)
+/* Fetch the provider's keys: when there are none, when they are older than
+ * OIDC_JWKS_MAX_AGE_S (one fetch an age; a removed key stops being
+ * trusted), or (force: no key verified a token) if budget's refreshes
+ * allow; false when no fetch was made or it failed. */
+static bool jwks_fetch(struct oidc *o, int64_t now, bool force, int budget)
 {
 	json_t *keys = NULL;
 	long status;
 	bool allowed;
 
 	pthread_mutex_lock(&o->mu);
-	if (now / 60 != o->refresh_window) {
-		o->refresh_window = now / 60;
-		o->refreshes = 0;
+	if (now / 60 != o->refresh_window[budget]) {
+		o->refresh_window[budget] = now / 60;
+		o->refreshes[budget] = 0;
 	}
-	allowed = (force || !o->jwks) && o->refreshes < OIDC_JWKS_REFRESHES;
+	if (o->jwks && (now - o->jwks_at >= OIDC_JWKS_MAX_AGE_S || now < o->jwks_at)) {
+		allowed = true; /* due: not counted */
+	} else {
+		allowed = (force || !o->jwks) && o->refreshes[budget] < OIDC_JWKS_REFRESHES;
+		if (allowed)
+			o->refreshes[budget]++;
+	}
 	if (allowed)
-		o->refreshes++;
+		o->jwks_at = now;
 	pthread_mutex_unlock(&o->mu);
 	if (!allowed)
 		return false;
@@ -380,14 +418,15 @@ static bool put_param(struct buf *b, const char *sep, const char *key, const cha
 	return ok;
 }
 
-enum app_err oidc_begin(struct oidc *o, const char *redirect_uri, int64_t now, char **url,
-			char prelogin[TOKEN_LEN + 1])
+enum app_err oidc_begin(struct oidc *o, const char *redirect_uri, const char *addr, int64_t now,
+			char **url, char prelogin[TOKEN_LEN + 1])
 {
 	struct oidc_pending p = {0};
 	char challenge[44];
 	struct buf b;
 	enum app_err err;
-	int slot = 0;
+	int slot = -1, mine = 0, oldest_mine = -1, oldest = 0;
+	bool prompt;
 	size_t len;
 
 	*url = NULL;
@@ -399,21 +438,35 @@ enum app_err oidc_begin(struct oidc *o, const char *redirect_uri, int64_t now, c
 	token_new(prelogin);
 	token_hash(prelogin, p.prelogin_hash);
 	p.created = now;
+	snprintf(p.addr, sizeof(p.addr), "%s", addr);
 	oidc_challenge(p.verifier, challenge);
 
 	buf_init(&b, 8192);
 	pthread_mutex_lock(&o->mu);
-	/* a free or expired place, else the oldest makes way */
+	/* this address's oldest when it has its fill, else a free or expired
+	 * place, else the oldest of all makes way */
 	for (int i = 0; i < OIDC_PENDING_MAX; i++) {
-		if (!o->pending[i].state[0] || now - o->pending[i].created > OIDC_PENDING_S) {
-			slot = i;
-			break;
+		struct oidc_pending *q = &o->pending[i];
+		if (!q->state[0] || now - q->created > OIDC_PENDING_S || now < q->created) {
+			if (slot < 0)
+				slot = i;
+			continue;
 		}
-		if (o->pending[i].created < o->pending[slot].created)
-			slot = i;
+		if (!strcmp(q->addr, p.addr)) {
+			mine++;
+			if (oldest_mine < 0 || q->created < o->pending[oldest_mine].created)
+				oldest_mine = i;
+		}
+		if (q->created < o->pending[oldest].created || !o->pending[oldest].state[0])
+			oldest = i;
 	}
+	if (mine >= OIDC_PENDING_PER_ADDR)
+		slot = oldest_mine;
+	else if (slot < 0)
+		slot = oldest;
 	o->pending[slot] = p;
 	buf_puts(&b, o->authorization_endpoint);
+	prompt = !o->end_session_endpoint[0];
 	pthread_mutex_unlock(&o->mu);
 	if (!put_param(&b, strchr(b.data ? b.data : "", '?') ? "&" : "?", "response_type",
 		       "code") ||
@@ -422,7 +475,8 @@ enum app_err oidc_begin(struct oidc *o, const char *redirect_uri, int64_t now, c
 	    !put_param(&b, "&", "scope", "openid profile") ||
 	    !put_param(&b, "&", "state", p.state) || !put_param(&b, "&", "nonce", p.nonce) ||
 	    !put_param(&b, "&", "code_challenge", challenge) ||
-	    !put_param(&b, "&", "code_challenge_method", "S256")) {
+	    !put_param(&b, "&", "code_challenge_method", "S256") ||
+	    (prompt && !put_param(&b, "&", "prompt", "login"))) {
 		buf_release(&b);
 		return APP_ENOMEM;
 	}
@@ -511,11 +565,26 @@ enum app_err oidc_exchange(struct oidc *o, const char *code, const char *redirec
 	enum app_err err;
 	long status = 0;
 	size_t len;
+	bool counted = false;
 
 	*id_token = NULL;
 	buf_init(&form, 16384);
 	if ((err = discover(o, now)))
 		goto out;
+	pthread_mutex_lock(&o->mu);
+	bool open = o->token_failed && now - o->token_failed < OIDC_RETRY_S &&
+		    now >= o->token_failed;
+	bool full = o->exchanges >= OIDC_EXCHANGES_MAX;
+	if (!open && !full)
+		o->exchanges++;
+	pthread_mutex_unlock(&o->mu);
+	if (open || full) {
+		log_warn("oidc: %s", open ? "the token endpoint was unreachable a moment ago"
+					  : "too many token exchanges at once");
+		err = APP_EBUSY;
+		goto out;
+	}
+	counted = true;
 	err = APP_ENOMEM;
 	if (!put_param(&form, "", "grant_type", "authorization_code") ||
 	    !put_param(&form, "&", "code", code) ||
@@ -569,6 +638,12 @@ enum app_err oidc_exchange(struct oidc *o, const char *code, const char *redirec
 	    !(body = buf_steal(&form, &len)))
 		goto out;
 	err = http_json(o->token_endpoint, body, h, &status, &answer);
+	if (err && !status) {
+		/* not reached, or too slow: the breaker opens */
+		pthread_mutex_lock(&o->mu);
+		o->token_failed = now;
+		pthread_mutex_unlock(&o->mu);
+	}
 	if (err) {
 		if (status >= 400 && status < 500) {
 			log_warn("oidc: the token endpoint refused the code (HTTP %ld)", status);
@@ -584,6 +659,11 @@ enum app_err oidc_exchange(struct oidc *o, const char *code, const char *redirec
 	}
 	err = (*id_token = strdup(t)) ? APP_OK : APP_ENOMEM;
 out:
+	if (counted) {
+		pthread_mutex_lock(&o->mu);
+		o->exchanges--;
+		pthread_mutex_unlock(&o->mu);
+	}
 	if (basic) {
 		sodium_memzero(basic, strlen(basic));
 		free(basic);
@@ -629,7 +709,7 @@ bool oidc_key_fits(const char *alg, const char *jwk_json)
 	return ok;
 }
 
-enum app_err oidc_verify(const char *jwt, const char *alg, const json_t *keys, bool *kid_unknown,
+enum app_err oidc_verify(const char *jwt, const char *alg, const json_t *keys, bool *retry,
 			 json_t **payload, const char **why)
 {
 	cjose_jws_t *jws = NULL;
@@ -643,7 +723,7 @@ enum app_err oidc_verify(const char *jwt, const char *alg, const json_t *keys, b
 	enum app_err err = APP_EUNAUTH;
 
 	*payload = NULL;
-	*kid_unknown = false;
+	*retry = false;
 	*why = "the token is not a signed JWT";
 	if (!jwt || strlen(jwt) > 16384 || !(jws = cjose_jws_import(jwt, strlen(jwt), &cerr)))
 		goto out;
@@ -652,6 +732,10 @@ enum app_err oidc_verify(const char *jwt, const char *alg, const json_t *keys, b
 	/* the configured algorithm or nothing: never the token's choice */
 	if (!halg || strcmp(halg, alg)) {
 		*why = "the token is signed with another algorithm than the configured one";
+		goto out;
+	}
+	if (cjose_header_get(hdr, "crit", &cerr)) {
+		*why = "the token names critical extensions (crit)";
 		goto out;
 	}
 	kid = cjose_header_get(hdr, CJOSE_HDR_KID, &cerr);
@@ -676,7 +760,7 @@ enum app_err oidc_verify(const char *jwt, const char *alg, const json_t *keys, b
 			break;
 	}
 	if (!verified) {
-		*kid_unknown = !candidate;
+		*retry = true; /* fresh keys may verify it */
 		*why = candidate ? "the token's signature does not verify"
 				 : "no key of the provider fits the token";
 		goto out;
@@ -751,38 +835,159 @@ enum app_err oidc_check_claims(const json_t *claims, const char *issuer, const c
 		*why = "the logout token lacks the back-channel logout event";
 	else if (!nonce && !sub && !json_is_string(json_object_get(claims, "sid")))
 		*why = "the logout token names neither sid nor sub";
+	else if (!nonce && ((sub && (!*sub || strlen(sub) > 255)) ||
+			    (json_object_get(claims, "sub") && !sub)))
+		*why = "the logout token's sub is empty or not a string";
+	else if (!nonce && json_object_get(claims, "sid") &&
+		 (!json_is_string(json_object_get(claims, "sid")) ||
+		  !*json_string_value(json_object_get(claims, "sid")) ||
+		  strlen(json_string_value(json_object_get(claims, "sid"))) > 255))
+		*why = "the logout token's sid is empty or not a string";
+	else if (!nonce && (!json_is_string(json_object_get(claims, "jti")) ||
+			    !*json_string_value(json_object_get(claims, "jti"))))
+		*why = "the logout token has no jti";
 	return *why ? APP_EUNAUTH : APP_OK;
+}
+
+/* Whether a logout token's jti was seen before; remembered if not, until
+ * its exp (or iat + OIDC_IAT_MAX_AGE_S) and the leeway have passed, after
+ * which oidc_check_claims refuses it anyway.  When the table is full the
+ * entry nearest its end makes way. */
+static bool jti_replayed(struct oidc *o, const json_t *claims, int64_t now)
+{
+	const char *jti = json_string_value(json_object_get(claims, "jti"));
+	const json_t *exp = json_object_get(claims, "exp");
+	int64_t until = json_integer_value(json_object_get(claims, "iat")) + OIDC_IAT_MAX_AGE_S;
+	unsigned char h[16];
+	int slot = 0;
+	bool seen = false;
+
+	if (json_is_integer(exp) && json_integer_value(exp) > until)
+		until = json_integer_value(exp);
+	until += OIDC_LEEWAY_S;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)jti, strlen(jti), NULL, 0);
+	pthread_mutex_lock(&o->mu);
+	for (int i = 0; i < OIDC_JTI_MAX; i++) {
+		struct seen_jti *e = &o->jti[i];
+		if (e->until >= now && !sodium_memcmp(e->hash, h, sizeof(h))) {
+			seen = true;
+			break;
+		}
+		if (e->until < o->jti[slot].until)
+			slot = i;
+	}
+	if (!seen) {
+		memcpy(o->jti[slot].hash, h, sizeof(h));
+		o->jti[slot].until = until;
+	}
+	pthread_mutex_unlock(&o->mu);
+	return seen;
 }
 
 enum app_err oidc_validate(struct oidc *o, const char *jwt, const char *nonce, int64_t now,
 			   json_t **claims, const char **why)
 {
 	json_t *keys = NULL;
-	bool unknown = false;
+	bool retry = false;
+	int budget = nonce ? 0 : 1;
 	enum app_err err;
 
 	*claims = NULL;
 	*why = "the provider's keys cannot be had";
 	if ((err = discover(o, now)))
 		return err;
-	if (!(keys = jwks_get(o)) && jwks_fetch(o, now, false))
-		keys = jwks_get(o);
-	if (!keys)
+	jwks_fetch(o, now, false, budget); /* none yet, or due */
+	if (!(keys = jwks_get(o)))
 		return APP_EBUSY;
-	err = oidc_verify(jwt, o->alg, keys, &unknown, claims, why);
+	err = oidc_verify(jwt, o->alg, keys, &retry, claims, why);
 	json_decref(keys);
-	if (err && unknown && jwks_fetch(o, now, true)) {
+	if (err && retry && jwks_fetch(o, now, true, budget)) {
 		/* the provider may have rotated its keys: one fresh look */
 		keys = jwks_get(o);
-		err = oidc_verify(jwt, o->alg, keys, &unknown, claims, why);
+		err = oidc_verify(jwt, o->alg, keys, &retry, claims, why);
 		json_decref(keys);
 	}
 	if (err)
 		return err;
-	if ((err = oidc_check_claims(*claims, o->cfg->oidc_issuer, o->cfg->oidc_client_id, nonce,
-				     now, why))) {
+	err = oidc_check_claims(*claims, o->cfg->oidc_issuer, o->cfg->oidc_client_id, nonce, now,
+				why);
+	if (!err && !nonce && jti_replayed(o, *claims, now)) {
+		*why = "the logout token was used before (jti)";
+		err = APP_EUNAUTH;
+	}
+	if (err) {
 		json_decref(*claims);
 		*claims = NULL;
 	}
 	return err;
+}
+
+bool oidc_refusal_logged(struct oidc *o, const char *addr, int64_t now)
+{
+	bool first = throttle_wait(o->refusals, addr, now) == 0;
+
+	throttle_miss(o->refusals, addr, now);
+	return first;
+}
+
+void oidc_hint_keep(struct oidc *o, const char *session_hash, const char *id_token, int64_t now)
+{
+	char *copy = strdup(id_token);
+	int slot = 0;
+
+	if (!copy)
+		return; /* the logout goes without a hint */
+	pthread_mutex_lock(&o->mu);
+	for (int i = 0; i < OIDC_HINTS_MAX; i++) {
+		if (!o->hints[i].id_token) {
+			slot = i;
+			break;
+		}
+		if (o->hints[i].at < o->hints[slot].at)
+			slot = i;
+	}
+	free(o->hints[slot].id_token);
+	o->hints[slot].id_token = copy;
+	o->hints[slot].at = now;
+	snprintf(o->hints[slot].session_hash, sizeof(o->hints[slot].session_hash), "%s",
+		 session_hash);
+	pthread_mutex_unlock(&o->mu);
+}
+
+enum app_err oidc_logout_url(struct oidc *o, const char *session_hash,
+			     const char *post_logout_redirect_uri, int64_t now, char **url)
+{
+	char *hint = NULL;
+	struct buf b;
+	size_t len;
+	bool ok;
+
+	*url = NULL;
+	if (discover(o, now))
+		return APP_OK; /* nowhere to send the browser */
+	buf_init(&b, 24576);
+	pthread_mutex_lock(&o->mu);
+	for (int i = 0; i < OIDC_HINTS_MAX; i++) {
+		if (o->hints[i].id_token && !strcmp(o->hints[i].session_hash, session_hash)) {
+			hint = o->hints[i].id_token; /* taken */
+			memset(&o->hints[i], 0, sizeof(o->hints[i]));
+			break;
+		}
+	}
+	if (o->end_session_endpoint[0])
+		buf_puts(&b, o->end_session_endpoint);
+	pthread_mutex_unlock(&o->mu);
+	if (!b.len) {
+		free(hint);
+		buf_release(&b);
+		return APP_OK;
+	}
+	ok = (!hint || put_param(&b, strchr(b.data, '?') ? "&" : "?", "id_token_hint", hint)) &&
+	     put_param(&b, strchr(b.data, '?') ? "&" : "?", "client_id", o->cfg->oidc_client_id) &&
+	     put_param(&b, "&", "post_logout_redirect_uri", post_logout_redirect_uri);
+	free(hint);
+	if (ok)
+		*url = buf_steal(&b, &len);
+	buf_release(&b);
+	return *url ? APP_OK : APP_ENOMEM;
 }

@@ -113,6 +113,7 @@ struct reply {
 	char link[400];
 	char allow[64];
 	char set_cookie[200];
+	char set_cookie2[200];    /* a second cookie (api_oidc.c), or "" */
 	int retry_after;          /* seconds, for 429 and 503 */
 	const char *cache_control; /* static; default no-store */
 };

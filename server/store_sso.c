@@ -100,8 +100,22 @@ out:
 	return err;
 }
 
+/* How many bytes of the UTF-8 text s fit in max without cutting a
+ * character. */
+static int utf8_prefix(const char *s, int max)
+{
+	int n = (int)strnlen(s, (size_t)max + 1);
+
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--; /* s[n] continues the character that starts before it */
+	return n;
+}
+
 /* A new account for display, named display (or "display (2)", ...) when
- * the name is taken; u->id set. */
+ * the name is taken, cut at a character boundary; u->id set. */
 static enum app_err account_new(struct store *s, const char *display, struct user *u, int64_t now)
 {
 	sqlite3_stmt *st;
@@ -109,9 +123,11 @@ static enum app_err account_new(struct store *s, const char *display, struct use
 
 	for (int k = 1; k <= 50 && err == APP_EDUPLICATE; k++) {
 		if (k == 1)
-			snprintf(u->username, sizeof(u->username), "%.60s", display);
+			snprintf(u->username, sizeof(u->username), "%.*s",
+				 utf8_prefix(display, 60), display);
 		else
-			snprintf(u->username, sizeof(u->username), "%.52s (%d)", display, k);
+			snprintf(u->username, sizeof(u->username), "%.*s (%d)",
+				 utf8_prefix(display, 52), display, k);
 		if ((err = store_stmt(s,
 				      "INSERT INTO users (username, role, clinician_id, "
 				      "password_hash, active, created_at, updated_at) "
@@ -272,6 +288,9 @@ enum app_err store_sso_logout(struct store *s, const char *issuer, const char *s
 	enum app_err err;
 
 	*ended = 0;
+	/* "" is no name: never bound as NULL, which would mean "any" */
+	if ((!sid && !subject) || (sid && !*sid) || (subject && !*subject))
+		return APP_EINVAL;
 	if ((err = store_stmt(s,
 			      "DELETE FROM sessions WHERE sso_identity_id IN "
 			      "(SELECT id FROM sso_identities WHERE issuer = ?1 "
@@ -279,8 +298,10 @@ enum app_err store_sso_logout(struct store *s, const char *issuer, const char *s
 			      &st)))
 		return err;
 	sqlite3_bind_text(st, 1, issuer, -1, SQLITE_TRANSIENT);
-	store_bind_text(st, 2, sid);
-	store_bind_text(st, 3, subject);
+	if (sid)
+		sqlite3_bind_text(st, 2, sid, -1, SQLITE_TRANSIENT);
+	if (subject)
+		sqlite3_bind_text(st, 3, subject, -1, SQLITE_TRANSIENT);
 	if ((err = store_step_done(s, st, "sso logout")))
 		return err;
 	*ended = sqlite3_changes(store_db(s));

@@ -49,7 +49,8 @@ enum app_err store_sso_login(struct store *s, const char *issuer, const char *su
 /* Whether session hash was made by the provider's login. */
 enum app_err store_sso_session_oidc(struct store *s, const char *hash, bool *oidc) WARN_UNUSED;
 /* End the sessions of issuer's identity subject (NULL: any) with the
- * provider session sid (NULL: any); *ended says how many. */
+ * provider session sid (NULL: any); *ended says how many.  APP_EINVAL when
+ * both are NULL or either is "" (nothing ended). */
 enum app_err store_sso_logout(struct store *s, const char *issuer, const char *sid,
 			      const char *subject, int *ended) WARN_UNUSED;
 

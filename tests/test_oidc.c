@@ -305,6 +305,81 @@ START_TEST(logout_tokens)
 }
 END_TEST
 
+/* An empty sid or sub would have ended every session of the issuer (review
+ * 25, finding 2); a logout token needs a jti (finding 7). */
+START_TEST(logout_tokens_name_someone)
+{
+	json_t *c =
+	    json_pack("{s:s, s:s, s:I, s:s, s:s, s:{s:{}}}", "iss", ISS, "aud", CLIENT, "iat",
+		      (json_int_t)NOW, "jti", "j1", "sid", "", "events", OIDC_BACKCHANNEL_EVENT);
+	const char *why;
+
+	ck_assert_int_eq(oidc_check_claims(c, ISS, CLIENT, NULL, NOW, &why), APP_EUNAUTH);
+	ck_assert_str_eq(why, "the logout token's sid is empty or not a string");
+	json_object_set_new(c, "sid", json_integer(7));
+	ck_assert_int_eq(oidc_check_claims(c, ISS, CLIENT, NULL, NOW, &why), APP_EUNAUTH);
+	json_object_del(c, "sid");
+	json_object_set_new(c, "sub", json_string(""));
+	ck_assert_int_eq(oidc_check_claims(c, ISS, CLIENT, NULL, NOW, &why), APP_EUNAUTH);
+	ck_assert_str_eq(why, "the logout token's sub is empty or not a string");
+	json_object_set_new(c, "sub", json_string("oid-1"));
+	json_object_set_new(c, "sid", json_string(""));
+	ck_assert_int_eq(oidc_check_claims(c, ISS, CLIENT, NULL, NOW, &why), APP_EUNAUTH);
+	json_object_set_new(c, "sid", json_string("s-1"));
+	ck_assert_int_eq(oidc_check_claims(c, ISS, CLIENT, NULL, NOW, &why), APP_OK);
+	json_object_del(c, "jti");
+	ck_assert_int_eq(oidc_check_claims(c, ISS, CLIENT, NULL, NOW, &why), APP_EUNAUTH);
+	ck_assert_str_eq(why, "the logout token has no jti");
+	json_object_set_new(c, "jti", json_string(""));
+	ck_assert_int_eq(oidc_check_claims(c, ISS, CLIENT, NULL, NOW, &why), APP_EUNAUTH);
+	json_decref(c);
+}
+END_TEST
+
+/* A token with "crit" is refused (we understand no extension); a token
+ * that no key verifies asks for fresh keys whether it names an unknown
+ * kid, no kid, or a known kid whose key changed (review 25, finding 8). */
+START_TEST(crit_and_fresh_keys)
+{
+	cjose_err e;
+	cjose_header_t *h = cjose_header_new(&e);
+	json_t *claims = good_claims();
+	char *payload = json_dumps(claims, JSON_COMPACT);
+	const char *why, *ser;
+	bool retry;
+	cjose_jws_t *jws;
+	char *t;
+
+	json_decref(claims);
+	claims = NULL;
+	cjose_header_set(h, CJOSE_HDR_ALG, "RS256", &e);
+	cjose_header_set(h, CJOSE_HDR_KID, "r1", &e);
+	cjose_header_set(h, "crit", "b64", &e);
+	jws = cjose_jws_sign(rsa, h, (const uint8_t *)payload, strlen(payload), &e);
+	ck_assert(jws && cjose_jws_export(jws, &ser, &e));
+	ck_assert_int_eq(oidc_verify(ser, "RS256", jwks, &retry, &claims, &why), APP_EUNAUTH);
+	ck_assert_str_eq(why, "the token names critical extensions (crit)");
+	ck_assert(!retry);
+	cjose_jws_release(jws);
+	cjose_header_release(h);
+	free(payload);
+
+	t = sign(rsa2, "RS256", NULL, good_claims()); /* no kid, no key of ours */
+	ck_assert_int_eq(oidc_verify(t, "RS256", jwks, &retry, &claims, &why), APP_EUNAUTH);
+	ck_assert(retry);
+	free(t);
+	t = sign(rsa2, "RS256", "r1", good_claims()); /* a known kid, another key */
+	ck_assert_int_eq(oidc_verify(t, "RS256", jwks, &retry, &claims, &why), APP_EUNAUTH);
+	ck_assert(retry);
+	free(t);
+	t = sign(rsa, "RS256", NULL, good_claims()); /* no kid, a key of ours */
+	ck_assert_int_eq(oidc_verify(t, "RS256", jwks, &retry, &claims, &why), APP_OK);
+	ck_assert(!retry);
+	json_decref(claims);
+	free(t);
+}
+END_TEST
+
 START_TEST(pkce_and_loopback)
 {
 	char out[44];
@@ -337,6 +412,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, signature_and_keys);
 	tcase_add_test(tc, claims_are_checked);
 	tcase_add_test(tc, logout_tokens);
+	tcase_add_test(tc, logout_tokens_name_someone);
+	tcase_add_test(tc, crit_and_fresh_keys);
 	tcase_add_test(tc, pkce_and_loopback);
 	suite_add_tcase(s, tc);
 	return s;

@@ -14,6 +14,7 @@
 #include "store.h"
 #include "store_appointments.h"
 #include "store_resource.h"
+#include "store_sso.h"
 
 static struct store *db;
 static char dbname[64];
@@ -456,6 +457,41 @@ START_TEST(pool_shares_one_database)
 }
 END_TEST
 
+/* An empty sid or sub names nobody: it never ends every session of the
+ * issuer (review 25, finding 2). */
+START_TEST(sso_logout_never_means_everyone)
+{
+	struct sso_mapping m = {.claim = "roles", .value = "x", .role = ROLE_SECRETARY};
+	struct audit_row r;
+	struct user u;
+	int ended = -1;
+	int64_t left;
+
+	audit_fill(&r, &tester, "login sso", 0, 0, T0);
+	ck_assert_int_eq(store_sso_login(db, "https://idp", "sub-1", "Kari", &m,
+					 "0000000000000000000000000000000000000000000000000000000000000001",
+					 "s-1", &r, "{}", T0, &u),
+			 APP_OK);
+	ck_assert_int_eq(store_sso_login(db, "https://idp", "sub-2", "Ola", &m,
+					 "0000000000000000000000000000000000000000000000000000000000000002",
+					 NULL, &r, "{}", T0, &u),
+			 APP_OK);
+	ck_assert_int_eq(store_sso_logout(db, "https://idp", "", NULL, &ended), APP_EINVAL);
+	ck_assert_int_eq(store_sso_logout(db, "https://idp", NULL, "", &ended), APP_EINVAL);
+	ck_assert_int_eq(store_sso_logout(db, "https://idp", "", "", &ended), APP_EINVAL);
+	ck_assert_int_eq(store_sso_logout(db, "https://idp", NULL, NULL, &ended), APP_EINVAL);
+	ck_assert_int_eq(ended, 0);
+	ck_assert_int_eq(store_scalar(db, "SELECT count(*) FROM sessions WHERE auth = 'oidc'", 0,
+				      0, 0, &left),
+			 APP_OK);
+	ck_assert_int_eq(left, 2);
+	ck_assert_int_eq(store_sso_logout(db, "https://idp", "s-1", NULL, &ended), APP_OK);
+	ck_assert_int_eq(ended, 1);
+	ck_assert_int_eq(store_sso_logout(db, "https://idp", NULL, "sub-2", &ended), APP_OK);
+	ck_assert_int_eq(ended, 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("store");
@@ -475,6 +511,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, list_by_unit);
 	tcase_add_test(tc, pool_shares_one_database);
 	tcase_add_test(tc, audit_reads_are_not_repeated);
+	tcase_add_test(tc, sso_logout_never_means_everyone);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,7 +16,7 @@ import { showStats } from './stats.js';
 import { showWaiting } from './waiting.js';
 import { showAbsence } from './absence.js';
 import { showPatients } from './patient.js';
-import { addSso } from './sso.js';
+import { addSso, leaveProvider } from './sso.js';
 
 export const session = { me: null };
 const main = document.getElementById('main');
@@ -149,7 +149,9 @@ async function boot() {
     if (session.me) { chrome(); route(); } else showLogin();
   });
   document.getElementById('logout').addEventListener('click', async () => {
-    try { await api('DELETE', '/session'); } catch { /* gone already */ }
+    let out = null;
+    try { out = await api('DELETE', '/session'); } catch { /* gone already */ }
+    if (leaveProvider(out)) return; // the provider's logout, then back here (sso.js)
     location.hash = '';
     showLogin(t('login.out'));
   });

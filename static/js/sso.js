@@ -3,7 +3,10 @@
 // button "Logg inn med sykehusets innlogging" (a link to /auth/oidc/login)
 // comes first; with --oidc-only the password fields are folded away for
 // admins.  A failed sign-in comes back as /?sso_error=WHY: the reason is
-// said in the login form's alert and the address is cleaned.
+// said in the login form's alert and the address is cleaned.  Logging out
+// of a session made by the provider's login goes on to the provider's own
+// logout (the answer's logout_url) and comes back to the login page, so the
+// next person at a shared PC is asked to log in.
 import { api, t, h } from './lib.js';
 
 const REASONS = ['unmapped', 'disabled', 'refused', 'provider', 'unavailable'];
@@ -31,4 +34,13 @@ export async function addSso(form, err) {
   } else {
     heading.nextElementSibling.after(link, h('p.sso-or', {}, t('sso.or')));
   }
+}
+
+// After DELETE /session: when its answer names the provider's logout, go
+// there (true); the provider sends the browser back to the login page.
+export function leaveProvider(answer) {
+  const url = answer?.logout_url;
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return false;
+  location.assign(url);
+  return true;
 }
