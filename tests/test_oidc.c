@@ -4,15 +4,24 @@
  * with the public key, not a key of another type), the signature, and iss,
  * aud, azp, exp, iat and nonce; the logout token's rules; PKCE's S256
  * challenge (RFC 7636's example) and the loopback rule for http issuers.
+ * Against a provider on a loopback socket: key refreshes (their budgets,
+ * the hourly fetch), logout tokens used once, logins under way per address.
  * Tokens are made here with libcjose, with keys made here.
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <cjose/cjose.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "check_main.h"
+#include "config.h"
 #include "oidc.h"
 
 #define ISS "https://login.example.no/tenant"
@@ -398,6 +407,186 @@ START_TEST(pkce_and_loopback)
 }
 END_TEST
 
+/* --- a provider on a loopback socket: metadata and keys only ------------ */
+
+static int idp_fd, idp_port;
+static pthread_t idp_thread;
+static pthread_mutex_t idp_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *idp_keys;		/* the JWKS it serves (text) */
+static atomic_int idp_key_fetches;
+
+static void *idp_serve(void *unused)
+{
+	char req[4096], body[32768], head[256], meta[1024];
+	int c;
+
+	(void)unused;
+	while ((c = accept(idp_fd, NULL, NULL)) >= 0) {
+		ssize_t n = recv(c, req, sizeof(req) - 1, 0);
+		req[n > 0 ? n : 0] = '\0';
+		if (!strncmp(req, "GET /.well-known/openid-configuration", 37)) {
+			snprintf(meta, sizeof(meta),
+				 "{\"issuer\":\"http://127.0.0.1:%d\",\"authorization_endpoint\":"
+				 "\"http://127.0.0.1:%d/authorize\",\"token_endpoint\":"
+				 "\"http://127.0.0.1:%d/token\",\"jwks_uri\":\"http://127.0.0.1:%d/jwks\"}",
+				 idp_port, idp_port, idp_port, idp_port);
+			snprintf(body, sizeof(body), "%s", meta);
+		} else {
+			idp_key_fetches++;
+			pthread_mutex_lock(&idp_mu);
+			snprintf(body, sizeof(body), "%s", idp_keys);
+			pthread_mutex_unlock(&idp_mu);
+		}
+		snprintf(head, sizeof(head),
+			 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+			 "%zu\r\nConnection: close\r\n\r\n",
+			 strlen(body));
+		if (send(c, head, strlen(head), 0) < 0 || send(c, body, strlen(body), 0) < 0)
+			perror("idp send");
+		close(c);
+	}
+	return NULL;
+}
+
+/* Serve keys (a JWKS object, borrowed). */
+static void idp_set_keys(const json_t *keys)
+{
+	pthread_mutex_lock(&idp_mu);
+	free(idp_keys);
+	idp_keys = json_dumps(keys, JSON_COMPACT);
+	pthread_mutex_unlock(&idp_mu);
+}
+
+static struct config idp_cfg;
+static struct oidc *rp;
+
+static void idp_setup(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+
+	setup();
+	ck_assert_int_ge(idp_fd = socket(AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(bind(idp_fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(idp_fd, 16), 0);
+	ck_assert_int_eq(getsockname(idp_fd, (struct sockaddr *)&a, &len), 0);
+	idp_port = ntohs(a.sin_port);
+	idp_set_keys(jwks);
+	idp_key_fetches = 0;
+	ck_assert_int_eq(pthread_create(&idp_thread, NULL, idp_serve, NULL), 0);
+	config_defaults(&idp_cfg);
+	snprintf(idp_cfg.oidc_issuer, sizeof(idp_cfg.oidc_issuer), "http://127.0.0.1:%d", idp_port);
+	snprintf(idp_cfg.oidc_client_id, sizeof(idp_cfg.oidc_client_id), CLIENT);
+	setenv("TIMEBOK_OIDC_CLIENT_SECRET", "s", 1);
+	ck_assert_int_eq(oidc_new(&idp_cfg, &rp), APP_OK);
+	ck_assert_ptr_nonnull(rp);
+}
+
+static void idp_teardown(void)
+{
+	oidc_free(rp);
+	shutdown(idp_fd, SHUT_RDWR);
+	close(idp_fd);
+	pthread_join(idp_thread, NULL);
+	free(idp_keys);
+	idp_keys = NULL;
+	teardown();
+}
+
+/* An ID token (nonce "n-123") or a logout token (jti), from the test
+ * provider, issued at, signed by key under kid. */
+static char *idp_token(cjose_jwk_t *key, const char *kid, int64_t at, const char *jti)
+{
+	json_t *c = jti ? json_pack("{s:s, s:s, s:I, s:s, s:s, s:{s:{}}}", "iss",
+				    idp_cfg.oidc_issuer, "aud", CLIENT, "iat", (json_int_t)at,
+				    "jti", jti, "sid", "s-1", "events", OIDC_BACKCHANNEL_EVENT)
+			: json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "iss", idp_cfg.oidc_issuer,
+				    "sub", "oid-1", "aud", CLIENT, "iat", (json_int_t)at, "exp",
+				    (json_int_t)at + 300, "nonce", "n-123");
+	return sign(key, "RS256", kid, c);
+}
+
+static enum app_err idp_validate(const char *jwt, const char *nonce, int64_t now)
+{
+	json_t *claims = NULL;
+	const char *why;
+	enum app_err err = oidc_validate(rp, jwt, nonce, now, &claims, &why);
+
+	json_decref(claims);
+	return err;
+}
+
+/* Review 25, finding 8: forged back-channel posts cannot use up the
+ * logins' refreshes; a key the provider removed stops being trusted within
+ * the hour; a logout token's jti is remembered (finding 7). */
+START_TEST(keys_are_refreshed_and_logout_tokens_used_once)
+{
+	json_t *both = json_pack("{s:[o, o]}", "keys", public_jwk(rsa, "r1"), public_jwk(rsa2, "r2"));
+	json_t *only2 = json_pack("{s:[o]}", "keys", public_jwk(rsa2, "r2"));
+	char *t;
+
+	t = idp_token(rsa, "r1", NOW, NULL);
+	ck_assert_int_eq(idp_validate(t, "n-123", NOW), APP_OK);
+	free(t);
+	ck_assert_int_eq(idp_key_fetches, 1);
+	/* back-channel posts with made-up kids use up their own budget */
+	for (int i = 0; i < OIDC_JWKS_REFRESHES + 2; i++) {
+		char jti[16];
+		snprintf(jti, sizeof(jti), "forged-%d", i);
+		t = idp_token(rsa2, "made-up", NOW, jti);
+		ck_assert_int_eq(idp_validate(t, NULL, NOW), APP_EUNAUTH);
+		free(t);
+	}
+	ck_assert_int_eq(idp_key_fetches, 1 + OIDC_JWKS_REFRESHES);
+	/* the provider rotates to r2: a login still gets its fresh look */
+	idp_set_keys(both);
+	t = idp_token(rsa2, "r2", NOW, NULL);
+	ck_assert_int_eq(idp_validate(t, "n-123", NOW), APP_OK);
+	free(t);
+	ck_assert_int_eq(idp_key_fetches, 2 + OIDC_JWKS_REFRESHES);
+	/* r1 is removed: trusted until the keys are an hour old, not after */
+	idp_set_keys(only2);
+	t = idp_token(rsa, "r1", NOW + 60, NULL);
+	ck_assert_int_eq(idp_validate(t, "n-123", NOW + 60), APP_OK);
+	free(t);
+	t = idp_token(rsa, "r1", NOW + OIDC_JWKS_MAX_AGE_S + 1, NULL);
+	ck_assert_int_eq(idp_validate(t, "n-123", NOW + OIDC_JWKS_MAX_AGE_S + 1), APP_EUNAUTH);
+	free(t);
+	/* a logout token ends something once; its replay is refused */
+	t = idp_token(rsa2, "r2", NOW + OIDC_JWKS_MAX_AGE_S + 2, "once");
+	ck_assert_int_eq(idp_validate(t, NULL, NOW + OIDC_JWKS_MAX_AGE_S + 2), APP_OK);
+	ck_assert_int_eq(idp_validate(t, NULL, NOW + OIDC_JWKS_MAX_AGE_S + 3), APP_EUNAUTH);
+	free(t);
+	json_decref(both);
+	json_decref(only2);
+}
+END_TEST
+
+/* Review 25, finding 3: a flood of logins begun from one address pushes
+ * out only that address's own; another address's login still comes back. */
+START_TEST(a_flood_from_one_address_keeps_others_logins)
+{
+	char prelogin[TOKEN_LEN + 1], real[TOKEN_LEN + 1], state[TOKEN_LEN + 1];
+	struct oidc_pending p;
+	char *url = NULL;
+	const char *s;
+
+	ck_assert_int_eq(oidc_begin(rp, "http://x/cb", "192.0.2.7", NOW, &url, real), APP_OK);
+	ck_assert_ptr_nonnull(s = strstr(url, "state="));
+	snprintf(state, sizeof(state), "%.*s", TOKEN_LEN, s + 6);
+	/* the provider has no end_session_endpoint: the next login asks again */
+	ck_assert_ptr_nonnull(strstr(url, "&prompt=login"));
+	free(url);
+	for (int i = 0; i < OIDC_PENDING_MAX + 10; i++) {
+		ck_assert_int_eq(oidc_begin(rp, "http://x/cb", "198.51.100.9", NOW + 1, &url, prelogin),
+				 APP_OK);
+		free(url);
+	}
+	ck_assert_int_eq(oidc_take(rp, state, real, NOW + 2, &p), APP_OK);
+	ck_assert_str_eq(p.addr, "192.0.2.7");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("oidc");
@@ -415,6 +604,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, logout_tokens_name_someone);
 	tcase_add_test(tc, crit_and_fresh_keys);
 	tcase_add_test(tc, pkce_and_loopback);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("provider");
+	tcase_add_checked_fixture(tc, idp_setup, idp_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, keys_are_refreshed_and_logout_tokens_used_once);
+	tcase_add_test(tc, a_flood_from_one_address_keeps_others_logins);
 	suite_add_tcase(s, tc);
 	return s;
 }
