@@ -120,7 +120,8 @@ void metrics_render(const struct metrics *m, struct buf *out, long db_errors)
 					   method, pattern, v);
 		}
 	buf_puts(out, "# HELP timebok_http_anonymous_denials_total 401 answers to requests "
-		      "without a session, by route (not in the audit log).\n"
+		      "without a session, and sign-in callbacks refused before anyone is "
+		      "known, by route (not in the audit log).\n"
 		      "# TYPE timebok_http_anonymous_denials_total counter\n");
 	for (int r = 0; r < m->nroutes; r++) {
 		unsigned long v = atomic_load(&m->anonymous[r]);

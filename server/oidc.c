@@ -734,7 +734,9 @@ enum app_err oidc_verify(const char *jwt, const char *alg, const json_t *keys, b
 		*why = "the token is signed with another algorithm than the configured one";
 		goto out;
 	}
-	if (cjose_header_get(hdr, "crit", &cerr)) {
+	char *crit = cjose_header_get_raw(hdr, "crit", &cerr); /* any type: new */
+	if (crit) {
+		free(crit);
 		*why = "the token names critical extensions (crit)";
 		goto out;
 	}

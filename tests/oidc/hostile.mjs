@@ -14,7 +14,8 @@ const enc = (obj) => b64url(JSON.stringify(obj));
 
 // clientKey: the client's public JWK, for private_key_jwt (else a secret).
 // discoveryIssuer: what the metadata claims to be (default: the truth).
-export async function startHostile({ clientId, secret, clientKey, discoveryIssuer }) {
+// endSession: offer an end_session_endpoint (RP-Initiated Logout).
+export async function startHostile({ clientId, secret, clientKey, discoveryIssuer, endSession }) {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -22,6 +23,8 @@ export async function startHostile({ clientId, secret, clientKey, discoveryIssue
   const codes = new Map(); // code -> {mode, nonce, challenge, claims}
   const seen = [];         // what the token endpoint was sent, for asserts
   let base = '';
+  let delayMs = 0; // the token endpoint's answer waits this long
+  let tokenCalls = 0; // token requests received, answered or not
 
   function token(mode, nonce, extra = {}) {
     const now = Math.floor(Date.now() / 1000);
@@ -39,6 +42,7 @@ export async function startHostile({ clientId, secret, clientKey, discoveryIssue
     if (mode === 'none') header = { alg: 'none', kid: 'k1' };
     if (mode === 'hs256-public-key') header = { alg: 'HS256', kid: 'k1' };
     if (mode === 'es256') header = { alg: 'ES256', kid: 'k1' };
+    if (mode === 'crit') header = { alg: 'RS256', kid: 'k1', crit: ['exp'] };
     if (mode === 'unknown-key') header = { alg: 'RS256', kid: 'k1' };
     const input = `${enc(header)}.${enc(claims)}`;
     let sig = '';
@@ -55,12 +59,14 @@ export async function startHostile({ clientId, secret, clientKey, discoveryIssue
   }
 
   // A logout token for sid/sub (signed with the right key unless mode says).
-  function logoutToken({ sid, sub, mode = 'good' }) {
+  // extra claims are added as given (null: the claim is left out).
+  function logoutToken({ sid, sub, mode = 'good', extra = {} }) {
     const now = Math.floor(Date.now() / 1000);
     const claims = { iss: base, aud: clientId, iat: now, jti: randomUUID(),
       events: { 'http://schemas.openid.net/event/backchannel-logout': {} } };
-    if (sid) claims.sid = sid;
-    if (sub) claims.sub = sub;
+    if (sid !== undefined) claims.sid = sid;
+    if (sub !== undefined) claims.sub = sub;
+    for (const [k, v] of Object.entries(extra)) { if (v === null) delete claims[k]; else claims[k] = v; }
     if (mode === 'with-nonce') claims.nonce = 'n';
     const header = mode === 'none' ? { alg: 'none' } : { alg: 'RS256', kid: 'k1' };
     const input = `${enc(header)}.${enc(claims)}`;
@@ -93,13 +99,17 @@ export async function startHostile({ clientId, secret, clientKey, discoveryIssue
         issuer: discoveryIssuer || base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`,
         jwks_uri: `${base}/jwks`, response_types_supported: ['code'], subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
+        ...(endSession ? { end_session_endpoint: `${base}/logout` } : {}),
       });
     }
     if (url.pathname === '/jwks') return json(200, { keys: [jwk] });
     if (url.pathname === '/token' && req.method === 'POST') {
+      tokenCalls++;
       let body = '';
       req.on('data', (c) => { body += c; });
-      req.on('end', () => {
+      req.on('end', async () => {
+        if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+        if (res.destroyed) return undefined;
         const form = new URLSearchParams(body);
         const auth = req.headers.authorization || '';
         const [id, sec] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString().split(':').map(decodeURIComponent);
@@ -134,6 +144,9 @@ export async function startHostile({ clientId, secret, clientKey, discoveryIssue
       return code;
     },
     logoutToken,
-    close: () => new Promise((r) => server.close(r)),
+    // Make the token endpoint slow (ms), as a provider under load.
+    delay(ms) { delayMs = ms; },
+    get tokenCalls() { return tokenCalls; },
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
   };
 }
