@@ -4,9 +4,12 @@
 // the rules up on the set-up screen (keyboard only); a mapped secretary
 // clicks "Logg inn med sykehusets innlogging", signs in at the provider and
 // lands in the app with her role and units; an unmapped person is refused
-// with the login page's explanation and nothing logged in; the provider
-// rotates its key and the next login still works; logging out ends the
-// session on the server.  axe-core checks the login page and the rules.
+// with the login page's explanation and nothing logged in; logging out ends
+// the session on the server and at the provider (RP-Initiated Logout: the
+// browser goes to the provider's logout and back), so the next person at
+// the same browser is asked to log in, with no provider change in between;
+// the provider rotates its key and the next login still works.  axe-core
+// checks the login page and the rules.
 // With --oidc-only the password form is folded away for admins.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,13 +46,24 @@ async function startProvider(alg, redirectUri, port) {
     const provider = new Provider(issuer, {
       clients: [{
         client_id: 'timebok', client_secret: SECRET, redirect_uris: [redirectUri],
+        post_logout_redirect_uris: [new URL('/', redirectUri).href],
         grant_types: ['authorization_code'], response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: alg,
       }],
       jwks: { keys: [newKey(alg)] },
       claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'roles'] },
       conformIdTokenClaims: false, // the claims in the ID token, where timebok reads them
-      features: { devInteractions: { enabled: true } },
+      features: {
+        devInteractions: { enabled: true },
+        // its logout question, without the default page's web fonts (offline)
+        rpInitiatedLogout: {
+          enabled: true,
+          async logoutSource(ctx, form) {
+            ctx.body = `<!DOCTYPE html><html lang="en"><head><title>Sign out</title></head><body><main>${form}
+              <button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button></main></body></html>`;
+          },
+        },
+      },
       cookies: { keys: [randomUUID()] },
       async findAccount(ctx, id) {
         const p = PEOPLE[id];
@@ -151,18 +165,31 @@ for (const alg of ['RS256', 'ES256']) {
       assert.match(await page.locator('#user').textContent(), /Kari Sekretær \(helsesekretær\)/);
       await page.screenshot({ path: join(shots, `oidc-in-${alg}.png`) });
 
-      // logging out ends the session on the server
+      // logging out ends the session on the server and at the provider:
+      // the browser is sent to the provider's logout, and back
       await page.locator('#logout').click();
-      await page.locator('#username').waitFor();
+      await page.waitForURL(u => new URL(u).origin === idp.issuer);
       assert.equal((await page.request.get(`${srv.base}/api/v1/me`)).status(), 401);
-
-      // the provider rotates its key; the next login still works
-      idp.rotate();
+      await page.locator('button[name="logout"]').click();
+      await page.waitForURL(u => new URL(u).origin === srv.base);
       await page.locator('#sso-login').waitFor();
-      await providerLogin(page, 'kari.sekretaer');
+
+      // the next person at this browser is asked to log in (the provider
+      // is the same one, its key unchanged): not let in as Kari
+      await page.locator('#sso-login').click();
+      await page.waitForURL(/\/interaction\//);
+      await page.locator('input[name="login"]').waitFor();
+      assert.equal((await page.request.get(`${srv.base}/api/v1/me`)).status(), 401);
+      await page.screenshot({ path: join(shots, `oidc-asked-again-${alg}.png`) });
+      await page.locator('input[name="login"]').fill('kari.sekretaer');
+      await page.locator('input[name="password"]').fill('any password');
+      await page.locator('button[type="submit"]').click();
       await page.locator('#logout').waitFor({ state: 'visible' });
       assert.equal((await (await page.request.get(`${srv.base}/api/v1/me`)).json()).auth, 'oidc');
       await page.context().close();
+
+      // the provider rotates its key; the next login still works
+      idp.rotate();
 
       // an unmapped person is refused, with the page's explanation, and is not in
       const other = await staffPage(browser, errors);
