@@ -157,8 +157,8 @@ static bool claim_holds(const json_t *claims, const char *claim, const char *val
  * in the audit log ("\u202eNIMDA"). */
 static bool bidi_control(const unsigned char *p)
 {
-	return p[0] == 0xe2 && ((p[1] == 0x80 && ((p[2] >= 0xaa && p[2] <= 0xae) ||
-						  p[2] == 0x8e || p[2] == 0x8f)) ||
+	return p[0] == 0xe2 && ((p[1] == 0x80 && ((p[2] >= 0xaa && p[2] <= 0xae) || p[2] == 0x8e ||
+						  p[2] == 0x8f)) ||
 				(p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
 }
 
@@ -246,15 +246,16 @@ static void refused_anonymously(struct app *app, const struct req *req, const ch
 {
 	metrics_anonymous_denial(app->metrics, router_index(req->route));
 	if (oidc_refusal_logged(app->oidc, req->who.ip, req->now))
-		log_warn("oidc: a sign-in was refused (%s); more from this address are only counted",
-			 why);
+		log_warn(
+		    "oidc: a sign-in was refused (%s); more from this address are only counted",
+		    why);
 }
 
 /* Forget the pre-login cookie (it is single use either way). */
 static void clear_prelogin(const struct config *cfg, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s=; Path=/auth/oidc; Max-Age=0; HttpOnly; SameSite=Lax%s",
-		 OIDC_COOKIE, secure(cfg) ? "; Secure" : "");
+	snprintf(out, cap, "%s=; Path=/auth/oidc; Max-Age=0; HttpOnly; SameSite=Lax%s", OIDC_COOKIE,
+		 secure(cfg) ? "; Secure" : "");
 }
 
 API_HANDLER(api_oidc_callback)

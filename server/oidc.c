@@ -46,8 +46,8 @@ struct oidc {
 	int64_t refresh_window[2]; /* the minute the refreshes are counted in */
 	int refreshes[2];
 	struct throttle *refusals; /* anonymous refusals logged, per address */
-	int exchanges;		/* token exchanges under way */
-	int64_t token_failed;	/* when the token endpoint last could not be reached */
+	int exchanges;		   /* token exchanges under way */
+	int64_t token_failed;	   /* when the token endpoint last could not be reached */
 	struct oidc_pending pending[OIDC_PENDING_MAX];
 	struct seen_jti {
 		unsigned char hash[16];
@@ -572,8 +572,8 @@ enum app_err oidc_exchange(struct oidc *o, const char *code, const char *redirec
 	if ((err = discover(o, now)))
 		goto out;
 	pthread_mutex_lock(&o->mu);
-	bool open = o->token_failed && now - o->token_failed < OIDC_RETRY_S &&
-		    now >= o->token_failed;
+	bool open =
+	    o->token_failed && now - o->token_failed < OIDC_RETRY_S && now >= o->token_failed;
 	bool full = o->exchanges >= OIDC_EXCHANGES_MAX;
 	if (!open && !full)
 		o->exchanges++;

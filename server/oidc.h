@@ -48,17 +48,17 @@ struct oidc;
 
 #define OIDC_PENDING_MAX 1024
 #define OIDC_PENDING_PER_ADDR 32 /* one address's logins under way, at most */
-#define OIDC_PENDING_S 600     /* a login must come back within ten minutes */
-#define OIDC_LEEWAY_S 60       /* clock difference allowed for exp and iat */
-#define OIDC_IAT_MAX_AGE_S 600 /* a token issued longer ago than this is stale */
-#define OIDC_JWKS_REFRESHES 3  /* key fetches in a minute, at most, per budget */
+#define OIDC_PENDING_S 600	 /* a login must come back within ten minutes */
+#define OIDC_LEEWAY_S 60	 /* clock difference allowed for exp and iat */
+#define OIDC_IAT_MAX_AGE_S 600	 /* a token issued longer ago than this is stale */
+#define OIDC_JWKS_REFRESHES 3	 /* key fetches in a minute, at most, per budget */
 #define OIDC_JWKS_MAX_AGE_S 3600 /* keys older than this are fetched again */
 #define OIDC_HTTP_TIMEOUT_S 5
 #define OIDC_CONNECT_TIMEOUT_S 3
-#define OIDC_RETRY_S 30 /* after the provider could not be reached */
-#define OIDC_EXCHANGES_MAX 2 /* token exchanges under way at once */
-#define OIDC_JTI_MAX 4096    /* logout tokens remembered against replay */
-#define OIDC_HINTS_MAX 2048  /* sessions whose id_token is kept for logout */
+#define OIDC_RETRY_S 30	       /* after the provider could not be reached */
+#define OIDC_EXCHANGES_MAX 2   /* token exchanges under way at once */
+#define OIDC_JTI_MAX 4096      /* logout tokens remembered against replay */
+#define OIDC_HINTS_MAX 2048    /* sessions whose id_token is kept for logout */
 #define OIDC_REFUSAL_LOG_S 600 /* one log line per address for anonymous refusals */
 #define OIDC_COOKIE "timebok_oidc"
 #define OIDC_BACKCHANNEL_EVENT "http://schemas.openid.net/event/backchannel-logout"

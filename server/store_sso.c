@@ -123,8 +123,8 @@ static enum app_err account_new(struct store *s, const char *display, struct use
 
 	for (int k = 1; k <= 50 && err == APP_EDUPLICATE; k++) {
 		if (k == 1)
-			snprintf(u->username, sizeof(u->username), "%.*s",
-				 utf8_prefix(display, 60), display);
+			snprintf(u->username, sizeof(u->username), "%.*s", utf8_prefix(display, 60),
+				 display);
 		else
 			snprintf(u->username, sizeof(u->username), "%.*s (%d)",
 				 utf8_prefix(display, 52), display, k);

@@ -412,7 +412,7 @@ END_TEST
 static int idp_fd, idp_port;
 static pthread_t idp_thread;
 static pthread_mutex_t idp_mu = PTHREAD_MUTEX_INITIALIZER;
-static char *idp_keys;		/* the JWKS it serves (text) */
+static char *idp_keys; /* the JWKS it serves (text) */
 static atomic_int idp_key_fetches;
 
 static void *idp_serve(void *unused)
@@ -428,7 +428,8 @@ static void *idp_serve(void *unused)
 			snprintf(meta, sizeof(meta),
 				 "{\"issuer\":\"http://127.0.0.1:%d\",\"authorization_endpoint\":"
 				 "\"http://127.0.0.1:%d/authorize\",\"token_endpoint\":"
-				 "\"http://127.0.0.1:%d/token\",\"jwks_uri\":\"http://127.0.0.1:%d/jwks\"}",
+				 "\"http://127.0.0.1:%d/token\",\"jwks_uri\":\"http://127.0.0.1:%d/"
+				 "jwks\"}",
 				 idp_port, idp_port, idp_port, idp_port);
 			snprintf(body, sizeof(body), "%s", meta);
 		} else {
@@ -521,7 +522,8 @@ static enum app_err idp_validate(const char *jwt, const char *nonce, int64_t now
  * the hour; a logout token's jti is remembered (finding 7). */
 START_TEST(keys_are_refreshed_and_logout_tokens_used_once)
 {
-	json_t *both = json_pack("{s:[o, o]}", "keys", public_jwk(rsa, "r1"), public_jwk(rsa2, "r2"));
+	json_t *both =
+	    json_pack("{s:[o, o]}", "keys", public_jwk(rsa, "r1"), public_jwk(rsa2, "r2"));
 	json_t *only2 = json_pack("{s:[o]}", "keys", public_jwk(rsa2, "r2"));
 	char *t;
 
@@ -578,8 +580,8 @@ START_TEST(a_flood_from_one_address_keeps_others_logins)
 	ck_assert_ptr_nonnull(strstr(url, "&prompt=login"));
 	free(url);
 	for (int i = 0; i < OIDC_PENDING_MAX + 10; i++) {
-		ck_assert_int_eq(oidc_begin(rp, "http://x/cb", "198.51.100.9", NOW + 1, &url, prelogin),
-				 APP_OK);
+		ck_assert_int_eq(
+		    oidc_begin(rp, "http://x/cb", "198.51.100.9", NOW + 1, &url, prelogin), APP_OK);
 		free(url);
 	}
 	ck_assert_int_eq(oidc_take(rp, state, real, NOW + 2, &p), APP_OK);
