@@ -934,11 +934,11 @@ bool oidc_refusal_logged(struct oidc *o, const char *addr, int64_t now)
 
 void oidc_hint_keep(struct oidc *o, const char *session_hash, const char *id_token, int64_t now)
 {
-	char *copy = strdup(id_token);
+	char *copy = strlen(id_token) <= OIDC_HINT_MAX_LEN ? strdup(id_token) : NULL;
 	int slot = 0;
 
 	if (!copy)
-		return; /* the logout goes without a hint */
+		return; /* the logout goes without a hint, with client_id */
 	pthread_mutex_lock(&o->mu);
 	for (int i = 0; i < OIDC_HINTS_MAX; i++) {
 		if (!o->hints[i].id_token) {

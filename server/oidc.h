@@ -18,10 +18,12 @@
  *
  * The provider's metadata (.well-known/openid-configuration under
  * --oidc-issuer; its "issuer" must equal the option exactly) and its keys
- * (jwks_uri) are fetched with libcurl on first need and cached.  A token
- * whose kid is not among the cached keys makes one refresh, at most
- * OIDC_JWKS_REFRESHES a minute, so a provider's key rotation needs no
- * restart and a flood of made-up kids cannot make timebok a fetch cannon.
+ * (jwks_uri) are fetched with libcurl on first need, cached, and fetched
+ * again when OIDC_JWKS_MAX_AGE_S old.  A token no cached key verifies makes
+ * one refresh, at most OIDC_JWKS_REFRESHES a minute for logins and as many
+ * for back-channel posts apart, so a provider's key rotation needs no
+ * restart and a flood of made-up kids can neither make timebok a fetch
+ * cannon nor starve the logins.
  * Calls to the provider have timeouts and need https, except to a loopback
  * issuer (tests).
  *
@@ -59,6 +61,7 @@ struct oidc;
 #define OIDC_EXCHANGES_MAX 2   /* token exchanges under way at once */
 #define OIDC_JTI_MAX 4096      /* logout tokens remembered against replay */
 #define OIDC_HINTS_MAX 2048    /* sessions whose id_token is kept for logout */
+#define OIDC_HINT_MAX_LEN 8192 /* a longer id_token is not kept (logout: client_id) */
 #define OIDC_REFUSAL_LOG_S 600 /* one log line per address for anonymous refusals */
 #define OIDC_COOKIE "timebok_oidc"
 #define OIDC_BACKCHANNEL_EVENT "http://schemas.openid.net/event/backchannel-logout"
