@@ -68,8 +68,7 @@ function showLogin(message) {
         await started(me);
       } catch (x) {
         err.textContent = x instanceof ApiError && x.status === 401 ? t('login.wrong')
-          : x instanceof ApiError && x.status === 429 ? t('login.slow')
-            : x instanceof ApiError && x.status === 403 ? t('sso.passwordAdmins') : explain(x);
+          : x instanceof ApiError && x.status === 429 ? t('login.slow') : explain(x);
         pw.focus();
       }
     },
