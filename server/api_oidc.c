@@ -162,7 +162,7 @@ static bool bidi_control(const unsigned char *p)
 				(p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
 }
 
-/* s with control and bidi characters dropped, into out (cap bytes), cut at
+/* s with control (C0, DEL, C1) and bidi characters dropped, into out (cap bytes), cut at
  * a character boundary; false when nothing but blanks is left. */
 static bool clean_name(const char *s, char *out, size_t cap)
 {
@@ -171,7 +171,7 @@ static bool clean_name(const char *s, char *out, size_t cap)
 
 	for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
 		size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
-		if (*p < 0x20 || *p == 0x7f || bidi_control(p)) {
+		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] < 0xa0) || bidi_control(p)) {
 			p += *p < 0x80 ? 1 : len;
 			continue;
 		}
