@@ -22,6 +22,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { get } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { startServer } from './harness.mjs';
 import { startHostile } from '../oidc/hostile.mjs';
 import { flow } from '../oidc/flow.mjs';
@@ -87,7 +88,16 @@ test('1: logging out of an SSO session sends the browser to the provider\'s logo
   const r = await loggedIn(srv.base, 'good', { sub: 'logout-1' });
   const res = await logOut(srv.base, r.session);
   assert.equal(res.status, 200);
-  const { logout_url: url } = await res.json();
+  const answer = await res.json();
+  const { logout_url: url } = answer;
+  // the answer as static/openapi.json documents it (tests/openapi/validate.mjs)
+  const rec = mkdtempSync(join(tmpdir(), 'timebok-oidc-record-'));
+  try {
+    writeFileSync(join(rec, 'logout.jsonl'), `${JSON.stringify({ method: 'DELETE', path: '/api/v1/session', status: 200,
+      content_type: res.headers.get('content-type'), body: answer })}\n`);
+    const check = spawnSync(process.execPath, [new URL('../openapi/validate.mjs', import.meta.url).pathname, rec]);
+    assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
+  } finally { rmSync(rec, { recursive: true, force: true }); }
   const u = new URL(url);
   assert.equal(u.origin + u.pathname, `${idp.issuer}/logout`);
   assert.equal(u.searchParams.get('client_id'), 'timebok');
