@@ -157,6 +157,33 @@ static enum app_err check_translation(const json_t *v, const char *path, const c
 	return APP_OK;
 }
 
+/* A number written plainly: -?digits(.digits), at most 9 digits before
+ * the point and 6 after, so that every reader (strtod here, Number() on
+ * the page) reads the same value and a sum of them stays finite. */
+static bool plain_number(const char *s)
+{
+	size_t i = s[0] == '-', d = 0, f = 0;
+
+	while (s[i] >= '0' && s[i] <= '9')
+		i++, d++;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			f++;
+	return !s[i] && d >= 1 && d <= 9 && (s[i - 1] != '.') && f <= 6;
+}
+
+/* Whether strtod would read all of s as a number ("1e308", " 7", "0x10",
+ * "inf"...): a code that scores must then be written plainly. */
+static bool reads_as_number(const char *s)
+{
+	char *end;
+
+	if (!*s)
+		return false;
+	(void)strtod(s, &end);
+	return !*end;
+}
+
 static enum app_err check_option(const json_t *o, const char *path, const char *link,
 				 struct qerr *e)
 {
@@ -194,6 +221,12 @@ static enum app_err check_option(const json_t *o, const char *path, const char *
 			    bad ? bad : "?");
 	if (!fhir_string(json_object_get(c, "code"), 200))
 		return fail(e, p, "item '%s': valueCoding needs a code", link);
+	if (reads_as_number(json_string_value(json_object_get(c, "code"))) &&
+	    !plain_number(json_string_value(json_object_get(c, "code"))))
+		return fail(e, p,
+			    "item '%s': a number code is written plainly (-12.5), with at most "
+			    "9 digits before the point and 6 after",
+			    link);
 	if (json_object_get(c, "display") && !fhir_string(json_object_get(c, "display"), 500))
 		return fail(e, p, "item '%s': valueCoding's display must be a non-empty string",
 			    link);
@@ -260,6 +293,53 @@ static const char *answer_member(const json_t *w)
 	return NULL;
 }
 
+/* The enableWhen answer am of w has its JSON type (answerBoolean a
+ * boolean, answerInteger an integer, answerDecimal a finite number,
+ * answerString text, answerCoding a code), and a number compared with a
+ * choice item t finds numbers in all its options. */
+static enum app_err check_enable_answer(const struct fitem *t, const json_t *w, const char *am,
+					const char *p, const char *link, struct qerr *e)
+{
+	const json_t *v = json_object_get(w, am), *o;
+	size_t i;
+	bool ok;
+
+	if (!strcmp(am, "answerBoolean"))
+		ok = json_is_boolean(v);
+	else if (!strcmp(am, "answerInteger"))
+		ok = json_is_integer(v) && json_integer_value(v) > -1000000000 &&
+		     json_integer_value(v) < 1000000000;
+	else if (!strcmp(am, "answerDecimal"))
+		ok = json_is_number(v) && isfinite(json_number_value(v)) &&
+		     fabs(json_number_value(v)) < 1e9;
+	else if (!strcmp(am, "answerString"))
+		ok = fhir_string(v, 500);
+	else /* answerCoding */
+		ok = json_is_object(v) && fhir_string(json_object_get(v, "code"), 200) &&
+		     !unknown_member(v, (const char *const[]){"system", "code", "display", NULL});
+	if (!ok)
+		return fail(e, p, "item '%s': enableWhen's %s is not %s", link, am,
+			    !strcmp(am, "answerBoolean")   ? "true or false"
+			    : !strcmp(am, "answerInteger") ? "a whole number (under 9 digits)"
+			    : !strcmp(am, "answerDecimal") ? "a number (under 9 digits)"
+			    : !strcmp(am, "answerString")  ? "a non-empty text"
+							   : "a coding with a code");
+	if (strcmp(t->type, "choice") ||
+	    (strcmp(am, "answerInteger") && strcmp(am, "answerDecimal")))
+		return APP_OK;
+	json_array_foreach(json_object_get(t->j, "answerOption"), i, o) {
+		const json_t *c = json_object_get(o, "valueCoding");
+		const char *s = c ? json_string_value(json_object_get(c, "code"))
+				  : json_string_value(json_object_get(o, "valueString"));
+		if (!s || !plain_number(s))
+			return fail(e, p,
+				    "item '%s': '%s' is compared with a number, but its option '%s' "
+				    "is not a number",
+				    link, t->link, s ? s : "?");
+	}
+	return APP_OK;
+}
+
 static enum app_err check_enable(const struct flat *f, int at, struct qerr *e)
 {
 	static const char *const allowed[] = {"question", "operator", "answerBoolean",
@@ -268,6 +348,7 @@ static enum app_err check_enable(const struct flat *f, int at, struct qerr *e)
 	const struct fitem *it = &f->it[at];
 	const json_t *arr = json_object_get(it->j, "enableWhen"), *w;
 	const char *q, *op, *am, *bad, *qt;
+	enum app_err err;
 	char p[200];
 	int target;
 
@@ -306,6 +387,15 @@ static enum app_err check_enable(const struct flat *f, int at, struct qerr *e)
 		return fail(e, p, "item '%s': enableWhen needs one answer[x]", it->link);
 	if (!strcmp(op, "exists") && strcmp(am, "answerBoolean"))
 		return fail(e, p, "item '%s': 'exists' takes answerBoolean", it->link);
+	if ((err = check_enable_answer(&f->it[target], w, am, p, it->link, e)))
+		return err;
+	/* an order is for numbers: a choice's codes are then all numbers */
+	if (strcmp(op, "=") && strcmp(op, "!=") && strcmp(op, "exists") &&
+	    strcmp(am, "answerInteger") && strcmp(am, "answerDecimal"))
+		return fail(e, p,
+			    "item '%s': the operator '%s' compares numbers; '%s' is compared "
+			    "with = or !=",
+			    it->link, op, q);
 	if (strcmp(op, "exists")) {
 		bool ok = (!strcmp(qt, "boolean") && !strcmp(am, "answerBoolean")) ||
 			  (!strcmp(qt, "integer") &&
@@ -314,7 +404,7 @@ static enum app_err check_enable(const struct flat *f, int at, struct qerr *e)
 			   !strcmp(am, "answerString")) ||
 			  (!strcmp(qt, "choice") &&
 			   (!strcmp(am, "answerCoding") || !strcmp(am, "answerString") ||
-			    !strcmp(am, "answerInteger")));
+			    !strcmp(am, "answerInteger") || !strcmp(am, "answerDecimal")));
 		if (!ok)
 			return fail(e, p, "item '%s': %s does not fit '%s', a %s item", it->link, am,
 				    q, qt);

@@ -67,7 +67,7 @@ function extInteger(item, url) {
 
 // An answer option's key in the model (its code or its string) and its
 // words in lang.
-function optionKey(opt) {
+export function optionKey(opt) {
   if (opt.valueCoding) return `c:${opt.valueCoding.system || ''}|${opt.valueCoding.code}`;
   if (opt.valueString !== undefined) return `s:${opt.valueString}`;
   if (opt.valueInteger !== undefined) return `i:${opt.valueInteger}`;
@@ -128,6 +128,17 @@ function holds(op, have, want) {
   }
 }
 
+// Whether condition ew holds for the answer value (the form's model value:
+// a choice's optionKey; undefined when the item is unanswered or hidden) of
+// its question item.  The server (questionnaire.c) decides alike: the
+// shared cases are tests/fixtures/enable_when.json.
+export function conditionHolds(item, value, ew) {
+  const has = !!item && value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && !value.length);
+  if (ew.operator === 'exists') return has === (ew.answerBoolean !== false);
+  if (!has) return false;
+  return holds(ew.operator, comparable(item, value), expected(ew));
+}
+
 // ---- the form ----
 
 // A small element builder (the patient page loads nothing of the staff app).
@@ -177,9 +188,7 @@ export function surveyForm(q, { lang = 'nb', prefix = 'sq', onChange } = {}) {
     const results = conds.map(ew => {
       const src = byLink.get(ew.question);
       const has = !!src && enabled(ew.question, depth + 1) && answered(ew.question);
-      if (ew.operator === 'exists') return has === (ew.answerBoolean !== false);
-      if (!has) return false;
-      return holds(ew.operator, comparable(src.item, answers.get(ew.question)), expected(ew));
+      return conditionHolds(src && src.item, has ? answers.get(ew.question) : undefined, ew);
     });
     return x.item.enableBehavior === 'any' ? results.some(Boolean) : results.every(Boolean);
   }

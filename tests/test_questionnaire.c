@@ -198,6 +198,78 @@ START_TEST(score_control_and_band)
 }
 END_TEST
 
+/* The shared cases of tests/fixtures/enable_when.json (the page's test
+ * runs the same ones): for each allowed condition, whether 'b' is asked
+ * after each answer to 'a'; each refused one, the words of its refusal. */
+static json_t *enable_q(const json_t *target, const json_t *when)
+{
+	json_t *b = json_pack("{s:s,s:s,s:s}", "linkId", "b", "type", "boolean", "text", "B");
+	json_t *q = json_pack("{s:s,s:s,s:[O,o]}", "resourceType", "Questionnaire", "status",
+			      "active", "item", target, b);
+
+	if (json_is_object(when)) {
+		json_t *w = json_deep_copy(when);
+		json_object_set_new(w, "question", json_string("a"));
+		json_object_set_new(b, "enableWhen", json_pack("[o]", w));
+	}
+	return q;
+}
+
+START_TEST(enable_when_cases_agree_with_the_page)
+{
+	json_error_t je;
+	json_t *all = json_load_file(TIMEBOK_SOURCE_DIR "/tests/fixtures/enable_when.json", 0, &je);
+	const json_t *g, *w, *c;
+	size_t i, k, n;
+	int cases = 0;
+
+	ck_assert_msg(all != NULL, "%s", je.text);
+	json_array_foreach(json_object_get(all, "allowed"), i, g) {
+		json_array_foreach(json_object_get(g, "when"), k, w) {
+			json_t *q = enable_q(json_object_get(g, "target"), json_array_get(w, 0));
+			struct qerr e = {0};
+			ck_assert_msg(questionnaire_check(q, &e) == APP_OK, "group %zu when %zu: %s: %s",
+				      i, k, e.path, e.message);
+			json_array_foreach(json_array_get(w, 1), n, c) {
+				const json_t *ans = json_array_get(c, 0);
+				bool asked = json_is_true(json_array_get(c, 1));
+				json_t *items = json_array(), *r;
+				enum app_err err;
+				if (!json_is_null(ans))
+					json_array_append_new(items, json_pack("{s:s,s:[O]}", "linkId",
+									       "a", "answer", ans));
+				json_array_append_new(items, json_pack("{s:s,s:[{s:b}]}", "linkId", "b",
+								       "answer", "valueBoolean", 1));
+				r = json_pack("{s:s,s:s,s:o}", "resourceType", "QuestionnaireResponse",
+					      "status", "completed", "item", items);
+				memset(&e, 0, sizeof(e));
+				err = questionnaire_response_check(q, r, &e);
+				ck_assert_msg(asked ? err == APP_OK
+						    : err == APP_EINVAL &&
+							      strstr(e.message, "does not ask it"),
+					      "group %zu when %zu case %zu: want %s, got %d %s", i, k, n,
+					      asked ? "asked" : "not asked", err, e.message);
+				json_decref(r);
+				cases++;
+			}
+			json_decref(q);
+		}
+	}
+	json_array_foreach(json_object_get(all, "refused"), i, g) {
+		json_t *q = enable_q(json_array_get(g, 0), json_array_get(g, 1));
+		struct qerr e = {0};
+		ck_assert_msg(questionnaire_check(q, &e) == APP_EINVAL, "refused %zu passed", i);
+		ck_assert_msg(strstr(e.message, json_string_value(json_array_get(g, 2))) &&
+				      strstr(e.message, "'"),
+			      "refused %zu: '%s'", i, e.message);
+		ck_assert_msg(!strncmp(e.path, "item[", 5), "refused %zu: path %s", i, e.path);
+		json_decref(q);
+	}
+	ck_assert_int_gt(cases, 50);
+	json_decref(all);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("questionnaire");
@@ -208,6 +280,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, feedback_must_fit);
 	tcase_add_test(tc, answers_are_checked);
 	tcase_add_test(tc, score_control_and_band);
+	tcase_add_test(tc, enable_when_cases_agree_with_the_page);
 	suite_add_tcase(s, tc);
 	return s;
 }
