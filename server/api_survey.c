@@ -684,8 +684,9 @@ static void strip_texts(json_t *items)
 
 /* The stored form of the patient's answer given (borrowed): its items
  * and what the server knows (new). */
-static json_t *canonical(const json_t *given, const struct survey_link *l, const struct qn *q,
-			 int64_t id, const struct qresponse *r, const char *public_url)
+static json_t *canonical(const json_t *given, const json_t *qj, const struct survey_link *l,
+			 const struct qn *q, int64_t id, const struct qresponse *r,
+			 const char *public_url)
 {
 	json_t *o = json_object(), *subj = json_object();
 	char s[600];
@@ -710,6 +711,7 @@ static json_t *canonical(const json_t *given, const struct survey_link *l, const
 	if (json_object_get(given, "item")) {
 		json_t *items = json_deep_copy(json_object_get(given, "item"));
 		strip_texts(items);
+		questionnaire_own_codings(qj, items);
 		json_object_set_new(o, "item", items);
 	}
 	return o;
@@ -764,7 +766,7 @@ API_HANDLER(api_survey_answer)
 	/* the id the row will get, for the resource stored in it */
 	if ((err = store_scalar(db, "SELECT IFNULL(MAX(id), 0) + 1 FROM questionnaire_responses",
 				0, 0, 0, &next_id)) ||
-	    !(stored = canonical(body, &l, &q, next_id, &r, app->cfg->public_url)) ||
+	    !(stored = canonical(body, qj, &l, &q, next_id, &r, app->cfg->public_url)) ||
 	    !(r.resource = json_dumps(stored, JSON_COMPACT))) {
 		err = err ? err : APP_ENOMEM;
 		goto rollback;

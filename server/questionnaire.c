@@ -110,6 +110,17 @@ static const char *unknown_member(const json_t *o, const char *const *allowed)
 	return NULL;
 }
 
+/* The characters of valid UTF-8 s: its bytes that start one (as the
+ * page counts them: [...s].length). */
+static size_t code_points(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 /* A FHIR string: non-empty, valid text. */
 static bool fhir_string(const json_t *v, size_t max)
 {
@@ -522,7 +533,7 @@ static enum app_err flatten(const json_t *items, const char *base, int parent, s
 	char path[160];
 	size_t i;
 
-	if (depth > 8)
+	if (depth > QUESTIONNAIRE_MAX_DEPTH)
 		return fail(e, base, "groups nest at most 8 deep");
 	json_array_foreach(items, i, j) {
 		snprintf(path, sizeof(path), "%s%sitem[%zu]", base, *base ? "." : "", i);
@@ -695,7 +706,7 @@ static enum app_err walk_response(const json_t *items, const char *base, const s
 	char path[160];
 	size_t i;
 
-	if (depth > 8)
+	if (depth > QUESTIONNAIRE_MAX_DEPTH)
 		return fail(e, base, "items nest at most 8 deep");
 	if (!json_is_array(items))
 		return fail(e, base, "item is an array");
@@ -795,13 +806,14 @@ static enum app_err check_answer(const struct fitem *it, const struct answered *
 	} else if (!strcmp(it->type, "string") || !strcmp(it->type, "text")) {
 		json_int_t max = json_integer_value(json_object_get(it->j, "maxLength"));
 		v = json_object_get(a, "valueString");
-		if (!fhir_string(v, QUESTIONNAIRE_TEXT_MAX) ||
+		if (!fhir_string(v, 4 * QUESTIONNAIRE_TEXT_MAX) ||
+		    code_points(json_string_value(v)) > QUESTIONNAIRE_TEXT_MAX ||
 		    validate_text(json_string_value(v), !strcmp(it->type, "text")))
 			return fail(e, an->path,
-				    "item '%s' takes valueString: text of at most %d bytes%s", link,
-				    QUESTIONNAIRE_TEXT_MAX,
+				    "item '%s' takes valueString: text of at most %d characters%s",
+				    link, QUESTIONNAIRE_TEXT_MAX,
 				    strcmp(it->type, "text") ? " on one line" : "");
-		if (max && (json_int_t)strlen(json_string_value(v)) > max)
+		if (max && (json_int_t)code_points(json_string_value(v)) > max)
 			return fail(e, an->path, "item '%s': at most %lld characters", link,
 				    (long long)max);
 	} else { /* choice */
@@ -973,7 +985,7 @@ static bool each_answer(const json_t *items, answer_fn fn, void *ctx, int depth)
 	const json_t *j;
 	size_t i;
 
-	if (depth > 8)
+	if (depth > QUESTIONNAIRE_MAX_DEPTH)
 		return true;
 	json_array_foreach(items, i, j) {
 		const json_t *a = json_array_get(json_object_get(j, "answer"), 0);
@@ -1128,4 +1140,72 @@ const char *questionnaire_title(const json_t *q, const char *lang)
 		return t;
 	t = json_string_value(json_object_get(q, "title"));
 	return t ? t : "";
+}
+
+/* q's item linkId among items (at any depth), or NULL. */
+static const json_t *item_by_link(const json_t *items, const char *link, int depth)
+{
+	const json_t *it, *found;
+	size_t i;
+
+	if (depth > QUESTIONNAIRE_MAX_DEPTH)
+		return NULL;
+	json_array_foreach(items, i, it) {
+		const char *l = json_string_value(json_object_get(it, "linkId"));
+		if (l && link && !strcmp(l, link))
+			return it;
+		if ((found = item_by_link(json_object_get(it, "item"), link, depth + 1)))
+			return found;
+	}
+	return NULL;
+}
+
+/* The option coding of qi that answer coding c chose (as check_answer
+ * matched it), or NULL. */
+static const json_t *own_coding(const json_t *qi, const json_t *c)
+{
+	const char *code = json_string_value(json_object_get(c, "code"));
+	const char *sys = json_string_value(json_object_get(c, "system"));
+	const json_t *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(qi, "answerOption"), i, o) {
+		const json_t *oc = json_object_get(o, "valueCoding");
+		const char *s1 = json_string_value(json_object_get(oc, "system"));
+		if (oc && code && !strcmp(json_string_value(json_object_get(oc, "code")), code) &&
+		    (!sys || !s1 || !strcmp(s1, sys)))
+			return oc;
+	}
+	return NULL;
+}
+
+static void own_codings(const json_t *q, json_t *items, int depth)
+{
+	static const char *const keep[] = {"system", "code", "display", NULL};
+	json_t *it, *a;
+	size_t i, k;
+
+	if (depth > QUESTIONNAIRE_MAX_DEPTH)
+		return;
+	json_array_foreach(items, i, it) {
+		const json_t *qi = item_by_link(json_object_get(q, "item"),
+						json_string_value(json_object_get(it, "linkId")), 0);
+		json_array_foreach(json_object_get(it, "answer"), k, a) {
+			const json_t *oc = own_coding(qi, json_object_get(a, "valueCoding"));
+			if (json_object_get(a, "valueCoding")) {
+				json_t *c = json_object();
+				for (int m = 0; oc && keep[m]; m++)
+					if (json_object_get(oc, keep[m]))
+						json_object_set(c, keep[m], json_object_get(oc, keep[m]));
+				json_object_set_new(a, "valueCoding", c);
+			}
+			own_codings(q, json_object_get(a, "item"), depth + 1);
+		}
+		own_codings(q, json_object_get(it, "item"), depth + 1);
+	}
+}
+
+void questionnaire_own_codings(const json_t *q, json_t *items)
+{
+	own_codings(q, items, 0);
 }

@@ -20,6 +20,7 @@ const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
 const MIN_VALUE = 'http://hl7.org/fhir/StructureDefinition/minValue';
 const MAX_VALUE = 'http://hl7.org/fhir/StructureDefinition/maxValue';
 const SCALE_MAX = 11; // an integer range up to this many values is a row of buttons
+export const TEXT_MAX = 4000; // characters of a text answer (server/questionnaire.h)
 
 export const FORM_TEXTS = {
   nb: {
@@ -312,8 +313,11 @@ export function surveyForm(q, { lang = 'nb', prefix = 'sq', onChange } = {}) {
       if ((a !== null && n < a) || (b !== null && n > b))
         return a !== null && b !== null ? tx.range(a, b) : a !== null ? tx.atLeast(a) : tx.atMost(b);
     }
-    if ((item.type === 'string' || item.type === 'text') && item.maxLength && [...v].length > item.maxLength)
-      return tx.tooLong(item.maxLength);
+    if (item.type === 'string' || item.type === 'text') {
+      // the server's limit (QUESTIONNAIRE_TEXT_MAX, characters) or the item's
+      const max = Math.min(item.maxLength || TEXT_MAX, TEXT_MAX);
+      if ([...v].length > max) return tx.tooLong(max);
+    }
     return null;
   }
 

@@ -356,12 +356,16 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 	ck_assert_int_eq(survey("POST", token, "",
 				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"
 				"\"completed\",\"item\":[{\"linkId\":\"overall\",\"text\":\"<b>x</b>\","
-				"\"answer\":[{\"valueCoding\":{\"code\":\"4\"}}]},{\"linkId\":"
+				"\"answer\":[{\"valueCoding\":{\"code\":\"4\",\"display\":"
+				"\"Ring 99999999\"}}]},{\"linkId\":"
 				"\"better\",\"answer\":[{\"valueString\":\"Lyden hakka litt\"}]}]}",
 				&r),
 			 201);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "completed");
 	ck_assert(!holds(r.json, "<b>")); /* a text the client sent along is not kept */
+	/* nor its display of the code: the questionnaire's own coding is */
+	ck_assert(!holds(r.json, "99999999"));
+	ck_assert(holds(r.json, "https://timebok.no/fhir/CodeSystem/satisfaction"));
 	e2e_resp_free(&r);
 	ck_assert_int_eq(survey("POST", token, "",
 				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"

@@ -6,6 +6,7 @@
  * score, the control wish and the feedback band.
  */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
@@ -270,6 +271,47 @@ START_TEST(enable_when_cases_agree_with_the_page)
 }
 END_TEST
 
+/* The answer to "name" (a string of maxLength max, 0: none) of n copies of
+ * the UTF-8 character ch: checked. */
+static enum app_err name_of(int max, const char *ch, int n, struct qerr *e)
+{
+	char doc[4096];
+	const char *at = strstr(PROM, "\"linkId\":\"name\"");
+	json_t *q, *r;
+	enum app_err err;
+	char *text = malloc(strlen(ch) * (size_t)n + 1);
+
+	text[0] = '\0';
+	for (int i = 0; i < n; i++)
+		strcat(text, ch);
+	snprintf(doc, sizeof(doc), "%.*s\"maxLength\":%d,%s", (int)(at - PROM), PROM, max, at);
+	q = parse(max ? doc : PROM);
+	r = json_pack("{s:s,s:s,s:[{s:s,s:[{s:s,s:[{s:i}]}]},{s:s,s:[{s:s}]}]}", "resourceType",
+		      "QuestionnaireResponse", "status", "completed", "item", "linkId", "g", "item",
+		      "linkId", "pain", "answer", "valueInteger", 1, "linkId", "name", "answer",
+		      "valueString", text);
+	ck_assert_ptr_nonnull(r);
+	err = questionnaire_response_check(q, r, e);
+	json_decref(q);
+	json_decref(r);
+	free(text);
+	return err;
+}
+
+START_TEST(lengths_are_characters)
+{
+	struct qerr e = {0};
+
+	/* as the page counts: characters (code points), not bytes */
+	ck_assert_msg(name_of(3, "æ", 3, &e) == APP_OK, "%s", e.message);
+	ck_assert_int_eq(name_of(3, "æ", 4, &e), APP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.message, "at most 3 characters"));
+	ck_assert_msg(name_of(0, "😀", QUESTIONNAIRE_TEXT_MAX, &e) == APP_OK, "%s", e.message);
+	ck_assert_int_eq(name_of(0, "a", QUESTIONNAIRE_TEXT_MAX + 1, &e), APP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.message, "at most 4000 characters"));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("questionnaire");
@@ -281,6 +323,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, answers_are_checked);
 	tcase_add_test(tc, score_control_and_band);
 	tcase_add_test(tc, enable_when_cases_agree_with_the_page);
+	tcase_add_test(tc, lengths_are_characters);
 	suite_add_tcase(s, tc);
 	return s;
 }
