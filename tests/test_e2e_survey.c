@@ -953,6 +953,64 @@ START_TEST(declines_summary_and_lost_controls)
 }
 END_TEST
 
+START_TEST(a_manager_sees_no_small_share_nor_its_comment)
+{
+	char name[32], phone[32], path[96], token[E2E_TOKEN_LEN + 1];
+	long long a[6];
+	struct session mgr;
+	struct resp r;
+	int status;
+
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "Pasient %d", i);
+		snprintf(phone, sizeof(phone), "+479100020%d", i);
+		a[i] = book(patient(name, "nb", phone), 6 + i);
+	}
+	clock_at(END_UTC + 600);
+	for (int i = 0; i < 6; i++) {
+		snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a[i]);
+		json_decref(e2e_json(port, "PATCH", path, "{\"status\":\"completed\"}", 200));
+		json_decref(messages(a[i], "survey", 1));
+	}
+	/* one of six answers, with a comment */
+	token_of("+4791000203", token);
+	ck_assert_int_eq(survey("POST", token, "",
+				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"
+				"\"completed\",\"item\":[{\"linkId\":\"overall\",\"answer\":[{"
+				"\"valueCoding\":{\"code\":\"2\"}}]},{\"linkId\":\"better\","
+				"\"answer\":[{\"valueString\":\"Ventet lenge\"}]}]}",
+				&r),
+			 201);
+	e2e_resp_free(&r);
+	json_decref(e2e_json(port, "POST", "/api/v1/users",
+			     "{\"username\":\"leder\",\"role\":\"manager\",\"password\":\""
+			     E2E_PASSWORD "\"}",
+			     201));
+	ck_assert(e2e_login(port, "leder", E2E_PASSWORD, &mgr, &status));
+	ck_assert(e2e_request_as(port, &mgr, "GET",
+				 "/api/v1/statistics/surveys?from=2031-03-01&to=2031-03-31", NULL,
+				 NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	/* six sent shows; one answered is "<5", and so is the share 1/6 */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r.json, "total"), "sent")),
+			 6);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "total"),
+							   "answered")),
+			 "<5");
+	ck_assert(json_is_null(json_object_get(json_object_get(r.json, "total"), "response_rate")));
+	/* a comment of a row of one answer would be that patient's */
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "comments")), 0);
+	e2e_resp_free(&r);
+	/* the admin sees both */
+	r.json = e2e_json(port, "GET", "/api/v1/statistics/surveys?from=2031-03-01&to=2031-03-31",
+			  NULL, 200);
+	ck_assert(json_number_value(json_object_get(json_object_get(r.json, "total"),
+						    "response_rate")) > 0.16);
+	ck_assert(holds(json_object_get(r.json, "comments"), "Ventet lenge"));
+	json_decref(r.json);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_survey");
@@ -964,6 +1022,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, satisfaction_survey_and_prom_follow_up);
 	tcase_add_test(tc, a_type_carries_its_follow_up);
 	tcase_add_test(tc, declines_summary_and_lost_controls);
+	tcase_add_test(tc, a_manager_sees_no_small_share_nor_its_comment);
 	suite_add_tcase(s, tc);
 	return s;
 }
