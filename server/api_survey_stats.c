@@ -15,6 +15,7 @@
  * manager sees a count of 1 to 4 as "<5" (api_statistics.c's rule).
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +166,8 @@ static void write_survey_row(const struct sstats *s, struct buf *b, const struct
 	count(s, b, ",", "answered", r->answered);
 	rate(s, b, "response_rate", r->answered, r->sent);
 	buf_puts(b, ",\"mean\":");
-	if (!r->nscore || (s->manager && r->nscore < SMALL))
+	if (!r->nscore || (s->manager && r->nscore < SMALL) ||
+	    !isfinite(r->sum / (double)r->nscore))
 		buf_puts(b, "null");
 	else
 		buf_printf(b, "%.3f", r->sum / (double)r->nscore);

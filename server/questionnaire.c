@@ -1038,8 +1038,10 @@ bool questionnaire_score(const json_t *fb, const json_t *qr, double *score)
 	struct scoring s = {how && strcmp(how, "sum") ? how : NULL, 0, false};
 
 	each_answer(json_object_get(qr, "item"), score_one, &s, 0);
-	*score = s.sum;
-	return s.any;
+	/* codes too large to sum (refused at upload now, but an older
+	 * version may have them) score nothing rather than infinity */
+	*score = isfinite(s.sum) ? s.sum : 0;
+	return s.any && isfinite(s.sum);
 }
 
 struct control {

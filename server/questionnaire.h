@@ -60,7 +60,7 @@ enum app_err questionnaire_response_check(const json_t *q, const json_t *qr,
 void questionnaire_own_codings(const json_t *q, json_t *items);
 
 /* The score of response qr by feedback fb (NULL: "sum"); false when nothing
- * counted (no answer scores). */
+ * counted (no answer scores) or the sum is not finite. */
 bool questionnaire_score(const json_t *fb, const json_t *qr, double *score);
 
 /* The answer of fb's control_item in qr: 1 yes, 0 no, -1 no such item or

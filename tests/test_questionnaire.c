@@ -195,6 +195,14 @@ START_TEST(score_control_and_band)
 	r = parse(QR(PAIN(2)));
 	ck_assert_int_eq(questionnaire_wants_control(fb, r), -1);
 	json_decref(r);
+	/* codes too large to sum (from a version before upload refused
+	 * them): no score, never infinity */
+	r = parse(QR("{\"linkId\":\"a\",\"answer\":[{\"valueCoding\":{\"code\":\"1e308\"}}]},"
+		     "{\"linkId\":\"b\",\"answer\":[{\"valueCoding\":{\"code\":\"1e308\"}}]}"));
+	score = -1;
+	ck_assert(!questionnaire_score(NULL, r, &score));
+	ck_assert(score == 0);
+	json_decref(r);
 	json_decref(fb);
 }
 END_TEST
