@@ -444,8 +444,10 @@ static enum app_err check_item(const json_t *j, const char *path, int parent, st
 
 	if (!json_is_object(j))
 		return fail(e, path, "an item is an object");
-	if (!fhir_string(json_object_get(j, "linkId"), 64))
-		return fail(e, path, "an item needs a linkId (a non-empty string, at most 64 bytes)");
+	if (!fhir_string(json_object_get(j, "linkId"), 64) || validate_text(link, false))
+		return fail(e, path,
+			    "an item needs a linkId (a non-empty string on one line, at most 64 "
+			    "bytes)");
 	if ((bad = unknown_member(j, allowed)))
 		return fail(e, path, "item '%s': member '%s' is not supported", link, bad);
 	type = json_string_value(json_object_get(j, "type"));
@@ -543,6 +545,72 @@ static enum app_err flatten(const json_t *items, const char *base, int parent, s
 	return APP_OK;
 }
 
+/* Every string of v (keys and values, at any depth) is text a person
+ * reads: no control character but the newline, no direction mark or line
+ * separator (validate_text).  The first that is not names its place. */
+static enum app_err check_strings(const json_t *v, const char *path, int depth, struct qerr *e)
+{
+	const char *k, *why;
+	const json_t *x;
+	char p[200];
+	size_t i;
+
+	if (depth > 4 * QUESTIONNAIRE_MAX_DEPTH + 8)
+		return fail(e, path, "the resource nests too deep");
+	if (json_is_string(v) && (why = validate_text(json_string_value(v), true)))
+		return fail(e, path, "'%s' %s", path[0] ? path : "(the resource)", why);
+	json_object_foreach((json_t *)v, k, x) {
+		enum app_err err;
+		if ((why = validate_text(k, false)))
+			return fail(e, path, "a member name %s", why);
+		path_join(p, sizeof(p), path, path[0] ? "." : "");
+		snprintf(p + strlen(p), sizeof(p) - strlen(p), "%s", k);
+		if ((err = check_strings(x, p, depth + 1, e)))
+			return err;
+	}
+	json_array_foreach(v, i, x) {
+		enum app_err err;
+		snprintf(p, sizeof(p), "%s[%zu]", path, i);
+		if ((err = check_strings(x, p, depth + 1, e)))
+			return err;
+	}
+	return APP_OK;
+}
+
+/* The type of each top-level member that is not checked on its own:
+ * s string, b boolean, o object, a array. */
+static const struct {
+	const char *name;
+	char kind;
+} top_kinds[] = {
+	{"id", 's'},	      {"meta", 'o'},	    {"identifier", 'a'}, {"version", 's'},
+	{"date", 's'},	      {"publisher", 's'},   {"description", 's'}, {"subjectType", 'a'},
+	{"purpose", 's'},     {"copyright", 's'},   {"text", 'o'},	 {"experimental", 'b'},
+	{"implicitRules", 's'},
+};
+
+static enum app_err check_top_kinds(const json_t *q, struct qerr *e)
+{
+	for (size_t i = 0; i < sizeof(top_kinds) / sizeof(top_kinds[0]); i++) {
+		const json_t *v = json_object_get(q, top_kinds[i].name);
+		char k = top_kinds[i].kind;
+		if (v && !(k == 's'   ? fhir_string(v, 4000)
+			   : k == 'b' ? json_is_boolean(v)
+			   : k == 'o' ? json_is_object(v)
+				      : json_is_array(v)))
+			return fail(e, top_kinds[i].name, "%s must be %s", top_kinds[i].name,
+				    k == 's'   ? "a non-empty string"
+				    : k == 'b' ? "true or false"
+				    : k == 'o' ? "an object"
+					       : "a list");
+	}
+	if (json_object_get(q, "_description") &&
+	    check_translation(json_object_get(q, "_description"), "_description",
+			      "(description)", e))
+		return APP_EINVAL;
+	return APP_OK;
+}
+
 static enum app_err check_all(const json_t *q, struct flat *f, struct qerr *e)
 {
 	static const char *const allowed[] = {
@@ -563,6 +631,8 @@ static enum app_err check_all(const json_t *q, struct flat *f, struct qerr *e)
 		return fail(e, "resourceType", "resourceType must be \"Questionnaire\"");
 	if ((bad = unknown_member(q, allowed)))
 		return fail(e, bad, "member '%s' is not supported", bad);
+	if ((err = check_strings(q, "", 0, e)) || (err = check_top_kinds(q, e)))
+		return err;
 	if (!one_of(json_string_value(json_object_get(q, "status")), statuses))
 		return fail(e, "status", "status is draft, active, retired or unknown");
 	if (json_object_get(q, "language") &&

@@ -105,6 +105,18 @@ START_TEST(faults_name_the_item)
 	refused("\"operator\":\">\"", "\"operator\":\"~\"", "item[2].enableWhen[0]", "operator");
 	refused("\"title\":\"Kne\"", "\"title\":\"Kne\",\"contained\":[]", "contained",
 		"'contained' is not supported");
+	/* texts a person reads: no control characters, no direction marks */
+	refused("\"title\":\"Kne\"", "\"title\":\"Kne\\u202e\"", "title", "direction marks");
+	refused("\"text\":\"Kallenavn\"", "\"text\":\"Kalle\\u0007navn\"", "item[4].text",
+		"control characters");
+	refused("\"linkId\":\"name\"", "\"linkId\":\"na\\nme\"", "item[4]", "on one line");
+	/* the members of the resource itself have their types */
+	refused("\"title\":\"Kne\"", "\"title\":\"Kne\",\"publisher\":5", "publisher",
+		"publisher must be a non-empty string");
+	refused("\"title\":\"Kne\"", "\"title\":\"Kne\",\"experimental\":\"ja\"",
+		"experimental", "true or false");
+	refused("\"title\":\"Kne\"", "\"title\":\"Kne\",\"identifier\":{}", "identifier",
+		"a list");
 }
 END_TEST
 
