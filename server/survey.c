@@ -296,6 +296,11 @@ const char *survey_plan_refusal(struct store *db, const json_t *plan, int64_t un
 		    json_integer_value(d) > 3650)
 			return refuse(why, cap, field, fcap, n, "after_days",
 				      "send %ld: 'after_days' is 1 to 3650", n);
+		/* the questionnaire's FHIR id is a string; its plan takes the number */
+		if (json_is_string(q))
+			return refuse(why, cap, field, fcap, n, "questionnaire_id",
+				      "send %ld: 'questionnaire_id' is a number (%.20s, not \"%.20s\")",
+				      n, json_string_value(q), json_string_value(q));
 		if (!json_is_integer(q) || json_integer_value(q) < 1 ||
 		    store_survey_qn_get(db, json_integer_value(q), 0, &qn))
 			return refuse(why, cap, field, fcap, n, "questionnaire_id",

@@ -670,6 +670,9 @@ START_TEST(a_type_carries_its_follow_up)
 		 "{\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":%lld,\"when\":1}]}", prom);
 	refused("PATCH", path, bad, "follow_up[0]", "'when'");
 	snprintf(bad, sizeof(bad),
+		 "{\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":\"%lld\"}]}", prom);
+	refused("PATCH", path, bad, "follow_up[0].questionnaire_id", "is a number");
+	snprintf(bad, sizeof(bad),
 		 "{\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":%lld,"
 		 "\"threshold\":\"high\"}]}",
 		 prom);
@@ -707,6 +710,37 @@ START_TEST(a_type_carries_its_follow_up)
 	ck_assert_int_eq(e2e_sql_int(srv.db, "SELECT count(*) FROM consultation_types"), ntypes);
 	snprintf(body, sizeof(body), "{\"unit_id\":%lld}", unit2);
 	refused("PATCH", path, body, "follow_up[0].questionnaire_id", "another unit");
+	/* nor may a secretary of this unit put the other unit's in */
+	{
+		struct session sec;
+		struct resp r;
+		int status;
+		snprintf(body, sizeof(body),
+			 "{\"username\":\"sekretaer1\",\"role\":\"secretary\",\"password\":\""
+			 E2E_PASSWORD "\",\"unit_ids\":[%lld]}",
+			 unit);
+		json_decref(e2e_json(port, "POST", "/api/v1/users", body, 201));
+		ck_assert(e2e_login(port, "sekretaer1", E2E_PASSWORD, &sec, &status));
+		snprintf(bad, sizeof(bad), "[{\"after_days\":84,\"questionnaire_id\":%lld}]", q2);
+		ck_assert(e2e_request_as(port, &sec, "PUT", path_fu, NULL, bad, &r));
+		ck_assert_msg(r.status == 400 &&
+				      e2e_is_error(&r, "invalid", "follow_up[0].questionnaire_id"),
+			      "%d %s", r.status, r.body);
+		e2e_resp_free(&r);
+		/* and a change they may make is audited */
+		snprintf(bad, sizeof(bad), "[{\"after_days\":60,\"questionnaire_id\":%lld}]", prom);
+		ck_assert(e2e_request_as(port, &sec, "PUT", path_fu, NULL, bad, &r));
+		ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
+		e2e_resp_free(&r);
+		snprintf(t2_sql, sizeof(t2_sql),
+			 "SELECT count(*) FROM audit_log WHERE action = 'type.follow_up' AND "
+			 "username = 'sekretaer1'");
+		ck_assert_int_eq(e2e_sql_int(srv.db, t2_sql), 1);
+		snprintf(t2_sql, sizeof(t2_sql),
+			 "SELECT count(*) FROM consultation_types WHERE id = %lld AND follow_up IS NULL",
+			 t2);
+		json_decref(e2e_json(port, "PUT", path_fu, plan2, 200));
+	}
 	/* in its own unit it may */
 	snprintf(body, sizeof(body),
 		 "{\"name\":\"Hud kontroll\",\"unit_id\":%lld,\"duration_minutes\":20,"
