@@ -93,7 +93,11 @@ API_HANDLER(api_survey_prom_stats);
 
 /* Append ,"questionnaire": the latest answer of patient (latest_score,
  * answered_at, questionnaire_title, wants_control), or null. */
-enum app_err api_survey_summary(struct store *db, struct buf *b, int64_t patient) WARN_UNUSED;
+/* The "questionnaire" member: patient's newest PROM answer to an
+ * appointment who may see; *answer_appt: that answer's appointment (0: it
+ * has none; -1: no answer shown), for the caller to audit. */
+enum app_err api_survey_summary(struct store *db, const struct actor *who, struct buf *b,
+				int64_t patient, int64_t *answer_appt) WARN_UNUSED;
 
 /* api_waiting.c */
 API_HANDLER(api_waiting_offers);

@@ -23,6 +23,7 @@
 #include "outbox.h"
 #include "params.h"
 #include "store.h"
+#include "store_survey.h"
 #include "survey.h"
 #include "store_appointments.h"
 #include "store_participants.h"
@@ -690,6 +691,10 @@ static enum app_err tell_patient(void *vctx, struct store *db, const struct appo
 	if (next->status == APPT_COMPLETED && cur->status != APPT_COMPLETED &&
 	    (err = survey_on_completed(((struct edit *)vctx)->app, db, next, req->now)))
 		return err;
+	/* no longer completed (a no-show corrected later): its PROMs stop */
+	if (cur->status == APPT_COMPLETED && next->status != APPT_COMPLETED &&
+	    (err = store_survey_followups_stop(db, false, next->id, req->now)))
+		return err;
 	return outbox_on_change(((struct edit *)vctx)->app, db, cur, next, false, req->now);
 }
 
@@ -987,6 +992,7 @@ out:
 API_HANDLER(api_appointments_get)
 {
 	struct appointment a;
+	int64_t answer;
 	enum app_err err;
 
 	if ((err = api_appointment_visible(db, req, rep, &a)))
@@ -994,8 +1000,11 @@ API_HANDLER(api_appointments_get)
 	audit_read(app->audit, &req->who, "appointment.read", a.patient_id, a.id, req->now);
 	/* the patient's latest questionnaire answer, for the clinician (issue 22) */
 	write_appt_open(&rep->body, &a, false);
-	if ((err = api_survey_summary(db, &rep->body, a.patient_id)))
+	if ((err = api_survey_summary(db, &req->who, &rep->body, a.patient_id, &answer)))
 		return err;
+	if (answer >= 0)
+		audit_read(app->audit, &req->who, "questionnaire_responses.read", a.patient_id,
+			   answer, req->now);
 	buf_putc(&rep->body, '}');
 	snprintf(rep->etag, sizeof(rep->etag), "\"%" PRId64 "\"", a.version);
 	rep->status = 200;
@@ -1086,6 +1095,7 @@ struct list_ctx {
 	struct participant *parts; /* the day list: everyone else of every row */
 	int nparts, capparts;
 	struct store *db; /* the day list: the rows' questionnaire answers */
+	const struct actor *who; /* ... that the asker may see */
 	enum app_err err;
 };
 
@@ -1195,6 +1205,7 @@ static bool day_row(void *vctx, const struct appointment *a)
 {
 	struct list_ctx *c = vctx;
 	int age = age_at(a->patient_birth_date, a->start);
+	int64_t answer;
 
 	if (c->n++)
 		buf_putc(c->b, ',');
@@ -1217,8 +1228,12 @@ static bool day_row(void *vctx, const struct appointment *a)
 	} else {
 		buf_puts(c->b, ",\"room\":null");
 	}
-	if ((c->err = api_survey_summary(c->db, c->b, a->patient_id)))
+	if ((c->err = api_survey_summary(c->db, c->who, c->b, a->patient_id, &answer)))
 		return false;
+	if (answer >= 0) { /* the answer shown is a read of it, replayed on a hit too */
+		audit_batch_add(&c->audit, a->patient_id, answer);
+		listcache_rows_add(&c->rows, a->patient_id, answer);
+	}
 	buf_puts(c->b, ",\"participants\":[");
 	for (int i = 0, n = 0; i < c->nparts; i++)
 		if (c->parts[i].appointment_id == a->id)
@@ -1337,7 +1352,7 @@ API_HANDLER(api_appointments_day)
 	struct day_args args = {req->ids[0], 0, 0};
 	const char *date = params_get(req, "date");
 	struct civil day;
-	char key[64];
+	struct buf key;
 	enum app_err err;
 
 	if ((err = params_only(req, rep, allowed)) || (err = api_clinician_visible(db, req, rep)))
@@ -1350,8 +1365,19 @@ API_HANDLER(api_appointments_day)
 		timeutil_to_local(app_now(app), &day);
 	}
 	timeutil_day_bounds(&day, &args.from, &args.to);
-	snprintf(key, sizeof(key), "day|%" PRId64 "|%" PRId64, args.clinician_id, args.from);
-	if ((err = cached_list(app, db, req, rep, "day.read", key, run_day, &args, &ctx)))
+	/* the rows' questionnaire answers depend on the asker's scope */
+	ctx.who = &req->who;
+	buf_init(&key, LISTCACHE_KEY_MAX);
+	buf_printf(&key, "day|%" PRId64 "|%" PRId64 "|", args.clinician_id, args.from);
+	if (authz_scoped(&req->who)) {
+		buf_printf(&key, "%d|%" PRId64, (int)req->who.role, req->who.clinician_id);
+		for (int i = 0; i < req->who.nunits; i++)
+			buf_printf(&key, ",%" PRId64, req->who.unit_ids[i]);
+	}
+	err = cached_list(app, db, req, rep, "day.read", key.failed ? "" : key.data, run_day,
+			  &args, &ctx);
+	buf_release(&key);
+	if (err)
 		return err;
 	rep->status = 200;
 	return APP_OK;

@@ -16,6 +16,7 @@
  * answer (a second: 409), DELETE-like "decline" sets surveys_declined.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,30 +417,55 @@ API_HANDLER(api_survey_responses)
 	return APP_OK;
 }
 
-enum app_err api_survey_summary(struct store *db, struct buf *b, int64_t patient)
-{
+struct summary_ctx {
+	struct store *db;
+	const struct actor *who;
 	struct qresponse r;
-	char t[TIMEUTIL_INSTANT_LEN];
-	enum app_err err = store_survey_latest(db, patient, &r);
+	bool found;
+};
 
-	if (err == APP_ENOTFOUND) {
+/* The first PROM answer (newest first) whose appointment who may see. */
+static bool summary_one(void *vctx, const struct qresponse *r)
+{
+	struct summary_ctx *c = vctx;
+	struct appointment a;
+
+	if (authz_scoped(c->who) &&
+	    (!r->appointment_id || store_appointments_get(c->db, r->appointment_id, &a) ||
+	     authz_appointment(c->db, c->who, &a)))
+		return true;
+	c->r = *r;
+	c->found = true;
+	return false;
+}
+
+enum app_err api_survey_summary(struct store *db, const struct actor *who, struct buf *b,
+				int64_t patient, int64_t *answer_appt)
+{
+	struct summary_ctx c = {.db = db, .who = who};
+	char t[TIMEUTIL_INSTANT_LEN];
+	enum app_err err = store_survey_proms(db, patient, summary_one, &c);
+
+	*answer_appt = -1;
+	if (err)
+		return err;
+	if (!c.found) {
 		buf_puts(b, ",\"questionnaire\":null");
 		return APP_OK;
 	}
-	if (err)
-		return err;
+	*answer_appt = c.r.appointment_id;
 	buf_puts(b, ",\"questionnaire\":{\"latest_score\":");
-	if (r.has_score)
-		buf_printf(b, "%.15g", r.score);
+	if (c.r.has_score && isfinite(c.r.score))
+		buf_printf(b, "%.15g", c.r.score);
 	else
 		buf_puts(b, "null");
-	timeutil_format(r.authored, t);
+	timeutil_format(c.r.authored, t);
 	buf_json_kstr(b, ",", "answered_at", t);
-	buf_json_kstr(b, ",", "questionnaire_title", r.title);
-	if (r.wants_control < 0)
+	buf_json_kstr(b, ",", "questionnaire_title", c.r.title);
+	if (c.r.wants_control < 0)
 		buf_puts(b, ",\"wants_control\":null");
 	else
-		buf_json_kbool(b, ",", "wants_control", r.wants_control == 1);
+		buf_json_kbool(b, ",", "wants_control", c.r.wants_control == 1);
 	buf_putc(b, '}');
 	return APP_OK;
 }
@@ -510,13 +536,21 @@ static enum app_err plan_put(struct store *db, const struct req *req, struct rep
 	struct appointment a;
 	struct audit_row row;
 	json_t *plan = NULL;
-	char why[200], field[64], *text = NULL;
+	char why[200], field[64], detail[40], *text = NULL;
 	enum app_err err;
 	int64_t unit;
 
 	if ((err = plan_target(db, req, rep, appointment, &a, &unit)) ||
 	    (err = body_json(req, rep, &plan)))
 		return err;
+	/* a control wish becomes a waiting-list entry of the type: none, no plan */
+	if (appointment && !a.type_id && json_array_size(plan)) {
+		json_decref(plan);
+		return reply_fail(rep, APP_EINVAL, "type_id",
+				  "appointment %" PRId64 " has no consultation type: "
+				  "a follow-up plan needs one",
+				  a.id);
+	}
 	if (survey_plan_refusal(db, plan, unit, why, sizeof(why), field, sizeof(field))) {
 		json_decref(plan);
 		return reply_fail(rep, APP_EINVAL, field, "%s", why);
@@ -528,10 +562,13 @@ static enum app_err plan_put(struct store *db, const struct req *req, struct rep
 	json_decref(plan);
 	if (!(err = store_begin(db))) {
 		err = store_survey_plan_set(db, table, req->ids[0], text);
-		if (!err && appointment) {
-			audit_fill(&row, &req->who, "appointment.follow_up", a.patient_id, a.id,
+		if (!err) {
+			audit_fill(&row, &req->who,
+				   appointment ? "appointment.follow_up" : "type.follow_up",
+				   appointment ? a.patient_id : 0, appointment ? a.id : 0,
 				   req->now);
-			err = store_users_audit_add(db, &row);
+			snprintf(detail, sizeof(detail), "{\"type_id\":%" PRId64 "}", req->ids[0]);
+			err = store_users_audit_detail(db, &row, appointment ? NULL : detail);
 		}
 		if (!err)
 			err = store_commit(db);
@@ -647,8 +684,9 @@ static void strip_texts(json_t *items)
 
 /* The stored form of the patient's answer given (borrowed): its items
  * and what the server knows (new). */
-static json_t *canonical(const json_t *given, const struct survey_link *l, const struct qn *q,
-			 int64_t id, const struct qresponse *r, const char *public_url)
+static json_t *canonical(const json_t *given, const json_t *qj, const struct survey_link *l,
+			 const struct qn *q, int64_t id, const struct qresponse *r,
+			 const char *public_url)
 {
 	json_t *o = json_object(), *subj = json_object();
 	char s[600];
@@ -673,6 +711,7 @@ static json_t *canonical(const json_t *given, const struct survey_link *l, const
 	if (json_object_get(given, "item")) {
 		json_t *items = json_deep_copy(json_object_get(given, "item"));
 		strip_texts(items);
+		questionnaire_own_codings(qj, items);
 		json_object_set_new(o, "item", items);
 	}
 	return o;
@@ -727,7 +766,7 @@ API_HANDLER(api_survey_answer)
 	/* the id the row will get, for the resource stored in it */
 	if ((err = store_scalar(db, "SELECT IFNULL(MAX(id), 0) + 1 FROM questionnaire_responses",
 				0, 0, 0, &next_id)) ||
-	    !(stored = canonical(body, &l, &q, next_id, &r, app->cfg->public_url)) ||
+	    !(stored = canonical(body, qj, &l, &q, next_id, &r, app->cfg->public_url)) ||
 	    !(r.resource = json_dumps(stored, JSON_COMPACT))) {
 		err = err ? err : APP_ENOMEM;
 		goto rollback;
@@ -773,6 +812,7 @@ API_HANDLER(api_survey_decline)
 	if ((err = store_begin(db)))
 		return err;
 	if ((err = store_survey_decline(db, l.patient_id, req->now)) ||
+	    (err = store_survey_followups_stop(db, true, l.patient_id, req->now)) ||
 	    (err = store_users_audit_add(db, &row)) || (err = store_commit(db))) {
 		store_rollback(db);
 		return err;

@@ -6,7 +6,7 @@
  * its distribution (the built-in questionnaire's overall 1-5), grouped by
  * the mode the consultation was held in, unit, clinician or month; and, for
  * managers and admins, the free-text comments with when and the mode only,
- * never who.  GET /statistics/prom: PROM sends per plan (consultation type
+ * never who (to a manager only those of rows of 5 answers or more).  GET /statistics/prom: PROM sends per plan (consultation type
  * and questionnaire): sent, answered, the response rate, and how many ended
  * without a control against those that led to one.
  *
@@ -15,6 +15,7 @@
  * manager sees a count of 1 to 4 as "<5" (api_statistics.c's rule).
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,10 @@ struct sstats {
 	int nrows;
 	struct buf comment_buf;
 	int ncomments;
+	/* each comment's row and its span of comment_buf: a manager reads
+	 * the comments of rows of SMALL answers or more only */
+	int comment_row[MAX_COMMENTS];
+	size_t comment_at[MAX_COMMENTS + 1];
 	bool failed;
 };
 
@@ -109,18 +114,25 @@ static bool on_fact(void *ctx, const struct survey_fact *x)
 	if (s->comments && x->comment && *x->comment && s->ncomments < MAX_COMMENTS) {
 		char t[TIMEUTIL_INSTANT_LEN];
 		timeutil_format(x->authored, t);
-		buf_json_kstr(&s->comment_buf, s->ncomments++ ? ",{" : "{", "text", x->comment);
+		s->comment_row[s->ncomments] = (int)(r - s->rows);
+		buf_json_kstr(&s->comment_buf, "{", "text", x->comment);
 		buf_json_kstr(&s->comment_buf, ",", "at", t);
 		buf_json_kstr(&s->comment_buf, ",", "mode", x->mode);
 		buf_putc(&s->comment_buf, '}');
+		s->comment_at[++s->ncomments] = s->comment_buf.len;
 	}
 	return !s->comment_buf.failed;
+}
+
+static bool small(int64_t n)
+{
+	return n > 0 && n < SMALL;
 }
 
 static void count(const struct sstats *s, struct buf *b, const char *sep, const char *key,
 		  int64_t n)
 {
-	if (s->manager && n > 0 && n < SMALL)
+	if (s->manager && small(n))
 		buf_json_kstr(b, sep, key, "<5");
 	else
 		buf_json_kint(b, sep, key, n, false);
@@ -130,8 +142,9 @@ static void rate(const struct sstats *s, struct buf *b, const char *key, int64_t
 		 int64_t whole)
 {
 	buf_printf(b, ",\"%s\":", key);
-	/* a share of a small cell would tell the cell */
-	if (!whole || (s->manager && whole < SMALL))
+	/* a share whose whole, part or rest is small would tell that count
+	 * (api_statistics.c's rule) */
+	if (!whole || (s->manager && (small(whole) || small(part) || small(whole - part))))
 		buf_puts(b, "null");
 	else
 		buf_printf(b, "%.4f", (double)part / (double)whole);
@@ -153,7 +166,8 @@ static void write_survey_row(const struct sstats *s, struct buf *b, const struct
 	count(s, b, ",", "answered", r->answered);
 	rate(s, b, "response_rate", r->answered, r->sent);
 	buf_puts(b, ",\"mean\":");
-	if (!r->nscore || (s->manager && r->nscore < SMALL))
+	if (!r->nscore || (s->manager && r->nscore < SMALL) ||
+	    !isfinite(r->sum / (double)r->nscore))
 		buf_puts(b, "null");
 	else
 		buf_printf(b, "%.3f", r->sum / (double)r->nscore);
@@ -247,8 +261,14 @@ API_HANDLER(api_survey_stats)
 		buf_puts(&rep->body, "],\"total\":");
 		write_survey_row(&s, &rep->body, &s.total, true);
 		buf_puts(&rep->body, ",\"comments\":[");
-		if (s.comment_buf.len)
-			buf_append(&rep->body, s.comment_buf.data, s.comment_buf.len);
+		for (int i = 0, n = 0; i < s.ncomments; i++) {
+			if (s.manager && s.rows[s.comment_row[i]].answered < SMALL)
+				continue;
+			if (n++)
+				buf_putc(&rep->body, ',');
+			buf_append(&rep->body, s.comment_buf.data + s.comment_at[i],
+				   s.comment_at[i + 1] - s.comment_at[i]);
+		}
 		buf_puts(&rep->body, "]}");
 		rep->status = 200;
 	}

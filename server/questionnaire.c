@@ -110,6 +110,17 @@ static const char *unknown_member(const json_t *o, const char *const *allowed)
 	return NULL;
 }
 
+/* The characters of valid UTF-8 s: its bytes that start one (as the
+ * page counts them: [...s].length). */
+static size_t code_points(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 /* A FHIR string: non-empty, valid text. */
 static bool fhir_string(const json_t *v, size_t max)
 {
@@ -157,6 +168,33 @@ static enum app_err check_translation(const json_t *v, const char *path, const c
 	return APP_OK;
 }
 
+/* A number written plainly: -?digits(.digits), at most 9 digits before
+ * the point and 6 after, so that every reader (strtod here, Number() on
+ * the page) reads the same value and a sum of them stays finite. */
+static bool plain_number(const char *s)
+{
+	size_t i = s[0] == '-', d = 0, f = 0;
+
+	while (s[i] >= '0' && s[i] <= '9')
+		i++, d++;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			f++;
+	return !s[i] && d >= 1 && d <= 9 && (s[i - 1] != '.') && f <= 6;
+}
+
+/* Whether strtod would read all of s as a number ("1e308", " 7", "0x10",
+ * "inf"...): a code that scores must then be written plainly. */
+static bool reads_as_number(const char *s)
+{
+	char *end;
+
+	if (!*s)
+		return false;
+	(void)strtod(s, &end);
+	return !*end;
+}
+
 static enum app_err check_option(const json_t *o, const char *path, const char *link,
 				 struct qerr *e)
 {
@@ -194,6 +232,12 @@ static enum app_err check_option(const json_t *o, const char *path, const char *
 			    bad ? bad : "?");
 	if (!fhir_string(json_object_get(c, "code"), 200))
 		return fail(e, p, "item '%s': valueCoding needs a code", link);
+	if (reads_as_number(json_string_value(json_object_get(c, "code"))) &&
+	    !plain_number(json_string_value(json_object_get(c, "code"))))
+		return fail(e, p,
+			    "item '%s': a number code is written plainly (-12.5), with at most "
+			    "9 digits before the point and 6 after",
+			    link);
 	if (json_object_get(c, "display") && !fhir_string(json_object_get(c, "display"), 500))
 		return fail(e, p, "item '%s': valueCoding's display must be a non-empty string",
 			    link);
@@ -260,6 +304,53 @@ static const char *answer_member(const json_t *w)
 	return NULL;
 }
 
+/* The enableWhen answer am of w has its JSON type (answerBoolean a
+ * boolean, answerInteger an integer, answerDecimal a finite number,
+ * answerString text, answerCoding a code), and a number compared with a
+ * choice item t finds numbers in all its options. */
+static enum app_err check_enable_answer(const struct fitem *t, const json_t *w, const char *am,
+					const char *p, const char *link, struct qerr *e)
+{
+	const json_t *v = json_object_get(w, am), *o;
+	size_t i;
+	bool ok;
+
+	if (!strcmp(am, "answerBoolean"))
+		ok = json_is_boolean(v);
+	else if (!strcmp(am, "answerInteger"))
+		ok = json_is_integer(v) && json_integer_value(v) > -1000000000 &&
+		     json_integer_value(v) < 1000000000;
+	else if (!strcmp(am, "answerDecimal"))
+		ok = json_is_number(v) && isfinite(json_number_value(v)) &&
+		     fabs(json_number_value(v)) < 1e9;
+	else if (!strcmp(am, "answerString"))
+		ok = fhir_string(v, 500);
+	else /* answerCoding */
+		ok = json_is_object(v) && fhir_string(json_object_get(v, "code"), 200) &&
+		     !unknown_member(v, (const char *const[]){"system", "code", "display", NULL});
+	if (!ok)
+		return fail(e, p, "item '%s': enableWhen's %s is not %s", link, am,
+			    !strcmp(am, "answerBoolean")   ? "true or false"
+			    : !strcmp(am, "answerInteger") ? "a whole number (under 9 digits)"
+			    : !strcmp(am, "answerDecimal") ? "a number (under 9 digits)"
+			    : !strcmp(am, "answerString")  ? "a non-empty text"
+							   : "a coding with a code");
+	if (strcmp(t->type, "choice") ||
+	    (strcmp(am, "answerInteger") && strcmp(am, "answerDecimal")))
+		return APP_OK;
+	json_array_foreach(json_object_get(t->j, "answerOption"), i, o) {
+		const json_t *c = json_object_get(o, "valueCoding");
+		const char *s = c ? json_string_value(json_object_get(c, "code"))
+				  : json_string_value(json_object_get(o, "valueString"));
+		if (!s || !plain_number(s))
+			return fail(e, p,
+				    "item '%s': '%s' is compared with a number, but its option '%s' "
+				    "is not a number",
+				    link, t->link, s ? s : "?");
+	}
+	return APP_OK;
+}
+
 static enum app_err check_enable(const struct flat *f, int at, struct qerr *e)
 {
 	static const char *const allowed[] = {"question", "operator", "answerBoolean",
@@ -268,6 +359,7 @@ static enum app_err check_enable(const struct flat *f, int at, struct qerr *e)
 	const struct fitem *it = &f->it[at];
 	const json_t *arr = json_object_get(it->j, "enableWhen"), *w;
 	const char *q, *op, *am, *bad, *qt;
+	enum app_err err;
 	char p[200];
 	int target;
 
@@ -306,6 +398,15 @@ static enum app_err check_enable(const struct flat *f, int at, struct qerr *e)
 		return fail(e, p, "item '%s': enableWhen needs one answer[x]", it->link);
 	if (!strcmp(op, "exists") && strcmp(am, "answerBoolean"))
 		return fail(e, p, "item '%s': 'exists' takes answerBoolean", it->link);
+	if ((err = check_enable_answer(&f->it[target], w, am, p, it->link, e)))
+		return err;
+	/* an order is for numbers: a choice's codes are then all numbers */
+	if (strcmp(op, "=") && strcmp(op, "!=") && strcmp(op, "exists") &&
+	    strcmp(am, "answerInteger") && strcmp(am, "answerDecimal"))
+		return fail(e, p,
+			    "item '%s': the operator '%s' compares numbers; '%s' is compared "
+			    "with = or !=",
+			    it->link, op, q);
 	if (strcmp(op, "exists")) {
 		bool ok = (!strcmp(qt, "boolean") && !strcmp(am, "answerBoolean")) ||
 			  (!strcmp(qt, "integer") &&
@@ -314,7 +415,7 @@ static enum app_err check_enable(const struct flat *f, int at, struct qerr *e)
 			   !strcmp(am, "answerString")) ||
 			  (!strcmp(qt, "choice") &&
 			   (!strcmp(am, "answerCoding") || !strcmp(am, "answerString") ||
-			    !strcmp(am, "answerInteger")));
+			    !strcmp(am, "answerInteger") || !strcmp(am, "answerDecimal")));
 		if (!ok)
 			return fail(e, p, "item '%s': %s does not fit '%s', a %s item", it->link, am,
 				    q, qt);
@@ -343,8 +444,10 @@ static enum app_err check_item(const json_t *j, const char *path, int parent, st
 
 	if (!json_is_object(j))
 		return fail(e, path, "an item is an object");
-	if (!fhir_string(json_object_get(j, "linkId"), 64))
-		return fail(e, path, "an item needs a linkId (a non-empty string, at most 64 bytes)");
+	if (!fhir_string(json_object_get(j, "linkId"), 64) || validate_text(link, false))
+		return fail(e, path,
+			    "an item needs a linkId (a non-empty string on one line, at most 64 "
+			    "bytes)");
 	if ((bad = unknown_member(j, allowed)))
 		return fail(e, path, "item '%s': member '%s' is not supported", link, bad);
 	type = json_string_value(json_object_get(j, "type"));
@@ -432,13 +535,79 @@ static enum app_err flatten(const json_t *items, const char *base, int parent, s
 	char path[160];
 	size_t i;
 
-	if (depth > 8)
+	if (depth > QUESTIONNAIRE_MAX_DEPTH)
 		return fail(e, base, "groups nest at most 8 deep");
 	json_array_foreach(items, i, j) {
 		snprintf(path, sizeof(path), "%s%sitem[%zu]", base, *base ? "." : "", i);
 		if ((err = check_item(j, path, parent, f, e, depth)))
 			return err;
 	}
+	return APP_OK;
+}
+
+/* Every string of v (keys and values, at any depth) is text a person
+ * reads: no control character but the newline, no direction mark or line
+ * separator (validate_text).  The first that is not names its place. */
+static enum app_err check_strings(const json_t *v, const char *path, int depth, struct qerr *e)
+{
+	const char *k, *why;
+	const json_t *x;
+	char p[200];
+	size_t i;
+
+	if (depth > 4 * QUESTIONNAIRE_MAX_DEPTH + 8)
+		return fail(e, path, "the resource nests too deep");
+	if (json_is_string(v) && (why = validate_text(json_string_value(v), true)))
+		return fail(e, path, "'%s' %s", path[0] ? path : "(the resource)", why);
+	json_object_foreach((json_t *)v, k, x) {
+		enum app_err err;
+		if ((why = validate_text(k, false)))
+			return fail(e, path, "a member name %s", why);
+		path_join(p, sizeof(p), path, path[0] ? "." : "");
+		snprintf(p + strlen(p), sizeof(p) - strlen(p), "%s", k);
+		if ((err = check_strings(x, p, depth + 1, e)))
+			return err;
+	}
+	json_array_foreach(v, i, x) {
+		enum app_err err;
+		snprintf(p, sizeof(p), "%s[%zu]", path, i);
+		if ((err = check_strings(x, p, depth + 1, e)))
+			return err;
+	}
+	return APP_OK;
+}
+
+/* The type of each top-level member that is not checked on its own:
+ * s string, b boolean, o object, a array. */
+static const struct {
+	const char *name;
+	char kind;
+} top_kinds[] = {
+	{"id", 's'},	      {"meta", 'o'},	    {"identifier", 'a'}, {"version", 's'},
+	{"date", 's'},	      {"publisher", 's'},   {"description", 's'}, {"subjectType", 'a'},
+	{"purpose", 's'},     {"copyright", 's'},   {"text", 'o'},	 {"experimental", 'b'},
+	{"implicitRules", 's'},
+};
+
+static enum app_err check_top_kinds(const json_t *q, struct qerr *e)
+{
+	for (size_t i = 0; i < sizeof(top_kinds) / sizeof(top_kinds[0]); i++) {
+		const json_t *v = json_object_get(q, top_kinds[i].name);
+		char k = top_kinds[i].kind;
+		if (v && !(k == 's'   ? fhir_string(v, 4000)
+			   : k == 'b' ? json_is_boolean(v)
+			   : k == 'o' ? json_is_object(v)
+				      : json_is_array(v)))
+			return fail(e, top_kinds[i].name, "%s must be %s", top_kinds[i].name,
+				    k == 's'   ? "a non-empty string"
+				    : k == 'b' ? "true or false"
+				    : k == 'o' ? "an object"
+					       : "a list");
+	}
+	if (json_object_get(q, "_description") &&
+	    check_translation(json_object_get(q, "_description"), "_description",
+			      "(description)", e))
+		return APP_EINVAL;
 	return APP_OK;
 }
 
@@ -462,6 +631,8 @@ static enum app_err check_all(const json_t *q, struct flat *f, struct qerr *e)
 		return fail(e, "resourceType", "resourceType must be \"Questionnaire\"");
 	if ((bad = unknown_member(q, allowed)))
 		return fail(e, bad, "member '%s' is not supported", bad);
+	if ((err = check_strings(q, "", 0, e)) || (err = check_top_kinds(q, e)))
+		return err;
 	if (!one_of(json_string_value(json_object_get(q, "status")), statuses))
 		return fail(e, "status", "status is draft, active, retired or unknown");
 	if (json_object_get(q, "language") &&
@@ -605,7 +776,7 @@ static enum app_err walk_response(const json_t *items, const char *base, const s
 	char path[160];
 	size_t i;
 
-	if (depth > 8)
+	if (depth > QUESTIONNAIRE_MAX_DEPTH)
 		return fail(e, base, "items nest at most 8 deep");
 	if (!json_is_array(items))
 		return fail(e, base, "item is an array");
@@ -705,13 +876,14 @@ static enum app_err check_answer(const struct fitem *it, const struct answered *
 	} else if (!strcmp(it->type, "string") || !strcmp(it->type, "text")) {
 		json_int_t max = json_integer_value(json_object_get(it->j, "maxLength"));
 		v = json_object_get(a, "valueString");
-		if (!fhir_string(v, QUESTIONNAIRE_TEXT_MAX) ||
+		if (!fhir_string(v, 4 * QUESTIONNAIRE_TEXT_MAX) ||
+		    code_points(json_string_value(v)) > QUESTIONNAIRE_TEXT_MAX ||
 		    validate_text(json_string_value(v), !strcmp(it->type, "text")))
 			return fail(e, an->path,
-				    "item '%s' takes valueString: text of at most %d bytes%s", link,
-				    QUESTIONNAIRE_TEXT_MAX,
+				    "item '%s' takes valueString: text of at most %d characters%s",
+				    link, QUESTIONNAIRE_TEXT_MAX,
 				    strcmp(it->type, "text") ? " on one line" : "");
-		if (max && (json_int_t)strlen(json_string_value(v)) > max)
+		if (max && (json_int_t)code_points(json_string_value(v)) > max)
 			return fail(e, an->path, "item '%s': at most %lld characters", link,
 				    (long long)max);
 	} else { /* choice */
@@ -883,7 +1055,7 @@ static bool each_answer(const json_t *items, answer_fn fn, void *ctx, int depth)
 	const json_t *j;
 	size_t i;
 
-	if (depth > 8)
+	if (depth > QUESTIONNAIRE_MAX_DEPTH)
 		return true;
 	json_array_foreach(items, i, j) {
 		const json_t *a = json_array_get(json_object_get(j, "answer"), 0);
@@ -936,8 +1108,10 @@ bool questionnaire_score(const json_t *fb, const json_t *qr, double *score)
 	struct scoring s = {how && strcmp(how, "sum") ? how : NULL, 0, false};
 
 	each_answer(json_object_get(qr, "item"), score_one, &s, 0);
-	*score = s.sum;
-	return s.any;
+	/* codes too large to sum (refused at upload now, but an older
+	 * version may have them) score nothing rather than infinity */
+	*score = isfinite(s.sum) ? s.sum : 0;
+	return s.any && isfinite(s.sum);
 }
 
 struct control {
@@ -1038,4 +1212,72 @@ const char *questionnaire_title(const json_t *q, const char *lang)
 		return t;
 	t = json_string_value(json_object_get(q, "title"));
 	return t ? t : "";
+}
+
+/* q's item linkId among items (at any depth), or NULL. */
+static const json_t *item_by_link(const json_t *items, const char *link, int depth)
+{
+	const json_t *it, *found;
+	size_t i;
+
+	if (depth > QUESTIONNAIRE_MAX_DEPTH)
+		return NULL;
+	json_array_foreach(items, i, it) {
+		const char *l = json_string_value(json_object_get(it, "linkId"));
+		if (l && link && !strcmp(l, link))
+			return it;
+		if ((found = item_by_link(json_object_get(it, "item"), link, depth + 1)))
+			return found;
+	}
+	return NULL;
+}
+
+/* The option coding of qi that answer coding c chose (as check_answer
+ * matched it), or NULL. */
+static const json_t *own_coding(const json_t *qi, const json_t *c)
+{
+	const char *code = json_string_value(json_object_get(c, "code"));
+	const char *sys = json_string_value(json_object_get(c, "system"));
+	const json_t *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(qi, "answerOption"), i, o) {
+		const json_t *oc = json_object_get(o, "valueCoding");
+		const char *s1 = json_string_value(json_object_get(oc, "system"));
+		if (oc && code && !strcmp(json_string_value(json_object_get(oc, "code")), code) &&
+		    (!sys || !s1 || !strcmp(s1, sys)))
+			return oc;
+	}
+	return NULL;
+}
+
+static void own_codings(const json_t *q, json_t *items, int depth)
+{
+	static const char *const keep[] = {"system", "code", "display", NULL};
+	json_t *it, *a;
+	size_t i, k;
+
+	if (depth > QUESTIONNAIRE_MAX_DEPTH)
+		return;
+	json_array_foreach(items, i, it) {
+		const json_t *qi = item_by_link(json_object_get(q, "item"),
+						json_string_value(json_object_get(it, "linkId")), 0);
+		json_array_foreach(json_object_get(it, "answer"), k, a) {
+			const json_t *oc = own_coding(qi, json_object_get(a, "valueCoding"));
+			if (json_object_get(a, "valueCoding")) {
+				json_t *c = json_object();
+				for (int m = 0; oc && keep[m]; m++)
+					if (json_object_get(oc, keep[m]))
+						json_object_set(c, keep[m], json_object_get(oc, keep[m]));
+				json_object_set_new(a, "valueCoding", c);
+			}
+			own_codings(q, json_object_get(a, "item"), depth + 1);
+		}
+		own_codings(q, json_object_get(it, "item"), depth + 1);
+	}
+}
+
+void questionnaire_own_codings(const json_t *q, json_t *items)
+{
+	own_codings(q, items, 0);
 }

@@ -29,7 +29,8 @@
 #include "err.h"
 
 #define QUESTIONNAIRE_MAX_ITEMS 200
-#define QUESTIONNAIRE_TEXT_MAX 4000 /* bytes of a string or text answer */
+#define QUESTIONNAIRE_MAX_DEPTH 8 /* nesting of items (and of answers' items) */
+#define QUESTIONNAIRE_TEXT_MAX 4000 /* characters (code points) of a string or text answer */
 
 struct qerr {
 	char path[160];
@@ -53,8 +54,13 @@ enum app_err questionnaire_feedback_check(const json_t *q, const json_t *fb,
 enum app_err questionnaire_response_check(const json_t *q, const json_t *qr,
 					  struct qerr *e) WARN_UNUSED;
 
+/* In items (a checked response's, changed in place, at every depth) each
+ * valueCoding becomes the questionnaire q's own coding of the chosen
+ * code: its system, code and display, never what the client sent. */
+void questionnaire_own_codings(const json_t *q, json_t *items);
+
 /* The score of response qr by feedback fb (NULL: "sum"); false when nothing
- * counted (no answer scores). */
+ * counted (no answer scores) or the sum is not finite. */
 bool questionnaire_score(const json_t *fb, const json_t *qr, double *score);
 
 /* The answer of fb's control_item in qr: 1 yes, 0 no, -1 no such item or

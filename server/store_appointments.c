@@ -770,9 +770,10 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 	"SELECT 'prom_control', 3, f.appointment_id, f.answered_at, 'PROM: wants a control', "     \
 	"NULL, NULL, (SELECT r.id FROM questionnaire_responses r JOIN survey_links l ON "          \
 	"l.id = r.link_id WHERE l.send_id = f.id) FROM follow_up_sends f WHERE "                   \
-	"f.led_to_control = 1 AND EXISTS (SELECT 1 FROM waiting_list w JOIN appointments p ON "    \
-	"p.id = f.appointment_id WHERE w.patient_id = f.patient_id AND w.type_id = p.type_id "     \
-	"AND w.status = 'waiting')"
+	"f.led_to_control = 1 AND ((SELECT p.type_id FROM appointments p WHERE "                  \
+	"p.id = f.appointment_id) IS NULL OR EXISTS (SELECT 1 FROM waiting_list w JOIN "           \
+	"appointments p ON p.id = f.appointment_id WHERE w.patient_id = f.patient_id AND "         \
+	"w.type_id = p.type_id AND w.status = 'waiting'))"
 
 enum app_err store_appointments_queue(struct store *s, const struct queue_filter *f, queue_fn fn,
 				      void *ctx)

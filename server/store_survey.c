@@ -392,24 +392,27 @@ enum app_err store_survey_responses(struct store *s, int64_t patient, int64_t ap
 	return err;
 }
 
-enum app_err store_survey_latest(struct store *s, int64_t patient, struct qresponse *out)
+enum app_err store_survey_proms(struct store *s, int64_t patient, qresponse_fn fn, void *ctx)
 {
 	static const char sql[] =
 		"SELECT " R_COLS "NULL FROM questionnaire_responses r JOIN questionnaires q "
-		"ON q.id = r.questionnaire_id WHERE r.patient_id = ?1 "
-		"ORDER BY r.authored DESC, r.id DESC LIMIT 1";
+		"ON q.id = r.questionnaire_id WHERE r.patient_id = ?1 AND r.kind = 'prom' "
+		"ORDER BY r.authored DESC, r.id DESC";
 	sqlite3_stmt *st;
+	struct qresponse r;
 	enum app_err err;
 	int rc;
 
 	if ((err = store_stmt(s, sql, &st)))
 		return err;
 	sqlite3_bind_int64(st, 1, patient);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		response_row(st, out);
-	else
-		err = rc == SQLITE_DONE ? APP_ENOTFOUND : store_fail(s, rc, "latest response");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		response_row(st, &r);
+		if (!fn(ctx, &r))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "latest response");
 	store_done(st);
 	return err;
 }
@@ -430,6 +433,23 @@ enum app_err store_survey_decline(struct store *s, int64_t patient, int64_t now)
 			 "UPDATE patients SET surveys_declined = 1, updated_at = ?2 "
 			 "WHERE id = ?1 AND surveys_declined = 0",
 			 2, patient, now);
+}
+
+enum app_err store_survey_followups_stop(struct store *s, bool patient, int64_t id, int64_t now)
+{
+	static const char *const sql[2][2] = {
+		{"DELETE FROM follow_up_sends WHERE appointment_id = ?1 AND sent_at IS NULL",
+		 "UPDATE follow_up_sends SET reminded_at = ?2 WHERE appointment_id = ?1 "
+		 "AND sent_at IS NOT NULL AND answered_at IS NULL AND reminded_at IS NULL"},
+		{"DELETE FROM follow_up_sends WHERE patient_id = ?1 AND sent_at IS NULL",
+		 "UPDATE follow_up_sends SET reminded_at = ?2 WHERE patient_id = ?1 "
+		 "AND sent_at IS NOT NULL AND answered_at IS NULL AND reminded_at IS NULL"},
+	};
+	enum app_err err;
+
+	if ((err = store_run(s, sql[patient][0], 1, id, 0)))
+		return err;
+	return store_run(s, sql[patient][1], 2, id, now);
 }
 
 /* ---- plans ---- */

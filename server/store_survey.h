@@ -87,13 +87,18 @@ typedef bool (*qresponse_fn)(void *ctx, const struct qresponse *r);
  * first. */
 enum app_err store_survey_responses(struct store *s, int64_t patient, int64_t appt,
 				    qresponse_fn fn, void *ctx) WARN_UNUSED;
-/* The newest answer of patient (resource NULL).  APP_ENOTFOUND when none. */
-enum app_err store_survey_latest(struct store *s, int64_t patient,
-				 struct qresponse *out) WARN_UNUSED;
+/* The PROM answers of patient (not the satisfaction survey), newest first,
+ * without their resource, until fn returns false. */
+enum app_err store_survey_proms(struct store *s, int64_t patient, qresponse_fn fn,
+				void *ctx) WARN_UNUSED;
 
 /* Whether patient declined surveys; set it. */
 enum app_err store_survey_declined(struct store *s, int64_t patient, bool *declined) WARN_UNUSED;
 enum app_err store_survey_decline(struct store *s, int64_t patient, int64_t now) WARN_UNUSED;
+/* Stop the PROM sends of appointment id (patient: of patient id): drop the
+ * unsent ones and close the reminders of the sent ones (at now). */
+enum app_err store_survey_followups_stop(struct store *s, bool patient, int64_t id,
+					 int64_t now) WARN_UNUSED;
 
 /* ---- follow-up plans and their sends ---- */
 

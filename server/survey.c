@@ -106,10 +106,15 @@ enum app_err survey_on_completed(struct app *app, struct store *db, const struct
 	enum app_err err;
 	int n;
 
-	if ((err = plan_sends(db, a)) || (err = store_survey_declined(db, a->patient_id, &declined)) ||
-	    (err = store_survey_sent(db, a->id, &sent)) || (err = store_survey_builtin(db, &qid)))
+	/* a patient who declined gets no survey of any kind (issue 22) */
+	if ((err = store_survey_declined(db, a->patient_id, &declined)))
 		return err;
-	if (declined || sent || !qid)
+	if (declined)
+		return APP_OK;
+	if ((err = plan_sends(db, a)) || (err = store_survey_sent(db, a->id, &sent)) ||
+	    (err = store_survey_builtin(db, &qid)))
+		return err;
+	if (sent || !qid)
 		return APP_OK;
 	if ((err = new_link(app, db, a, "survey", qid, 0, now, &link)))
 		return err;
@@ -124,14 +129,24 @@ static void send_followup(struct app *app, struct store *db, int64_t id, bool re
 	struct appointment a;
 	struct qn q = {0};
 	int64_t link = 0;
+	bool declined = false;
 	enum app_err err;
 	int n;
 
 	if ((err = store_begin(db)))
 		return;
 	if ((err = store_survey_followup_get(db, id, &f)) ||
-	    (err = store_appointments_get(db, f.appointment_id, &a)))
+	    (err = store_appointments_get(db, f.appointment_id, &a)) ||
+	    (err = store_survey_declined(db, f.patient_id, &declined)))
 		goto out;
+	/* declined, or no longer completed (a no-show corrected later): the
+	 * sends of it stop without a message */
+	if (declined || a.status != APPT_COMPLETED) {
+		err = store_survey_followups_stop(db, false, f.appointment_id, now);
+		if (!err && declined)
+			err = store_survey_followups_stop(db, true, f.patient_id, now);
+		goto out;
+	}
 	if (reminder) {
 		if ((err = store_survey_followup_link(db, id, &link)))
 			goto out;
@@ -281,6 +296,11 @@ const char *survey_plan_refusal(struct store *db, const json_t *plan, int64_t un
 		    json_integer_value(d) > 3650)
 			return refuse(why, cap, field, fcap, n, "after_days",
 				      "send %ld: 'after_days' is 1 to 3650", n);
+		/* the questionnaire's FHIR id is a string; its plan takes the number */
+		if (json_is_string(q))
+			return refuse(why, cap, field, fcap, n, "questionnaire_id",
+				      "send %ld: 'questionnaire_id' is a number (%.20s, not \"%.20s\")",
+				      n, json_string_value(q), json_string_value(q));
 		if (!json_is_integer(q) || json_integer_value(q) < 1 ||
 		    store_survey_qn_get(db, json_integer_value(q), 0, &qn))
 			return refuse(why, cap, field, fcap, n, "questionnaire_id",

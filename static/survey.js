@@ -28,6 +28,8 @@ const T = {
     declined: 'Vi sender deg ikke flere spørreskjema. Takk for beskjed.',
     gone: 'Lenken virker ikke lenger. Den kan være utløpt eller allerede brukt. Ta kontakt med klinikken om du har spørsmål.',
     error: 'Noe gikk galt. Prøv igjen om litt.',
+    invalid: 'Noen av svarene kunne ikke tas imot. Se over svarene og prøv igjen, eller ta kontakt med klinikken.',
+    tooBig: 'Svarene er for lange til å sendes. Gjør de lengste svarene kortere og prøv igjen.',
   },
   nn: {
     page: 'Spørjeskjema', lang: 'Språk', brand: 'Spørsmål frå klinikken',
@@ -43,6 +45,8 @@ const T = {
     declined: 'Vi sender deg ikkje fleire spørjeskjema. Takk for beskjed.',
     gone: 'Lenkja verkar ikkje lenger. Ho kan vere utgått eller alt brukt. Ta kontakt med klinikken om du har spørsmål.',
     error: 'Noko gjekk gale. Prøv igjen om litt.',
+    invalid: 'Nokre av svara kunne ikkje takast imot. Sjå over svara og prøv igjen, eller ta kontakt med klinikken.',
+    tooBig: 'Svara er for lange til å sendast. Gjer dei lengste svara kortare og prøv igjen.',
   },
   en: {
     page: 'Questionnaire', lang: 'Language', brand: 'Questions from the clinic',
@@ -58,6 +62,8 @@ const T = {
     declined: 'We will send you no more questionnaires. Thank you for letting us know.',
     gone: 'This link no longer works. It may have expired or already been used. Please contact the clinic if you have questions.',
     error: 'Something went wrong. Please try again in a while.',
+    invalid: 'Some of the answers could not be accepted. Please look over your answers and try again, or contact the clinic.',
+    tooBig: 'Your answers are too long to send. Please shorten the longest ones and try again.',
   },
 };
 
@@ -145,9 +151,9 @@ async function send(e) {
     if (r.status === 201) return finish('thanks');
     if (r.status === 409) return finish('answered');
     if (r.status === 404) return finish('gone');
-    let msg = t().error;
-    try { const x = await r.json(); if (r.status === 400 && x.error && x.error.message) msg = `${msg} (${x.error.message})`; } catch (_) { /* not JSON */ }
-    $('notice').textContent = msg;
+    // the server's own words are English and technical: the patient
+    // reads ours, in their language
+    $('notice').textContent = r.status === 400 ? t().invalid : r.status === 413 ? t().tooBig : t().error;
   } catch (_) {
     $('notice').textContent = t().error;
   } finally {

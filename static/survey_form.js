@@ -20,6 +20,7 @@ const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
 const MIN_VALUE = 'http://hl7.org/fhir/StructureDefinition/minValue';
 const MAX_VALUE = 'http://hl7.org/fhir/StructureDefinition/maxValue';
 const SCALE_MAX = 11; // an integer range up to this many values is a row of buttons
+export const TEXT_MAX = 4000; // characters of a text answer (server/questionnaire.h)
 
 export const FORM_TEXTS = {
   nb: {
@@ -67,7 +68,7 @@ function extInteger(item, url) {
 
 // An answer option's key in the model (its code or its string) and its
 // words in lang.
-function optionKey(opt) {
+export function optionKey(opt) {
   if (opt.valueCoding) return `c:${opt.valueCoding.system || ''}|${opt.valueCoding.code}`;
   if (opt.valueString !== undefined) return `s:${opt.valueString}`;
   if (opt.valueInteger !== undefined) return `i:${opt.valueInteger}`;
@@ -128,6 +129,17 @@ function holds(op, have, want) {
   }
 }
 
+// Whether condition ew holds for the answer value (the form's model value:
+// a choice's optionKey; undefined when the item is unanswered or hidden) of
+// its question item.  The server (questionnaire.c) decides alike: the
+// shared cases are tests/fixtures/enable_when.json.
+export function conditionHolds(item, value, ew) {
+  const has = !!item && value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && !value.length);
+  if (ew.operator === 'exists') return has === (ew.answerBoolean !== false);
+  if (!has) return false;
+  return holds(ew.operator, comparable(item, value), expected(ew));
+}
+
 // ---- the form ----
 
 // A small element builder (the patient page loads nothing of the staff app).
@@ -177,9 +189,7 @@ export function surveyForm(q, { lang = 'nb', prefix = 'sq', onChange } = {}) {
     const results = conds.map(ew => {
       const src = byLink.get(ew.question);
       const has = !!src && enabled(ew.question, depth + 1) && answered(ew.question);
-      if (ew.operator === 'exists') return has === (ew.answerBoolean !== false);
-      if (!has) return false;
-      return holds(ew.operator, comparable(src.item, answers.get(ew.question)), expected(ew));
+      return conditionHolds(src && src.item, has ? answers.get(ew.question) : undefined, ew);
     });
     return x.item.enableBehavior === 'any' ? results.some(Boolean) : results.every(Boolean);
   }
@@ -303,8 +313,11 @@ export function surveyForm(q, { lang = 'nb', prefix = 'sq', onChange } = {}) {
       if ((a !== null && n < a) || (b !== null && n > b))
         return a !== null && b !== null ? tx.range(a, b) : a !== null ? tx.atLeast(a) : tx.atMost(b);
     }
-    if ((item.type === 'string' || item.type === 'text') && item.maxLength && [...v].length > item.maxLength)
-      return tx.tooLong(item.maxLength);
+    if (item.type === 'string' || item.type === 'text') {
+      // the server's limit (QUESTIONNAIRE_TEXT_MAX, characters) or the item's
+      const max = Math.min(item.maxLength || TEXT_MAX, TEXT_MAX);
+      if ([...v].length > max) return tx.tooLong(max);
+    }
     return null;
   }
 

@@ -124,6 +124,23 @@ static bool holds(const json_t *j, const char *text)
 	return yes;
 }
 
+/* Wait until patient p's audit trail holds action (5 s at most). */
+static void audited(long long p, const char *action)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/api/v1/audit?patient_id=%lld", p);
+	for (int i = 0; i < 500; i++) {
+		json_t *j = e2e_json(port, "GET", path, NULL, 200);
+		bool seen = holds(j, action);
+		json_decref(j);
+		if (seen)
+			return;
+		usleep(10000);
+	}
+	ck_abort_msg("patient %lld: no '%s' in the audit trail", p, action);
+}
+
 static int count_kind(const json_t *m, const char *kind)
 {
 	const json_t *v;
@@ -339,12 +356,16 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 	ck_assert_int_eq(survey("POST", token, "",
 				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"
 				"\"completed\",\"item\":[{\"linkId\":\"overall\",\"text\":\"<b>x</b>\","
-				"\"answer\":[{\"valueCoding\":{\"code\":\"4\"}}]},{\"linkId\":"
+				"\"answer\":[{\"valueCoding\":{\"code\":\"4\",\"display\":"
+				"\"Ring 99999999\"}}]},{\"linkId\":"
 				"\"better\",\"answer\":[{\"valueString\":\"Lyden hakka litt\"}]}]}",
 				&r),
 			 201);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "completed");
 	ck_assert(!holds(r.json, "<b>")); /* a text the client sent along is not kept */
+	/* nor its display of the code: the questionnaire's own coding is */
+	ck_assert(!holds(r.json, "99999999"));
+	ck_assert(holds(r.json, "https://timebok.no/fhir/CodeSystem/satisfaction"));
 	e2e_resp_free(&r);
 	ck_assert_int_eq(survey("POST", token, "",
 				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"
@@ -362,14 +383,8 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 			 404);
 	snprintf(body404, sizeof(body404), "%s", r.body);
 	e2e_resp_free(&r);
-	/* "do not ask me again" through the English patient's link */
+	/* (declining through the link: declines_summary_and_lost_controls) */
 	token_of("+4791000002", token);
-	ck_assert_int_eq(survey("POST", token, "/decline", NULL, &r), 204);
-	e2e_resp_free(&r);
-	snprintf(path, sizeof(path), "/api/v1/patients/%lld", pat_en);
-	j = e2e_json(port, "GET", path, NULL, 200);
-	ck_assert(json_is_true(json_object_get(j, "surveys_declined")));
-	json_decref(j);
 
 	/* 12 weeks (and the links from the consultation day have expired) */
 	clock_at(END_UTC + 84 * DAY + 3600);
@@ -446,8 +461,9 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 	json_decref(j);
 
 	/* the statistics: one survey of two answered (the third patient
-	 * declined), score 4, the comment without who; the PROM plan's six
-	 * sends, four answered, three leading to a control */
+	 * declined), score 4, the comment without who; the PROM plan's four
+	 * sends (none to the patient who declined), four answered, three
+	 * leading to a control */
 	j = e2e_json(port, "GET",
 		     "/api/v1/statistics/surveys?from=2031-03-01&to=2031-03-31&group_by=mode", NULL,
 		     200);
@@ -469,7 +485,7 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "rows"), 0),
 							   "key")),
 			 "Kneoperasjon kontroll: Kne");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"), "sent")), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"), "sent")), 4);
 	ck_assert_int_eq(
 		json_integer_value(json_object_get(json_object_get(j, "total"), "answered")), 4);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "total"),
@@ -546,16 +562,7 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 	ck_assert_str_eq(json_string_value(json_object_get(j, "resourceType")), "Bundle");
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 3);
 	json_decref(j);
-	snprintf(path, sizeof(path), "/api/v1/audit?patient_id=%lld", pat_nn);
-	for (int i = 0; i < 500; i++) {
-		j = e2e_json(port, "GET", path, NULL, 200);
-		bool seen = holds(j, "questionnaire_responses.list");
-		json_decref(j);
-		if (seen)
-			break;
-		ck_assert_int_lt(i, 499);
-		usleep(10000);
-	}
+	audited(pat_nn, "questionnaire_responses.list");
 	(void)a_no;
 }
 END_TEST
@@ -663,6 +670,9 @@ START_TEST(a_type_carries_its_follow_up)
 		 "{\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":%lld,\"when\":1}]}", prom);
 	refused("PATCH", path, bad, "follow_up[0]", "'when'");
 	snprintf(bad, sizeof(bad),
+		 "{\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":\"%lld\"}]}", prom);
+	refused("PATCH", path, bad, "follow_up[0].questionnaire_id", "is a number");
+	snprintf(bad, sizeof(bad),
 		 "{\"follow_up\":[{\"after_days\":84,\"questionnaire_id\":%lld,"
 		 "\"threshold\":\"high\"}]}",
 		 prom);
@@ -700,6 +710,37 @@ START_TEST(a_type_carries_its_follow_up)
 	ck_assert_int_eq(e2e_sql_int(srv.db, "SELECT count(*) FROM consultation_types"), ntypes);
 	snprintf(body, sizeof(body), "{\"unit_id\":%lld}", unit2);
 	refused("PATCH", path, body, "follow_up[0].questionnaire_id", "another unit");
+	/* nor may a secretary of this unit put the other unit's in */
+	{
+		struct session sec;
+		struct resp r;
+		int status;
+		snprintf(body, sizeof(body),
+			 "{\"username\":\"sekretaer1\",\"role\":\"secretary\",\"password\":\""
+			 E2E_PASSWORD "\",\"unit_ids\":[%lld]}",
+			 unit);
+		json_decref(e2e_json(port, "POST", "/api/v1/users", body, 201));
+		ck_assert(e2e_login(port, "sekretaer1", E2E_PASSWORD, &sec, &status));
+		snprintf(bad, sizeof(bad), "[{\"after_days\":84,\"questionnaire_id\":%lld}]", q2);
+		ck_assert(e2e_request_as(port, &sec, "PUT", path_fu, NULL, bad, &r));
+		ck_assert_msg(r.status == 400 &&
+				      e2e_is_error(&r, "invalid", "follow_up[0].questionnaire_id"),
+			      "%d %s", r.status, r.body);
+		e2e_resp_free(&r);
+		/* and a change they may make is audited */
+		snprintf(bad, sizeof(bad), "[{\"after_days\":60,\"questionnaire_id\":%lld}]", prom);
+		ck_assert(e2e_request_as(port, &sec, "PUT", path_fu, NULL, bad, &r));
+		ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
+		e2e_resp_free(&r);
+		snprintf(t2_sql, sizeof(t2_sql),
+			 "SELECT count(*) FROM audit_log WHERE action = 'type.follow_up' AND "
+			 "username = 'sekretaer1'");
+		ck_assert_int_eq(e2e_sql_int(srv.db, t2_sql), 1);
+		snprintf(t2_sql, sizeof(t2_sql),
+			 "SELECT count(*) FROM consultation_types WHERE id = %lld AND follow_up IS NULL",
+			 t2);
+		json_decref(e2e_json(port, "PUT", path_fu, plan2, 200));
+	}
 	/* in its own unit it may */
 	snprintf(body, sizeof(body),
 		 "{\"name\":\"Hud kontroll\",\"unit_id\":%lld,\"duration_minutes\":20,"
@@ -745,6 +786,265 @@ START_TEST(a_type_carries_its_follow_up)
 }
 END_TEST
 
+/* Poll until the count sql reads is want (5 s at most). */
+static void sql_becomes(const char *sql, long long want)
+{
+	long long got = -1;
+
+	for (int i = 0; i < 500 && (got = e2e_sql_int(srv.db, sql)) != want; i++)
+		usleep(10000);
+	ck_assert_msg(got == want, "%s: %lld, want %lld", sql, got, want);
+}
+
+/* The follow-up sends of appointment a (all, or the ones not yet sent). */
+static long long sends_of(long long a, bool unsent)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM follow_up_sends WHERE appointment_id = %lld%s",
+		 a, unsent ? " AND sent_at IS NULL" : "");
+	return e2e_sql_int(srv.db, sql);
+}
+
+/* The "questionnaire" summary's latest_score of appointment a as s (NULL:
+ * the admin) sees it: -1 when it is null. */
+static double summary_score(const struct session *s, long long a)
+{
+	char path[96];
+	struct resp r;
+	const json_t *q;
+	double v;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a);
+	ck_assert(s ? e2e_request_as(port, s, "GET", path, NULL, NULL, &r)
+		    : e2e_request(port, "GET", path, NULL, NULL, &r));
+	ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
+	q = json_object_get(r.json, "questionnaire");
+	ck_assert_ptr_nonnull(q);
+	v = json_is_null(q) ? -1 : json_number_value(json_object_get(q, "latest_score"));
+	e2e_resp_free(&r);
+	return v;
+}
+
+/* Run sql on the database (data as an older release could leave it). */
+static void sql_exec(const char *sql)
+{
+	char file[400];
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s.fixture.sql", srv.db);
+	ck_assert_ptr_nonnull(f = fopen(file, "w"));
+	fputs(sql, f);
+	fclose(f);
+	e2e_load_sql(file, srv.db);
+	remove(file);
+}
+
+START_TEST(declines_summary_and_lost_controls)
+{
+	char body[600], path[200], token[E2E_TOKEN_LEN + 1];
+	long long pat_s, pat_t, unit2, clin2, a1, a2, a3, a4, a5, a6;
+	struct session own, other;
+	struct resp r;
+	json_t *j, *v;
+	size_t k;
+	int status, seen = 0;
+
+	pat_s = patient("Sara Senere", "nb", "+4791000004");
+	pat_t = patient("Tor Uteble", "nb", "+4791000005");
+	snprintf(body, sizeof(body),
+		 "[{\"after_days\":84,\"questionnaire_id\":%lld,\"threshold\":6}]", prom);
+	snprintf(path, sizeof(path), "/api/v1/consultation-types/%lld/follow-up", type);
+	json_decref(e2e_json(port, "PUT", path, body, 200));
+	a1 = book(pat_nn, 9);
+	a2 = book(pat_en, 10);
+	a3 = book(pat_no, 11);
+	a4 = book(pat_s, 8);
+	a6 = book(pat_t, 7);
+	/* another unit, its clinician, and an appointment with no type */
+	unit2 = e2e_make(port, "units", "{\"name\":\"Hudpoliklinikken\"}");
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Lege Hud\",\"profession\":\"lege\",\"unit_id\":%lld}", unit2);
+	clin2 = e2e_make(port, "clinicians", body);
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],\"start\":"
+		 "\"2031-03-03T10:00:00+01:00\",\"duration_minutes\":30}",
+		 pat_nn, clin2);
+	a5 = e2e_make(port, "appointments", body);
+	for (int i = 0; i < 2; i++) {
+		snprintf(body, sizeof(body),
+			 "{\"username\":\"%s\",\"role\":\"clinician\",\"clinician_id\":%lld,"
+			 "\"password\":\"" E2E_PASSWORD "\"}",
+			 i ? "hudlege" : "knelege", i ? clin2 : clin);
+		json_decref(e2e_json(port, "POST", "/api/v1/users", body, 201));
+	}
+	snprintf(path, sizeof(path), "/api/v1/patients/%lld", pat_no);
+	json_decref(e2e_json(port, "PATCH", path, "{\"surveys_declined\":true}", 200));
+
+	/* a plan on an appointment with no type is refused: a wish for a
+	 * control would have no waiting list to go to */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld/follow-up", a5);
+	snprintf(body, sizeof(body), "[{\"after_days\":30,\"questionnaire_id\":%lld}]", prom);
+	refused("PUT", path, body, "type_id", "no consultation type");
+	ck_assert_int_eq(e2e_sql_int(srv.db, "SELECT count(*) FROM appointments WHERE "
+					     "follow_up IS NOT NULL"),
+			 0);
+	/* ... but such a plan from before the check still comes to the queue */
+	snprintf(path, sizeof(path),
+		 "UPDATE appointments SET follow_up = '[{\"after_days\":30,"
+		 "\"questionnaire_id\":%lld}]' WHERE id = %lld;",
+		 prom, a5);
+	sql_exec(path);
+
+	clock_at(END_UTC + 600);
+	for (long long *a = (long long[]){a1, a2, a3, a4, a5, a6, 0}; *a; a++) {
+		snprintf(path, sizeof(path), "/api/v1/appointments/%lld", *a);
+		json_decref(e2e_json(port, "PATCH", path, "{\"status\":\"completed\"}", 200));
+	}
+	/* the patient who had declined gets no PROM planned */
+	ck_assert_int_eq(sends_of(a3, false), 0);
+	ck_assert_int_eq(sends_of(a1, false), 1);
+	ck_assert_int_eq(sends_of(a5, false), 1);
+	/* the satisfaction answer is not the PROM summary */
+	json_decref(messages(a1, "survey", 1));
+	json_decref(messages(a5, "survey", 1));
+	token_of("+4791000001", token);
+	ck_assert_int_eq(survey("POST", token, "",
+				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"
+				"\"completed\",\"item\":[{\"linkId\":\"overall\",\"answer\":[{"
+				"\"valueCoding\":{\"code\":\"2\"}}]}]}",
+				&r),
+			 201);
+	e2e_resp_free(&r);
+	ck_assert(summary_score(NULL, a1) == -1);
+	/* "do not ask me again" on the link drops the planned PROM */
+	json_decref(messages(a2, "survey", 1));
+	token_of("+4791000002", token);
+	ck_assert_int_eq(sends_of(a2, false), 1);
+	ck_assert_int_eq(survey("POST", token, "/decline", NULL, &r), 204);
+	e2e_resp_free(&r);
+	ck_assert_int_eq(sends_of(a2, false), 0);
+	/* declined by the staff: stopped when it is due */
+	snprintf(path, sizeof(path), "/api/v1/patients/%lld", pat_s);
+	json_decref(e2e_json(port, "PATCH", path, "{\"surveys_declined\":true}", 200));
+	ck_assert_int_eq(sends_of(a4, false), 1);
+	/* a completion corrected to a no-show drops its PROM */
+	ck_assert_int_eq(sends_of(a6, false), 1);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a6);
+	json_decref(e2e_json(port, "PATCH", path, "{\"status\":\"no_show\"}", 200));
+	ck_assert_int_eq(sends_of(a6, false), 0);
+
+	/* 30 days: the typeless appointment's PROM; a wish for a control
+	 * reaches the work queue though there is no waiting list for it */
+	clock_at(END_UTC + 30 * DAY + 3600);
+	ck_assert(e2e_login(port, "knelege", E2E_PASSWORD, &own, &status));
+	ck_assert(e2e_login(port, "hudlege", E2E_PASSWORD, &other, &status));
+	json_decref(messages(a5, "prom", 1));
+	answer_prom("+4791000001", ANSWER_PROM(2, true));
+	j = e2e_json(port, "GET", "/api/v1/work-queue", NULL, 200);
+	json_array_foreach(j, k, v) {
+		if (!strcmp(json_string_value(json_object_get(v, "kind")), "prom_control") &&
+		    json_integer_value(json_object_get(json_object_get(v, "appointment"), "id")) ==
+			    a5)
+			seen++;
+	}
+	ck_assert_int_eq(seen, 1);
+	json_decref(j);
+	/* the other unit's answer is not the knee clinician's to see */
+	ck_assert(summary_score(&own, a1) == -1);
+	ck_assert(summary_score(&other, a5) == 2.0);
+
+	/* 12 weeks: the knee PROM; none to those who declined nor for the
+	 * no-show */
+	clock_at(END_UTC + 84 * DAY + 3600);
+	ck_assert(e2e_login(port, "knelege", E2E_PASSWORD, &own, &status));
+	ck_assert(e2e_login(port, "hudlege", E2E_PASSWORD, &other, &status));
+	json_decref(messages(a1, "prom", 1));
+	sql_becomes("SELECT count(*) FROM follow_up_sends WHERE sent_at IS NULL", 0);
+	for (long long *a = (long long[]){a2, a3, a4, a6, 0}; *a; a++) {
+		snprintf(path, sizeof(path), "/api/v1/appointments/%lld/messages", *a);
+		j = e2e_json(port, "GET", path, NULL, 200);
+		ck_assert_msg(count_kind(j, "prom") == 0, "appointment %lld got a PROM", *a);
+		json_decref(j);
+	}
+	answer_prom("+4791000001", ANSWER_PROM(5, false));
+	ck_assert(summary_score(&own, a1) == 5.0);
+	ck_assert(summary_score(&other, a5) == 2.0);
+	ck_assert(summary_score(NULL, a5) == 5.0); /* unscoped: the newest */
+	/* the day list as well, per asker (the cached list keeps them apart) */
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day?date=2031-03-03", clin2);
+	for (int i = 0; i < 2; i++) {
+		ck_assert(i ? e2e_request_as(port, &other, "GET", path, NULL, NULL, &r)
+			    : e2e_request(port, "GET", path, NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		ck_assert(json_number_value(json_object_get(
+				  json_object_get(json_array_get(r.json, 0), "questionnaire"),
+				  "latest_score")) == (i ? 2.0 : 5.0));
+		e2e_resp_free(&r);
+	}
+	/* and the summary is audited as a read of the answers */
+	audited(pat_nn, "questionnaire_responses.read");
+}
+END_TEST
+
+START_TEST(a_manager_sees_no_small_share_nor_its_comment)
+{
+	char name[32], phone[32], path[96], token[E2E_TOKEN_LEN + 1];
+	long long a[6];
+	struct session mgr;
+	struct resp r;
+	int status;
+
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "Pasient %d", i);
+		snprintf(phone, sizeof(phone), "+479100020%d", i);
+		a[i] = book(patient(name, "nb", phone), 6 + i);
+	}
+	clock_at(END_UTC + 600);
+	for (int i = 0; i < 6; i++) {
+		snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a[i]);
+		json_decref(e2e_json(port, "PATCH", path, "{\"status\":\"completed\"}", 200));
+		json_decref(messages(a[i], "survey", 1));
+	}
+	/* one of six answers, with a comment */
+	token_of("+4791000203", token);
+	ck_assert_int_eq(survey("POST", token, "",
+				"{\"resourceType\":\"QuestionnaireResponse\",\"status\":"
+				"\"completed\",\"item\":[{\"linkId\":\"overall\",\"answer\":[{"
+				"\"valueCoding\":{\"code\":\"2\"}}]},{\"linkId\":\"better\","
+				"\"answer\":[{\"valueString\":\"Ventet lenge\"}]}]}",
+				&r),
+			 201);
+	e2e_resp_free(&r);
+	json_decref(e2e_json(port, "POST", "/api/v1/users",
+			     "{\"username\":\"leder\",\"role\":\"manager\",\"password\":\""
+			     E2E_PASSWORD "\"}",
+			     201));
+	ck_assert(e2e_login(port, "leder", E2E_PASSWORD, &mgr, &status));
+	ck_assert(e2e_request_as(port, &mgr, "GET",
+				 "/api/v1/statistics/surveys?from=2031-03-01&to=2031-03-31", NULL,
+				 NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	/* six sent shows; one answered is "<5", and so is the share 1/6 */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r.json, "total"), "sent")),
+			 6);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "total"),
+							   "answered")),
+			 "<5");
+	ck_assert(json_is_null(json_object_get(json_object_get(r.json, "total"), "response_rate")));
+	/* a comment of a row of one answer would be that patient's */
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "comments")), 0);
+	e2e_resp_free(&r);
+	/* the admin sees both */
+	r.json = e2e_json(port, "GET", "/api/v1/statistics/surveys?from=2031-03-01&to=2031-03-31",
+			  NULL, 200);
+	ck_assert(json_number_value(json_object_get(json_object_get(r.json, "total"),
+						    "response_rate")) > 0.16);
+	ck_assert(holds(json_object_get(r.json, "comments"), "Ventet lenge"));
+	json_decref(r.json);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_survey");
@@ -755,6 +1055,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, invalid_uploads_name_the_item);
 	tcase_add_test(tc, satisfaction_survey_and_prom_follow_up);
 	tcase_add_test(tc, a_type_carries_its_follow_up);
+	tcase_add_test(tc, declines_summary_and_lost_controls);
+	tcase_add_test(tc, a_manager_sees_no_small_share_nor_its_comment);
 	suite_add_tcase(s, tc);
 	return s;
 }

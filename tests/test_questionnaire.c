@@ -6,6 +6,7 @@
  * score, the control wish and the feedback band.
  */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
@@ -104,6 +105,18 @@ START_TEST(faults_name_the_item)
 	refused("\"operator\":\">\"", "\"operator\":\"~\"", "item[2].enableWhen[0]", "operator");
 	refused("\"title\":\"Kne\"", "\"title\":\"Kne\",\"contained\":[]", "contained",
 		"'contained' is not supported");
+	/* texts a person reads: no control characters, no direction marks */
+	refused("\"title\":\"Kne\"", "\"title\":\"Kne\\u202e\"", "title", "direction marks");
+	refused("\"text\":\"Kallenavn\"", "\"text\":\"Kalle\\u0007navn\"", "item[4].text",
+		"control characters");
+	refused("\"linkId\":\"name\"", "\"linkId\":\"na\\nme\"", "item[4]", "on one line");
+	/* the members of the resource itself have their types */
+	refused("\"title\":\"Kne\"", "\"title\":\"Kne\",\"publisher\":5", "publisher",
+		"publisher must be a non-empty string");
+	refused("\"title\":\"Kne\"", "\"title\":\"Kne\",\"experimental\":\"ja\"",
+		"experimental", "true or false");
+	refused("\"title\":\"Kne\"", "\"title\":\"Kne\",\"identifier\":{}", "identifier",
+		"a list");
 }
 END_TEST
 
@@ -194,7 +207,128 @@ START_TEST(score_control_and_band)
 	r = parse(QR(PAIN(2)));
 	ck_assert_int_eq(questionnaire_wants_control(fb, r), -1);
 	json_decref(r);
+	/* codes too large to sum (from a version before upload refused
+	 * them): no score, never infinity */
+	r = parse(QR("{\"linkId\":\"a\",\"answer\":[{\"valueCoding\":{\"code\":\"1e308\"}}]},"
+		     "{\"linkId\":\"b\",\"answer\":[{\"valueCoding\":{\"code\":\"1e308\"}}]}"));
+	score = -1;
+	ck_assert(!questionnaire_score(NULL, r, &score));
+	ck_assert(score == 0);
+	json_decref(r);
 	json_decref(fb);
+}
+END_TEST
+
+/* The shared cases of tests/fixtures/enable_when.json (the page's test
+ * runs the same ones): for each allowed condition, whether 'b' is asked
+ * after each answer to 'a'; each refused one, the words of its refusal. */
+static json_t *enable_q(const json_t *target, const json_t *when)
+{
+	json_t *b = json_pack("{s:s,s:s,s:s}", "linkId", "b", "type", "boolean", "text", "B");
+	json_t *q = json_pack("{s:s,s:s,s:[O,o]}", "resourceType", "Questionnaire", "status",
+			      "active", "item", target, b);
+
+	if (json_is_object(when)) {
+		json_t *w = json_deep_copy(when);
+		json_object_set_new(w, "question", json_string("a"));
+		json_object_set_new(b, "enableWhen", json_pack("[o]", w));
+	}
+	return q;
+}
+
+START_TEST(enable_when_cases_agree_with_the_page)
+{
+	json_error_t je;
+	json_t *all = json_load_file(TIMEBOK_SOURCE_DIR "/tests/fixtures/enable_when.json", 0, &je);
+	const json_t *g, *w, *c;
+	size_t i, k, n;
+	int cases = 0;
+
+	ck_assert_msg(all != NULL, "%s", je.text);
+	json_array_foreach(json_object_get(all, "allowed"), i, g) {
+		json_array_foreach(json_object_get(g, "when"), k, w) {
+			json_t *q = enable_q(json_object_get(g, "target"), json_array_get(w, 0));
+			struct qerr e = {0};
+			ck_assert_msg(questionnaire_check(q, &e) == APP_OK, "group %zu when %zu: %s: %s",
+				      i, k, e.path, e.message);
+			json_array_foreach(json_array_get(w, 1), n, c) {
+				const json_t *ans = json_array_get(c, 0);
+				bool asked = json_is_true(json_array_get(c, 1));
+				json_t *items = json_array(), *r;
+				enum app_err err;
+				if (!json_is_null(ans))
+					json_array_append_new(items, json_pack("{s:s,s:[O]}", "linkId",
+									       "a", "answer", ans));
+				json_array_append_new(items, json_pack("{s:s,s:[{s:b}]}", "linkId", "b",
+								       "answer", "valueBoolean", 1));
+				r = json_pack("{s:s,s:s,s:o}", "resourceType", "QuestionnaireResponse",
+					      "status", "completed", "item", items);
+				memset(&e, 0, sizeof(e));
+				err = questionnaire_response_check(q, r, &e);
+				ck_assert_msg(asked ? err == APP_OK
+						    : err == APP_EINVAL &&
+							      strstr(e.message, "does not ask it"),
+					      "group %zu when %zu case %zu: want %s, got %d %s", i, k, n,
+					      asked ? "asked" : "not asked", err, e.message);
+				json_decref(r);
+				cases++;
+			}
+			json_decref(q);
+		}
+	}
+	json_array_foreach(json_object_get(all, "refused"), i, g) {
+		json_t *q = enable_q(json_array_get(g, 0), json_array_get(g, 1));
+		struct qerr e = {0};
+		ck_assert_msg(questionnaire_check(q, &e) == APP_EINVAL, "refused %zu passed", i);
+		ck_assert_msg(strstr(e.message, json_string_value(json_array_get(g, 2))) &&
+				      strstr(e.message, "'"),
+			      "refused %zu: '%s'", i, e.message);
+		ck_assert_msg(!strncmp(e.path, "item[", 5), "refused %zu: path %s", i, e.path);
+		json_decref(q);
+	}
+	ck_assert_int_gt(cases, 50);
+	json_decref(all);
+}
+END_TEST
+
+/* The answer to "name" (a string of maxLength max, 0: none) of n copies of
+ * the UTF-8 character ch: checked. */
+static enum app_err name_of(int max, const char *ch, int n, struct qerr *e)
+{
+	char doc[4096];
+	const char *at = strstr(PROM, "\"linkId\":\"name\"");
+	json_t *q, *r;
+	enum app_err err;
+	char *text = malloc(strlen(ch) * (size_t)n + 1);
+
+	text[0] = '\0';
+	for (int i = 0; i < n; i++)
+		strcat(text, ch);
+	snprintf(doc, sizeof(doc), "%.*s\"maxLength\":%d,%s", (int)(at - PROM), PROM, max, at);
+	q = parse(max ? doc : PROM);
+	r = json_pack("{s:s,s:s,s:[{s:s,s:[{s:s,s:[{s:i}]}]},{s:s,s:[{s:s}]}]}", "resourceType",
+		      "QuestionnaireResponse", "status", "completed", "item", "linkId", "g", "item",
+		      "linkId", "pain", "answer", "valueInteger", 1, "linkId", "name", "answer",
+		      "valueString", text);
+	ck_assert_ptr_nonnull(r);
+	err = questionnaire_response_check(q, r, e);
+	json_decref(q);
+	json_decref(r);
+	free(text);
+	return err;
+}
+
+START_TEST(lengths_are_characters)
+{
+	struct qerr e = {0};
+
+	/* as the page counts: characters (code points), not bytes */
+	ck_assert_msg(name_of(3, "æ", 3, &e) == APP_OK, "%s", e.message);
+	ck_assert_int_eq(name_of(3, "æ", 4, &e), APP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.message, "at most 3 characters"));
+	ck_assert_msg(name_of(0, "😀", QUESTIONNAIRE_TEXT_MAX, &e) == APP_OK, "%s", e.message);
+	ck_assert_int_eq(name_of(0, "a", QUESTIONNAIRE_TEXT_MAX + 1, &e), APP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.message, "at most 4000 characters"));
 }
 END_TEST
 
@@ -208,6 +342,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, feedback_must_fit);
 	tcase_add_test(tc, answers_are_checked);
 	tcase_add_test(tc, score_control_and_band);
+	tcase_add_test(tc, enable_when_cases_agree_with_the_page);
+	tcase_add_test(tc, lengths_are_characters);
 	suite_add_tcase(s, tc);
 	return s;
 }

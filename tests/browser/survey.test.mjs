@@ -54,6 +54,7 @@ test('texts: the questionnaires\' and the surveys\' statistics have the same key
 });
 
 let n = 0;
+let knut = null; // the patient of the PROM test, for the summary test after it
 // A new patient's appointment two hours ago, completed: [patient, appointment].
 async function completed(language, extra = {}) {
   n += 1;
@@ -316,6 +317,7 @@ test('PROM follow-up: the knee questionnaire on the real server, enableWhen, a w
   await srv.api('PUT', `/api/v1/consultation-types/${type.id}/follow-up`,
     [{ after_days: 1, questionnaire_id: Number(knee.id), threshold: 8, urgent_threshold: null, reminder_days: 7 }], 200);
   const pat = await srv.api('POST', '/api/v1/patients', { name: 'Knut Kneet', phone: '+4793000001', language: 'nb' }, 201);
+  knut = pat;
   // ended three days ago: the send one day after is due at the delivery worker's next scan (30 s)
   const a = await srv.api('POST', '/api/v1/appointments',
     { patient_id: pat.id, clinician_ids: [clin], type_id: type.id, start: fromNow(-72), duration_minutes: 30 }, 201);
@@ -362,7 +364,8 @@ test('PROM follow-up: the knee questionnaire on the real server, enableWhen, a w
   await staff.context().close();
 });
 
-test('the clinician sees the latest score in the day list and the appointment', async () => {
+test('the clinician sees the latest PROM score in the day list and the appointment, not the satisfaction answer', async () => {
+  assert.ok(knut, 'the PROM test ran first');
   const [pat, appt] = await completed('nb');
   const url = await surveyLink(pat.phone);
   const [context, p] = await phone(url);
@@ -370,12 +373,18 @@ test('the clinician sees the latest score in the day list and the appointment', 
   await p.getByRole('button', { name: 'Send svarene' }).click();
   await p.getByText(/Takk for svarene dine/).waitFor();
   await context.close();
+  // Knut answered the knee PROM (pain 5, wants a check-up): his next appointment shows it
+  n += 1;
+  const next = await srv.api('POST', '/api/v1/appointments',
+    { patient_id: knut.id, clinician_ids: [clin], start: fromNow(-1 - n), duration_minutes: 30 }, 201);
   const page = await staffPage(browser, pageErrors);
   await login(page, LEGE);
-  await page.goto(`${srv.base}/#/day/${appt.start.slice(0, 10)}`);
-  const line = page.locator(`[data-survey="${appt.id}"]`);
+  await page.goto(`${srv.base}/#/day/${next.start.slice(0, 10)}`);
+  const line = page.locator(`[data-survey="${next.id}"]`);
   await line.waitFor();
-  assert.match(await line.textContent(), /^Siste skjema: Hvordan var timen\?, besvart \d\d\.\d\d\.\d{4}, poeng 2$/);
+  assert.match(await line.textContent(), /^⚑ Siste skjema: Oppfølging etter kneoperasjon, besvart \d\d\.\d\d\.\d{4}, poeng 5, ønsker kontroll$/);
+  // the patient's own satisfaction rating is no clinical result
+  assert.equal(await page.locator(`[data-survey="${appt.id}"]`).count(), 0);
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: join(shots, 'survey-day-score.png'), fullPage: true });
   await page.context().close();
@@ -383,10 +392,10 @@ test('the clinician sees the latest score in the day list and the appointment', 
   // the same in the appointment view, opened from the calendar
   const admin = await staffPage(browser, pageErrors);
   await login(admin, ADMIN);
-  await admin.goto(`${srv.base}/#/calendar/day/${appt.start.slice(0, 10)}?unit=${unit}`);
-  await admin.locator(`button.appt[data-id="${appt.id}"]`).click();
+  await admin.goto(`${srv.base}/#/calendar/day/${next.start.slice(0, 10)}?unit=${unit}`);
+  await admin.locator(`button.appt[data-id="${next.id}"]`).click();
   await admin.locator('#appt-survey').waitFor();
-  assert.match(await admin.locator('#appt-survey').textContent(), /^Hvordan var timen\?, besvart \d\d\.\d\d\.\d{4}, poeng 2$/);
+  assert.match(await admin.locator('#appt-survey').textContent(), /^Oppfølging etter kneoperasjon, besvart \d\d\.\d\d\.\d{4}, poeng 5, ønsker kontroll$/);
   assert.deepEqual(await axe(admin), []);
   await admin.screenshot({ path: join(shots, 'survey-appt-score.png') });
   await admin.context().close();

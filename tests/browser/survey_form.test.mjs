@@ -208,3 +208,24 @@ test('already answered, a second answer (409), decline, unknown link', async () 
   await r.page.screenshot({ path: join(shots, 'survey-gone-nb-360.png'), fullPage: true });
   await r.context.close();
 });
+
+test('a text over the 4000 characters is stopped at the item; a 400 reads in the patient\'s language', async () => {
+  const r = await open({ api: method => (method === 'GET' ? [200, { questionnaire: KNEE, language: 'en', answered: false }]
+    : [400, { error: { code: 'invalid', message: "item 'comment' takes valueString: text of at most 4000 characters", field: 'item[3].answer[0]' } }]) });
+  await r.page.locator('#survey').waitFor();
+  await r.page.getByRole('radio', { name: '0', exact: true }).check();
+  await r.page.getByRole('radio', { name: 'Less than 100 metres' }).check();
+  await r.page.getByRole('radiogroup', { name: /check-up/ }).getByRole('radio', { name: 'No' }).check();
+  const comment = r.page.getByLabel(/anything else/);
+  // characters, not bytes: 4000 æ are 8000 bytes and still within
+  await comment.fill('æ'.repeat(4001));
+  await r.page.getByRole('button', { name: 'Send my answers' }).click();
+  assert.equal(await errorAt(comment), 'Please use at most 4000 characters.');
+  assert.equal(r.posts.length, 0);
+  await comment.fill('æ'.repeat(4000));
+  await r.page.getByRole('button', { name: 'Send my answers' }).click();
+  await r.page.getByText(/Some of the answers could not be accepted/).waitFor();
+  assert.equal(r.posts.length, 1);
+  assert.doesNotMatch(await r.page.locator('#notice').textContent(), /valueString|item '/);
+  await r.context.close();
+});
