@@ -733,12 +733,15 @@ enum app_err outbox_new(struct app *app, struct outbox **out)
 	}
 	if (app->pool) /* its changes to appointments count for the caches */
 		store_follow(o->db, app->pool);
+	/* published before the thread starts: the thread's own work (the
+	 * survey tick) kicks the outbox through app->outbox, which is *out */
+	*out = o;
 	if (pthread_create(&o->thread, NULL, run, o) != 0) {
+		*out = NULL;
 		outbox_free(o);
 		return APP_ENOMEM;
 	}
 	o->started = true;
-	*out = o;
 	return APP_OK;
 }
 
