@@ -573,7 +573,7 @@ static enum app_err reopen(struct edit *e, const struct appointment *cur,
 	enum app_err err;
 
 	if (f->has_start || f->has_end || f->has_duration || f->has_mode || f->has_room ||
-	    f->has_patient || f->has_clinicians || f->has_type || f->has_held)
+	    f->has_patient || f->has_clinicians || f->has_type || f->has_held || f->has_reference)
 		return reply_fail(e->rep, APP_EINVAL, "status",
 				  "undo a no-show by itself, then make other changes");
 	if ((err = store_appointments_history(e->db, cur->id, note_before_no_show, &b)))
@@ -589,6 +589,21 @@ static enum app_err reopen(struct edit *e, const struct appointment *cur,
 	if (f->has_reason)
 		snprintf(next->status_reason, sizeof(next->status_reason), "%s", f->reason);
 	return APP_OK;
+}
+
+/* The field of f that would rewrite what happened: a completed or no-show
+ * appointment keeps its time, patient, clinicians, room and mode (how it
+ * was held is held_mode); NULL when f touches none. */
+static const char *locked_field(const struct fields *f)
+{
+	return f->has_start	    ? "start"
+	       : f->has_end	    ? "end"
+	       : f->has_duration    ? "duration_minutes"
+	       : f->has_patient	    ? "patient_id"
+	       : f->has_clinicians ? "clinician_ids"
+	       : f->has_room	    ? "room_id"
+	       : f->has_mode	    ? "mode"
+				    : NULL;
 }
 
 static enum app_err apply_patch(void *vctx, const struct appointment *cur,
@@ -609,6 +624,16 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 		return reply_fail(e->rep, APP_ETRANSITION, "status",
 				  "a cancelled appointment cannot be changed; book a new one");
 	}
+	bool undo = cur->status == APPT_NO_SHOW && f->has_status && f->status <= APPT_CONFIRMED;
+	if ((cur->status == APPT_COMPLETED || cur->status == APPT_NO_SHOW) && !undo &&
+	    locked_field(f)) /* an undo with more is refused by reopen() */
+		return reply_fail(e->rep, APP_ETRANSITION, locked_field(f),
+				  "a %s appointment is a record of what happened: its time, "
+				  "patient, clinicians, room and mode stay; %s",
+				  appointment_status_name(cur->status),
+				  cur->status == APPT_NO_SHOW
+					  ? "undo the no-show on its day first, or book a new one"
+					  : "book a new one");
 	if (f->has_start) {
 		next->start = f->start;
 		next->end = f->start + duration; /* a move keeps the length */
@@ -1008,7 +1033,7 @@ static bool clinician_may(const struct fields *f, const struct appointment *cur)
 {
 	return (f->has_status || f->has_held) && !f->has_start && !f->has_end &&
 	       !f->has_duration && !f->has_mode && !f->has_room && !f->has_patient &&
-	       !f->has_clinicians && !f->has_type &&
+	       !f->has_clinicians && !f->has_type && !f->has_reason && !f->has_reference &&
 	       (!f->has_status || f->status == APPT_COMPLETED || f->status == APPT_NO_SHOW ||
 		(cur->status == APPT_NO_SHOW && f->status <= APPT_CONFIRMED)); /* an undo */
 }
@@ -1033,7 +1058,7 @@ API_HANDLER(api_appointments_update)
 	if (req->who.role == ROLE_CLINICIAN && !clinician_may(&f, &cur))
 		return reply_fail(rep, APP_EFORBIDDEN, NULL,
 				  "clinicians may only mark their appointments completed or no-show, "
-				  "or undo a no-show");
+				  "or undo a no-show (status and held_mode, nothing else)");
 	if ((err = check_refs(db, &req->who, rep, &f)))
 		return err;
 	err = store_appointments_edit_then(db, req->ids[0], if_match, apply_patch, tell_patient, &e,
@@ -1086,6 +1111,7 @@ struct list_ctx {
 	struct participant *parts; /* the day list: everyone else of every row */
 	int nparts, capparts;
 	struct store *db; /* the day list: the rows' questionnaire answers */
+	bool past_day;	  /* the day list: a day before today (no numbers to call) */
 	enum app_err err;
 };
 
@@ -1204,7 +1230,7 @@ static bool day_row(void *vctx, const struct appointment *a)
 	else
 		buf_json_kint(c->b, ",", "patient_age", age, false);
 	buf_json_kstr(c->b, ",", "patient_phone",
-		      a->mode == APPT_PHONE && a->patient_phone[0] &&
+		      a->mode == APPT_PHONE && a->patient_phone[0] && !c->past_day &&
 				      (a->status == APPT_BOOKED || a->status == APPT_INVITED ||
 				       a->status == APPT_CONFIRMED)
 			      ? a->patient_phone
@@ -1337,6 +1363,7 @@ API_HANDLER(api_appointments_day)
 	struct day_args args = {req->ids[0], 0, 0};
 	const char *date = params_get(req, "date");
 	struct civil day;
+	int64_t today, tomorrow;
 	char key[64];
 	enum app_err err;
 
@@ -1350,7 +1377,12 @@ API_HANDLER(api_appointments_day)
 		timeutil_to_local(app_now(app), &day);
 	}
 	timeutil_day_bounds(&day, &args.from, &args.to);
-	snprintf(key, sizeof(key), "day|%" PRId64 "|%" PRId64, args.clinician_id, args.from);
+	/* the patient's number only while there is still a call to make */
+	timeutil_to_local(app_now(app), &day);
+	timeutil_day_bounds(&day, &today, &tomorrow);
+	ctx.past_day = args.to <= today;
+	snprintf(key, sizeof(key), "day|%" PRId64 "|%" PRId64 "|%d", args.clinician_id, args.from,
+		 ctx.past_day);
 	if ((err = cached_list(app, db, req, rep, "day.read", key, run_day, &args, &ctx)))
 		return err;
 	rep->status = 200;

@@ -8,7 +8,7 @@ import {
   api, ApiError, query, t, h, clear, dir, openDialog, closeDialog, field, fieldError, showError,
   toast, changed,
   addDays, fmtWhen, timeOf, dateOf, clinicianName, roomName, age, explain, nowIso,
-  dateInput, timeInput, parseDay, parseTime, fmtDay, nowLocal,
+  dateInput, timeInput, parseDay, parseTime, fmtDay, nowLocal, fmtPhone,
 } from './lib.js';
 import { seriesSection, reviewSeries } from './series.js';
 import { openAppointment } from './appt.js';
@@ -272,7 +272,7 @@ export function openBooking(pre = {}) {
 
 export function patientFacts(p) {
   const a = age(p.birth_date);
-  return [p.birth_date ? t('patient.born', fmtDay(p.birth_date), a) : null, p.phone].filter(Boolean).join(' · ');
+  return [p.birth_date ? t('patient.born', fmtDay(p.birth_date), a) : null, fmtPhone(p.phone)].filter(Boolean).join(' · ');
 }
 
 // A refused booking or move, explained where it happened: the appointments

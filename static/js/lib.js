@@ -112,7 +112,9 @@ export function t(key, ...args) {
 
 let zone = 'Europe/Oslo';
 export function setZone(z) { if (z) zone = z; }
-const LOCALE = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
+// Chromium has no nynorsk (nn-NO) data: without the fall-backs Intl would
+// answer in the browser's own language ("Fri, Dec 4").  As invite.js does.
+export const LOCALE = { nb: ['nb-NO', 'no'], nn: ['nn-NO', 'nb-NO', 'no'], en: ['en-GB'] };
 export function locale() { return LOCALE[lang]; }
 
 export const dateOf = s => s.slice(0, 10);
@@ -269,6 +271,13 @@ export function h(tag, attrs, ...children) {
     el.append(c instanceof Node ? c : String(c));
   }
   return el;
+}
+
+// "+4741430318" as people read it out: "+47 414 30 318" (others as they
+// are); used wherever a number is shown.
+export function fmtPhone(phone) {
+  const m = /^\+47(\d{3})(\d{2})(\d{3})$/.exec(phone || '');
+  return m ? `+47 ${m[1]} ${m[2]} ${m[3]}` : phone || '';
 }
 
 export function clear(el, ...children) { el.replaceChildren(...children.flat().filter(Boolean)); return el; }
