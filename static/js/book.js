@@ -226,6 +226,8 @@ export function openBooking(pre = {}) {
     if (!day()) return fieldError('bk-date', date.value.trim() ? t('admin.bad.date') : t('book.needDate'));
     if (!clock()) return fieldError('bk-time', time.value.trim() ? t('admin.bad.time') : t('book.needTime'));
     if (mode() === 'in_person' && !room.value) return fieldError('bk-room', t('book.needRoom'));
+    // a guest typed in but not added comes along, or stops the booking at its field
+    if (!(await parts.commitTyped())) return;
     // a time that has passed: asked first, booked only when the secretary says so
     const when = `${day()}T${clock()}`;
     if (st.pastOk !== when && askIfPast(when, nowIso(), problem, () => { st.pastOk = when; form.requestSubmit(); })) return;
