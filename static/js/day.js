@@ -93,13 +93,13 @@ async function refresh() {
   try {
     appts = await api('GET', `/clinicians/${s.clinician}/day${query({ date: s.date })}`);
   } catch (x) {
-    if (seq !== s.seq) return;
+    if (seq !== s.seq || !status?.isConnected) return; // the view moved on meanwhile
     status.textContent = explain(x);
     status.classList.add('error');
     return;
   }
   // the view moved on meanwhile, or a later refresh was asked for (its answer wins)
-  if (s !== state || seq !== s.seq || !list.isConnected) return;
+  if (s !== state || seq !== s.seq || !list?.isConnected) return;
   status.classList.remove('error');
   const now = nowIso();
   const next = s.date === dateOf(now) ? appts.find(a => !finished(a) && key(a.end) > now) : null;
