@@ -273,11 +273,15 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
-// "+4741430318" as people read it out: "+47 414 30 318" (others as they
-// are); used wherever a number is shown.
+// A Norwegian number as people read it out: a mobile "+47 414 30 318", a
+// landline "+47 22 11 80 80" (others as they are); used wherever a number
+// is shown.
 export function fmtPhone(phone) {
-  const m = /^\+47(\d{3})(\d{2})(\d{3})$/.exec(phone || '');
-  return m ? `+47 ${m[1]} ${m[2]} ${m[3]}` : phone || '';
+  const m = /^\+47([2-9]\d{7})$/.exec(phone || '');
+  if (!m) return phone || '';
+  const d = m[1];
+  return /^[49]/.test(d) ? `+47 ${d.slice(0, 3)} ${d.slice(3, 5)} ${d.slice(5)}`
+    : `+47 ${d.slice(0, 2)} ${d.slice(2, 4)} ${d.slice(4, 6)} ${d.slice(6)}`;
 }
 
 export function clear(el, ...children) { el.replaceChildren(...children.flat().filter(Boolean)); return el; }
