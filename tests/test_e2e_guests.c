@@ -281,7 +281,8 @@ START_TEST(guest_sees_the_meeting_not_the_patients_answer)
 	char token[E2E_TOKEN_LEN + 1], ptoken[E2E_TOKEN_LEN + 1], path[96], video[512];
 	json_t *j;
 
-	gp = add_guest(id, "{\"name\":\"Fastlege Åse\",\"role\":\"gp\",\"email\":\"gp@example.org\"}");
+	gp = add_guest(id,
+		       "{\"name\":\"Fastlege Åse\",\"role\":\"gp\",\"email\":\"gp@example.org\"}");
 	e2e_invite(port, id, ptoken);
 	invite_guest(id, gp, token);
 	ck_assert_str_eq(guest_status(token, video, sizeof(video)), "booked");
