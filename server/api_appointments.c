@@ -574,7 +574,7 @@ static enum app_err reopen(struct edit *e, const struct appointment *cur,
 	enum app_err err;
 
 	if (f->has_start || f->has_end || f->has_duration || f->has_mode || f->has_room ||
-	    f->has_patient || f->has_clinicians || f->has_type || f->has_held)
+	    f->has_patient || f->has_clinicians || f->has_type || f->has_held || f->has_reference)
 		return reply_fail(e->rep, APP_EINVAL, "status",
 				  "undo a no-show by itself, then make other changes");
 	if ((err = store_appointments_history(e->db, cur->id, note_before_no_show, &b)))
@@ -590,6 +590,21 @@ static enum app_err reopen(struct edit *e, const struct appointment *cur,
 	if (f->has_reason)
 		snprintf(next->status_reason, sizeof(next->status_reason), "%s", f->reason);
 	return APP_OK;
+}
+
+/* The field of f that would rewrite what happened: a completed or no-show
+ * appointment keeps its time, patient, clinicians, room and mode (how it
+ * was held is held_mode); NULL when f touches none. */
+static const char *locked_field(const struct fields *f)
+{
+	return f->has_start	    ? "start"
+	       : f->has_end	    ? "end"
+	       : f->has_duration    ? "duration_minutes"
+	       : f->has_patient	    ? "patient_id"
+	       : f->has_clinicians ? "clinician_ids"
+	       : f->has_room	    ? "room_id"
+	       : f->has_mode	    ? "mode"
+				    : NULL;
 }
 
 static enum app_err apply_patch(void *vctx, const struct appointment *cur,
@@ -610,6 +625,16 @@ static enum app_err apply_patch(void *vctx, const struct appointment *cur,
 		return reply_fail(e->rep, APP_ETRANSITION, "status",
 				  "a cancelled appointment cannot be changed; book a new one");
 	}
+	bool undo = cur->status == APPT_NO_SHOW && f->has_status && f->status <= APPT_CONFIRMED;
+	if ((cur->status == APPT_COMPLETED || cur->status == APPT_NO_SHOW) && !undo &&
+	    locked_field(f)) /* an undo with more is refused by reopen() */
+		return reply_fail(e->rep, APP_ETRANSITION, locked_field(f),
+				  "a %s appointment is a record of what happened: its time, "
+				  "patient, clinicians, room and mode stay; %s",
+				  appointment_status_name(cur->status),
+				  cur->status == APPT_NO_SHOW
+					  ? "undo the no-show on its day first, or book a new one"
+					  : "book a new one");
 	if (f->has_start) {
 		next->start = f->start;
 		next->end = f->start + duration; /* a move keeps the length */
@@ -1017,7 +1042,7 @@ static bool clinician_may(const struct fields *f, const struct appointment *cur)
 {
 	return (f->has_status || f->has_held) && !f->has_start && !f->has_end &&
 	       !f->has_duration && !f->has_mode && !f->has_room && !f->has_patient &&
-	       !f->has_clinicians && !f->has_type &&
+	       !f->has_clinicians && !f->has_type && !f->has_reason && !f->has_reference &&
 	       (!f->has_status || f->status == APPT_COMPLETED || f->status == APPT_NO_SHOW ||
 		(cur->status == APPT_NO_SHOW && f->status <= APPT_CONFIRMED)); /* an undo */
 }
@@ -1042,7 +1067,7 @@ API_HANDLER(api_appointments_update)
 	if (req->who.role == ROLE_CLINICIAN && !clinician_may(&f, &cur))
 		return reply_fail(rep, APP_EFORBIDDEN, NULL,
 				  "clinicians may only mark their appointments completed or no-show, "
-				  "or undo a no-show");
+				  "or undo a no-show (status and held_mode, nothing else)");
 	if ((err = check_refs(db, &req->who, rep, &f)))
 		return err;
 	err = store_appointments_edit_then(db, req->ids[0], if_match, apply_patch, tell_patient, &e,
@@ -1096,6 +1121,7 @@ struct list_ctx {
 	int nparts, capparts;
 	struct store *db; /* the day list: the rows' questionnaire answers */
 	const struct actor *who; /* ... that the asker may see */
+	bool past_day;	  /* the day list: a day before today (no numbers to call) */
 	enum app_err err;
 };
 
@@ -1215,7 +1241,7 @@ static bool day_row(void *vctx, const struct appointment *a)
 	else
 		buf_json_kint(c->b, ",", "patient_age", age, false);
 	buf_json_kstr(c->b, ",", "patient_phone",
-		      a->mode == APPT_PHONE && a->patient_phone[0] &&
+		      a->mode == APPT_PHONE && a->patient_phone[0] && !c->past_day &&
 				      (a->status == APPT_BOOKED || a->status == APPT_INVITED ||
 				       a->status == APPT_CONFIRMED)
 			      ? a->patient_phone
@@ -1353,6 +1379,7 @@ API_HANDLER(api_appointments_day)
 	const char *date = params_get(req, "date");
 	struct civil day;
 	struct buf key;
+	int64_t today, tomorrow;
 	enum app_err err;
 
 	if ((err = params_only(req, rep, allowed)) || (err = api_clinician_visible(db, req, rep)))
@@ -1365,10 +1392,15 @@ API_HANDLER(api_appointments_day)
 		timeutil_to_local(app_now(app), &day);
 	}
 	timeutil_day_bounds(&day, &args.from, &args.to);
+	/* the patient's number only while there is still a call to make */
+	timeutil_to_local(app_now(app), &day);
+	timeutil_day_bounds(&day, &today, &tomorrow);
+	ctx.past_day = args.to <= today;
 	/* the rows' questionnaire answers depend on the asker's scope */
 	ctx.who = &req->who;
 	buf_init(&key, LISTCACHE_KEY_MAX);
-	buf_printf(&key, "day|%" PRId64 "|%" PRId64 "|", args.clinician_id, args.from);
+	buf_printf(&key, "day|%" PRId64 "|%" PRId64 "|%d|", args.clinician_id, args.from,
+		   ctx.past_day);
 	if (authz_scoped(&req->who)) {
 		buf_printf(&key, "%d|%" PRId64, (int)req->who.role, req->who.clinician_id);
 		for (int i = 0; i < req->who.nunits; i++)

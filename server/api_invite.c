@@ -497,6 +497,17 @@ static void write_about(struct buf *b, struct store *db, const struct appointmen
 	buf_putc(b, '}');
 }
 
+/* The status a link's holder sees.  A guest sees the meeting's state, never
+ * the patient's own answer (invited, confirmed, opted out, did not come):
+ * "cancelled", "completed" once it is over (held or not), else "booked"
+ * (the meeting is on). */
+static const char *view_status(const struct appointment *a, bool guest)
+{
+	if (!guest || a->status == APPT_CANCELLED)
+		return appointment_status_name(a->status);
+	return a->status == APPT_COMPLETED || a->status == APPT_NO_SHOW ? "completed" : "booked";
+}
+
 static enum app_err write_view(struct app *app, struct store *db, const struct req *req,
 			       struct reply *rep, const struct appointment *a,
 			       const struct participant *p)
@@ -511,7 +522,7 @@ static enum app_err write_view(struct app *app, struct store *db, const struct r
 
 	link_language(db, a, p, lang);
 	buf_json_kstr(b, "{", "audience", guest ? "guest" : "patient");
-	buf_json_kstr(b, ",", "status", appointment_status_name(a->status));
+	buf_json_kstr(b, ",", "status", view_status(a, guest));
 	buf_json_kint(b, ",", "version", a->version, false);
 	put_time(b, "start", a->start);
 	put_time(b, "end", a->end);

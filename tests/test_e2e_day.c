@@ -491,6 +491,120 @@ START_TEST(no_outcome_before_it_begins)
 }
 END_TEST
 
+/* PATCH appointment id with body as the admin: refused with status, code
+ * and field, and the appointment's version still version. */
+static void refused_field(long long id, const char *body, int status, const char *code,
+			  const char *field, long long version)
+{
+	char path[96];
+	struct resp r;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	ck_assert(e2e_request(port, "PATCH", path, NULL, body, &r));
+	ck_assert_msg(r.status == status, "%s: %s", body, r.raw);
+	ck_assert_msg(e2e_is_error(&r, code, field), "%s: %s", body, r.raw);
+	e2e_resp_free(&r);
+	j = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "version")), version);
+	json_decref(j);
+}
+
+/* A completed or no-show appointment is a record of what happened: its
+ * time, patient, clinicians, room and mode cannot be changed afterwards
+ * (409 invalid_transition naming the field); how it was held can. */
+START_TEST(a_held_appointment_keeps_what_happened)
+{
+	char clins[32], body[200];
+	long long done, gone;
+	json_t *j;
+
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	done = book_at(pat, clins, PAST "T09:00:00", NULL);
+	gone = book_at(pat2, clins, PAST "T10:00:00", ",\"mode\":\"phone\"");
+	ck_assert_int_eq(patch_as(&lege, done, "{\"status\":\"completed\"}", NULL), 200);
+	ck_assert_int_eq(patch_as(&lege, gone, "{\"status\":\"no_show\"}", NULL), 200);
+
+	refused_field(done, "{\"start\":\"" PAST "T12:00:00\"}", 409, "invalid_transition", "start", 2);
+	refused_field(done, "{\"end\":\"" PAST "T12:00:00\"}", 409, "invalid_transition", "end", 2);
+	refused_field(done, "{\"duration_minutes\":45}", 409, "invalid_transition",
+		      "duration_minutes", 2);
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld}", pat2);
+	refused_field(done, body, 409, "invalid_transition", "patient_id", 2);
+	snprintf(body, sizeof(body), "{\"clinician_ids\":[%lld]}", clin2);
+	refused_field(done, body, 409, "invalid_transition", "clinician_ids", 2);
+	refused_field(done, "{\"mode\":\"phone\"}", 409, "invalid_transition", "mode", 2);
+	snprintf(body, sizeof(body), "{\"mode\":\"in_person\",\"room_id\":%lld}", room);
+	refused_field(done, body, 409, "invalid_transition", "room_id", 2);
+	/* the no-show too: moving it would get round "undo only on its day" */
+	refused_field(gone, "{\"start\":\"2030-02-01T09:00:00\"}", 409, "invalid_transition",
+		      "start", 2);
+	snprintf(body, sizeof(body), "{\"patient_id\":%lld}", pat);
+	refused_field(gone, body, 409, "invalid_transition", "patient_id", 2);
+	refused_field(gone, "{\"status\":\"booked\",\"start\":\"2030-02-01T09:00:00\"}", 400,
+		      "invalid", "status", 2);
+	/* an undo carries nothing else, not even the clinic's reference */
+	refused_field(gone, "{\"status\":\"booked\",\"reference\":\"ref 12\"}", 400, "invalid",
+		      "status", 2);
+
+	/* how it was held stays open to correction */
+	ck_assert_int_eq(patch_as(&lege, done, "{\"held_mode\":\"phone\"}", &j), 200);
+	ck_assert_str_eq(str(j, "held_mode"), "phone");
+	ck_assert_str_eq(str(j, "mode"), "video");
+	json_decref(j);
+}
+END_TEST
+
+/* A clinician marks the outcome and nothing else: the clinic's reference
+ * and the status reason are the secretary's (403, changing nothing). */
+START_TEST(clinicians_set_no_reference_or_reason)
+{
+	char clins[32];
+	long long a, b;
+
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	a = book_at(pat, clins, PAST "T09:00:00", NULL);
+	b = book_at(pat2, clins, PAST "T10:00:00", NULL);
+	ck_assert_int_eq(patch_as(&lege, a, "{\"status\":\"completed\",\"reference\":\"x\"}", NULL),
+			 403);
+	ck_assert_int_eq(patch_as(&lege, a, "{\"status\":\"completed\",\"reason\":\"x\"}", NULL),
+			 403);
+	ck_assert_int_eq(patch_as(&lege, a, "{\"held_mode\":\"phone\",\"reference\":\"x\"}", NULL),
+			 403);
+	ck_assert_str_eq(status_of(a, 1), "booked");
+	ck_assert_int_eq(patch_as(&lege, b, "{\"status\":\"no_show\"}", NULL), 200);
+	/* the undo with a reference: refused, not answered 200 ignoring it */
+	ck_assert_int_eq(patch_as(&lege, b, "{\"status\":\"booked\",\"reference\":\"x\"}", NULL),
+			 403);
+	ck_assert_str_eq(status_of(b, 2), "no_show");
+}
+END_TEST
+
+/* The number to call only while there is a call to make: not on a day
+ * that has passed, even for a phone consultation never marked. */
+START_TEST(no_patient_phone_on_a_past_day)
+{
+	char clins[32], path[128];
+	long long past, later;
+	struct resp r;
+
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	past = book_at(pat2, clins, PAST "T09:00:00", ",\"mode\":\"phone\"");
+	later = book(pat2, clins, "09:00:00", ",\"mode\":\"phone\"");
+	for (int i = 0; i < 2; i++) { /* the second read from the cache */
+		snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day?date=" PAST, clin);
+		ck_assert(e2e_request_as(port, &lege, "GET", path, NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_str_eq(str(row(r.json, past), "mode"), "phone");
+		ck_assert(json_is_null(json_object_get(row(r.json, past), "patient_phone")));
+		e2e_resp_free(&r);
+		r.json = day(&lege, clin, 200);
+		ck_assert_str_eq(str(row(r.json, later), "patient_phone"), "+4798765432");
+		json_decref(r.json);
+	}
+}
+END_TEST
+
 /* The server started again on the same database with its clock at
  * instant (--clock-offset), the clinician logged in again. */
 static void restart_at(const char *instant)
@@ -732,6 +846,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, list_follows_the_patients_answer);
 	tcase_add_test(tc, outcome_and_how_it_was_held);
 	tcase_add_test(tc, no_outcome_before_it_begins);
+	tcase_add_test(tc, a_held_appointment_keeps_what_happened);
+	tcase_add_test(tc, clinicians_set_no_reference_or_reason);
+	tcase_add_test(tc, no_patient_phone_on_a_past_day);
 	tcase_add_test(tc, no_show_undone_the_same_day);
 	tcase_add_test(tc, calendar_feed);
 	tcase_add_test(tc, polling_a_list_that_did_not_change_is_304);

@@ -241,6 +241,72 @@ START_TEST(guest_sees_initials_and_birth_year_only)
 }
 END_TEST
 
+/* The guest's view of token: status and video_url (static storage). */
+static const char *guest_status(const char *token, char *video, size_t cap)
+{
+	static char out[32];
+	struct resp r;
+	json_t *j;
+
+	view(token, &r);
+	j = json_loadb(r.body, r.body_len, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(str(j, "audience"), "guest");
+	snprintf(out, sizeof(out), "%s", str(j, "status"));
+	snprintf(video, cap, "%s", str(j, "video_url"));
+	json_decref(j);
+	e2e_resp_free(&r);
+	return out;
+}
+
+/* POST the patient's answer action through token. */
+static void patient_answers(const char *token, const char *action)
+{
+	char path[128];
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/api/v1/invite/%s/%s", token, action);
+	ck_assert(e2e_request_as(port, NULL, "POST", path, NULL, NULL, &r));
+	ck_assert_msg(r.status == 200, "%s", r.raw);
+	e2e_resp_free(&r);
+}
+
+/* A guest sees the meeting's state, never the patient's own answer: the
+ * meeting is on ("booked") whether the patient was invited, confirmed or
+ * opted out of video, with the video link while the meeting is still by
+ * video; "cancelled" once cancelled. */
+START_TEST(guest_sees_the_meeting_not_the_patients_answer)
+{
+	long long id = book(NULL), gp;
+	char token[E2E_TOKEN_LEN + 1], ptoken[E2E_TOKEN_LEN + 1], path[96], video[512];
+	json_t *j;
+
+	gp = add_guest(id,
+		       "{\"name\":\"Fastlege Åse\",\"role\":\"gp\",\"email\":\"gp@example.org\"}");
+	e2e_invite(port, id, ptoken);
+	invite_guest(id, gp, token);
+	ck_assert_str_eq(guest_status(token, video, sizeof(video)), "booked");
+	j = appt(id);
+	ck_assert_str_eq(str(j, "status"), "invited");
+	ck_assert_str_eq(str(j, "mode"), "video");
+	json_decref(j);
+	patient_answers(ptoken, "confirm");
+	ck_assert_str_eq(guest_status(token, video, sizeof(video)), "booked");
+	patient_answers(ptoken, "opt-out");
+	j = appt(id);
+	ck_assert_str_eq(str(j, "status"), "opted_out");
+	ck_assert_str_eq(str(j, "mode"), "video"); /* until the clinic re-books it */
+	ck_assert_str_eq(guest_status(token, video, sizeof(video)), "booked");
+	ck_assert_str_eq(video, str(j, "video_url")); /* the guest can still join */
+	ck_assert_int_eq(strncmp(video, "https://", 8), 0);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	json_decref(e2e_json(port, "DELETE", path, NULL, 200));
+	ck_assert_str_eq(guest_status(token, video, sizeof(video)), "cancelled");
+	ck_assert_str_eq(video, "");
+}
+END_TEST
+
 START_TEST(initials_of_names_as_they_come)
 {
 	static const struct {
@@ -409,6 +475,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, messages_name_their_recipients);
 	tcase_add_test(tc, guest_sees_initials_and_birth_year_only);
 	tcase_add_test(tc, initials_of_names_as_they_come);
+	tcase_add_test(tc, guest_sees_the_meeting_not_the_patients_answer);
 	tcase_add_test(tc, reference_is_checked_and_kept_in_the_history);
 	tcase_add_test(tc, me_carries_the_participant_limits);
 	tcase_add_test(tc, the_limit_shown_is_the_limit_held);

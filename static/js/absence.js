@@ -171,6 +171,16 @@ async function showHits(box, c, x) {
     const next = await api('PATCH', `/appointments/${a.id}`, { status: 'cancelled', ...(why ? { reason: why } : {}) }, { ifMatch: a.version });
     return { text: t('absence.cancelledOne'), next };
   });
+  // Ask in box before a cancellation, in place: the question, yes and keep;
+  // the focus goes to yes.  Either answer puts back what was there (a
+  // refused cancellation keeps the row's actions); keep focuses back.
+  const askFirst = (box, question, yes, back) => {
+    const was = [...box.childNodes];
+    const yesBtn = h('button.danger.ab-yes', { type: 'button', onclick: () => { clear(box, was); back.focus(); yes(); } }, t('absence.cancelYes'));
+    const keep = h('button.ab-keep', { type: 'button', onclick: () => { clear(box, was); back.focus(); } }, t('absence.keep'));
+    clear(box, h('span', { role: 'alert' }, question), ' ', yesBtn, ' ', keep);
+    yesBtn.focus();
+  };
   const all = async (fn, button) => {
     button.disabled = true;
     for (const { a } of [...pending.values()]) await fn(a);
@@ -192,13 +202,17 @@ async function showHits(box, c, x) {
         others.length ? [other, h('button', { type: 'button', 'aria-label': t('absence.toOtherFor', a.patient_name),
           onclick: async () => { if (await toOther(a, Number(other.value))) focusNext(row); } }, t('absence.toOther'))] : null,
         h('button.danger', { type: 'button', 'aria-label': t('absence.cancelFor', a.patient_name),
-          onclick: async () => { if (await cancel(a)) focusNext(row); } }, t('absence.cancel'))));
+          onclick: e => askFirst(row.querySelector('.ab-actions'), t('absence.cancelQ', a.patient_name),
+            async () => { if (await cancel(a)) focusNext(row); }, e.currentTarget) }, t('absence.cancel'))));
     pending.set(a.id, { a, row });
     return row;
   });
 
   const moveAll = h('button', { type: 'button', id: 'ab-move-all', onclick: () => all(toNextFree, moveAll) }, t('absence.moveAll'));
-  const cancelAll = h('button.danger', { type: 'button', id: 'ab-cancel-all', onclick: () => all(cancel, cancelAll) }, t('absence.cancelAll'));
+  const cancelAll = h('button.danger', { type: 'button', id: 'ab-cancel-all', onclick: () => {
+    const group = document.getElementById('ab-together');
+    askFirst(group, t('absence.cancelAllQ', pending.size), () => all(cancel, cancelAll), cancelAll);
+  } }, t('absence.cancelAll'));
   clear(box, h('h2', { id: 'ab-hits-h', tabindex: '-1' }, t('absence.hitsOf', c.name, spanOf(x))),
     appts.length ? [
       h('p', {}, t('absence.hitCount', appts.length)),

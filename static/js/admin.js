@@ -9,7 +9,7 @@
 // (admin_sso.js).  Every change reloads the shared
 // directory (lib.js loadDirectory) so the calendar sees it at once.
 import {
-  api, t, h, clear, dir, loadDirectory, explain, toast, openDialog, closeDialog, field, fieldError, showError,
+  api, t, h, clear, dir, loadDirectory, explain, toast, openDialog, closeDialog, field, fieldError, showError, fmtPhone,
 } from './lib.js';
 import { showAccounts } from './admin_accounts.js';
 import { showHours } from './admin_hours.js';
@@ -113,7 +113,7 @@ const FIELDS = {
 const KINDS = {
   // how patients reach the unit: shown on their page and in letters
   units: { path: '/units', fields: ['name', 'department', 'phone', 'address'],
-    cols: [['department', u => u.department || ''], ['phone', u => u.phone || '']] },
+    cols: [['department', u => u.department || ''], ['phone', u => fmtPhone(u.phone)]] },
   clinicians: {
     path: '/clinicians', fields: ['name', 'profession', 'unit_id', 'email', 'phone'], hours: 'clinician',
     cols: [['profession', c => t(`admin.profession.${c.profession}`)], ['unit_id', c => unitName(c.unit_id)]],

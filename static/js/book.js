@@ -8,7 +8,7 @@ import {
   api, ApiError, query, t, h, clear, dir, openDialog, closeDialog, field, fieldError, showError,
   toast, changed,
   addDays, fmtWhen, timeOf, dateOf, clinicianName, roomName, age, explain, nowIso,
-  dateInput, timeInput, parseDay, parseTime, fmtDay, nowLocal,
+  dateInput, timeInput, parseDay, parseTime, fmtDay, nowLocal, fmtPhone,
 } from './lib.js';
 import { seriesSection, reviewSeries } from './series.js';
 import { openAppointment } from './appt.js';
@@ -226,6 +226,8 @@ export function openBooking(pre = {}) {
     if (!day()) return fieldError('bk-date', date.value.trim() ? t('admin.bad.date') : t('book.needDate'));
     if (!clock()) return fieldError('bk-time', time.value.trim() ? t('admin.bad.time') : t('book.needTime'));
     if (mode() === 'in_person' && !room.value) return fieldError('bk-room', t('book.needRoom'));
+    // a guest typed in but not added comes along, or stops the booking at its field
+    if (!(await parts.commitTyped())) return;
     // a time that has passed: asked first, booked only when the secretary says so
     const when = `${day()}T${clock()}`;
     if (st.pastOk !== when && askIfPast(when, nowIso(), problem, () => { st.pastOk = when; form.requestSubmit(); })) return;
@@ -272,7 +274,7 @@ export function openBooking(pre = {}) {
 
 export function patientFacts(p) {
   const a = age(p.birth_date);
-  return [p.birth_date ? t('patient.born', fmtDay(p.birth_date), a) : null, p.phone].filter(Boolean).join(' · ');
+  return [p.birth_date ? t('patient.born', fmtDay(p.birth_date), a) : null, fmtPhone(p.phone)].filter(Boolean).join(' · ');
 }
 
 // A refused booking or move, explained where it happened: the appointments

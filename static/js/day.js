@@ -12,7 +12,7 @@
 import {
   api, query, t, h, clear, dir, nowLocal, addDays, fmtDate, fmtSpan, timeOf, dateOf, explain,
   STATUS_MARK, toast, changed, openDialog, closeDialog, language, nowIso,
-  dayPicker,
+  dayPicker, fmtPhone,
 } from './lib.js';
 import { latestLine } from './survey_summary.js';
 
@@ -93,13 +93,13 @@ async function refresh() {
   try {
     appts = await api('GET', `/clinicians/${s.clinician}/day${query({ date: s.date })}`);
   } catch (x) {
-    if (seq !== s.seq) return;
+    if (seq !== s.seq || !status?.isConnected) return; // the view moved on meanwhile
     status.textContent = explain(x);
     status.classList.add('error');
     return;
   }
   // the view moved on meanwhile, or a later refresh was asked for (its answer wins)
-  if (s !== state || seq !== s.seq || !list.isConnected) return;
+  if (s !== state || seq !== s.seq || !list?.isConnected) return;
   status.classList.remove('error');
   const now = nowIso();
   const next = s.date === dateOf(now) ? appts.find(a => !finished(a) && key(a.end) > now) : null;
@@ -196,17 +196,17 @@ function actions(a, isNext) {
   if (a.mode === 'phone' && a.patient_phone) {
     box.append(h(`a.button${isNext ? '.primary' : ''}`, {
       href: `tel:${a.patient_phone}`, dataset: { action: 'call' }, 'aria-describedby': `day-${a.id}`,
-    }, t('day.call', spaced(a.patient_phone))));
+    }, t('day.call', fmtPhone(a.patient_phone))));
   }
   const outcome = (body, said) => mark(a, body, said);
   if (['booked', 'invited', 'confirmed', 'opted_out'].includes(a.status) && begun(a)) {
-    box.append(
+    box.append(...[ // DOM append writes a null as the text "null"
       h('button', { type: 'button', dataset: { action: 'completed' }, 'aria-describedby': `day-${a.id}`,
         onclick: () => outcome({ status: 'completed' }, t('appt.markedCompleted')) }, t('appt.completed')),
       a.mode === 'video' ? h('button', { type: 'button', dataset: { action: 'phone' }, 'aria-describedby': `day-${a.id}`,
         onclick: () => outcome({ status: 'completed', held_mode: 'phone' }, t('day.markedPhone')) }, t('day.completedPhone')) : null,
       h('button', { type: 'button', dataset: { action: 'no_show' }, 'aria-describedby': `day-${a.id}`,
-        onclick: () => outcome({ status: 'no_show' }, t('appt.markedNoShow')) }, t('appt.noShow')));
+        onclick: () => outcome({ status: 'no_show' }, t('appt.markedNoShow')) }, t('appt.noShow'))].filter(Boolean));
   } else if (a.status === 'no_show' && dateOf(a.start) === nowLocal().date) {
     box.append(h('button.link', { type: 'button', dataset: { action: 'undo' }, 'aria-describedby': `day-${a.id}`,
       onclick: () => undoNoShow(a) }, t('day.undoNoShow')));
@@ -218,12 +218,6 @@ function actions(a, isNext) {
     phone ? t('day.wasVideo') : t('day.wasPhone')));
   }
   return box.childNodes.length ? box : null;
-}
-
-// "+4791234567" as people read it out: "+47 912 34 567" (others as they are).
-export function spaced(phone) {
-  const m = /^\+47(\d{3})(\d{2})(\d{3})$/.exec(phone);
-  return m ? `+47 ${m[1]} ${m[2]} ${m[3]}` : phone;
 }
 
 // Start video for a patient never invited: they have no link, so they

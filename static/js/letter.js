@@ -6,9 +6,7 @@
 // and the clinic's contact details in the patient's language (nb, nn, en).
 // Also the question asked before booking a time that has passed.
 import { TEXTS } from './texts.js';
-import { t, h, clear, toast, dir, fmtStamp, dateOf, timeOf, clinicianName, roomName } from './lib.js';
-
-const LOCALE = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
+import { t, h, clear, toast, dir, fmtStamp, dateOf, timeOf, clinicianName, roomName, LOCALE, fmtPhone } from './lib.js';
 
 // The letter's text key in language lang (bokmål where it has none).
 function lt(lang, key, ...args) {
@@ -45,7 +43,7 @@ export function letter(a, patient, url) {
     h('p', {}, lt(lang, `how_${a.mode}`)),
     h('p', {}, lt(lang, 'link')),
     h('p.letter-link', {}, url),
-    unit?.phone ? h('p', {}, lt(lang, 'questions', unit.phone)) : null,
+    unit?.phone ? h('p', {}, lt(lang, 'questions', fmtPhone(unit.phone))) : null,
     h('p', {}, lt(lang, 'regards')),
     h('p', {}, [unit?.department, unit?.name].filter(Boolean).join(', ')));
 }

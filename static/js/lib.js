@@ -112,7 +112,9 @@ export function t(key, ...args) {
 
 let zone = 'Europe/Oslo';
 export function setZone(z) { if (z) zone = z; }
-const LOCALE = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
+// Chromium has no nynorsk (nn-NO) data: without the fall-backs Intl would
+// answer in the browser's own language ("Fri, Dec 4").  As invite.js does.
+export const LOCALE = { nb: ['nb-NO', 'no'], nn: ['nn-NO', 'nb-NO', 'no'], en: ['en-GB'] };
 export function locale() { return LOCALE[lang]; }
 
 export const dateOf = s => s.slice(0, 10);
@@ -269,6 +271,17 @@ export function h(tag, attrs, ...children) {
     el.append(c instanceof Node ? c : String(c));
   }
   return el;
+}
+
+// A Norwegian number as people read it out: a mobile "+47 414 30 318", a
+// landline "+47 22 11 80 80" (others as they are); used wherever a number
+// is shown.
+export function fmtPhone(phone) {
+  const m = /^\+47([2-9]\d{7})$/.exec(phone || '');
+  if (!m) return phone || '';
+  const d = m[1];
+  return /^[49]/.test(d) ? `+47 ${d.slice(0, 3)} ${d.slice(3, 5)} ${d.slice(5)}`
+    : `+47 ${d.slice(0, 2)} ${d.slice(2, 4)} ${d.slice(4, 6)} ${d.slice(6)}`;
 }
 
 export function clear(el, ...children) { el.replaceChildren(...children.flat().filter(Boolean)); return el; }

@@ -105,19 +105,22 @@ function guestForm(prefix, onAdd) {
     }
     return body;
   };
-  const go = async () => {
-    if (add.disabled) return;
+  const TYPED = ['name', 'interpreter_language', 'phone', 'email'];
+  // Whether the add succeeded (a refusal is said at the field).
+  const go = async (focusAfter = true) => {
+    if (add.disabled) return false;
     const body = read();
-    if (!body) return;
+    if (!body) return false;
     add.disabled = true;
     let ok = false;
     try { ok = await onAdd(body, problem, ids); } finally { add.disabled = false; }
     if (ok) {
-      for (const k of ['name', 'interpreter_language', 'phone', 'email']) c[k].value = '';
-      if (c.name.isConnected) c.name.focus();
+      for (const k of TYPED) c[k].value = '';
+      if (focusAfter && c.name.isConnected) c.name.focus();
     }
+    return ok;
   };
-  add.addEventListener('click', go);
+  add.addEventListener('click', () => go());
   const box = h('div.guest-form', { role: 'group', 'aria-labelledby': `${prefix}-legend` },
     h('p.legend', { id: `${prefix}-legend` }, h('strong', {}, t('parts.newGuest'))),
     h('div.row', {}, field(ids.role, t('parts.role'), c.role), field(ids.name, t('parts.name'), c.name), langField),
@@ -128,7 +131,19 @@ function guestForm(prefix, onAdd) {
     if (e.key === 'Enter' && e.target.tagName === 'INPUT') { e.preventDefault(); go(); }
   });
   syncRole();
-  return { el: box, add, ids };
+  // A guest typed in but not added: added now as "Add guest" would (true),
+  // or refused at the field (false); true when nothing is typed.
+  const commit = async () => {
+    if (!box.isConnected || !TYPED.some(k => c[k].value.trim())) return true;
+    if (add.disabled) { // the meeting is full
+      showError(null, problem);
+      problem.textContent = t('parts.typedFull');
+      c.name.focus();
+      return false;
+    }
+    return go(false);
+  };
+  return { el: box, add, ids, commit };
 }
 
 // The reference field ("shown to guests instead of the patient's initials").
@@ -187,6 +202,8 @@ export function guestsForBooking({ mode, clinicians }) {
   });
   return {
     el, sync,
+    // before booking: the guest typed in the form but not added yet
+    commitTyped: () => form.commit(),
     body: () => (ref.input.value.trim() ? { reference: ref.input.value.trim() } : {}),
     async save(id, invite) {
       const problems = [];

@@ -8,7 +8,7 @@
 // e-mail is warned about: no invitation can reach them, a letter must.
 import {
   api, ApiError, query, t, h, clear, field, fieldError, showError, toast, changed,
-  nowLocal, fmtWhen, fmtDay, clinicianName, STATUS_MARK, explain,
+  nowLocal, fmtWhen, fmtDay, clinicianName, STATUS_MARK, explain, fmtPhone,
 } from './lib.js';
 import { openAppointment } from './appt.js';
 
@@ -50,7 +50,7 @@ async function showSearch(main, params) {
     h('tbody', {}, found.map(p => h('tr', {},
       h('th', { scope: 'row' }, p.name, p.active === false ? h('span.muted', {}, ` (${t('patients.inactive')})`) : ''),
       h('td', {}, p.birth_date ? fmtDay(p.birth_date) : ''),
-      h('td', {}, p.phone || ''),
+      h('td', {}, fmtPhone(p.phone)),
       h('td', {}, p.email || ''),
       h('td', {}, h('a', { href: `#/patients/${p.id}` }, t('patients.open', p.name)))))))
     : h('p', {}, t('patients.noHits', text), ' ', nin ? t('patients.noHitsNin') : ''));

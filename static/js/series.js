@@ -11,6 +11,7 @@ import {
   api, ApiError, query, t, h, clear, toast, changed, closeDialog, field, explain, showError,
   dateOf, timeOf, fmtDate, fmtWhen, monday, addDays, nowLocal, clinicianName, roomName,
 } from './lib.js';
+import { openAppointment } from './appt.js';
 
 // The repeat choice inside the booking form: off unless ticked;
 // onToggle(on) hears it ticked or not.
@@ -168,16 +169,25 @@ export async function reviewSeries(form, base, first, repeat, opts) {
     try {
       const r = await api('POST', '/appointments/series', { ...base, starts: keep.map(o => o.start) });
       let failed = 0;
-      const guestProblems = [];
+      const guestProblems = [], manual = [];
       for (const a of r.appointments) {
         if (opts.invite) {
-          try { await api('POST', `/appointments/${a.id}/invitations`); } catch { failed += 1; }
+          try {
+            const sent = await api('POST', `/appointments/${a.id}/invitations`);
+            if (sent.delivery === 'manual') manual.push({ a, sent }); // nothing went out
+          } catch { failed += 1; }
         }
         // the guests of the booking form take part in each occurrence
         if (opts.guests) guestProblems.push(...await opts.guests(a.id, opts.invite));
       }
       closeDialog();
       if (guestProblems.length) toast(t('parts.guestsFailed', [...new Set(guestProblems)].join('; ')), 'bad');
+      if (manual.length) { // as a single booking: said where the link and the letter are
+        changed();
+        await openAppointment(manual[0].a.id, { invitation: manual[0].sent,
+          notice: t('series.doneManual', r.appointments.length, opts.patientName, manual.map(m => fmtWhen(m.a.start)).join(', ')) });
+        return;
+      }
       toast(opts.invite ? (failed ? t('series.doneInviteFailed', r.appointments.length, failed) : t('series.doneInvited', r.appointments.length, opts.patientName))
         : t('series.done', r.appointments.length, opts.patientName), failed ? 'bad' : 'ok');
       changed();

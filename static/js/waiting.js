@@ -230,9 +230,13 @@ export function waitingOffers(a, open) {
       } else why.textContent = x instanceof ApiError && x.code === 'invalid_transition' ? t('waiting.notWaiting') : explain(x);
       return;
     }
-    let invited = true;
-    try { await api('POST', `/appointments/${made.id}/invitations`); } catch { invited = false; }
+    let invited = true, sent = null;
+    try { sent = await api('POST', `/appointments/${made.id}/invitations`); } catch { invited = false; }
     changed();
+    if (sent?.delivery === 'manual') { // nothing went out: the link and the letter, as at booking
+      await open(made.id, { notice: t('waiting.bookedManual', o.patient_name, fmtWhen(made.start)), invitation: sent });
+      return;
+    }
     // the slot is taken now: nobody else is offered it
     clear(box, box.firstChild, say);
     clear(say, h('p.notice', {}, t(invited ? 'waiting.bookedInvited' : 'waiting.bookedNotInvited', o.patient_name, fmtWhen(made.start))),

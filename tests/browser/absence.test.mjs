@@ -104,6 +104,23 @@ test('one to the next free time, one to another clinician, the rest cancelled to
   await page.keyboard.type('Behandler syk');
   await page.getByRole('button', { name: A.cancelAll }).focus();
   await page.keyboard.press('Enter');
+  // asked first, in place, with the focus on yes; keep cancels nothing
+  const together = page.locator('#ab-together');
+  await together.getByRole('alert').waitFor();
+  assert.equal(await together.getByRole('alert').textContent(), A.cancelAllQ(2));
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), A.cancelYes);
+  await shot('cancel-all-asked');
+  assert.deepEqual(await axe(page), [], 'axe: the question');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), A.keep);
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'ab-cancel-all');
+  assert.equal(await together.getByRole('alert').count(), 0);
+  assert.notEqual((await srv.api('GET', `/api/v1/appointments/${per.id}`, null, 200)).status, 'cancelled');
+  assert.equal(await summary.count(), 2);
+  await page.keyboard.press('Enter');
+  await together.getByRole('alert').waitFor();
+  await page.keyboard.press('Enter'); // yes
   await summary.nth(3).waitFor();
   const said = await summary.allTextContents();
   assert.match(said[2], new RegExp(`${per.name}.*${A.cancelledOne} ${A.told}`));
@@ -153,4 +170,21 @@ test('a refused move is said in Norwegian in its row and in the summary, and the
   assert.equal(await page.getByRole('button', { name: A.cancelFor('Nils Nilsen') }).count(), 1);
   assert.equal((await srv.api('GET', `/api/v1/appointments/${a.id}`, null, 200)).start, a.start);
   await shot('refused');
+  // a single cancellation is asked first in its row too; keep changes nothing
+  const row = page.locator(`tr[data-id="${a.id}"]`);
+  await page.getByRole('button', { name: A.cancelFor('Nils Nilsen') }).focus();
+  await page.keyboard.press('Enter');
+  await row.getByRole('alert').waitFor();
+  assert.equal(await row.getByRole('alert').textContent(), A.cancelQ('Nils Nilsen'));
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), A.cancelYes);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter'); // keep
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), A.cancelFor('Nils Nilsen'));
+  assert.notEqual((await srv.api('GET', `/api/v1/appointments/${a.id}`, null, 200)).status, 'cancelled');
+  await page.keyboard.press('Enter');
+  await row.getByRole('alert').waitFor();
+  await page.keyboard.press('Enter'); // yes
+  await li.nth(1).waitFor();
+  assert.match(await li.nth(1).textContent(), new RegExp(`Nils Nilsen.*${A.cancelledOne}`));
+  assert.equal((await srv.api('GET', `/api/v1/appointments/${a.id}`, null, 200)).status, 'cancelled');
 });

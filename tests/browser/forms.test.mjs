@@ -232,3 +232,72 @@ test('the all-units day at 200 % zoom: no sideways scrolling of the page, names 
   assert.deepEqual(await axe(p), [], 'axe: the all-units day at 200 %');
   await zoomed.close();
 });
+
+// Nothing on screen written "null" or "undefined" (a DOM append(null) says
+// "null"; a missing text says "undefined").
+async function noNullText(what) {
+  const text = await page.evaluate(() => document.body.innerText);
+  assert.doesNotMatch(text, /\b(null|undefined|NaN)\b/, `${what}: ${text.match(/.{0,40}\b(null|undefined|NaN)\b.{0,40}/)?.[0]}`);
+}
+
+test('no view says "null" or "undefined"; phone numbers are spaced as read out', async () => {
+  // a consultation by phone and one in the room, on a day that has passed: the outcome buttons show
+  const past = new Date(Date.now() - 7 * 86400e3).toISOString().slice(0, 10);
+  const phone = await srv.api('POST', '/api/v1/appointments', { patient_id: kari, clinician_ids: [clin1],
+    start: `${past}T09:00:00`, duration_minutes: 30, mode: 'phone', override_hours: true }, 201);
+  await srv.api('PATCH', `/api/v1/units/${unit1}`, { phone: '+4741430318' }, 200);
+  await page.goto(`${srv.base}/#/day/${past}?clinician=${clin1}`);
+  const row = page.locator(`li.entry[data-id="${phone.id}"]`);
+  await row.getByRole('button', { name: nb.appt.noShow, exact: true }).waitFor();
+  const rowText = await row.innerText();
+  assert.doesNotMatch(rowText, /null|undefined/, `the row: ${rowText}`);
+  assert.equal(await row.locator('a[href^="tel:"]').count(), 0, 'no number to call on a day that has passed');
+  await noNullText('the day list of a past day');
+  const views = [`#/calendar/day/${day}`, `#/calendar/week/${day}?by=clinician&who=${clin1}`, `#/day/${day}?clinician=${clin1}`,
+    '#/queue', '#/admin', '#/admin/hours', '#/admin/audit', '#/stats', '#/admin/accounts', '#/patients?q=Kari',
+    '#/waiting', `#/absence?clinician=${clin1}`];
+  for (const v of views) {
+    await page.goto(`${srv.base}/${v}`);
+    await page.locator('#main h1').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    await noNullText(v);
+  }
+  // the patients list and the units list: "+47 912 34 567", "+47 414 30 318"
+  await page.goto(`${srv.base}/#/patients?q=Kari`);
+  await page.locator('#main table').getByText('+47 912 34 567').waitFor();
+  await page.goto(`${srv.base}/#/admin/units`);
+  await page.locator('#main').getByText('+47 414 30 318').waitFor();
+  // the appointment: its header's patient line
+  await page.goto(`${srv.base}/#/calendar/day/${past}?unit=${unit1}`);
+  await page.locator('.grid .appt', { hasText: 'Kari Nordmann' }).first().click();
+  const facts = page.getByRole('dialog').locator('dl.facts');
+  await facts.getByText('+47 912 34 567', { exact: false }).waitFor();
+  await noNullText('the appointment dialog');
+  await page.keyboard.press('Escape');
+  assert.ok(phone.id);
+});
+
+test('nynorsk in an en-US browser: dates in Norwegian, never "Fri, Dec 4"', async () => {
+  const nn = TEXTS.nn;
+  const english = /\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(day)?\b|\b(January|February|March|April|June|July|August|September|October|November|December)\b|\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b/;
+  await page.goto(`${srv.base}/#/calendar/week/${day}?by=clinician&who=${clin1}`);
+  await page.locator('#lang').selectOption('nn');
+  try {
+    for (const v of [`#/calendar/day/${day}`, `#/calendar/week/${day}?by=clinician&who=${clin1}`, `#/day/${day}?clinician=${clin1}`, '#/stats']) {
+      await page.goto(`${srv.base}/${v}`);
+      await page.locator('#main h1').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      assert.equal(await page.locator('html').getAttribute('lang'), 'nn');
+      const text = await page.evaluate(() => document.body.innerText);
+      assert.doesNotMatch(text, english, `${v}: ${text.match(new RegExp(`.{0,30}(${english.source}).{0,30}`))?.[0]}`);
+    }
+    // the day's heading names the weekday in Norwegian
+    await page.goto(`${srv.base}/#/calendar/day/${day}`);
+    await page.locator('.col-head').first().waitFor();
+    assert.match(await page.locator('#main h1, #main h2').first().innerText(), /(måndag|tysdag|onsdag|torsdag|fredag|laurdag|søndag|mandag|tirsdag|lørdag)/i);
+    await shot('nn-en-us');
+    assert.ok(nn.app);
+  } finally {
+    await page.locator('#lang').selectOption('nb');
+  }
+});

@@ -134,7 +134,7 @@ test('no mobile and no e-mail: "invite" says nothing went out, shows the link to
   assert.equal(await letter.getAttribute('lang'), 'en');
   const text = await letter.textContent();
   for (const want of ['Your video appointment', 'To Per Uten Telefon', 'You have an appointment on', '10:00–10:30',
-    'Dr. Ingrid Solheim', url, `Questions? Call us on ${UNIT.phone}.`, UNIT.department, UNIT.address])
+    'Dr. Ingrid Solheim', url, `Questions? Call us on ${UNIT.phone.replace(/^\+47(\d\d)(\d\d)(\d\d)(\d\d)$/, '+47 $1 $2 $3 $4')}.`, UNIT.department, UNIT.address])
     assert.ok(text.includes(want), `the letter has ${want}`);
   assert.match(text, /(Monday|Tuesday|Wednesday|Thursday|Friday),? \d+ \w+ \d{4}/);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'letter-print');

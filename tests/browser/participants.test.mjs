@@ -321,3 +321,43 @@ test('the cancel form says who will be told, and "no one" for a patient without 
   await noViolations(page, 'cancel form, no channel');
   await dlg.getByRole('button', { name: nb.app.close }).click();
 });
+
+test('a guest typed in but not added comes along with the booking; a bad one stops it at its field', async () => {
+  await page.goto(`${srv.base}/#/calendar/day/${day}?unit=${unit}`);
+  await page.reload();
+  await page.locator('.col-head').first().waitFor();
+  await page.getByRole('button', { name: nb.cal.book }).focus();
+  await page.keyboard.press('Enter');
+  const dlg = page.getByRole('dialog', { name: nb.book.title });
+  await dlg.waitFor();
+  await page.keyboard.type('Kari');
+  await page.getByRole('option', { name: /Kari Nordmann/ }).waitFor();
+  await page.keyboard.press('Enter');
+  await dlg.getByRole('checkbox', { name: /Dr\. Ingrid Solheim/ }).focus();
+  await page.keyboard.press('Space');
+  await dlg.getByLabel(nb.book.date).fill(day);
+  await dlg.getByLabel(nb.book.time).fill('14:00');
+  await dlg.locator('#bk-parts summary').focus();
+  await page.keyboard.press('Enter');
+  await dlg.locator('#bk-guest-name').fill('Fastlege Glemt');
+  await dlg.locator('#bk-guest-phone').fill('12');
+  const at14 = async () => (await srv.api('GET', `/api/v1/appointments?from=${day}&to=${day}`, null, 200))
+    .filter(a => a.start.slice(11, 16) === '14:00' && a.status !== 'cancelled');
+  // "Book" without "Add guest": the bad number is said at its field, nothing booked
+  await dlg.getByRole('button', { name: nb.book.submit }).focus();
+  await page.keyboard.press('Enter');
+  await dlg.locator('#bk-guest-phone-error').getByText(P.badPhone).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'bk-guest-phone');
+  assert.equal((await at14()).length, 0);
+  assert.equal(await dlg.isVisible(), true);
+  // corrected, and booked again: the guest comes along
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('913 00 777');
+  await dlg.getByRole('button', { name: nb.book.submit }).focus();
+  await page.keyboard.press('Enter');
+  await dlg.waitFor({ state: 'hidden' });
+  const [a] = await at14();
+  assert.ok(a, 'booked');
+  const people = await srv.api('GET', `/api/v1/appointments/${a.id}/participants`, null, 200);
+  assert.deepEqual(people.filter(p => p.kind === 'guest').map(g => [g.name, g.phone]), [['Fastlege Glemt', '+4791300777']]);
+});

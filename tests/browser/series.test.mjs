@@ -141,3 +141,46 @@ test('a series: each occurrence checked, the colliding one moved, all booked and
   const still = await srv.api('GET', `/api/v1/appointments/${taken.id}`, null, 200);
   assert.equal(still.status, 'booked');
 });
+
+test('a series for a patient with no mobile and no e-mail: nothing went out, said with the dates, the first open with its link and letter', async () => {
+  const nina = (await srv.api('POST', '/api/v1/patients', { name: 'Nina Utenkontakt', language: 'nb' }, 201)).id;
+  await page.goto(`${srv.base}/#/calendar/day/${day}?unit=${unit}`);
+  await page.reload();
+  await page.locator('.col-head').first().waitFor();
+  await press(page.getByRole('button', { name: nb.cal.book }));
+  const dlg = page.getByRole('dialog', { name: nb.book.title });
+  await dlg.waitFor();
+  await page.keyboard.type('Nina');
+  await page.getByRole('option', { name: /Nina Utenkontakt/ }).waitFor();
+  await page.keyboard.press('Enter');
+  await dlg.locator('#bk-chosen').getByText('Nina Utenkontakt').waitFor();
+  await press(dlg.getByRole('checkbox', { name: /Dr\. Ingrid Solheim/ }), 'Space');
+  await dlg.getByLabel(nb.book.date).fill(addDays(day, 1));
+  await dlg.getByLabel(nb.book.time).fill('11:00');
+  await press(dlg.getByRole('checkbox', { name: S.repeat }), 'Space');
+  await dlg.getByLabel(S.every).fill('1');
+  await dlg.getByLabel(S.count).fill('2');
+  await press(dlg.getByRole('button', { name: S.check }));
+  const review = dlg.locator('#series-review');
+  await review.getByText(S.allOk(2)).waitFor();
+  await press(review.locator('#series-book'));
+
+  // never "sent": the appointment opens with the link and the letter
+  const view = page.getByRole('dialog').locator('#appt-view');
+  const manual = view.locator('#manual');
+  await manual.getByRole('heading', { name: nb.inv.manualH }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'manual-h');
+  const booked = await srv.api('GET', `/api/v1/appointments?patient_id=${nina}`, null, 200);
+  assert.equal(booked.length, 2);
+  const notice = await view.locator('.notice').textContent();
+  const said = S.doneManual(2, 'Nina Utenkontakt', 'WHEN').split('WHEN');
+  assert.ok(notice.startsWith(said[0]) && notice.endsWith(said[1]), notice);
+  assert.equal(notice.match(/11:00/g)?.length, 2, `both dates named: ${notice}`);
+  assert.doesNotMatch(await page.locator('body').textContent(), /innkallingene er sendt/);
+  for (const a of booked)
+    assert.equal((await srv.api('GET', `/api/v1/appointments/${a.id}/messages`, null, 200)).length, 0, 'nothing went out');
+  await press(manual.getByRole('button', { name: nb.inv.letter }));
+  await manual.locator('#letter').waitFor();
+  await shot('manual');
+  await noViolations('series booked for a patient with no mobile and no e-mail');
+});

@@ -214,3 +214,30 @@ test('a slot taken meanwhile: the offer says so and books nothing', async () => 
   assert.equal((await srv.api('GET', `/api/v1/waiting-list?patient_id=${ola}&status=waiting`, null, 200)).length, 1);
   assert.equal((await srv.api('GET', `/api/v1/appointments/${gone.id}`, null, 200)).status, 'cancelled');
 });
+
+test('no mobile and no e-mail: the offer booked says nothing went out and gives the link and the letter', async () => {
+  const nina = (await srv.api('POST', '/api/v1/patients', { name: 'Nina Utenkontakt', language: 'nb' }, 201)).id;
+  await srv.api('POST', '/api/v1/waiting-list', { patient_id: nina, type_id: type }, 201);
+  const pal = (await srv.api('POST', '/api/v1/patients', { name: 'Pål Avlyst', phone: '+4790011224' }, 201)).id;
+  await srv.api('POST', '/api/v1/appointments', { patient_id: pal, clinician_ids: [clin], type_id: type,
+    start: `${day}T14:00:00` }, 201);
+  const dlg = await cancelInDialog('Pål Avlyst');
+  await press(dlg.locator('#wl-offers').getByRole('button', { name: W.bookHere('Nina Utenkontakt') }));
+  // as a single booking: the appointment with what to do, never "sent"
+  const view = page.getByRole('dialog').locator('#appt-view');
+  const manual = view.locator('#manual');
+  await manual.getByRole('heading', { name: nb.inv.manualH }).waitFor();
+  assert.equal(await focused(), 'manual-h', 'focus on what happened');
+  const made = (await srv.api('GET', `/api/v1/appointments?patient_id=${nina}`, null, 200))[0];
+  const said = W.bookedManual('Nina Utenkontakt', 'WHEN').split('WHEN');
+  const notice = await view.locator('.notice').textContent();
+  assert.ok(notice.startsWith(said[0]) && notice.endsWith(said[1]), notice);
+  assert.doesNotMatch(await view.textContent(), /innkallingen er sendt/);
+  assert.match(await manual.locator('#manual-link').inputValue(), /\/i\/[A-Za-z0-9_-]{20,}$/);
+  await press(manual.getByRole('button', { name: nb.inv.letter }));
+  await manual.locator('#letter').waitFor();
+  assert.match(await manual.locator('#letter').textContent(), /Nina Utenkontakt/);
+  assert.equal((await srv.api('GET', `/api/v1/appointments/${made.id}/messages`, null, 200)).length, 0, 'nothing went out');
+  await shot('offer-manual');
+  await noViolations('offer booked for a patient with no mobile and no e-mail');
+});
