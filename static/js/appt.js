@@ -117,6 +117,8 @@ async function render(id, body, notice, after = {}) {
   body.removeAttribute('aria-busy');
   const focus = body.querySelector('#manual-h, #invite-failed-h') ||
     (body.querySelector('.notice') ? body.querySelector('#appt-invite, #rebook-room, button') : null);
+  // a render that ends after the dialog was closed takes no focus from where the user is now
+  if (!body.closest('dialog[open]')) return;
   if (focus) focus.focus();
   refocusParts(body);
 }

@@ -9,7 +9,7 @@
 import {
   api, query, t, h, clear, dir, nowLocal, addDays, monday, fmtDate, dateOf, minutesOf, hhmm,
   fmtSpan, clinicianName, roomName, explain, STATUS_MARK,
-  dayPicker,
+  dayPicker, findAgain,
 } from './lib.js';
 import { openBooking } from './book.js';
 import { openAppointment } from './appt.js';
@@ -171,8 +171,11 @@ async function draw(board) {
     appts.filter(a => a.mode === 'video' && a.status !== 'cancelled').length));
   const keep = board.querySelector('.grid');
   const scroll = keep ? [keep.scrollLeft, keep.scrollTop] : null;
+  // the keyboard user's place: a block focused before the redraw is focused after it
+  const focused = board.contains(document.activeElement) ? findAgain(document.activeElement) : null;
   clear(board, summary, grid);
   if (scroll) [grid.scrollLeft, grid.scrollTop] = scroll;
+  if (focused && !document.querySelector('dialog[open]')) focused()?.focus({ preventScroll: true });
   board.dataset.rendered = String(Math.round(performance.now() - started));
 }
 
