@@ -361,12 +361,16 @@ export function openDialog(title, body, { wide = false, onClose } = {}) {
 }
 
 // A way to find el again once its view is drawn anew: by its id, or its
-// data-id (a calendar block, a day-list row) and tag, or its text.
+// data-id (a calendar block, a day-list row) and tag, or its aria-label
+// (a row's "Endre Hanne Lie", whose text "Endre" every row shares), or its
+// text.
 export function findAgain(el) {
   if (!el || el === document.body) return () => null;
   const tag = el.tagName.toLowerCase();
+  const label = el.getAttribute('aria-label');
   const sel = el.id ? `#${CSS.escape(el.id)}`
-    : el.dataset?.id ? `${tag}[data-id="${CSS.escape(el.dataset.id)}"]` : null;
+    : el.dataset?.id ? `${tag}[data-id="${CSS.escape(el.dataset.id)}"]`
+      : label ? `#main ${tag}[aria-label="${CSS.escape(label)}"]` : null;
   const text = el.textContent;
   return () => (sel ? document.querySelector(sel)
     : [...document.querySelectorAll(`#main ${tag}`)].find(x => x.textContent === text) || null);
