@@ -30,11 +30,11 @@ run() { # name command...
 }
 jobs=()
 for t in timeutil validate store upgrade auth throttle slots openapi messages \
-         e2e_api e2e_auth e2e_hours e2e_invite e2e_delivery e2e_rules e2e_day e2e_restore \
-         e2e_isolation; do
+         questionnaire e2e_api e2e_auth e2e_hours e2e_invite e2e_delivery e2e_rules e2e_day \
+         e2e_restore e2e_isolation e2e_guests e2e_rebook e2e_survey e2e_sso; do
   jobs+=("$t $dir/tests/test_$t")
 done
-for t in rfc3339 router cookie token validate templates; do
+for t in rfc3339 router cookie token validate templates questionnaire; do
   jobs+=("fuzz_$t $dir/tests/fuzz/fuzz_$t tests/fuzz/corpus/$t")
 done
 failed=0
