@@ -179,6 +179,14 @@ int e2e_stop(struct server *s)
 	kill(s->pid, SIGTERM);
 	waitpid(s->pid, &status, 0);
 	s->pid = 0;
+	/* a server that did not end well: what it said (a sanitizer's report) */
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "tail -n 80 '%s' >&2", s->log);
+		if (system(cmd) != 0)
+			fprintf(stderr, "no log at %s\n", s->log);
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
