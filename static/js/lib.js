@@ -404,13 +404,6 @@ export function fieldError(id, text) {
   control.focus();
 }
 
-// A choice of rooms ("no room" first), with where each is.
-export function roomSelect({ clinicOnly = false, selected = null } = {}) {
-  return h('select', {}, h('option', { value: '' }, t('book.noRoom')),
-    dir.rooms.filter(r => !clinicOnly || r.kind === 'clinic').map(r => h('option',
-      { value: r.id, selected: Number(selected) === r.id }, `${r.name}${r.location ? ` (${r.location})` : ''}`)));
-}
-
 // An error in the user's language: for an answer naming a field, the
 // words texts has for that field under section ("admin.bad.password"),
 // else those for its code and field in every form ("fielderr.invalid.phone"),

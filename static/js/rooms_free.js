@@ -4,7 +4,7 @@
 // unit's", closed, not open then).  In person it offers the clinic rooms;
 // by video the quiet video rooms (a video consultation held from a room
 // where the clinician is not disturbed); "no room" first.  The control is
-// a plain <select>: its value is the room id, as roomSelect()'s.
+// a plain <select>: its value is the room id.
 import { api, query, t, h, clear, dir, timeOf, fmtSpan, addDays, hhmm } from './lib.js';
 
 // One room's words: "A-rom 2 (Bygg 1) – opptatt 09:15–09:45".
