@@ -412,7 +412,8 @@ def report(summaries):
         for s in summaries:
             if s.get("browser"):
                 lines.append(f"{s['size']}: " + "; ".join(
-                    f"{k} {v['ms']} ({v['rows']} drawn)" for k, v in s["browser"].items()))
+                    f"{k} {v['ms']} ({v['rows']} drawn; last load: {json.dumps(v['parts'])})"
+                    for k, v in s["browser"].items()))
     lines.append("\ntargets")
     lines.extend(browser_lines)
     for s in summaries:

@@ -9,7 +9,9 @@
 // never a downloaded browser).
 //   node tests/bench/browser.mjs BASE DATE UNIT SEK_COOKIE LEGE_COOKIE [LOADS]
 // prints one JSON line: each view's load times in ms, LOADS cold loads each
-// (default 3).  A cookie is "name=value" of a logged-in session.
+// (default 3), and where the last load's time went (ms from the
+// navigation's start: the page, the files and the API answers done, and
+// how many of each).  A cookie is "name=value" of a logged-in session.
 import { launch } from '../browser/harness.mjs';
 
 const [base, date, unit, sek, lege, loads = '3'] = process.argv.slice(2);
@@ -35,10 +37,22 @@ async function coldLoad(browser, view) {
   try {
     await page.goto(`${base}/${view.hash}`);
     await page.waitForFunction(m => performance.getEntriesByName(m).length > 0, view.mark, { timeout: 30000 });
-    const ms = await page.evaluate(m => performance.getEntriesByName(m)[0].startTime, view.mark);
+    // where the time went: the page, its modules, the API answers it waited for
+    const { ms, parts } = await page.evaluate(m => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const res = performance.getEntriesByType('resource');
+      const api = res.filter(r => r.name.includes('/api/v1/'));
+      const code = res.filter(r => !r.name.includes('/api/v1/'));
+      const end = list => Math.round(Math.max(0, ...list.map(r => r.responseEnd)));
+      return {
+        ms: performance.getEntriesByName(m)[0].startTime,
+        parts: { html: Math.round(nav.responseEnd), files: code.length, files_done: end(code),
+          dom_ready: Math.round(nav.domContentLoadedEventEnd), api: api.length, api_done: end(api) },
+      };
+    }, view.mark);
     const rows = await page.locator(view.drawn).count();
     if (errors.length) throw new Error(`${view.name}: ${errors.join('; ')}`);
-    return { ms, rows };
+    return { ms, rows, parts };
   } finally {
     await context.close();
   }
@@ -53,6 +67,7 @@ try {
       const r = await coldLoad(browser, view);
       out[view.name].ms.push(Math.round(r.ms * 10) / 10);
       out[view.name].rows = r.rows;
+      out[view.name].parts = r.parts; // the last load's
     }
   }
 } finally {
