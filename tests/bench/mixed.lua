@@ -22,9 +22,10 @@
 --   link_answer     the patient confirms
 -- Every staff request uses the secretary's session: a secretary may open
 -- any clinician's day list, and one login per simulated person would cost
--- an argon2id hash each.  The ETag of a poll is kept per clinician or unit;
--- wrk does not say which connection an answer is for, so the key is read
--- from a 200's body (the first row's clinician), and a 304 keeps the tag.
+-- an argon2id hash each.  The ETag of a poll is kept per clinician or unit,
+-- from P.etags (bench.py reads them before each step, as the app has them
+-- from its last poll); wrk does not say which connection an answer is for,
+-- so a 200's key is read from its body (the first row's clinician).
 dofile(os.getenv("BENCH_DIR") .. "/common.lua")
 tracked = true
 QUANTILES = {0, 10, 25, 50, 75, 90, 95, 97, 98, 98.5, 99, 99.3, 99.5, 99.7, 99.9, 99.99, 100}
@@ -33,6 +34,10 @@ local class = os.getenv("BENCH_CLASS")
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS"))
 local today = P.days[1]
 local etags = {}
+for k, v in pairs(P.etags) do
+   etags[k] = v
+end
+local miss = tonumber(os.getenv("BENCH_MISS") or "0")
 local ncl = P.clinicians
 math.randomseed(os.time() + #class * 7919)
 
@@ -48,9 +53,22 @@ local function invitable(j)
    return c * ndays * P.per_day + d * P.per_day + rest % P.per_day + 1
 end
 
+-- A poll with the tag of the last answer; with the chance miss (the
+-- list changed since the person's last poll, bench.py works it out) it
+-- goes without one, so the server makes the whole answer.
+-- Token j (cycling) of the fixture's second day: populate makes the
+-- links clinician by clinician, each one's first day then second day, so
+-- a patient's answer never changes the day the staff poll (their "today",
+-- the first day); how often that changes is the miss chance's business.
+local function second_day_token(j)
+   local per = P.per_day
+   j = j % math.floor(#P.tokens / 2)
+   return P.tokens[math.floor(j / per) * 2 * per + per + j % per + 1]
+end
+
 local function poll(path, key)
    local h = {["Cookie"] = P.sek.cookie}
-   if etags[key] then
+   if etags[key] and math.random() >= miss then
       h["If-None-Match"] = etags[key]
    end
    return wrk.format("GET", path, h)
@@ -59,7 +77,7 @@ end
 local make = {
    clinician_poll = function()
       local c = (n + thread_id * 7) % ncl + 1
-      return poll("/api/v1/clinicians/" .. c .. "/day?date=" .. today, c)
+      return poll("/api/v1/clinicians/" .. c .. "/day?date=" .. today, "c" .. c)
    end,
    unit_poll = function()
       local u = (n + thread_id) % P.units + 1
@@ -80,11 +98,10 @@ local make = {
                    invitable(P.invite_base + thread_id * 100000 + n) .. "/invitations", "{}")
    end,
    link_view = function()
-      return wrk.format("GET", "/api/v1/invite/" .. P.tokens[(P.link_base + n) % #P.tokens + 1])
+      return wrk.format("GET", "/api/v1/invite/" .. second_day_token(P.link_base + n))
    end,
    link_answer = function()
-      return wrk.format("POST", "/api/v1/invite/" ..
-                        P.tokens[(P.link_base + n) % #P.tokens + 1] .. "/confirm",
+      return wrk.format("POST", "/api/v1/invite/" .. second_day_token(P.link_base + n) .. "/confirm",
                         {["Content-Type"] = "application/json"}, "{}")
    end,
 }
@@ -107,7 +124,7 @@ function response(status, headers, body)
    if status == 200 and headers["ETag"] then
       local c = body:match('"clinician_ids":%[(%d+)')
       if c and class == "clinician_poll" then
-         etags[tonumber(c)] = headers["ETag"]
+         etags["c" .. c] = headers["ETag"]
       elseif c and class == "unit_poll" then
          etags["u" .. (math.floor((tonumber(c) - 1) / P.unit_size) + 1)] = headers["ETag"]
       end
