@@ -68,6 +68,7 @@ CLASSES = [
     ("link_answer", "secretary", BOOKING_S, {"200"}),
 ]
 FIRST_STAFF = 3000
+MIN_STAFF = 400  # when the first level misses, the steps halve down to this
 MIN_SPEEDUP = 500
 MAX_POLL_CONNS = 400  # the speed-up grows so the clinicians need at most this many
 
@@ -176,8 +177,8 @@ def one_step(b, srv, params, workdir, staff, seconds):
     step["worst"] = max(c, key=lambda k: c[k]["p99_us"])
     step["p99_ms"] = merged_percentile(c.values(), 99) / 1000
     step["errors"] = sum(v["unexpected"] + v["socket_errors"] for v in c.values())
-    step["bookings"] = c["book"]["requests"]
-    step["invites"] = c["invite"]["requests"]
+    step["bookings"] = c_requests(step, "book")
+    step["invites"] = c_requests(step, "invite")
     # held: the p99 of all requests under the limit and the offered rate served
     step["held"] = (step["p99_ms"] < P99_LIMIT_MS and step["rps"] >= 0.9 * step["offered_rps"]
                     and not step["errors"])
@@ -222,8 +223,8 @@ def run_size(b, args, size, results):
         params = dict(fx, sek=sek, lege=sek, origin=f"http://127.0.0.1:{srv.port}",
                       booking_block=b.BLOCK, booking_base=b.BLOCK, invite_base=0, link_base=0,
                       slots_to=(first + b.datetime.timedelta(days=20)).isoformat())
-        staff, again = FIRST_STAFF, False
-        for i in range(1 if args.smoke else args.mixed_steps + 1):
+        staff, again, down = FIRST_STAFF, False, False
+        for _ in range(1 if args.smoke else args.mixed_steps + 4):
             b.log(f"== {size}: mixed load, {staff} staff{' again' if again else ''}")
             step = one_step(b, srv, params, workdir, staff, args.mixed_seconds)
             step["again"] = again
@@ -235,27 +236,36 @@ def run_size(b, args, size, results):
             params["booking_base"] += step["bookings"] + inflight
             params["invite_base"] += step["invites"] + inflight
             params["link_base"] += c_requests(step, "link_answer") + inflight
-            if step["errors"] or (not step["held"] and again):
+            if step["errors"]:
                 break
-            # a step that did not hold is run once more (the machine is
-            # shared: one stall of another job's making is not the limit)
-            again = not step["held"]
             if step["held"]:
-                staff *= 2
+                if down:
+                    break  # coming down: the first level that holds
+                staff, again = staff * 2, False
+            elif not again:
+                again = True  # once more: the machine is shared, one stall is not the limit
+            elif down or any(s["held"] for s in steps) or staff <= MIN_STAFF:
+                break
+            else:
+                staff, again, down = staff // 2, False, True  # the first level missed
     finally:
         srv.stop()
     held = [s for s in steps if s["held"]]  # a level held when its run or its rerun did
     best = held[-1] if held else None
+    # what the CPU alone allows: the staff of the largest step over the
+    # server's cores it kept busy (whatever the latency said)
+    big = max(steps, key=lambda s: (s["staff"], s["server_cores"]))
     return {"size": size, "steps": steps, "cores": os.cpu_count(),
             "staff": best["staff"] if best else 0,
             "staff_per_core": best["staff"] / os.cpu_count() if best else 0,
-            "staff_per_busy_core": best["staff"] / best["server_cores"] if best else 0,
-            "limit": steps[-1] if not steps[-1]["held"] else None,
+            "staff_per_busy_core": big["staff"] / max(big["server_cores"], 1e-9),
+            "limit": min((s for s in steps if not s["held"] and s["staff"] > (
+                best["staff"] if best else 0)), key=lambda s: s["staff"], default=None),
             "errors": sum(s["errors"] for s in steps)}
 
 
 def c_requests(step, name):
-    return step["classes"][name]["requests"]
+    return step["classes"][name]["requests"] if name in step["classes"] else 0
 
 
 def report(summaries, smoke):
@@ -298,7 +308,8 @@ def report(summaries, smoke):
         else:
             bound = "not reached (raise --mixed-steps)"
         lines.append(f"  [{size}] staff per core with p99 < {P99_LIMIT_MS} ms: "
-                     f"{s['staff_per_core']:.0f} ({s['staff']} staff on {s['cores']} cores; "
-                     f"{s['staff_per_busy_core']:.0f} per core the server kept busy); "
+                     f"{s['staff_per_core']:.0f} ({s['staff']} staff on {s['cores']} cores); "
                      f"limit {bound}")
+        lines.append(f"  [{size}] staff per core of server CPU (the largest step's staff over "
+                     f"the cores the server kept busy): {s['staff_per_busy_core']:.0f}")
     return "\n".join(lines)
