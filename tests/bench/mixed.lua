@@ -3,10 +3,11 @@
 -- process per class, all at once, so each class has its own latency
 -- figures; BENCH_CLASS names the class, BENCH_DELAY_MS the mean pause of a
 -- connection between two requests (the person's interval in the real app
--- divided by the speed-up; bench.py's MIXED table holds the intervals and
+-- divided by the speed-up; mixed.py's CLASSES holds the intervals and
 -- where they come from).  Each connection plays one person.  The pause is
 -- drawn uniformly from 0 to twice the mean, so the people do not all ask
 -- at the same instant (wrk pauses before the first request too).
+-- BENCH_MISS is the chance a poll goes without its tag (mixed.py MISS).
 --
 -- The classes, as the apps ask:
 --   clinician_poll  the clinician's day list (static/js/day.js, every 30 s)

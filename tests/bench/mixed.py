@@ -31,7 +31,6 @@ The proportions (per person at the real pace; a clinic day is 7.5 hours):
 import json
 import math
 import os
-import statistics
 import subprocess
 import time
 
@@ -140,8 +139,10 @@ def server_p99_bound(before, after):
     return math.inf
 
 
-def one_step(b, srv, params, workdir, staff, seconds):
+def one_step(b, srv, params, workdir, staff, seconds, only=None):
+    """One level of staff: every class at once (only: that class alone)."""
     speedup, classes = plan(staff)
+    classes = [c for c in classes if only in (None, c[0])]
     params["etags"] = current_etags(b, srv.port, params["sek"], params)
     path = os.path.join(workdir, "params.lua")
     with open(path, "w") as f:
@@ -183,6 +184,7 @@ def one_step(b, srv, params, workdir, staff, seconds):
     step["worst"] = max(c, key=lambda k: c[k]["p99_us"])
     step["p99_ms"] = merged_percentile(c.values(), 99) / 1000
     step["errors"] = sum(v["unexpected"] + v["socket_errors"] for v in c.values())
+    step["cpu_ms_per_s"] = (cpu1 - cpu0) / 1e6 / wall
     step["bookings"] = c_requests(step, "book")
     step["invites"] = c_requests(step, "invite")
     # held: the p99 of all requests under the limit and the offered rate served
@@ -217,6 +219,15 @@ def merged_percentile(runs, q):
     return hi
 
 
+def advance(params, step):
+    """The next step's bookings, invitations and links are fresh ones (the
+    requests still in flight at the end were asked, not counted)."""
+    inflight = sum(v["conns"] for v in step["classes"].values())
+    params["booking_base"] += step["bookings"] + inflight
+    params["invite_base"] += step["invites"] + inflight
+    params["link_base"] += c_requests(step, "link_answer") + inflight
+
+
 def run_size(b, args, size, results):
     """The steps at one fixture size; --smoke: one short step, errors only."""
     env = b.setup(args, size)
@@ -236,12 +247,7 @@ def run_size(b, args, size, results):
             step["again"] = again
             steps.append(step)
             results.append({"size": size, "kind": "mixed", **step})
-            # the next step's bookings, invitations and links are fresh ones
-            # (the requests still in flight at the end were asked, not counted)
-            inflight = sum(v["conns"] for v in step["classes"].values())
-            params["booking_base"] += step["bookings"] + inflight
-            params["invite_base"] += step["invites"] + inflight
-            params["link_base"] += c_requests(step, "link_answer") + inflight
+            advance(params, step)
             if step["errors"]:
                 break
             if step["held"]:
@@ -250,10 +256,21 @@ def run_size(b, args, size, results):
                 staff, again = staff * 2, False
             elif not again:
                 again = True  # once more: the machine is shared, one stall is not the limit
-            elif down or any(s["held"] for s in steps) or staff <= MIN_STAFF:
+            elif any(s["held"] for s in steps) or staff // 2 < MIN_STAFF:
                 break
             else:
                 staff, again, down = staff // 2, False, True  # the first level missed
+        # where the CPU goes: each class alone at the rates of the last
+        # level that held (or the first), the server's CPU a second
+        alone = {}
+        level = max([s["staff"] for s in steps if s["held"]] or [steps[0]["staff"]])
+        for name, *_ in ([] if args.smoke else CLASSES):
+            b.log(f"== {size}: {name} alone at {level} staff")
+            st = one_step(b, srv, params, workdir, level, args.mixed_seconds, only=name)
+            advance(params, st)
+            alone[name] = {"cpu_ms_per_s": st["cpu_ms_per_s"], "rps": st["rps"],
+                           "cpu_us_per_req": st["cpu_us_per_req"]}
+            results.append({"size": size, "kind": "mixed_alone", "class": name, **st})
     finally:
         srv.stop()
     held = [s for s in steps if s["held"]]  # a level held when its run or its rerun did
@@ -261,12 +278,14 @@ def run_size(b, args, size, results):
     # what the CPU alone allows: the staff of the largest step over the
     # server's cores it kept busy (whatever the latency said)
     big = max(steps, key=lambda s: (s["staff"], s["server_cores"]))
-    return {"size": size, "steps": steps, "cores": os.cpu_count(),
+    return {"size": size, "steps": steps, "cores": os.cpu_count(), "alone": alone,
+            "alone_staff": level,
             "staff": best["staff"] if best else 0,
             "staff_per_core": best["staff"] / os.cpu_count() if best else 0,
             "staff_per_busy_core": big["staff"] / max(big["server_cores"], 1e-9),
-            "limit": min((s for s in steps if not s["held"] and s["staff"] > (
-                best["staff"] if best else 0)), key=lambda s: s["staff"], default=None),
+            # the lowest level above it that missed, as its rerun found it
+            "limit": min(reversed([s for s in steps if not s["held"] and s["staff"] > (
+                best["staff"] if best else 0)]), key=lambda s: s["staff"], default=None),
             "errors": sum(s["errors"] for s in steps)}
 
 
@@ -297,6 +316,12 @@ def report(summaries, smoke):
         lines.append(f"{'':>5}the last step's classes (p50, p99 in ms): " + ", ".join(
             f"{k} {v['rps']:.0f}/s {v['p50_us'] / 1000:.2f} {v['p99_us'] / 1000:.2f} "
             f"{json.dumps(v['statuses'], sort_keys=True)}" for k, v in last["classes"].items()))
+        if s["alone"]:
+            total = sum(v["cpu_ms_per_s"] for v in s["alone"].values()) or 1
+            lines.append(f"{'':>5}each class alone at {s['alone_staff']} staff (server CPU share, "
+                         "us a request): " + ", ".join(
+                             f"{k} {v['cpu_ms_per_s'] / total:.0%} {v['cpu_us_per_req']:.0f}"
+                             for k, v in s["alone"].items()))
     lines.append("targets (mixed)")
     for s in summaries:
         size = s["size"]
