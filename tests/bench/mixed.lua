@@ -54,9 +54,6 @@ local function invitable(j)
    return c * ndays * P.per_day + d * P.per_day + rest % P.per_day + 1
 end
 
--- A poll with the tag of the last answer; with the chance miss (the
--- list changed since the person's last poll, bench.py works it out) it
--- goes without one, so the server makes the whole answer.
 -- Token j (cycling) of the fixture's second day: populate makes the
 -- links clinician by clinician, each one's first day then second day, so
 -- a patient's answer never changes the day the staff poll (their "today",
@@ -67,6 +64,9 @@ local function second_day_token(j)
    return P.tokens[math.floor(j / per) * 2 * per + per + j % per + 1]
 end
 
+-- A poll with the tag of the last answer; with the chance miss (the
+-- list changed since the person's last poll, mixed.py MISS) it
+-- goes without one, so the server makes the whole answer.
 local function poll(path, key)
    local h = {["Cookie"] = P.sek.cookie}
    if etags[key] and math.random() >= miss then
