@@ -177,6 +177,7 @@ async function draw(board) {
   if (scroll) [grid.scrollLeft, grid.scrollTop] = scroll;
   if (focused && !document.querySelector('dialog[open]')) focused()?.focus({ preventScroll: true });
   board.dataset.rendered = String(Math.round(performance.now() - started));
+  if (s.view === 'day' && !performance.getEntriesByName('timebok:unit-day-drawn').length) performance.mark('timebok:unit-day-drawn'); // the first unit day drawn (tests/bench/browser.mjs)
 }
 
 function column(c, list, from, to, now) {

@@ -14,8 +14,13 @@ RSS (VmHWM).  Then the correctness gate: 64 identical bookings at once must
 give exactly one 201.  The table goes to stdout, every measurement to
 build/bench/results.jsonl.
 
---smoke (CI): 10k only, one round; fails on errors, unexpected statuses or
-the gate, never on speed.
+After the gate, browser.mjs loads the staff app cold in Chromium and
+reads its first-draw marks (the "browser" section; --no-browser leaves it
+out).  --mixed runs only the mixed load instead (mixed.py: how many staff
+one machine serves).
+
+--smoke (CI): 10k only, one round, and one short step of the mixed load;
+fails on errors, unexpected statuses or the gate, never on speed.
 """
 import argparse
 import datetime
@@ -31,6 +36,8 @@ import subprocess
 import sys
 import threading
 import time
+
+import mixed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -160,14 +167,14 @@ def peak_rss_kib(pid):
 
 
 class Server:
-    def __init__(self, binary, workdir):
+    def __init__(self, binary, workdir, extra=()):
         self.dir = workdir
         port_file = os.path.join(workdir, "port")
         self.log = open(os.path.join(workdir, "timebok.log"), "w")
         self.proc = subprocess.Popen(
             [binary, "--db", os.path.join(workdir, "work.db"), "--listen", "127.0.0.1:0",
-             "--port-file", port_file, "--bench", "--static-dir", os.path.join(ROOT, "static")],
-            stdout=self.log, stderr=self.log)
+             "--port-file", port_file, "--bench", "--static-dir", os.path.join(ROOT, "static"),
+             *extra], stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -246,7 +253,22 @@ def gate(port, sek, fx, k):
     return {"counts": counts, "ok": statuses.count(201) == 1 and statuses.count(409) == 63}
 
 
-def run_size(args, size, results):
+def browser(port, sek, lege, fx, loads):
+    """Cold loads in Chromium to the first drawn unit day and day list (browser.mjs)."""
+    try:
+        out = subprocess.run(["node", os.path.join(HERE, "browser.mjs"), f"http://127.0.0.1:{port}",
+                              fx["days"][0], "1", sek["cookie"], lege["cookie"], str(loads)],
+                             capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise SystemExit("bench: no node for browser.mjs (--no-browser leaves it out)")
+    line = next((l for l in out.stdout.splitlines() if l.startswith("BROWSER_JSON ")), None)
+    if line is None:
+        raise SystemExit(f"bench: browser.mjs failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(line[len("BROWSER_JSON "):])
+
+
+def setup(args, size):
+    """A fresh copy of the fixture of size with the bench users added."""
     tool = os.path.join(args.build, "tests", "timebok-bench")
     binary = os.path.join(args.build, "timebok")
     folder = fixture(tool, os.path.join(args.work, "fixtures"), size)
@@ -259,6 +281,18 @@ def run_size(args, size, results):
     os.chmod(db + ".key", 0o600)
     with open(os.path.join(folder, "fixture.json")) as f:
         fx = json.load(f)
+    for user, role in (("bench-sek", ["--role", "secretary"]),
+                       ("bench-lege", ["--role", "clinician", "--clinician-id", "1"])):
+        subprocess.run([binary, "user", "add", "--db", db, "--username", user] + role,
+                       input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+    return {"tool": tool, "binary": binary, "folder": folder, "workdir": workdir, "db": db,
+            "fx": fx, "first_day": datetime.date.fromisoformat(fx["days"][0])}
+
+
+def run_size(args, size, results):
+    env = setup(args, size)
+    tool, binary, folder, workdir, db, fx = (env[k] for k in (
+        "tool", "binary", "folder", "workdir", "db", "fx"))
 
     log(f"== {size}: in-process store rates")
     sql = {}
@@ -268,11 +302,6 @@ def run_size(args, size, results):
         r = json.loads(line)
         sql[r["statement"]] = r["per_s"]
         results.append({"size": size, "kind": "sql", **r})
-
-    for user, role in (("bench-sek", ["--role", "secretary"]),
-                       ("bench-lege", ["--role", "clinician", "--clinician-id", "1"])):
-        subprocess.run([binary, "user", "add", "--db", db, "--username", user] + role,
-                       input=PASSWORD + "\n", text=True, check=True, capture_output=True)
 
     srv = Server(binary, workdir)
     try:
@@ -311,6 +340,9 @@ def run_size(args, size, results):
             results.append({"size": size, "kind": "wrk", "scenario": "hello", **h})
         g = gate(srv.port, sek, fx, 11 * BLOCK)
         results.append({"size": size, "kind": "gate", **g})
+        if not args.no_browser:
+            br = browser(srv.port, sek, lege, fx, 1 if args.smoke else 3)
+            results.append({"size": size, "kind": "browser", **br})
         rss = peak_rss_kib(srv.proc.pid)
         results.append({"size": size, "kind": "rss", "peak_rss_kib": rss,
                         "peak_before_reset_kib": login_peak, "reset": reset})
@@ -318,6 +350,7 @@ def run_size(args, size, results):
         srv.stop()
 
     summary = {"size": size, "sql": sql, "gate": g, "peak_rss_kib": rss,
+               "browser": None if args.no_browser else br,
                "login_peak_kib": login_peak, "peak_reset": reset,
                "hello_rps": statistics.median(h["rps"] for h in hello), "scenarios": {}}
     for name, script, threads, conns, expected in chosen(args):
@@ -350,6 +383,11 @@ def chosen(args):
     return [s for s in SCENARIOS if s[0] in names]
 
 
+def browser_medians(br):
+    return [("unit day (20 clinicians)", statistics.median(br["unit_day"]["ms"])),
+            ("clinician's day list", statistics.median(br["day_list"]["ms"]))]
+
+
 def verdict(ok):
     return "met" if ok else "MISSED"
 
@@ -374,7 +412,18 @@ def report(summaries):
                          f"{json.dumps(v['statuses'], sort_keys=True)}{bad}")
         lines.append("in-process store rates (per s): " +
                      ", ".join(f"{k} {v:.0f}" for k, v in s["sql"].items()))
+    browser_lines = [f"  [{s['size']}] {label} drawn from a cold load < 300 ms: {ms:.0f} "
+                     f"{verdict(ms < 300)}" for s in summaries if s.get("browser")
+                     for label, ms in browser_medians(s["browser"])]
+    if browser_lines:
+        lines.append("\nbrowser (Chromium, cold loads, ms from navigation start to the first draw)")
+        for s in summaries:
+            if s.get("browser"):
+                lines.append(f"{s['size']}: " + "; ".join(
+                    f"{k} {v['ms']} ({v['rows']} drawn; last load: {json.dumps(v['parts'])})"
+                    for k, v in s["browser"].items()))
     lines.append("\ntargets")
+    lines.extend(browser_lines)
     for s in summaries:
         sc = s["scenarios"]
         size = s["size"]
@@ -434,26 +483,38 @@ def main():
                     help="CI: 10k, one round; fail on errors and the gate only")
     ap.add_argument("--only", default="",
                     help="comma-separated scenario names to run (default: all)")
+    ap.add_argument("--no-browser", action="store_true",
+                    help="leave out the Chromium cold loads (browser.mjs)")
+    ap.add_argument("--mixed", action="store_true",
+                    help="only the mixed load: staff per core (mixed.py)")
+    ap.add_argument("--mixed-steps", type=int, default=10, help="at most this many doublings")
+    ap.add_argument("--mixed-seconds", type=int, default=4, help="per mixed step")
     args = ap.parse_args()
     if args.smoke:
-        args.sizes, args.rounds = "10k", 1
+        args.sizes, args.rounds, args.mixed_seconds = "10k", 1, 2
     args.work = args.work or os.path.join(args.build, "bench")
     os.makedirs(args.work, exist_ok=True)
     t0 = time.monotonic()
-    results, summaries = [], []
+    results, summaries, mixed_runs = [], [], []
     for size in args.sizes.split(","):
-        summaries.append(run_size(args, size, results))
-    text = report(summaries)
+        if not args.mixed:
+            summaries.append(run_size(args, size, results))
+        if args.mixed or args.smoke:
+            mixed_runs.append(mixed.run_size(sys.modules[__name__], args, size, results))
+    text = report(summaries) if summaries else ""
+    if mixed_runs:
+        text += "\n" + mixed.report(mixed_runs, args.smoke)
     machine = f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}"
     print(f"timebok benchmark, {datetime.date.today()}, {machine}, "
           f"{args.rounds} round(s) of {args.seconds} s, {time.monotonic() - t0:.0f} s in all")
     print(text)
     with open(os.path.join(args.work, "results.jsonl"), "w") as f:
-        for r in results + [{"kind": "summary", **s} for s in summaries]:
+        for r in results + [{"kind": "summary", **s} for s in summaries + mixed_runs]:
             f.write(json.dumps(r) + "\n")
     bad = [s for s in summaries
            if not s["gate"]["ok"] or any(v["unexpected"] or v["socket_errors"]
                                          for v in s["scenarios"].values())]
+    bad += [m for m in mixed_runs if m["errors"]]
     if bad:
         print("bench: errors, unexpected statuses or the gate failed (see above)")
         return 1

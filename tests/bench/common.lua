@@ -76,10 +76,19 @@ function done(summary, latency, requests)
          table.insert(parts, string.format('"other":%d', summary.errors.status))
       end
    end
+   -- the latency at more percentiles, so bench.py can merge the classes
+   -- of the mixed load (mixed.lua) into one distribution
+   local qs = {}
+   for _, q in ipairs(QUANTILES or {}) do
+      -- (wrk's percentile(100) is 0: the maximum is latency.max)
+      table.insert(qs, string.format("[%g,%d]", q, q < 100 and latency:percentile(q) or latency.max))
+   end
    local e = summary.errors
    io.write(string.format(
       'BENCH_JSON {"requests":%d,"duration_us":%d,"connect_errors":%d,"read_errors":%d,' ..
-      '"write_errors":%d,"timeouts":%d,"p50_us":%d,"p99_us":%d,"max_us":%d,"statuses":{%s}}\n',
+      '"write_errors":%d,"timeouts":%d,"p50_us":%d,"p99_us":%d,"max_us":%d,"statuses":{%s},' ..
+      '"quantiles":[%s]}\n',
       summary.requests, summary.duration, e.connect, e.read, e.write, e.timeout,
-      latency:percentile(50), latency:percentile(99), latency.max, table.concat(parts, ",")))
+      latency:percentile(50), latency:percentile(99), latency.max, table.concat(parts, ","),
+      table.concat(qs, ",")))
 end

@@ -4,6 +4,8 @@
 # hello denominator, the correctness gate, the report).
 #   tests/bench/run.sh            10k and 1M, three rounds (about two minutes)
 #   tests/bench/run.sh --smoke    CI: 10k, one round; fails on errors only
+#   tests/bench/run.sh --mixed    the mixed load: staff per core, 10k and 1M
+#                                 (about a minute)
 # Other options go to bench.py (--help).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
