@@ -75,3 +75,20 @@ test("the clinician's day list marks its first draw, once", async () => {
   assert.equal(await count(page, 'timebok:unit-day-drawn'), 0);
   await page.context().close();
 });
+
+// index.html preloads every module of the staff app, so a cold load fetches
+// them at once instead of one import level after another; a new module left
+// out of the list would load late again.
+test('index.html preloads every module the app imports', async () => {
+  const { readFile, readdir } = await import('node:fs/promises');
+  const dir = new URL('../../static/', import.meta.url);
+  const html = await readFile(new URL('index.html', dir), 'utf8');
+  const listed = [...html.matchAll(/<link rel="modulepreload" href="\/js\/([a-z_]+\.js)">/g)]
+    .map(m => m[1]).sort();
+  const imported = new Set();
+  for (const f of await readdir(new URL('js/', dir))) {
+    const src = await readFile(new URL(`js/${f}`, dir), 'utf8');
+    for (const m of src.matchAll(/from '\.\/([a-z_]+\.js)'/g)) imported.add(m[1]);
+  }
+  assert.deepEqual(listed, [...imported].sort());
+});
