@@ -22,6 +22,7 @@
 #include "body.h"
 #include "outbox.h"
 #include "params.h"
+#include "resources.h"
 #include "store.h"
 #include "store_survey.h"
 #include "survey.h"
@@ -1408,6 +1409,104 @@ API_HANDLER(api_appointments_day)
 	}
 	err = cached_list(app, db, req, rep, "day.read", key.failed ? "" : key.data, run_day,
 			  &args, &ctx);
+	buf_release(&key);
+	if (err)
+		return err;
+	rep->status = 200;
+	return APP_OK;
+}
+
+/* ---- the calendar's board ---- */
+
+struct board_args {
+	int64_t from, to, unit;
+	int nunits;
+	const int64_t *units;
+};
+
+/* A block of the calendar: only what it draws (calendar.js block()). */
+static bool board_row(void *vctx, const struct appointment *a)
+{
+	struct list_ctx *c = vctx;
+	char t[TIMEUTIL_INSTANT_LEN];
+
+	if (c->n++)
+		buf_putc(c->b, ',');
+	buf_json_kint(c->b, "{", "id", a->id, false);
+	timeutil_format(a->start, t);
+	buf_json_kstr(c->b, ",", "start", t);
+	timeutil_format(a->end, t);
+	buf_json_kstr(c->b, ",", "end", t);
+	buf_json_kstr(c->b, ",", "mode", appointment_mode_name(a->mode));
+	buf_json_kstr(c->b, ",", "status", appointment_status_name(a->status));
+	buf_json_kstr(c->b, ",", "patient_name", a->patient_name);
+	buf_puts(c->b, ",\"clinician_ids\":[");
+	for (int i = 0; i < a->nclinicians; i++) {
+		if (i)
+			buf_putc(c->b, ',');
+		buf_int(c->b, a->clinician_ids[i]);
+	}
+	buf_putc(c->b, ']');
+	buf_json_kint(c->b, ",", "room_id", a->room_id, true);
+	buf_putc(c->b, '}');
+	audit_batch_add(&c->audit, a->patient_id, a->id);
+	listcache_rows_add(&c->rows, a->patient_id, a->id);
+	return !c->b->failed;
+}
+
+static enum app_err run_board(struct store *db, const void *arg, struct list_ctx *ctx)
+{
+	const struct board_args *d = arg;
+
+	return store_appointments_board(db, d->from, d->to, d->unit, d->nunits, d->units, LIST_MAX,
+					board_row, ctx);
+}
+
+/* GET /appointments/board?date=&unit_id=: a day of appointments as the
+ * calendar draws them, a short object each (a fifth of the list's bytes),
+ * the same rows as the list's from=to=date (and unit_id), at most
+ * LIST_MAX.  Through the list cache like the list; every row audited. */
+API_HANDLER(api_appointments_board)
+{
+	static const char *const allowed[] = {"date", "unit_id", NULL};
+	struct list_ctx ctx = {.b = &rep->body};
+	struct board_args args = {0};
+	const char *date = params_get(req, "date");
+	struct res_row row;
+	struct civil day;
+	struct buf key;
+	enum app_err err;
+
+	if ((err = params_only(req, rep, allowed)) ||
+	    (err = params_id(req, rep, "unit_id", &args.unit)))
+		return err;
+	if (date) {
+		if (timeutil_parse_date(date, &day))
+			return reply_fail(rep, APP_EINVAL, "date",
+					  "'date' must be a real date (YYYY-MM-DD)");
+	} else {
+		timeutil_to_local(app_now(app), &day);
+	}
+	/* a unit-limited secretary: one of theirs (403 for any other, as for
+	 * their other records); anyone else: one that exists */
+	if (args.unit && authz_scoped(&req->who) && !actor_sees_unit(&req->who, args.unit))
+		return reply_fail(rep, APP_EFORBIDDEN, "unit_id", "not in your units");
+	if (args.unit && !authz_scoped(&req->who)) {
+		if ((err = store_resource_get(db, &resources_units, args.unit, &row)) == APP_ENOTFOUND)
+			return reply_fail(rep, err, "unit_id", "there is no unit %" PRId64, args.unit);
+		if (err)
+			return err;
+		store_resource_row_release(&resources_units, &row);
+	}
+	timeutil_day_bounds(&day, &args.from, &args.to);
+	args.nunits = authz_scoped(&req->who) ? req->who.nunits : 0;
+	args.units = req->who.unit_ids;
+	buf_init(&key, LISTCACHE_KEY_MAX);
+	buf_printf(&key, "board|%" PRId64 "|%" PRId64 "|%" PRId64 "|", args.from, args.to, args.unit);
+	for (int i = 0; i < args.nunits; i++)
+		buf_printf(&key, "%" PRId64 ",", args.units[i]);
+	err = cached_list(app, db, req, rep, "appointment.board", key.failed ? "" : key.data,
+			  run_board, &args, &ctx);
 	buf_release(&key);
 	if (err)
 		return err;

@@ -120,7 +120,8 @@ async function draw(board) {
       date: s.date, weekHref: href({ view: 'week', who: String(r.id) }),
       dayHref: s.by === 'room' ? null : `#/day/${s.date}?clinician=${r.id}`,
       absenceHref: s.by === 'room' ? null : `#/absence?clinician=${r.id}&date=${s.date}` }));
-    appts = await api('GET', `/appointments${query({ from: s.date, to: s.date, limit: 5000,
+    // the board: the day's appointments with only what a block draws
+    appts = await api('GET', `/appointments/board${query({ date: s.date,
       unit_id: s.by === 'clinician' ? s.unit : '' })}`);
   } else {
     const from = monday(s.date);
