@@ -1121,6 +1121,8 @@ struct list_ctx {
 	struct participant *parts; /* the day list: everyone else of every row */
 	int nparts, capparts;
 	struct store *db; /* the day list: the rows' questionnaire answers */
+	int64_t *prom;	  /* ... of these patients only (the others have none) */
+	int nprom, capprom;
 	const struct actor *who; /* ... that the asker may see */
 	bool past_day;	  /* the day list: a day before today (no numbers to call) */
 	enum app_err err;
@@ -1207,6 +1209,33 @@ static bool keep_participant(void *vctx, const struct participant *p)
 	return true;
 }
 
+/* Note patient, who has PROM answers. */
+static bool keep_prom(void *vctx, int64_t patient)
+{
+	struct list_ctx *c = vctx;
+
+	if (c->nprom == c->capprom) {
+		int cap = c->capprom ? c->capprom * 2 : 16;
+		int64_t *more = realloc(c->prom, (size_t)cap * sizeof(*more));
+		if (!more) {
+			c->err = APP_ENOMEM;
+			return false;
+		}
+		c->prom = more;
+		c->capprom = cap;
+	}
+	c->prom[c->nprom++] = patient;
+	return true;
+}
+
+static bool has_prom(const struct list_ctx *c, int64_t patient)
+{
+	for (int i = 0; i < c->nprom; i++)
+		if (c->prom[i] == patient)
+			return true;
+	return false;
+}
+
 /* One clinician or guest of the day list's appointment (no contact details). */
 static void write_participant(struct buf *b, const struct participant *p, bool first)
 {
@@ -1255,8 +1284,14 @@ static bool day_row(void *vctx, const struct appointment *a)
 	} else {
 		buf_puts(c->b, ",\"room\":null");
 	}
-	if ((c->err = api_survey_summary(c->db, c->who, c->b, a->patient_id, &answer)))
+	/* a patient with no PROM answer at all: what api_survey_summary writes
+	 * for them, without a query a row */
+	if (!has_prom(c, a->patient_id)) {
+		buf_puts(c->b, ",\"questionnaire\":null");
+		answer = -1;
+	} else if ((c->err = api_survey_summary(c->db, c->who, c->b, a->patient_id, &answer))) {
 		return false;
+	}
 	if (answer >= 0) { /* the answer shown is a read of it, replayed on a hit too */
 		audit_batch_add(&c->audit, a->patient_id, answer);
 		listcache_rows_add(&c->rows, a->patient_id, answer);
@@ -1271,11 +1306,12 @@ static bool day_row(void *vctx, const struct appointment *a)
 	return !c->b->failed;
 }
 
-/* Two reads (not one snapshot: a change between them is seen at the next
- * read, as the cache's generation was read before both): everyone else of
- * the day's appointments, then the rows.  One query for all the guests
- * instead of one per row: at 1M appointments the day list went from 0.14
- * to 0.05 x hello with a query per row. */
+/* Three reads (not one snapshot: a change between them is seen at the
+ * next read, as the cache's generation was read before all): everyone else
+ * of the day's appointments, the patients among them with PROM answers,
+ * then the rows.  One query for all the guests instead of one per row: at
+ * 1M appointments the day list went from 0.14 to 0.05 x hello with a query
+ * per row; likewise one for whose answers to look up (most have none). */
 static enum app_err run_day(struct store *db, const void *arg, struct list_ctx *ctx)
 {
 	const struct day_args *d = arg;
@@ -1284,6 +1320,9 @@ static enum app_err run_day(struct store *db, const void *arg, struct list_ctx *
 	ctx->db = db;
 	if (!(err = store_participants_day(db, d->clinician_id, d->from, d->to, keep_participant,
 					   ctx)) &&
+	    !(err = ctx->err) &&
+	    !(err = store_survey_prom_patients_day(db, d->clinician_id, d->from, d->to, keep_prom,
+						   ctx)) &&
 	    !(err = ctx->err))
 		err = store_appointments_day(db, d->clinician_id, d->from, d->to, day_row, ctx);
 	if (!err)
@@ -1291,6 +1330,9 @@ static enum app_err run_day(struct store *db, const void *arg, struct list_ctx *
 	free(ctx->parts);
 	ctx->parts = NULL;
 	ctx->nparts = ctx->capparts = 0;
+	free(ctx->prom);
+	ctx->prom = NULL;
+	ctx->nprom = ctx->capprom = 0;
 	return err;
 }
 
