@@ -5,7 +5,8 @@
 // an empty place books there; every appointment is a button that opens it.
 // The view refreshes every minute without moving the page.  Each
 // clinician's column links to their day list (day.js), which is also all a
-// clinician sees.
+// clinician sees.  A day is read from the board (GET /appointments/board:
+// each appointment with only what a block draws); a week from the list.
 import {
   api, query, t, h, clear, dir, nowLocal, addDays, monday, fmtDate, dateOf, minutesOf, hhmm,
   fmtSpan, clinicianName, roomName, explain, STATUS_MARK,
