@@ -33,6 +33,7 @@ enum app_err api_resource_visible(struct store *db, const struct req *req, struc
 
 /* api_appointments.c */
 API_HANDLER(api_appointments_list);
+API_HANDLER(api_appointments_board);
 API_HANDLER(api_appointments_create);
 API_HANDLER(api_appointments_series);
 API_HANDLER(api_appointments_get);

@@ -152,6 +152,8 @@ const struct route routes[] = {
 	R("DELETE", "/api/v1/patients/{id}", api_resource_delete, PATS, 0, STAFF, GLOBAL),
 
 	R("GET", "/api/v1/appointments", api_appointments_list, NULL, 0, ALL, UNIT_APPOINTMENT),
+	R("GET", "/api/v1/appointments/board", api_appointments_board, NULL, 0, STAFF,
+	  UNIT_APPOINTMENT),
 	R("POST", "/api/v1/appointments", api_appointments_create, NULL, 0, STAFF, UNIT_APPOINTMENT),
 	R("POST", "/api/v1/appointments/series", api_appointments_series, NULL, 0, STAFF,
 	  UNIT_APPOINTMENT),

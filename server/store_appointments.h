@@ -119,6 +119,15 @@ enum app_err store_appointments_note(struct store *s, const struct appointment *
 enum app_err store_appointments_list(struct store *s, const struct appt_filter *f, appt_row_fn fn,
 				     void *ctx) WARN_UNUSED;
 
+/* The calendar's board: the appointments meeting [from, to) (as the list's
+ * from/to), of a clinician of unit (0: any) and, when nunits, of one of
+ * units; at most limit, ordered by start and id.  Only what the calendar
+ * draws is filled in: id, start, end, mode, status, patient_id and
+ * patient_name, clinician_ids, room_id. */
+enum app_err store_appointments_board(struct store *s, int64_t from, int64_t to, int64_t unit,
+				      int nunits, const int64_t *units, int limit, appt_row_fn fn,
+				      void *ctx) WARN_UNUSED;
+
 /* Clinician's appointments starting in [from, to), ordered by start, with
  * the patient's name filled in. */
 enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64_t from, int64_t to,

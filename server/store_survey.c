@@ -417,6 +417,33 @@ enum app_err store_survey_proms(struct store *s, int64_t patient, qresponse_fn f
 	return err;
 }
 
+enum app_err store_survey_prom_patients_day(struct store *s, int64_t clinician, int64_t from,
+					    int64_t to, bool (*fn)(void *ctx, int64_t patient),
+					    void *ctx)
+{
+	static const char sql[] =
+		"SELECT DISTINCT r.patient_id FROM questionnaire_responses r WHERE r.kind = 'prom' "
+		"AND r.patient_id IN (SELECT a.patient_id FROM participants p JOIN appointments a "
+		"ON a.id = p.appointment_id WHERE p.clinician_id = ?1 AND p.start_at >= ?2 AND "
+		"p.start_at < ?3)";
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = store_stmt(s, sql, &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, clinician);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (!fn(ctx, sqlite3_column_int64(st, 0)))
+			break;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_fail(s, rc, "patients with answers");
+	store_done(st);
+	return err;
+}
+
 enum app_err store_survey_declined(struct store *s, int64_t patient, bool *declined)
 {
 	int64_t v = 0;

@@ -91,6 +91,12 @@ enum app_err store_survey_responses(struct store *s, int64_t patient, int64_t ap
  * without their resource, until fn returns false. */
 enum app_err store_survey_proms(struct store *s, int64_t patient, qresponse_fn fn,
 				void *ctx) WARN_UNUSED;
+/* Each patient of clinician's appointments starting in [from, to) (the
+ * day list's rows) who has any PROM answer, once, until fn returns false:
+ * one query, so that the day list asks store_survey_proms only for them. */
+enum app_err store_survey_prom_patients_day(struct store *s, int64_t clinician, int64_t from,
+					    int64_t to, bool (*fn)(void *ctx, int64_t patient),
+					    void *ctx) WARN_UNUSED;
 
 /* Whether patient declined surveys; set it. */
 enum app_err store_survey_declined(struct store *s, int64_t patient, bool *declined) WARN_UNUSED;

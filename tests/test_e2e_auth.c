@@ -391,6 +391,7 @@ static const struct foreign_case foreign_cases[] = {
 	{"DELETE", "/api/v1/patients/{id}", GLOBAL, NULL, NULL, NULL},
 
 	{"GET", "/api/v1/appointments", EMPTY, "?unit_id={unit_b}", NULL, NULL},
+	{"GET", "/api/v1/appointments/board", DENIED, "?date=2026-11-23&unit_id={unit_b}", NULL, NULL},
 	{"GET", "/api/v1/appointments", EMPTY, "?room_id={room_b}", NULL, NULL},
 	{"GET", "/api/v1/appointments", EMPTY, "?patient_id={p2}", NULL, NULL},
 	{"GET", "/api/v1/appointments", DENIED, "?clinician_id={c2}", NULL, NULL},
@@ -1190,6 +1191,165 @@ START_TEST(search_wildcards_are_literal)
 }
 END_TEST
 
+/* GET path as s (NULL: the admin), with If-None-Match: tag unless NULL;
+ * the status must be want; the body (a new reference) and the ETag. */
+static json_t *board_get(const struct session *s, const char *path, const char *tag, int want,
+			 char *etag, size_t cap)
+{
+	char hdr[128];
+	struct resp r;
+	json_t *j;
+
+	if (tag)
+		snprintf(hdr, sizeof(hdr), "If-None-Match: %s\r\n", tag);
+	ck_assert(e2e_request_as(port, s ? s : &srv.admin, "GET", path, tag ? hdr : NULL, NULL, &r));
+	ck_assert_msg(r.status == want, "%s: %d, not %d: %s", path, r.status, want, r.body);
+	if (etag)
+		ck_assert_ptr_nonnull(e2e_header(&r, "ETag", etag, cap));
+	j = r.json ? json_incref(r.json) : NULL;
+	e2e_resp_free(&r);
+	return j;
+}
+
+/* The list's rows as the board writes them: only what the calendar draws. */
+static json_t *as_board(json_t *list)
+{
+	static const char *const keys[] = {"id",	   "start",	    "end",
+					   "mode",	   "status",	    "patient_name",
+					   "clinician_ids", "room_id",	    NULL};
+	json_t *out = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(list, i, v) {
+		json_t *o = json_object();
+		for (int k = 0; keys[k]; k++)
+			json_object_set(o, keys[k], json_object_get(v, keys[k]));
+		json_array_append_new(out, o);
+	}
+	return out;
+}
+
+/* How many audit rows user has with action on appointment. */
+static int audit_count(const char *user, const char *action, long long appointment)
+{
+	json_t *log;
+	int n = 0;
+
+	e2e_use(&srv.admin);
+	log = e2e_json(port, "GET", "/api/v1/audit?limit=10000", NULL, 200);
+	for (size_t i = 0; i < json_array_size(log); i++) {
+		const json_t *e = json_array_get(log, i);
+		n += !strcmp(json_string_value(json_object_get(e, "username")), user) &&
+		     !strcmp(json_string_value(json_object_get(e, "action")), action) &&
+		     json_integer_value(json_object_get(e, "appointment_id")) == appointment;
+	}
+	json_decref(log);
+	return n;
+}
+
+/* The calendar's board: the list's rows of the day with only what the
+ * calendar draws; the unit scope of the list (a foreign unit: 403); every
+ * row audited, on a cache hit too; a poll that finds nothing new is 304. */
+START_TEST(calendar_board)
+{
+	const char *day = "date=2026-11-23", *list = "/api/v1/appointments?from=2026-11-23"
+						      "&to=2026-11-23&limit=5000";
+	char path[160], lpath[200], tag[64], tag2[64];
+	long long third;
+	json_t *b, *l, *want;
+
+	/* a third appointment, of both units' clinicians, in a room, by video */
+	snprintf(path, sizeof(path),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld,%lld],\"room_id\":%lld,"
+		 "\"start\":\"2026-11-23T13:00:00+01:00\",\"duration_minutes\":45}",
+		 p1, c2, c1, room);
+	third = e2e_make(port, "appointments", path);
+	for (int v = 0; v < 6; v++) {
+		/* admin, admin of unit B, the hospital's secretary, unit A's
+		 * secretary, the same of unit A, admin of unit A */
+		const struct session *s = v == 2 ? &sekr : v == 3 || v == 4 ? &sekr_a : NULL;
+		long long unit = v == 1 ? unit_b : v == 4 || v == 5 ? unit_a : 0;
+
+		snprintf(path, sizeof(path), "/api/v1/appointments/board?%s", day);
+		snprintf(lpath, sizeof(lpath), "%s", list);
+		if (unit) {
+			snprintf(path + strlen(path), sizeof(path) - strlen(path), "&unit_id=%lld", unit);
+			snprintf(lpath + strlen(lpath), sizeof(lpath) - strlen(lpath), "&unit_id=%lld",
+				 unit);
+		}
+		b = board_get(s, path, NULL, 200, NULL, 0);
+		l = board_get(s, lpath, NULL, 200, NULL, 0);
+		want = as_board(l);
+		ck_assert_msg(json_equal(b, want), "%s as view %d", path, v);
+		/* unit A's secretary sees a1 and the shared one, never a2 */
+		ck_assert_uint_eq(json_array_size(b), v == 3 || v == 4 || v == 5 ? 2
+						  : v == 1		  ? 2
+									  : 3);
+		json_decref(b);
+		json_decref(l);
+		json_decref(want);
+	}
+	/* the short object: nothing the calendar does not draw */
+	snprintf(path, sizeof(path), "/api/v1/appointments/board?%s&unit_id=%lld", day, unit_a);
+	b = board_get(&sekr_a, path, NULL, 200, tag, sizeof(tag));
+	ck_assert_uint_eq(json_object_size(json_array_get(b, 0)), 8);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(b, 0), "id")), a1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(b, 0), "patient_name")),
+			 PATIENT_NAME);
+	ck_assert_ptr_null(json_object_get(json_array_get(b, 0), "video_url"));
+	json_decref(b);
+	/* every row audited; the poll: 304 with no body while nothing changed */
+	ck_assert(wait_audited("sekr-a", "appointment.board", a1));
+	ck_assert(wait_audited("sekr-a", "appointment.board", third));
+	json_decref(board_get(&sekr_a, path, tag, 304, tag2, sizeof(tag2)));
+	ck_assert_str_eq(tag, tag2);
+	/* an answer from the cache is audited too: the admin's view of a new
+	 * day made it, the hospital's secretary sees the same rows */
+	third = book(p2, c2, "2026-11-24T10:00:00+01:00");
+	ck_assert_int_eq(audit_count("sekr", "appointment.board", third), 0);
+	json_decref(board_get(NULL, "/api/v1/appointments/board?date=2026-11-24", NULL, 200, NULL, 0));
+	json_decref(board_get(&sekr, "/api/v1/appointments/board?date=2026-11-24", NULL, 200, NULL, 0));
+	ck_assert(wait_audited("sekr", "appointment.board", third));
+	/* a change: a new answer (the cache follows it) and a new tag */
+	snprintf(lpath, sizeof(lpath), "/api/v1/appointments/%lld", a1);
+	json_decref(e2e_json(port, "PATCH", lpath, "{\"mode\":\"phone\"}", 200));
+	b = board_get(&sekr_a, path, tag, 200, tag2, sizeof(tag2));
+	ck_assert_str_ne(tag, tag2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(b, 0), "mode")), "phone");
+	json_decref(b);
+	/* unit B for unit A's secretary: 403 as for its other records, and a
+	 * unit that does not exist: the same 403 for them, 404 for the admin */
+	snprintf(path, sizeof(path), "/api/v1/appointments/board?%s&unit_id=%lld", day, unit_b);
+	json_decref(board_get(&sekr_a, path, NULL, 403, NULL, 0));
+	ck_assert(wait_audited("sekr-a", "denied GET /appointments/board", 0));
+	snprintf(path, sizeof(path), "/api/v1/appointments/board?%s&unit_id=999999", day);
+	json_decref(board_get(&sekr_a, path, NULL, 403, NULL, 0));
+	b = board_get(NULL, path, NULL, 404, NULL, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(b, "error"), "code")),
+			 "not_found");
+	json_decref(b);
+	/* a clinician has the day list, not the board */
+	json_decref(board_get(&lege1, "/api/v1/appointments/board?date=2026-11-23", NULL, 403,
+			      NULL, 0));
+	/* bad input: 400 naming the field */
+	{
+		static const char *const bad[][2] = {{"date=2026-02-30", "date"},
+						     {"date=23.11.2026", "date"},
+						     {"date=2026-11-23&unit_id=x", "unit_id"},
+						     {"date=2026-11-23&limit=5", "limit"}};
+		struct resp r;
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(path, sizeof(path), "/api/v1/appointments/board?%s", bad[i][0]);
+			ck_assert(e2e_request_as(port, &sekr_a, "GET", path, NULL, NULL, &r));
+			ck_assert_msg(r.status == 400 && e2e_is_error(&r, "invalid", bad[i][1]),
+				      "%s: %d %s", path, r.status, r.body);
+			e2e_resp_free(&r);
+		}
+	}
+}
+END_TEST
+
 START_TEST(participant_read_audited)
 {
 	char path[128];
@@ -1423,6 +1583,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bookings_and_slots_use_own_rooms_and_types);
 	tcase_add_test(tc, search_wildcards_are_literal);
 	tcase_add_test(tc, participant_read_audited);
+	tcase_add_test(tc, calendar_board);
 	tcase_add_test(tc, calendar_feed_ends_with_account);
 	tcase_add_test(tc, empty_unit_ids_refused);
 	tcase_add_test(tc, last_login);

@@ -5,7 +5,8 @@
 // an empty place books there; every appointment is a button that opens it.
 // The view refreshes every minute without moving the page.  Each
 // clinician's column links to their day list (day.js), which is also all a
-// clinician sees.
+// clinician sees.  A day is read from the board (GET /appointments/board:
+// each appointment with only what a block draws); a week from the list.
 import {
   api, query, t, h, clear, dir, nowLocal, addDays, monday, fmtDate, dateOf, minutesOf, hhmm,
   fmtSpan, clinicianName, roomName, explain, STATUS_MARK,
@@ -120,7 +121,8 @@ async function draw(board) {
       date: s.date, weekHref: href({ view: 'week', who: String(r.id) }),
       dayHref: s.by === 'room' ? null : `#/day/${s.date}?clinician=${r.id}`,
       absenceHref: s.by === 'room' ? null : `#/absence?clinician=${r.id}&date=${s.date}` }));
-    appts = await api('GET', `/appointments${query({ from: s.date, to: s.date, limit: 5000,
+    // the board: the day's appointments with only what a block draws
+    appts = await api('GET', `/appointments/board${query({ date: s.date,
       unit_id: s.by === 'clinician' ? s.unit : '' })}`);
   } else {
     const from = monday(s.date);

@@ -48,6 +48,7 @@ BLOCK = 40000  # bookings set aside for one run (sql: block 0, round r: block r 
 SCENARIOS = [
     ("a_day_list", "day.lua", 2, 16, {"2xx"}),
     ("b_day_view", "unit_day.lua", 2, 16, {"2xx"}),
+    ("b_day_board", "unit_board.lua", 2, 16, {"2xx"}),
     ("c_book_spread", "book.lua", 2, 16, {"201"}),
     ("c_book_contended", "book_contended.lua", 2, 16, {"201", "409"}),
     ("d_slots_week", "slots.lua", 2, 16, {"2xx"}),
@@ -433,6 +434,10 @@ def report(summaries):
         if "b_day_view" in sc:
             lines.append(f"  [{size}] day view >= 0.10 x hello: {sc['b_day_view']['ratio']:.3f} "
                          f"{verdict(sc['b_day_view']['ratio'] >= 0.10)}")
+        if "b_day_board" in sc:
+            lines.append(f"  [{size}] unit day board >= 0.05 x hello: "
+                         f"{sc['b_day_board']['ratio']:.3f} "
+                         f"{verdict(sc['b_day_board']['ratio'] >= 0.05)}")
         if "c_book_spread" in sc:
             b = sc["c_book_spread"]["rps"] / s["sql"]["booking"]
             lines.append(f"  [{size}] booking >= 0.8 x in-process: {b:.2f} {verdict(b >= 0.8)}")

@@ -339,6 +339,39 @@ test('day view with 20 clinicians and 60 appointments: readable, and how fast', 
     `API to DOM ${med(times.map(x => x.draw))} ms`);
 });
 
+test('the day is drawn from the board; a block opens the whole appointment', async () => {
+  const asked = [];
+  const note = r => { if (r.url().includes('/api/v1/')) asked.push(new URL(r.url())); };
+  page.on('request', note);
+  try {
+    await page.goto('about:blank');
+    await page.goto(`${srv.base}/#/calendar/day/${day}?unit=${unit}`);
+    await page.locator('#board[data-rendered]').waitFor();
+    const board = asked.filter(u => u.pathname === '/api/v1/appointments/board');
+    assert.equal(board.length, 1, 'the day view asks the board once');
+    assert.equal(board[0].searchParams.get('date'), day);
+    assert.equal(board[0].searchParams.get('unit_id'), String(unit));
+    assert.equal(asked.filter(u => u.pathname === '/api/v1/appointments').length, 0,
+      'the day view no longer reads the full list');
+    // the blocks are those of the list, drawn from the board's short rows
+    const list = (await srv.api('GET', `/api/v1/appointments?from=${day}&to=${day}&unit_id=${unit}`, null, 200))
+      .filter(a => a.status !== 'cancelled');
+    assert.equal(await page.locator('.grid .appt').count(),
+      list.reduce((n, a) => n + a.clinician_ids.length, 0));
+    const first = page.locator('.grid .appt').first();
+    const id = await first.getAttribute('data-id');
+    asked.length = 0;
+    await first.click();
+    const dlg = page.locator('dialog[open]');
+    await dlg.waitFor();
+    assert.ok(asked.some(u => u.pathname === `/api/v1/appointments/${id}`), 'the full appointment is read');
+    await page.keyboard.press('Escape');
+    await dlg.waitFor({ state: 'detached' }).catch(() => dlg.waitFor({ state: 'hidden' }));
+  } finally {
+    page.off('request', note);
+  }
+});
+
 test('a tablet: the calendar and the queue still work', async () => {
   const tab = await browser.newContext({ viewport: { width: 820, height: 1180 }, bypassCSP: true });
   const tp = await tab.newPage();
