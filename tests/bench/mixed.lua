@@ -82,7 +82,7 @@ local make = {
    end,
    unit_poll = function()
       local u = (n + thread_id) % P.units + 1
-      return poll(string.format(P.unit_day, today, today, u), "u" .. u)
+      return poll(string.format(P.unit_day, today, u), "u" .. u)
    end,
    slot_search = function()
       return staff("sek", "GET", string.format(

@@ -57,9 +57,9 @@ def miss_chance(interval, clinicians):
     return 1 - math.exp(-interval * clinicians * CHANGES_PER_CLINICIAN_DAY / DAY_S)
 
 
-# The unit day as calendar.js asks for it (day, day, unit): one place, for
+# The unit day as calendar.js asks for it (day, unit): one place, for
 # mixed.lua's polls and the tags read before each step.
-UNIT_DAY = "/api/v1/appointments?from=%s&to=%s&limit=5000&unit_id=%d"
+UNIT_DAY = "/api/v1/appointments/board?date=%s&unit_id=%d"
 
 MISS = {"clinician_poll": miss_chance(30, 1), "unit_poll": miss_chance(60, UNIT_CLINICIANS)}
 
@@ -107,7 +107,7 @@ def current_etags(b, port, sek, fx):
     tags, day = {}, fx["days"][0]
     paths = [(f"c{c}", f"/api/v1/clinicians/{c}/day?date={day}")
              for c in range(1, fx["clinicians"] + 1)]
-    paths += [(f"u{u}", UNIT_DAY % (day, day, u)) for u in range(1, fx["units"] + 1)]
+    paths += [(f"u{u}", UNIT_DAY % (day, u)) for u in range(1, fx["units"] + 1)]
     for key, path in paths:
         resp, _ = b.request(port, "GET", path, headers={"Cookie": sek["cookie"]})
         if resp.status != 200 or not resp.getheader("ETag"):
