@@ -27,19 +27,25 @@ static int port;
 static long long clin, clin2, pat, pat2, room;
 static struct session lege, lege2;
 
-/* An account name of role for clinician or unit (0: none), logged in as s. */
-static void account(const char *name, const char *role, long long clinician, long long unit,
-		    struct session *s)
+/* An account name of role for clinician or unit (0: none), logged in as s;
+ * its id. */
+static long long account(const char *name, const char *role, long long clinician, long long unit,
+			 struct session *s)
 {
 	char body[300];
 	int status;
+	long long id;
+	json_t *j;
 
 	snprintf(body, sizeof(body),
 		 "{\"username\":\"%s\",\"role\":\"%s\",\"password\":\"%s\"%s%.0lld%s%.0lld%s}",
 		 name, role, E2E_PASSWORD, clinician ? ",\"clinician_id\":" : "", clinician,
 		 unit ? ",\"unit_ids\":[" : "", unit, unit ? "]" : "");
-	json_decref(e2e_json(port, "POST", "/api/v1/users", body, 201));
+	j = e2e_json(port, "POST", "/api/v1/users", body, 201);
+	id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
 	ck_assert(e2e_login(port, name, E2E_PASSWORD, s, &status));
+	return id;
 }
 
 static void user(const char *name, long long clinician, struct session *s)
@@ -890,7 +896,7 @@ START_TEST(a_poll_is_304_only_while_nothing_the_asker_sees_changed)
 {
 	char body[200], dpath[128], lpath[200], upath[200], clins[32], t_day[64], t_list[64],
 		t_unit[64], t[64], t2[64], inm[200];
-	long long unit_a, unit_b, ca, cb, id, other;
+	long long unit_a, unit_b, ca, cb, id, other, sek_a_id;
 	struct session sek_a, sek_b, lege_a;
 	struct resp r;
 
@@ -898,7 +904,7 @@ START_TEST(a_poll_is_304_only_while_nothing_the_asker_sees_changed)
 	unit_b = e2e_make(port, "units", "{\"name\":\"Poll B\"}");
 	ca = unit_clinician("Lege A", unit_a);
 	cb = unit_clinician("Lege B", unit_b);
-	account("poll-sek-a", "secretary", 0, unit_a, &sek_a);
+	sek_a_id = account("poll-sek-a", "secretary", 0, unit_a, &sek_a);
 	account("poll-sek-b", "secretary", 0, unit_b, &sek_b);
 	user("poll-lege-a", ca, &lege_a);
 	snprintf(clins, sizeof(clins), "%lld", ca);
@@ -992,6 +998,13 @@ START_TEST(a_poll_is_304_only_while_nothing_the_asker_sees_changed)
 	e2e_resp_free(&r);
 	changed(&lege_a, dpath, t_day, sizeof(t_day));
 	changed(&sek_a, lpath, t_list, sizeof(t_list));
+	/* the secretary moved to unit B: at once no 304 for unit A's lists */
+	snprintf(body, sizeof(body), "/api/v1/users/%lld", sek_a_id);
+	snprintf(inm, sizeof(inm), "{\"unit_ids\":[%lld]}", unit_b);
+	json_decref(e2e_json(port, "PATCH", body, inm, 200));
+	ck_assert_int_eq(poll_as(&sek_a, dpath, "*", t, sizeof(t)), 403);
+	ck_assert_int_eq(poll_as(&sek_a, lpath, t_list, t, sizeof(t)), 200);
+	ck_assert_str_ne(t, t_list);
 }
 END_TEST
 
