@@ -18,6 +18,7 @@
 #include "app.h"
 #include "audit.h"
 #include "authz.h"
+#include "http_server.h"
 #include "listcache.h"
 #include "body.h"
 #include "outbox.h"
@@ -1125,6 +1126,7 @@ struct list_ctx {
 	int nprom, capprom;
 	const struct actor *who; /* ... that the asker may see */
 	bool past_day;	  /* the day list: a day before today (no numbers to call) */
+	bool unchanged;	  /* the poll's tag is the current answer's: 304 */
 	enum app_err err;
 };
 
@@ -1143,8 +1145,10 @@ static bool list_row(void *vctx, const struct appointment *a)
 /* Reads the rows of a list into ctx (list_row for each). */
 typedef enum app_err (*list_fn)(struct store *db, const void *arg, struct list_ctx *ctx);
 
-/* The JSON array of a list: from the cache under key (listcache.h), or
- * made by run and kept.  Either way each row is audited as action. */
+/* The JSON array of a list and its tag: from the cache under key
+ * (listcache.h), or made by run and kept.  Either way each row is audited
+ * as action.  A poll whose If-None-Match lists the current entry's tag is
+ * ctx->unchanged (304): nothing is copied, made or audited. */
 static enum app_err cached_list(struct app *app, struct store *db, const struct req *req,
 				struct reply *rep, const char *action, const char *key, list_fn run,
 				const void *arg, struct list_ctx *ctx)
@@ -1152,16 +1156,25 @@ static enum app_err cached_list(struct app *app, struct store *db, const struct 
 	uint64_t generation = store_generation(db); /* before the reads */
 	enum app_err err = APP_OK;
 
+	if (req->if_none_match && listcache_tag(app->lists, key, generation, rep->etag, &ctx->n) &&
+	    http_etag_listed(req->if_none_match, rep->etag)) {
+		ctx->unchanged = true;
+		return APP_OK;
+	}
+	rep->etag[0] = '\0';
+	ctx->n = 0;
 	audit_batch_init(&ctx->audit, app->audit, &req->who, action, req->now);
-	if (listcache_get(app->lists, key, generation, &rep->body, &ctx->audit, &ctx->n))
+	if (listcache_get(app->lists, key, generation, &rep->body, &ctx->audit, &ctx->n, rep->etag))
 		goto out;
 	buf_putc(&rep->body, '[');
 	if ((err = run(db, arg, ctx)))
 		goto out;
 	buf_putc(&rep->body, ']');
-	if (!rep->body.failed)
-		listcache_put(app->lists, key, generation, rep->body.data, rep->body.len,
+	if (!rep->body.failed) {
+		listcache_etag(rep->body.data, rep->body.len, rep->etag);
+		listcache_put(app->lists, key, generation, rep->body.data, rep->body.len, rep->etag,
 			      &ctx->rows);
+	}
 out:
 	audit_batch_release(&ctx->audit);
 	listcache_rows_release(&ctx->rows);
@@ -1410,7 +1423,7 @@ API_HANDLER(api_appointments_list)
 	if (ctx.n == f.limit)
 		snprintf(rep->link, sizeof(rep->link), "<%s?offset=%d>; rel=\"next\"", req->path,
 			 f.offset + f.limit);
-	rep->status = 200;
+	rep->status = ctx.unchanged ? 304 : 200;
 	return APP_OK;
 }
 
@@ -1454,7 +1467,7 @@ API_HANDLER(api_appointments_day)
 	buf_release(&key);
 	if (err)
 		return err;
-	rep->status = 200;
+	rep->status = ctx.unchanged ? 304 : 200;
 	return APP_OK;
 }
 
@@ -1552,7 +1565,7 @@ API_HANDLER(api_appointments_board)
 	buf_release(&key);
 	if (err)
 		return err;
-	rep->status = 200;
+	rep->status = ctx.unchanged ? 304 : 200;
 	return APP_OK;
 }
 

@@ -380,7 +380,7 @@ enum app_err auth_session(struct app *app, struct store *db, const char *cookie_
 			  int64_t now, struct actor *who, char token[AUTH_TOKEN_LEN + 1])
 {
 	struct auth *a = app->auth;
-	int64_t user_id, created, seen;
+	int64_t created, seen;
 	char hash[65], ip[48];
 	struct user u;
 	enum app_err err;
@@ -388,7 +388,7 @@ enum app_err auth_session(struct app *app, struct store *db, const char *cookie_
 	if (!cookie_header || !auth_cookie_token(cookie_header, token))
 		return APP_EUNAUTH;
 	token_hash(token, hash);
-	err = store_users_session_get(db, hash, &user_id, &created, &seen);
+	err = store_users_session_get(db, hash, &u, &created, &seen);
 	if (err)
 		return err == APP_ENOTFOUND ? APP_EUNAUTH : err;
 	if (now - seen > a->idle_s || now - created > a->absolute_s) {
@@ -396,8 +396,6 @@ enum app_err auth_session(struct app *app, struct store *db, const char *cookie_
 			return err;
 		return APP_EUNAUTH;
 	}
-	if ((err = store_users_get(db, user_id, &u)))
-		return err == APP_ENOTFOUND ? APP_EUNAUTH : err;
 	if (!u.active)
 		return APP_EUNAUTH;
 	if (now - seen >= TOUCH_EVERY && (err = store_users_session_touch(db, hash, now)))

@@ -76,7 +76,6 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +88,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "forwarded.h"
+#include "listcache.h"
 #include "log.h"
 #include "metrics.h"
 #include "req.h"
@@ -242,25 +242,21 @@ bool http_etag_listed(const char *if_none_match, const char *etag)
 }
 
 /*
- * A strong entity tag for an answer that has no tag of its own (lists, day
- * lists, any GET of the API): a hash of its bytes, so equal answers have
+ * A strong entity tag for an answer that has no tag of its own (any GET of
+ * the API): a hash of its bytes (listcache_etag), so equal answers have
  * equal tags and any change of a byte changes the tag (RFC 9110 8.8.3: a
  * strong validator changes with the representation data).  The caller's
  * view is in the bytes: two callers who are shown different rows get
  * different tags.  A poll with If-None-Match then costs the handler's work
- * but no transfer (304, no body); the busiest lists are served from the
- * list cache (listcache.h), so the handler's work is a copy.
+ * but no transfer (304, no body).  The busiest lists (listcache.h) come
+ * with the tag their cache entry keeps, the same one, and answer a poll
+ * 304 from the entry's key and generation before anything is copied.
  */
 static void etag_of_body(struct reply *rep)
 {
-	unsigned char h[12];
-	char hex[2 * sizeof(h) + 1];
-
-	if (!rep->body.data || crypto_generichash(h, sizeof(h), (const unsigned char *)rep->body.data,
-						  rep->body.len, NULL, 0))
-		return;
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	snprintf(rep->etag, sizeof(rep->etag), "\"%s\"", hex);
+	_Static_assert(sizeof(rep->etag) == LISTCACHE_ETAG_MAX, "a list's tag fits a reply's");
+	if (rep->body.data)
+		listcache_etag(rep->body.data, rep->body.len, rep->etag);
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *srv,
@@ -793,6 +789,9 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 	}
 	req->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 	req->if_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Match");
+	if (!is_change(req->method))
+		req->if_none_match =
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
 	req->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
 	req->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
 	req->origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");

@@ -5,7 +5,9 @@
 #include "listcache.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,7 @@ struct entry {
 	pthread_mutex_t mu;
 	uint64_t generation;
 	char key[LISTCACHE_KEY_MAX];
+	char etag[LISTCACHE_ETAG_MAX];
 	char *body; /* NULL: empty */
 	size_t len;
 	int64_t (*ids)[2];
@@ -46,6 +49,7 @@ static void empty(struct listcache *c, struct entry *e)
 	e->body = NULL;
 	e->ids = NULL;
 	e->key[0] = '\0';
+	e->etag[0] = '\0';
 }
 
 void listcache_free(struct listcache *c)
@@ -59,21 +63,62 @@ void listcache_free(struct listcache *c)
 	free(c);
 }
 
-bool listcache_get(struct listcache *c, const char *key, uint64_t generation, struct buf *out,
-		   struct audit_batch *audit, int *nrows)
+void listcache_etag(const char *body, size_t len, char etag[LISTCACHE_ETAG_MAX])
+{
+	unsigned char h[12];
+	char hex[2 * sizeof(h) + 1];
+
+	etag[0] = '\0';
+	if (crypto_generichash(h, sizeof(h), (const unsigned char *)(body ? body : ""), len, NULL,
+			       0))
+		return;
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(etag, LISTCACHE_ETAG_MAX, "\"%s\"", hex);
+}
+
+/* The entry for key, locked, or NULL (no cache, or no key). */
+static struct entry *slot(struct listcache *c, const char *key)
 {
 	struct entry *e;
-	bool hit = false;
 
 	if (!c || !*key || strlen(key) >= LISTCACHE_KEY_MAX)
-		return false; /* "": no key could be made */
+		return NULL; /* "": no key could be made */
 	e = &c->e[hash_text(key) % LISTCACHE_SLOTS];
 	pthread_mutex_lock(&e->mu);
+	return e;
+}
+
+bool listcache_tag(struct listcache *c, const char *key, uint64_t generation,
+		   char etag[LISTCACHE_ETAG_MAX], int *nrows)
+{
+	struct entry *e = slot(c, key);
+	bool hit;
+
+	if (!e)
+		return false;
+	hit = e->body && e->etag[0] && e->generation == generation && !strcmp(e->key, key);
+	if (hit) {
+		memcpy(etag, e->etag, LISTCACHE_ETAG_MAX);
+		*nrows = e->nrows;
+	}
+	pthread_mutex_unlock(&e->mu);
+	return hit;
+}
+
+bool listcache_get(struct listcache *c, const char *key, uint64_t generation, struct buf *out,
+		   struct audit_batch *audit, int *nrows, char etag[LISTCACHE_ETAG_MAX])
+{
+	struct entry *e = slot(c, key);
+	bool hit = false;
+
+	if (!e)
+		return false;
 	if (e->body && e->generation == generation && !strcmp(e->key, key) &&
 	    buf_append(out, e->body, e->len)) {
 		for (int i = 0; i < e->nrows; i++)
 			audit_batch_add(audit, e->ids[i][0], e->ids[i][1]);
 		*nrows = e->nrows;
+		memcpy(etag, e->etag, LISTCACHE_ETAG_MAX);
 		hit = true;
 	} else if (e->body && e->generation < generation) {
 		empty(c, e); /* stale: let the memory go now */
@@ -97,14 +142,14 @@ static void sweep(struct listcache *c, uint64_t generation)
 }
 
 void listcache_put(struct listcache *c, const char *key, uint64_t generation, const char *body,
-		   size_t len, const struct listcache_rows *rows)
+		   size_t len, const char *etag, const struct listcache_rows *rows)
 {
 	struct entry *e;
 	char *copy = NULL;
 	int64_t(*ids)[2] = NULL;
 
 	if (!c || !*key || rows->failed || strlen(key) >= LISTCACHE_KEY_MAX ||
-	    len > LISTCACHE_ENTRY_MAX)
+	    len > LISTCACHE_ENTRY_MAX || !etag[0] || strlen(etag) >= LISTCACHE_ETAG_MAX)
 		return;
 	if (atomic_load(&c->bytes) + len > LISTCACHE_BYTES)
 		sweep(c, generation);
@@ -122,6 +167,7 @@ void listcache_put(struct listcache *c, const char *key, uint64_t generation, co
 	empty(c, e);
 	e->generation = generation;
 	memcpy(e->key, key, strlen(key) + 1);
+	memcpy(e->etag, etag, strlen(etag) + 1);
 	e->body = copy;
 	e->len = len;
 	e->ids = ids;

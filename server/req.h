@@ -98,6 +98,7 @@ struct req {
 	const char *body;         /* NUL-terminated; NULL when there is none */
 	size_t body_len;
 	const char *content_type, *if_match, *cookie, *csrf, *origin, *host;
+	const char *if_none_match; /* GET and HEAD: the tags a poll holds, or NULL */
 	const char *authorization; /* the Authorization header, or NULL */
 	struct actor who;         /* the logged-in staff member (role NONE if not) */
 	char session[48];         /* the session id from the cookie, if any */

@@ -229,26 +229,37 @@ out:
 	return err;
 }
 
-enum app_err store_users_session_get(struct store *s, const char *hash, int64_t *user_id,
+enum app_err store_users_session_get(struct store *s, const char *hash, struct user *u,
 				     int64_t *created_at, int64_t *last_seen)
 {
 	sqlite3_stmt *st;
 	enum app_err err;
 	int rc;
 
-	if ((err = store_stmt(s, "SELECT user_id, created_at, last_seen FROM sessions "
-				 "WHERE id_hash = ?1",
+	/* the user's columns in SQL_USER_COLS's order, then the session's
+	 * times and one row per unit (NULL: none), as load_units reads them */
+	if ((err = store_stmt(s, "SELECT u.id, u.username, u.role, u.clinician_id, "
+				 "u.password_hash, u.active, u.created_at, u.updated_at, "
+				 "u.last_login_at, s.created_at, s.last_seen, uu.unit_id "
+				 "FROM sessions s JOIN users u ON u.id = s.user_id "
+				 "LEFT JOIN user_units uu ON uu.user_id = u.id "
+				 "WHERE s.id_hash = ?1 ORDER BY uu.unit_id",
 			      &st)))
 		return err;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*user_id = sqlite3_column_int64(st, 0);
-		*created_at = sqlite3_column_int64(st, 1);
-		*last_seen = sqlite3_column_int64(st, 2);
-	} else {
-		err = rc == SQLITE_DONE ? APP_ENOTFOUND : store_fail(s, rc, "session get");
+	err = APP_ENOTFOUND;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (err) {
+			read_user(st, u);
+			*created_at = sqlite3_column_int64(st, 9);
+			*last_seen = sqlite3_column_int64(st, 10);
+			err = APP_OK;
+		}
+		if (sqlite3_column_type(st, 11) != SQLITE_NULL && u->nunits < ACTOR_MAX_UNITS)
+			u->unit_ids[u->nunits++] = sqlite3_column_int64(st, 11);
 	}
+	if (rc != SQLITE_DONE)
+		err = store_fail(s, rc, "session get");
 	store_done(st);
 	return err;
 }

@@ -45,8 +45,9 @@ enum app_err store_users_list(struct store *s, user_fn fn, void *ctx) WARN_UNUSE
  * last_login_at to now, in one transaction. */
 enum app_err store_users_session_add(struct store *s, const char *hash, int64_t user_id,
 				     int64_t now) WARN_UNUSED;
-/* The session's user and times.  APP_ENOTFOUND. */
-enum app_err store_users_session_get(struct store *s, const char *hash, int64_t *user_id,
+/* The session's user (with its units) and times, in one statement (it
+ * runs on every request with a session).  APP_ENOTFOUND. */
+enum app_err store_users_session_get(struct store *s, const char *hash, struct user *u,
 				     int64_t *created_at, int64_t *last_seen) WARN_UNUSED;
 enum app_err store_users_session_touch(struct store *s, const char *hash, int64_t now) WARN_UNUSED;
 enum app_err store_users_session_delete(struct store *s, const char *hash) WARN_UNUSED;

@@ -27,17 +27,30 @@ static int port;
 static long long clin, clin2, pat, pat2, room;
 static struct session lege, lege2;
 
-static void user(const char *name, long long clinician, struct session *s)
+/* An account name of role for clinician or unit (0: none), logged in as s;
+ * its id. */
+static long long account(const char *name, const char *role, long long clinician, long long unit,
+			 struct session *s)
 {
 	char body[300];
 	int status;
+	long long id;
+	json_t *j;
 
 	snprintf(body, sizeof(body),
-		 "{\"username\":\"%s\",\"role\":\"clinician\",\"password\":\"%s\","
-		 "\"clinician_id\":%lld}",
-		 name, E2E_PASSWORD, clinician);
-	json_decref(e2e_json(port, "POST", "/api/v1/users", body, 201));
+		 "{\"username\":\"%s\",\"role\":\"%s\",\"password\":\"%s\"%s%.0lld%s%.0lld%s}",
+		 name, role, E2E_PASSWORD, clinician ? ",\"clinician_id\":" : "", clinician,
+		 unit ? ",\"unit_ids\":[" : "", unit, unit ? "]" : "");
+	j = e2e_json(port, "POST", "/api/v1/users", body, 201);
+	id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
 	ck_assert(e2e_login(port, name, E2E_PASSWORD, s, &status));
+	return id;
+}
+
+static void user(const char *name, long long clinician, struct session *s)
+{
+	account(name, "clinician", clinician, 0, s);
 }
 
 #define VIDEO_URLS                                                                          \
@@ -834,6 +847,167 @@ START_TEST(calendar_feed)
 }
 END_TEST
 
+/* A GET of path as s (NULL: the admin) with If-None-Match inm (NULL: none):
+ * its status, and its ETag into tag. */
+static int poll_as(const struct session *s, const char *path, const char *inm, char *tag,
+		   size_t cap)
+{
+	char hdr[200];
+	struct resp r;
+	int status;
+
+	if (inm)
+		snprintf(hdr, sizeof(hdr), "If-None-Match: %s\r\n", inm);
+	ck_assert(s ? e2e_request_as(port, s, "GET", path, inm ? hdr : NULL, NULL, &r)
+		    : e2e_request(port, "GET", path, inm ? hdr : NULL, NULL, &r));
+	status = r.status;
+	if (status == 304)
+		ck_assert_uint_eq(r.body_len, 0);
+	tag[0] = '\0';
+	e2e_header(&r, "ETag", tag, cap);
+	e2e_resp_free(&r);
+	return status;
+}
+
+/* Each change another user makes to what the list shows (a booking, a
+ * patient's name, a guest, a cancel) gives a 200 with a new tag to a poll
+ * with the old one, and the next poll with the new tag is a 304 again. */
+static void changed(const struct session *s, const char *path, char *tag, size_t cap)
+{
+	char now[64];
+
+	ck_assert_int_eq(poll_as(s, path, tag, now, sizeof(now)), 200);
+	ck_assert_str_ne(now, tag);
+	ck_assert_int_eq(poll_as(s, path, now, tag, cap), 304);
+	ck_assert_str_eq(now, tag);
+}
+
+/* A clinician named name in unit. */
+static long long unit_clinician(const char *name, long long unit)
+{
+	char body[200];
+
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"profession\":\"lege\",\"unit_id\":%lld}",
+		 name, unit);
+	return e2e_make(port, "clinicians", body);
+}
+
+START_TEST(a_poll_is_304_only_while_nothing_the_asker_sees_changed)
+{
+	char body[200], dpath[128], lpath[200], upath[200], clins[32], t_day[64], t_list[64],
+		t_unit[64], t[64], t2[64], inm[200];
+	long long unit_a, unit_b, ca, cb, id, other, sek_a_id;
+	struct session sek_a, sek_b, lege_a;
+	struct resp r;
+
+	unit_a = e2e_make(port, "units", "{\"name\":\"Poll A\"}");
+	unit_b = e2e_make(port, "units", "{\"name\":\"Poll B\"}");
+	ca = unit_clinician("Lege A", unit_a);
+	cb = unit_clinician("Lege B", unit_b);
+	sek_a_id = account("poll-sek-a", "secretary", 0, unit_a, &sek_a);
+	account("poll-sek-b", "secretary", 0, unit_b, &sek_b);
+	user("poll-lege-a", ca, &lege_a);
+	snprintf(clins, sizeof(clins), "%lld", ca);
+	id = book(pat, clins, "09:00:00", NULL);
+	snprintf(clins, sizeof(clins), "%lld", cb);
+	other = book(pat2, clins, "09:00:00", NULL);
+	snprintf(dpath, sizeof(dpath), "/api/v1/clinicians/%lld/day?date=" DAY, ca);
+	snprintf(lpath, sizeof(lpath),
+		 "/api/v1/appointments?from=" DAY "T00:00:00%%2B01:00&to=" DAY
+		 "T23:59:59%%2B01:00&unit_id=%lld",
+		 unit_a);
+	snprintf(upath, sizeof(upath),
+		 "/api/v1/appointments?from=" DAY "T00:00:00%%2B01:00&to=" DAY
+		 "T23:59:59%%2B01:00");
+
+	/* the first answer made afresh, the next from the cache, then the poll:
+	 * one tag for the same bytes whichever path made them */
+	ck_assert_int_eq(poll_as(&lege_a, dpath, NULL, t_day, sizeof(t_day)), 200);
+	ck_assert_int_eq(poll_as(&lege_a, dpath, NULL, t, sizeof(t)), 200);
+	ck_assert_str_eq(t, t_day);
+	ck_assert_int_eq(poll_as(&lege_a, dpath, t_day, t, sizeof(t)), 304);
+	ck_assert_str_eq(t, t_day);
+	ck_assert_int_eq(poll_as(&sek_a, lpath, NULL, t_list, sizeof(t_list)), 200);
+	ck_assert_int_eq(poll_as(&sek_a, lpath, t_list, t, sizeof(t)), 304);
+	ck_assert_str_eq(t, t_list);
+	ck_assert_int_eq(poll_as(&sek_a, upath, NULL, t_unit, sizeof(t_unit)), 200);
+
+	/* a change nobody here sees (another unit's booking): the cache is
+	 * stale, the answer is made again, its bytes and so its tag are the
+	 * same: still 304 */
+	snprintf(body, sizeof(body), "/api/v1/appointments/%lld", other);
+	json_decref(e2e_json(port, "PATCH", body, "{\"mode\":\"phone\"}", 200));
+	ck_assert_int_eq(poll_as(&lege_a, dpath, t_day, t, sizeof(t)), 304);
+	ck_assert_str_eq(t, t_day);
+	ck_assert_int_eq(poll_as(&sek_a, upath, t_unit, t, sizeof(t)), 304);
+	ck_assert_str_eq(t, t_unit);
+
+	/* RFC 9110 13.1.2: weak comparison, lists and "*" */
+	snprintf(inm, sizeof(inm), "W/%s", t_day);
+	ck_assert_int_eq(poll_as(&lege_a, dpath, inm, t, sizeof(t)), 304);
+	snprintf(inm, sizeof(inm), "\"a\", W/\"b\",%s", t_day);
+	ck_assert_int_eq(poll_as(&lege_a, dpath, inm, t, sizeof(t)), 304);
+	ck_assert_int_eq(poll_as(&lege_a, dpath, "*", t, sizeof(t)), 304);
+	ck_assert_str_eq(t, t_day);
+	snprintf(inm, sizeof(inm), "\"a\", \"b\"");
+	ck_assert_int_eq(poll_as(&lege_a, dpath, inm, t, sizeof(t)), 200);
+	ck_assert_str_eq(t, t_day);
+	snprintf(inm, sizeof(inm), "%.*s", (int)strlen(t_day) - 2, t_day + 1); /* unquoted */
+	ck_assert_int_eq(poll_as(&lege_a, dpath, inm, t, sizeof(t)), 200);
+	snprintf(inm, sizeof(inm), "%.*sx\"", (int)strlen(t_day) - 1, t_day); /* one more */
+	ck_assert_int_eq(poll_as(&lege_a, dpath, inm, t, sizeof(t)), 200);
+
+	/* other askers holding these tags: a list they may not see is refused as
+	 * without a tag, and a list of their own has its own tag */
+	ck_assert_int_eq(poll_as(&lege2, dpath, t_day, t, sizeof(t)), 403);
+	ck_assert_int_eq(poll_as(&lege2, dpath, "*", t, sizeof(t)), 403);
+	ck_assert_int_eq(poll_as(&sek_b, dpath, t_day, t, sizeof(t)), 403);
+	ck_assert_int_eq(poll_as(&sek_b, lpath, t_list, t2, sizeof(t2)), 200); /* none of A's rows */
+	ck_assert_str_ne(t2, t_list);
+	ck_assert_int_eq(poll_as(&sek_b, lpath, "*", t2, sizeof(t2)), 304);	/* their own: "[]" */
+	ck_assert_int_eq(poll_as(&sek_b, upath, t_unit, t2, sizeof(t2)), 200);
+	ck_assert_str_ne(t2, t_unit);
+	snprintf(body, sizeof(body), "/api/v1/clinicians/%lld/day?date=" DAY, cb);
+	ck_assert_int_eq(poll_as(&sek_b, body, t_day, t2, sizeof(t2)), 200);
+	ck_assert_str_ne(t2, t_day);
+	snprintf(body, sizeof(body), "/api/v1/clinicians/99999/day?date=" DAY);
+	ck_assert_int_eq(poll_as(NULL, body, "*", t, sizeof(t)), 404);
+	/* a session that ended: 401, never 304 */
+	ck_assert(e2e_request_as(port, &lege_a, "DELETE", "/api/v1/session", NULL, NULL, &r));
+	e2e_resp_free(&r);
+	ck_assert_int_eq(poll_as(&lege_a, dpath, t_day, t, sizeof(t)), 401);
+	user("poll-lege-a2", ca, &lege_a);
+	ck_assert_int_eq(poll_as(&lege_a, dpath, t_day, t, sizeof(t)), 304);
+
+	/* changes by another user (the admin), each seen at the next poll */
+	snprintf(clins, sizeof(clins), "%lld", ca);
+	book(pat2, clins, "11:00:00", NULL);
+	changed(&lege_a, dpath, t_day, sizeof(t_day));
+	changed(&sek_a, lpath, t_list, sizeof(t_list));
+	snprintf(body, sizeof(body), "/api/v1/patients/%lld", pat);
+	json_decref(e2e_json(port, "PATCH", body, "{\"name\":\"Kari Nytt Navn\"}", 200));
+	changed(&lege_a, dpath, t_day, sizeof(t_day));
+	changed(&sek_a, lpath, t_list, sizeof(t_list));
+	snprintf(body, sizeof(body), "appointments/%lld/participants", id);
+	e2e_make(port, body, "{\"name\":\"Tolk Anna\",\"role\":\"interpreter\","
+			     "\"interpreter_language\":\"polsk\"}");
+	changed(&lege_a, dpath, t_day, sizeof(t_day));
+	snprintf(body, sizeof(body), "/api/v1/appointments/%lld", id);
+	ck_assert(e2e_request(port, "DELETE", body, NULL, NULL, &r));
+	ck_assert_int_lt(r.status, 300);
+	e2e_resp_free(&r);
+	changed(&lege_a, dpath, t_day, sizeof(t_day));
+	changed(&sek_a, lpath, t_list, sizeof(t_list));
+	/* the secretary moved to unit B: at once no 304 for unit A's lists */
+	snprintf(body, sizeof(body), "/api/v1/users/%lld", sek_a_id);
+	snprintf(inm, sizeof(inm), "{\"unit_ids\":[%lld]}", unit_b);
+	json_decref(e2e_json(port, "PATCH", body, inm, 200));
+	ck_assert_int_eq(poll_as(&sek_a, dpath, "*", t, sizeof(t)), 403);
+	ck_assert_int_eq(poll_as(&sek_a, lpath, t_list, t, sizeof(t)), 200);
+	ck_assert_str_ne(t, t_list);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e_day");
@@ -852,6 +1026,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_show_undone_the_same_day);
 	tcase_add_test(tc, calendar_feed);
 	tcase_add_test(tc, polling_a_list_that_did_not_change_is_304);
+	tcase_add_test(tc, a_poll_is_304_only_while_nothing_the_asker_sees_changed);
 	suite_add_tcase(s, tc);
 	return s;
 }

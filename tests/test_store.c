@@ -11,6 +11,7 @@
 #include "api.h"
 #include "audit.h"
 #include "check_main.h"
+#include "listcache.h"
 #include "store.h"
 #include "store_appointments.h"
 #include "store_resource.h"
@@ -432,6 +433,61 @@ START_TEST(audit_reads_are_not_repeated)
 }
 END_TEST
 
+/* The list cache's tags: made once at put, the hash of the body's bytes
+ * (what every GET answer carries), given by listcache_tag only for the same
+ * key at the same generation, and nothing audited for it. */
+START_TEST(list_cache_keeps_its_tag)
+{
+	static const char body[] = "[{\"id\":1}]";
+	struct listcache *c = listcache_new();
+	struct listcache_rows rows = {0};
+	struct audit_batch b;
+	struct audit *a;
+	struct buf out;
+	char tag[LISTCACHE_ETAG_MAX], want[LISTCACHE_ETAG_MAX], other[LISTCACHE_ETAG_MAX];
+	int nrows = -1;
+	int64_t n;
+
+	ck_assert_ptr_nonnull(c);
+	listcache_etag(body, strlen(body), want);
+	ck_assert_uint_eq(strlen(want), 26); /* "\"" 24 hex "\"" */
+	ck_assert_int_eq(want[0], '"');
+	listcache_etag("[]", 2, other);
+	ck_assert_str_ne(want, other);
+	ck_assert(!listcache_tag(c, "k", 5, tag, &nrows)); /* nothing yet */
+	listcache_rows_add(&rows, pat1, 1);
+	listcache_put(c, "k", 5, body, strlen(body), want, &rows);
+	listcache_rows_release(&rows);
+	ck_assert(listcache_tag(c, "k", 5, tag, &nrows));
+	ck_assert_str_eq(tag, want);
+	ck_assert_int_eq(nrows, 1);
+	ck_assert(!listcache_tag(c, "k", 6, tag, &nrows)); /* the data moved on */
+	ck_assert(!listcache_tag(c, "k2", 5, tag, &nrows)); /* another asker's key */
+	ck_assert(!listcache_tag(c, "", 5, tag, &nrows));   /* no key */
+	ck_assert(!listcache_tag(NULL, "k", 5, tag, &nrows));
+	/* the full path from the cache: the same tag, the row audited */
+	ck_assert_int_eq(audit_new(dbname, 1000, &a), APP_OK);
+	audit_batch_init(&b, a, &tester, "day.read", T0);
+	buf_init(&out, 1024);
+	tag[0] = '\0';
+	ck_assert(listcache_get(c, "k", 5, &out, &b, &nrows, tag));
+	ck_assert_str_eq(tag, want);
+	ck_assert_uint_eq(out.len, strlen(body));
+	audit_batch_release(&b);
+	audit_flush(a);
+	ck_assert_int_eq(store_scalar(db, "SELECT count(*) FROM audit_log WHERE action = "
+					  "'day.read'", 0, 0, 0, &n),
+			 APP_OK);
+	ck_assert_int_eq(n, 1);
+	/* a body without a tag is not kept */
+	listcache_put(c, "k3", 5, body, strlen(body), "", &rows);
+	ck_assert(!listcache_tag(c, "k3", 5, tag, &nrows));
+	buf_release(&out);
+	audit_free(a);
+	listcache_free(c);
+}
+END_TEST
+
 START_TEST(pool_shares_one_database)
 {
 	struct store_pool *p;
@@ -510,6 +566,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, lists_and_day);
 	tcase_add_test(tc, list_by_unit);
 	tcase_add_test(tc, pool_shares_one_database);
+	tcase_add_test(tc, list_cache_keeps_its_tag);
 	tcase_add_test(tc, audit_reads_are_not_repeated);
 	tcase_add_test(tc, sso_logout_never_means_everyone);
 	suite_add_tcase(s, tc);

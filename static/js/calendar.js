@@ -3,14 +3,16 @@
 // appointments drawn at their times, coloured by mode and marked by status
 // in words and a symbol (never colour alone); a line for "now".  A click on
 // an empty place books there; every appointment is a button that opens it.
-// The view refreshes every minute without moving the page.  Each
+// The view refreshes every minute without moving the page; a refresh the
+// server answers 304 (nothing changed) redraws nothing but the line for
+// now.  Each
 // clinician's column links to their day list (day.js), which is also all a
 // clinician sees.  A day is read from the board (GET /appointments/board:
 // each appointment with only what a block draws); a week from the list.
 import {
   api, query, t, h, clear, dir, nowLocal, addDays, monday, fmtDate, dateOf, minutesOf, hhmm,
   fmtSpan, clinicianName, roomName, explain, STATUS_MARK,
-  dayPicker, findAgain,
+  dayPicker, findAgain, unchanged,
 } from './lib.js';
 import { openBooking } from './book.js';
 import { openAppointment } from './appt.js';
@@ -51,9 +53,9 @@ export function showCalendar(main, view, date, params, me) {
   if (state.view === 'week' && !state.who) state.who = String(resources(state)[0]?.id || '');
   const board = h('div.board', { id: 'board' });
   clear(main, toolbar(), legend(), board);
-  const load = () => draw(board).catch(x => { clear(board, h('p.error', { role: 'alert' }, explain(x))); });
+  const load = poll => draw(board, poll).catch(x => { clear(board, h('p.error', { role: 'alert' }, explain(x))); });
   load();
-  timer = setInterval(() => { if (!document.querySelector('dialog[open]')) load(); }, 60000);
+  timer = setInterval(() => { if (!document.querySelector('dialog[open]')) load(true); }, 60000);
   reload = load;
 }
 
@@ -112,7 +114,20 @@ function legend() {
       statuses.map(st => h(`li.status-${st}`, {}, h('span.mark', { 'aria-hidden': 'true' }, STATUS_MARK[st]), ' ', t(`status.${st}`)))));
 }
 
-async function draw(board) {
+// A poll that found nothing new: the line for now moves, nothing else is
+// drawn again (false when the board must be drawn: another day began, or
+// now left the hours the grid shows).
+function moveNow(board) {
+  const from = Number(board.dataset.from), to = Number(board.dataset.to), now = nowLocal();
+  if (!board.querySelector('.grid') || now.date !== board.dataset.today || now.minute < from || now.minute >= to) return false;
+  for (const line of board.querySelectorAll('.now')) {
+    line.style.top = `${(now.minute - from) * PX}px`;
+    line.title = t('cal.now', hhmm(now.minute));
+  }
+  return true;
+}
+
+async function draw(board, poll = false) {
   const s = state;
   const started = performance.now();
   let columns, appts;
@@ -133,6 +148,7 @@ async function draw(board) {
     appts = s.who ? await api('GET', `/appointments${query({ from, to: addDays(from, 6), limit: 5000,
       [s.by === 'room' ? 'room_id' : 'clinician_id']: s.who })}`) : [];
   }
+  if (poll && unchanged(appts) && moveNow(board)) return;
   if (!s.cancelled) appts = appts.filter(a => a.status !== 'cancelled');
   const place = a => (s.view === 'week' ? [dateOf(a.start)]
     : s.by === 'room' ? (a.room_id ? [a.room_id] : []) : a.clinician_ids);
@@ -180,6 +196,7 @@ async function draw(board) {
   if (focused && !document.querySelector('dialog[open]')) focused()?.focus({ preventScroll: true });
   board.dataset.rendered = String(Math.round(performance.now() - started));
   if (s.view === 'day' && !performance.getEntriesByName('timebok:unit-day-drawn').length) performance.mark('timebok:unit-day-drawn'); // the first unit day drawn (tests/bench/browser.mjs)
+  Object.assign(board.dataset, { from: String(from), to: String(to), today: now.date });
 }
 
 function column(c, list, from, to, now) {

@@ -36,6 +36,10 @@ export function whenSessionExpired(fn) { logInAgain = fn; }
 // (the server tags every GET answer).
 const seen = new Map();
 const SEEN_MAX = 64;
+const notModified = new WeakSet(); // answers rebuilt from a 304
+// Whether json (an answer of api()) is the last one again: the server said
+// 304, nothing changed, and a view may keep what it drew.
+export const unchanged = json => json !== null && typeof json === 'object' && notModified.has(json);
 
 export async function api(method, path, body, opts = {}) {
   const headers = {};
@@ -48,7 +52,11 @@ export async function api(method, path, body, opts = {}) {
     method, headers, credentials: 'same-origin', cache: 'no-store',
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
-  if (r.status === 304 && last) return JSON.parse(last.text);
+  if (r.status === 304 && last) {
+    const again = JSON.parse(last.text);
+    if (again !== null && typeof again === 'object') notModified.add(again);
+    return again;
+  }
   const text = await r.text();
   const etag = r.headers.get('ETag');
   if (method === 'GET' && r.ok && etag && text) {
