@@ -81,7 +81,7 @@ test('the calendar: a poll that finds nothing new is a 304 and redraws nothing; 
   await mark('#board .grid, #board button.appt');
   const before = await page.locator('#board').innerHTML();
 
-  const quiet = await pollsDuring('/api/v1/appointments?', 61000);
+  const quiet = await pollsDuring('/api/v1/appointments/board?', 61000);
   const tag = await quiet.request().headerValue('if-none-match');
   assert.match(tag || '', /^"[0-9a-f]{24}"$/);
   assert.equal(quiet.status(), 304);
@@ -92,7 +92,7 @@ test('the calendar: a poll that finds nothing new is a 304 and redraws nothing; 
 
   // someone else books: the next poll is a 200 with a new tag, and it shows
   const second = await book(ola, `${today}T${hhmm(Math.min(Math.max(osloNow().minute, 60), 22 * 60) - 45)}:00`);
-  const changed = await pollsDuring('/api/v1/appointments?', 61000);
+  const changed = await pollsDuring('/api/v1/appointments/board?', 61000);
   assert.equal(changed.status(), 200);
   assert.notEqual(await changed.headerValue('etag'), tag);
   await page.locator(`button.appt[data-id="${second}"]`).waitFor();
