@@ -35,7 +35,8 @@
  *
  * Measured with tests/bench: a day list of 50 rows costs ~70 us of SQLite
  * alone (three B-tree searches a row); the hit is a copy.  The table is
- * direct-mapped (LISTCACHE_SLOTS entries, a lock each) and holds at most
+ * set-associative (LISTCACHE_SLOTS entries, LISTCACHE_WAYS a key may use
+ * under one lock, the least recently used replaced first) and holds at most
  * LISTCACHE_BYTES of bodies; an answer larger than LISTCACHE_ENTRY_MAX is
  * not kept.
  */
@@ -50,6 +51,7 @@
 #include "buf.h"
 
 #define LISTCACHE_SLOTS 512
+#define LISTCACHE_WAYS 4 /* entries a key may use (listcache.c) */
 #define LISTCACHE_BYTES (8u << 20)
 #define LISTCACHE_ENTRY_MAX (1u << 20)
 #define LISTCACHE_KEY_MAX 512
