@@ -83,12 +83,13 @@ test('index.html preloads every module the app imports', async () => {
   const { readFile, readdir } = await import('node:fs/promises');
   const dir = new URL('../../static/', import.meta.url);
   const html = await readFile(new URL('index.html', dir), 'utf8');
-  const listed = [...html.matchAll(/<link rel="modulepreload" href="\/js\/([a-z_]+\.js)">/g)]
+  const listed = [...html.matchAll(/<link rel="modulepreload" href="(\/[a-z_/]+\.js)">/g)]
     .map(m => m[1]).sort();
   const imported = new Set();
   for (const f of await readdir(new URL('js/', dir))) {
     const src = await readFile(new URL(`js/${f}`, dir), 'utf8');
-    for (const m of src.matchAll(/from '\.\/([a-z_]+\.js)'/g)) imported.add(m[1]);
+    for (const m of src.matchAll(/from '(\.\.?)\/([a-z_]+\.js)'/g))
+      imported.add(m[1] === '.' ? `/js/${m[2]}` : `/${m[2]}`);
   }
   assert.deepEqual(listed, [...imported].sort());
 });
