@@ -34,7 +34,7 @@
 
 #define SLOTCACHE_SLOTS 4096 /* power of two */
 #define SLOTCACHE_LOCKS 64
-#define SLOTCACHE_BYTES (3u << 20)
+#define SLOTCACHE_BYTES (2u << 20) /* a week of 800 clinicians at 1M: 1.7 MB */
 
 struct slotcache;
 

@@ -364,7 +364,7 @@ START_TEST(slotcache_holds_at_most_its_bytes)
 	made_by(1, from, &a, busy, 0);
 	for (int i = 0; i < NB; i++)
 		busy[i] = (struct interval){from + 900 * i, from + 900 * i + 600};
-	/* 32 KB each: about 96 fit */
+	/* 32 KB each: about 64 fit */
 	for (int id = 1; id <= IDS; id++)
 		slotcache_put(c, id, from, to, 1, &a, busy, NB);
 	for (int id = 1; id <= IDS; id++)
