@@ -27,7 +27,8 @@ struct entry {
 };
 
 struct slotcache {
-	atomic_size_t bytes; /* blobs held */
+	atomic_size_t bytes;	    /* blobs held */
+	atomic_uint_fast64_t swept; /* the generation of the last sweep */
 	pthread_mutex_t mu[SLOTCACHE_LOCKS];
 	struct entry e[SLOTCACHE_SLOTS];
 };
@@ -123,9 +124,15 @@ bool slotcache_get(struct slotcache *c, int64_t id, int64_t from, int64_t to, ui
 }
 
 /* Let go of every entry made before generation (when the table is full:
- * stale entries otherwise keep their bytes until their slot is used). */
+ * stale entries otherwise keep their bytes until their slot is used); once
+ * a generation, so that a table full of current entries costs a miss no
+ * walk. */
 static void sweep(struct slotcache *c, uint64_t generation)
 {
+	uint_fast64_t last = atomic_load(&c->swept);
+
+	if (generation <= last || !atomic_compare_exchange_strong(&c->swept, &last, generation))
+		return;
 	for (unsigned i = 0; i < SLOTCACHE_SLOTS; i++) {
 		pthread_mutex_lock(lock_of(c, i));
 		if (c->e[i].data && c->e[i].generation < generation)
