@@ -3,6 +3,7 @@
  */
 #include <check.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
@@ -267,6 +268,67 @@ START_TEST(clinic_hours_every_day_of_two_years)
 }
 END_TEST
 
+/* slots_normalise against a timeline: random intervals in sorted runs (as
+ * the search's busy times come, one run a clinician), in reverse, and
+ * shuffled, with empty and touching ones; the union must be exact. */
+START_TEST(normalise_many_runs)
+{
+	enum { SPAN = 3000, MAXN = 5000 };
+	static struct interval v[MAXN];
+	static bool covered[SPAN];
+	unsigned seed = 23;
+
+	for (int round = 0; round < 300; round++) {
+		int n = 1 + (int)(rand_r(&seed) % (round < 150 ? 200 : MAXN));
+		int runs = 1 + (int)(rand_r(&seed) % 300), shape = round % 3, m, k = 0;
+
+		memset(covered, 0, sizeof(covered));
+		for (int i = 0; i < n; i++) {
+			int64_t s = rand_r(&seed) % (SPAN - 40), len = rand_r(&seed) % 40;
+
+			v[i] = (struct interval){s, s + len}; /* len 0: empty */
+			for (int64_t t = s; t < s + len; t++)
+				covered[t] = true;
+		}
+		for (int r = 0; r < runs; r++) { /* sort each run by start */
+			int lo = n * r / runs, hi = n * (r + 1) / runs;
+
+			for (int i = lo + 1; i < hi; i++)
+				for (int j = i; j > lo && v[j - 1].start > v[j].start; j--) {
+					struct interval t = v[j];
+					v[j] = v[j - 1];
+					v[j - 1] = t;
+				}
+		}
+		if (shape == 1)
+			for (int i = 0; i < n / 2; i++) {
+				struct interval t = v[i];
+				v[i] = v[n - 1 - i];
+				v[n - 1 - i] = t;
+			}
+		if (shape == 2)
+			for (int i = n - 1; i > 0; i--) {
+				int j = (int)(rand_r(&seed) % (unsigned)(i + 1));
+				struct interval t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+			}
+		m = slots_normalise(v, n);
+		for (int t = 0; t < SPAN; t++) {
+			bool in = k < m && v[k].start <= t && t < v[k].end;
+
+			ck_assert_msg(in == covered[t], "round %d: %d is %s", round, t,
+				      covered[t] ? "busy" : "free");
+			if (k < m && t + 1 == v[k].end)
+				k++;
+		}
+		ck_assert_int_eq(k, m);
+		for (int i = 1; i < m; i++) /* sorted, apart, nothing empty */
+			ck_assert(v[i - 1].end < v[i].start && v[i].start < v[i].end);
+	}
+}
+END_TEST
+
 /* --- the search's cache (slotcache.h) ------------------------------------ */
 
 /* An availability and nb busy intervals that tell who made them (seed). */
@@ -440,6 +502,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("slots");
 
 	tcase_add_test(tc, normalise_intersect_subtract);
+	tcase_add_test(tc, normalise_many_runs);
 	tcase_add_test(tc, writers_stop_at_capacity);
 	tcase_add_test(tc, day_hours_across_dst);
 	tcase_add_test(tc, starts_on_the_local_grid);
