@@ -21,6 +21,7 @@
 #include "appointment.h"
 #include "authz.h"
 #include "params.h"
+#include "slotcache.h"
 #include "slots.h"
 #include "store.h"
 #include "store_hours.h"
@@ -53,8 +54,10 @@ struct search {
 	int64_t unit_id;		    /* rooms of this unit only (0: any) */
 	const struct actor *who;	    /* and of the units who sees */
 	struct availability *clin;	    /* [nids] */
-	struct interval *busy;		    /* everyone's, widened, normalised */
+	struct interval *busy;		    /* everyone's, widened, normalised each */
 	int nbusy;
+	/* clinician i's busy times: busy[busy_at[i] .. busy_at[i + 1]) */
+	int busy_at[SLOTS_MAX_CLINICIANS + 1];
 	struct availability *room_av; /* [nrooms] */
 	struct room_day *rooms;
 	int nrooms;
@@ -174,6 +177,7 @@ static bool slot_row(void *vctx, int64_t start, int64_t end)
 static enum app_err one_day(struct search *s)
 {
 	struct interval *open = s->open, *work = s->work, *free_ = s->free_;
+	int64_t from, to;
 	int n;
 
 	for (int r = 0; r < s->nrooms; r++)
@@ -186,35 +190,66 @@ static enum app_err one_day(struct search *s)
 		if ((n = slots_intersect(free_, n, open, no, work, s->cap)) > 0)
 			memcpy(free_, work, sizeof(work[0]) * (size_t)n);
 	}
+	/* minus each one's busy times of the day (free_ lies within it), one
+	 * clinician at a time: merging everyone's into one list first was a
+	 * sort of 5,000 intervals a search */
+	timeutil_day_bounds(&s->day, &from, &to);
+	for (int i = 0; i < s->nids && n > 0; i++) {
+		const struct interval *b = s->busy + s->busy_at[i];
+		int nb = s->busy_at[i + 1] - s->busy_at[i], lo = 0, hi = nb;
+
+		while (lo < hi) { /* the first to end after the day begins (ends are sorted) */
+			int mid = lo + (hi - lo) / 2;
+			if (b[mid].end <= from)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (hi = lo; hi < nb && b[hi].start < to; hi++)
+			;
+		if ((n = slots_subtract(free_, n, b + lo, hi - lo, work, s->cap)) > 0)
+			memcpy(free_, work, sizeof(work[0]) * (size_t)n);
+	}
 	if (n < 0)
 		return APP_ETOOLARGE;
 	if (!n)
 		return APP_OK;
-	if ((n = slots_subtract(free_, n, s->busy, s->nbusy, work, s->cap)) < 0)
-		return APP_ETOOLARGE;
-	slots_each(work, n, s->len, app_now(s->app), slot_row, s);
+	slots_each(free_, n, s->len, app_now(s->app), slot_row, s);
 	return s->err;
 }
 
-/* Everyone's appointments over [from, to), widened so that the new one's
- * buffers stay clear of them too, as one normalised list. */
-static enum app_err load_busy(struct search *s, int64_t from, int64_t to)
+/* Each clinician's hours and appointments over [from, to) (from the cache
+ * while the data is unchanged since generation, else read and kept); the
+ * appointments widened so that the new one's buffers stay clear of them
+ * too, normalised, one list a clinician (busy_at). */
+static enum app_err load_clinicians(struct search *s, int64_t from, int64_t to, uint64_t generation)
 {
 	enum app_err err;
 	int nb;
 
 	s->nbusy = 0;
 	for (int i = 0; i < s->nids; i++) {
-		if ((err = store_hours_busy(s->db, OWNER_CLINICIAN, s->ids[i], from, to,
-					    s->busy + s->nbusy, BUSY_MAX, &nb)))
-			return err;
-		s->nbusy += nb;
+		struct interval *busy = s->busy + s->nbusy;
+
+		s->busy_at[i] = s->nbusy;
+
+		if (!slotcache_get(s->app->slots, s->ids[i], from, to, generation, &s->clin[i],
+				   busy, BUSY_MAX, &nb)) {
+			if ((err = store_hours_availability(s->db, OWNER_CLINICIAN, s->ids[i], from,
+							    to, &s->clin[i])) ||
+			    (err = store_hours_busy(s->db, OWNER_CLINICIAN, s->ids[i], from, to,
+						    busy, BUSY_MAX, &nb)))
+				return err;
+			slotcache_put(s->app->slots, s->ids[i], from, to, generation, &s->clin[i],
+				      busy, nb);
+		}
+		for (int k = 0; k < nb; k++) {
+			busy[k].start -= s->pad_after;
+			busy[k].end += s->pad_before;
+		}
+		s->nbusy += slots_normalise(busy, nb); /* in order already: one pass */
 	}
-	for (int i = 0; i < s->nbusy; i++) {
-		s->busy[i].start -= s->pad_after;
-		s->busy[i].end += s->pad_before;
-	}
-	s->nbusy = slots_normalise(s->busy, s->nbusy);
+	s->busy_at[s->nids] = s->nbusy;
 	return APP_OK;
 }
 
@@ -343,17 +378,15 @@ API_HANDLER(api_slots)
 	}
 	timeutil_day_bounds(&from, &lo, &hi_day);
 	timeutil_day_bounds(&to, &hi_day, &hi);
-	s->clin = calloc((size_t)s->nids, sizeof(*s->clin));
-	s->busy = calloc((size_t)s->nids * BUSY_MAX, sizeof(*s->busy)); /* BUSY_MAX each */
+	/* not zeroed: each is written before it is read (zeroing BUSY_MAX each
+	 * was a tenth of a cached search's time) */
+	s->clin = malloc((size_t)s->nids * sizeof(*s->clin));
+	s->busy = malloc((size_t)s->nids * BUSY_MAX * sizeof(*s->busy)); /* BUSY_MAX each */
 	if (!s->clin || !s->busy) {
 		err = APP_ENOMEM;
 		goto out;
 	}
-	for (int i = 0; i < s->nids; i++)
-		if ((err = store_hours_availability(db, OWNER_CLINICIAN, s->ids[i], lo, hi,
-						    &s->clin[i])))
-			goto out;
-	if ((err = load_busy(s, lo, hi)))
+	if ((err = load_clinicians(s, lo, hi, store_generation(db)))) /* before the reads */
 		goto out;
 	/* room for a day's arithmetic (struct search), the busy times known */
 	s->cap = s->nids * SLOTS_DAY_MAX + s->nbusy;
@@ -364,8 +397,8 @@ API_HANDLER(api_slots)
 		goto out;
 	}
 	if (s->room_kind) {
-		s->rooms = calloc(SLOTS_MAX_ROOMS, sizeof(*s->rooms));
-		s->room_av = calloc(SLOTS_MAX_ROOMS, sizeof(*s->room_av));
+		s->rooms = malloc(SLOTS_MAX_ROOMS * sizeof(*s->rooms)); /* as clin */
+		s->room_av = malloc(SLOTS_MAX_ROOMS * sizeof(*s->room_av));
 		if (!s->rooms || !s->room_av) {
 			err = APP_ENOMEM;
 			goto out;

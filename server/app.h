@@ -20,6 +20,7 @@ struct audit;
 struct messages;
 struct outbox;
 struct listcache;
+struct slotcache;
 struct throttle;
 struct oidc;
 
@@ -32,6 +33,7 @@ struct app {
 	struct messages *messages;          /* the message texts */
 	struct outbox *outbox;              /* the delivery worker (NULL: none) */
 	struct listcache *lists;            /* rendered lists (NULL: none) */
+	struct slotcache *slots;            /* free-slot search reads (NULL: none) */
 	struct throttle *token_misses;      /* unknown tokens per client address, shared
 					     * by both listeners (http_server.c) */
 	struct throttle *link_answers;      /* answers per patient or guest link

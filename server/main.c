@@ -30,6 +30,7 @@
 #include "demo.h"
 #include "http_server.h"
 #include "listcache.h"
+#include "slotcache.h"
 #include "log.h"
 #include "messages.h"
 #include "metrics.h"
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
 	    audit_new(cfg.db_path, cfg.busy_timeout_ms, &app.audit) ||
 	    token_key_load(cfg.key_file, app.link_key) ||
 	    messages_new(cfg.template_dir, &app.messages) || !(app.lists = listcache_new()) ||
+	    !(app.slots = slotcache_new()) ||
 	    oidc_new(&cfg, &app.oidc))
 		goto out;
 	if (cfg.demo) {
@@ -168,6 +170,7 @@ out:
 	auth_free(app.auth);
 	metrics_free(app.metrics);
 	listcache_free(app.lists);
+	slotcache_free(app.slots);
 	store_pool_free(app.pool);
 	sodium_memzero(app.link_key, sizeof(app.link_key));
 	curl_global_cleanup();

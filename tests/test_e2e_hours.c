@@ -182,6 +182,60 @@ START_TEST(free_slots)
 }
 END_TEST
 
+/* The search's reads are cached (slotcache.h) until the data changes: a
+ * booking, a move, a cancel, an absence, extra hours and new hours each
+ * show in the very next search, and a repeated search (a hit) answers the
+ * same. */
+static void same_twice(const char *q, const char *first, size_t n)
+{
+	ck_assert_uint_eq(count_slots(q, first, 1), n);
+	ck_assert_uint_eq(count_slots(q, first, 1), n);
+}
+
+START_TEST(slots_follow_every_change)
+{
+	char q[200], path[128];
+	long long id, absence;
+	json_t *j;
+
+	snprintf(q, sizeof(q), "clinician_id=%lld&from=" MONDAY "&to=" MONDAY "&duration_minutes=30",
+		 c1);
+	/* 08:00..10:30 (11 starts) and 12:00..15:00 (13) */
+	same_twice(q, MONDAY "T08:00:00+01:00", 24);
+	ck_assert_int_eq(book(p1, c1, MONDAY "T08:00:00", 30, false, NULL, &id), 201);
+	same_twice(q, MONDAY "T08:30:00+01:00", 22);
+	/* moved to 09:00: 08:00..08:30, 09:30..10:30 and the afternoon */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", id);
+	json_decref(e2e_json(port, "PATCH", path, "{\"start\":\"" MONDAY "T09:00:00\"}", 200));
+	same_twice(q, MONDAY "T08:00:00+01:00", 21);
+	json_decref(e2e_json(port, "DELETE", path, NULL, 200));
+	same_twice(q, MONDAY "T08:00:00+01:00", 24);
+	/* absent all afternoon */
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/exceptions", c1);
+	j = e2e_json(port, "POST", path,
+		     "{\"kind\":\"absence\",\"start\":\"" MONDAY "T12:00:00+01:00\","
+		     "\"end\":\"" MONDAY "T16:00:00+01:00\"}",
+		     201);
+	absence = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	same_twice(q, MONDAY "T08:00:00+01:00", 11);
+	/* new hours: Monday 08:00-09:00 only */
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/hours", c1);
+	json_decref(e2e_json(port, "PUT", path,
+			     "[{\"weekday\":1,\"start\":\"08:00\",\"end\":\"09:00\"}]", 200));
+	same_twice(q, MONDAY "T08:00:00+01:00", 3);
+	/* the absence gone, and extra hours 14:00-15:00: 3 + 3 */
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/exceptions/%lld", c1, absence);
+	json_decref(e2e_json(port, "DELETE", path, NULL, 204));
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/exceptions", c1);
+	json_decref(e2e_json(port, "POST", path,
+			     "{\"kind\":\"extra\",\"start\":\"" MONDAY "T14:00:00+01:00\","
+			     "\"end\":\"" MONDAY "T15:00:00+01:00\"}",
+			     201));
+	same_twice(q, MONDAY "T08:00:00+01:00", 6);
+}
+END_TEST
+
 START_TEST(slots_bad_input)
 {
 	static const char *const bad[] = {
@@ -221,6 +275,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, outside_hours_and_override);
 	tcase_add_test(tc, free_slots);
 	tcase_add_test(tc, slots_bad_input);
+	tcase_add_test(tc, slots_follow_every_change);
 	suite_add_tcase(s, tc);
 	return s;
 }

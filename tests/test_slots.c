@@ -2,8 +2,12 @@
  * test_slots.c - interval arithmetic for hours and free slots, DST days.
  */
 #include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "check_main.h"
+#include "slotcache.h"
 #include "slots.h"
 #include "timeutil.h"
 
@@ -264,18 +268,252 @@ START_TEST(clinic_hours_every_day_of_two_years)
 }
 END_TEST
 
+/* slots_normalise against a timeline: random intervals in sorted runs (as
+ * the search's busy times come, one run a clinician), in reverse, and
+ * shuffled, with empty and touching ones; the union must be exact. */
+static int earlier(const void *a, const void *b)
+{
+	const struct interval *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+START_TEST(normalise_many_runs)
+{
+	enum { SPAN = 3000, MAXN = 5000 };
+	static struct interval v[MAXN];
+	static bool covered[SPAN];
+	unsigned seed = 23;
+
+	for (int round = 0; round < 200; round++) {
+		int n = 1 + (int)(rand_r(&seed) % (round < 100 ? 200 : MAXN));
+		int runs = 1 + (int)(rand_r(&seed) % 300), shape = round % 3, m, k = 0;
+
+		memset(covered, 0, sizeof(covered));
+		for (int i = 0; i < n; i++) {
+			int64_t s = rand_r(&seed) % (SPAN - 40), len = rand_r(&seed) % 40;
+
+			v[i] = (struct interval){s, s + len}; /* len 0: empty */
+			for (int64_t t = s; t < s + len; t++)
+				covered[t] = true;
+		}
+		for (int r = 0; r < runs; r++) { /* sort each run by start */
+			int lo = n * r / runs, hi = n * (r + 1) / runs;
+
+			qsort(v + lo, (size_t)(hi - lo), sizeof(v[0]), earlier);
+		}
+		if (shape == 1)
+			for (int i = 0; i < n / 2; i++) {
+				struct interval t = v[i];
+				v[i] = v[n - 1 - i];
+				v[n - 1 - i] = t;
+			}
+		if (shape == 2)
+			for (int i = n - 1; i > 0; i--) {
+				int j = (int)(rand_r(&seed) % (unsigned)(i + 1));
+				struct interval t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+			}
+		m = slots_normalise(v, n);
+		for (int t = 0; t < SPAN; t++) {
+			bool in = k < m && v[k].start <= t && t < v[k].end;
+
+			ck_assert_msg(in == covered[t], "round %d: %d is %s", round, t,
+				      covered[t] ? "busy" : "free");
+			if (k < m && t + 1 == v[k].end)
+				k++;
+		}
+		ck_assert_int_eq(k, m);
+		for (int i = 1; i < m; i++) /* sorted, apart, nothing empty */
+			ck_assert(v[i - 1].end < v[i].start && v[i].start < v[i].end);
+	}
+}
+END_TEST
+
+/* --- the search's cache (slotcache.h) ------------------------------------ */
+
+/* An availability and nb busy intervals that tell who made them (seed). */
+static void made_by(int64_t seed, int64_t from, struct availability *a, struct interval *busy,
+		    int nb)
+{
+	*a = (struct availability){.restricted = seed % 2, .nh = 2, .nextra = 1, .nabsent = 3};
+	a->h[0] = (struct hours){1, 480, 720, seed, 0};
+	a->h[1] = (struct hours){3, 600, 900, 0, seed + 7};
+	a->extra[0] = (struct interval){from - 86400 * 300, from + seed}; /* long ago: kept whole */
+	for (int i = 0; i < 3; i++)
+		a->absent[i] = (struct interval){from + seed + i, from + seed + 100 + i};
+	for (int i = 0; i < nb; i++)
+		busy[i] = (struct interval){from - 3600 + seed + 600 * i, from + seed + 600 * i + 300};
+}
+
+static void same_as_made(int64_t seed, int64_t from, const struct availability *a,
+			 const struct interval *busy, int nb)
+{
+	static _Thread_local struct availability want; /* the racers call it too */
+	struct interval wb[64];
+
+	made_by(seed, from, &want, wb, nb);
+	ck_assert_int_eq(a->restricted, want.restricted);
+	ck_assert_int_eq(a->nh, 2);
+	ck_assert_int_eq(a->nextra, 1);
+	ck_assert_int_eq(a->nabsent, 3);
+	ck_assert(!memcmp(a->h, want.h, sizeof(want.h[0]) * 2));
+	ck_assert(!memcmp(a->extra, want.extra, sizeof(want.extra[0])));
+	ck_assert(!memcmp(a->absent, want.absent, sizeof(want.absent[0]) * 3));
+	ck_assert(!memcmp(busy, wb, sizeof(wb[0]) * (size_t)nb));
+}
+
+START_TEST(slotcache_hits_only_the_same_range_and_generation)
+{
+	static struct availability a, got;
+	struct slotcache *c = slotcache_new();
+	struct interval busy[64], out[64];
+	int64_t from = at("2027-01-04T00:00:00+01:00"), to = from + 7 * 86400;
+	int n = -1;
+
+	ck_assert_ptr_nonnull(c);
+	made_by(11, from, &a, busy, 40);
+	ck_assert(!slotcache_get(c, 1, from, to, 5, &got, out, 64, &n));
+	slotcache_put(c, 1, from, to, 5, &a, busy, 40);
+	ck_assert(slotcache_get(c, 1, from, to, 5, &got, out, 64, &n));
+	ck_assert_int_eq(n, 40);
+	same_as_made(11, from, &got, out, 40);
+	/* another clinician, another range, too little room: misses */
+	ck_assert(!slotcache_get(c, 2, from, to, 5, &got, out, 64, &n));
+	ck_assert(!slotcache_get(c, 1, from + 86400, to, 5, &got, out, 64, &n));
+	ck_assert(!slotcache_get(c, 1, from, to + 86400, 5, &got, out, 64, &n));
+	ck_assert(!slotcache_get(c, 1, from, to, 5, &got, out, 39, &n));
+	/* the data changed: never again, even when asked with the old generation */
+	ck_assert(!slotcache_get(c, 1, from, to, 6, &got, out, 64, &n));
+	ck_assert(!slotcache_get(c, 1, from, to, 5, &got, out, 64, &n));
+	/* a read made before a newer entry does not replace it */
+	made_by(12, from, &a, busy, 10);
+	slotcache_put(c, 1, from, to, 7, &a, busy, 10);
+	made_by(13, from, &a, busy, 20);
+	slotcache_put(c, 1, from, to, 6, &a, busy, 20);
+	ck_assert(slotcache_get(c, 1, from, to, 7, &got, out, 64, &n));
+	ck_assert_int_eq(n, 10);
+	same_as_made(12, from, &got, out, 10);
+	/* no busy times at all is an answer too */
+	slotcache_put(c, 3, from, to, 7, &a, busy, 0);
+	ck_assert(slotcache_get(c, 3, from, to, 7, &got, out, 64, &n));
+	ck_assert_int_eq(n, 0);
+	/* what does not fit 32 bits from the range's start is not kept */
+	busy[0] = (struct interval){from, from + ((int64_t)1 << 32)};
+	slotcache_put(c, 4, from, to, 7, &a, busy, 1);
+	ck_assert(!slotcache_get(c, 4, from, to, 7, &got, out, 64, &n));
+	/* nor a refused read (too many exceptions) */
+	a.nextra = -1;
+	slotcache_put(c, 5, from, to, 7, &a, busy, 0);
+	ck_assert(!slotcache_get(c, 5, from, to, 7, &got, out, 64, &n));
+	ck_assert(!slotcache_get(NULL, 1, from, to, 7, &got, out, 64, &n));
+	slotcache_put(NULL, 1, from, to, 7, &a, busy, 0);
+	slotcache_free(c);
+	slotcache_free(NULL);
+}
+END_TEST
+
+/* SLOTCACHE_BYTES bounds what is held; entries of an older generation make
+ * room for current ones. */
+START_TEST(slotcache_holds_at_most_its_bytes)
+{
+	enum { NB = 4000, IDS = 300 };
+	static struct availability a, got;
+	static struct interval busy[NB], out[NB];
+	struct slotcache *c = slotcache_new();
+	int64_t from = at("2027-01-04T00:00:00+01:00"), to = from + 62 * 86400;
+	int held = 0, n;
+
+	made_by(1, from, &a, busy, 0);
+	for (int i = 0; i < NB; i++)
+		busy[i] = (struct interval){from + 900 * i, from + 900 * i + 600};
+	/* 32 KB each: about 64 fit */
+	for (int id = 1; id <= IDS; id++)
+		slotcache_put(c, id, from, to, 1, &a, busy, NB);
+	for (int id = 1; id <= IDS; id++)
+		held += slotcache_get(c, id, from, to, 1, &got, out, NB, &n);
+	ck_assert_int_gt(held, 0);
+	ck_assert_int_le(held * NB * 8, SLOTCACHE_BYTES);
+	/* a new generation: the old entries go as the new ones need room */
+	held = 0;
+	for (int id = IDS + 1; id <= 2 * IDS; id++)
+		slotcache_put(c, id, from, to, 2, &a, busy, NB);
+	for (int id = IDS + 1; id <= 2 * IDS; id++)
+		held += slotcache_get(c, id, from, to, 2, &got, out, NB, &n);
+	ck_assert_int_gt(held, SLOTCACHE_BYTES / (NB * 8) / 2);
+	ck_assert_int_le(held * NB * 8, SLOTCACHE_BYTES);
+	slotcache_free(c);
+}
+END_TEST
+
+/* Threads put and get the same keys while the generation moves on (for
+ * TSan): a hit is always exactly what was put for that key and generation. */
+struct racer {
+	struct slotcache *c;
+	int64_t from;
+	int hits;
+};
+
+static void *race(void *arg)
+{
+	static _Thread_local struct availability a, got;
+	struct racer *r = arg;
+	struct interval busy[64], out[64];
+	int n;
+
+	for (int64_t gen = 1; gen <= 60; gen++)
+		for (int64_t id = 1; id <= 20; id++) {
+			if (slotcache_get(r->c, id, r->from, r->from + 86400, (uint64_t)gen, &got, out,
+					  64, &n)) {
+				ck_assert_int_eq(n, (int)(id + gen % 7));
+				same_as_made(id * 1000 + gen, r->from, &got, out, n);
+				r->hits++;
+				continue;
+			}
+			made_by(id * 1000 + gen, r->from, &a, busy, (int)(id + gen % 7));
+			slotcache_put(r->c, id, r->from, r->from + 86400, (uint64_t)gen, &a, busy,
+				      (int)(id + gen % 7));
+		}
+	return NULL;
+}
+
+START_TEST(slotcache_under_threads)
+{
+	struct racer r[4];
+	pthread_t t[4];
+	struct slotcache *c = slotcache_new();
+	int hits = 0;
+
+	for (int i = 0; i < 4; i++) {
+		r[i] = (struct racer){c, at("2027-01-04T00:00:00+01:00"), 0};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, race, &r[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		hits += r[i].hits;
+	}
+	ck_assert_int_gt(hits, 0);
+	slotcache_free(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("slots");
 	TCase *tc = tcase_create("slots");
 
+	tcase_set_timeout(tc, 60); /* the property and thread tests, under ASan or TSan */
 	tcase_add_test(tc, normalise_intersect_subtract);
+	tcase_add_test(tc, normalise_many_runs);
 	tcase_add_test(tc, writers_stop_at_capacity);
 	tcase_add_test(tc, day_hours_across_dst);
 	tcase_add_test(tc, starts_on_the_local_grid);
 	tcase_add_test(tc, validity_extra_and_absence);
 	tcase_add_test(tc, open_on_dst_days);
 	tcase_add_test(tc, clinic_hours_every_day_of_two_years);
+	tcase_add_test(tc, slotcache_hits_only_the_same_range_and_generation);
+	tcase_add_test(tc, slotcache_holds_at_most_its_bytes);
+	tcase_add_test(tc, slotcache_under_threads);
 	suite_add_tcase(s, tc);
 	return s;
 }
