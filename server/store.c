@@ -70,7 +70,7 @@ struct writeq {
 	struct waiter *head, *tail; /* FIFO, the oldest first */
 	struct job *jhead, *jtail;  /* group commit: jobs waiting for a group */
 	bool leading;               /* a group is being run */
-	unsigned long groups;       /* groups committed so far (tests) */
+	unsigned long groups, jobs; /* group commits so far, the jobs in them */
 	unsigned long served;       /* acquisitions so far (tests) */
 	char *path;
 	int refs;
@@ -480,19 +480,13 @@ void store_rollback(struct store *s)
 	store_write_unlock(s);
 }
 
-/* Run the jobs of list (n of them) in one transaction on s (see the top);
- * each job's err is its answer. */
-static void run_group(struct store *s, struct job *list, int n)
+/* Run the jobs of list (n of them) in the transaction open on s (see the
+ * top); each job's err is its answer. */
+static void run_group(struct store *s, struct job *list)
 {
 	enum app_err err, broken = APP_OK;
-	struct job *j = list;
 
-	if ((err = store_begin(s))) {
-		for (int i = 0; i < n; i++, j = j->next)
-			j->err = err;
-		return;
-	}
-	for (int i = 0; i < n; i++, j = j->next) {
+	for (struct job *j = list; j; j = j->next) {
 		if (broken) {
 			j->err = broken;
 			continue;
@@ -517,7 +511,7 @@ static void run_group(struct store *s, struct job *list, int n)
 		return;
 	}
 	if ((err = store_commit(s)))
-		for (j = list; j; j = j->next)
+		for (struct job *j = list; j; j = j->next)
 			if (!j->err)
 				j->err = err;
 }
@@ -527,7 +521,7 @@ enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)
 	struct job me = {.fn = fn, .ctx = ctx, .err = APP_OK}, *list, *last;
 	struct writeq *q = s->wq;
 	enum app_err err;
-	int n = 0;
+	int n;
 
 	if (!q || s->held != HELD_NONE) { /* alone: an in-memory database */
 		if ((err = store_begin(s)))
@@ -552,8 +546,12 @@ enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)
 		pthread_cond_destroy(&me.cv);
 		return me.err;
 	}
-	/* this thread leads: its job is the oldest, first in the list */
-	assert(q->jhead == &me);
+	pthread_mutex_unlock(&q->mu);
+	/* this thread leads; the jobs that come while it waits for the
+	 * writer lock join its group */
+	err = store_begin(s);
+	pthread_mutex_lock(&q->mu);
+	assert(q->jhead == &me); /* the oldest job leads */
 	list = last = q->jhead;
 	for (n = 1; n < GROUP_MAX && last->next; n++)
 		last = last->next;
@@ -563,10 +561,15 @@ enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)
 	last->next = NULL;
 	pthread_mutex_unlock(&q->mu);
 
-	run_group(s, list, n);
+	if (err)
+		for (struct job *j = list; j; j = j->next)
+			j->err = err;
+	else
+		run_group(s, list);
 
 	pthread_mutex_lock(&q->mu);
 	q->groups++;
+	q->jobs += (unsigned long)n;
 	for (struct job *j = list, *next; j; j = next) {
 		next = j->next; /* j may be gone once it is answered */
 		j->done = true;
@@ -584,16 +587,25 @@ enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)
 	return me.err;
 }
 
-unsigned long store_group_count(struct store *s)
+void store_group_state(struct store *s, unsigned long *groups, unsigned long *jobs, int *queued)
 {
-	unsigned long n = 0;
+	*groups = *jobs = 0;
+	*queued = 0;
+	if (!s->wq)
+		return;
+	pthread_mutex_lock(&s->wq->mu);
+	*groups = s->wq->groups;
+	*jobs = s->wq->jobs;
+	for (struct job *j = s->wq->jhead; j; j = j->next)
+		++*queued;
+	pthread_mutex_unlock(&s->wq->mu);
+}
 
-	if (s->wq) {
-		pthread_mutex_lock(&s->wq->mu);
-		n = s->wq->groups;
-		pthread_mutex_unlock(&s->wq->mu);
-	}
-	return n;
+void store_pool_groups(struct store_pool *p, unsigned long *groups, unsigned long *jobs)
+{
+	int queued;
+
+	store_group_state(p->all[0], groups, jobs, &queued);
 }
 
 enum app_err store_scalar(struct store *s, const char *sql, int count, int64_t a, int64_t b,

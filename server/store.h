@@ -114,8 +114,10 @@ void store_rollback(struct store *s);
  * already): begin, fn, commit on s. */
 typedef enum app_err (*store_job_fn)(struct store *s, void *ctx);
 enum app_err store_group(struct store *s, store_job_fn fn, void *ctx) WARN_UNUSED;
-/* Groups committed so far on s's file (tests). */
-unsigned long store_group_count(struct store *s);
+/* Groups run so far on s's file, the jobs in them, and the jobs waiting
+ * for a group now (tests, /metrics). */
+void store_group_state(struct store *s, unsigned long *groups, unsigned long *jobs, int *queued);
+void store_pool_groups(struct store_pool *p, unsigned long *groups, unsigned long *jobs);
 
 /* The writer lock alone, outside store_begin() (tests; a no-op for an
  * in-memory database and when s holds it already).  APP_EBUSY after the

@@ -3,13 +3,18 @@
  * writers are served in arrival order, one at a time; a wait ends with
  * APP_EBUSY at the busy timeout and leaves the queue as it was; commit and
  * rollback give the lock back; a write outside a transaction queues too;
- * in-memory databases do not queue.
+ * in-memory databases do not queue.  Group commit (store_group): jobs
+ * that wait together share one transaction, a job that fails is undone
+ * alone and answered alone, and every job is answered after the commit.
  */
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "store.h"
@@ -18,8 +23,8 @@
 #define THREADS 8
 #define ROUNDS 2000
 
-static char name[64];
-static struct store *keep; /* a memdb database lives while a connection does */
+static char dir[64], name[96];
+static struct store *keep;
 
 static struct store *open_one(int busy_ms)
 {
@@ -31,19 +36,31 @@ static struct store *open_one(int busy_ms)
 
 static void setup(void)
 {
-	static int n;
 	struct store *s;
 
-	snprintf(name, sizeof(name), "file:/writeq-%d?vfs=memdb", ++n);
+	/* a file in WAL mode, as the server's: readers never wait for writers */
+	snprintf(dir, sizeof(dir), "/tmp/timebok-writeq-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(name, sizeof(name), "%s/db", dir);
 	s = open_one(1000);
-	ck_assert_int_eq(store_exec(s, "CREATE TABLE t (x INTEGER)"), APP_OK);
+	ck_assert_int_eq(store_exec(s, "CREATE TABLE t (x INTEGER);"
+				       "CREATE TABLE u (x INTEGER UNIQUE)"),
+			 APP_OK);
 	keep = s;
 }
 
 static void teardown(void)
 {
+	char path[128];
+
 	store_free(keep);
 	keep = NULL;
+	snprintf(path, sizeof(path), "%s-wal", name);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", name);
+	unlink(path);
+	unlink(name);
+	rmdir(dir);
 }
 
 static int waiting_now(struct store *s)
@@ -277,6 +294,147 @@ START_TEST(in_memory_databases_do_not_queue)
 }
 END_TEST
 
+#define JOBS 8
+
+struct booker {
+	struct store *s;
+	int64_t x;        /* the value to insert into u */
+	bool committed;   /* the row was visible to another connection on return */
+	enum app_err err;
+};
+
+static enum app_err insert_u(struct store *s, void *ctx)
+{
+	struct booker *b = ctx;
+
+	return store_run(s, "INSERT INTO u VALUES (?1)", 1, b->x, 0);
+}
+
+static void *book_in_group(void *arg)
+{
+	struct booker *b = arg;
+	struct store *other = open_one(1000);
+	int64_t n = -1;
+
+	b->err = store_group(b->s, insert_u, b);
+	/* answered only after the commit: another connection sees it */
+	if (!b->err && !store_scalar(other, "SELECT count(*) FROM u WHERE x = ?1", 1, b->x, 0, &n))
+		b->committed = n == 1;
+	store_free(other);
+	return NULL;
+}
+
+static int queued_jobs(struct store *s)
+{
+	unsigned long groups, jobs;
+	int queued;
+
+	store_group_state(s, &groups, &jobs, &queued);
+	return queued;
+}
+
+/* Eight bookings wait together (the first leads and waits for the writer
+ * lock); one of them is a duplicate: it alone fails, the others commit,
+ * in one group. */
+START_TEST(a_group_answers_each_job_alone)
+{
+	struct store *blocker = open_one(10000);
+	struct booker b[JOBS];
+	pthread_t t[JOBS];
+	unsigned long groups0, jobs0, groups1, jobs1;
+	int queued;
+	int64_t n;
+
+	ck_assert_int_eq(store_run(blocker, "INSERT INTO u VALUES (3)", 0, 0, 0), APP_OK);
+	store_group_state(blocker, &groups0, &jobs0, &queued);
+	for (int i = 0; i < JOBS; i++)
+		b[i] = (struct booker){open_one(10000), 100 + i, false, APP_ESTORE};
+	ck_assert_int_eq(store_begin(blocker), APP_OK);
+	for (int i = 0; i < JOBS; i++) {
+		if (i == 5)
+			b[i].x = 3; /* taken already: this one fails */
+		ck_assert_int_eq(pthread_create(&t[i], NULL, book_in_group, &b[i]), 0);
+		if (i == 0)
+			await_waiting(blocker, 1); /* the leader, in the writer queue */
+		for (int k = 0; k < 10000 && queued_jobs(blocker) != i + 1; k++)
+			nanosleep(&(struct timespec){0, 1000000L}, NULL);
+		ck_assert_int_eq(queued_jobs(blocker), i + 1);
+	}
+	ck_assert_int_eq(store_commit(blocker), APP_OK);
+	for (int i = 0; i < JOBS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < JOBS; i++) {
+		ck_assert_int_eq(b[i].err, i == 5 ? APP_EDUPLICATE : APP_OK);
+		ck_assert(b[i].committed == (i != 5));
+	}
+	store_group_state(blocker, &groups1, &jobs1, &queued);
+	ck_assert_uint_eq(groups1 - groups0, 1);
+	ck_assert_uint_eq(jobs1 - jobs0, JOBS);
+	ck_assert_int_eq(queued, 0);
+	ck_assert_int_eq(store_scalar(blocker, "SELECT count(*) FROM u", 0, 0, 0, &n), APP_OK);
+	ck_assert_int_eq(n, JOBS); /* 3 and the seven others */
+	for (int i = 0; i < JOBS; i++)
+		store_free(b[i].s);
+	store_free(blocker);
+}
+END_TEST
+
+static enum app_err insert_then_fail(struct store *s, void *ctx)
+{
+	enum app_err err;
+
+	(void)ctx;
+	if ((err = store_run(s, "INSERT INTO u VALUES (7)", 0, 0, 0)))
+		return err;
+	return APP_ECONFLICT; /* what it wrote must go */
+}
+
+START_TEST(a_failed_job_leaves_nothing)
+{
+	struct store *a = open_one(1000);
+	int64_t n;
+
+	ck_assert_int_eq(store_group(a, insert_then_fail, NULL), APP_ECONFLICT);
+	ck_assert_int_eq(store_scalar(a, "SELECT count(*) FROM u", 0, 0, 0, &n), APP_OK);
+	ck_assert_int_eq(n, 0);
+	/* and the lock and the group are free again */
+	ck_assert_int_eq(waiting_now(a), 0);
+	ck_assert_int_eq(queued_jobs(a), 0);
+	ck_assert_int_eq(store_begin(a), APP_OK);
+	store_rollback(a);
+	store_free(a);
+}
+END_TEST
+
+/* Many threads, many groups: every job answered once, the right count. */
+START_TEST(groups_under_load)
+{
+	struct booker b[THREADS * 25];
+	pthread_t t[THREADS * 25];
+	struct store *s[THREADS];
+	int64_t n;
+
+	for (int i = 0; i < THREADS; i++)
+		s[i] = open_one(60000);
+	for (int i = 0; i < THREADS * 25; i++) {
+		b[i] = (struct booker){s[i % THREADS], 1000 + i, false, APP_ESTORE};
+		if (i >= THREADS) /* a connection is used by one thread at a time */
+			pthread_join(t[i - THREADS], NULL);
+		ck_assert_int_eq(pthread_create(&t[i], NULL, book_in_group, &b[i]), 0);
+	}
+	for (int i = THREADS * 25 - THREADS; i < THREADS * 25; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < THREADS * 25; i++) {
+		ck_assert_int_eq(b[i].err, APP_OK);
+		ck_assert(b[i].committed);
+	}
+	ck_assert_int_eq(store_scalar(s[0], "SELECT count(*) FROM u", 0, 0, 0, &n), APP_OK);
+	ck_assert_int_eq(n, THREADS * 25);
+	for (int i = 0; i < THREADS; i++)
+		store_free(s[i]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("writeq");
@@ -290,6 +448,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_write_outside_a_transaction_queues);
 	tcase_add_test(tc, rollback_and_failed_begin_give_it_back);
 	tcase_add_test(tc, in_memory_databases_do_not_queue);
+	tcase_add_test(tc, a_group_answers_each_job_alone);
+	tcase_add_test(tc, a_failed_job_leaves_nothing);
+	tcase_add_test(tc, groups_under_load);
 	suite_add_tcase(s, tc);
 	return s;
 }
