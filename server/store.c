@@ -315,18 +315,6 @@ void store_write_unlock(struct store *s)
 	writeq_unlock(s->wq);
 }
 
-void store_write_queue(struct store *s, unsigned long *served, int *waiting)
-{
-	*served = 0;
-	*waiting = 0;
-	if (!s->wq)
-		return;
-	pthread_mutex_lock(&s->wq->mu);
-	*served = s->wq->served;
-	for (struct waiter *w = s->wq->head; w; w = w->next)
-		++*waiting;
-	pthread_mutex_unlock(&s->wq->mu);
-}
 
 /* The connection whose statement-long hold (HELD_STMT) this thread has:
  * store_done() gets only the statement. */
@@ -608,25 +596,29 @@ enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)
 	return me.err;
 }
 
-void store_group_state(struct store *s, unsigned long *groups, unsigned long *jobs, int *queued)
+void store_queue_state(struct store *s, struct store_queue_state *out)
 {
-	*groups = *jobs = 0;
-	*queued = 0;
+	memset(out, 0, sizeof(*out));
 	if (!s->wq)
 		return;
 	pthread_mutex_lock(&s->wq->mu);
-	*groups = s->wq->groups;
-	*jobs = s->wq->jobs;
+	out->served = s->wq->served;
+	out->groups = s->wq->groups;
+	out->jobs = s->wq->jobs;
+	for (struct waiter *w = s->wq->head; w; w = w->next)
+		out->waiting++;
 	for (struct job *j = s->wq->jhead; j; j = j->next)
-		++*queued;
+		out->queued++;
 	pthread_mutex_unlock(&s->wq->mu);
 }
 
 void store_pool_groups(struct store_pool *p, unsigned long *groups, unsigned long *jobs)
 {
-	int queued;
+	struct store_queue_state q;
 
-	store_group_state(p->all[0], groups, jobs, &queued);
+	store_queue_state(p->all[0], &q);
+	*groups = q.groups;
+	*jobs = q.jobs;
 }
 
 enum app_err store_scalar(struct store *s, const char *sql, int count, int64_t a, int64_t b,

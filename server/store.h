@@ -114,9 +114,16 @@ void store_rollback(struct store *s);
  * already): begin, fn, commit on s. */
 typedef enum app_err (*store_job_fn)(struct store *s, void *ctx);
 enum app_err store_group(struct store *s, store_job_fn fn, void *ctx) WARN_UNUSED;
-/* Groups run so far on s's file, the jobs in them, and the jobs waiting
- * for a group now (tests, /metrics). */
-void store_group_state(struct store *s, unsigned long *groups, unsigned long *jobs, int *queued);
+/* The writer queue of s's file now (tests; all 0 for an in-memory
+ * database): how often its lock was taken so far, the group commits so
+ * far and the jobs in them, the threads waiting for the lock and the jobs
+ * waiting for a group. */
+struct store_queue_state {
+	unsigned long served, groups, jobs;
+	int waiting, queued;
+};
+void store_queue_state(struct store *s, struct store_queue_state *out);
+/* The group commits so far and the jobs in them (/metrics). */
 void store_pool_groups(struct store_pool *p, unsigned long *groups, unsigned long *jobs);
 
 /* The writer lock alone, outside store_begin() (tests; a no-op for an
@@ -124,9 +131,6 @@ void store_pool_groups(struct store_pool *p, unsigned long *groups, unsigned lon
  * busy timeout. */
 enum app_err store_write_lock(struct store *s) WARN_UNUSED;
 void store_write_unlock(struct store *s);
-/* How often the writer lock of s's file was taken so far, and how many
- * threads wait for it now (tests; 0 and 0 for an in-memory database). */
-void store_write_queue(struct store *s, unsigned long *served, int *waiting);
 
 /* Step st, which returns no rows, to its end and store_done() it; errors
  * mapped with what (store_fail). */

@@ -63,22 +63,22 @@ static void teardown(void)
 	rmdir(dir);
 }
 
+static struct store_queue_state state(struct store *s)
+{
+	struct store_queue_state q;
+
+	store_queue_state(s, &q);
+	return q;
+}
+
 static int waiting_now(struct store *s)
 {
-	unsigned long served;
-	int waiting;
-
-	store_write_queue(s, &served, &waiting);
-	return waiting;
+	return state(s).waiting;
 }
 
 static unsigned long served_now(struct store *s)
 {
-	unsigned long served;
-	int waiting;
-
-	store_write_queue(s, &served, &waiting);
-	return served;
+	return state(s).served;
 }
 
 /* Wait (up to 10 s) until n threads wait in s's queue. */
@@ -278,15 +278,11 @@ END_TEST
 START_TEST(in_memory_databases_do_not_queue)
 {
 	struct store *a = NULL, *b = NULL;
-	unsigned long served;
-	int waiting;
-
 	ck_assert_int_eq(store_open(":memory:", 100, &a), APP_OK);
 	ck_assert_int_eq(store_open(":memory:", 100, &b), APP_OK);
 	ck_assert_int_eq(store_begin(a), APP_OK);
 	ck_assert_int_eq(store_begin(b), APP_OK); /* each its own database */
-	store_write_queue(a, &served, &waiting);
-	ck_assert_uint_eq(served, 0);
+	ck_assert_uint_eq(served_now(a), 0);
 	store_rollback(a);
 	store_rollback(b);
 	store_free(a);
@@ -326,11 +322,7 @@ static void *book_in_group(void *arg)
 
 static int queued_jobs(struct store *s)
 {
-	unsigned long groups, jobs;
-	int queued;
-
-	store_group_state(s, &groups, &jobs, &queued);
-	return queued;
+	return state(s).queued;
 }
 
 /* Eight bookings wait together (the first leads and waits for the writer
@@ -341,12 +333,11 @@ START_TEST(a_group_answers_each_job_alone)
 	struct store *blocker = open_one(10000);
 	struct booker b[JOBS];
 	pthread_t t[JOBS];
-	unsigned long groups0, jobs0, groups1, jobs1;
-	int queued;
+	struct store_queue_state q0, q1;
 	int64_t n;
 
 	ck_assert_int_eq(store_run(blocker, "INSERT INTO u VALUES (3)", 0, 0, 0), APP_OK);
-	store_group_state(blocker, &groups0, &jobs0, &queued);
+	q0 = state(blocker);
 	for (int i = 0; i < JOBS; i++)
 		b[i] = (struct booker){open_one(10000), 100 + i, false, APP_ESTORE};
 	ck_assert_int_eq(store_begin(blocker), APP_OK);
@@ -367,10 +358,10 @@ START_TEST(a_group_answers_each_job_alone)
 		ck_assert_int_eq(b[i].err, i == 5 ? APP_EDUPLICATE : APP_OK);
 		ck_assert(b[i].committed == (i != 5));
 	}
-	store_group_state(blocker, &groups1, &jobs1, &queued);
-	ck_assert_uint_eq(groups1 - groups0, 1);
-	ck_assert_uint_eq(jobs1 - jobs0, JOBS);
-	ck_assert_int_eq(queued, 0);
+	q1 = state(blocker);
+	ck_assert_uint_eq(q1.groups - q0.groups, 1);
+	ck_assert_uint_eq(q1.jobs - q0.jobs, JOBS);
+	ck_assert_int_eq(q1.queued, 0);
 	ck_assert_int_eq(store_scalar(blocker, "SELECT count(*) FROM u", 0, 0, 0, &n), APP_OK);
 	ck_assert_int_eq(n, JOBS); /* 3 and the seven others */
 	for (int i = 0; i < JOBS; i++)
