@@ -119,24 +119,6 @@ static void stop(void)
 	e2e_cleanup(&srv);
 }
 
-/* A counter of /metrics. */
-static long metric(const char *name)
-{
-	struct resp r;
-	const char *at;
-	char key[96];
-	long v = -1;
-
-	snprintf(key, sizeof(key), "\n%s ", name);
-	ck_assert(e2e_request(srv.port, "GET", "/metrics", NULL, NULL, &r));
-	ck_assert_int_eq(r.status, 200);
-	if ((at = strstr(r.body, key)))
-		v = strtol(at + strlen(key), NULL, 10);
-	e2e_resp_free(&r);
-	ck_assert_int_ge(v, 0);
-	return v;
-}
-
 /* Bookings that share a group commit: racers 2k and 2k+1 want the same
  * slot of one clinician, every pair a slot of its own.  Exactly one of
  * each pair gets 201 and the other 409, whichever group they fell into,
@@ -145,8 +127,8 @@ START_TEST(conflicts_inside_groups)
 {
 	static struct racer r[RACERS];
 	static char bodies[RACERS][300];
-	long groups = metric("timebok_db_group_commits_total");
-	long writes = metric("timebok_db_group_writes_total");
+	long groups = e2e_metric(srv.port, "timebok_db_group_commits_total");
+	long writes = e2e_metric(srv.port, "timebok_db_group_writes_total");
 
 	for (int i = 0; i < RACERS; i++) {
 		int k = (i % 100) / 2 * 10; /* minutes after 08:00 */
@@ -164,8 +146,8 @@ START_TEST(conflicts_inside_groups)
 			      statuses[i + 1]);
 	ck_assert_int_eq(live("clinician_id=1"), RACERS / 4);
 	ck_assert_int_eq(live("clinician_id=2"), RACERS / 4);
-	ck_assert_int_eq(metric("timebok_db_group_writes_total") - writes, RACERS);
-	ck_assert_int_lt(metric("timebok_db_group_commits_total") - groups, RACERS);
+	ck_assert_int_eq(e2e_metric(srv.port, "timebok_db_group_writes_total") - writes, RACERS);
+	ck_assert_int_lt(e2e_metric(srv.port, "timebok_db_group_commits_total") - groups, RACERS);
 }
 END_TEST
 
