@@ -48,6 +48,7 @@
 
 #define CACHE_SLOTS 512 /* power of two */
 #define GROUP_MAX 64     /* jobs in one group commit */
+#define LEAD_GROUPS 4    /* groups one leader runs while jobs wait */
 
 struct waiter {
 	pthread_cond_t cv;
@@ -554,43 +555,52 @@ enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)
 	}
 	pthread_mutex_unlock(&q->mu);
 	/* this thread leads; the jobs that come while it waits for the
-	 * writer lock join its group */
-	err = store_begin(s);
-	pthread_mutex_lock(&q->mu);
-	assert(q->jhead == &me); /* the oldest job leads */
-	list = last = q->jhead;
-	for (n = 1; n < GROUP_MAX && last->next; n++)
-		last = last->next;
-	q->jhead = last->next;
-	if (!q->jhead)
-		q->jtail = NULL;
-	last->next = NULL;
-	pthread_mutex_unlock(&q->mu);
+	 * writer lock join its group.  While more wait, it runs their group
+	 * too (up to LEAD_GROUPS in all): it is running already, and waking
+	 * another thread to lead costs a scheduling round on a busy machine */
+	for (int round = 1;; round++) {
+		err = store_begin(s);
+		pthread_mutex_lock(&q->mu);
+		assert(round > 1 || q->jhead == &me); /* the oldest job leads */
+		list = last = q->jhead;
+		for (n = 1; n < GROUP_MAX && last->next; n++)
+			last = last->next;
+		q->jhead = last->next;
+		if (!q->jhead)
+			q->jtail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&q->mu);
 
-	s->in_group = true;
-	if (err)
-		for (struct job *j = list; j; j = j->next)
-			j->err = err;
-	else
-		run_group(s, list);
-	s->in_group = false;
+		s->in_group = true;
+		if (err)
+			for (struct job *j = list; j; j = j->next)
+				j->err = err;
+		else
+			run_group(s, list);
+		s->in_group = false;
 
-	pthread_mutex_lock(&q->mu);
-	q->groups++;
-	q->jobs += (unsigned long)n;
-	for (struct job *j = list, *next; j; j = next) {
-		next = j->next; /* j may be gone once it is answered */
-		j->done = true;
-		if (j != &me)
-			pthread_cond_signal(&j->cv);
+		pthread_mutex_lock(&q->mu);
+		q->groups++;
+		q->jobs += (unsigned long)n;
+		for (struct job *j = list, *next; j; j = next) {
+			next = j->next; /* j may be gone once it is answered */
+			j->done = true;
+			if (j != &me)
+				pthread_cond_signal(&j->cv);
+		}
+		if (q->jhead && round < LEAD_GROUPS) {
+			pthread_mutex_unlock(&q->mu);
+			continue;
+		}
+		if (q->jhead) {
+			q->jhead->lead = true;
+			pthread_cond_signal(&q->jhead->cv);
+		} else {
+			q->leading = false;
+		}
+		pthread_mutex_unlock(&q->mu);
+		break;
 	}
-	if (q->jhead) {
-		q->jhead->lead = true;
-		pthread_cond_signal(&q->jhead->cv);
-	} else {
-		q->leading = false;
-	}
-	pthread_mutex_unlock(&q->mu);
 	pthread_cond_destroy(&me.cv);
 	checkpoint_due(s);
 	return me.err;
