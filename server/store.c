@@ -27,7 +27,8 @@
  * GROUP_MAX jobs, runs each on its own connection in one BEGIN IMMEDIATE,
  * each job in a SAVEPOINT (a job that fails is rolled back to it, alone),
  * commits once (one fsync), and only then answers every job of the group;
- * then the oldest job still waiting leads the next group.  Nothing but the
+ * then, while jobs wait, it runs their group too (up to LEAD_GROUPS), and
+ * after that the oldest job still waiting leads the next group.  Nothing but the
  * list and the flags is touched under the queue's mutex.
  */
 #include "store.h"
