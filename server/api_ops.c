@@ -47,11 +47,14 @@ static bool bearer_ok(const char *header, const char *want)
  * bearer token, so a scraper elsewhere on the hospital network needs it. */
 API_HANDLER(api_ops_metrics)
 {
+	struct metrics_db m = {store_pool_errors(app->pool), 0, 0};
+
 	(void)db;
 	if (app->cfg->metrics_token[0] && !bearer_ok(req->authorization, app->cfg->metrics_token))
 		return reply_fail(rep, APP_EUNAUTH, NULL,
 				  "send 'Authorization: Bearer' with the metrics token");
-	metrics_render(app->metrics, &rep->body, store_pool_errors(app->pool));
+	store_pool_groups(app->pool, &m.groups, &m.group_jobs);
+	metrics_render(app->metrics, &rep->body, &m);
 	rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	rep->status = 200;
 	return APP_OK;

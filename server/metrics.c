@@ -92,7 +92,7 @@ void metrics_anonymous_denial(struct metrics *m, int route)
 		atomic_fetch_add_explicit(&m->anonymous[route], 1, memory_order_relaxed);
 }
 
-void metrics_render(const struct metrics *m, struct buf *out, long db_errors)
+void metrics_render(const struct metrics *m, struct buf *out, const struct metrics_db *db)
 {
 	unsigned long cum = 0;
 
@@ -147,5 +147,14 @@ void metrics_render(const struct metrics *m, struct buf *out, long db_errors)
 	buf_printf(out,
 		   "# HELP timebok_db_errors_total Unexpected database errors.\n"
 		   "# TYPE timebok_db_errors_total counter\ntimebok_db_errors_total %ld\n",
-		   db_errors);
+		   db->errors);
+	buf_printf(out,
+		   "# HELP timebok_db_group_commits_total Transactions shared by bookings "
+		   "(group commit).\n"
+		   "# TYPE timebok_db_group_commits_total counter\n"
+		   "timebok_db_group_commits_total %lu\n"
+		   "# HELP timebok_db_group_writes_total Bookings written in them.\n"
+		   "# TYPE timebok_db_group_writes_total counter\n"
+		   "timebok_db_group_writes_total %lu\n",
+		   db->groups, db->group_jobs);
 }

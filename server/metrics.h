@@ -29,7 +29,12 @@ void metrics_observe(struct metrics *m, int route, const char *method, int statu
 		     uint64_t usec);
 /* Count one 401 without a session on route (an index). */
 void metrics_anonymous_denial(struct metrics *m, int route);
-/* Append the Prometheus text exposition; db_errors from the store pool. */
-void metrics_render(const struct metrics *m, struct buf *out, long db_errors);
+/* The store pool's figures for the exposition. */
+struct metrics_db {
+	long errors;
+	unsigned long groups, group_jobs; /* group commits, the writes in them */
+};
+/* Append the Prometheus text exposition. */
+void metrics_render(const struct metrics *m, struct buf *out, const struct metrics_db *db);
 
 #endif

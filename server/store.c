@@ -13,15 +13,34 @@
  * connection holds the write lock, so the copy is exactly what the
  * migrations start from.  The copy is read through a second connection: the
  * backup API will not read from a connection in a write transaction.
+ *
+ * The writer queue (store.h, "Writers queue"): one per database file in the
+ * process, found by the file's name in a small list (refs counts the
+ * connections that use it).  A waiter is a node on its own stack with its
+ * own condition variable; release hands the lock straight to the head of
+ * the list, so no later arrival can overtake it, and only that thread wakes.
+ * A waiter whose time runs out unlinks itself (unless it was handed the
+ * lock meanwhile, which it then keeps).
+ *
+ * Group commit (store_group): a job joins its file's job list; the thread
+ * whose job is first in the list while no group runs leads: it takes up to
+ * GROUP_MAX jobs, runs each on its own connection in one BEGIN IMMEDIATE,
+ * each job in a SAVEPOINT (a job that fails is rolled back to it, alone),
+ * commits once (one fsync), and only then answers every job of the group;
+ * then, while jobs wait, it runs their group too (up to LEAD_GROUPS), and
+ * after that the oldest job still waiting leads the next group.  Nothing but the
+ * list and the flags is touched under the queue's mutex.
  */
 #include "store.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hash.h"
@@ -29,6 +48,39 @@
 #include "store_stats.h"
 
 #define CACHE_SLOTS 512 /* power of two */
+#define GROUP_MAX 64     /* jobs in one group commit */
+#define LEAD_GROUPS 4    /* groups one leader runs while jobs wait */
+
+struct waiter {
+	pthread_cond_t cv;
+	bool granted; /* the lock was handed to this waiter */
+	struct waiter *next;
+};
+
+struct job {
+	store_job_fn fn;
+	void *ctx;
+	enum app_err err;
+	bool done, lead; /* answered; this job's thread leads the next group */
+	pthread_cond_t cv;
+	struct job *next;
+};
+
+struct writeq {
+	pthread_mutex_t mu;
+	bool held;
+	struct waiter *head, *tail; /* FIFO, the oldest first */
+	struct job *jhead, *jtail;  /* group commit: jobs waiting for a group */
+	bool leading;               /* a group is being run */
+	unsigned long groups, jobs; /* group commits so far, the jobs in them */
+	unsigned long served;       /* acquisitions so far (tests) */
+	char *path;
+	int refs;
+	struct writeq *next;
+};
+
+/* How the connection holds its file's writer lock. */
+enum held { HELD_NONE, HELD_TXN, HELD_STMT };
 
 struct store {
 	sqlite3 *db;
@@ -37,6 +89,11 @@ struct store {
 	atomic_uint_fast64_t *generation; /* the pool's, or own_generation */
 	atomic_uint_fast64_t own_generation;
 	bool touched; /* the open transaction changed data that answers show */
+	bool checkpoint; /* the WAL has grown: checkpoint after the commit */
+	bool in_group;   /* leading a group commit: checkpoint once it is answered */
+	struct writeq *wq; /* NULL: a database of its own (in memory) */
+	enum held held;
+	int wait_ms; /* the longest wait in the queue: the busy timeout */
 	struct {
 		uint64_t hash;
 		sqlite3_stmt *st;
@@ -91,18 +148,179 @@ static void on_rollback(void *arg)
 
 /* After the commit, once readers can see it: the bump that makes a cache
  * entry filled meanwhile stale.  Installing a WAL hook replaces SQLite's
- * automatic checkpoint, so this does what it did (at 1000 pages). */
+ * automatic checkpoint, so this does what it did (at 1000 pages), only
+ * later: checkpoint_due() runs it once the writer lock is given back (and,
+ * after a group commit, once the group is answered), since a checkpoint
+ * (10-20 ms at 1M) need not keep the next writers waiting: a passive one
+ * runs beside them. */
 static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct store *s = arg;
 
+	(void)db;
+	(void)name;
 	if (s->touched)
 		atomic_fetch_add(s->generation, 1);
 	s->touched = false;
 	if (pages >= 1000)
-		sqlite3_wal_checkpoint(db, name);
+		s->checkpoint = true;
 	return SQLITE_OK;
 }
+
+static void checkpoint_due(struct store *s)
+{
+	if (!s->checkpoint || s->held != HELD_NONE || s->in_group)
+		return;
+	s->checkpoint = false;
+	sqlite3_wal_checkpoint(s->db, NULL);
+}
+
+static pthread_mutex_t queues_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct writeq *queues;
+
+/* The queue of the file path, made on first use; NULL when out of memory. */
+static struct writeq *writeq_get(const char *path)
+{
+	struct writeq *q;
+
+	pthread_mutex_lock(&queues_mu);
+	for (q = queues; q && strcmp(q->path, path); q = q->next)
+		;
+	if (!q && (q = calloc(1, sizeof(*q)))) {
+		if (!(q->path = strdup(path))) {
+			free(q);
+			q = NULL;
+		} else {
+			pthread_mutex_init(&q->mu, NULL);
+			q->next = queues;
+			queues = q;
+		}
+	}
+	if (q)
+		q->refs++;
+	pthread_mutex_unlock(&queues_mu);
+	return q;
+}
+
+static void writeq_put(struct writeq *q)
+{
+	struct writeq **pp;
+
+	if (!q)
+		return;
+	pthread_mutex_lock(&queues_mu);
+	if (--q->refs == 0) {
+		for (pp = &queues; *pp != q; pp = &(*pp)->next)
+			;
+		*pp = q->next;
+		assert(!q->held && !q->head);
+		pthread_mutex_destroy(&q->mu);
+		free(q->path);
+		free(q);
+	}
+	pthread_mutex_unlock(&queues_mu);
+}
+
+static void deadline_in(struct timespec *t, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Take q's lock in arrival order, waiting at most ms; APP_EBUSY after. */
+static enum app_err writeq_lock(struct writeq *q, int ms)
+{
+	struct waiter w = {.granted = false, .next = NULL};
+	pthread_condattr_t attr;
+	struct timespec until;
+	bool got;
+
+	pthread_mutex_lock(&q->mu);
+	if (!q->held && !q->head) {
+		q->held = true;
+		q->served++;
+		pthread_mutex_unlock(&q->mu);
+		return APP_OK;
+	}
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w.cv, &attr);
+	pthread_condattr_destroy(&attr);
+	if (q->tail)
+		q->tail->next = &w;
+	else
+		q->head = &w;
+	q->tail = &w;
+	deadline_in(&until, ms);
+	while (!w.granted)
+		if (pthread_cond_timedwait(&w.cv, &q->mu, &until) == ETIMEDOUT)
+			break;
+	got = w.granted;
+	if (!got) { /* unlink: w is somewhere in the list, not handed the lock */
+		struct waiter **pp, *prev = NULL;
+
+		for (pp = &q->head; *pp != &w; pp = &(*pp)->next)
+			prev = *pp;
+		*pp = w.next;
+		if (q->tail == &w)
+			q->tail = prev;
+	}
+	pthread_mutex_unlock(&q->mu);
+	pthread_cond_destroy(&w.cv);
+	return got ? APP_OK : APP_EBUSY;
+}
+
+/* Hand q's lock to the oldest waiter, or free it. */
+static void writeq_unlock(struct writeq *q)
+{
+	struct waiter *w;
+
+	pthread_mutex_lock(&q->mu);
+	assert(q->held);
+	if ((w = q->head)) {
+		q->head = w->next;
+		if (!q->head)
+			q->tail = NULL;
+		w->granted = true; /* held stays true: it changes hands */
+		q->served++;
+		pthread_cond_signal(&w->cv);
+	} else {
+		q->held = false;
+	}
+	pthread_mutex_unlock(&q->mu);
+}
+
+enum app_err store_write_lock(struct store *s)
+{
+	enum app_err err;
+
+	if (!s->wq || s->held != HELD_NONE)
+		return APP_OK;
+	if ((err = writeq_lock(s->wq, s->wait_ms))) {
+		log_warn("database: waited %d ms in the writer queue", s->wait_ms);
+		return err;
+	}
+	s->held = HELD_TXN;
+	return APP_OK;
+}
+
+void store_write_unlock(struct store *s)
+{
+	if (s->held == HELD_NONE)
+		return;
+	s->held = HELD_NONE;
+	writeq_unlock(s->wq);
+}
+
+
+/* The connection whose statement-long hold (HELD_STMT) this thread has:
+ * store_done() gets only the statement. */
+static _Thread_local struct store *stmt_holder;
 
 uint64_t store_generation(struct store *s)
 {
@@ -159,8 +377,8 @@ enum app_err store_stmt(struct store *s, const char *sql, sqlite3_stmt **out)
 		if (!s->cache[i].st)
 			break;
 		if (s->cache[i].hash == h && !strcmp(sqlite3_sql(s->cache[i].st), sql)) {
-			*out = s->cache[i].st;
-			return APP_OK;
+			st = s->cache[i].st;
+			goto found;
 		}
 	}
 	if (s->ncached >= CACHE_SLOTS * 3 / 4) {
@@ -173,16 +391,42 @@ enum app_err store_stmt(struct store *s, const char *sql, sqlite3_stmt **out)
 	s->cache[i].hash = h;
 	s->cache[i].st = st;
 	s->ncached++;
+found:
+	/* a write outside a transaction is a transaction of its own: it
+	 * queues too, and leaves the queue at its store_done() */
+	if (s->wq && s->held == HELD_NONE && !sqlite3_stmt_readonly(st) &&
+	    sqlite3_get_autocommit(s->db)) {
+		enum app_err err;
+
+		if ((err = store_write_lock(s)))
+			return err;
+		s->held = HELD_STMT;
+		stmt_holder = s;
+	}
 	*out = st;
 	return APP_OK;
 }
 
 void store_done(sqlite3_stmt *st)
 {
+	struct store *s = stmt_holder;
+
 	if (!st)
 		return;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	if (s && s->held == HELD_STMT && s->db == sqlite3_db_handle(st) &&
+	    !sqlite3_stmt_readonly(st) && sqlite3_get_autocommit(s->db)) {
+		/* another write statement of the connection still running
+		 * holds the lock on */
+		for (sqlite3_stmt *o = sqlite3_next_stmt(s->db, NULL); o;
+		     o = sqlite3_next_stmt(s->db, o))
+			if (sqlite3_stmt_busy(o) && !sqlite3_stmt_readonly(o))
+				return;
+		stmt_holder = NULL;
+		store_write_unlock(s);
+		checkpoint_due(s);
+	}
 }
 
 enum app_err store_exec(struct store *s, const char *sql)
@@ -206,14 +450,32 @@ static enum app_err run(struct store *s, const char *sql)
 
 enum app_err store_begin(struct store *s)
 {
-	return run(s, "BEGIN IMMEDIATE");
+	enum held was = s->held;
+	enum app_err err;
+
+	if ((err = store_write_lock(s)))
+		return err;
+	s->held = s->wq ? HELD_TXN : HELD_NONE; /* a statement's hold goes on */
+	if (!(err = run(s, "BEGIN IMMEDIATE"))) {
+		if (stmt_holder == s)
+			stmt_holder = NULL;
+	} else if (was == HELD_NONE) {
+		store_write_unlock(s);
+	} else {
+		s->held = was;
+	}
+	return err;
 }
 
 enum app_err store_commit(struct store *s)
 {
 	enum app_err err = run(s, "COMMIT");
+
 	if (err)
 		store_rollback(s);
+	else
+		store_write_unlock(s);
+	checkpoint_due(s);
 	return err;
 }
 
@@ -221,6 +483,153 @@ void store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (stmt_holder == s)
+		stmt_holder = NULL;
+	store_write_unlock(s);
+}
+
+/* Run the jobs of list (n of them) in the transaction open on s (see the
+ * top); each job's err is its answer. */
+static void run_group(struct store *s, struct job *list)
+{
+	enum app_err err, broken = APP_OK;
+
+	for (struct job *j = list; j; j = j->next) {
+		if (broken) {
+			j->err = broken;
+			continue;
+		}
+		if ((j->err = run(s, "SAVEPOINT grp")))
+			goto lost;
+		if (!(j->err = j->fn(s, j->ctx)) && !(j->err = run(s, "RELEASE grp")))
+			continue;
+		if (!sqlite3_get_autocommit(s->db) && !run(s, "ROLLBACK TO grp") &&
+		    !run(s, "RELEASE grp"))
+			continue; /* this job alone is undone */
+	lost: /* the transaction is gone or unsure: no job of it stands */
+		broken = j->err == APP_EBUSY ? APP_EBUSY : APP_ESTORE;
+		for (struct job *k = list; k != j; k = k->next)
+			if (!k->err)
+				k->err = broken;
+		if (!j->err)
+			j->err = broken;
+	}
+	if (broken) {
+		store_rollback(s);
+		return;
+	}
+	if ((err = store_commit(s)))
+		for (struct job *j = list; j; j = j->next)
+			if (!j->err)
+				j->err = err;
+}
+
+enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)
+{
+	struct job me = {.fn = fn, .ctx = ctx, .err = APP_OK}, *list, *last;
+	struct writeq *q = s->wq;
+	enum app_err err;
+	int n;
+
+	if (!q || s->held != HELD_NONE) { /* alone: an in-memory database */
+		if ((err = store_begin(s)))
+			return err;
+		if ((err = fn(s, ctx)) || (err = store_commit(s)))
+			store_rollback(s);
+		return err;
+	}
+	pthread_cond_init(&me.cv, NULL);
+	pthread_mutex_lock(&q->mu);
+	if (q->jtail)
+		q->jtail->next = &me;
+	else
+		q->jhead = &me;
+	q->jtail = &me;
+	if (!q->leading)
+		q->leading = me.lead = true;
+	while (!me.done && !me.lead)
+		pthread_cond_wait(&me.cv, &q->mu);
+	if (me.done) {
+		pthread_mutex_unlock(&q->mu);
+		pthread_cond_destroy(&me.cv);
+		return me.err;
+	}
+	pthread_mutex_unlock(&q->mu);
+	/* this thread leads; the jobs that come while it waits for the
+	 * writer lock join its group.  While more wait, it runs their group
+	 * too (up to LEAD_GROUPS in all): it is running already, and waking
+	 * another thread to lead costs a scheduling round on a busy machine */
+	for (int round = 1;; round++) {
+		err = store_begin(s);
+		pthread_mutex_lock(&q->mu);
+		assert(round > 1 || q->jhead == &me); /* the oldest job leads */
+		list = last = q->jhead;
+		for (n = 1; n < GROUP_MAX && last->next; n++)
+			last = last->next;
+		q->jhead = last->next;
+		if (!q->jhead)
+			q->jtail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&q->mu);
+
+		s->in_group = true;
+		if (err)
+			for (struct job *j = list; j; j = j->next)
+				j->err = err;
+		else
+			run_group(s, list);
+		s->in_group = false;
+
+		pthread_mutex_lock(&q->mu);
+		q->groups++;
+		q->jobs += (unsigned long)n;
+		for (struct job *j = list, *next; j; j = next) {
+			next = j->next; /* j may be gone once it is answered */
+			j->done = true;
+			if (j != &me)
+				pthread_cond_signal(&j->cv);
+		}
+		if (q->jhead && round < LEAD_GROUPS) {
+			pthread_mutex_unlock(&q->mu);
+			continue;
+		}
+		if (q->jhead) {
+			q->jhead->lead = true;
+			pthread_cond_signal(&q->jhead->cv);
+		} else {
+			q->leading = false;
+		}
+		pthread_mutex_unlock(&q->mu);
+		break;
+	}
+	pthread_cond_destroy(&me.cv);
+	checkpoint_due(s);
+	return me.err;
+}
+
+void store_queue_state(struct store *s, struct store_queue_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!s->wq)
+		return;
+	pthread_mutex_lock(&s->wq->mu);
+	out->served = s->wq->served;
+	out->groups = s->wq->groups;
+	out->jobs = s->wq->jobs;
+	for (struct waiter *w = s->wq->head; w; w = w->next)
+		out->waiting++;
+	for (struct job *j = s->wq->jhead; j; j = j->next)
+		out->queued++;
+	pthread_mutex_unlock(&s->wq->mu);
+}
+
+void store_pool_groups(struct store_pool *p, unsigned long *groups, unsigned long *jobs)
+{
+	struct store_queue_state q;
+
+	store_queue_state(p->all[0], &q);
+	*groups = q.groups;
+	*jobs = q.jobs;
 }
 
 enum app_err store_scalar(struct store *s, const char *sql, int count, int64_t a, int64_t b,
@@ -255,6 +664,7 @@ enum app_err store_open(const char *path, int busy_timeout_ms, struct store **ou
 {
 	struct store *s = calloc(1, sizeof(*s));
 	enum app_err err = APP_OK;
+	const char *file;
 	char pragmas[256];
 	int rc;
 
@@ -273,6 +683,12 @@ enum app_err store_open(const char *path, int busy_timeout_ms, struct store **ou
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, busy_timeout_ms);
+	s->wait_ms = busy_timeout_ms;
+	file = sqlite3_db_filename(s->db, "main");
+	if (file && *file && !(s->wq = writeq_get(file))) {
+		err = APP_ENOMEM;
+		goto out;
+	}
 	sqlite3_update_hook(s->db, on_update, s);
 	sqlite3_commit_hook(s->db, on_commit, s);
 	sqlite3_rollback_hook(s->db, on_rollback, s);
@@ -307,9 +723,12 @@ void store_free(struct store *s)
 {
 	if (!s)
 		return;
+	if (s->db)
+		store_rollback(s);
 	for (int i = 0; i < CACHE_SLOTS; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
+	writeq_put(s->wq);
 	free(s);
 }
 

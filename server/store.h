@@ -11,6 +11,39 @@
  * both pass.  SQLite codes are mapped to enum app_err here, once: busy ->
  * APP_EBUSY, a trigger's 'overlap' -> APP_ECONFLICT, UNIQUE -> APP_EDUPLICATE,
  * anything unexpected is logged with sqlite3_errmsg and becomes APP_ESTORE.
+ *
+ * Writers queue.  SQLite lets one writer in at a time and makes the others
+ * sleep and retry in its busy handler, which serves them in no order: under
+ * 16 booking connections a few waited half a second while others passed
+ * them.  So every write in this process first takes its file's writer lock,
+ * a FIFO queue (one per database file, shared by all connections to it:
+ * the pool's, the audit writer's, the outbox worker's): store_begin() takes
+ * it before BEGIN IMMEDIATE, store_commit() and store_rollback() hand it to
+ * the oldest waiter.  A write statement run outside a transaction (a
+ * session's last_seen, a login failure, the outbox's claim) is a
+ * transaction of its own and queues the same way: store_stmt() takes the
+ * lock when it hands out a statement that writes while no transaction is
+ * open, and that statement's store_done() gives it back.  At most one
+ * thread of the process then waits on SQLite's lock, and only for another
+ * process (the CLI, a backup); the busy timeout stays for those, and bounds
+ * the wait in the queue too (then APP_EBUSY, as before).  In-memory
+ * databases (private to their connection) do not queue.  store_exec() does
+ * not queue: it is for PRAGMAs and the migrations' transaction.
+ *
+ * Deadlock-safety: a thread holds the writer lock only between its
+ * store_begin() and its commit or rollback (or during one statement), on a
+ * connection it holds already, and meanwhile
+ *  - never waits for a pool connection (a request borrows its connection
+ *    before its handler runs; the audit and outbox threads have their own);
+ *  - never takes the writer lock again through another connection (a second
+ *    connection to the same file would wait for itself until the timeout);
+ *  - never waits for the audit queue's room or for audit_flush() (the
+ *    audit writer needs the writer lock to make room): reads are audited
+ *    by read handlers, outside write transactions;
+ *  - takes only leaf mutexes (the pool's, the queue's own, the audit
+ *    queue's when it is not full, the outbox's wake-up), none of which is
+ *    held by anyone while waiting for the writer lock.
+ * The queue's own mutex is held only to link, unlink or hand over a waiter.
  */
 #ifndef TIMEBOK_STORE_H
 #define TIMEBOK_STORE_H
@@ -61,11 +94,43 @@ void store_done(sqlite3_stmt *st);
  * what (a short description of the operation) and sqlite3_errmsg. */
 enum app_err store_fail(struct store *s, int rc, const char *what);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  rollback is safe without a
- * transaction and never fails visibly. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK, with the writer lock (see the top):
+ * begin takes it (APP_EBUSY when the queue did not reach this connection
+ * within the busy timeout), commit and rollback give it back.  rollback is
+ * safe without a transaction and never fails visibly. */
 enum app_err store_begin(struct store *s) WARN_UNUSED;
 enum app_err store_commit(struct store *s) WARN_UNUSED;
 void store_rollback(struct store *s);
+
+/* Group commit: run fn(s2, ctx) as part of one transaction shared with
+ * other threads' jobs on the same file, in a SAVEPOINT of its own, on the
+ * connection s2 of whichever thread leads the group (often not s: fn must
+ * use only s2 and what ctx points to, and not open a transaction).  What fn
+ * answers is returned (a failure undoes only its own savepoint), or, when
+ * fn succeeded, the commit's outcome: the call returns only after the
+ * group's one COMMIT, so APP_OK means durable.  Arrival order is kept: a
+ * thread waits for its group as it would in the writer queue, holding no
+ * writer lock meanwhile.  Alone (in memory, or s in a transaction
+ * already): begin, fn, commit on s. */
+typedef enum app_err (*store_job_fn)(struct store *s, void *ctx);
+enum app_err store_group(struct store *s, store_job_fn fn, void *ctx) WARN_UNUSED;
+/* The writer queue of s's file now (tests; all 0 for an in-memory
+ * database): how often its lock was taken so far, the group commits so
+ * far and the jobs in them, the threads waiting for the lock and the jobs
+ * waiting for a group. */
+struct store_queue_state {
+	unsigned long served, groups, jobs;
+	int waiting, queued;
+};
+void store_queue_state(struct store *s, struct store_queue_state *out);
+/* The group commits so far and the jobs in them (/metrics). */
+void store_pool_groups(struct store_pool *p, unsigned long *groups, unsigned long *jobs);
+
+/* The writer lock alone, outside store_begin() (tests; a no-op for an
+ * in-memory database and when s holds it already).  APP_EBUSY after the
+ * busy timeout. */
+enum app_err store_write_lock(struct store *s) WARN_UNUSED;
+void store_write_unlock(struct store *s);
 
 /* Step st, which returns no rows, to its end and store_done() it; errors
  * mapped with what (store_fail). */

@@ -444,29 +444,43 @@ enum app_err store_appointments_create(struct store *s, struct appointment *a,
 	return store_appointments_create_then(s, a, NULL, NULL, who, now, cf);
 }
 
+struct create_job {
+	struct appointment *a;
+	appt_created_fn after;
+	void *ctx;
+	const struct actor *who;
+	int64_t now;
+	struct conflicts *cf;
+};
+
+/* One booking, on whichever connection s runs its group (store_group). */
+static enum app_err create_one(struct store *s, void *vjob)
+{
+	struct create_job *j = vjob;
+	enum app_err err;
+	struct buf b;
+
+	buf_init(&b, 8192);
+	j->cf->n = 0;
+	j->a->id = 0;
+	if (!(err = check_conflicts(s, j->a, j->cf)) &&
+	    !(err = insert_one(s, j->a, j->who, j->now, &b)) &&
+	    !(j->after && (err = j->after(j->ctx, s, j->a))))
+		err = store_stats_refresh(s, j->a->id);
+	buf_release(&b);
+	return err;
+}
+
 enum app_err store_appointments_create_then(struct store *s, struct appointment *a,
 					    appt_created_fn after, void *ctx,
 					    const struct actor *who, int64_t now,
 					    struct conflicts *cf)
 {
-	enum app_err err;
-	struct buf b;
+	struct create_job j = {a, after, ctx, who, now, cf};
 
-	buf_init(&b, 8192);
 	cf->n = 0;
 	a->id = 0;
-	if ((err = store_begin(s)))
-		goto out;
-	if ((err = check_conflicts(s, a, cf)) || (err = insert_one(s, a, who, now, &b)))
-		goto out;
-	if ((after && (err = after(ctx, s, a))) || (err = store_stats_refresh(s, a->id)))
-		goto out;
-	err = store_commit(s);
-out:
-	if (err)
-		store_rollback(s);
-	buf_release(&b);
-	return err;
+	return store_group(s, create_one, &j);
 }
 
 enum app_err store_appointments_create_series(struct store *s, struct appointment *v, int n,

@@ -77,7 +77,10 @@ enum app_err store_appointments_create(struct store *s, struct appointment *a,
 
 /* Runs after a new appointment a was written, in its transaction. */
 typedef enum app_err (*appt_created_fn)(void *ctx, struct store *s, const struct appointment *a);
-/* store_appointments_create, then after (NULL: nothing) with ctx. */
+/* store_appointments_create, then after (NULL: nothing) with ctx.  The
+ * booking runs by group commit (store_group): with other threads' bookings
+ * in one transaction, in a savepoint of its own, maybe on another thread's
+ * connection (after gets that one as s); it returns once committed. */
 enum app_err store_appointments_create_then(struct store *s, struct appointment *a,
 					    appt_created_fn after, void *ctx,
 					    const struct actor *who, int64_t now,

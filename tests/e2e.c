@@ -578,3 +578,20 @@ json_t *e2e_settled(int port, long long id)
 	ck_abort_msg("messages of appointment %lld still queued after 20 s", id);
 	return NULL;
 }
+
+long e2e_metric(int port, const char *name)
+{
+	struct resp r;
+	const char *at;
+	char key[96];
+	long v = -1;
+
+	snprintf(key, sizeof(key), "\n%s ", name);
+	ck_assert(e2e_request(port, "GET", "/metrics", NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	if ((at = strstr(r.body, key)))
+		v = strtol(at + strlen(key), NULL, 10);
+	e2e_resp_free(&r);
+	ck_assert_msg(v >= 0, "no counter '%s' on /metrics", name);
+	return v;
+}

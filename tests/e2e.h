@@ -126,6 +126,9 @@ const char *e2e_header(const struct resp *r, const char *name, char *out, size_t
  * the caller, may be NULL for empty bodies).  Fails the test otherwise. */
 json_t *e2e_json(int port, const char *method, const char *path, const char *body, int status);
 
+/* The value of the counter name on /metrics (asserted: it is there). */
+long e2e_metric(int port, const char *name);
+
 /* Whether the error body of r has the contract's shape with code (and, when
  * field is not NULL, that field). */
 bool e2e_is_error(const struct resp *r, const char *code, const char *field);

@@ -119,6 +119,38 @@ static void stop(void)
 	e2e_cleanup(&srv);
 }
 
+/* Bookings that share a group commit: racers 2k and 2k+1 want the same
+ * slot of one clinician, every pair a slot of its own.  Exactly one of
+ * each pair gets 201 and the other 409, whichever group they fell into,
+ * and some groups held more than one booking (else this proves nothing). */
+START_TEST(conflicts_inside_groups)
+{
+	static struct racer r[RACERS];
+	static char bodies[RACERS][300];
+	long groups = e2e_metric(srv.port, "timebok_db_group_commits_total");
+	long writes = e2e_metric(srv.port, "timebok_db_group_writes_total");
+
+	for (int i = 0; i < RACERS; i++) {
+		int k = (i % 100) / 2 * 10; /* minutes after 08:00 */
+
+		snprintf(bodies[i], sizeof(bodies[i]),
+			 "{\"patient_id\":%d,\"clinician_ids\":[%d],"
+			 "\"start\":\"2026-11-23T%02d:%02d:00+01:00\",\"duration_minutes\":10}",
+			 i + 1, 1 + i / 100, 8 + k / 60, k % 60);
+		r[i] = (struct racer){0, "POST", "/api/v1/appointments", NULL, bodies[i]};
+	}
+	ck_assert_int_eq(run_race(r, 201, 409, 0), RACERS / 2);
+	for (int i = 0; i < RACERS; i += 2)
+		ck_assert_msg((statuses[i] == 201) != (statuses[i + 1] == 201),
+			      "racers %d and %d got %d and %d", i, i + 1, statuses[i],
+			      statuses[i + 1]);
+	ck_assert_int_eq(live("clinician_id=1"), RACERS / 4);
+	ck_assert_int_eq(live("clinician_id=2"), RACERS / 4);
+	ck_assert_int_eq(e2e_metric(srv.port, "timebok_db_group_writes_total") - writes, RACERS);
+	ck_assert_int_lt(e2e_metric(srv.port, "timebok_db_group_commits_total") - groups, RACERS);
+}
+END_TEST
+
 START_TEST(all_book_one_slot)
 {
 	ck_assert_int_eq(book_race(0), 1);
@@ -383,6 +415,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, all_book_one_slot, 0, 10);
 	tcase_add_loop_test(tc, overlapping_intervals, 0, 10);
+	tcase_add_loop_test(tc, conflicts_inside_groups, 0, 5);
 	tcase_add_loop_test(tc, moves_into_one_slot, 0, 10);
 	tcase_add_loop_test(tc, same_patient_two_clinicians, 0, 10);
 	tcase_add_loop_test(tc, answers_at_once_through_the_link, 0, 10);
