@@ -25,6 +25,19 @@
 
 #include "check_main.h"
 #include "e2e.h"
+
+/* A restart after kill -9 is back within 2 s; a sanitizer's server runs
+ * several times slower (TSan once took 2.2 s on a loaded 2-core machine). */
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define BACK_WITHIN_S 6.0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define BACK_WITHIN_S 6.0
+#endif
+#endif
+#ifndef BACK_WITHIN_S
+#define BACK_WITHIN_S 2.0
+#endif
 #include "timeutil.h"
 
 #define LOADERS 4
@@ -218,7 +231,7 @@ START_TEST(killed_again_and_again)
 		t0 = e2e_now_s();
 		e2e_start(&srv, dir, NULL);
 		json_decref(e2e_json(srv.port, "GET", "/healthz", NULL, 200));
-		ck_assert_msg(e2e_now_s() - t0 < 2.0, "round %d: back after %.2f s", round,
+		ck_assert_msg(e2e_now_s() - t0 < BACK_WITHIN_S, "round %d: back after %.2f s", round,
 			      e2e_now_s() - t0);
 		ck_assert_msg(integrity_ok(srv.db), "round %d: integrity_check failed", round);
 		no_duplicates(srv.db);
