@@ -90,6 +90,7 @@ struct store {
 	atomic_uint_fast64_t own_generation;
 	bool touched; /* the open transaction changed data that answers show */
 	bool checkpoint; /* the WAL has grown: checkpoint after the commit */
+	int wal_pages;   /* the WAL's size at the last commit, in pages */
 	bool in_group;   /* leading a group commit: checkpoint once it is answered */
 	struct writeq *wq; /* NULL: a database of its own (in memory) */
 	enum held held;
@@ -162,16 +163,32 @@ static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
 	if (s->touched)
 		atomic_fetch_add(s->generation, 1);
 	s->touched = false;
+	s->wal_pages = pages;
 	if (pages >= 1000)
 		s->checkpoint = true;
 	return SQLITE_OK;
 }
+
+/* A checkpoint beside the writers copies the WAL into the database but
+ * cannot make it start over: SQLite restarts the WAL only when a writer
+ * begins with every frame copied, and with the queue handing the lock from
+ * writer to writer at once (no busy handler's sleeps between them) there
+ * is always a newer frame.  Under steady writes the WAL grew to 39 MB in 4 s
+ * of patients confirming (old: 4 MB).  So past WAL_RESTART_PAGES the
+ * checkpoint takes its turn in the queue: no frame is added while it runs,
+ * and the next writer starts the WAL over. */
+#define WAL_RESTART_PAGES 4000
 
 static void checkpoint_due(struct store *s)
 {
 	if (!s->checkpoint || s->held != HELD_NONE || s->in_group)
 		return;
 	s->checkpoint = false;
+	if (s->wal_pages >= WAL_RESTART_PAGES && s->wq && !store_write_lock(s)) {
+		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		store_write_unlock(s);
+		return;
+	}
 	sqlite3_wal_checkpoint(s->db, NULL);
 }
 
