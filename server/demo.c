@@ -163,7 +163,7 @@ static enum app_err demo_rules(struct app *app, struct store *db, const int64_t 
 	struct hours open[5];
 	struct hours_exception x = {0};
 	struct appointment a = {0};
-	struct conflicts cf;
+	struct conflicts cf = {0};
 	struct res_row row;
 	struct civil d;
 	enum app_err err;
@@ -277,7 +277,7 @@ static enum app_err demo_history(struct app *app, struct store *db, const int64_
 			continue;
 		for (int c = 0; c < 10; c++) {
 			struct appointment a = {0}, done;
-			struct conflicts cf;
+			struct conflicts cf = {0};
 			uint32_t r = rnd(100), slot = rnd(2);
 			int k;
 
@@ -472,7 +472,7 @@ enum app_err demo_populate(struct app *app, struct store *db)
 		for (int c = 0; c < 10; c++) {
 			for (int slot = 0; slot < 13; slot++) { /* 08:30 .. 14:30 */
 				struct appointment a = {0};
-				struct conflicts cf;
+				struct conflicts cf = {0};
 				uint32_t m = rnd(20), s = rnd(20);
 
 				if (rnd(100) < 40)

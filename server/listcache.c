@@ -191,7 +191,8 @@ void listcache_put(struct listcache *c, const char *key, uint64_t generation, co
 	memcpy(copy, body, len);
 	if (rows->n)
 		memcpy(ids, rows->ids, sizeof(*ids) * (size_t)rows->n);
-	set = set_of(c, key);
+	if (!(set = set_of(c, key)))
+		goto out;
 	if (!(e = find(set, key))) { /* an empty way, else a stale one, else the oldest */
 		e = &set->e[0];
 		for (int w = 0; w < LISTCACHE_WAYS; w++) {
