@@ -1034,6 +1034,10 @@ API_HANDLER(api_appointments_get)
 			   answer, req->now);
 	buf_putc(&rep->body, '}');
 	snprintf(rep->etag, sizeof(rep->etag), "\"%" PRId64 "\"", a.version);
+	/* the tag is the appointment's version (API.md: If-Match takes it); an
+	 * answer to a questionnaire comes without a new version, so a body that
+	 * shows one is never "not modified" */
+	rep->etag_partial = answer >= 0;
 	rep->status = 200;
 	return APP_OK;
 }

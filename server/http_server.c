@@ -272,7 +272,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *
 	    ctx->req.route && !(ctx->req.route->flags & ROUTE_NO_DB))
 		etag_of_body(rep);
 	/* conditional GET (RFC 9110 13.1.2): the representation is unchanged */
-	if (rep->status == 200 && rep->etag[0] && !is_change(ctx->req.method) &&
+	if (rep->status == 200 && rep->etag[0] && !rep->etag_partial &&
+	    !is_change(ctx->req.method) &&
 	    http_etag_listed(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"),
 			     rep->etag))
 		rep->status = 304;

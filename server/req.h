@@ -111,6 +111,7 @@ struct reply {
 	const char *content_type; /* static; default application/json */
 	char location[2048];      /* a provider's login URL is long (api_oidc.c) */
 	char etag[32];
+	bool etag_partial;        /* the body shows more than etag names: no 304 */
 	char link[400];
 	char allow[64];
 	char set_cookie[200];

@@ -295,7 +295,8 @@ END_TEST
 
 START_TEST(satisfaction_survey_and_prom_follow_up)
 {
-	char plan[300], path[200], token[E2E_TOKEN_LEN + 1], body404[600], w[64];
+	char plan[300], path[200], token[E2E_TOKEN_LEN + 1], body404[600], w[64], tag[64],
+	    inm[100];
 	long long a_nn, a_en, a_no;
 	struct resp r;
 	json_t *m, *j;
@@ -430,6 +431,14 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 	ck_assert_int_eq(count_kind(m, "prom_reminder"), 1);
 	json_decref(m);
 
+	/* the appointment as the clinician's app keeps it (the first answer,
+	 * pain 2, shown), to ask again with its tag after the next answer */
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a_nn);
+	ck_assert(e2e_request(port, "GET", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(e2e_header(&r, "ETag", tag, sizeof(tag)));
+	e2e_resp_free(&r);
+
 	/* a year: the score over the urgent threshold makes the wait urgent */
 	clock_at(END_UTC + 365 * DAY + 3600);
 	json_decref(messages(a_nn, "prom", 2));
@@ -441,8 +450,17 @@ START_TEST(satisfaction_survey_and_prom_follow_up)
 	waiting(pat_en, w, sizeof(w));
 	ck_assert_str_eq(w, "normal");
 
-	/* the clinician sees the latest answer in the appointment and the day */
+	/* the clinician sees the latest answer in the appointment and the day;
+	 * the appointment's tag (its version) is the same, and a client that
+	 * sends it is still given the new answer, not a 304 (found by the
+	 * outside review of issue 23) */
 	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", a_nn);
+	snprintf(inm, sizeof(inm), "If-None-Match: %s\r\n", tag);
+	ck_assert(e2e_request(port, "GET", path, inm, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(json_number_value(json_object_get(json_object_get(r.json, "questionnaire"),
+						    "latest_score")) == 9.0);
+	e2e_resp_free(&r);
 	j = e2e_json(port, "GET", path, NULL, 200);
 	ck_assert(json_number_value(json_object_get(json_object_get(j, "questionnaire"),
 						    "latest_score")) == 9.0);
