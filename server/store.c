@@ -95,6 +95,7 @@ struct store {
 	struct writeq *wq; /* NULL: a database of its own (in memory) */
 	enum held held;
 	int wait_ms; /* the longest wait in the queue: the busy timeout */
+	bool cache_full_told; /* the full statement cache was logged */
 	struct {
 		uint64_t hash;
 		sqlite3_stmt *st;
@@ -387,6 +388,49 @@ enum app_err store_fail(struct store *s, int rc, const char *what)
 	return APP_ESTORE;
 }
 
+/* Statements prepared when the cache was full: each is finalized at its
+ * store_done(), on the thread that asked for it (a connection is used by one
+ * thread at a time).  Lists build their SQL from the filters asked for (the
+ * statuses, the asker's units), so a caller who varies them could once fill
+ * every connection's cache, after which every statement not yet cached
+ * failed (500 everywhere, /healthz 503) until a restart. */
+#define TRANSIENT_MAX 32
+static _Thread_local sqlite3_stmt *transient[TRANSIENT_MAX];
+static _Thread_local int ntransient;
+
+static enum app_err prepare_transient(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	int rc;
+
+	if (ntransient == TRANSIENT_MAX) {
+		atomic_fetch_add(s->errors, 1);
+		log_error("database: %d statements open beyond the cache", TRANSIENT_MAX);
+		return APP_ESTORE;
+	}
+	if (!s->cache_full_told) {
+		s->cache_full_told = true;
+		log_warn("database: the statement cache is full; new statements are prepared "
+			 "each time");
+	}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, 0, st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "prepare");
+	transient[ntransient++] = *st;
+	return APP_OK;
+}
+
+/* Finalize st if it was prepared beyond the cache; true if it was. */
+static bool finish_transient(sqlite3_stmt *st)
+{
+	for (int i = 0; i < ntransient; i++)
+		if (transient[i] == st) {
+			transient[i] = transient[--ntransient];
+			sqlite3_finalize(st);
+			return true;
+		}
+	return false;
+}
+
 enum app_err store_stmt(struct store *s, const char *sql, sqlite3_stmt **out)
 {
 	uint64_t h = hash_text(sql);
@@ -403,8 +447,11 @@ enum app_err store_stmt(struct store *s, const char *sql, sqlite3_stmt **out)
 		}
 	}
 	if (s->ncached >= CACHE_SLOTS * 3 / 4) {
-		log_error("database: statement cache full");
-		return APP_ESTORE;
+		enum app_err err = prepare_transient(s, sql, &st);
+
+		if (err)
+			return err;
+		goto found;
 	}
 	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -428,14 +475,12 @@ found:
 	return APP_OK;
 }
 
-void store_done(sqlite3_stmt *st)
+/* The writer lock a write statement outside a transaction took, given back
+ * once no write statement of its connection still runs. */
+static void release_stmt_hold(sqlite3_stmt *st)
 {
 	struct store *s = stmt_holder;
 
-	if (!st)
-		return;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	if (s && s->held == HELD_STMT && s->db == sqlite3_db_handle(st) &&
 	    !sqlite3_stmt_readonly(st) && sqlite3_get_autocommit(s->db)) {
 		/* another write statement of the connection still running
@@ -448,6 +493,16 @@ void store_done(sqlite3_stmt *st)
 		store_write_unlock(s);
 		checkpoint_due(s);
 	}
+}
+
+void store_done(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	release_stmt_hold(st);
+	finish_transient(st);
 }
 
 enum app_err store_exec(struct store *s, const char *sql)

@@ -433,6 +433,47 @@ START_TEST(audit_reads_are_not_repeated)
 }
 END_TEST
 
+/* More different statements than the cache keeps (a list's SQL varies with
+ * its filters): each still runs, two at once too, and nothing is left
+ * prepared beyond the cache once they are done. */
+START_TEST(statements_beyond_the_cache_still_run)
+{
+	char sql[64];
+	sqlite3_stmt *a, *b;
+	int before;
+
+	for (int i = 0; i < 1000; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d + 1", i);
+		ck_assert_int_eq(store_stmt(db, sql, &a), APP_OK);
+		ck_assert_int_eq(sqlite3_step(a), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(a, 0), i + 1);
+		store_done(a);
+	}
+	before = 0;
+	for (sqlite3_stmt *o = sqlite3_next_stmt(store_db(db), NULL); o;
+	     o = sqlite3_next_stmt(store_db(db), o))
+		before++;
+	ck_assert_int_eq(store_stmt(db, "SELECT 'a' || 1", &a), APP_OK);
+	ck_assert_int_eq(store_stmt(db, "SELECT 'b' || 2", &b), APP_OK);
+	ck_assert_int_eq(sqlite3_step(a), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_step(b), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(a, 0), "a1");
+	ck_assert_str_eq((const char *)sqlite3_column_text(b, 0), "b2");
+	store_done(b);
+	store_done(a);
+	/* a write beyond the cache gives the writer lock back */
+	ck_assert_int_eq(store_stmt(db, "CREATE TABLE beyond (x)", &a), APP_OK);
+	ck_assert_int_eq(sqlite3_step(a), SQLITE_DONE);
+	store_done(a);
+	ck_assert_int_eq(store_begin(db), APP_OK);
+	store_rollback(db);
+	for (sqlite3_stmt *o = sqlite3_next_stmt(store_db(db), NULL); o;
+	     o = sqlite3_next_stmt(store_db(db), o))
+		before--;
+	ck_assert_int_eq(before, 0); /* the cache's, no more */
+}
+END_TEST
+
 /* A secretary's week of five units (25,000 rows) and a colleague's, each
  * looked at again within minutes, are logged once: a repeat table of
  * 32,768 entries logged about half of a week's rows again. */
@@ -628,6 +669,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, list_by_unit);
 	tcase_add_test(tc, pool_shares_one_database);
 	tcase_add_test(tc, list_cache_keeps_its_tag);
+	tcase_add_test(tc, statements_beyond_the_cache_still_run);
 	tcase_add_test(tc, list_cache_keeps_what_is_used);
 	tcase_add_test(tc, audit_reads_are_not_repeated);
 	tcase_add_test(tc, audit_a_week_of_units_is_logged_once);
