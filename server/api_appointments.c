@@ -1431,12 +1431,26 @@ API_HANDLER(api_appointments_list)
 	return APP_OK;
 }
 
+/* The day of the query's "date" (YYYY-MM-DD), or today where none is given. */
+static enum app_err date_asked(struct app *app, const struct req *req, struct reply *rep,
+			       struct civil *day)
+{
+	const char *date = params_get(req, "date");
+
+	if (!date) {
+		timeutil_to_local(app_now(app), day);
+		return APP_OK;
+	}
+	if (timeutil_parse_date(date, day))
+		return reply_fail(rep, APP_EINVAL, "date", "'date' must be a real date (YYYY-MM-DD)");
+	return APP_OK;
+}
+
 API_HANDLER(api_appointments_day)
 {
 	static const char *const allowed[] = {"date", NULL};
 	struct list_ctx ctx = {.b = &rep->body, .names = true};
 	struct day_args args = {req->ids[0], 0, 0};
-	const char *date = params_get(req, "date");
 	struct civil day;
 	struct buf key;
 	int64_t today, tomorrow;
@@ -1444,13 +1458,8 @@ API_HANDLER(api_appointments_day)
 
 	if ((err = params_only(req, rep, allowed)) || (err = api_clinician_visible(db, req, rep)))
 		return err;
-	if (date) {
-		if (timeutil_parse_date(date, &day))
-			return reply_fail(rep, APP_EINVAL, "date",
-					  "'date' must be a real date (YYYY-MM-DD)");
-	} else {
-		timeutil_to_local(app_now(app), &day);
-	}
+	if ((err = date_asked(app, req, rep, &day)))
+		return err;
 	timeutil_day_bounds(&day, &args.from, &args.to);
 	/* the patient's number only while there is still a call to make */
 	timeutil_to_local(app_now(app), &day);
@@ -1530,7 +1539,6 @@ API_HANDLER(api_appointments_board)
 	static const char *const allowed[] = {"date", "unit_id", NULL};
 	struct list_ctx ctx = {.b = &rep->body};
 	struct board_args args = {0};
-	const char *date = params_get(req, "date");
 	struct res_row row;
 	struct civil day;
 	struct buf key;
@@ -1539,13 +1547,8 @@ API_HANDLER(api_appointments_board)
 	if ((err = params_only(req, rep, allowed)) ||
 	    (err = params_id(req, rep, "unit_id", &args.unit)))
 		return err;
-	if (date) {
-		if (timeutil_parse_date(date, &day))
-			return reply_fail(rep, APP_EINVAL, "date",
-					  "'date' must be a real date (YYYY-MM-DD)");
-	} else {
-		timeutil_to_local(app_now(app), &day);
-	}
+	if ((err = date_asked(app, req, rep, &day)))
+		return err;
 	/* a unit-limited secretary: one of theirs (403 for any other, as for
 	 * their other records); anyone else: one that exists */
 	if (args.unit && authz_scoped(&req->who) && !actor_sees_unit(&req->who, args.unit))

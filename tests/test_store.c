@@ -503,9 +503,6 @@ START_TEST(audit_a_week_of_units_is_logged_once)
 }
 END_TEST
 
-/* The list cache's tags: made once at put, the hash of the body's bytes
- * (what every GET answer carries), given by listcache_tag only for the same
- * key at the same generation, and nothing audited for it. */
 /* A clinician's 200 day lists (the benchmark's 1M fixture) mostly stay: one
  * slot a key lost about a third of them to each other.  A list read between
  * every other put is never the one pushed out. */
@@ -538,6 +535,9 @@ START_TEST(list_cache_keeps_what_is_used)
 }
 END_TEST
 
+/* The list cache's tags: made once at put, the hash of the body's bytes
+ * (what every GET answer carries), given by listcache_tag only for the same
+ * key at the same generation, and nothing audited for it. */
 START_TEST(list_cache_keeps_its_tag)
 {
 	static const char body[] = "[{\"id\":1}]";
