@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "audit.h"
@@ -256,7 +257,9 @@ void auth_actor(const struct user *u, const char *ip, struct actor *who)
 
 /* Seconds until key may try again, or 0: past `free` failures in the
  * window, 2^(failures - free) seconds after the newest (at most the
- * window). */
+ * window).  Failures are kept in whole seconds and the newest may have
+ * come at the end of its second, so the wait runs to the second after:
+ * never less than the delay, whatever the rounding. */
 static enum app_err throttled(struct store *db, const char *key, int free, int64_t now, int *retry)
 {
 	int64_t n, newest, delay;
@@ -269,8 +272,8 @@ static enum app_err throttled(struct store *db, const char *key, int free, int64
 		return APP_OK;
 	delay = n - free >= 10 ? AUTH_FAIL_WINDOW : (int64_t)1 << (n - free);
 	delay = delay < AUTH_FAIL_WINDOW ? delay : AUTH_FAIL_WINDOW;
-	if (newest + delay > now)
-		*retry = (int)(newest + delay - now);
+	if (newest + delay >= now)
+		*retry = (int)(newest + delay + 1 - now);
 	return APP_OK;
 }
 
@@ -296,6 +299,7 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 	char kuser[160], kaddr[64], hash[65];
 	struct user u = {0}; /* read only when found, but the optimiser may load it early */
 	enum app_err err, found;
+	struct timespec t0, t1;
 	int r1, r2;
 	bool ok = false;
 
@@ -314,7 +318,9 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 	found = store_users_by_name(db, username, &u);
 	if (found && found != APP_ENOTFOUND)
 		return found;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = verify(a, ip, now, found ? a->dummy : u.password_hash, pw, &ok);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (err == APP_ERATE)
 		*retry_after = 1; /* this address's previous login is still being checked */
 	if (err)
@@ -325,7 +331,10 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 	 * account in the audit log. */
 	bool sso_only = !found && u.active && ok && app->cfg->oidc_only && u.role != ROLE_ADMIN;
 	if (found || !u.active || !ok || sso_only) {
-		if ((err = record_failure(db, kuser, kaddr, now)))
+		/* the delay runs from the refusal, not from the request: the
+		 * hash took its time (seconds under a slow machine), rounded up */
+		int64_t spent = (int64_t)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec > t0.tv_nsec);
+		if ((err = record_failure(db, kuser, kaddr, now + (spent > 0 ? spent : 0))))
 			return err;
 		if (sso_only) {
 			struct actor refused;
