@@ -240,6 +240,10 @@ static enum app_err load_clinicians(struct search *s, int64_t from, int64_t to, 
 			    (err = store_hours_busy(s->db, OWNER_CLINICIAN, s->ids[i], from, to,
 						    busy, BUSY_MAX, &nb)))
 				return err;
+			/* merged before they are kept: back-to-back appointments
+			 * are one interval (widening by the same buffers and
+			 * merging again below gives what widening each would) */
+			nb = slots_normalise(busy, nb);
 			slotcache_put(s->app->slots, s->ids[i], from, to, generation, &s->clin[i],
 				      busy, nb);
 		}
