@@ -207,12 +207,13 @@ enum app_err store_hours_exception_delete(struct store *s, enum hours_owner o, i
 }
 
 /* Bounded by the longest appointment and the widest buffers, as the overlap
- * checks are, so each is an index range scan. */
+ * checks are, so each is an index range scan.  A clinician's: from
+ * participants_busy alone, the buffers copied onto the participant rows
+ * (0021_busy_reads.sql; a join with appointments read a page a row). */
 static const char SQL_BUSY_CLINICIAN[] =
-    "SELECT p.start_at - a.buffer_before, p.end_at + a.buffer_after FROM participants p "
-    "JOIN appointments a ON a.id = p.appointment_id WHERE p.clinician_id = ?1 "
-    "AND p.start_at < ?3 + " BUF " AND p.start_at > ?2 - " MAXS " - " BUF " "
-    "AND p.end_at > ?2 - " BUF " AND p.live ORDER BY p.start_at";
+    "SELECT start_at - buffer_before, end_at + buffer_after FROM participants "
+    "WHERE clinician_id = ?1 AND start_at < ?3 + " BUF " AND start_at > ?2 - " MAXS " - " BUF
+    " AND end_at > ?2 - " BUF " AND live ORDER BY start_at";
 static const char SQL_BUSY_ROOM[] =
     "SELECT start_at, end_at FROM appointments WHERE room_id = ?1 AND start_at < ?3 "
     "AND start_at > ?2 - " MAXS " AND end_at > ?2 AND status <> 'cancelled' ORDER BY start_at";
