@@ -28,7 +28,7 @@
 #include "timeutil.h"
 
 #define SLOTS_MAX_DAYS 62
-#define SLOTS_MAX_CLINICIANS 32
+#define SLOTS_MAX_CLINICIANS HOURS_KNOWN_MAX /* 32 */
 #define SLOTS_MAX_RESULTS 5000
 #define SLOTS_MAX_ROOMS 64
 #define BUSY_MAX 4000 /* a clinician's appointments in one search: 62 days of 64 */
@@ -259,8 +259,8 @@ static enum app_err load_clinicians(struct search *s, int64_t from, int64_t to, 
 
 static enum app_err read_clinicians(const struct req *req, struct reply *rep, struct search *s)
 {
+	bool known[SLOTS_MAX_CLINICIANS];
 	enum app_err err;
-	bool exists, active;
 
 	for (int i = 0; i < req->nquery; i++) {
 		if (strcmp(req->query[i].key, "clinician_id"))
@@ -281,14 +281,16 @@ static enum app_err read_clinicians(const struct req *req, struct reply *rep, st
 	if (!s->nids)
 		return reply_fail(rep, APP_EINVAL, "clinician_id",
 				  "name at least one clinician_id");
+	/* which exist, in one statement (one each was a fifth of a cached
+	 * search's time); refused in the order named, as one by one */
+	if ((err = store_hours_clinicians_known(s->db, s->ids, s->nids, known)))
+		return err;
 	for (int i = 0; i < s->nids; i++) {
 		if ((err = authz_clinician(s->db, &req->who, s->ids[i])))
 			return err == APP_EFORBIDDEN ? reply_fail(rep, err, "clinician_id",
 								  "not one of your clinicians")
 						     : err;
-		if ((err = store_resource_ref(s->db, "clinicians", s->ids[i], &exists, &active)))
-			return err;
-		if (!exists)
+		if (!known[i])
 			return reply_fail(rep, APP_EINVAL, "clinician_id",
 					  "there is no clinician %" PRId64, s->ids[i]);
 	}
