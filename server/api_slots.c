@@ -283,7 +283,7 @@ static enum app_err read_clinicians(const struct req *req, struct reply *rep, st
 	if (!s->nids)
 		return reply_fail(rep, APP_EINVAL, "clinician_id",
 				  "name at least one clinician_id");
-	/* which exist, in one statement (one each was a fifth of a cached
+	/* which exist, in one statement (one each was a sixth of a cached
 	 * search's time); refused in the order named, as one by one */
 	if ((err = store_hours_clinicians_known(s->db, s->ids, s->nids, known)))
 		return err;
