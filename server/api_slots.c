@@ -28,7 +28,7 @@
 #include "timeutil.h"
 
 #define SLOTS_MAX_DAYS 62
-#define SLOTS_MAX_CLINICIANS 32
+#define SLOTS_MAX_CLINICIANS HOURS_KNOWN_MAX /* 32 */
 #define SLOTS_MAX_RESULTS 5000
 #define SLOTS_MAX_ROOMS 64
 #define BUSY_MAX 4000 /* a clinician's appointments in one search: 62 days of 64 */
@@ -49,6 +49,10 @@ struct search {
 	struct buf *b;
 	int64_t ids[SLOTS_MAX_CLINICIANS];
 	int nids;
+	/* ids as the JSON array each slot repeats, written once (one printf
+	 * an id a slot was a fifth of a cached search's CPU) */
+	char ids_json[2 + SLOTS_MAX_CLINICIANS * 21];
+	size_t ids_len;
 	int64_t len, pad_before, pad_after; /* the new appointment's length and buffers */
 	const char *room_kind;		    /* NULL: no room needed */
 	int64_t unit_id;		    /* rooms of this unit only (0: any) */
@@ -162,11 +166,9 @@ static bool slot_row(void *vctx, int64_t start, int64_t end)
 	}
 	timeutil_format(start, a);
 	timeutil_format(end, e);
-	buf_printf(s->b, "%s{\"start\":\"%s\",\"end\":\"%s\",\"clinician_ids\":[", s->n ? "," : "",
+	buf_printf(s->b, "%s{\"start\":\"%s\",\"end\":\"%s\",\"clinician_ids\":", s->n ? "," : "",
 		   a, e);
-	for (int i = 0; i < s->nids; i++)
-		buf_printf(s->b, "%s%" PRId64, i ? "," : "", s->ids[i]);
-	buf_putc(s->b, ']');
+	buf_append(s->b, s->ids_json, s->ids_len);
 	if (room)
 		buf_printf(s->b, ",\"room_id\":%" PRId64, room);
 	buf_putc(s->b, '}');
@@ -240,6 +242,10 @@ static enum app_err load_clinicians(struct search *s, int64_t from, int64_t to, 
 			    (err = store_hours_busy(s->db, OWNER_CLINICIAN, s->ids[i], from, to,
 						    busy, BUSY_MAX, &nb)))
 				return err;
+			/* merged before they are kept: back-to-back appointments
+			 * are one interval (widening by the same buffers and
+			 * merging again below gives what widening each would) */
+			nb = slots_normalise(busy, nb);
 			slotcache_put(s->app->slots, s->ids[i], from, to, generation, &s->clin[i],
 				      busy, nb);
 		}
@@ -255,8 +261,8 @@ static enum app_err load_clinicians(struct search *s, int64_t from, int64_t to, 
 
 static enum app_err read_clinicians(const struct req *req, struct reply *rep, struct search *s)
 {
+	bool known[SLOTS_MAX_CLINICIANS];
 	enum app_err err;
-	bool exists, active;
 
 	for (int i = 0; i < req->nquery; i++) {
 		if (strcmp(req->query[i].key, "clinician_id"))
@@ -277,17 +283,25 @@ static enum app_err read_clinicians(const struct req *req, struct reply *rep, st
 	if (!s->nids)
 		return reply_fail(rep, APP_EINVAL, "clinician_id",
 				  "name at least one clinician_id");
+	/* which exist, in one statement (one each was a sixth of a cached
+	 * search's time); refused in the order named, as one by one */
+	if ((err = store_hours_clinicians_known(s->db, s->ids, s->nids, known)))
+		return err;
 	for (int i = 0; i < s->nids; i++) {
 		if ((err = authz_clinician(s->db, &req->who, s->ids[i])))
 			return err == APP_EFORBIDDEN ? reply_fail(rep, err, "clinician_id",
 								  "not one of your clinicians")
 						     : err;
-		if ((err = store_resource_ref(s->db, "clinicians", s->ids[i], &exists, &active)))
-			return err;
-		if (!exists)
+		if (!known[i])
 			return reply_fail(rep, APP_EINVAL, "clinician_id",
 					  "there is no clinician %" PRId64, s->ids[i]);
 	}
+	s->ids_json[s->ids_len++] = '[';
+	for (int i = 0; i < s->nids; i++)
+		s->ids_len += (size_t)snprintf(s->ids_json + s->ids_len,
+					       sizeof(s->ids_json) - s->ids_len, "%s%" PRId64,
+					       i ? "," : "", s->ids[i]);
+	s->ids_json[s->ids_len++] = ']';
 	return APP_OK;
 }
 

@@ -18,7 +18,8 @@
  * absence or a new template is seen by the next search; and the booking
  * itself checks overlaps in its own transaction in any case.
  *
- * The table is direct-mapped (SLOTCACHE_SLOTS entries under
+ * The table is set-associative (SLOTCACHE_SETS sets of SLOTCACHE_WAYS
+ * entries, the least recently used of a set making room, under
  * SLOTCACHE_LOCKS striped locks) and holds at most SLOTCACHE_BYTES of
  * entries; busy intervals are kept as 32-bit offsets from the range's
  * start (a range is at most 62 days).  Rooms are not kept: they are read
@@ -32,7 +33,8 @@
 
 #include "slots.h"
 
-#define SLOTCACHE_SLOTS 4096 /* power of two */
+#define SLOTCACHE_SETS 512 /* power of two */
+#define SLOTCACHE_WAYS 8
 #define SLOTCACHE_LOCKS 64
 #define SLOTCACHE_BYTES (2u << 20) /* a week of 800 clinicians at 1M: 1.7 MB */
 

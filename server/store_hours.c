@@ -207,12 +207,13 @@ enum app_err store_hours_exception_delete(struct store *s, enum hours_owner o, i
 }
 
 /* Bounded by the longest appointment and the widest buffers, as the overlap
- * checks are, so each is an index range scan. */
+ * checks are, so each is an index range scan.  A clinician's: from
+ * participants_busy alone, the buffers copied onto the participant rows
+ * (0021_busy_reads.sql; a join with appointments read a page a row). */
 static const char SQL_BUSY_CLINICIAN[] =
-    "SELECT p.start_at - a.buffer_before, p.end_at + a.buffer_after FROM participants p "
-    "JOIN appointments a ON a.id = p.appointment_id WHERE p.clinician_id = ?1 "
-    "AND p.start_at < ?3 + " BUF " AND p.start_at > ?2 - " MAXS " - " BUF " "
-    "AND p.end_at > ?2 - " BUF " AND p.live ORDER BY p.start_at";
+    "SELECT start_at - buffer_before, end_at + buffer_after FROM participants "
+    "WHERE clinician_id = ?1 AND start_at < ?3 + " BUF " AND start_at > ?2 - " MAXS " - " BUF
+    " AND end_at > ?2 - " BUF " AND live ORDER BY start_at";
 static const char SQL_BUSY_ROOM[] =
     "SELECT start_at, end_at FROM appointments WHERE room_id = ?1 AND start_at < ?3 "
     "AND start_at > ?2 - " MAXS " AND end_at > ?2 AND status <> 'cancelled' ORDER BY start_at";
@@ -243,6 +244,42 @@ enum app_err store_hours_busy(struct store *s, enum hours_owner o, int64_t id, i
 	}
 	if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		err = store_fail(s, rc, "busy");
+	store_done(st);
+	return err;
+}
+
+/* HOURS_KNOWN_MAX parameters, one statement whatever n is */
+static const char SQL_KNOWN[] = "SELECT id FROM clinicians WHERE id IN ("
+    "?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
+    "?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,"
+    "?25,?26,?27,?28,?29,?30,?31,?32)";
+
+enum app_err store_hours_clinicians_known(struct store *s, const int64_t *ids, int n, bool *known)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if (n < 0 || n > HOURS_KNOWN_MAX)
+		return APP_EINVAL;
+	if ((err = store_stmt(s, SQL_KNOWN, &st)))
+		return err;
+	for (int i = 0; i < HOURS_KNOWN_MAX; i++) /* the ones not asked: NULL, matching none */
+		if (i < n)
+			sqlite3_bind_int64(st, i + 1, ids[i]);
+		else
+			sqlite3_bind_null(st, i + 1);
+	for (int i = 0; i < n; i++)
+		known[i] = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		for (int i = 0; i < n; i++)
+			if (ids[i] == id)
+				known[i] = true;
+	}
+	if (rc != SQLITE_DONE)
+		err = store_fail(s, rc, "clinicians known");
 	store_done(st);
 	return err;
 }

@@ -60,4 +60,11 @@ enum app_err store_hours_exception_list(struct store *s, enum hours_owner o, int
 enum app_err store_hours_busy(struct store *s, enum hours_owner o, int64_t id, int64_t from,
 			      int64_t to, struct interval *out, int max, int *n) WARN_UNUSED;
 
+#define HOURS_KNOWN_MAX 32 /* ids a store_hours_clinicians_known asks about */
+
+/* Whether each of ids[0..n) is a clinician (known[i]; active or not), in
+ * one statement; n at most HOURS_KNOWN_MAX (more: APP_EINVAL). */
+enum app_err store_hours_clinicians_known(struct store *s, const int64_t *ids, int n,
+					  bool *known) WARN_UNUSED;
+
 #endif

@@ -261,6 +261,14 @@ START_TEST(slots_bad_input)
 			      i, r.status, r.body);
 		e2e_resp_free(&r);
 	}
+	/* the ones named are looked up together: the first unknown is told */
+	ck_assert(e2e_request(port, "GET",
+			      "/api/v1/slots?clinician_id=1&clinician_id=98&clinician_id=2&"
+			      "clinician_id=99&from=2027-01-04&to=2027-01-04&duration_minutes=30",
+			      NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_ptr_nonnull(strstr(r.body, "there is no clinician 98"));
+	e2e_resp_free(&r);
 }
 END_TEST
 

@@ -302,6 +302,8 @@ static const char *slot_start(json_t *j, size_t i)
 
 START_TEST(slots_with_types_buffers_and_rooms)
 {
+	char path[64];
+	long long booked;
 	json_t *j;
 
 	json_decref(e2e_json(port, "PUT", "/api/v1/clinicians/1/hours",
@@ -310,7 +312,7 @@ START_TEST(slots_with_types_buffers_and_rooms)
 	e2e_make(port, "consultation-types",
 		 "{\"name\":\"Samtale\",\"unit_id\":1,\"duration_minutes\":30,"
 		 "\"buffer_after_minutes\":15}");
-	ck_assert_int_eq(book(p1, c1, MONDAY "T08:30:00", 30, ",\"type_id\":1", NULL, NULL), 201);
+	ck_assert_int_eq(book(p1, c1, MONDAY "T08:30:00", 30, ",\"type_id\":1", NULL, &booked), 201);
 	j = slots("clinician_id=1&from=" MONDAY "&to=" MONDAY "&duration_minutes=30");
 	ck_assert_int_eq(json_array_size(j), 3); /* 08:00, 09:15, 09:30 */
 	ck_assert_str_eq(slot_start(j, 0), MONDAY "T08:00:00+01:00");
@@ -359,6 +361,25 @@ START_TEST(slots_with_types_buffers_and_rooms)
 	/* limit */
 	j = slots("clinician_id=1&from=" MONDAY "&to=" MONDAY "&duration_minutes=15&limit=2");
 	ck_assert_int_eq(json_array_size(j), 2);
+	json_decref(j);
+
+	/* another type brings its buffers, and the search sees them (the
+	 * participant rows carry copies, 0021_busy_reads.sql): 15 before the
+	 * 08:30 one, none after */
+	e2e_make(port, "consultation-types",
+		 "{\"name\":\"Forberedt\",\"unit_id\":1,\"duration_minutes\":30,"
+		 "\"buffer_before_minutes\":15}");
+	snprintf(path, sizeof(path), "/api/v1/appointments/%lld", booked);
+	json_decref(e2e_json(port, "PATCH", path, "{\"type_id\":3}", 200));
+	j = slots("clinician_id=1&from=" MONDAY "&to=" MONDAY "&duration_minutes=30");
+	ck_assert_int_eq(json_array_size(j), 3); /* 09:00, 09:15, 09:30 */
+	ck_assert_str_eq(slot_start(j, 0), MONDAY "T09:00:00+01:00");
+	json_decref(j);
+	json_decref(e2e_json(port, "PATCH", path, "{\"type_id\":1}", 200));
+	j = slots("clinician_id=1&from=" MONDAY "&to=" MONDAY "&duration_minutes=30");
+	ck_assert_int_eq(json_array_size(j), 3); /* 08:00, 09:15, 09:30 again */
+	ck_assert_str_eq(slot_start(j, 0), MONDAY "T08:00:00+01:00");
+	ck_assert_str_eq(slot_start(j, 1), MONDAY "T09:15:00+01:00");
 	json_decref(j);
 }
 END_TEST

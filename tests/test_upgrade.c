@@ -204,6 +204,54 @@ START_TEST(previous_release_upgrades)
 }
 END_TEST
 
+/* 0021 copies the buffers of appointments already booked onto their
+ * clinician rows (the free-slot search reads them there), leaves the
+ * patient rows at 0, and puts the overlap trigger back as it was. */
+START_TEST(buffers_copied_onto_clinician_rows)
+{
+	sqlite3 *db;
+
+	load_fixture();
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+				      "UPDATE appointments SET buffer_before = 600, buffer_after = 900 "
+				      "WHERE id = 2",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(migrate(store_migrations, store_nmigrations), APP_OK);
+	ck_assert_int_eq(e2e_sql_int(path, "SELECT COUNT(*) FROM participants WHERE "
+					   "appointment_id = 2 AND clinician_id IS NOT NULL AND "
+					   "buffer_before = 600 AND buffer_after = 900"),
+			 e2e_sql_int(path, "SELECT COUNT(*) FROM participants WHERE "
+					   "appointment_id = 2 AND clinician_id IS NOT NULL"));
+	ck_assert_int_gt(e2e_sql_int(path, "SELECT COUNT(*) FROM participants WHERE "
+					   "appointment_id = 2 AND clinician_id IS NOT NULL"),
+			 0);
+	ck_assert_int_eq(e2e_sql_int(path, "SELECT COUNT(*) FROM participants WHERE "
+					   "appointment_id = 2 AND patient_id IS NOT NULL AND "
+					   "buffer_before = 0 AND buffer_after = 0"),
+			 1);
+	ck_assert_int_eq(e2e_sql_int(path, "SELECT COUNT(*) FROM participants WHERE "
+					   "appointment_id <> 2 AND (buffer_before <> 0 OR "
+					   "buffer_after <> 0)"),
+			 0);
+	ck_assert_int_eq(e2e_sql_int(path, "SELECT COUNT(*) FROM sqlite_schema WHERE "
+					   "name = 'participants_no_overlap_update'"),
+			 1);
+	/* and it refuses as before: appointment 1's clinician row moved onto 2's */
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(db,
+				      "UPDATE participants SET start_at = 1898845200, "
+				      "end_at = 1898847000 WHERE appointment_id = 1 AND "
+				      "clinician_id IS NOT NULL",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_str_eq(sqlite3_errmsg(db), "overlap");
+	sqlite3_close(db);
+}
+END_TEST
+
 START_TEST(pending_migration_copied_first)
 {
 	char *before, *after, copy[160], want[160];
@@ -319,6 +367,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, previous_release_upgrades);
+	tcase_add_test(tc, buffers_copied_onto_clinician_rows);
 	tcase_add_test(tc, pending_migration_copied_first);
 	tcase_add_test(tc, failed_migration_changes_nothing);
 	tcase_add_test(tc, copy_never_overwritten);
