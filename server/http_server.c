@@ -98,7 +98,15 @@
 #include "throttle.h"
 
 #define URI_MAX 2048
-#define HEADERS_MAX (32 * 1024)
+/* libmicrohttpd's memory for each open connection, all of it resident
+ * while the connection is (it zeroes the whole pool between requests):
+ * the request's head is read into half of it, the answer's head is built
+ * in the rest.  20 KB holds the 8 KiB of headers allowed with room for the
+ * 431 that refuses more (from about 10 KB libmicrohttpd answers 431
+ * itself, with a body of its own, or closes); it was 48 KB, 12 MB while
+ * the bench's 256 connections were open (README "Memory"). */
+#define CONN_MEMORY (20 * 1024)
+#define HEADERS_MAX (8 * 1024)
 /* unknown patient links or feed addresses from one address before its
  * token requests are refused for the rest of the window (throttle.h) */
 #define TOKEN_MISS_LIMIT 50
@@ -383,7 +391,7 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
 
 /* Requests whose framing is ambiguous (two Content-Length headers, or one
  * with Transfer-Encoding: the shapes of request smuggling), whose headers
- * are over 32 KiB, or that break RFC 9112's MUSTs on fields and Host are
+ * are over 8 KiB, or that break RFC 9112's MUSTs on fields and Host are
  * refused before anything is read. */
 static enum app_err check_framing(struct MHD_Connection *c, const char *version,
 				  const char **why)
@@ -392,7 +400,7 @@ static enum app_err check_framing(struct MHD_Connection *c, const char *version,
 
 	MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, &h);
 	if (h.bytes > HEADERS_MAX) {
-		*why = "the request headers are over 32 KiB";
+		*why = "the request headers are over 8 KiB";
 		return APP_EHEADERS;
 	}
 	if (h.content_length > 1 || (h.content_length && h.transfer_encoding) ||
@@ -985,7 +993,7 @@ enum app_err http_server_start(struct http_server *srv)
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(48 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_END);
 	if (!srv->d) {
