@@ -74,6 +74,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -107,6 +108,12 @@
  * the bench's 256 connections were open (README "Memory"). */
 #define CONN_MEMORY (20 * 1024)
 #define HEADERS_MAX (8 * 1024)
+/* When a crowd of connections (TRIM_CROWD open at once) has thinned out to
+ * TRIM_CALM, malloc_trim() gives the free pages of malloc's arenas back to
+ * the OS: the pools and answers of a storm (5 MB for 256 connections) are
+ * freed into arenas that keep them resident otherwise (README "Memory"). */
+#define TRIM_CROWD 64
+#define TRIM_CALM 8
 /* unknown patient links or feed addresses from one address before its
  * token requests are refused for the rest of the window (throttle.h) */
 #define TOKEN_MISS_LIMIT 50
@@ -131,6 +138,8 @@ struct http_server {
 	bool public_side; /* the public listener: ROUTE_PUBLIC_LISTENER routes only */
 	struct forwarded proxies;
 	atomic_int inflight;
+	atomic_int open; /* connections open now */
+	atomic_bool crowd; /* TRIM_CROWD were open since the last trim */
 	int fd, family; /* the listening socket, bound before MHD starts */
 	int port;
 	char host[64];	/* the address it listens on */
@@ -167,6 +176,22 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
 	log_warn("http: %s", msg);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+
+	(void)c;
+	(void)socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		if (atomic_fetch_add(&srv->open, 1) + 1 >= TRIM_CROWD)
+			atomic_store(&srv->crowd, true);
+	} else if (atomic_fetch_sub(&srv->open, 1) - 1 <= TRIM_CALM &&
+		   atomic_exchange(&srv->crowd, false)) {
+		malloc_trim(0);
+	}
 }
 
 static void add_common_headers(struct MHD_Response *resp)
@@ -995,6 +1020,7 @@ enum app_err http_server_start(struct http_server *srv)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_END);
 	if (!srv->d) {
 		log_error("http: cannot serve on %s:%d", srv->host, srv->port);
