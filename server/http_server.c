@@ -74,6 +74,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -98,7 +99,21 @@
 #include "throttle.h"
 
 #define URI_MAX 2048
-#define HEADERS_MAX (32 * 1024)
+/* libmicrohttpd's memory for each open connection, all of it resident
+ * while the connection is (it zeroes the whole pool between requests):
+ * the request's head is read into half of it, the answer's head is built
+ * in the rest.  20 KB holds the 8 KiB of headers allowed with room for the
+ * 431 that refuses more (from about 10 KB libmicrohttpd answers 431
+ * itself, with a body of its own, or closes); it was 48 KB, 12 MB while
+ * the bench's 256 connections were open (README "Memory"). */
+#define CONN_MEMORY (20 * 1024)
+#define HEADERS_MAX (8 * 1024)
+/* When a crowd of connections (TRIM_CROWD open at once) has thinned out to
+ * TRIM_CALM, malloc_trim() gives the free pages of malloc's arenas back to
+ * the OS: the pools and answers of a storm (5 MB for 256 connections) are
+ * freed into arenas that keep them resident otherwise (README "Memory"). */
+#define TRIM_CROWD 64
+#define TRIM_CALM 8
 /* unknown patient links or feed addresses from one address before its
  * token requests are refused for the rest of the window (throttle.h) */
 #define TOKEN_MISS_LIMIT 50
@@ -123,6 +138,8 @@ struct http_server {
 	bool public_side; /* the public listener: ROUTE_PUBLIC_LISTENER routes only */
 	struct forwarded proxies;
 	atomic_int inflight;
+	atomic_int open; /* connections open now */
+	atomic_bool crowd; /* TRIM_CROWD were open since the last trim */
 	int fd, family; /* the listening socket, bound before MHD starts */
 	int port;
 	char host[64];	/* the address it listens on */
@@ -159,6 +176,22 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
 	log_warn("http: %s", msg);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+
+	(void)c;
+	(void)socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		if (atomic_fetch_add(&srv->open, 1) + 1 >= TRIM_CROWD)
+			atomic_store(&srv->crowd, true);
+	} else if (atomic_fetch_sub(&srv->open, 1) - 1 <= TRIM_CALM &&
+		   atomic_exchange(&srv->crowd, false)) {
+		malloc_trim(0);
+	}
 }
 
 static void add_common_headers(struct MHD_Response *resp)
@@ -383,7 +416,7 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
 
 /* Requests whose framing is ambiguous (two Content-Length headers, or one
  * with Transfer-Encoding: the shapes of request smuggling), whose headers
- * are over 32 KiB, or that break RFC 9112's MUSTs on fields and Host are
+ * are over 8 KiB, or that break RFC 9112's MUSTs on fields and Host are
  * refused before anything is read. */
 static enum app_err check_framing(struct MHD_Connection *c, const char *version,
 				  const char **why)
@@ -392,7 +425,7 @@ static enum app_err check_framing(struct MHD_Connection *c, const char *version,
 
 	MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, &h);
 	if (h.bytes > HEADERS_MAX) {
-		*why = "the request headers are over 32 KiB";
+		*why = "the request headers are over 8 KiB";
 		return APP_EHEADERS;
 	}
 	if (h.content_length > 1 || (h.content_length && h.transfer_encoding) ||
@@ -985,8 +1018,9 @@ enum app_err http_server_start(struct http_server *srv)
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(48 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_END);
 	if (!srv->d) {
 		log_error("http: cannot serve on %s:%d", srv->host, srv->port);

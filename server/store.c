@@ -773,14 +773,15 @@ enum app_err store_open(const char *path, int busy_timeout_ms, struct store **ou
 	 * Switching a new database to WAL can answer SQLITE_BUSY at once when
 	 * another process opens it at the same moment (the busy handler is not
 	 * always consulted for it), so that step retries within the timeout. */
-	/* cache_size: 1 MB a connection (it was 4 MB: 28 MB for the 7
-	 * connections at 1M appointments).  A page not in it is a pread from
-	 * the OS's file cache; measured at 1M (CPU seconds, 1 MB against 4 MB)
-	 * the free-slot reads and the day list cost no more: their B-tree
-	 * interior pages fit in 1 MB and their leaves miss either way. */
+	/* cache_size: 256 KB a connection (4 MB, then 1 MB before: 7 MB for
+	 * the 8 connections at 1M appointments, README "Memory").  A page not
+	 * in it is a pread from the OS's file cache; measured at 1M (the
+	 * bench's in-process rates, 256 KB against 1 MB) the day list and the
+	 * free-slot reads cost no more: their leaves miss either way, and the
+	 * upper levels of the indexes they walk stay in. */
 	snprintf(pragmas, sizeof(pragmas),
 		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-		 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-1024;");
+		 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-256;");
 	for (int waited = 0; (err = store_exec(s, pragmas)) == APP_EBUSY && waited < busy_timeout_ms;
 	     waited += 10)
 		sqlite3_sleep(10);
