@@ -37,8 +37,11 @@
  * alone (three B-tree searches a row); the hit is a copy.  The table is
  * set-associative (LISTCACHE_SLOTS entries, LISTCACHE_WAYS a key may use
  * under one lock, the least recently used replaced first) and holds at most
- * LISTCACHE_BYTES of bodies; an answer larger than LISTCACHE_ENTRY_MAX is
- * not kept.
+ * LISTCACHE_BYTES of answers (each body with its rows and its key); an
+ * answer larger than LISTCACHE_ENTRY_MAX is not kept.  When the bytes are
+ * full of current answers a new one is not kept (rather than pushing out
+ * the oldest: a clinician walking more days than fit, in turn, would
+ * otherwise never find one).
  */
 #ifndef TIMEBOK_LISTCACHE_H
 #define TIMEBOK_LISTCACHE_H
@@ -50,8 +53,8 @@
 #include "audit.h"
 #include "buf.h"
 
-#define LISTCACHE_SLOTS 512
-#define LISTCACHE_WAYS 4 /* entries a key may use (listcache.c) */
+#define LISTCACHE_SLOTS 2048 /* entries of 120 bytes: 240 KB */
+#define LISTCACHE_WAYS 8     /* entries a key may use (listcache.c) */
 #define LISTCACHE_BYTES (8u << 20)
 #define LISTCACHE_ENTRY_MAX (1u << 20)
 #define LISTCACHE_KEY_MAX 512
