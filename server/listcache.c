@@ -30,6 +30,10 @@ struct entry {
 	size_t len;
 	int nrows;
 	char etag[LISTCACHE_ETAG_MAX];
+	/* the rows were last logged for this actor and action at times in
+	 * [since, until] (audit_batch_repeats); since > until: not known */
+	uint64_t who;
+	int64_t since, until;
 };
 
 /* LISTCACHE_WAYS entries that a key's hash may choose from, under one lock.
@@ -151,8 +155,16 @@ bool listcache_get(struct listcache *c, const char *key, uint64_t generation, st
 		return false;
 	e = find(set, key, hash);
 	if (e && e->generation == generation && buf_append(out, e->body, e->len)) {
-		for (int i = 0; i < e->nrows; i++)
-			audit_batch_add(audit, e->ids[i][0], e->ids[i][1]);
+		if (!audit_batch_repeats(audit, e->who, e->since, e->until)) {
+			for (int i = 0; i < e->nrows; i++)
+				audit_batch_add(audit, e->ids[i][0], e->ids[i][1]);
+			audit_batch_release(audit); /* queued now: when each was logged */
+			if (e->nrows && audit->since <= audit->until) {
+				e->who = audit->who_hash;
+				e->since = audit->since;
+				e->until = audit->until;
+			}
+		}
 		*nrows = e->nrows;
 		memcpy(etag, e->etag, LISTCACHE_ETAG_MAX);
 		e->used = ++set->clock;
@@ -231,6 +243,8 @@ void listcache_put(struct listcache *c, const char *key, uint64_t generation, co
 	e->len = len;
 	e->key = block + idsize + len;
 	e->nrows = rows->n;
+	e->since = INT64_MAX; /* the next hit adds its rows */
+	e->until = INT64_MIN;
 	memcpy(e->etag, etag, strlen(etag) + 1);
 	pthread_mutex_unlock(&set->mu);
 	return;

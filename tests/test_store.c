@@ -602,6 +602,70 @@ START_TEST(list_cache_keeps_its_tag)
 }
 END_TEST
 
+/* A kept list's rows are audited on a hit by the audit's repeat rule, and
+ * the entry knows when they were logged for the last actor that replayed
+ * them: that actor's next hits within AUDIT_REPEAT_S add nothing (and look
+ * nothing up); another actor, or the same once the window has passed,
+ * replays them (and has them logged if they are not repeats). */
+START_TEST(list_cache_replays_rows_once_a_window)
+{
+	static const char body[] = "[1,2,3]";
+	struct actor other = tester;
+	struct listcache *c = listcache_new();
+	struct listcache_rows rows = {0};
+	struct audit_batch b;
+	struct audit *a;
+	struct buf out;
+	char tag[LISTCACHE_ETAG_MAX], want[LISTCACHE_ETAG_MAX];
+	const struct {
+		const struct actor *who;
+		int64_t at;
+		bool replayed;
+		int64_t logged; /* rows in the log after it */
+	} hits[] = {
+		{&tester, T0, true, 3},	       /* the first: no one logged them */
+		{&tester, T0 + 10, false, 3},     /* repeats: not even looked up */
+		{&other, T0 + 10, true, 6},	       /* another user's reads */
+		{&tester, T0 + 20, true, 6}, /* the entry knows the last actor only: */
+		{&tester, T0 + 30, false, 6}, /* ...looked up again, none logged */
+		{&tester, T0 + AUDIT_REPEAT_S, true, 9}, /* the window has passed */
+		{&tester, T0 + AUDIT_REPEAT_S + 1, false, 9},
+		{&tester, T0 + 2 * AUDIT_REPEAT_S - 1, false, 9},
+		{&tester, T0 + 2 * AUDIT_REPEAT_S, true, 12},
+	};
+	int nrows;
+	int64_t n;
+
+	other.user_id = 2;
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(audit_new(dbname, 1000, &a), APP_OK);
+	for (int i = 1; i <= 3; i++)
+		listcache_rows_add(&rows, pat1, i);
+	listcache_etag(body, strlen(body), want);
+	listcache_put(c, "k", 5, body, strlen(body), want, &rows);
+	listcache_rows_release(&rows);
+	buf_init(&out, 64);
+	for (size_t i = 0; i < sizeof(hits) / sizeof(hits[0]); i++) {
+		audit_batch_init(&b, a, hits[i].who, "list.repeat", hits[i].at);
+		out.len = 0;
+		ck_assert(listcache_get(c, "k", 5, &out, &b, &nrows, tag));
+		ck_assert_int_eq(nrows, 3);
+		ck_assert_uint_eq(out.len, strlen(body));
+		/* replayed: queued at once, so when they were logged is known */
+		ck_assert_msg((b.since <= b.until) == hits[i].replayed, "hit %zu", i);
+		audit_batch_release(&b);
+		audit_flush(a);
+		ck_assert_int_eq(store_scalar(db, "SELECT count(*) FROM audit_log WHERE action = "
+						  "'list.repeat'", 0, 0, 0, &n),
+				 APP_OK);
+		ck_assert_msg(n == hits[i].logged, "hit %zu: %lld logged", i, (long long)n);
+	}
+	buf_release(&out);
+	audit_free(a);
+	listcache_free(c);
+}
+END_TEST
+
 START_TEST(pool_shares_one_database)
 {
 	struct store_pool *p;
@@ -683,6 +747,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, list_cache_keeps_its_tag);
 	tcase_add_test(tc, statements_beyond_the_cache_still_run);
 	tcase_add_test(tc, list_cache_keeps_what_is_used);
+	tcase_add_test(tc, list_cache_replays_rows_once_a_window);
 	tcase_add_test(tc, audit_reads_are_not_repeated);
 	tcase_add_test(tc, audit_a_week_of_units_is_logged_once);
 	tcase_add_test(tc, sso_logout_never_means_everyone);
