@@ -61,7 +61,7 @@
 #include "audit.h"
 #include "buf.h"
 
-#define LISTCACHE_SLOTS 2048 /* entries of 120 bytes: 240 KB */
+#define LISTCACHE_SLOTS 2048 /* entries of 136 bytes: 284 KB in all */
 #define LISTCACHE_WAYS 8     /* entries a key may use (listcache.c) */
 #define LISTCACHE_BYTES (8u << 20)
 #define LISTCACHE_ENTRY_MAX (1u << 20)
