@@ -1159,6 +1159,9 @@ static enum app_err cached_list(struct app *app, struct store *db, const struct 
 {
 	uint64_t generation = store_generation(db); /* before the reads */
 	enum app_err err = APP_OK;
+	const char *kept;
+	size_t len;
+	void *lent;
 
 	if (req->if_none_match && listcache_tag(app->lists, key, generation, rep->etag, &ctx->n) &&
 	    http_etag_listed(req->if_none_match, rep->etag)) {
@@ -1168,8 +1171,11 @@ static enum app_err cached_list(struct app *app, struct store *db, const struct 
 	rep->etag[0] = '\0';
 	ctx->n = 0;
 	audit_batch_init(&ctx->audit, app->audit, &req->who, action, req->now);
-	if (listcache_get(app->lists, key, generation, &rep->body, &ctx->audit, &ctx->n, rep->etag))
+	if (listcache_get(app->lists, key, generation, &kept, &len, &lent, &ctx->audit, &ctx->n,
+			  rep->etag)) {
+		reply_lend(rep, kept, len, listcache_give_back, lent);
 		goto out;
+	}
 	buf_putc(&rep->body, '[');
 	if ((err = run(db, arg, ctx)))
 		goto out;

@@ -13,8 +13,11 @@
 
 #include "hash.h"
 
-/* An answer kept: one allocation (block) holds its rows' ids, its body and
- * its key, and is what LISTCACHE_BYTES counts.  The entry itself is small
+/* An answer kept: one allocation (block) holds how many hold it (struct
+ * held), its rows' ids, its body and its key, and is what LISTCACHE_BYTES
+ * counts.  Its entry holds it, and so does each answer being sent from it
+ * (listcache_get lends the body; the sender gives it back): a block pushed
+ * out while it is being sent is freed by the last one to give it back.  The entry itself is small
  * (the key is not inline), so the table can have many more of them than
  * answers fit in LISTCACHE_BYTES: a key then finds its set seldom full,
  * and the answers that fit in the bytes are all kept. */
@@ -22,7 +25,7 @@ struct entry {
 	uint64_t hash; /* hash_text of the key: compared before the key */
 	uint64_t generation;
 	uint64_t used; /* the set's clock at its last use: the oldest goes first */
-	void *block;   /* NULL: empty */
+	void *block;   /* NULL: empty; starts with its struct held */
 	size_t size;   /* of block */
 	int64_t (*ids)[2]; /* in block */
 	const char *body; /* in block, len bytes */
@@ -47,6 +50,11 @@ struct set {
 	struct entry e[LISTCACHE_WAYS];
 };
 
+struct held {
+	atomic_uint refs;
+	int64_t align; /* what follows: the ids */
+};
+
 #define SETS (LISTCACHE_SLOTS / LISTCACHE_WAYS)
 _Static_assert(LISTCACHE_SLOTS % LISTCACHE_WAYS == 0, "whole sets");
 
@@ -66,11 +74,24 @@ struct listcache *listcache_new(void)
 	return c;
 }
 
+static void give(void *block)
+{
+	if (atomic_fetch_sub(&((struct held *)block)->refs, 1) == 1)
+		free(block);
+}
+
+void listcache_give_back(void *lent)
+{
+	if (lent)
+		give(lent);
+}
+
 static void empty(struct listcache *c, struct entry *e)
 {
-	if (e->block)
+	if (e->block) {
 		atomic_fetch_sub(&c->bytes, e->size);
-	free(e->block);
+		give(e->block);
+	}
 	memset(e, 0, sizeof(*e));
 }
 
@@ -143,8 +164,9 @@ bool listcache_tag(struct listcache *c, const char *key, uint64_t generation,
 	return hit;
 }
 
-bool listcache_get(struct listcache *c, const char *key, uint64_t generation, struct buf *out,
-		   struct audit_batch *audit, int *nrows, char etag[LISTCACHE_ETAG_MAX])
+bool listcache_get(struct listcache *c, const char *key, uint64_t generation, const char **body,
+		   size_t *len, void **lent, struct audit_batch *audit, int *nrows,
+		   char etag[LISTCACHE_ETAG_MAX])
 {
 	uint64_t hash;
 	struct set *set = set_of(c, key, &hash);
@@ -154,7 +176,11 @@ bool listcache_get(struct listcache *c, const char *key, uint64_t generation, st
 	if (!set)
 		return false;
 	e = find(set, key, hash);
-	if (e && e->generation == generation && buf_append(out, e->body, e->len)) {
+	if (e && e->generation == generation) {
+		atomic_fetch_add(&((struct held *)e->block)->refs, 1);
+		*body = e->body;
+		*len = e->len;
+		*lent = e->block;
 		if (!audit_batch_repeats(audit, e->who, e->since, e->until)) {
 			for (int i = 0; i < e->nrows; i++)
 				audit_batch_add(audit, e->ids[i][0], e->ids[i][1]);
@@ -198,23 +224,25 @@ void listcache_put(struct listcache *c, const char *key, uint64_t generation, co
 	struct set *set;
 	struct entry *e;
 	uint64_t hash;
-	char *block = NULL;
+	char *block = NULL, *data;
 
 	if (!c || !*key || rows->failed || (keylen = strlen(key)) >= LISTCACHE_KEY_MAX ||
 	    len > LISTCACHE_ENTRY_MAX || !etag[0] || strlen(etag) >= LISTCACHE_ETAG_MAX)
 		return;
-	idsize = sizeof(*rows->ids) * (size_t)rows->n; /* ids first: aligned as malloc's */
-	size = idsize + len + keylen + 1;
+	idsize = sizeof(*rows->ids) * (size_t)rows->n;
+	size = sizeof(struct held) + idsize + len + keylen + 1;
 	if (atomic_load(&c->bytes) + size > LISTCACHE_BYTES)
 		sweep(c, generation);
 	if (atomic_fetch_add(&c->bytes, size) + size > LISTCACHE_BYTES)
 		goto out; /* full of current answers */
 	if (!(block = malloc(size)))
 		goto out;
+	atomic_init(&((struct held *)(void *)block)->refs, 1); /* its entry's */
+	data = block + sizeof(struct held);
 	if (rows->n)
-		memcpy(block, rows->ids, idsize);
-	memcpy(block + idsize, body, len);
-	memcpy(block + idsize + len, key, keylen + 1);
+		memcpy(data, rows->ids, idsize);
+	memcpy(data + idsize, body, len);
+	memcpy(data + idsize + len, key, keylen + 1);
 	if (!(set = set_of(c, key, &hash)))
 		goto out;
 	if (!(e = find(set, key, hash))) { /* an empty way, else a stale one, else the oldest */
@@ -238,10 +266,10 @@ void listcache_put(struct listcache *c, const char *key, uint64_t generation, co
 	e->generation = generation;
 	e->block = block;
 	e->size = size;
-	e->ids = (int64_t(*)[2])(void *)block;
-	e->body = block + idsize;
+	e->ids = (int64_t(*)[2])(void *)data;
+	e->body = data + idsize;
 	e->len = len;
-	e->key = block + idsize + len;
+	e->key = data + idsize + len;
 	e->nrows = rows->n;
 	e->since = INT64_MAX; /* the next hit adds its rows */
 	e->until = INT64_MIN;

@@ -557,7 +557,9 @@ START_TEST(list_cache_keeps_its_tag)
 	struct listcache_rows rows = {0};
 	struct audit_batch b;
 	struct audit *a;
-	struct buf out;
+	const char *kept, *kept2;
+	size_t len;
+	void *lent, *lent2;
 	char tag[LISTCACHE_ETAG_MAX], want[LISTCACHE_ETAG_MAX], other[LISTCACHE_ETAG_MAX];
 	int nrows = -1;
 	int64_t n;
@@ -582,11 +584,19 @@ START_TEST(list_cache_keeps_its_tag)
 	/* the full path from the cache: the same tag, the row audited */
 	ck_assert_int_eq(audit_new(dbname, 1000, &a), APP_OK);
 	audit_batch_init(&b, a, &tester, "day.read", T0);
-	buf_init(&out, 1024);
 	tag[0] = '\0';
-	ck_assert(listcache_get(c, "k", 5, &out, &b, &nrows, tag));
+	ck_assert(listcache_get(c, "k", 5, &kept, &len, &lent, &b, &nrows, tag));
 	ck_assert_str_eq(tag, want);
-	ck_assert_uint_eq(out.len, strlen(body));
+	ck_assert_uint_eq(len, strlen(body));
+	ck_assert(!memcmp(kept, body, len));
+	/* lent, not copied: it outlives its entry (pushed out by a newer
+	 * answer) until it is given back */
+	listcache_put(c, "k", 6, "[]", 2, other, &rows);
+	ck_assert(listcache_tag(c, "k", 6, tag, &nrows));
+	ck_assert(!memcmp(kept, body, len));
+	ck_assert(listcache_get(c, "k", 6, &kept2, &len, &lent2, &b, &nrows, tag));
+	listcache_give_back(lent);
+	listcache_give_back(NULL);
 	audit_batch_release(&b);
 	audit_flush(a);
 	ck_assert_int_eq(store_scalar(db, "SELECT count(*) FROM audit_log WHERE action = "
@@ -596,9 +606,10 @@ START_TEST(list_cache_keeps_its_tag)
 	/* a body without a tag is not kept */
 	listcache_put(c, "k3", 5, body, strlen(body), "", &rows);
 	ck_assert(!listcache_tag(c, "k3", 5, tag, &nrows));
-	buf_release(&out);
 	audit_free(a);
-	listcache_free(c);
+	listcache_free(c); /* with a body still lent: freed when given back */
+	ck_assert(!memcmp(kept2, "[]", 2));
+	listcache_give_back(lent2);
 }
 END_TEST
 
@@ -615,7 +626,9 @@ START_TEST(list_cache_replays_rows_once_a_window)
 	struct listcache_rows rows = {0};
 	struct audit_batch b;
 	struct audit *a;
-	struct buf out;
+	const char *kept;
+	size_t len;
+	void *lent;
 	char tag[LISTCACHE_ETAG_MAX], want[LISTCACHE_ETAG_MAX];
 	const struct {
 		const struct actor *who;
@@ -644,13 +657,12 @@ START_TEST(list_cache_replays_rows_once_a_window)
 	listcache_etag(body, strlen(body), want);
 	listcache_put(c, "k", 5, body, strlen(body), want, &rows);
 	listcache_rows_release(&rows);
-	buf_init(&out, 64);
 	for (size_t i = 0; i < sizeof(hits) / sizeof(hits[0]); i++) {
 		audit_batch_init(&b, a, hits[i].who, "list.repeat", hits[i].at);
-		out.len = 0;
-		ck_assert(listcache_get(c, "k", 5, &out, &b, &nrows, tag));
+		ck_assert(listcache_get(c, "k", 5, &kept, &len, &lent, &b, &nrows, tag));
+		listcache_give_back(lent);
 		ck_assert_int_eq(nrows, 3);
-		ck_assert_uint_eq(out.len, strlen(body));
+		ck_assert_uint_eq(len, strlen(body));
 		/* replayed: queued at once, so when they were logged is known */
 		ck_assert_msg((b.since <= b.until) == hits[i].replayed, "hit %zu", i);
 		audit_batch_release(&b);
@@ -660,7 +672,6 @@ START_TEST(list_cache_replays_rows_once_a_window)
 				 APP_OK);
 		ck_assert_msg(n == hits[i].logged, "hit %zu: %lld logged", i, (long long)n);
 	}
-	buf_release(&out);
 	audit_free(a);
 	listcache_free(c);
 }
