@@ -157,6 +157,13 @@ API_HANDLER(api_slots);
  * also for one that does not exist; 404 only for those who may see all. */
 enum app_err api_clinician_visible(struct store *db, const struct req *req,
 				   struct reply *rep) WARN_UNUSED;
+/* Its two halves, in that order: who may see the clinician (403), and it
+ * exists (404).  The day list asks the second only when it reads the day
+ * (a kept answer of the same data generation had it). */
+enum app_err api_clinician_allowed(struct store *db, const struct req *req,
+				   struct reply *rep) WARN_UNUSED;
+enum app_err api_clinician_exists(struct store *db, const struct req *req,
+				  struct reply *rep) WARN_UNUSED;
 /* 409 outside_hours (answered) when a clinician of a, or its room, has
  * hours that do not cover it or is absent then. */
 enum app_err api_hours_check(struct store *db, struct reply *rep,

@@ -52,20 +52,33 @@ static void write_hours(struct buf *b, const struct hours *h, int n)
 	buf_putc(b, ']');
 }
 
-enum app_err api_clinician_visible(struct store *db, const struct req *req, struct reply *rep)
+enum app_err api_clinician_allowed(struct store *db, const struct req *req, struct reply *rep)
+{
+	enum app_err err = authz_clinician(db, &req->who, req->ids[0]);
+
+	return err == APP_EFORBIDDEN ? reply_fail(rep, err, NULL, "not one of your clinicians") : err;
+}
+
+enum app_err api_clinician_exists(struct store *db, const struct req *req, struct reply *rep)
 {
 	enum app_err err;
 	bool exists, active;
 
-	if ((err = authz_clinician(db, &req->who, req->ids[0])))
-		return err == APP_EFORBIDDEN ? reply_fail(rep, err, NULL, "not one of your clinicians")
-					     : err;
 	if ((err = store_resource_ref(db, "clinicians", req->ids[0], &exists, &active)))
 		return err;
 	if (!exists)
 		return reply_fail(rep, APP_ENOTFOUND, NULL,
 				  "there is no clinician %" PRId64, req->ids[0]);
 	return APP_OK;
+}
+
+enum app_err api_clinician_visible(struct store *db, const struct req *req, struct reply *rep)
+{
+	enum app_err err;
+
+	if ((err = api_clinician_allowed(db, req, rep)))
+		return err;
+	return api_clinician_exists(db, req, rep);
 }
 
 /* The route's owner: its arg is the clinicians' or the rooms' descriptor;

@@ -165,6 +165,8 @@ void audit_batch_init(struct audit_batch *b, struct audit *a, const struct actor
 
 	b->a = a;
 	b->n = 0;
+	b->since = INT64_MAX;
+	b->until = INT64_MIN;
 	audit_fill(r, who, action, 0, 0, now);
 	h = hash_bytes(h, &r->user_id, sizeof(r->user_id));
 	h = hash_bytes(h, r->username, strlen(r->username) + 1);
@@ -173,19 +175,23 @@ void audit_batch_init(struct audit_batch *b, struct audit *a, const struct actor
 	b->who_hash = hash_bytes(h, r->client_ip, strlen(r->client_ip) + 1);
 }
 
-/* Whether key was logged in the last AUDIT_REPEAT_S before at; if not,
- * remember it now, in place of its set's oldest entry.  (Direct-mapped,
+/* Whether key was logged in the last AUDIT_REPEAT_S before at (then
+ * *logged is when); if not, remember it now, in place of its set's oldest
+ * entry (*logged is at).  (Direct-mapped,
  * the 1,000 rows of a day view collided often enough to log ~4% again; with
  * 32,768 entries a secretary's week of five units, 25,000 rows, was half
  * logged again on a second look.) */
-static bool seen_lately(struct audit *a, uint64_t key, int64_t at)
+static bool seen_lately(struct audit *a, uint64_t key, int64_t at, int64_t *logged)
 {
 	size_t set = (size_t)(key % (AUDIT_SEEN / AUDIT_WAYS)) * AUDIT_WAYS, oldest = set;
 
+	*logged = at;
 	for (size_t i = set; i < set + AUDIT_WAYS; i++) {
 		if (a->seen[i].key == key) {
-			if (at >= a->seen[i].at && at - a->seen[i].at < AUDIT_REPEAT_S)
+			if (at >= a->seen[i].at && at - a->seen[i].at < AUDIT_REPEAT_S) {
+				*logged = a->seen[i].at;
 				return true;
+			}
 			oldest = i;
 			break;
 		}
@@ -208,9 +214,14 @@ static void queue_batch(struct audit_batch *b)
 	pthread_mutex_lock(&a->mu);
 	for (int i = 0; i < b->n; i++) {
 		uint64_t key = hash_bytes(b->who_hash, b->ids[i], sizeof(b->ids[i]));
+		int64_t logged;
+		bool repeat;
 
 		key += !key; /* 0 marks an empty entry */
-		if (seen_lately(a, key, b->row.at))
+		repeat = seen_lately(a, key, b->row.at, &logged);
+		b->since = logged < b->since ? logged : b->since;
+		b->until = logged > b->until ? logged : b->until;
+		if (repeat)
 			continue;
 		while (a->head - a->tail >= QUEUE)
 			pthread_cond_wait(&a->room, &a->mu);
@@ -239,6 +250,13 @@ void audit_batch_add(struct audit_batch *b, int64_t patient_id, int64_t appointm
 void audit_batch_release(struct audit_batch *b)
 {
 	queue_batch(b);
+}
+
+bool audit_batch_repeats(const struct audit_batch *b, uint64_t who_hash, int64_t since,
+			 int64_t until)
+{
+	return since <= until && who_hash == b->who_hash && b->row.at >= until &&
+	       b->row.at - since < AUDIT_REPEAT_S;
 }
 
 void audit_read(struct audit *a, const struct actor *who, const char *action, int64_t patient_id,

@@ -27,6 +27,7 @@
 #ifndef TIMEBOK_AUDIT_H
 #define TIMEBOK_AUDIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "actor.h"
@@ -44,6 +45,9 @@ struct audit_batch {
 	struct audit *a;
 	struct audit_row row; /* who, what and when, filled once */
 	uint64_t who_hash;
+	/* every read queued so far was logged (now, or as the repeat of one)
+	 * at a time in [since, until]; since > until while none was */
+	int64_t since, until;
 	int n;
 	int64_t ids[AUDIT_BATCH][2]; /* patient_id, appointment_id */
 };
@@ -61,11 +65,18 @@ void audit_fill(struct audit_row *r, const struct actor *who, const char *action
 void audit_read(struct audit *a, const struct actor *who, const char *action, int64_t patient_id,
 		int64_t appointment_id, int64_t now);
 /* Reads of many records: init, add each, then release (which queues what
- * is left; a full batch is queued as it fills). */
+ * is left; a full batch is queued as it fills; the batch may be added to
+ * and released again after). */
 void audit_batch_init(struct audit_batch *b, struct audit *a, const struct actor *who,
 		      const char *action, int64_t now);
 void audit_batch_add(struct audit_batch *b, int64_t patient_id, int64_t appointment_id);
 void audit_batch_release(struct audit_batch *b);
+/* Whether b's reads would all be repeats (none logged again) if they are
+ * reads that the same actor and action (who_hash) had logged at times in
+ * [since, until]: b's time is at most AUDIT_REPEAT_S after since and not
+ * before until.  A kept list (listcache.h) then adds none of its rows. */
+bool audit_batch_repeats(const struct audit_batch *b, uint64_t who_hash, int64_t since,
+			 int64_t until);
 /* Wait until everything queued so far is written. */
 void audit_flush(struct audit *a);
 

@@ -288,7 +288,9 @@ bool http_etag_listed(const char *if_none_match, const char *etag)
 static void etag_of_body(struct reply *rep)
 {
 	_Static_assert(sizeof(rep->etag) == LISTCACHE_ETAG_MAX, "a list's tag fits a reply's");
-	if (rep->body.data)
+	if (rep->lent)
+		listcache_etag(rep->lent, rep->lent_len, rep->etag);
+	else if (rep->body.data)
 		listcache_etag(rep->body.data, rep->body.len, rep->etag);
 }
 
@@ -310,19 +312,30 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *
 	    http_etag_listed(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"),
 			     rep->etag))
 		rep->status = 304;
-	if (rep->status == 204 || rep->status == 304)
+	if (rep->status == 204 || rep->status == 304) {
 		buf_reset(&rep->body);
-	body = buf_steal(&rep->body, &len);
-	if (!body) { /* the answer outgrew its buffer or memory ran out */
-		reply_default_error(rep, APP_ENOMEM);
-		body = buf_steal(&rep->body, &len);
+		reply_unlend(rep);
 	}
-	resp = MHD_create_response_from_buffer(len, body ? body : (void *)"",
-					       body ? MHD_RESPMEM_MUST_FREE
-						    : MHD_RESPMEM_PERSISTENT);
-	if (!resp) {
-		free(body);
-		return MHD_NO;
+	if (rep->lent) { /* a kept answer (reply_lend): MHD gives it back once sent */
+		if (!(resp = MHD_create_response_from_buffer_with_free_callback_cls(
+			      rep->lent_len, (void *)rep->lent /* only read */, rep->give_back,
+			      rep->lent_arg)))
+			return MHD_NO; /* reply_release gives it back */
+		rep->lent = NULL;
+		rep->give_back = NULL;
+	} else {
+		body = buf_steal(&rep->body, &len);
+		if (!body) { /* the answer outgrew its buffer or memory ran out */
+			reply_default_error(rep, APP_ENOMEM);
+			body = buf_steal(&rep->body, &len);
+		}
+		resp = MHD_create_response_from_buffer(len, body ? body : (void *)"",
+						       body ? MHD_RESPMEM_MUST_FREE
+							    : MHD_RESPMEM_PERSISTENT);
+		if (!resp) {
+			free(body);
+			return MHD_NO;
+		}
 	}
 	if (rep->status != 204 && rep->status != 304)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,

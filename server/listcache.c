@@ -13,31 +13,53 @@
 
 #include "hash.h"
 
+/* An answer kept: one allocation (block) holds how many hold it (struct
+ * held), its rows' ids, its body and its key, and is what LISTCACHE_BYTES
+ * counts.  Its entry holds it, and so does each answer being sent from it
+ * (listcache_get lends the body; the sender gives it back): a block pushed
+ * out while it is being sent is freed by the last one to give it back.  The entry itself is small
+ * (the key is not inline), so the table can have many more of them than
+ * answers fit in LISTCACHE_BYTES: a key then finds its set seldom full,
+ * and the answers that fit in the bytes are all kept. */
 struct entry {
+	uint64_t hash; /* hash_text of the key: compared before the key */
 	uint64_t generation;
 	uint64_t used; /* the set's clock at its last use: the oldest goes first */
-	char key[LISTCACHE_KEY_MAX];
-	char etag[LISTCACHE_ETAG_MAX];
-	char *body; /* NULL: empty */
+	void *block;   /* NULL: empty; starts with its struct held */
+	size_t size;   /* of block */
+	int64_t (*ids)[2]; /* in block */
+	const char *body; /* in block, len bytes */
+	const char *key;  /* in block */
 	size_t len;
-	int64_t (*ids)[2];
 	int nrows;
+	char etag[LISTCACHE_ETAG_MAX];
+	/* the rows were last logged for this actor and action at times in
+	 * [since, until] (audit_batch_repeats); since > until: not known */
+	uint64_t who;
+	int64_t since, until;
 };
 
-/* LISTCACHE_WAYS entries that a key's hash may choose from, under one lock:
- * direct-mapped (one way), a third of the 200 day lists of one clinician
- * that the benchmark reads at 1M pushed each other out of 512 slots. */
+/* LISTCACHE_WAYS entries that a key's hash may choose from, under one lock.
+ * Direct-mapped, a third of the 200 day lists of one clinician that the
+ * benchmark reads at 1M pushed each other out of 512 slots; with 4 ways in
+ * 128 sets, the few sets that five or more of the 200 keys fell in missed
+ * every time (8 % of the reads, 37 % of the scenario's CPU). */
 struct set {
 	pthread_mutex_t mu;
 	uint64_t clock;
 	struct entry e[LISTCACHE_WAYS];
 };
 
+struct held {
+	atomic_uint refs;
+	int64_t align; /* what follows: the ids */
+};
+
 #define SETS (LISTCACHE_SLOTS / LISTCACHE_WAYS)
 _Static_assert(LISTCACHE_SLOTS % LISTCACHE_WAYS == 0, "whole sets");
 
 struct listcache {
-	atomic_size_t bytes; /* bodies held */
+	atomic_size_t bytes; /* blocks held */
 	struct set s[SETS];
 };
 
@@ -52,16 +74,25 @@ struct listcache *listcache_new(void)
 	return c;
 }
 
+static void give(void *block)
+{
+	if (atomic_fetch_sub(&((struct held *)block)->refs, 1) == 1)
+		free(block);
+}
+
+void listcache_give_back(void *lent)
+{
+	if (lent)
+		give(lent);
+}
+
 static void empty(struct listcache *c, struct entry *e)
 {
-	if (e->body)
-		atomic_fetch_sub(&c->bytes, e->len);
-	free(e->body);
-	free(e->ids);
-	e->body = NULL;
-	e->ids = NULL;
-	e->key[0] = '\0';
-	e->etag[0] = '\0';
+	if (e->block) {
+		atomic_fetch_sub(&c->bytes, e->size);
+		give(e->block);
+	}
+	memset(e, 0, sizeof(*e));
 }
 
 void listcache_free(struct listcache *c)
@@ -89,23 +120,25 @@ void listcache_etag(const char *body, size_t len, char etag[LISTCACHE_ETAG_MAX])
 	snprintf(etag, LISTCACHE_ETAG_MAX, "\"%s\"", hex);
 }
 
-/* The set of key, locked, or NULL (no cache, or no key). */
-static struct set *set_of(struct listcache *c, const char *key)
+/* The set of key (whose hash is *hash), locked, or NULL (no cache, or no
+ * key). */
+static struct set *set_of(struct listcache *c, const char *key, uint64_t *hash)
 {
 	struct set *set;
 
 	if (!c || !*key || strlen(key) >= LISTCACHE_KEY_MAX)
 		return NULL; /* "": no key could be made */
-	set = &c->s[hash_text(key) % SETS];
+	*hash = hash_text(key);
+	set = &c->s[*hash % SETS];
 	pthread_mutex_lock(&set->mu);
 	return set;
 }
 
 /* The entry of key in set (locked), or NULL. */
-static struct entry *find(struct set *set, const char *key)
+static struct entry *find(struct set *set, const char *key, uint64_t hash)
 {
 	for (int w = 0; w < LISTCACHE_WAYS; w++)
-		if (set->e[w].body && !strcmp(set->e[w].key, key))
+		if (set->e[w].block && set->e[w].hash == hash && !strcmp(set->e[w].key, key))
 			return &set->e[w];
 	return NULL;
 }
@@ -113,13 +146,14 @@ static struct entry *find(struct set *set, const char *key)
 bool listcache_tag(struct listcache *c, const char *key, uint64_t generation,
 		   char etag[LISTCACHE_ETAG_MAX], int *nrows)
 {
-	struct set *set = set_of(c, key);
+	uint64_t hash;
+	struct set *set = set_of(c, key, &hash);
 	struct entry *e;
 	bool hit;
 
 	if (!set)
 		return false;
-	e = find(set, key);
+	e = find(set, key, hash);
 	hit = e && e->etag[0] && e->generation == generation;
 	if (hit) {
 		memcpy(etag, e->etag, LISTCACHE_ETAG_MAX);
@@ -130,19 +164,33 @@ bool listcache_tag(struct listcache *c, const char *key, uint64_t generation,
 	return hit;
 }
 
-bool listcache_get(struct listcache *c, const char *key, uint64_t generation, struct buf *out,
-		   struct audit_batch *audit, int *nrows, char etag[LISTCACHE_ETAG_MAX])
+bool listcache_get(struct listcache *c, const char *key, uint64_t generation, const char **body,
+		   size_t *len, void **lent, struct audit_batch *audit, int *nrows,
+		   char etag[LISTCACHE_ETAG_MAX])
 {
-	struct set *set = set_of(c, key);
+	uint64_t hash;
+	struct set *set = set_of(c, key, &hash);
 	struct entry *e;
 	bool hit = false;
 
 	if (!set)
 		return false;
-	e = find(set, key);
-	if (e && e->generation == generation && buf_append(out, e->body, e->len)) {
-		for (int i = 0; i < e->nrows; i++)
-			audit_batch_add(audit, e->ids[i][0], e->ids[i][1]);
+	e = find(set, key, hash);
+	if (e && e->generation == generation) {
+		atomic_fetch_add(&((struct held *)e->block)->refs, 1);
+		*body = e->body;
+		*len = e->len;
+		*lent = e->block;
+		if (!audit_batch_repeats(audit, e->who, e->since, e->until)) {
+			for (int i = 0; i < e->nrows; i++)
+				audit_batch_add(audit, e->ids[i][0], e->ids[i][1]);
+			audit_batch_release(audit); /* queued now: when each was logged */
+			if (e->nrows && audit->since <= audit->until) {
+				e->who = audit->who_hash;
+				e->since = audit->since;
+				e->until = audit->until;
+			}
+		}
 		*nrows = e->nrows;
 		memcpy(etag, e->etag, LISTCACHE_ETAG_MAX);
 		e->used = ++set->clock;
@@ -163,7 +211,7 @@ static void sweep(struct listcache *c, uint64_t generation)
 
 		pthread_mutex_lock(&set->mu);
 		for (int w = 0; w < LISTCACHE_WAYS; w++)
-			if (set->e[w].body && set->e[w].generation < generation)
+			if (set->e[w].block && set->e[w].generation < generation)
 				empty(c, &set->e[w]);
 		pthread_mutex_unlock(&set->mu);
 	}
@@ -172,33 +220,37 @@ static void sweep(struct listcache *c, uint64_t generation)
 void listcache_put(struct listcache *c, const char *key, uint64_t generation, const char *body,
 		   size_t len, const char *etag, const struct listcache_rows *rows)
 {
+	size_t idsize, keylen, size;
 	struct set *set;
 	struct entry *e;
-	char *copy = NULL;
-	int64_t(*ids)[2] = NULL;
+	uint64_t hash;
+	char *block = NULL, *data;
 
-	if (!c || !*key || rows->failed || strlen(key) >= LISTCACHE_KEY_MAX ||
+	if (!c || !*key || rows->failed || (keylen = strlen(key)) >= LISTCACHE_KEY_MAX ||
 	    len > LISTCACHE_ENTRY_MAX || !etag[0] || strlen(etag) >= LISTCACHE_ETAG_MAX)
 		return;
-	if (atomic_load(&c->bytes) + len > LISTCACHE_BYTES)
+	idsize = sizeof(*rows->ids) * (size_t)rows->n;
+	size = sizeof(struct held) + idsize + len + keylen + 1;
+	if (atomic_load(&c->bytes) + size > LISTCACHE_BYTES)
 		sweep(c, generation);
-	if (atomic_fetch_add(&c->bytes, len) + len > LISTCACHE_BYTES)
+	if (atomic_fetch_add(&c->bytes, size) + size > LISTCACHE_BYTES)
 		goto out; /* full of current answers */
-	copy = malloc(len ? len : 1);
-	ids = malloc(sizeof(*ids) * (size_t)(rows->n ? rows->n : 1));
-	if (!copy || !ids)
+	if (!(block = malloc(size)))
 		goto out;
-	memcpy(copy, body, len);
+	atomic_init(&((struct held *)(void *)block)->refs, 1); /* its entry's */
+	data = block + sizeof(struct held);
 	if (rows->n)
-		memcpy(ids, rows->ids, sizeof(*ids) * (size_t)rows->n);
-	if (!(set = set_of(c, key)))
+		memcpy(data, rows->ids, idsize);
+	memcpy(data + idsize, body, len);
+	memcpy(data + idsize + len, key, keylen + 1);
+	if (!(set = set_of(c, key, &hash)))
 		goto out;
-	if (!(e = find(set, key))) { /* an empty way, else a stale one, else the oldest */
+	if (!(e = find(set, key, hash))) { /* an empty way, else a stale one, else the oldest */
 		e = &set->e[0];
 		for (int w = 0; w < LISTCACHE_WAYS; w++) {
 			struct entry *x = &set->e[w];
 
-			if (!x->body) {
+			if (!x->block) {
 				e = x;
 				break;
 			}
@@ -209,20 +261,24 @@ void listcache_put(struct listcache *c, const char *key, uint64_t generation, co
 		}
 	}
 	empty(c, e);
+	e->hash = hash;
 	e->used = ++set->clock;
 	e->generation = generation;
-	memcpy(e->key, key, strlen(key) + 1);
-	memcpy(e->etag, etag, strlen(etag) + 1);
-	e->body = copy;
+	e->block = block;
+	e->size = size;
+	e->ids = (int64_t(*)[2])(void *)data;
+	e->body = data + idsize;
 	e->len = len;
-	e->ids = ids;
+	e->key = data + idsize + len;
 	e->nrows = rows->n;
+	e->since = INT64_MAX; /* the next hit adds its rows */
+	e->until = INT64_MIN;
+	memcpy(e->etag, etag, strlen(etag) + 1);
 	pthread_mutex_unlock(&set->mu);
 	return;
 out:
-	atomic_fetch_sub(&c->bytes, len);
-	free(copy);
-	free(ids);
+	atomic_fetch_sub(&c->bytes, size);
+	free(block);
 }
 
 void listcache_rows_add(struct listcache_rows *r, int64_t patient_id, int64_t appointment_id)

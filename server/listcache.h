@@ -10,7 +10,15 @@
  * generation is unchanged, so an answer is never older than the last
  * commit.  A hit still runs the handler's checks (session, role, row
  * rules) and still audits each row it shows (the pairs are replayed into
- * the request's audit batch).
+ * the request's audit batch), by the read audit's rule: a read that repeats
+ * one the same actor logged in the last AUDIT_REPEAT_S is not logged again.
+ * So an entry remembers, for the last actor whose hit replayed its rows,
+ * when those rows were logged (the oldest and newest time, as the audit's
+ * repeat table had them); a hit by that actor while every row is such a
+ * repeat (audit_batch_repeats) adds none, and looks none up in the repeat
+ * table (at 1M, 200 day lists of 50 rows: 6 % of a hit's CPU were those
+ * look-ups, under the audit's one lock).  Anyone else, or the same actor
+ * once the oldest is AUDIT_REPEAT_S old, replays the rows again.
  *
  * Each entry keeps its entity tag, made once when it is put: the strong
  * tag every GET answer of the API carries (listcache_etag: a hash of the
@@ -34,11 +42,16 @@
  * unchanged list, thirty times an hour per open page.
  *
  * Measured with tests/bench: a day list of 50 rows costs ~70 us of SQLite
- * alone (three B-tree searches a row); the hit is a copy.  The table is
+ * alone (three B-tree searches a row); a hit is not even a copy: the kept
+ * body is lent to the answer (reply_lend), which gives it back once sent
+ * (the copy of 36 KB from a cold 7 MB was 14 % of a hit's CPU at 1M).  The table is
  * set-associative (LISTCACHE_SLOTS entries, LISTCACHE_WAYS a key may use
  * under one lock, the least recently used replaced first) and holds at most
- * LISTCACHE_BYTES of bodies; an answer larger than LISTCACHE_ENTRY_MAX is
- * not kept.
+ * LISTCACHE_BYTES of answers (each body with its rows and its key); an
+ * answer larger than LISTCACHE_ENTRY_MAX is not kept.  When the bytes are
+ * full of current answers a new one is not kept (rather than pushing out
+ * the oldest: a clinician walking more days than fit, in turn, would
+ * otherwise never find one).
  */
 #ifndef TIMEBOK_LISTCACHE_H
 #define TIMEBOK_LISTCACHE_H
@@ -50,8 +63,8 @@
 #include "audit.h"
 #include "buf.h"
 
-#define LISTCACHE_SLOTS 512
-#define LISTCACHE_WAYS 4 /* entries a key may use (listcache.c) */
+#define LISTCACHE_SLOTS 2048 /* entries of 136 bytes: 284 KB in all */
+#define LISTCACHE_WAYS 8     /* entries a key may use (listcache.c) */
 #define LISTCACHE_BYTES (8u << 20)
 #define LISTCACHE_ENTRY_MAX (1u << 20)
 #define LISTCACHE_KEY_MAX 512
@@ -73,10 +86,17 @@ void listcache_free(struct listcache *c);
  * a BLAKE2b hash of the bytes; "" when it cannot be made. */
 void listcache_etag(const char *body, size_t len, char etag[LISTCACHE_ETAG_MAX]);
 
-/* On a hit: append the body to out, add each row to audit, set *nrows and
- * etag (the entry's tag); true.  A NULL cache never hits. */
-bool listcache_get(struct listcache *c, const char *key, uint64_t generation, struct buf *out,
-		   struct audit_batch *audit, int *nrows, char etag[LISTCACHE_ETAG_MAX]);
+/* On a hit: lend the body (*body, *len bytes; not copied: give it back
+ * with listcache_give_back(*lent) once sent), add each row to audit
+ * (unless each is a repeat the audit would not log again: see above; the
+ * rows added are queued at once), set *nrows and etag (the entry's tag);
+ * true.  A NULL cache never hits. */
+bool listcache_get(struct listcache *c, const char *key, uint64_t generation, const char **body,
+		   size_t *len, void **lent, struct audit_batch *audit, int *nrows,
+		   char etag[LISTCACHE_ETAG_MAX]);
+/* Give back what listcache_get lent (NULL: nothing); the body may be freed
+ * now, if its entry has been pushed out or the cache freed meanwhile. */
+void listcache_give_back(void *lent);
 /* When key holds an answer made at generation: its tag into etag and its
  * number of rows into *nrows, and true.  Nothing is copied or audited. */
 bool listcache_tag(struct listcache *c, const char *key, uint64_t generation,

@@ -16,14 +16,38 @@ void reply_init(struct reply *rep)
 	buf_init(&rep->body, REPLY_BODY_MAX);
 }
 
+void reply_unlend(struct reply *rep)
+{
+	if (rep->give_back)
+		rep->give_back(rep->lent_arg);
+	rep->lent = NULL;
+	rep->lent_len = 0;
+	rep->give_back = NULL;
+	rep->lent_arg = NULL;
+}
+
+void reply_lend(struct reply *rep, const char *body, size_t len, void (*give_back)(void *arg),
+		void *arg)
+{
+	reply_unlend(rep);
+	buf_reset(&rep->body);
+	rep->lent = body;
+	rep->lent_len = len;
+	rep->give_back = give_back;
+	rep->lent_arg = arg;
+}
+
 void reply_release(struct reply *rep)
 {
-	if (rep)
-		buf_release(&rep->body);
+	if (!rep)
+		return;
+	reply_unlend(rep);
+	buf_release(&rep->body);
 }
 
 static void error_body(struct reply *rep, enum app_err err, const char *field, const char *msg)
 {
+	reply_unlend(rep);
 	buf_reset(&rep->body);
 	rep->status = err_status(err);
 	rep->content_type = NULL;

@@ -118,10 +118,23 @@ struct reply {
 	char set_cookie2[200];    /* a second cookie (api_oidc.c), or "" */
 	int retry_after;          /* seconds, for 429 and 503 */
 	const char *cache_control; /* static; default no-store */
+	/* a body lent instead of body (reply_lend): sent as it is */
+	const char *lent;
+	size_t lent_len;
+	void (*give_back)(void *arg);
+	void *lent_arg;
 };
 
 void reply_init(struct reply *rep);
 void reply_release(struct reply *rep);
+/* Answer with body (len bytes), lent by its owner and not copied: the
+ * owner gets it back through give_back(arg) once it is sent, or when the
+ * answer becomes another (reply_fail, reply_unlend, reply_release).  The
+ * list cache lends its kept answers (listcache_get). */
+void reply_lend(struct reply *rep, const char *body, size_t len, void (*give_back)(void *arg),
+		void *arg);
+/* Give a lent body back now (none lent: nothing happens). */
+void reply_unlend(struct reply *rep);
 
 /* Answer with err's status and the contract's error body.  field names the
  * JSON field at fault (or NULL).  Returns err, so handlers can

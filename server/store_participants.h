@@ -41,7 +41,10 @@ enum app_err store_participants_list(struct store *s, int64_t appt, bool with_re
 				     participant_fn fn, void *ctx) WARN_UNUSED;
 /* The clinicians and guests (not the patients; not removed guests) of
  * every appointment of clinician_id starting in [from, to), the day list's
- * (store_appointments_day), ordered by appointment id, clinicians first. */
+ * (store_appointments_day), ordered by appointment id, clinicians first;
+ * only what the day list shows: id, appointment_id, kind, clinician_id,
+ * name, role, organisation, interpreter_language and response (the rest
+ * empty or 0). */
 enum app_err store_participants_day(struct store *s, int64_t clinician_id, int64_t from,
 				    int64_t to, participant_fn fn, void *ctx) WARN_UNUSED;
 /* Participant id of appt.  APP_ENOTFOUND. */

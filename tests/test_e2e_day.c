@@ -242,6 +242,29 @@ START_TEST(day_list_has_what_the_clinician_needs)
 }
 END_TEST
 
+/* The day list asks whether its clinician exists only when it reads the
+ * day (a kept answer had it), and answers as api_clinician_visible does:
+ * a missing clinician is 404 before a bad date's 400, each time. */
+START_TEST(a_missing_clinician_is_404_before_a_bad_date)
+{
+	char path[128];
+
+	for (int i = 0; i < 2; i++) {
+		json_decref(e2e_json(port, "GET", "/api/v1/clinicians/99999/day?date=" DAY, NULL,
+				     404));
+		json_decref(e2e_json(port, "GET", "/api/v1/clinicians/99999/day?date=2026-02-30",
+				     NULL, 404));
+		json_decref(e2e_json(port, "GET", "/api/v1/clinicians/99999/day", NULL, 404));
+	}
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day?date=2026-02-30", clin);
+	json_decref(e2e_json(port, "GET", path, NULL, 400));
+	json_decref(day(&lege, 99999, 403)); /* before either */
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld/day?date=" DAY, clin);
+	json_decref(e2e_json(port, "GET", path, NULL, 200));
+	json_decref(e2e_json(port, "GET", path, NULL, 200)); /* kept */
+}
+END_TEST
+
 START_TEST(only_their_own_day)
 {
 	char clins[32], path[128];
@@ -1017,6 +1040,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, day_list_has_what_the_clinician_needs);
 	tcase_add_test(tc, only_their_own_day);
+	tcase_add_test(tc, a_missing_clinician_is_404_before_a_bad_date);
 	tcase_add_test(tc, list_follows_the_patients_answer);
 	tcase_add_test(tc, outcome_and_how_it_was_held);
 	tcase_add_test(tc, no_outcome_before_it_begins);
