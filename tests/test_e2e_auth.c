@@ -921,6 +921,118 @@ START_TEST(cli_accounts)
 END_TEST
 
 
+/* The session cache's hits so far (/metrics). */
+static unsigned long session_hits(void)
+{
+	const char *at;
+	unsigned long n = 0;
+	struct resp r;
+
+	ck_assert(e2e_request_as(port, NULL, "GET", "/metrics", NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	at = strstr(r.body, "\ntimebok_session_cache_hits_total ");
+	ck_assert_ptr_nonnull(at);
+	n = strtoul(at + strlen("\ntimebok_session_cache_hits_total "), NULL, 10);
+	e2e_resp_free(&r);
+	return n;
+}
+
+/* A new session of name, answered from the session cache: path answers
+ * want twice as it, and the second time from memory. */
+static void cached(const char *name, const char *password, struct session *s, const char *path,
+		   int want)
+{
+	unsigned long before;
+	int status;
+
+	ck_assert(e2e_login(port, name, password, s, &status));
+	ck_assert_int_eq(status_as(s, "GET", path, NULL, NULL, 0), want);
+	before = session_hits();
+	ck_assert_int_eq(status_as(s, "GET", path, NULL, NULL, 0), want);
+	ck_assert_uint_gt(session_hits(), before);
+}
+
+/* The id of account name. */
+static long long user_id(const char *name)
+{
+	json_t *j = e2e_json(port, "GET", "/api/v1/users", NULL, 200);
+	long long id = 0;
+
+	for (size_t i = 0; i < json_array_size(j); i++)
+		if (!strcmp(json_string_value(json_object_get(json_array_get(j, i), "username")), name))
+			id = json_integer_value(json_object_get(json_array_get(j, i), "id"));
+	json_decref(j);
+	ck_assert_int_gt(id, 0);
+	return id;
+}
+
+/* The session cache (auth.c) keeps what a session's requests need of the
+ * database; whatever ends or changes a session takes effect at the very
+ * next request all the same: logout, disabling, a new role, units,
+ * clinician or password, through the API or the command line.  (The
+ * provider's back-channel logout: tests/browser/oidc_hostile.test.mjs; the
+ * timeouts: test_auth.) */
+START_TEST(session_cache_never_outlives_a_change)
+{
+	char path[128], own[128], other[128], args[400], body[200];
+	struct session s;
+	long long id;
+
+	e2e_use(&srv.admin);
+	snprintf(own, sizeof(own), "/api/v1/clinicians/%lld/day?date=2026-11-23", c1);
+	snprintf(other, sizeof(other), "/api/v1/clinicians/%lld/day?date=2026-11-23", c2);
+	/* logout */
+	cached("sekr", E2E_PASSWORD, &s, "/api/v1/me", 200);
+	ck_assert_int_eq(status_as(&s, "DELETE", "/api/v1/session", NULL, NULL, 0), 204);
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	/* another account's change leaves the session as it was */
+	cached("sekr", E2E_PASSWORD, &s, "/api/v1/me", 200);
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", user_id("mgr"));
+	json_decref(e2e_json(port, "PATCH", path, "{\"active\":false}", 200));
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 200);
+	/* units: the unit-limited secretary moved from unit A to B */
+	cached("sekr-a", E2E_PASSWORD, &s, own, 200);
+	ck_assert_int_eq(status_as(&s, "GET", other, NULL, NULL, 0), 403);
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", user_id("sekr-a"));
+	snprintf(body, sizeof(body), "{\"unit_ids\":[%lld]}", unit_b);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+	ck_assert_int_eq(status_as(&s, "GET", own, NULL, NULL, 0), 403);
+	ck_assert_int_eq(status_as(&s, "GET", other, NULL, NULL, 0), 200);
+	/* clinician: lege1 becomes clinician 2 */
+	cached("lege1", E2E_PASSWORD, &s, own, 200);
+	id = user_id("lege1");
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", id);
+	snprintf(body, sizeof(body), "{\"clinician_id\":%lld}", c2);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+	ck_assert_int_eq(status_as(&s, "GET", own, NULL, NULL, 0), 403);
+	ck_assert_int_eq(status_as(&s, "GET", other, NULL, NULL, 0), 200);
+	/* role */
+	cached("sekr", E2E_PASSWORD, &s, "/api/v1/me", 200);
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", user_id("sekr"));
+	json_decref(e2e_json(port, "PATCH", path, "{\"role\":\"manager\"}", 200));
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	/* password, set by an admin */
+	cached("sekr", E2E_PASSWORD, &s, "/api/v1/me", 200);
+	json_decref(e2e_json(port, "PATCH", path,
+			     "{\"password\":\"a brand new password\"}", 200));
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	/* disabled */
+	cached("sekr", "a brand new password", &s, "/api/v1/me", 200);
+	json_decref(e2e_json(port, "PATCH", path, "{\"active\":false}", 200));
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	/* from the command line, another process: a new password, then disabled */
+	cached("sekr-a", E2E_PASSWORD, &s, "/api/v1/me", 200);
+	snprintf(args, sizeof(args), "passwd --db %s --username sekr-a --password-cost min",
+		 srv.db);
+	ck_assert_int_eq(e2e_cli(args, "another long password\n"), 0);
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	cached("sekr-a", "another long password", &s, "/api/v1/me", 200);
+	snprintf(args, sizeof(args), "disable --db %s --username sekr-a", srv.db);
+	ck_assert_int_eq(e2e_cli(args, NULL), 0);
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+}
+END_TEST
+
 /* Wait (the audit writer runs in the background) until the log holds a
  * row by user with action (and appointment, unless 0); false after 5 s. */
 static bool wait_audited(const char *user, const char *action, long long appointment)
@@ -1573,6 +1685,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, audit_log);
 	tcase_add_test(tc, no_secrets_at_rest_or_in_logs);
 	tcase_add_test(tc, cli_accounts);
+	tcase_add_test(tc, session_cache_never_outlives_a_change);
 	suite_add_tcase(s, tc);
 	/* issue 18: records of one unit do not reach another */
 	tc = tcase_create("scope");
