@@ -893,6 +893,43 @@ START_TEST(no_secrets_at_rest_or_in_logs)
 }
 END_TEST
 
+/* How many lines of the log at path hold needle. */
+static int lines_with(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	int n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* The access log is buffered (log.c): a line reaches the file within the
+ * flush interval while the server runs, and a clean stop writes every one. */
+START_TEST(access_log_buffered_never_lost)
+{
+	const char *line = "GET /api/v1/work-queue 200"; /* not asked for in setup */
+	double until;
+	int seen;
+
+	ck_assert_int_eq(status_as(&sekr, "GET", "/api/v1/work-queue", NULL, NULL, 0), 200);
+	for (until = e2e_now_s() + 5; !lines_with(srv.log, line) && e2e_now_s() < until;)
+		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+	ck_assert_int_eq(lines_with(srv.log, line), 1);
+	for (int i = 0; i < 500; i++)
+		ck_assert_int_eq(status_as(&sekr, "GET", "/api/v1/work-queue", NULL, NULL, 0), 200);
+	seen = lines_with(srv.log, line);
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	ck_assert_int_eq(lines_with(srv.log, line), 501);
+	ck_assert_int_le(seen, 501);
+	e2e_start(&srv, srv.dir, NULL);
+	port = srv.port;
+}
+END_TEST
+
 START_TEST(cli_accounts)
 {
 	char args[400];
@@ -1686,6 +1723,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_secrets_at_rest_or_in_logs);
 	tcase_add_test(tc, cli_accounts);
 	tcase_add_test(tc, session_cache_never_outlives_a_change);
+	tcase_add_test(tc, access_log_buffered_never_lost);
 	suite_add_tcase(s, tc);
 	/* issue 18: records of one unit do not reach another */
 	tc = tcase_create("scope");
