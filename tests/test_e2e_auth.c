@@ -893,6 +893,41 @@ START_TEST(no_secrets_at_rest_or_in_logs)
 }
 END_TEST
 
+/* Who may see a clinician's day is remembered per database connection
+ * for as long as nothing is written (store_scalar_memo); a clinician moved
+ * to another unit, or removed, is seen as such at the very next request,
+ * also by a poll that holds the list's tag (no 304 for a list one may no
+ * longer see). */
+START_TEST(visibility_follows_a_moved_clinician)
+{
+	char day[128], path[64], body[64], etag[128], hdr[200];
+	struct resp r;
+
+	snprintf(day, sizeof(day), "/api/v1/clinicians/%lld/day?date=2026-11-23", c1);
+	for (int i = 0; i < 8; i++) /* every connection of the pool has it */
+		ck_assert_int_eq(status_as(&sekr_a, "GET", day, NULL, NULL, 0), 200);
+	ck_assert(e2e_request_as(port, &sekr_a, "GET", day, NULL, NULL, &r));
+	ck_assert_ptr_nonnull(e2e_header(&r, "ETag", etag, sizeof(etag)));
+	e2e_resp_free(&r);
+	snprintf(hdr, sizeof(hdr), "If-None-Match: %s\r\n", etag);
+	ck_assert(e2e_request_as(port, &sekr_a, "GET", day, hdr, NULL, &r));
+	ck_assert_int_eq(r.status, 304);
+	e2e_resp_free(&r);
+	e2e_use(&srv.admin);
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld", c1);
+	snprintf(body, sizeof(body), "{\"unit_id\":%lld}", unit_b);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+	for (int i = 0; i < 8; i++) {
+		ck_assert(e2e_request_as(port, &sekr_a, "GET", day, hdr, NULL, &r));
+		ck_assert_int_eq(r.status, 403);
+		e2e_resp_free(&r);
+	}
+	snprintf(body, sizeof(body), "{\"unit_id\":%lld}", unit_a);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+	ck_assert_int_eq(status_as(&sekr_a, "GET", day, NULL, NULL, 0), 200);
+}
+END_TEST
+
 /* How many lines of the log at path hold needle. */
 static int lines_with(const char *path, const char *needle)
 {
@@ -1724,6 +1759,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, cli_accounts);
 	tcase_add_test(tc, session_cache_never_outlives_a_change);
 	tcase_add_test(tc, access_log_buffered_never_lost);
+	tcase_add_test(tc, visibility_follows_a_moved_clinician);
 	suite_add_tcase(s, tc);
 	/* issue 18: records of one unit do not reach another */
 	tc = tcase_create("scope");
