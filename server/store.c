@@ -262,13 +262,16 @@ static void writeq_put(struct writeq *q)
 	pthread_mutex_unlock(&queues_mu);
 }
 
-/* Map q's accounts generation, "<path>-accounts" (made when missing, mode
- * 0600), once; it stays unmapped (NULL) when that cannot be done, and the
- * generation is then unavailable (store_accounts_generation). */
+/* Map q's accounts generation, "<path>-accounts", once; it stays unmapped
+ * (NULL) when that cannot be done, and the generation is then unavailable
+ * (store_accounts_generation).  Made when missing as SQLite makes -wal and
+ * -shm: with the database file's permissions and, by root, its owner, so
+ * whoever may write the database may write this too (a process that
+ * changed accounts without it would leave another's cache stale). */
 static void accounts_map(struct writeq *q)
 {
 	char name[4096];
-	struct stat st;
+	struct stat st, dbst;
 	void *m;
 	int fd;
 
@@ -276,18 +279,26 @@ static void accounts_map(struct writeq *q)
 	if (q->accounts_tried)
 		goto out;
 	q->accounts_tried = true;
-	if ((size_t)snprintf(name, sizeof(name), "%s-accounts", q->path) >= sizeof(name))
+	if ((size_t)snprintf(name, sizeof(name), "%s-accounts", q->path) >= sizeof(name) ||
+	    stat(q->path, &dbst))
 		goto out;
-	fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, dbst.st_mode & 0666);
 	if (fd < 0) {
-		log_warn("database: cannot open '%s'; sessions are read from the database "
-			 "on every request",
+		log_warn("database: cannot open '%s': this process neither caches sessions nor "
+			 "tells a running server of the account changes it makes",
 			 name);
 		goto out;
 	}
-	/* a new file is extended with zeros; one already 8 bytes long keeps its count */
-	if (fstat(fd, &st) || (st.st_size < (off_t)sizeof(*q->accounts) &&
-			       ftruncate(fd, (off_t)sizeof(*q->accounts)))) {
+	if (geteuid() == 0 && fchown(fd, dbst.st_uid, dbst.st_gid))
+		log_warn("database: cannot give '%s' the database's owner", name);
+	/* a new file gets the database's mode whatever the umask (as SQLite's
+	 * robust_open does) and is extended with zeros; one already 8 bytes
+	 * long keeps its count */
+	if (fstat(fd, &st) ||
+	    (st.st_size == 0 && (st.st_mode & 0777) != (dbst.st_mode & 0666) &&
+	     fchmod(fd, dbst.st_mode & 0666)) ||
+	    (st.st_size < (off_t)sizeof(*q->accounts) &&
+	     ftruncate(fd, (off_t)sizeof(*q->accounts)))) {
 		close(fd);
 		goto out;
 	}
