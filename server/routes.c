@@ -311,7 +311,8 @@ enum app_err router_match(const char *method, const char *path, bool bench, unsi
 			continue;
 		if (!match(r->pattern, path, req))
 			continue;
-		same = !strcmp(r->method, method) || (!strcmp(method, "HEAD") && !strcmp(r->method, "GET"));
+		same = !strcmp(r->method, method) ||
+		       (!strcmp(method, "HEAD") && !strcmp(r->method, "GET"));
 		if (same) {
 			req->route = r;
 			return APP_OK;

@@ -160,7 +160,8 @@ enum app_err store_run(struct store *s, const char *sql, int count, int64_t a, i
  * generation counts (not sessions, the audit, login failures, the outbox)
  * and that only this process writes (accounts are not: the CLI writes them):
  * a clinician's unit, whether a row exists. */
-enum app_err store_scalar_memo(struct store *s, const char *sql, int64_t a, int64_t *out) WARN_UNUSED;
+enum app_err store_scalar_memo(struct store *s, const char *sql, int64_t a,
+			       int64_t *out) WARN_UNUSED;
 
 /* Write a consistent copy of the database to dest, a new file of mode 0600
  * (online backup API; safe while the server runs).  APP_EINVAL if dest

@@ -98,7 +98,8 @@ static int64_t last_seen(void)
 {
 	int64_t v;
 
-	ck_assert_int_eq(store_scalar(db, "SELECT max(last_seen) FROM sessions", 0, 0, 0, &v), APP_OK);
+	ck_assert_int_eq(store_scalar(db, "SELECT max(last_seen) FROM sessions", 0, 0, 0, &v),
+			 APP_OK);
 	return v;
 }
 

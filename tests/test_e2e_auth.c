@@ -1030,9 +1030,11 @@ static long long user_id(const char *name)
 	json_t *j = e2e_json(port, "GET", "/api/v1/users", NULL, 200);
 	long long id = 0;
 
-	for (size_t i = 0; i < json_array_size(j); i++)
-		if (!strcmp(json_string_value(json_object_get(json_array_get(j, i), "username")), name))
-			id = json_integer_value(json_object_get(json_array_get(j, i), "id"));
+	for (size_t i = 0; i < json_array_size(j); i++) {
+		const json_t *u = json_array_get(j, i);
+		if (!strcmp(json_string_value(json_object_get(u, "username")), name))
+			id = json_integer_value(json_object_get(u, "id"));
+	}
 	json_decref(j);
 	ck_assert_int_gt(id, 0);
 	return id;
