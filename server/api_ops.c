@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "auth.h"
 #include "metrics.h"
 #include "store.h"
 #include "version.h"
@@ -47,13 +48,14 @@ static bool bearer_ok(const char *header, const char *want)
  * bearer token, so a scraper elsewhere on the hospital network needs it. */
 API_HANDLER(api_ops_metrics)
 {
-	struct metrics_db m = {store_pool_errors(app->pool), 0, 0};
+	struct metrics_db m = {store_pool_errors(app->pool), 0, 0, 0, 0};
 
 	(void)db;
 	if (app->cfg->metrics_token[0] && !bearer_ok(req->authorization, app->cfg->metrics_token))
 		return reply_fail(rep, APP_EUNAUTH, NULL,
 				  "send 'Authorization: Bearer' with the metrics token");
 	store_pool_groups(app->pool, &m.groups, &m.group_jobs);
+	auth_session_counts(app->auth, &m.session_hits, &m.session_misses);
 	metrics_render(app->metrics, &rep->body, &m);
 	rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	rep->status = 200;

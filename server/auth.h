@@ -17,7 +17,8 @@
  * Sessions: 256 random bits, base64url, in an HttpOnly SameSite=Strict
  * cookie (Secure with --secure-cookies or an https --public-url); the
  * database keeps only a BLAKE2b hash.  Idle and absolute timeouts come from
- * the configuration.
+ * the configuration.  What a session's request needs of the database is
+ * cached in memory until any account changes (auth.c, "The session cache").
  *
  * CSRF: the token is a keyed hash of the session id (nothing more to store),
  * required in X-CSRF-Token on every state-changing request with a session,
@@ -82,6 +83,9 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
  * when there is none, it expired or the account is disabled. */
 enum app_err auth_session(struct app *app, struct store *db, const char *cookie_header,
 			  int64_t now, struct actor *who, char token[AUTH_TOKEN_LEN + 1]) WARN_UNUSED;
+/* Sessions answered from the session cache (auth.c) and read from the
+ * database, so far. */
+void auth_session_counts(struct auth *a, unsigned long *hits, unsigned long *misses);
 /* End the session token. */
 enum app_err auth_logout(struct store *db, const char *token) WARN_UNUSED;
 

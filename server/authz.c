@@ -28,7 +28,7 @@ static enum app_err unit_of(struct store *db, const char *table, int64_t id, int
 	/* table is one of unit_tables, never input; 1 + unit so that "no
 	 * unit" (NULL) and "no row" differ */
 	snprintf(sql, sizeof(sql), "SELECT 1 + coalesce(unit_id, 0) FROM %s WHERE id = ?1", table);
-	if ((err = store_scalar(db, sql, 1, id, 0, &v)))
+	if ((err = store_scalar_memo(db, sql, id, &v)))
 		return err;
 	*exists = v != 0;
 	*unit = v - 1;

@@ -217,7 +217,7 @@ static void finish_log(struct http_server *srv, struct reqctx *ctx, int status)
 			: ctx->is_static ? METRICS_ROUTE_STATIC
 					 : METRICS_ROUTE_NONE,
 			ctx->req.method, status, us);
-	log_info("%s %s %d %" PRIu64 "us", ctx->req.method, route, status, us);
+	log_access("%s %s %d %" PRIu64 "us", ctx->req.method, route, status, us);
 }
 
 static enum MHD_Result queue(struct MHD_Connection *c, struct http_server *srv,

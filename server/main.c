@@ -154,6 +154,9 @@ int main(int argc, char **argv)
 		write_port_file(cfg.public_port_file, http_server_port(pub));
 	if (cfg.port_file[0])
 		write_port_file(cfg.port_file, http_server_port(srv));
+	/* the access log is buffered from here: every 100 ms, and at the stop */
+	if (!log_access_start(100))
+		log_warn("log: the access log is written a line at a time");
 	log_info("timebok listening on http://%s:%d (zone %s, database %s)", cfg.listen_host,
 		 http_server_port(srv), cfg.tz, cfg.db_path);
 	if (pub)
@@ -169,6 +172,7 @@ int main(int argc, char **argv)
 out:
 	http_server_stop(pub, 0); /* NULL-safe; set when start-up failed after it */
 	http_server_stop(srv, 0);
+	log_access_stop(); /* every request's line written */
 	throttle_free(app.token_misses);
 	throttle_free(app.link_answers);
 	outbox_free(app.outbox);  /* a send under way finishes */

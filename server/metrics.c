@@ -157,4 +157,12 @@ void metrics_render(const struct metrics *m, struct buf *out, const struct metri
 		   "# TYPE timebok_db_group_writes_total counter\n"
 		   "timebok_db_group_writes_total %lu\n",
 		   db->groups, db->group_jobs);
+	buf_printf(out,
+		   "# HELP timebok_session_cache_hits_total Sessions answered from memory.\n"
+		   "# TYPE timebok_session_cache_hits_total counter\n"
+		   "timebok_session_cache_hits_total %lu\n"
+		   "# HELP timebok_session_cache_misses_total Sessions read from the database.\n"
+		   "# TYPE timebok_session_cache_misses_total counter\n"
+		   "timebok_session_cache_misses_total %lu\n",
+		   db->session_hits, db->session_misses);
 }

@@ -33,6 +33,7 @@ void metrics_anonymous_denial(struct metrics *m, int route);
 struct metrics_db {
 	long errors;
 	unsigned long groups, group_jobs; /* group commits, the writes in them */
+	unsigned long session_hits, session_misses; /* the session cache (auth.h) */
 };
 /* Append the Prometheus text exposition. */
 void metrics_render(const struct metrics *m, struct buf *out, const struct metrics_db *db);

@@ -40,6 +40,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +50,8 @@
 #include "store_stats.h"
 
 #define CACHE_SLOTS 512 /* power of two */
+#define MEMO_SLOTS 32    /* store_scalar_memo's answers per connection, power of two */
+#define MEMO_SQL_MAX 128
 #define GROUP_MAX 64     /* jobs in one group commit */
 #define LEAD_GROUPS 4    /* groups one leader runs while jobs wait */
 
@@ -74,6 +78,8 @@ struct writeq {
 	bool leading;               /* a group is being run */
 	unsigned long groups, jobs; /* group commits so far, the jobs in them */
 	unsigned long served;       /* acquisitions so far (tests) */
+	atomic_uint_fast64_t *accounts; /* mapped "<path>-accounts" (NULL: not mapped) */
+	bool accounts_tried;            /* the mapping was attempted (under queues_mu) */
 	char *path;
 	int refs;
 	struct writeq *next;
@@ -89,6 +95,8 @@ struct store {
 	atomic_uint_fast64_t *generation; /* the pool's, or own_generation */
 	atomic_uint_fast64_t own_generation;
 	bool touched; /* the open transaction changed data that answers show */
+	bool accounts_touched; /* ... or an account, its units or sessions */
+	bool wal;              /* journal_mode is WAL: on_wal runs after each commit */
 	bool checkpoint; /* the WAL has grown: checkpoint after the commit */
 	int wal_pages;   /* the WAL's size at the last commit, in pages */
 	bool in_group;   /* leading a group commit: checkpoint once it is answered */
@@ -101,6 +109,11 @@ struct store {
 		sqlite3_stmt *st;
 	} cache[CACHE_SLOTS];
 	int ncached;
+	struct {
+		uint64_t generation, hash;
+		int64_t arg, value;
+		char sql[MEMO_SQL_MAX];
+	} memo[MEMO_SLOTS]; /* store_scalar_memo */
 };
 
 struct store_pool {
@@ -131,6 +144,10 @@ static void on_update(void *arg, int op, const char *db, const char *table, sqli
 	(void)row;
 	if (!uncounted(table))
 		s->touched = true;
+	/* user_units and sessions are WITHOUT ROWID: no update hook runs for
+	 * them, so their writers call store_accounts_touch */
+	if (!strcmp(table, "users"))
+		s->accounts_touched = true;
 }
 
 /* Before the commit (for journals other than WAL, where no WAL hook runs). */
@@ -146,6 +163,7 @@ static int on_commit(void *arg)
 static void on_rollback(void *arg)
 {
 	((struct store *)arg)->touched = false;
+	((struct store *)arg)->accounts_touched = false;
 }
 
 /* After the commit, once readers can see it: the bump that makes a cache
@@ -164,6 +182,9 @@ static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
 	if (s->touched)
 		atomic_fetch_add(s->generation, 1);
 	s->touched = false;
+	if (s->accounts_touched && s->wq && s->wq->accounts)
+		atomic_fetch_add(s->wq->accounts, 1);
+	s->accounts_touched = false;
 	s->wal_pages = pages;
 	if (pages >= 1000)
 		s->checkpoint = true;
@@ -232,10 +253,60 @@ static void writeq_put(struct writeq *q)
 			;
 		*pp = q->next;
 		assert(!q->held && !q->head);
+		if (q->accounts)
+			munmap((void *)q->accounts, sizeof(*q->accounts));
 		pthread_mutex_destroy(&q->mu);
 		free(q->path);
 		free(q);
 	}
+	pthread_mutex_unlock(&queues_mu);
+}
+
+/* Map q's accounts generation, "<path>-accounts", once; it stays unmapped
+ * (NULL) when that cannot be done, and the generation is then unavailable
+ * (store_accounts_generation).  Made when missing as SQLite makes -wal and
+ * -shm: with the database file's permissions and, by root, its owner, so
+ * whoever may write the database may write this too (a process that
+ * changed accounts without it would leave another's cache stale). */
+static void accounts_map(struct writeq *q)
+{
+	char name[4096];
+	struct stat st, dbst;
+	void *m;
+	int fd;
+
+	pthread_mutex_lock(&queues_mu);
+	if (q->accounts_tried)
+		goto out;
+	q->accounts_tried = true;
+	if ((size_t)snprintf(name, sizeof(name), "%s-accounts", q->path) >= sizeof(name) ||
+	    stat(q->path, &dbst))
+		goto out;
+	fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, dbst.st_mode & 0666);
+	if (fd < 0) {
+		log_warn("database: cannot open '%s': this process neither caches sessions nor "
+			 "tells a running server of the account changes it makes",
+			 name);
+		goto out;
+	}
+	if (geteuid() == 0 && fchown(fd, dbst.st_uid, dbst.st_gid))
+		log_warn("database: cannot give '%s' the database's owner", name);
+	/* a new file gets the database's mode whatever the umask (as SQLite's
+	 * robust_open does) and is extended with zeros; one already 8 bytes
+	 * long keeps its count */
+	if (fstat(fd, &st) ||
+	    (st.st_size == 0 && (st.st_mode & 0777) != (dbst.st_mode & 0666) &&
+	     fchmod(fd, dbst.st_mode & 0666)) ||
+	    (st.st_size < (off_t)sizeof(*q->accounts) &&
+	     ftruncate(fd, (off_t)sizeof(*q->accounts)))) {
+		close(fd);
+		goto out;
+	}
+	m = mmap(NULL, sizeof(*q->accounts), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m != MAP_FAILED)
+		q->accounts = m;
+out:
 	pthread_mutex_unlock(&queues_mu);
 }
 
@@ -357,6 +428,19 @@ uint64_t store_pool_generation(struct store_pool *p)
 void store_follow(struct store *s, struct store_pool *p)
 {
 	s->generation = &p->generation;
+}
+
+bool store_accounts_generation(struct store *s, uint64_t *out)
+{
+	if (!s->wal || !s->wq || !s->wq->accounts)
+		return false;
+	*out = atomic_load(s->wq->accounts);
+	return true;
+}
+
+void store_accounts_touch(struct store *s)
+{
+	s->accounts_touched = true;
 }
 
 sqlite3 *store_db(struct store *s)
@@ -729,11 +813,50 @@ enum app_err store_scalar(struct store *s, const char *sql, int count, int64_t a
 	return err;
 }
 
+enum app_err store_scalar_memo(struct store *s, const char *sql, int64_t a, int64_t *out)
+{
+	uint64_t generation = atomic_load(s->generation); /* before the read */
+	uint64_t h = hash_bytes(hash_text(sql), &a, sizeof(a));
+	size_t i = (size_t)h & (MEMO_SLOTS - 1);
+	enum app_err err;
+
+	/* inside a transaction the connection may have changed the row itself,
+	 * uncommitted and so not yet counted: read it */
+	if (!sqlite3_get_autocommit(s->db) || strlen(sql) >= MEMO_SQL_MAX)
+		return store_scalar(s, sql, 1, a, 0, out);
+	if (s->memo[i].generation == generation && s->memo[i].hash == h && s->memo[i].arg == a &&
+	    !strcmp(s->memo[i].sql, sql)) {
+		*out = s->memo[i].value;
+		return APP_OK;
+	}
+	if ((err = store_scalar(s, sql, 1, a, 0, out)))
+		return err;
+	s->memo[i].generation = generation;
+	s->memo[i].hash = h;
+	s->memo[i].arg = a;
+	s->memo[i].value = *out;
+	snprintf(s->memo[i].sql, sizeof(s->memo[i].sql), "%s", sql);
+	return APP_OK;
+}
+
 enum app_err store_run(struct store *s, const char *sql, int count, int64_t a, int64_t b)
 {
 	int64_t ignored;
 
 	return store_scalar(s, sql, count, a, b, &ignored);
+}
+
+/* Whether the connection's journal is a WAL (not: an in-memory database). */
+static bool journal_wal(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	bool wal = false;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		wal = !sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	return wal;
 }
 
 enum app_err store_open(const char *path, int busy_timeout_ms, struct store **out)
@@ -785,8 +908,13 @@ enum app_err store_open(const char *path, int busy_timeout_ms, struct store **ou
 	for (int waited = 0; (err = store_exec(s, pragmas)) == APP_EBUSY && waited < busy_timeout_ms;
 	     waited += 10)
 		sqlite3_sleep(10);
-	if (err)
+	if (err) {
 		log_error("database: cannot set up the connection (%s)", err_code(err));
+		goto out;
+	}
+	s->wal = journal_wal(s);
+	if (s->wal && s->wq)
+		accounts_map(s->wq);
 out:
 	if (err) {
 		store_free(s);

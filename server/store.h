@@ -154,6 +154,14 @@ enum app_err store_scalar(struct store *s, const char *sql, int count, int64_t a
 
 /* Run sql (no result rows) with up to two integer parameters (count 0-2). */
 enum app_err store_run(struct store *s, const char *sql, int count, int64_t a, int64_t b) WARN_UNUSED;
+/* store_scalar of sql with ?1 = a, remembered by the connection for as long
+ * as the data generation (store_generation) is unchanged; inside a
+ * transaction it is always read.  Only for SQL that reads tables the
+ * generation counts (not sessions, the audit, login failures, the outbox)
+ * and that only this process writes (accounts are not: the CLI writes them):
+ * a clinician's unit, whether a row exists. */
+enum app_err store_scalar_memo(struct store *s, const char *sql, int64_t a,
+			       int64_t *out) WARN_UNUSED;
 
 /* Write a consistent copy of the database to dest, a new file of mode 0600
  * (online backup API; safe while the server runs).  APP_EINVAL if dest
@@ -182,5 +190,24 @@ long store_pool_errors(struct store_pool *p);
 uint64_t store_generation(struct store *s);
 uint64_t store_pool_generation(struct store_pool *p);
 void store_follow(struct store *s, struct store_pool *p);
+
+/* The accounts generation: a number that grows after every commit that
+ * changed an account (users), its units (user_units) or ended sessions,
+ * by any process that opens the database file with this code (the server,
+ * the CLI): it is a counter in "<db>-accounts" beside the database, mapped
+ * shared by each process and bumped by the committing connection once its
+ * commit is visible (the WAL hook).  The session cache (auth.c) keeps an
+ * account's session only while it is unchanged, so a session ended or an
+ * account disabled from the command line ends at the server's next request
+ * with no read per request.  False when there is none: an in-memory
+ * database, a journal other than WAL, or a file that could not be made or
+ * mapped (then nothing may be cached).  Deleting the file while a server
+ * runs hides later changes by other processes from it. */
+bool store_accounts_generation(struct store *s, uint64_t *out) WARN_UNUSED;
+/* The transaction (or the next statement, outside one) changes accounts,
+ * their units or sessions: bump the accounts generation at its commit.
+ * Changes to users are noticed by themselves (the update hook); the
+ * WITHOUT ROWID tables user_units and sessions have no update hook. */
+void store_accounts_touch(struct store *s);
 
 #endif

@@ -320,7 +320,7 @@ enum app_err store_resource_ref(struct store *s, const char *table, int64_t id, 
 
 	/* table comes from a constant descriptor, never from input */
 	snprintf(sql, sizeof(sql), "SELECT 1 + active FROM %s WHERE id = ?1", table);
-	if ((err = store_scalar(s, sql, 1, id, 0, &v)))
+	if ((err = store_scalar_memo(s, sql, id, &v)))
 		return err;
 	*exists = v != 0;
 	*active = v == 2;

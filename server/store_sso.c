@@ -291,6 +291,7 @@ enum app_err store_sso_logout(struct store *s, const char *issuer, const char *s
 	/* "" is no name: never bound as NULL, which would mean "any" */
 	if ((!sid && !subject) || (sid && !*sid) || (subject && !*subject))
 		return APP_EINVAL;
+	store_accounts_touch(s); /* the sessions it ends */
 	if ((err = store_stmt(s,
 			      "DELETE FROM sessions WHERE sso_identity_id IN "
 			      "(SELECT id FROM sso_identities WHERE issuer = ?1 "

@@ -86,6 +86,7 @@ enum app_err store_users_units_set(struct store *s, const struct user *u)
 	sqlite3_stmt *st;
 	enum app_err err;
 
+	store_accounts_touch(s); /* what the account's sessions may see */
 	if ((err = store_stmt(s, "DELETE FROM user_units WHERE user_id = ?1", &st)))
 		return err;
 	sqlite3_bind_int64(st, 1, u->id);
@@ -162,6 +163,7 @@ enum app_err store_users_update(struct store *s, const struct user *u, int64_t n
 		goto out;
 	if (!u->active || u->role != cur.role || strcmp(u->password_hash, cur.password_hash)) {
 		/* a disabled account, a new role or a new password ends its sessions */
+		store_accounts_touch(s);
 		if ((err = store_stmt(s, "DELETE FROM sessions WHERE user_id = ?1", &st)))
 			goto out;
 		sqlite3_bind_int64(st, 1, u->id);
@@ -287,6 +289,7 @@ enum app_err store_users_session_touch(struct store *s, const char *hash, int64_
 
 enum app_err store_users_session_delete(struct store *s, const char *hash)
 {
+	store_accounts_touch(s);
 	return exec_text(s, "DELETE FROM sessions WHERE id_hash = ?1", hash, 0,
 			 "session delete");
 }

@@ -3,8 +3,13 @@
  * throttling and the append-only audit log, against an in-memory database.
  */
 #include <check.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "auth.h"
@@ -47,6 +52,55 @@ static void teardown(void)
 {
 	store_free(db);
 	auth_free(app.auth);
+}
+
+/* The session cache needs a file: a WAL database beside its accounts
+ * generation (store_accounts_generation). */
+static char dir[64], path[128];
+
+static void setup_file(void)
+{
+	struct user u = {.role = ROLE_SECRETARY, .active = true};
+	uint64_t gen;
+
+	config_defaults(&cfg);
+	strcpy(cfg.password_cost, "min");
+	app = (struct app){.cfg = &cfg, .now = fake_clock};
+	clock_now = 1795420800;
+	ck_assert_int_eq(auth_new(&cfg, &app.auth), APP_OK);
+	strcpy(dir, "/tmp/timebok-auth-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	ck_assert_int_eq(store_open(path, 5000, &db), APP_OK);
+	ck_assert_int_eq(store_migrate(db), APP_OK);
+	ck_assert(store_accounts_generation(db, &gen));
+	strcpy(u.username, "kari");
+	ck_assert_int_eq(auth_hash(app.auth, "a long enough secret", u.password_hash), APP_OK);
+	ck_assert_int_eq(store_users_insert(db, &u, clock_now), APP_OK);
+}
+
+static void teardown_file(void)
+{
+	static const char *const ends[] = {"", "-wal", "-shm", "-accounts"};
+	char name[160];
+
+	store_free(db);
+	auth_free(app.auth);
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		snprintf(name, sizeof(name), "%s%s", path, ends[i]);
+		unlink(name);
+	}
+	rmdir(dir);
+}
+
+/* The session's last_seen in the database. */
+static int64_t last_seen(void)
+{
+	int64_t v;
+
+	ck_assert_int_eq(store_scalar(db, "SELECT max(last_seen) FROM sessions", 0, 0, 0, &v),
+			 APP_OK);
+	return v;
 }
 
 static enum app_err login(const char *user, const char *pw, const char *ip, char *token, int *retry)
@@ -229,6 +283,142 @@ START_TEST(audit_is_append_only)
 }
 END_TEST
 
+/* A session answered from memory times out as one read from the database:
+ * idle and absolute, and its last_seen is written once a minute. */
+START_TEST(cached_sessions_time_out)
+{
+	char token[AUTH_TOKEN_LEN + 1], out[AUTH_TOKEN_LEN + 1], cookie[128];
+	struct actor who = {0};
+	unsigned long hits, misses, hits0;
+	int retry;
+
+	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.1", token, &retry), APP_OK);
+	snprintf(cookie, sizeof(cookie), "%s=%s", AUTH_COOKIE, token);
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_OK);
+	auth_session_counts(app.auth, &hits0, &misses);
+	ck_assert_uint_eq(misses, 1);
+	/* within a minute: from memory, nothing written */
+	clock_now += 59;
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_OK);
+	ck_assert_str_eq(who.username, "kari");
+	ck_assert_int_eq(who.role, ROLE_SECRETARY);
+	ck_assert_int_eq(last_seen(), clock_now - 59);
+	/* a minute on: still from memory, and last_seen written */
+	clock_now += 1;
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_OK);
+	ck_assert_int_eq(last_seen(), clock_now);
+	/* idle for 29 minutes since: fine; 31 minutes after that: ended */
+	clock_now += 29 * 60;
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_OK);
+	auth_session_counts(app.auth, &hits, &misses);
+	ck_assert_uint_eq(hits, hits0 + 3);
+	ck_assert_uint_eq(misses, 1);
+	clock_now += 31 * 60;
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_EUNAUTH);
+	ck_assert_int_eq(last_seen(), 0); /* deleted */
+	clock_now -= 31 * 60;
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_EUNAUTH);
+
+	/* absolute: busy every 20 minutes, from memory, for 11h40; then ended */
+	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.1", token, &retry), APP_OK);
+	snprintf(cookie, sizeof(cookie), "%s=%s", AUTH_COOKIE, token);
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_OK);
+	auth_session_counts(app.auth, &hits0, &misses);
+	for (int i = 0; i < 12 * 3 - 1; i++) {
+		clock_now += 20 * 60;
+		ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_OK);
+	}
+	auth_session_counts(app.auth, &hits, &misses);
+	ck_assert_uint_eq(hits, hits0 + 35);
+	clock_now += 21 * 60;
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_EUNAUTH);
+}
+END_TEST
+
+/* A session looks idle to this process's cache while another process (its
+ * own cache, or none) kept it in use: the database decides, the session
+ * goes on. */
+START_TEST(an_apparent_timeout_is_read_again)
+{
+	char token[AUTH_TOKEN_LEN + 1], out[AUTH_TOKEN_LEN + 1], cookie[128], hash[65];
+	struct actor who = {0};
+	int retry;
+
+	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.1", token, &retry), APP_OK);
+	snprintf(cookie, sizeof(cookie), "%s=%s", AUTH_COOKIE, token);
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_OK);
+	clock_now += 20 * 60;
+	token_hash(token, hash);
+	ck_assert_int_eq(store_users_session_touch(db, hash, clock_now), APP_OK); /* elsewhere */
+	clock_now += 20 * 60;
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_OK);
+	ck_assert_int_eq(last_seen(), clock_now);
+}
+END_TEST
+
+/* Threads answer a session from the cache while the account is disabled:
+ * no request that starts after the change returns is let in. */
+#define RACERS 4
+static atomic_bool disabled, stop;
+static atomic_int late_admissions, admitted;
+static char race_cookie[128];
+
+static void *racer(void *arg)
+{
+	char out[AUTH_TOKEN_LEN + 1];
+	struct store *mine;
+	struct actor who;
+
+	(void)arg;
+	if (store_open(path, 5000, &mine)) {
+		atomic_fetch_add(&late_admissions, 1000); /* fails the test */
+		return NULL;
+	}
+	while (!atomic_load(&stop)) {
+		bool after = atomic_load(&disabled);
+		enum app_err err;
+
+		memset(&who, 0, sizeof(who));
+		err = auth_session(&app, mine, race_cookie, clock_now, &who, out);
+		if (err == APP_OK) {
+			atomic_fetch_add(&admitted, 1);
+			if (after)
+				atomic_fetch_add(&late_admissions, 1);
+		}
+	}
+	store_free(mine);
+	return NULL;
+}
+
+START_TEST(disabling_races_cached_sessions)
+{
+	char token[AUTH_TOKEN_LEN + 1];
+	pthread_t t[RACERS];
+	struct user u;
+	int retry;
+
+	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.1", token, &retry), APP_OK);
+	snprintf(race_cookie, sizeof(race_cookie), "%s=%s", AUTH_COOKIE, token);
+	atomic_store(&disabled, false);
+	atomic_store(&stop, false);
+	atomic_store(&admitted, 0);
+	atomic_store(&late_admissions, 0);
+	for (int i = 0; i < RACERS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, racer, NULL), 0);
+	while (atomic_load(&admitted) < 200)
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	ck_assert_int_eq(store_users_by_name(db, "kari", &u), APP_OK);
+	u.active = false;
+	ck_assert_int_eq(store_users_update(db, &u, clock_now), APP_OK);
+	atomic_store(&disabled, true);
+	nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+	atomic_store(&stop, true);
+	for (int i = 0; i < RACERS; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_int_eq(atomic_load(&late_admissions), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("auth");
@@ -244,6 +434,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, disabled_accounts);
 	tcase_add_test(tc, csrf);
 	tcase_add_test(tc, audit_is_append_only);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cache");
+	tcase_add_checked_fixture(tc, setup_file, teardown_file);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, cached_sessions_time_out);
+	tcase_add_test(tc, an_apparent_timeout_is_read_again);
+	tcase_add_test(tc, disabling_races_cached_sessions);
 	suite_add_tcase(s, tc);
 	return s;
 }

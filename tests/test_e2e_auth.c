@@ -893,6 +893,78 @@ START_TEST(no_secrets_at_rest_or_in_logs)
 }
 END_TEST
 
+/* Who may see a clinician's day is remembered per database connection
+ * for as long as nothing is written (store_scalar_memo); a clinician moved
+ * to another unit, or removed, is seen as such at the very next request,
+ * also by a poll that holds the list's tag (no 304 for a list one may no
+ * longer see). */
+START_TEST(visibility_follows_a_moved_clinician)
+{
+	char day[128], path[64], body[64], etag[128], hdr[200];
+	struct resp r;
+
+	snprintf(day, sizeof(day), "/api/v1/clinicians/%lld/day?date=2026-11-23", c1);
+	for (int i = 0; i < 8; i++) /* every connection of the pool has it */
+		ck_assert_int_eq(status_as(&sekr_a, "GET", day, NULL, NULL, 0), 200);
+	ck_assert(e2e_request_as(port, &sekr_a, "GET", day, NULL, NULL, &r));
+	ck_assert_ptr_nonnull(e2e_header(&r, "ETag", etag, sizeof(etag)));
+	e2e_resp_free(&r);
+	snprintf(hdr, sizeof(hdr), "If-None-Match: %s\r\n", etag);
+	ck_assert(e2e_request_as(port, &sekr_a, "GET", day, hdr, NULL, &r));
+	ck_assert_int_eq(r.status, 304);
+	e2e_resp_free(&r);
+	e2e_use(&srv.admin);
+	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld", c1);
+	snprintf(body, sizeof(body), "{\"unit_id\":%lld}", unit_b);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+	for (int i = 0; i < 8; i++) {
+		ck_assert(e2e_request_as(port, &sekr_a, "GET", day, hdr, NULL, &r));
+		ck_assert_int_eq(r.status, 403);
+		e2e_resp_free(&r);
+	}
+	snprintf(body, sizeof(body), "{\"unit_id\":%lld}", unit_a);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+	ck_assert_int_eq(status_as(&sekr_a, "GET", day, NULL, NULL, 0), 200);
+}
+END_TEST
+
+/* How many lines of the log at path hold needle. */
+static int lines_with(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	int n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* The access log is buffered (log.c): a line reaches the file within the
+ * flush interval while the server runs, and a clean stop writes every one. */
+START_TEST(access_log_buffered_never_lost)
+{
+	const char *line = "GET /api/v1/work-queue 200"; /* not asked for in setup */
+	double until;
+	int seen;
+
+	ck_assert_int_eq(status_as(&sekr, "GET", "/api/v1/work-queue", NULL, NULL, 0), 200);
+	for (until = e2e_now_s() + 5; !lines_with(srv.log, line) && e2e_now_s() < until;)
+		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+	ck_assert_int_eq(lines_with(srv.log, line), 1);
+	for (int i = 0; i < 500; i++)
+		ck_assert_int_eq(status_as(&sekr, "GET", "/api/v1/work-queue", NULL, NULL, 0), 200);
+	seen = lines_with(srv.log, line);
+	ck_assert_int_eq(e2e_stop(&srv), 0);
+	ck_assert_int_eq(lines_with(srv.log, line), 501);
+	ck_assert_int_le(seen, 501);
+	e2e_start(&srv, srv.dir, NULL);
+	port = srv.port;
+}
+END_TEST
+
 START_TEST(cli_accounts)
 {
 	char args[400];
@@ -920,6 +992,120 @@ START_TEST(cli_accounts)
 }
 END_TEST
 
+
+/* The session cache's hits so far (/metrics). */
+static unsigned long session_hits(void)
+{
+	const char *at;
+	unsigned long n = 0;
+	struct resp r;
+
+	ck_assert(e2e_request_as(port, NULL, "GET", "/metrics", NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	at = strstr(r.body, "\ntimebok_session_cache_hits_total ");
+	ck_assert_ptr_nonnull(at);
+	n = strtoul(at + strlen("\ntimebok_session_cache_hits_total "), NULL, 10);
+	e2e_resp_free(&r);
+	return n;
+}
+
+/* A new session of name, answered from the session cache: path answers
+ * want twice as it, and the second time from memory. */
+static void cached(const char *name, const char *password, struct session *s, const char *path,
+		   int want)
+{
+	unsigned long before;
+	int status;
+
+	ck_assert(e2e_login(port, name, password, s, &status));
+	ck_assert_int_eq(status_as(s, "GET", path, NULL, NULL, 0), want);
+	before = session_hits();
+	ck_assert_int_eq(status_as(s, "GET", path, NULL, NULL, 0), want);
+	ck_assert_uint_gt(session_hits(), before);
+}
+
+/* The id of account name. */
+static long long user_id(const char *name)
+{
+	json_t *j = e2e_json(port, "GET", "/api/v1/users", NULL, 200);
+	long long id = 0;
+
+	for (size_t i = 0; i < json_array_size(j); i++) {
+		const json_t *u = json_array_get(j, i);
+		if (!strcmp(json_string_value(json_object_get(u, "username")), name))
+			id = json_integer_value(json_object_get(u, "id"));
+	}
+	json_decref(j);
+	ck_assert_int_gt(id, 0);
+	return id;
+}
+
+/* The session cache (auth.c) keeps what a session's requests need of the
+ * database; whatever ends or changes a session takes effect at the very
+ * next request all the same: logout, disabling, a new role, units,
+ * clinician or password, through the API or the command line.  (The
+ * provider's back-channel logout: tests/browser/oidc_hostile.test.mjs; the
+ * timeouts: test_auth.) */
+START_TEST(session_cache_never_outlives_a_change)
+{
+	char path[128], own[128], other[128], args[400], body[200];
+	struct session s;
+	long long id;
+
+	e2e_use(&srv.admin);
+	snprintf(own, sizeof(own), "/api/v1/clinicians/%lld/day?date=2026-11-23", c1);
+	snprintf(other, sizeof(other), "/api/v1/clinicians/%lld/day?date=2026-11-23", c2);
+	/* logout */
+	cached("sekr", E2E_PASSWORD, &s, "/api/v1/me", 200);
+	ck_assert_int_eq(status_as(&s, "DELETE", "/api/v1/session", NULL, NULL, 0), 204);
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	/* another account's change leaves the session as it was */
+	cached("sekr", E2E_PASSWORD, &s, "/api/v1/me", 200);
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", user_id("mgr"));
+	json_decref(e2e_json(port, "PATCH", path, "{\"active\":false}", 200));
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 200);
+	/* units: the unit-limited secretary moved from unit A to B */
+	cached("sekr-a", E2E_PASSWORD, &s, own, 200);
+	ck_assert_int_eq(status_as(&s, "GET", other, NULL, NULL, 0), 403);
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", user_id("sekr-a"));
+	snprintf(body, sizeof(body), "{\"unit_ids\":[%lld]}", unit_b);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+	ck_assert_int_eq(status_as(&s, "GET", own, NULL, NULL, 0), 403);
+	ck_assert_int_eq(status_as(&s, "GET", other, NULL, NULL, 0), 200);
+	/* clinician: lege1 becomes clinician 2 */
+	cached("lege1", E2E_PASSWORD, &s, own, 200);
+	id = user_id("lege1");
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", id);
+	snprintf(body, sizeof(body), "{\"clinician_id\":%lld}", c2);
+	json_decref(e2e_json(port, "PATCH", path, body, 200));
+	ck_assert_int_eq(status_as(&s, "GET", own, NULL, NULL, 0), 403);
+	ck_assert_int_eq(status_as(&s, "GET", other, NULL, NULL, 0), 200);
+	/* role */
+	cached("sekr", E2E_PASSWORD, &s, "/api/v1/me", 200);
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", user_id("sekr"));
+	json_decref(e2e_json(port, "PATCH", path, "{\"role\":\"manager\"}", 200));
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	/* password, set by an admin */
+	cached("sekr", E2E_PASSWORD, &s, "/api/v1/me", 200);
+	json_decref(e2e_json(port, "PATCH", path,
+			     "{\"password\":\"a brand new password\"}", 200));
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	/* disabled */
+	cached("sekr", "a brand new password", &s, "/api/v1/me", 200);
+	json_decref(e2e_json(port, "PATCH", path, "{\"active\":false}", 200));
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	/* from the command line, another process: a new password, then disabled */
+	cached("sekr-a", E2E_PASSWORD, &s, "/api/v1/me", 200);
+	snprintf(args, sizeof(args), "passwd --db %s --username sekr-a --password-cost min",
+		 srv.db);
+	ck_assert_int_eq(e2e_cli(args, "another long password\n"), 0);
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+	cached("sekr-a", "another long password", &s, "/api/v1/me", 200);
+	snprintf(args, sizeof(args), "disable --db %s --username sekr-a", srv.db);
+	ck_assert_int_eq(e2e_cli(args, NULL), 0);
+	ck_assert_int_eq(status_as(&s, "GET", "/api/v1/me", NULL, NULL, 0), 401);
+}
+END_TEST
 
 /* Wait (the audit writer runs in the background) until the log holds a
  * row by user with action (and appointment, unless 0); false after 5 s. */
@@ -1573,6 +1759,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, audit_log);
 	tcase_add_test(tc, no_secrets_at_rest_or_in_logs);
 	tcase_add_test(tc, cli_accounts);
+	tcase_add_test(tc, session_cache_never_outlives_a_change);
+	tcase_add_test(tc, access_log_buffered_never_lost);
+	tcase_add_test(tc, visibility_follows_a_moved_clinician);
 	suite_add_tcase(s, tc);
 	/* issue 18: records of one unit do not reach another */
 	tc = tcase_create("scope");

@@ -533,6 +533,8 @@ START_TEST(files_are_private)
 	ck_assert_int_eq(mode_of(path), 0600);
 	snprintf(path, sizeof(path), "%s.key", srv.db);
 	ck_assert_int_eq(mode_of(path), 0600);
+	snprintf(path, sizeof(path), "%s-accounts", srv.db); /* the session cache's (auth.c) */
+	ck_assert_int_eq(mode_of(path), 0600);
 	snprintf(path, sizeof(path), "%s/copy.db", srv.dir);
 	snprintf(cmd, sizeof(cmd), "%s backup --db %s --out %s 2>/dev/null", TIMEBOK_BIN, srv.db,
 		 path);
