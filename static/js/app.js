@@ -4,17 +4,16 @@
 // every minute, so nothing waiting is missed while the calendar is open).
 // An admin of a clinic not yet set up lands on the set-up checklist.
 // Only the calendar and the day list (the views people open the app to)
-// are loaded with the app; every other view's module is fetched when it is
-// first shown, so a cold load compiles a third of the code (index.html
-// preloads what is imported here; tests/browser/perf_marks.test.mjs).
+// are loaded with the app; every other view's module, the login's single
+// sign-on and the renewal of a session are fetched when first needed, so a
+// cold load fetches 7 of the app's 28 modules (index.html preloads what is
+// imported here; tests/browser/perf_marks.test.mjs).
 import {
   api, ApiError, setCsrf, whenLoggedOut, setZone, t, language, setLanguage, LANGS, h, clear,
   loadDirectory, explain, whenSessionExpired,
 } from './lib.js';
-import { askToLogIn } from './relogin.js';
 import { showCalendar } from './calendar.js';
 import { showDay } from './day.js';
-import { addSso, leaveProvider } from './sso.js';
 
 export const session = { me: null };
 const main = document.getElementById('main');
@@ -79,7 +78,7 @@ function showLogin(message) {
   h('button.primary', { type: 'submit' }, t('login.submit')));
   clear(main, form);
   user.focus();
-  addSso(form, err); // the hospital's login, when configured (sso.js)
+  import('./sso.js').then(m => m.addSso(form, err)); // the hospital's login, when configured
 }
 
 async function started(me) {
@@ -141,10 +140,14 @@ async function boot() {
   setLanguage(language());
   whenLoggedOut(() => { if (session.me) showLogin(t('login.expired')); });
   // a session that runs out mid-form is renewed in place (relogin.js)
-  whenSessionExpired(() => (session.me ? askToLogIn(session.me.username).then(me => {
-    if (me) session.me = { ...session.me, csrf_token: me.csrf_token };
-    return me;
-  }) : undefined));
+  whenSessionExpired(() => {
+    if (!session.me) return undefined;
+    const { username } = session.me;
+    return import('./relogin.js').then(m => m.askToLogIn(username)).then(me => {
+      if (me) session.me = { ...session.me, csrf_token: me.csrf_token };
+      return me;
+    });
+  });
   document.getElementById('lang').addEventListener('change', e => {
     setLanguage(e.target.value);
     if (session.me) { chrome(); route(); } else showLogin();
@@ -152,7 +155,8 @@ async function boot() {
   document.getElementById('logout').addEventListener('click', async () => {
     let out = null;
     try { out = await api('DELETE', '/session'); } catch { /* gone already */ }
-    if (leaveProvider(out)) return; // the provider's logout, then back here (sso.js)
+    // the provider's logout, then back here (sso.js)
+    if ((await import('./sso.js').catch(() => null))?.leaveProvider(out)) return;
     location.hash = '';
     showLogin(t('login.out'));
   });

@@ -88,7 +88,7 @@ test('index.html preloads exactly the modules the app imports before drawing', a
   const { existsSync } = await import('node:fs');
   const dir = new URL('../../static/', import.meta.url);
   const html = await readFile(new URL('index.html', dir), 'utf8');
-  const entries = [...html.matchAll(/<script type="module"(?: async)? src="(\/[a-z_/]+\.js)"><\/script>/g)].map(m => m[1]);
+  const entries = [...html.matchAll(/<script type="module"(?: async fetchpriority="high")? src="(\/[a-z_/]+\.js)"><\/script>/g)].map(m => m[1]);
   const preloaded = [...html.matchAll(/<link rel="modulepreload" href="(\/[a-z_/]+\.js)">/g)].map(m => m[1]);
   assert.deepEqual(entries, ['/js/early.js', '/js/app.js']);
   const resolve = (from, rel) => new URL(rel, `http://x${from}`).pathname;
