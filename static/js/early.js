@@ -81,19 +81,20 @@ function firstReads(me) {
     return [`/clinicians/${me.clinician_id}/day${query({ date: day(parts[1]) })}`];
   }
   if (me.role !== 'admin' && me.role !== 'secretary') return [];
-  const reads = ['/clinicians?active=true&limit=1000', '/rooms?active=true&limit=1000',
+  const directory = ['/clinicians?active=true&limit=1000', '/rooms?active=true&limit=1000',
     '/units?active=true&limit=1000', '/consultation-types?active=true&limit=1000'];
   // an admin's home may be the set-up checklist: no page's reads but the directory
-  if (!parts.length && me.role === 'admin') return reads;
-  reads.push('/work-queue'); // the menu's count, on every view
+  if (!parts.length && me.role === 'admin') return directory;
+  // the view's data first (a day the server has not cached is the slowest read)
   const home = parts.length ? parts : ['calendar'];
+  const data = [];
   if (home[0] === 'calendar' && (home[1] || 'day') === 'day') {
-    reads.push(`/appointments/board${query({ date: day(home[2]),
+    data.push(`/appointments/board${query({ date: day(home[2]),
       unit_id: params.by === 'room' ? '' : params.unit || '' })}`);
   } else if (home[0] === 'day' && params.clinician) {
-    reads.push(`/clinicians/${params.clinician}/day${query({ date: day(home[1]) })}`);
+    data.push(`/clinicians/${params.clinician}/day${query({ date: day(home[1]) })}`);
   }
-  return reads;
+  return [...data, ...directory, '/work-queue']; // and the menu's count, on every view
 }
 
 // The first date format costs 20-35 ms (ICU's start in a new page, which
