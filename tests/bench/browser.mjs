@@ -14,8 +14,8 @@
 // how many of each; /me and the view's data done).  A cookie is
 // "name=value" of a logged-in session.  The mark is awaited in the page
 // itself (a PerformanceObserver), not with waitForFunction, whose
-// injected script took the page's main thread for 20-40 ms in the middle
-// of the load being measured.
+// injected script ran on the page's main thread for 20-40 ms in the middle
+// of the load being measured (in a trace).
 import { launch } from '../browser/harness.mjs';
 
 const [base, date, unit, sek, lege, loads = '3'] = process.argv.slice(2);
