@@ -3,20 +3,17 @@
 // #/queue, #/admin/...), and the work queue's count in the menu (polled
 // every minute, so nothing waiting is missed while the calendar is open).
 // An admin of a clinic not yet set up lands on the set-up checklist.
+// Only the calendar and the day list (the views people open the app to)
+// are loaded with the app; every other view's module, the login's single
+// sign-on and the renewal of a session are fetched when first needed, so a
+// cold load fetches 7 of the app's 28 modules (index.html preloads what is
+// imported here; tests/browser/perf_marks.test.mjs).
 import {
   api, ApiError, setCsrf, whenLoggedOut, setZone, t, language, setLanguage, LANGS, h, clear,
   loadDirectory, explain, whenSessionExpired,
 } from './lib.js';
-import { askToLogIn } from './relogin.js';
 import { showCalendar } from './calendar.js';
-import { showQueue, queueCount } from './queue.js';
 import { showDay } from './day.js';
-import { showAdmin, setupMissing } from './admin.js';
-import { showStats } from './stats.js';
-import { showWaiting } from './waiting.js';
-import { showAbsence } from './absence.js';
-import { showPatients } from './patient.js';
-import { addSso, leaveProvider } from './sso.js';
 
 export const session = { me: null };
 const main = document.getElementById('main');
@@ -81,7 +78,7 @@ function showLogin(message) {
   h('button.primary', { type: 'submit' }, t('login.submit')));
   clear(main, form);
   user.focus();
-  addSso(form, err); // the hospital's login, when configured (sso.js)
+  import('./sso.js').then(m => m.addSso(form, err)); // the hospital's login, when configured
 }
 
 async function started(me) {
@@ -96,7 +93,7 @@ async function started(me) {
   }
   if (!location.hash || location.hash === '#/') {
     let home = { clinician: '#/day', manager: '#/stats' }[me.role] || '#/calendar';
-    if (me.role === 'admin' && await setupMissing().catch(() => false)) home = '#/admin';
+    if (me.role === 'admin' && await import('./admin.js').then(m => m.setupMissing()).catch(() => false)) home = '#/admin';
     // unless the user went somewhere while the checklist was asked for
     if (!location.hash || location.hash === '#/') location.hash = home;
   } else route();
@@ -105,7 +102,7 @@ async function started(me) {
 export async function refreshCount() {
   if (!session.me || session.me.role === 'clinician' || session.me.role === 'manager') return;
   try {
-    const n = await queueCount();
+    const n = (await api('GET', '/work-queue')).length;
     const badge = document.getElementById('queue-count');
     badge.textContent = n ? String(n) : '';
     badge.setAttribute('aria-label', t('queue.count', n));
@@ -115,6 +112,7 @@ export async function refreshCount() {
 // #/calendar/day/2026-11-24?unit=1&by=room, #/calendar/week/..., #/queue,
 // #/day/2026-11-24?clinician=3 (a clinician sees only their own day),
 // #/stats?from=&to=&unit=&clinician=&type= (a manager sees only this)
+let routed = 0; // the last address shown: a view whose module comes after a later one is not drawn
 function route() {
   if (!session.me) return;
   const [path, qs] = location.hash.slice(1).split('?');
@@ -124,14 +122,17 @@ function route() {
     a.toggleAttribute('aria-current', a.getAttribute('href') === `#/${parts[0]}`);
   refreshCount();
   const staff = session.me.role === 'admin' || session.me.role === 'secretary';
-  if (parts[0] === 'stats' && session.me.role !== 'clinician') showStats(main, params);
+  const me = session.me, seq = ++routed;
+  const failed = x => clear(main, h('p.error', { role: 'alert' }, explain(x)));
+  const later = (load, show) => load().then(m => { if (seq === routed && session.me === me) return show(m); }, failed);
+  if (parts[0] === 'stats' && session.me.role !== 'clinician') later(() => import('./stats.js'), m => m.showStats(main, params));
   else if (session.me.role === 'manager') location.hash = '#/stats';
-  else if (parts[0] === 'queue' && staff) showQueue(main, params);
-  else if (parts[0] === 'waiting' && staff) showWaiting(main, params);
-  else if (parts[0] === 'patients' && staff) showPatients(main, parts[1], params);
-  else if (parts[0] === 'absence' && staff) showAbsence(main, params).catch(x => clear(main, h('p.error', { role: 'alert' }, explain(x))));
+  else if (parts[0] === 'queue' && staff) later(() => import('./queue.js'), m => m.showQueue(main, params));
+  else if (parts[0] === 'waiting' && staff) later(() => import('./waiting.js'), m => m.showWaiting(main, params));
+  else if (parts[0] === 'patients' && staff) later(() => import('./patient.js'), m => m.showPatients(main, parts[1], params));
+  else if (parts[0] === 'absence' && staff) later(() => import('./absence.js'), m => m.showAbsence(main, params).catch(failed));
   else if (parts[0] === 'calendar' && staff) showCalendar(main, parts[1] || 'day', parts[2], params, session.me);
-  else if (parts[0] === 'admin' && session.me.role === 'admin') showAdmin(main, parts[1], params, session.me);
+  else if (parts[0] === 'admin' && session.me.role === 'admin') later(() => import('./admin.js'), m => m.showAdmin(main, parts[1], params, session.me));
   else showDay(main, parts[1], params, session.me);
 }
 
@@ -139,10 +140,14 @@ async function boot() {
   setLanguage(language());
   whenLoggedOut(() => { if (session.me) showLogin(t('login.expired')); });
   // a session that runs out mid-form is renewed in place (relogin.js)
-  whenSessionExpired(() => (session.me ? askToLogIn(session.me.username).then(me => {
-    if (me) session.me = { ...session.me, csrf_token: me.csrf_token };
-    return me;
-  }) : undefined));
+  whenSessionExpired(() => {
+    if (!session.me) return undefined;
+    const { username } = session.me;
+    return import('./relogin.js').then(m => m.askToLogIn(username)).then(me => {
+      if (me) session.me = { ...session.me, csrf_token: me.csrf_token };
+      return me;
+    });
+  });
   document.getElementById('lang').addEventListener('change', e => {
     setLanguage(e.target.value);
     if (session.me) { chrome(); route(); } else showLogin();
@@ -150,7 +155,8 @@ async function boot() {
   document.getElementById('logout').addEventListener('click', async () => {
     let out = null;
     try { out = await api('DELETE', '/session'); } catch { /* gone already */ }
-    if (leaveProvider(out)) return; // the provider's logout, then back here (sso.js)
+    // the provider's logout, then back here (sso.js)
+    if ((await import('./sso.js').catch(() => null))?.leaveProvider(out)) return;
     location.hash = '';
     showLogin(t('login.out'));
   });

@@ -9,13 +9,17 @@
 // clinician's column links to their day list (day.js), which is also all a
 // clinician sees.  A day is read from the board (GET /appointments/board:
 // each appointment with only what a block draws); a week from the list.
+// The booking form and the appointment (book.js, appt.js and what they
+// import) are fetched once the first day is drawn, not before it.
 import {
   api, query, t, h, clear, dir, nowLocal, addDays, monday, fmtDate, dateOf, minutesOf, hhmm,
   fmtSpan, clinicianName, roomName, explain, STATUS_MARK,
-  dayPicker, findAgain, unchanged,
+  dayPicker, findAgain, unchanged, toast,
 } from './lib.js';
-import { openBooking } from './book.js';
-import { openAppointment } from './appt.js';
+
+const forms = () => Promise.all([import('./book.js'), import('./appt.js')]);
+const openBooking = p => forms().then(([m]) => m.openBooking(p), x => toast(explain(x), 'bad'));
+const openAppointment = id => forms().then(([, m]) => m.openAppointment(id), x => toast(explain(x), 'bad'));
 
 const PX = 1.2;           // pixels per minute
 const DAY_FROM = 7 * 60;  // the grid's default hours
@@ -196,6 +200,7 @@ async function draw(board, poll = false) {
   if (focused && !document.querySelector('dialog[open]')) focused()?.focus({ preventScroll: true });
   board.dataset.rendered = String(Math.round(performance.now() - started));
   if (s.view === 'day' && !performance.getEntriesByName('timebok:unit-day-drawn').length) performance.mark('timebok:unit-day-drawn'); // the first unit day drawn (tests/bench/browser.mjs)
+  setTimeout(() => forms().catch(() => {}), 0); // ready before the first click (a no-op once loaded)
   Object.assign(board.dataset, { from: String(from), to: String(to), today: now.date });
 }
 
@@ -244,25 +249,36 @@ function column(c, list, from, to, now) {
   return col;
 }
 
+// A block's elements, made once and cloned for each appointment: built
+// with h() one by one, a unit day's thousand blocks cost a cold load
+// 50-100 ms more.
+let shape = null;
+
 function block(a, lane, lanes, from, date) {
   const startMin = dateOf(a.start) === date ? minutesOf(a.start) : 0;
   const endMin = dateOf(a.end) === date ? minutesOf(a.end) : 1440;
   const who = a.clinician_ids.map(clinicianName).join(', ');
+  const span = fmtSpan(a);
   // The accessible name begins with the visible text (WCAG 2.5.3), then the rest.
-  const rest = [t('cal.until', fmtSpan(a).slice(6)), t(`mode.${a.mode}`), t(`status.${a.status}`), who,
+  const rest = [t('cal.until', span.slice(6)), t(`mode.${a.mode}`), t(`status.${a.status}`), who,
     a.room_id ? roomName(a.room_id) : ''].filter(Boolean).join(', ');
-  const b = h(`button.appt.mode-${a.mode}.status-${a.status}`, {
-    type: 'button', title: `${fmtSpan(a)} ${a.patient_name || ''}, ${rest}`, dataset: { id: a.id },
-    onclick: e => { e.stopPropagation(); openAppointment(a.id); },
-  },
-  h('span.line', {}, h('span.mark', { 'aria-hidden': 'true' }, STATUS_MARK[a.status]),
-    h('span.t', {}, fmtSpan(a).slice(0, 5)), ' ', h('span.p', {}, a.patient_name || t('appt.patient'))),
-  h('span.sr', {}, `, ${rest}`),
-  a.status === 'opted_out' ? h('span.flag', { 'aria-hidden': 'true' }, t('status.opted_out')) : null);
+  shape ||= h('button.appt', { type: 'button' },
+    h('span.line', {}, h('span.mark', { 'aria-hidden': 'true' }), h('span.t'), ' ', h('span.p')), h('span.sr'));
+  const b = shape.cloneNode(true);
+  b.className = `appt mode-${a.mode} status-${a.status}`;
+  b.title = `${span} ${a.patient_name || ''}, ${rest}`;
+  b.dataset.id = a.id;
+  b.addEventListener('click', e => { e.stopPropagation(); openAppointment(a.id); });
+  const [line, sr] = b.children;
+  const [mark, time, , name] = line.childNodes;
+  mark.textContent = STATUS_MARK[a.status] ?? '';
+  time.textContent = span.slice(0, 5);
+  name.textContent = a.patient_name || t('appt.patient');
+  sr.textContent = `, ${rest}`;
+  if (a.status === 'opted_out') b.append(h('span.flag', { 'aria-hidden': 'true' }, t('status.opted_out')));
   b.style.top = `${(startMin - from) * PX}px`;
   b.style.height = `${Math.max((endMin - startMin) * PX - 2, 18)}px`;
   b.style.left = `${(lane / lanes) * 100}%`;
   b.style.width = `calc(${100 / lanes}% - 3px)`;
   return b;
 }
-

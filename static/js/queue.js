@@ -19,10 +19,6 @@ let timer = null;
 let reload = null;
 window.addEventListener('timebok:changed', () => { if (reload && document.getElementById('queue')) reload(); });
 
-export async function queueCount() {
-  return (await api('GET', '/work-queue')).length;
-}
-
 export function showQueue(main, params) {
   clearInterval(timer);
   const unit = params.unit || '';

@@ -76,20 +76,34 @@ test("the clinician's day list marks its first draw, once", async () => {
   await page.context().close();
 });
 
-// index.html preloads every module of the staff app, so a cold load fetches
-// them at once instead of one import level after another; a new module left
-// out of the list would load late again.
-test('index.html preloads every module the app imports', async () => {
-  const { readFile, readdir } = await import('node:fs/promises');
+// index.html loads, at once, every module the app's entry modules import
+// (modulepreload, or a script of its own), so a cold load fetches them
+// together instead of one import level after another; the modules of the
+// other views are imported when first shown (import()) and so not
+// preloaded, or a cold load would compile them before drawing.  A new
+// static import left out of the list would load late again; each module
+// imported later must exist.
+test('index.html preloads exactly the modules the app imports before drawing', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { existsSync } = await import('node:fs');
   const dir = new URL('../../static/', import.meta.url);
   const html = await readFile(new URL('index.html', dir), 'utf8');
-  const listed = [...html.matchAll(/<link rel="modulepreload" href="(\/[a-z_/]+\.js)">/g)]
-    .map(m => m[1]).sort();
-  const imported = new Set();
-  for (const f of await readdir(new URL('js/', dir))) {
-    const src = await readFile(new URL(`js/${f}`, dir), 'utf8');
-    for (const m of src.matchAll(/from '(\.\.?)\/([a-z_]+\.js)'/g))
-      imported.add(m[1] === '.' ? `/js/${m[2]}` : `/${m[2]}`);
-  }
-  assert.deepEqual(listed, [...imported].sort());
+  const entries = [...html.matchAll(/<script type="module"(?: async fetchpriority="high")? src="(\/[a-z_/]+\.js)"><\/script>/g)].map(m => m[1]);
+  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="(\/[a-z_/]+\.js)">/g)].map(m => m[1]);
+  assert.deepEqual(entries, ['/js/early.js', '/js/app.js']);
+  const resolve = (from, rel) => new URL(rel, `http://x${from}`).pathname;
+  const imported = new Set(), later = new Set();
+  const walk = async file => {
+    const src = await readFile(new URL(file.slice(1), dir), 'utf8');
+    for (const m of src.matchAll(/import\('(\.\.?\/[a-z_]+\.js)'\)/g)) later.add(resolve(file, m[1]));
+    for (const m of src.matchAll(/from '(\.\.?\/[a-z_]+\.js)'/g)) {
+      const dep = resolve(file, m[1]);
+      if (!imported.has(dep)) { imported.add(dep); await walk(dep); }
+    }
+  };
+  for (const e of entries) await walk(e);
+  assert.deepEqual([...preloaded].sort(), [...imported].filter(f => !entries.includes(f)).sort());
+  for (const f of later) assert.ok(existsSync(new URL(f.slice(1), dir)), `${f} (imported later) exists`);
+  for (const f of ['/js/admin.js', '/js/stats.js', '/js/book.js', '/js/appt.js'])
+    assert.ok(later.has(f) && !imported.has(f), `${f} is loaded when first used`);
 });
