@@ -394,11 +394,10 @@ enum app_err auth_login(struct app *app, struct store *db, const char *username,
 	known_add(a, ip, now); /* a place is kept for it in a storm */
 	if (crypto_pwhash_str_needs_rehash(u.password_hash, a->ops, a->mem) != 0) {
 		char fresh[USER_HASH_MAX];
-		if (auth_hash(a, pw, fresh) == APP_OK) {
-			snprintf(u.password_hash, sizeof(u.password_hash), "%s", fresh);
-			if (store_users_update(db, &u, now) != APP_OK)
-				log_warn("auth: could not store a rehashed password");
-		}
+		/* the same password, so the account's other sessions go on */
+		if (auth_hash(a, pw, fresh) == APP_OK &&
+		    store_users_rehash(db, u.id, u.password_hash, fresh) != APP_OK)
+			log_warn("auth: could not store a rehashed password");
 	}
 	token_new(token);
 	token_hash(token, hash);
@@ -497,6 +496,20 @@ static void session_keep(struct auth *a, const char *hash, uint64_t gen, const s
 	pthread_mutex_unlock(&set->mu);
 }
 
+/* Drop session hash from the cache: the database refused it, and no
+ * generation that comes back (a file copied over, auth_session) may
+ * revive it. */
+static void session_forget(struct auth *a, const char *hash)
+{
+	struct session_set *set = session_set_of(a, hash);
+
+	pthread_mutex_lock(&set->mu);
+	for (int i = 0; i < SESSION_WAYS; i++)
+		if (!strcmp(set->way[i].hash, hash))
+			memset(&set->way[i], 0, sizeof(set->way[i]));
+	pthread_mutex_unlock(&set->mu);
+}
+
 void auth_session_counts(struct auth *a, unsigned long *hits, unsigned long *misses)
 {
 	*hits = atomic_load(&a->session_hits);
@@ -532,15 +545,21 @@ enum app_err auth_session(struct app *app, struct store *db, const char *cookie_
 	atomic_fetch_add(&a->session_misses, 1);
 	/* not cached, due for "last seen", or it looks ended: the database decides */
 	err = store_users_session_get(db, hash, &u, &created, &seen);
-	if (err)
+	if (err) {
+		if (err == APP_ENOTFOUND)
+			session_forget(a, hash);
 		return err == APP_ENOTFOUND ? APP_EUNAUTH : err;
+	}
 	if (now - seen > a->idle_s || now - created > a->absolute_s) {
+		session_forget(a, hash);
 		if ((err = store_users_session_delete(db, hash)))
 			return err;
 		return APP_EUNAUTH;
 	}
-	if (!u.active)
+	if (!u.active) {
+		session_forget(a, hash);
 		return APP_EUNAUTH;
+	}
 	if (now - seen >= TOUCH_EVERY) {
 		if ((err = store_users_session_touch(db, hash, now)))
 			return err;

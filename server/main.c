@@ -12,12 +12,15 @@
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -75,6 +78,41 @@ static void write_port_file(const char *path, int port)
 	rename(tmp, path);
 }
 
+/* One server a database: its caches (lists, free slots, who may see a
+ * clinician) are kept while the data generation stands, and that counts
+ * only this process's commits, so a second server writing the same file
+ * would leave the first one answering from what is no longer true.  An
+ * exclusive flock(2) on the database file, taken before anything is read
+ * and held until the process ends; the descriptor is never closed before
+ * that (closing any descriptor of the file would drop SQLite's own POSIX
+ * locks on it).  The CLI (`timebok user`, `backup`) does not take it. */
+static int server_lock = -1;
+
+static bool one_server(const char *path)
+{
+	int fd;
+
+	if (!strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
+		return true;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_error("database: cannot open '%s' (%s)", path, strerror(errno));
+		return false;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno == EWOULDBLOCK)
+			log_error("database: another timebok server is using '%s' (one server a "
+				  "database: each keeps caches of what it wrote)",
+				  path);
+		else
+			log_error("database: cannot lock '%s' (%s)", path, strerror(errno));
+		close(fd); /* nothing of SQLite's is open on it yet */
+		return false;
+	}
+	server_lock = fd;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -119,6 +157,8 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (!one_server(cfg.db_path))
+		goto out;
 	/* a connection for every HTTP worker of both listeners, and two more */
 	if (store_pool_new(cfg.db_path, cfg.threads * (cfg.public_listen_host[0] ? 2 : 1) + 2,
 			   cfg.busy_timeout_ms, &app.pool))
@@ -184,6 +224,8 @@ out:
 	listcache_free(app.lists);
 	slotcache_free(app.slots);
 	store_pool_free(app.pool);
+	if (server_lock >= 0)
+		close(server_lock); /* every connection of SQLite's is closed */
 	sodium_memzero(app.link_key, sizeof(app.link_key));
 	curl_global_cleanup();
 	return rc;

@@ -40,7 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,8 +78,10 @@ struct writeq {
 	bool leading;               /* a group is being run */
 	unsigned long groups, jobs; /* group commits so far, the jobs in them */
 	unsigned long served;       /* acquisitions so far (tests) */
-	atomic_uint_fast64_t *accounts; /* mapped "<path>-accounts" (NULL: not mapped) */
-	bool accounts_tried;            /* the mapping was attempted (under queues_mu) */
+	int accounts_fd;                /* "<path>-accounts" (-1: none) */
+	atomic_uint_fast64_t accounts_max; /* the highest generation read from it */
+	atomic_bool accounts_doubted;      /* it went back or away: never trusted again */
+	bool accounts_tried;            /* the opening was attempted (under queues_mu) */
 	char *path;
 	int refs;
 	struct writeq *next;
@@ -173,6 +175,8 @@ static void on_rollback(void *arg)
  * after a group commit, once the group is answered), since a checkpoint
  * (10-20 ms at 1M) need not keep the next writers waiting: a passive one
  * runs beside them. */
+static void accounts_bump(struct writeq *q);
+
 static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct store *s = arg;
@@ -182,8 +186,8 @@ static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
 	if (s->touched)
 		atomic_fetch_add(s->generation, 1);
 	s->touched = false;
-	if (s->accounts_touched && s->wq && s->wq->accounts)
-		atomic_fetch_add(s->wq->accounts, 1);
+	if (s->accounts_touched && s->wq)
+		accounts_bump(s->wq);
 	s->accounts_touched = false;
 	s->wal_pages = pages;
 	if (pages >= 1000)
@@ -231,6 +235,7 @@ static struct writeq *writeq_get(const char *path)
 			q = NULL;
 		} else {
 			pthread_mutex_init(&q->mu, NULL);
+			q->accounts_fd = -1;
 			q->next = queues;
 			queues = q;
 		}
@@ -253,8 +258,8 @@ static void writeq_put(struct writeq *q)
 			;
 		*pp = q->next;
 		assert(!q->held && !q->head);
-		if (q->accounts)
-			munmap((void *)q->accounts, sizeof(*q->accounts));
+		if (q->accounts_fd >= 0)
+			close(q->accounts_fd);
 		pthread_mutex_destroy(&q->mu);
 		free(q->path);
 		free(q);
@@ -262,17 +267,18 @@ static void writeq_put(struct writeq *q)
 	pthread_mutex_unlock(&queues_mu);
 }
 
-/* Map q's accounts generation, "<path>-accounts", once; it stays unmapped
- * (NULL) when that cannot be done, and the generation is then unavailable
- * (store_accounts_generation).  Made when missing as SQLite makes -wal and
- * -shm: with the database file's permissions and, by root, its owner, so
- * whoever may write the database may write this too (a process that
- * changed accounts without it would leave another's cache stale). */
-static void accounts_map(struct writeq *q)
+/* Open q's accounts generation, "<path>-accounts", once; without it
+ * (accounts_fd -1) the generation is unavailable (store_accounts_generation).
+ * Made when missing as SQLite makes -wal and -shm: with the database file's
+ * permissions and, by root, its owner, so whoever may write the database
+ * may write this too (a process that changed accounts without it would
+ * leave another's cache stale for up to a minute, auth.c).  Read and
+ * written with pread/pwrite, not mapped: a file cut short under a mapping
+ * kills the process with SIGBUS. */
+static void accounts_open(struct writeq *q)
 {
 	char name[4096];
 	struct stat st, dbst;
-	void *m;
 	int fd;
 
 	pthread_mutex_lock(&queues_mu);
@@ -285,7 +291,8 @@ static void accounts_map(struct writeq *q)
 	fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, dbst.st_mode & 0666);
 	if (fd < 0) {
 		log_warn("database: cannot open '%s': this process neither caches sessions nor "
-			 "tells a running server of the account changes it makes",
+			 "tells a running server of the account changes it makes (a running "
+			 "server sees them within a minute)",
 			 name);
 		goto out;
 	}
@@ -297,17 +304,64 @@ static void accounts_map(struct writeq *q)
 	if (fstat(fd, &st) ||
 	    (st.st_size == 0 && (st.st_mode & 0777) != (dbst.st_mode & 0666) &&
 	     fchmod(fd, dbst.st_mode & 0666)) ||
-	    (st.st_size < (off_t)sizeof(*q->accounts) &&
-	     ftruncate(fd, (off_t)sizeof(*q->accounts)))) {
+	    (st.st_size < (off_t)sizeof(uint64_t) && ftruncate(fd, (off_t)sizeof(uint64_t)))) {
 		close(fd);
 		goto out;
 	}
-	m = mmap(NULL, sizeof(*q->accounts), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m != MAP_FAILED)
-		q->accounts = m;
+	q->accounts_fd = fd;
 out:
 	pthread_mutex_unlock(&queues_mu);
+}
+
+/* The generation in q's file, or false when it cannot be trusted: not
+ * there, cut short, deleted or replaced (its name no longer leads to it),
+ * or lower than one read before (copied back over it): from then on this
+ * process caches no session (a warning says so once). */
+static bool accounts_read(struct writeq *q, uint64_t *out)
+{
+	uint64_t v, max;
+	struct stat st;
+	const char *why = NULL;
+
+	if (q->accounts_fd < 0 || atomic_load(&q->accounts_doubted))
+		return false;
+	if (pread(q->accounts_fd, &v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		why = "cut short";
+	else if (fstat(q->accounts_fd, &st) || st.st_nlink == 0)
+		why = "deleted or replaced";
+	else if (v < (max = atomic_load(&q->accounts_max)))
+		why = "set back";
+	if (why) {
+		if (!atomic_exchange(&q->accounts_doubted, true))
+			log_warn("database: the accounts generation beside '%s' was %s; sessions "
+				 "are read from the database on every request until a restart",
+				 q->path, why);
+		return false;
+	}
+	while (v > max && !atomic_compare_exchange_weak(&q->accounts_max, &max, v))
+		;
+	*out = v;
+	return true;
+}
+
+/* Add one to q's generation, under a lock on the file that every process
+ * takes for it (a bump is rare: an account change). */
+static void accounts_bump(struct writeq *q)
+{
+	uint64_t v = 0;
+
+	if (q->accounts_fd < 0)
+		return;
+	if (flock(q->accounts_fd, LOCK_EX)) {
+		log_warn("database: cannot lock the accounts generation (%s)", strerror(errno));
+		return;
+	}
+	if (pread(q->accounts_fd, &v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = atomic_load(&q->accounts_max); /* cut short: go on above what was seen */
+	v++;
+	if (pwrite(q->accounts_fd, &v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		log_warn("database: cannot write the accounts generation (%s)", strerror(errno));
+	flock(q->accounts_fd, LOCK_UN);
 }
 
 static void deadline_in(struct timespec *t, int ms)
@@ -432,10 +486,7 @@ void store_follow(struct store *s, struct store_pool *p)
 
 bool store_accounts_generation(struct store *s, uint64_t *out)
 {
-	if (!s->wal || !s->wq || !s->wq->accounts)
-		return false;
-	*out = atomic_load(s->wq->accounts);
-	return true;
+	return s->wal && s->wq && accounts_read(s->wq, out);
 }
 
 void store_accounts_touch(struct store *s)
@@ -914,7 +965,7 @@ enum app_err store_open(const char *path, int busy_timeout_ms, struct store **ou
 	}
 	s->wal = journal_wal(s);
 	if (s->wal && s->wq)
-		accounts_map(s->wq);
+		accounts_open(s->wq);
 out:
 	if (err) {
 		store_free(s);

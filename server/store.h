@@ -194,15 +194,15 @@ void store_follow(struct store *s, struct store_pool *p);
 /* The accounts generation: a number that grows after every commit that
  * changed an account (users), its units (user_units) or ended sessions,
  * by any process that opens the database file with this code (the server,
- * the CLI): it is a counter in "<db>-accounts" beside the database, mapped
- * shared by each process and bumped by the committing connection once its
- * commit is visible (the WAL hook).  The session cache (auth.c) keeps an
+ * the CLI): it is a counter in "<db>-accounts" beside the database, read
+ * with pread by each process and bumped (under flock) by the committing
+ * connection once its commit is visible (the WAL hook).  The session cache (auth.c) keeps an
  * account's session only while it is unchanged, so a session ended or an
  * account disabled from the command line ends at the server's next request
  * with no read per request.  False when there is none: an in-memory
- * database, a journal other than WAL, or a file that could not be made or
- * mapped (then nothing may be cached).  Deleting the file while a server
- * runs hides later changes by other processes from it. */
+ * database, a journal other than WAL, a file that could not be made, or
+ * one that was cut short, deleted, replaced or set back below a number
+ * read before (from then on, until a restart: nothing may be cached). */
 bool store_accounts_generation(struct store *s, uint64_t *out) WARN_UNUSED;
 /* The transaction (or the next statement, outside one) changes accounts,
  * their units or sessions: bump the accounts generation at its commit.

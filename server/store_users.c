@@ -176,6 +176,23 @@ out:
 	return err;
 }
 
+enum app_err store_users_rehash(struct store *s, int64_t id, const char *old_hash,
+				const char *new_hash)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+
+	/* only over the hash the login checked: a password set meanwhile stays */
+	if ((err = store_stmt(s, "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND "
+				 "password_hash = ?2",
+			      &st)))
+		return err;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, old_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, new_hash, -1, SQLITE_STATIC);
+	return store_step_done(s, st, "password rehash");
+}
+
 enum app_err store_users_list(struct store *s, user_fn fn, void *ctx)
 {
 	char sql[256];

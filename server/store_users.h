@@ -36,6 +36,10 @@ enum app_err store_users_get(struct store *s, int64_t id, struct user *out) WARN
 /* Write role, clinician_id, active, password_hash and units of u.
  * Deactivating or changing the role ends the user's sessions. */
 enum app_err store_users_update(struct store *s, const struct user *u, int64_t now) WARN_UNUSED;
+/* The same password stored with a new hash (stronger parameters): only
+ * while the stored hash is still old_hash; sessions are kept. */
+enum app_err store_users_rehash(struct store *s, int64_t id, const char *old_hash,
+				const char *new_hash) WARN_UNUSED;
 /* Set u's units to u->unit_ids (in the caller's transaction). */
 enum app_err store_users_units_set(struct store *s, const struct user *u) WARN_UNUSED;
 typedef bool (*user_fn)(void *ctx, const struct user *u);

@@ -3,6 +3,7 @@
  * throttling and the append-only audit log, against an in-memory database.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -220,10 +221,13 @@ END_TEST
 
 START_TEST(rehash_on_login)
 {
-	char token[AUTH_TOKEN_LEN + 1];
+	char token[AUTH_TOKEN_LEN + 1], first[AUTH_TOKEN_LEN + 1], out[AUTH_TOKEN_LEN + 1];
+	char cookie[128];
+	struct actor who;
 	struct user u;
 	int retry;
 
+	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.1", first, &retry), APP_OK);
 	auth_free(app.auth);
 	strcpy(cfg.password_cost, "interactive");
 	ck_assert_int_eq(auth_new(&cfg, &app.auth), APP_OK);
@@ -231,6 +235,10 @@ START_TEST(rehash_on_login)
 	ck_assert_int_eq(store_users_by_name(db, "kari", &u), APP_OK);
 	ck_assert_ptr_nonnull(strstr(u.password_hash, "$argon2id$"));
 	ck_assert_ptr_nonnull(strstr(u.password_hash, "m=65536")); /* interactive: 64 MiB */
+	/* the same password: the session from before the stronger hash goes on */
+	snprintf(cookie, sizeof(cookie), "%s=%s", AUTH_COOKIE, first);
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_OK);
+	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.1", token, &retry), APP_OK);
 }
 END_TEST
 
@@ -362,6 +370,78 @@ START_TEST(an_entry_serves_a_minute_at_most)
 }
 END_TEST
 
+/* The accounts generation file cut short, deleted, replaced or set back
+ * (a copy written over it) is never trusted again: no session is answered
+ * from memory (and nothing crashes: it is not mapped), every request reads
+ * the database, and a session the database refused stays refused whatever
+ * number comes back. */
+static void doubt_with(int how)
+{
+	char token[AUTH_TOKEN_LEN + 1], out[AUTH_TOKEN_LEN + 1], cookie[128], name[160];
+	unsigned long hits0, hits, misses;
+	struct actor who = {0};
+	struct user u;
+	uint64_t gen, old;
+	int retry, fd;
+
+	snprintf(name, sizeof(name), "%s-accounts", path);
+	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.1", token, &retry), APP_OK);
+	snprintf(cookie, sizeof(cookie), "%s=%s", AUTH_COOKIE, token);
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_OK);
+	ck_assert(store_accounts_generation(db, &old));
+	ck_assert_int_eq(store_users_by_name(db, "kari", &u), APP_OK);
+	u.active = false;
+	ck_assert_int_eq(store_users_update(db, &u, clock_now), APP_OK);
+	ck_assert(store_accounts_generation(db, &gen));
+	ck_assert_uint_gt(gen, old);
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_EUNAUTH);
+	if (how == 0) { /* set back: the number the entry was read at */
+		fd = open(name, O_WRONLY);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(pwrite(fd, &old, sizeof(old), 0), (ssize_t)sizeof(old));
+		close(fd);
+	} else if (how == 1) { /* cut short */
+		ck_assert_int_eq(truncate(name, 0), 0);
+	} else { /* deleted, then made again by another process */
+		ck_assert_int_eq(unlink(name), 0);
+		fd = open(name, O_WRONLY | O_CREAT, 0600);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(pwrite(fd, &old, sizeof(old), 0), (ssize_t)sizeof(old));
+		close(fd);
+	}
+	ck_assert(!store_accounts_generation(db, &gen));
+	auth_session_counts(app.auth, &hits0, &misses);
+	ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_EUNAUTH);
+	/* enabled again: a new login works, from the database each time */
+	u.active = true;
+	ck_assert_int_eq(store_users_update(db, &u, clock_now), APP_OK);
+	ck_assert_int_eq(login("kari", "a long enough secret", "10.0.0.1", token, &retry), APP_OK);
+	snprintf(cookie, sizeof(cookie), "%s=%s", AUTH_COOKIE, token);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(auth_session(&app, db, cookie, clock_now, &who, out), APP_OK);
+	auth_session_counts(app.auth, &hits, &misses);
+	ck_assert_uint_eq(hits, hits0);
+	ck_assert(!store_accounts_generation(db, &gen));
+}
+
+START_TEST(a_generation_set_back_is_not_trusted)
+{
+	doubt_with(0);
+}
+END_TEST
+
+START_TEST(a_generation_cut_short_is_not_trusted)
+{
+	doubt_with(1);
+}
+END_TEST
+
+START_TEST(a_generation_replaced_is_not_trusted)
+{
+	doubt_with(2);
+}
+END_TEST
+
 /* A session looks idle to this process's cache while another process (its
  * own cache, or none) kept it in use: the database decides, the session
  * goes on. */
@@ -467,6 +547,9 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, cached_sessions_time_out);
 	tcase_add_test(tc, an_entry_serves_a_minute_at_most);
+	tcase_add_test(tc, a_generation_set_back_is_not_trusted);
+	tcase_add_test(tc, a_generation_cut_short_is_not_trusted);
+	tcase_add_test(tc, a_generation_replaced_is_not_trusted);
 	tcase_add_test(tc, an_apparent_timeout_is_read_again);
 	tcase_add_test(tc, disabling_races_cached_sessions);
 	suite_add_tcase(s, tc);

@@ -557,19 +557,31 @@ static int run(const char *args)
 
 /* --demo adds its known-password accounts only to an empty database: a
  * real install's (accounts, no data) is refused, and a demo database may
- * be started with --demo again. */
+ * be started with --demo again.  A second server on a database in use is
+ * refused. */
 START_TEST(demo_refuses_a_real_install)
 {
-	char args[600];
+	char args[1000], copy[300];
 
+	/* a copy: the running server holds its database (one server a database) */
+	snprintf(copy, sizeof(copy), "%s/copy.db", srv.dir);
+	snprintf(args, sizeof(args), "backup --db %s --out %s", srv.db, copy);
+	ck_assert_int_eq(run(args), 0);
 	snprintf(args, sizeof(args), "--db %s --listen 127.0.0.1:0 --password-cost min --demo",
-		 srv.db);
+		 copy);
 	ck_assert_int_eq(run(args), 1);
+	ck_assert_int_eq(e2e_sql_int(copy, "SELECT count(*) FROM users"), 1); /* only the real admin */
+	ck_assert_int_eq(e2e_sql_int(copy, "SELECT count(*) FROM appointments"), 0);
 	{
 		json_t *j = e2e_json(port, "GET", "/api/v1/users", NULL, 200);
-		ck_assert_int_eq(json_array_size(j), 1); /* only the real admin */
+		ck_assert_int_eq(json_array_size(j), 1);
 		json_decref(j);
 	}
+	/* and a second server on the running one's database is refused at once,
+	 * its database untouched (its caches count only its own writes) */
+	snprintf(args, sizeof(args), "--db %s --listen 127.0.0.1:0 --password-cost min", srv.db);
+	ck_assert_int_eq(run(args), 1);
+	ck_assert_int_eq(e2e_sql_int(srv.db, "SELECT count(*) FROM users"), 1);
 	/* nor a real site before its first account: one reached over https
 	 * (outside review: the demo's accounts on a fresh production host) */
 	snprintf(args, sizeof(args),

@@ -338,7 +338,7 @@ END_TEST
 START_TEST(merging_before_widening_changes_nothing)
 {
 	enum { MAXN = 300 };
-	struct interval raw[MAXN], a[MAXN], b[MAXN];
+	struct interval raw[MAXN] = {0}, a[MAXN], b[MAXN];
 	unsigned seed = 21;
 
 	for (int round = 0; round < 2000; round++) {
