@@ -547,7 +547,7 @@ END_TEST
 /* Run timebok with args (at most 10 s); its exit status. */
 static int run(const char *args)
 {
-	char cmd[1200];
+	char cmd[2400];
 	int rc;
 
 	snprintf(cmd, sizeof(cmd), "timeout 10 %s %s >/dev/null 2>&1", TIMEBOK_BIN, args);
