@@ -374,6 +374,11 @@ export function openDialog(title, body, { wide = false, onClose } = {}) {
   const again = findAgain(opener);
   dlg.onclose = () => {
     if (onClose) onClose();
+    // 'close' comes as a task of its own: a view that was drawn anew and
+    // put the focus somewhere (the waiting list's caption after a removal)
+    // before it keeps it
+    const now = document.activeElement;
+    if (now && now !== document.body && now !== opener && now.isConnected && !dlg.contains(now)) return;
     // what opened it, or (the view was drawn anew meanwhile, as after a
     // save) its successor; never <body>
     const to = opener && opener.isConnected ? opener : again();
