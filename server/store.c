@@ -325,11 +325,15 @@ static bool accounts_read(struct writeq *q, uint64_t *out)
 
 	if (q->accounts_fd < 0 || atomic_load(&q->accounts_doubted))
 		return false;
+	/* the highest number seen before this read: the file only grows, so
+	 * what the read finds is at least that (taken after the read, another
+	 * thread's newer number would make this one look set back) */
+	max = atomic_load(&q->accounts_max);
 	if (pread(q->accounts_fd, &v, sizeof(v), 0) != (ssize_t)sizeof(v))
 		why = "cut short";
 	else if (fstat(q->accounts_fd, &st) || st.st_nlink == 0)
 		why = "deleted or replaced";
-	else if (v < (max = atomic_load(&q->accounts_max)))
+	else if (v < max)
 		why = "set back";
 	if (why) {
 		if (!atomic_exchange(&q->accounts_doubted, true))
