@@ -23,17 +23,26 @@
  * The context is freed only in the completion callback, which also runs
  * when a client goes away mid-request.
  *
- * Limits: MHD splits the connection limit evenly among the workers, and the
- * kernel does not spread accepts evenly: with 1024 in all and 4 workers, a
- * 256-connection storm that landed mostly on one worker lost a connection
- * although the server was nearly idle.  Hence the default of 4096 (1024 a
- * worker); a connection's memory is capped at 48 KiB and only taken while it
- * is open.  The per-address limit is global across workers (measured: with
- * it divided by the workers, a storm got exactly the divided limit).
+ * Accepting: one thread of ours (acceptor) accepts and hands each
+ * connection to MHD_add_connection, which gives it to the worker its
+ * socket number picks (round robin for sockets opened in turn).  MHD's own
+ * accept, in whichever worker woke first, took up to ten connections in a
+ * row: 16 clients that connect at once landed on two of four workers, so
+ * only two requests ran at a time and bookings never shared a group commit
+ * (store.h; measured with the benchmark's c_book_spread: two workers busy,
+ * two idle, groups of 1.0).
+ *
+ * Limits: MHD splits the connection limit evenly among the workers; with
+ * 1024 in all and 4 workers, a 256-connection storm that landed mostly on
+ * one worker (before the acceptor) lost a connection although the server
+ * was nearly idle.  Hence the default of 4096 (1024 a worker); a
+ * connection's memory is capped at CONN_MEMORY and only taken while it is open.
+ * The per-address limit is global across workers (measured: with it
+ * divided by the workers, a storm got exactly the divided limit).
  *
  * Start-up in two steps: http_server_listen binds and listens (the port is
- * known, connections wait in the backlog), and http_server_start hands the
- * socket to MHD once main has set up everything a request may use.
+ * known, connections wait in the backlog), and http_server_start starts MHD
+ * and the acceptor once main has set up everything a request may use.
  *
  * Two listeners: the staff one (--listen) serves everything; the public
  * one (--public-listen, optional) serves only the routes flagged
@@ -66,21 +75,25 @@
  * If-None-Match with lists, weak tags and "*" on every answer that carries
  * an ETag.
  *
- * Shutdown: quiesce (stop accepting), wait for in-flight requests up to a
- * grace period, then stop the daemon.
+ * Shutdown: stop the acceptor and close the listening socket, wait for
+ * in-flight requests up to a grace period, then stop the daemon.
  */
 #define _GNU_SOURCE
 #include "http_server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,6 +154,9 @@ struct http_server {
 	atomic_int open; /* connections open now */
 	atomic_bool crowd; /* TRIM_CROWD were open since the last trim */
 	int fd, family; /* the listening socket, bound before MHD starts */
+	int stop_fd;    /* eventfd: the acceptor ends when it is readable */
+	pthread_t acceptor;
+	bool accepting; /* the acceptor runs */
 	int port;
 	char host[64];	/* the address it listens on */
 	struct static_files *files; /* the front-end's files, with their gzip copies */
@@ -973,6 +989,7 @@ enum app_err http_server_listen(struct app *app, bool public_side, struct http_s
 	if (!srv)
 		return APP_ENOMEM;
 	srv->fd = -1;
+	srv->stop_fd = -1;
 	srv->app = app;
 	srv->public_side = public_side;
 	snprintf(srv->host, sizeof(srv->host), "%s", host);
@@ -1017,16 +1034,53 @@ fail:
 	return APP_EINVAL;
 }
 
+/* Accept until stop_fd is readable; each connection goes to
+ * MHD_add_connection (the worker by socket number; at a limit MHD closes
+ * it, as its own accept would).  Out of descriptors or memory, it waits a
+ * little rather than spin on a socket that stays readable. */
+static void *accept_loop(void *arg)
+{
+	struct http_server *srv = arg;
+	struct pollfd p[2] = {{.fd = srv->fd, .events = POLLIN},
+			      {.fd = srv->stop_fd, .events = POLLIN}};
+	int pause_ms = -1;
+
+	for (;;) {
+		if (poll(p, 2, pause_ms) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		pause_ms = -1;
+		for (int i = 0; i < 64; i++) {
+			struct sockaddr_storage ss;
+			socklen_t len = sizeof(ss);
+			int fd = accept4(srv->fd, (struct sockaddr *)&ss, &len,
+					 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+			if (fd < 0) {
+				if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+				    errno == ENOMEM)
+					pause_ms = 50;
+				if (errno != ECONNABORTED && errno != EPROTO)
+					break;
+				continue;
+			}
+			(void)MHD_add_connection(srv->d, fd, (struct sockaddr *)&ss, len);
+		}
+	}
+	return NULL;
+}
+
 enum app_err http_server_start(struct http_server *srv)
 {
 	const struct config *cfg = srv->app->cfg;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG | (srv->family == AF_INET6 ? MHD_USE_IPv6 : 0);
+			 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG |
+			 (srv->family == AF_INET6 ? MHD_USE_IPv6 : 0);
 
 	srv->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, /* first, or MHD warns */
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->fd,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
@@ -1039,6 +1093,12 @@ enum app_err http_server_start(struct http_server *srv)
 		log_error("http: cannot serve on %s:%d", srv->host, srv->port);
 		return APP_EINVAL;
 	}
+	if ((srv->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0 ||
+	    pthread_create(&srv->acceptor, NULL, accept_loop, srv)) {
+		log_error("http: cannot start accepting on %s:%d", srv->host, srv->port);
+		return APP_EINVAL;
+	}
+	srv->accepting = true;
 	return APP_OK;
 }
 
@@ -1049,8 +1109,6 @@ int http_server_port(const struct http_server *s)
 
 void http_server_stop(struct http_server *s, int grace_ms)
 {
-	MHD_socket fd;
-
 	if (!s)
 		return;
 	if (!s->d) { /* listening, never served */
@@ -1059,9 +1117,16 @@ void http_server_stop(struct http_server *s, int grace_ms)
 		free(s);
 		return;
 	}
-	fd = MHD_quiesce_daemon(s->d);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	if (s->accepting) {
+		uint64_t one = 1;
+
+		if (write(s->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+			pthread_cancel(s->acceptor); /* cannot happen: a counter of 1 */
+		pthread_join(s->acceptor, NULL);
+	}
+	if (s->stop_fd >= 0)
+		close(s->stop_fd);
+	close(s->fd);
 	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
 	MHD_stop_daemon(s->d);
