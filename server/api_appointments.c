@@ -799,7 +799,8 @@ static enum app_err build_new(struct edit *e, const struct fields *f, struct app
 	return check_result(e, NULL, a);
 }
 
-API_HANDLER(api_appointments_create)
+static enum app_err create(struct app *app, struct store *db, const struct req *req,
+			   struct reply *rep)
 {
 	struct edit e = {app, db, rep, NULL, req};
 	struct conflicts cf;
@@ -825,6 +826,18 @@ API_HANDLER(api_appointments_create)
 	}
 	snprintf(rep->location, sizeof(rep->location), "/api/v1/appointments/%" PRId64, a.id);
 	return answer(rep, &a, 201);
+}
+
+/* A booking says it is coming as it starts, so that a group commit
+ * already forming waits for it (store_group_coming). */
+API_HANDLER(api_appointments_create)
+{
+	enum app_err err;
+
+	store_group_coming(db);
+	err = create(app, db, req, rep);
+	store_group_gone(db);
+	return err;
 }
 
 /* Occurrence i of the series that starts as first: the same local time,

@@ -30,6 +30,15 @@
  * then, while jobs wait, it runs their group too (up to LEAD_GROUPS), and
  * after that the oldest job still waiting leads the next group.  Nothing but the
  * list and the flags is touched under the queue's mutex.
+ *
+ * A group gathers before it begins: a request that will book says so as
+ * it starts (store_group_coming: q->coming counts it until its job joins
+ * or it gives up), and a leader waits, holding no lock, until every job on
+ * its way has joined or GROUP_GATHER_US have passed.  On a machine whose
+ * fsync is quicker than a request's checks, a leader otherwise began and
+ * committed before the next booking had been read, and 16 connections'
+ * bookings went one per fsync (groups of 1.0 in the benchmark): the fsyncs
+ * and the lock's hand-overs, not the SQL, set the rate.
  */
 #include "store.h"
 
@@ -54,6 +63,9 @@
 #define MEMO_SQL_MAX 128
 #define GROUP_MAX 64     /* jobs in one group commit */
 #define LEAD_GROUPS 4    /* groups one leader runs while jobs wait */
+#define GROUP_GATHER_US 1000 /* a leader's wait for the jobs on their way */
+
+static atomic_int gather_us = GROUP_GATHER_US; /* store_set_gather_us (tests) */
 
 struct waiter {
 	pthread_cond_t cv;
@@ -76,6 +88,9 @@ struct writeq {
 	struct waiter *head, *tail; /* FIFO, the oldest first */
 	struct job *jhead, *jtail;  /* group commit: jobs waiting for a group */
 	bool leading;               /* a group is being run */
+	int coming;                 /* jobs announced, not yet joined (store_group_coming) */
+	bool gathering;             /* a leader waits on gather for them */
+	pthread_cond_t gather;
 	unsigned long groups, jobs; /* group commits so far, the jobs in them */
 	unsigned long served;       /* acquisitions so far (tests) */
 	int accounts_fd;                /* "<path>-accounts" (-1: none) */
@@ -102,6 +117,7 @@ struct store {
 	bool checkpoint; /* the WAL has grown: checkpoint after the commit */
 	int wal_pages;   /* the WAL's size at the last commit, in pages */
 	bool in_group;   /* leading a group commit: checkpoint once it is answered */
+	bool coming;     /* counted in wq->coming (store_group_coming) */
 	struct writeq *wq; /* NULL: a database of its own (in memory) */
 	enum held held;
 	int wait_ms; /* the longest wait in the queue: the busy timeout */
@@ -234,7 +250,13 @@ static struct writeq *writeq_get(const char *path)
 			free(q);
 			q = NULL;
 		} else {
+			pthread_condattr_t attr;
+
 			pthread_mutex_init(&q->mu, NULL);
+			pthread_condattr_init(&attr);
+			pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+			pthread_cond_init(&q->gather, &attr);
+			pthread_condattr_destroy(&attr);
 			q->accounts_fd = -1;
 			q->next = queues;
 			queues = q;
@@ -260,6 +282,7 @@ static void writeq_put(struct writeq *q)
 		assert(!q->held && !q->head);
 		if (q->accounts_fd >= 0)
 			close(q->accounts_fd);
+		pthread_cond_destroy(&q->gather);
 		pthread_mutex_destroy(&q->mu);
 		free(q->path);
 		free(q);
@@ -739,6 +762,70 @@ static void run_group(struct store *s, struct job *list)
 				j->err = err;
 }
 
+void store_group_coming(struct store *s)
+{
+	struct writeq *q = s->wq;
+
+	if (!q || s->coming)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->coming++;
+	s->coming = true;
+	pthread_mutex_unlock(&q->mu);
+}
+
+void store_set_gather_us(int us)
+{
+	atomic_store(&gather_us, us);
+}
+
+/* s's announced job has joined or will not come (under q->mu). */
+static void gone_locked(struct store *s, struct writeq *q)
+{
+	if (!s->coming)
+		return;
+	s->coming = false;
+	q->coming--;
+	if (q->gathering)
+		pthread_cond_signal(&q->gather);
+}
+
+void store_group_gone(struct store *s)
+{
+	struct writeq *q = s->wq;
+
+	if (!q || !s->coming)
+		return;
+	pthread_mutex_lock(&q->mu);
+	gone_locked(s, q);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* The leader waits (under q->mu, holding no writer lock) until no job
+ * announced is still on its way, the group is full, or gather_us passed. */
+static void gather(struct writeq *q)
+{
+	struct timespec until;
+	int n = 0;
+
+	if (q->coming <= 0)
+		return;
+	for (struct job *j = q->jhead; j && n < GROUP_MAX; j = j->next)
+		n++;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += atomic_load(&gather_us) / 1000000;
+	until.tv_nsec += (long)(atomic_load(&gather_us) % 1000000) * 1000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	q->gathering = true;
+	while (q->coming > 0 && n + q->coming <= GROUP_MAX &&
+	       pthread_cond_timedwait(&q->gather, &q->mu, &until) != ETIMEDOUT)
+		;
+	q->gathering = false;
+}
+
 enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)
 {
 	struct job me = {.fn = fn, .ctx = ctx, .err = APP_OK}, *list, *last;
@@ -747,6 +834,7 @@ enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)
 	int n;
 
 	if (!q || s->held != HELD_NONE) { /* alone: an in-memory database */
+		store_group_gone(s);
 		if ((err = store_begin(s)))
 			return err;
 		if ((err = fn(s, ctx)) || (err = store_commit(s)))
@@ -755,6 +843,7 @@ enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)
 	}
 	pthread_cond_init(&me.cv, NULL);
 	pthread_mutex_lock(&q->mu);
+	gone_locked(s, q);
 	if (q->jtail)
 		q->jtail->next = &me;
 	else
@@ -775,6 +864,9 @@ enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)
 	 * too (up to LEAD_GROUPS in all): it is running already, and waking
 	 * another thread to lead costs a scheduling round on a busy machine */
 	for (int round = 1;; round++) {
+		pthread_mutex_lock(&q->mu);
+		gather(q);
+		pthread_mutex_unlock(&q->mu);
 		err = store_begin(s);
 		pthread_mutex_lock(&q->mu);
 		assert(round > 1 || q->jhead == &me); /* the oldest job leads */
@@ -831,6 +923,7 @@ void store_queue_state(struct store *s, struct store_queue_state *out)
 	out->served = s->wq->served;
 	out->groups = s->wq->groups;
 	out->jobs = s->wq->jobs;
+	out->coming = s->wq->coming;
 	for (struct waiter *w = s->wq->head; w; w = w->next)
 		out->waiting++;
 	for (struct job *j = s->wq->jhead; j; j = j->next)

@@ -490,6 +490,91 @@ START_TEST(groups_under_load)
 }
 END_TEST
 
+static double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Books once another job waits in the group list (its leader gathering). */
+static void *book_later(void *arg)
+{
+	struct booker *b = arg;
+
+	for (int k = 0; k < 10000 && queued_jobs(b->s) != 1; k++)
+		nanosleep(&(struct timespec){0, 1000000L}, NULL);
+	return book_in_group(b);
+}
+
+/* A booking announced (store_group_coming) is waited for: the leader that
+ * came first does not begin before it joins, and both share one commit. */
+START_TEST(a_leader_waits_for_a_booking_on_its_way)
+{
+	struct booker first = {open_one(10000), 1, false, APP_ESTORE};
+	struct booker later = {open_one(10000), 2, false, APP_ESTORE};
+	struct store_queue_state q0, q1;
+	pthread_t t;
+	double t0;
+
+	store_set_gather_us(10 * 1000000);
+	q0 = state(first.s);
+	store_group_coming(later.s);
+	store_group_coming(later.s); /* counted once */
+	ck_assert_int_eq(state(first.s).coming, 1);
+	ck_assert_int_eq(pthread_create(&t, NULL, book_later, &later), 0);
+	t0 = mono_s();
+	book_in_group(&first);
+	pthread_join(t, NULL);
+	ck_assert_double_lt(mono_s() - t0, 5.0); /* not the 10 s: it came */
+	ck_assert_int_eq(first.err, APP_OK);
+	ck_assert_int_eq(later.err, APP_OK);
+	ck_assert(first.committed && later.committed);
+	q1 = state(first.s);
+	ck_assert_uint_eq(q1.groups - q0.groups, 1);
+	ck_assert_uint_eq(q1.jobs - q0.jobs, 2);
+	ck_assert_int_eq(q1.coming, 0);
+	store_set_gather_us(1000);
+	store_free(first.s);
+	store_free(later.s);
+}
+END_TEST
+
+/* One that never comes holds a leader for the gathering time, no longer;
+ * its going away (store_group_gone) ends the announcement. */
+START_TEST(a_booking_that_never_comes_is_waited_for_briefly)
+{
+	struct booker b = {open_one(10000), 1, false, APP_ESTORE};
+	struct store *gone = open_one(10000);
+	double t0, took;
+
+	store_set_gather_us(100 * 1000); /* 100 ms */
+	store_group_coming(gone);
+	t0 = mono_s();
+	book_in_group(&b);
+	took = mono_s() - t0;
+	ck_assert_int_eq(b.err, APP_OK);
+	ck_assert(b.committed);
+	ck_assert_double_ge(took, 0.099);
+	ck_assert_double_lt(took, 5.0);
+	ck_assert_int_eq(state(gone).coming, 1);
+	store_group_gone(gone);
+	store_group_gone(gone); /* once only */
+	ck_assert_int_eq(state(gone).coming, 0);
+	/* with nothing announced, a booking does not wait */
+	store_set_gather_us(10 * 1000000);
+	b.x = 2;
+	t0 = mono_s();
+	book_in_group(&b);
+	ck_assert_double_lt(mono_s() - t0, 5.0);
+	ck_assert(b.committed);
+	store_set_gather_us(1000);
+	store_free(b.s);
+	store_free(gone);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("writeq");
@@ -507,6 +592,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_group_answers_each_job_alone);
 	tcase_add_test(tc, a_failed_job_leaves_nothing);
 	tcase_add_test(tc, groups_under_load);
+	tcase_add_test(tc, a_leader_waits_for_a_booking_on_its_way);
+	tcase_add_test(tc, a_booking_that_never_comes_is_waited_for_briefly);
 	suite_add_tcase(s, tc);
 	return s;
 }
