@@ -319,13 +319,25 @@ def run_size(args, size, results):
 
         day_route = "/api/v1/clinicians/{id}/day"
 
-        def day_statuses():
-            """The server's count of the day route's answers by status (/metrics)."""
+        def metrics():
             resp, data = request(srv.port, "GET", "/metrics", headers={"Cookie": sek["cookie"]})
             if resp.status != 200:
                 raise SystemExit(f"bench: /metrics: {resp.status}")
+            return data.decode().splitlines()
+
+        def group_counts():
+            """Group commits so far and the bookings in them (/metrics)."""
+            found = {}
+            for line in metrics():
+                m = re.match(r"timebok_db_group_(commits|writes)_total (\d+)$", line)
+                if m:
+                    found[m.group(1)] = int(m.group(2))
+            return found.get("commits", 0), found.get("writes", 0)
+
+        def day_statuses():
+            """The server's count of the day route's answers by status (/metrics)."""
             counts = {}
-            for line in data.decode().splitlines():
+            for line in metrics():
                 m = re.match(r'timebok_http_requests_total\{method="GET",route="([^"]+)",'
                              r'status="([^"]+)"\} (\d+)$', line)
                 if m and m.group(1) == day_route:
@@ -355,7 +367,11 @@ def run_size(args, size, results):
                 if script == "poll.lua":
                     params["poll_etag"] = poll_tag()
                     before = day_statuses()
+                groups0 = group_counts()
                 r = run(script, threads, conns, round_)
+                groups1 = group_counts()
+                if groups1[0] > groups0[0]:
+                    r["group_size"] = (groups1[1] - groups0[1]) / (groups1[0] - groups0[0])
                 if script == "poll.lua":
                     after = day_statuses()
                     r["statuses"] = {k: v - before.get(k, 0) for k, v in after.items()
@@ -400,6 +416,9 @@ def run_size(args, size, results):
             "unexpected": sum(v for k, v in statuses.items() if k not in expected),
             "socket_errors": sum(r["socket_errors"] for r in runs),
         }
+        if all("group_size" in r for r in runs):
+            summary["scenarios"][name]["group_size"] = statistics.median(
+                r["group_size"] for r in runs)
     return summary
 
 
@@ -470,7 +489,9 @@ def report(summaries):
                          f"{verdict(sc['b_day_board']['ratio'] >= 0.05)}")
         if "c_book_spread" in sc:
             b = sc["c_book_spread"]["rps"] / s["sql"]["booking"]
-            lines.append(f"  [{size}] booking >= 0.8 x in-process: {b:.2f} {verdict(b >= 0.8)}")
+            g = sc["c_book_spread"].get("group_size")
+            lines.append(f"  [{size}] booking >= 0.8 x in-process: {b:.2f} {verdict(b >= 0.8)}"
+                         + (f" (bookings a group commit: {g:.1f})" if g else ""))
         if "f_storm_256" in sc and "a_day_list" in sc:
             st = sc["f_storm_256"]["rps"] / sc["a_day_list"]["rps"]
             lines.append(f"  [{size}] storm 256 >= 0.5 x 16 connections: {st:.2f} "
