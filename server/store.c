@@ -957,8 +957,9 @@ enum app_err store_open(const char *path, int busy_timeout_ms, struct store **ou
 	 * bench's in-process rates, 256 KB against 1 MB) the day list and the
 	 * free-slot reads cost no more: their leaves miss either way, and the
 	 * upper levels of the indexes they walk stay in.  128 KB took the
-	 * bench's peak at 1M from 32.2 to 30.2 MB (one run each, on a shared
-	 * machine: the cost to the uncached reads is not yet measured apart). */
+	 * bench's peak at 1M from 31.4-32.2 to 30.0-30.2 MB; the in-process
+	 * rates at 1M, 128 KB and 256 KB run side by side four times, differed
+	 * by no more than the shared machine's noise, either way. */
 	snprintf(pragmas, sizeof(pragmas),
 		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 		 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-128;");
