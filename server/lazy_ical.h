@@ -5,7 +5,6 @@
 #ifndef TIMEBOK_LAZY_ICAL_H
 #define TIMEBOK_LAZY_ICAL_H
 
-
 #include <libical/ical.h>
 
 #include "lazylib.h"
@@ -14,7 +13,8 @@
 #define icalcomponent_add_property LAZYLIB_FN(LAZYLIB_ICAL, icalcomponent_add_property)
 #define icalcomponent_as_ical_string_r LAZYLIB_FN(LAZYLIB_ICAL, icalcomponent_as_ical_string_r)
 #define icalcomponent_free LAZYLIB_FN(LAZYLIB_ICAL, icalcomponent_free)
-#define icalcomponent_get_first_component LAZYLIB_FN(LAZYLIB_ICAL, icalcomponent_get_first_component)
+#define icalcomponent_get_first_component                                                          \
+	LAZYLIB_FN(LAZYLIB_ICAL, icalcomponent_get_first_component)
 #define icalcomponent_get_first_property LAZYLIB_FN(LAZYLIB_ICAL, icalcomponent_get_first_property)
 #define icalcomponent_get_next_component LAZYLIB_FN(LAZYLIB_ICAL, icalcomponent_get_next_component)
 #define icalcomponent_get_next_property LAZYLIB_FN(LAZYLIB_ICAL, icalcomponent_get_next_property)

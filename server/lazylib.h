@@ -39,15 +39,15 @@ void lazylib_free(void);
 
 /* fn as a function designator of its own type, through a pointer looked up
  * once at this call site. */
-#define LAZYLIB_FN(lib, fn)                                                              \
-	(*__extension__({                                                                \
-		static void *_Atomic lazy_p;                                             \
-		void *lazy_q = atomic_load_explicit(&lazy_p, memory_order_acquire);     \
-		if (!lazy_q) {                                                           \
-			lazy_q = lazylib_sym(lib, #fn);                                  \
-			atomic_store_explicit(&lazy_p, lazy_q, memory_order_release);   \
-		}                                                                        \
-		(__typeof__(&fn))lazy_q;                                                 \
+#define LAZYLIB_FN(lib, fn)                                                                        \
+	(*__extension__({                                                                          \
+		static void *_Atomic lazy_p;                                                       \
+		void *lazy_q = atomic_load_explicit(&lazy_p, memory_order_acquire);                \
+		if (!lazy_q) {                                                                     \
+			lazy_q = lazylib_sym(lib, #fn);                                            \
+			atomic_store_explicit(&lazy_p, lazy_q, memory_order_release);              \
+		}                                                                                  \
+		(__typeof__(&fn))lazy_q;                                                           \
 	}))
 /* A variable of lib's (cjose's header names are variables). */
 #define LAZYLIB_VAR(lib, var) LAZYLIB_FN(lib, var)

@@ -3,7 +3,8 @@
  * (server/lazylib.h): not mapped by a fresh server, nor by this process
  * before its first call; the first use from several threads at once opens
  * each once and every thread's call works (run under TSan too: tests/run.sh
- * --tsan).  That the server uses them after start is what the suites that
+ * --tsan).  A server's first calendar opens libical; that the server uses
+ * all three after start is also what the suites that
  * send mail and webhooks (e2e_delivery), serve calendars (e2e_invite,
  * e2e_day) and sign in through OIDC (e2e_sso, oidc) test.
  */
@@ -39,13 +40,33 @@ static int mapped(pid_t pid, const char *lib)
 
 static const char *const libs[] = {"libcurl.so", "libical.so", "libcjose.so"};
 
-START_TEST(a_fresh_server_maps_none_of_them)
+START_TEST(a_fresh_server_maps_none_of_them_until_used)
 {
 	struct server s;
+	char body[200], token[E2E_TOKEN_LEN + 1], path[128];
+	long long clin, pat, id;
+	struct resp r;
 
 	e2e_start(&s, NULL, NULL); /* its admin logged in: argon2id, sessions */
+	clin = e2e_make(s.port, "clinicians", "{\"name\":\"Dr Lat\",\"profession\":\"lege\"}");
+	pat =
+	    e2e_make(s.port, "patients", "{\"name\":\"Kari Nordmann\",\"phone\":\"+4791234567\"}");
+	snprintf(body, sizeof(body),
+		 "{\"patient_id\":%lld,\"clinician_ids\":[%lld],"
+		 "\"start\":\"2031-03-10T10:00:00+01:00\",\"duration_minutes\":30}",
+		 pat, clin);
+	id = e2e_make(s.port, "appointments", body);
 	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
 		ck_assert_msg(!mapped(s.pid, libs[i]), "%s mapped at start", libs[i]);
+	/* used after start: the invitation's calendar (libical) */
+	e2e_invite(s.port, id, token);
+	snprintf(path, sizeof(path), "/api/v1/invite/%s/calendar.ics", token);
+	ck_assert(e2e_request_as(s.port, NULL, "GET", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "BEGIN:VCALENDAR"));
+	ck_assert_ptr_nonnull(strstr(r.body, "DTSTART:20310310T090000Z"));
+	e2e_resp_free(&r);
+	ck_assert_int_gt(mapped(s.pid, "libical.so"), 0);
 	ck_assert_int_eq(e2e_stop(&s), 0);
 	e2e_cleanup(&s);
 }
@@ -113,7 +134,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("lazylib");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, a_fresh_server_maps_none_of_them);
+	tcase_add_test(tc, a_fresh_server_maps_none_of_them_until_used);
 	tcase_add_test(tc, first_use_from_many_threads);
 	suite_add_tcase(s, tc);
 	return s;
