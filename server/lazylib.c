@@ -7,8 +7,12 @@
 
 #include <curl/curl.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #ifndef TIMEBOK_SONAME_CURL /* CMakeLists.txt reads them from the libraries */
 #define TIMEBOK_SONAME_CURL "libcurl.so.4"
@@ -73,6 +77,32 @@ void *lazylib_sym(enum lazylib lib, const char *name)
 	if (!s)
 		broken(name, names[lib]);
 	return s;
+}
+
+bool lazylib_check(void)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid < 0) {
+		log_warn("lazylib: cannot check the libraries now (%s); their first use will",
+			 strerror(errno));
+		return true;
+	}
+	if (pid == 0) { /* what the child maps is not the server's */
+		for (int i = 0; i < LAZYLIB_COUNT; i++)
+			if (!dlopen(names[i], RTLD_LAZY | RTLD_LOCAL)) {
+				const char *why = dlerror();
+
+				log_error("cannot load %s: %s (the installation is incomplete)",
+					  names[i], why ? why : "?");
+				_exit(1);
+			}
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 bool lazylib_loaded(enum lazylib lib)

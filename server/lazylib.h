@@ -19,8 +19,11 @@
  * once) and, for libcurl, calls curl_global_init before any handle exists.
  * The binary is linked with --as-needed, so the libraries are not in its
  * DT_NEEDED; the .deb names them in Depends (deploy/package.cmake).  A
- * library that cannot be opened is a broken installation: logged with
- * dlerror()'s reason, then abort().
+ * library that cannot be opened is a broken installation: main() finds it
+ * at start (lazylib_check: a child process opens the three and exits, so
+ * the server maps none of them) and refuses to start; should one still
+ * fail at its first use, that is logged with dlerror()'s reason, then
+ * abort().
  */
 #ifndef TIMEBOK_LAZYLIB_H
 #define TIMEBOK_LAZYLIB_H
@@ -32,6 +35,9 @@ enum lazylib { LAZYLIB_CURL, LAZYLIB_ICAL, LAZYLIB_CJOSE, LAZYLIB_COUNT };
 
 /* The address of name in lib, opening lib first if needed; never NULL. */
 void *lazylib_sym(enum lazylib lib, const char *name);
+/* Whether the three libraries can be opened (logged when not), tried in a
+ * child process; before any thread (fork). */
+bool lazylib_check(void);
 /* Whether lib has been opened (tests, and lazylib_free). */
 bool lazylib_loaded(enum lazylib lib);
 /* At the end of main: curl_global_cleanup if libcurl was opened. */

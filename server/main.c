@@ -147,7 +147,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* libcurl, libical and cjose are opened at their first use (lazylib.h):
-	 * curl_global_init is called then, under lazylib's lock */
+	 * curl_global_init is called then, under lazylib's lock; whether they
+	 * can be is known now (a child opens them; before any thread) */
+	if (!lazylib_check())
+		return 1;
 	raise_fd_limit();
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);

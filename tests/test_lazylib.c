@@ -1,18 +1,20 @@
 /*
  * test_lazylib.c - libcurl, libical and cjose opened at their first use
  * (server/lazylib.h): not mapped by a fresh server, nor by this process
- * before its first call; the first use from several threads at once opens
- * each once and every thread's call works (run under TSan too: tests/run.sh
- * --tsan).  A server's first calendar opens libical; that the server uses
- * all three after start is also what the suites that
- * send mail and webhooks (e2e_delivery), serve calendars (e2e_invite,
- * e2e_day) and sign in through OIDC (e2e_sso, oidc) test.
+ * before its first call; a server's first calendar opens libical; one that
+ * cannot open them refuses to start; the first use from several threads at
+ * once opens each once and every thread's call works (run under TSan too:
+ * tests/run.sh --tsan).  That the server uses all three after start is also
+ * what the suites that send mail and webhooks (e2e_delivery), serve
+ * calendars (e2e_invite, e2e_day) and sign in through OIDC (e2e_sso, oidc)
+ * test.
  */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -69,6 +71,40 @@ START_TEST(a_fresh_server_maps_none_of_them_until_used)
 	ck_assert_int_gt(mapped(s.pid, "libical.so"), 0);
 	ck_assert_int_eq(e2e_stop(&s), 0);
 	e2e_cleanup(&s);
+}
+END_TEST
+
+/* A library that cannot be opened (here an empty file by libical's SONAME
+ * first in the search path) stops the server at start with a clear
+ * message, not at the first calendar. */
+START_TEST(a_broken_installation_refuses_to_start)
+{
+	char dir[] = "/tmp/timebok-lazylib-XXXXXX", path[256], cmd[1024], out[4096];
+	size_t n;
+	FILE *f;
+	int rc;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/%s", dir, TIMEBOK_SONAME_ICAL);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "LD_LIBRARY_PATH=%s %s --db %s/t.db --listen 127.0.0.1:0 --port-file %s/port "
+		 "2>&1",
+		 dir, TIMEBOK_BIN, dir, dir);
+	ck_assert_ptr_nonnull(f = popen(cmd, "r"));
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	rc = pclose(f);
+	ck_assert(WIFEXITED(rc));
+	ck_assert_int_eq(WEXITSTATUS(rc), 1);
+	ck_assert_msg(strstr(out, "cannot load " TIMEBOK_SONAME_ICAL) &&
+			  strstr(out, "the installation is incomplete"),
+		      "%s", out);
+	snprintf(path, sizeof(path), "%s/port", dir);
+	ck_assert_int_ne(access(path, F_OK), 0); /* it never listened */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -135,6 +171,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, a_fresh_server_maps_none_of_them_until_used);
+	tcase_add_test(tc, a_broken_installation_refuses_to_start);
 	tcase_add_test(tc, first_use_from_many_threads);
 	suite_add_tcase(s, tc);
 	return s;
