@@ -77,7 +77,9 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE ${TIMEBOK_DEB_RELEASE})
 set(CPACK_DEBIAN_PACKAGE_SECTION web)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# libcurl, libical and cjose are opened at their first use (server/lazylib.h),
+# so dpkg-shlibdeps does not see them: named here.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libcurl4, libical3, libcjose0")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_SOURCE_DIR}/deploy/debian/conffiles ${CMAKE_SOURCE_DIR}/deploy/debian/postinst

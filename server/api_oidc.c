@@ -21,7 +21,6 @@
  * (Keycloak's "realm_access.roles").  They are read at each login, so a
  * change takes effect at the person's next login.
  */
-#include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +31,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "body.h"
+#include "lazy_curl.h"
 #include "log.h"
 #include "metrics.h"
 #include "oidc.h"

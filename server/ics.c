@@ -5,11 +5,12 @@
  */
 #include "ics.h"
 
-#include <libical/ical.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lazy_ical.h"
 
 static struct icaltimetype utc(int64_t t)
 {

@@ -11,7 +11,6 @@
  * when timebok runs outside systemd (whose unit sets UMask=0077 too).
  */
 #define _GNU_SOURCE
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -33,6 +32,7 @@
 #include "config.h"
 #include "demo.h"
 #include "http_server.h"
+#include "lazylib.h"
 #include "listcache.h"
 #include "slotcache.h"
 #include "log.h"
@@ -146,10 +146,11 @@ int main(int argc, char **argv)
 		log_error("libsodium failed to start");
 		return 1;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) { /* before any thread */
-		log_error("libcurl failed to start");
+	/* libcurl, libical and cjose are opened at their first use (lazylib.h):
+	 * curl_global_init is called then, under lazylib's lock; whether they
+	 * can be is known now (a child opens them; before any thread) */
+	if (!lazylib_check())
 		return 1;
-	}
 	raise_fd_limit();
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
@@ -227,6 +228,6 @@ out:
 	if (server_lock >= 0)
 		close(server_lock); /* every connection of SQLite's is closed */
 	sodium_memzero(app.link_key, sizeof(app.link_key));
-	curl_global_cleanup();
+	lazylib_free(); /* curl_global_cleanup, if libcurl was opened */
 	return rc;
 }

@@ -7,11 +7,11 @@
  * permanent failure (the address or the message was refused); anything else
  * that fails (connection, 4xx, timeout, a refused login) is retried.
  */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+#include "lazy_curl.h"
 #include "notify.h"
 
 struct reader {

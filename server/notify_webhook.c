@@ -8,11 +8,11 @@
  * timebok-<id>".  2xx is sent; 408, 429, 5xx and connection failures are
  * retried; any other answer is a permanent failure.
  */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+#include "lazy_curl.h"
 #include "notify.h"
 
 /* v escaped for the inside of a JSON string. */

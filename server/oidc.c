@@ -9,8 +9,6 @@
 #include "oidc.h"
 
 #include <arpa/inet.h>
-#include <cjose/cjose.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -20,6 +18,8 @@
 
 #include "buf.h"
 #include "config.h"
+#include "lazy_cjose.h"
+#include "lazy_curl.h"
 #include "log.h"
 #include "throttle.h"
 

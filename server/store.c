@@ -1044,15 +1044,18 @@ enum app_err store_open(const char *path, int busy_timeout_ms, struct store **ou
 	 * Switching a new database to WAL can answer SQLITE_BUSY at once when
 	 * another process opens it at the same moment (the busy handler is not
 	 * always consulted for it), so that step retries within the timeout. */
-	/* cache_size: 256 KB a connection (4 MB, then 1 MB before: 7 MB for
-	 * the 8 connections at 1M appointments, README "Memory").  A page not
-	 * in it is a pread from the OS's file cache; measured at 1M (the
+	/* cache_size: 128 KB a connection (256 KB, 1 MB and 4 MB before: 7 MB
+	 * for the 8 connections at 1M appointments, README "Memory").  A page
+	 * not in it is a pread from the OS's file cache; measured at 1M (the
 	 * bench's in-process rates, 256 KB against 1 MB) the day list and the
 	 * free-slot reads cost no more: their leaves miss either way, and the
-	 * upper levels of the indexes they walk stay in. */
+	 * upper levels of the indexes they walk stay in.  128 KB took the
+	 * bench's peak at 1M from 31.4-32.2 to 30.0-30.2 MB; the in-process
+	 * rates at 1M, 128 KB and 256 KB run side by side four times, differed
+	 * by no more than the shared machine's noise, either way. */
 	snprintf(pragmas, sizeof(pragmas),
 		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-		 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-256;");
+		 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-128;");
 	for (int waited = 0; (err = store_exec(s, pragmas)) == APP_EBUSY && waited < busy_timeout_ms;
 	     waited += 10)
 		sqlite3_sleep(10);
