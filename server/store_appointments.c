@@ -735,7 +735,10 @@ out:
 
 /* Driven by the participants index (clinician, start) of the unit's
  * clinicians when there is a unit; otherwise by appointments_start.  Both
- * bounded like the list's from/to, so the rows are the list's. */
+ * bounded like the list's from/to, so the rows are the list's.  The
+ * clinicians come joined, a row each in id order (what the list's
+ * group_concat gives, sorted), not from a subquery a row: an appointment
+ * is its run of rows, so the limit counts runs, not rows. */
 enum app_err store_appointments_board(struct store *s, int64_t from, int64_t to, int64_t unit,
 				      int nunits, const int64_t *units, int limit, appt_row_fn fn,
 				      void *ctx)
@@ -745,16 +748,19 @@ enum app_err store_appointments_board(struct store *s, int64_t from, int64_t to,
 	struct appointment a;
 	enum app_err err;
 	struct buf b;
-	int rc, m;
+	int rc, m, n = 0;
+	bool held = false;
 
+	if (limit <= 0)
+		return APP_OK;
 	buf_init(&b, 1024);
 	buf_puts(&b, "SELECT a.id, a.start_at, a.end_at, a.mode, a.status, a.patient_id, a.room_id, "
-		     "(SELECT group_concat(clinician_id) FROM participants WHERE appointment_id = "
-		     "a.id AND clinician_id IS NOT NULL), (SELECT name FROM patients WHERE id = "
-		     "a.patient_id) FROM appointments a WHERE a.start_at < ?2 AND a.end_at > ?1 "
+		     "p.clinician_id, pt.name FROM appointments a LEFT JOIN participants p ON "
+		     "p.appointment_id = a.id AND p.clinician_id IS NOT NULL LEFT JOIN patients pt ON "
+		     "pt.id = a.patient_id WHERE a.start_at < ?2 AND a.end_at > ?1 "
 		     "AND a.start_at > ?1 - " MAXS);
 	units_filter(&b, unit, "?3", nunits, units, bound);
-	buf_puts(&b, " ORDER BY a.start_at, a.id LIMIT ?4");
+	buf_puts(&b, " ORDER BY a.start_at, a.id, p.clinician_id");
 	if (b.failed) {
 		err = APP_ENOMEM;
 		goto out;
@@ -764,24 +770,34 @@ enum app_err store_appointments_board(struct store *s, int64_t from, int64_t to,
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, to);
 	sqlite3_bind_int64(st, 3, unit);
-	sqlite3_bind_int(st, 4, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		a.id = sqlite3_column_int64(st, 0);
-		a.start = sqlite3_column_int64(st, 1);
-		a.end = sqlite3_column_int64(st, 2);
-		m = appointment_mode_parse((const char *)sqlite3_column_text(st, 3));
-		a.mode = m < 0 ? APPT_VIDEO : (enum appt_mode)m;
-		m = appointment_status_parse((const char *)sqlite3_column_text(st, 4));
-		a.status = m < 0 ? APPT_BOOKED : (enum appt_status)m;
-		a.patient_id = sqlite3_column_int64(st, 5);
-		a.room_id = sqlite3_column_int64(st, 6);
-		parse_ids((const char *)sqlite3_column_text(st, 7), &a);
-		store_copy_text(a.patient_name, sizeof(a.patient_name), st, 8);
-		if (!fn(ctx, &a))
-			break;
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		if (!held || id != a.id) {
+			if (held && (!fn(ctx, &a) || ++n == limit)) {
+				held = false;
+				break;
+			}
+			held = true;
+			a.id = id;
+			a.start = sqlite3_column_int64(st, 1);
+			a.end = sqlite3_column_int64(st, 2);
+			m = appointment_mode_parse((const char *)sqlite3_column_text(st, 3));
+			a.mode = m < 0 ? APPT_VIDEO : (enum appt_mode)m;
+			m = appointment_status_parse((const char *)sqlite3_column_text(st, 4));
+			a.status = m < 0 ? APPT_BOOKED : (enum appt_status)m;
+			a.patient_id = sqlite3_column_int64(st, 5);
+			a.room_id = sqlite3_column_int64(st, 6);
+			a.nclinicians = 0;
+			store_copy_text(a.patient_name, sizeof(a.patient_name), st, 8);
+		}
+		if (sqlite3_column_type(st, 7) != SQLITE_NULL && a.nclinicians < APPT_MAX_CLINICIANS)
+			a.clinician_ids[a.nclinicians++] = sqlite3_column_int64(st, 7);
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		err = store_fail(s, rc, "calendar board");
+	else if (held)
+		fn(ctx, &a);
 out:
 	store_done(st);
 	buf_release(&b);
