@@ -783,6 +783,8 @@ static enum app_err board_names(struct store *s, struct board_read *r)
 	char name[sizeof(((struct appointment *)0)->patient_name)];
 	int k = 0;
 
+	if (!r->n) /* no rows: nothing allocated, nothing to sort */
+		return APP_OK;
 	if (!board_grow((void **)&r->ids, &r->capids, r->nids + r->n, sizeof(*r->ids)))
 		return APP_ENOMEM;
 	r->pats = r->nids;

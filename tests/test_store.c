@@ -471,6 +471,12 @@ START_TEST(board_rows_are_the_lists)
 	ids[1] = kept[1].id;
 	ck_assert_int_eq(ids[0], a.id);
 	ck_assert_int_eq(ids[1], b.id);
+	/* a day without appointments: none (and, under UBSan, no sort of nothing) */
+	nkept = 0;
+	ck_assert_int_eq(store_appointments_board(db, f.to, f.to + 86400, 0, 0, NULL, 100, keep_row,
+						  NULL),
+			 APP_OK);
+	ck_assert_int_eq(nkept, 0);
 }
 END_TEST
 
