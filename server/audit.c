@@ -56,9 +56,7 @@ static enum app_err write_batch(struct store *db, const struct audit_row *rows, 
 
 	if ((err = store_begin(db)))
 		return err;
-	for (int i = 0; i < n && !err; i++)
-		err = store_users_audit_add(db, &rows[i]);
-	if (err) {
+	if ((err = store_users_audit_add_rows(db, rows, n))) {
 		store_rollback(db);
 		return err;
 	}

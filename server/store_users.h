@@ -78,6 +78,9 @@ struct audit_row {
 
 /* Append one audit row (in the caller's transaction, if any). */
 enum app_err store_users_audit_add(struct store *s, const struct audit_row *r) WARN_UNUSED;
+/* n rows at once (the read audit writer's batch, in its transaction). */
+enum app_err store_users_audit_add_rows(struct store *s, const struct audit_row *rows,
+					int n) WARN_UNUSED;
 /* The same with detail (JSON text, or NULL): a login's issuer, subject,
  * acr and amr (store_sso.c). */
 enum app_err store_users_audit_detail(struct store *s, const struct audit_row *r,

@@ -389,6 +389,130 @@ START_TEST(list_by_unit)
 }
 END_TEST
 
+static struct appointment kept[8];
+static int nkept;
+
+static bool keep_row(void *ctx, const struct appointment *a)
+{
+	(void)ctx;
+	if (nkept < 8)
+		kept[nkept] = *a;
+	nkept++;
+	return true;
+}
+
+/* The board's rows are the list's: every clinician of a shared appointment
+ * (sorted), none for an appointment without one, the patient's name; the
+ * limit counts appointments, not the joined rows. */
+START_TEST(board_rows_are_the_lists)
+{
+	int64_t unit = add(&resources_units, "name", "Enhet", NULL, NULL), ids[3];
+	struct appointment a = appt(0, 30, pat1, clin2, 0), b = appt(60, 30, pat2, clin1, 0);
+	struct appointment c = appt(120, 30, pat2, clin1, 0);
+	struct appointment list[8];
+	struct appt_filter f = {.mode = -1, .limit = 100, .from = T0 - 3600, .to = T0 + 6 * 3600};
+	struct conflicts cf;
+	int nlist;
+
+	ck_assert_int_eq(store_run(db, "UPDATE clinicians SET unit_id = ?1", 1, unit, 0), APP_OK);
+	a.clinician_ids[a.nclinicians++] = clin1; /* clin2 first: the answer sorts */
+	ck_assert_int_eq(book(&a, &cf), APP_OK);
+	ck_assert_int_eq(book(&b, &cf), APP_OK);
+	ck_assert_int_eq(book(&c, &cf), APP_OK);
+	/* c loses its clinician (as a row of the past could): still on the day */
+	ck_assert_int_eq(store_run(db, "DELETE FROM participants WHERE appointment_id = ?1 AND "
+				       "clinician_id IS NOT NULL",
+				   1, c.id, 0),
+			 APP_OK);
+	nkept = 0;
+	ck_assert_int_eq(store_appointments_list(db, &f, keep_row, NULL), APP_OK);
+	ck_assert_int_eq(nkept, 3);
+	memcpy(list, kept, sizeof(list));
+	nlist = nkept;
+	nkept = 0;
+	ck_assert_int_eq(store_appointments_board(db, f.from, f.to, 0, 0, NULL, 100, keep_row, NULL),
+			 APP_OK);
+	ck_assert_int_eq(nkept, nlist);
+	for (int i = 0; i < nlist; i++) {
+		ck_assert_int_eq(kept[i].id, list[i].id);
+		ck_assert_int_eq(kept[i].start, list[i].start);
+		ck_assert_int_eq(kept[i].end, list[i].end);
+		ck_assert_int_eq(kept[i].mode, list[i].mode);
+		ck_assert_int_eq(kept[i].status, list[i].status);
+		ck_assert_int_eq(kept[i].patient_id, list[i].patient_id);
+		ck_assert_int_eq(kept[i].room_id, list[i].room_id);
+		ck_assert_str_eq(kept[i].patient_name, list[i].patient_name);
+		ck_assert_int_eq(kept[i].nclinicians, list[i].nclinicians);
+		for (int j = 0; j < list[i].nclinicians; j++)
+			ck_assert_int_eq(kept[i].clinician_ids[j], list[i].clinician_ids[j]);
+	}
+	ck_assert_int_eq(kept[0].nclinicians, 2);
+	ck_assert_int_eq(kept[0].clinician_ids[0], clin1 < clin2 ? clin1 : clin2);
+	ck_assert_int_eq(kept[2].nclinicians, 0);
+	ck_assert_str_eq(kept[1].patient_name, "P2");
+	/* the unit's board: the appointments of its clinicians (not c) */
+	nkept = 0;
+	ck_assert_int_eq(store_appointments_board(db, f.from, f.to, unit, 0, NULL, 100, keep_row,
+						  NULL),
+			 APP_OK);
+	ck_assert_int_eq(nkept, 2);
+	ck_assert_int_eq(kept[0].nclinicians, 2);
+	/* a limit of 1: a, with both its clinicians (two joined rows) */
+	nkept = 0;
+	ck_assert_int_eq(store_appointments_board(db, f.from, f.to, 0, 0, NULL, 1, keep_row, NULL),
+			 APP_OK);
+	ck_assert_int_eq(nkept, 1);
+	ck_assert_int_eq(kept[0].nclinicians, 2);
+	nkept = 0;
+	ck_assert_int_eq(store_appointments_board(db, f.from, f.to, 0, 0, NULL, 2, keep_row, NULL),
+			 APP_OK);
+	ck_assert_int_eq(nkept, 2);
+	ids[0] = kept[0].id;
+	ids[1] = kept[1].id;
+	ck_assert_int_eq(ids[0], a.id);
+	ck_assert_int_eq(ids[1], b.id);
+	/* a day without appointments: none (and, under UBSan, no sort of nothing) */
+	nkept = 0;
+	ck_assert_int_eq(store_appointments_board(db, f.to, f.to + 86400, 0, 0, NULL, 100, keep_row,
+						  NULL),
+			 APP_OK);
+	ck_assert_int_eq(nkept, 0);
+}
+END_TEST
+
+/* The writer's batch: every row as it was queued, the empty fields NULL. */
+START_TEST(audit_rows_written_at_once)
+{
+	struct audit_row rows[3];
+	int64_t n;
+
+	audit_fill(&rows[0], &tester, "appointment.board", pat1, 11, T0);
+	audit_fill(&rows[1], &tester, "appointment.board", pat2, 12, T0);
+	audit_fill(&rows[2], NULL, "export", 0, 0, T0 + 1);
+	ck_assert_int_eq(store_begin(db), APP_OK);
+	ck_assert_int_eq(store_users_audit_add_rows(db, rows, 3), APP_OK);
+	ck_assert_int_eq(store_commit(db), APP_OK);
+	ck_assert_int_eq(store_scalar(db, "SELECT count(*) FROM audit_log WHERE user_id = 1 AND "
+					  "username = 'test' AND role = 'secretary' AND action = "
+					  "'appointment.board' AND client_ip = '127.0.0.1' AND at = ?1 "
+					  "AND detail IS NULL",
+				      1, T0, 0, &n),
+			 APP_OK);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(store_scalar(db, "SELECT count(*) FROM audit_log WHERE patient_id = ?1 "
+					  "AND appointment_id = 12",
+				      1, pat2, 0, &n),
+			 APP_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(store_scalar(db, "SELECT count(*) FROM audit_log WHERE user_id IS NULL AND "
+					  "patient_id IS NULL AND appointment_id IS NULL AND username "
+					  "= 'system' AND role = 'none' AND action = 'export'",
+				      0, 0, 0, &n),
+			 APP_OK);
+	ck_assert_int_eq(n, 1);
+}
+END_TEST
+
 /* A read is logged once per user, role, address, action, patient and
  * appointment in AUDIT_REPEAT_S; a batch over AUDIT_BATCH rows loses none. */
 START_TEST(audit_reads_are_not_repeated)
@@ -754,6 +878,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, history_is_append_only);
 	tcase_add_test(tc, lists_and_day);
 	tcase_add_test(tc, list_by_unit);
+	tcase_add_test(tc, board_rows_are_the_lists);
+	tcase_add_test(tc, audit_rows_written_at_once);
 	tcase_add_test(tc, pool_shares_one_database);
 	tcase_add_test(tc, list_cache_keeps_its_tag);
 	tcase_add_test(tc, statements_beyond_the_cache_still_run);
