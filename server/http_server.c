@@ -32,11 +32,11 @@
  * (store.h; measured with the benchmark's c_book_spread: two workers busy,
  * two idle, groups of 1.0).
  *
- * Limits: MHD splits the connection limit evenly among the workers; with
- * 1024 in all and 4 workers, a 256-connection storm that landed mostly on
- * one worker (before the acceptor) lost a connection although the server
- * was nearly idle.  Hence the default of 4096 (1024 a worker); a
- * connection's memory is capped at CONN_MEMORY and only taken while it is open.
+ * Limits: the acceptor keeps --max-connections (in all, not a worker;
+ * see accept_loop for why MHD's own limit must never be reached); clients
+ * beyond it wait in the listening socket's backlog.  The default is 4096;
+ * a connection's memory is capped at CONN_MEMORY and only taken while it
+ * is open.
  * The per-address limit is global across workers (measured: with it
  * divided by the workers, a storm got exactly the divided limit).
  *
@@ -152,6 +152,7 @@ struct http_server {
 	struct forwarded proxies;
 	atomic_int inflight;
 	atomic_int open; /* connections open now */
+	atomic_int handed; /* given to MHD by the acceptor, not yet started */
 	atomic_bool crowd; /* TRIM_CROWD were open since the last trim */
 	int fd, family; /* the listening socket, bound before MHD starts */
 	int stop_fd;    /* eventfd: the acceptor ends when it is readable */
@@ -204,6 +205,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		if (atomic_fetch_add(&srv->open, 1) + 1 >= TRIM_CROWD)
 			atomic_store(&srv->crowd, true);
+		atomic_fetch_sub(&srv->handed, 1); /* after open counts it */
 	} else if (atomic_fetch_sub(&srv->open, 1) - 1 <= TRIM_CALM &&
 		   atomic_exchange(&srv->crowd, false)) {
 		malloc_trim(0);
@@ -1035,37 +1037,56 @@ fail:
 }
 
 /* Accept until stop_fd is readable; each connection goes to
- * MHD_add_connection (the worker by socket number; at a limit MHD closes
- * it, as its own accept would).  Out of descriptors or memory, it waits a
- * little rather than spin on a socket that stays readable. */
+ * MHD_add_connection (the worker by socket number; MHD's per-address
+ * limit refuses there and closes it).  The connection limit is kept here:
+ * while --max-connections are open or handed over, the listening socket
+ * is left alone and new clients wait in the backlog, as they did for MHD's
+ * own accept.  MHD's limit must never be what refuses one: libmicrohttpd
+ * 0.9.75 counts only a worker's started connections when it picks one for
+ * MHD_add_connection, and a worker whose firm check then fails returns
+ * with its cleanup mutex still locked (daemon.c new_connection_process_),
+ * so it never serves again and MHD_stop_daemon waits for it forever (seen:
+ * 20 clients at once against a limit of 16).  MHD's limit is therefore
+ * set to max_connections a worker (http_server_start).  Out of
+ * descriptors or at the limit, it looks again after PAUSE_MS rather than
+ * spin on a socket that stays readable. */
+#define PAUSE_MS 20
 static void *accept_loop(void *arg)
 {
 	struct http_server *srv = arg;
-	struct pollfd p[2] = {{.fd = srv->fd, .events = POLLIN},
-			      {.fd = srv->stop_fd, .events = POLLIN}};
-	int pause_ms = -1;
+	const int limit = srv->app->cfg->max_connections;
+	struct pollfd p[2] = {{.fd = srv->stop_fd, .events = POLLIN},
+			      {.fd = srv->fd, .events = POLLIN}};
+	bool paused = false;
 
 	for (;;) {
-		if (poll(p, 2, pause_ms) < 0 && errno != EINTR)
+		/* paused: only the stop event, for PAUSE_MS */
+		if (poll(p, paused ? 1 : 2, paused ? PAUSE_MS : -1) < 0 && errno != EINTR)
 			break;
-		if (p[1].revents)
+		if (p[0].revents)
 			break;
-		pause_ms = -1;
+		paused = false;
 		for (int i = 0; i < 64; i++) {
 			struct sockaddr_storage ss;
 			socklen_t len = sizeof(ss);
-			int fd = accept4(srv->fd, (struct sockaddr *)&ss, &len,
-					 SOCK_NONBLOCK | SOCK_CLOEXEC);
+			int fd;
 
+			if (atomic_load(&srv->open) + atomic_load(&srv->handed) >= limit) {
+				paused = true;
+				break;
+			}
+			fd = accept4(srv->fd, (struct sockaddr *)&ss, &len,
+				     SOCK_NONBLOCK | SOCK_CLOEXEC);
 			if (fd < 0) {
-				if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-				    errno == ENOMEM)
-					pause_ms = 50;
+				paused = errno == EMFILE || errno == ENFILE ||
+					 errno == ENOBUFS || errno == ENOMEM;
 				if (errno != ECONNABORTED && errno != EPROTO)
 					break;
 				continue;
 			}
-			(void)MHD_add_connection(srv->d, fd, (struct sockaddr *)&ss, len);
+			atomic_fetch_add(&srv->handed, 1);
+			if (MHD_add_connection(srv->d, fd, (struct sockaddr *)&ss, len) != MHD_YES)
+				atomic_fetch_sub(&srv->handed, 1); /* refused and closed by MHD */
 		}
 	}
 	return NULL;
@@ -1082,7 +1103,8 @@ enum app_err http_server_start(struct http_server *srv)
 		flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, /* first, or MHD warns */
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		/* each worker could take them all: the acceptor keeps the limit */
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections * (unsigned)cfg->threads,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,

@@ -597,6 +597,52 @@ START_TEST(idle_connections_time_out)
 }
 END_TEST
 
+/* More clients at once than --max-connections: those over the limit wait
+ * in the backlog and are served as others close; none is refused, no
+ * worker is lost (libmicrohttpd 0.9.75 locks a worker up for good when
+ * its own limit refuses a connection handed to it: http_server.c
+ * accept_loop), and the server still stops. */
+START_TEST(over_the_connection_limit_clients_wait)
+{
+	static const char *const args[] = {"--max-connections", "16", "--threads", "4",
+					   "--per-ip-connections", "0", NULL};
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+	int fds[40], idle[16], late;
+	struct server lim;
+
+	e2e_start(&lim, NULL, args);
+	for (int round = 0; round < 3; round++) {
+		int ok = 0;
+
+		for (int i = 0; i < 40; i++)
+			ck_assert_int_ge(fds[i] = connect_from("127.0.0.1", lim.port), 0);
+		for (int i = 0; i < 40; i++)
+			ck_assert_int_eq(send(fds[i], req, sizeof(req) - 1, MSG_NOSIGNAL),
+					 (ssize_t)sizeof(req) - 1);
+		for (int i = 0; i < 40; i++) {
+			ok += answer_status(fds[i]) == 200;
+			close(fds[i]);
+		}
+		ck_assert_msg(ok == 40, "round %d: %d of 40 answered", round, ok);
+	}
+	/* sixteen idle ones fill it; the seventeenth waits, then is served */
+	for (int i = 0; i < 16; i++)
+		ck_assert_int_ge(idle[i] = connect_from("127.0.0.1", lim.port), 0);
+	nanosleep(&(struct timespec){.tv_nsec = 300000000}, NULL);
+	ck_assert_int_ge(late = connect_from("127.0.0.1", lim.port), 0);
+	ck_assert_int_eq(send(late, req, sizeof(req) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(req) - 1);
+	nanosleep(&(struct timespec){.tv_nsec = 300000000}, NULL);
+	ck_assert_int_eq(closed_of(&late, 1), 0); /* neither answered nor reset yet */
+	close(idle[0]);
+	ck_assert_int_eq(answer_status(late), 200);
+	close(late);
+	for (int i = 1; i < 16; i++)
+		close(idle[i]);
+	ck_assert_int_eq(e2e_stop(&lim), 0);
+	e2e_cleanup(&lim);
+}
+END_TEST
+
 /* GET path from src over a raw connection; the status, the body in out. */
 static int get_from(const char *src, const char *path, char *out, size_t cap)
 {
@@ -693,6 +739,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, a_storm_gives_its_memory_back);
 	tcase_add_test(tc, slow_clients_do_not_lock_out_others);
 	tcase_add_test(tc, idle_connections_time_out);
+	tcase_add_test(tc, over_the_connection_limit_clients_wait);
 	tcase_add_test(tc, guessed_tokens_are_throttled);
 	tcase_add_test(tc, varied_filters_do_not_use_up_the_database);
 	suite_add_tcase(s, tc);
