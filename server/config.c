@@ -253,14 +253,21 @@ static enum app_err set(struct config *cfg, const struct option_def *o, const ch
 	case K_PUBLIC_LISTEN: {
 		bool pub = o->kind == K_PUBLIC_LISTEN;
 		char *host = pub ? cfg->public_listen_host : cfg->listen_host;
-		const char *colon = strrchr(v, ':');
+		const char *colon = strrchr(v, ':'), *h = v;
 		size_t hl = colon ? (size_t)(colon - v) : 0;
-		if (!colon || hl == 0 || hl >= sizeof(cfg->listen_host))
+		if (v[0] == '[') { /* an IPv6 address as in a URL: [::1]:8080 */
+			if (hl < 3 || colon[-1] != ']')
+				goto bad;
+			h = v + 1;
+			hl -= 2;
+		}
+		if (!colon || hl == 0 || hl >= sizeof(cfg->listen_host) || memchr(h, '[', hl) ||
+		    memchr(h, ']', hl))
 			goto bad;
 		n = strtol(colon + 1, &end, 10);
 		if (!colon[1] || *end || n < 0 || n > 65535)
 			goto bad;
-		memcpy(host, v, hl);
+		memcpy(host, h, hl);
 		host[hl] = '\0';
 		*(pub ? &cfg->public_listen_port : &cfg->listen_port) = (int)n;
 		return APP_OK;
@@ -449,10 +456,15 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 		cfg->public_url[n - 1] = '\0'; /* links add "/i/..." */
 	for (size_t n = strlen(cfg->staff_url); n > 0 && cfg->staff_url[n - 1] == '/'; n--)
 		cfg->staff_url[n - 1] = '\0';
-	if ((cfg->public_url_derived = !cfg->public_url[0])) /* links go to the public side */
-		snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d",
-			 cfg->public_listen_host[0] ? cfg->public_listen_host : cfg->listen_host,
+	if ((cfg->public_url_derived = !cfg->public_url[0])) { /* links go to the public side */
+		const char *h = cfg->public_listen_host[0] ? cfg->public_listen_host
+							   : cfg->listen_host;
+		bool v6 = strchr(h, ':') != NULL;
+
+		snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s%s%s:%d", v6 ? "[" : "",
+			 h, v6 ? "]" : "",
 			 cfg->public_listen_host[0] ? cfg->public_listen_port : cfg->listen_port);
+	}
 	config_staff_url(cfg, cfg->listen_port);
 	return APP_OK;
 }
@@ -463,8 +475,9 @@ void config_staff_url(struct config *cfg, int staff_port)
 		return;
 	cfg->staff_url_derived = true;
 	if (cfg->public_listen_host[0]) /* the public side serves no staff app */
-		snprintf(cfg->staff_url, sizeof(cfg->staff_url), "http://%s:%d", cfg->listen_host,
-			 staff_port);
+		snprintf(cfg->staff_url, sizeof(cfg->staff_url), "http://%s%s%s:%d",
+			 strchr(cfg->listen_host, ':') ? "[" : "", cfg->listen_host,
+			 strchr(cfg->listen_host, ':') ? "]" : "", staff_port);
 	else
 		snprintf(cfg->staff_url, sizeof(cfg->staff_url), "%s", cfg->public_url);
 }

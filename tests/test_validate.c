@@ -216,6 +216,19 @@ START_TEST(config_layers)
 	ck_assert_int_eq(config_load(&cfg, 3, bad, null, null, &exit_now), APP_EINVAL);
 	char *unknown[] = {"timebok", "--nope", NULL};
 	ck_assert_int_eq(config_load(&cfg, 2, unknown, null, null, &exit_now), APP_EINVAL);
+	char *v6[] = {"timebok", "--listen", "[::1]:8080", NULL};
+	ck_assert_int_eq(config_load(&cfg, 3, v6, null, null, &exit_now), APP_OK);
+	ck_assert_str_eq(cfg.listen_host, "::1");
+	ck_assert_int_eq(cfg.listen_port, 8080);
+	ck_assert_str_eq(cfg.public_url, "http://[::1]:8080"); /* a URL, brackets and all */
+	char *v6bare[] = {"timebok", "--listen", "::1:8080", NULL};
+	ck_assert_int_eq(config_load(&cfg, 3, v6bare, null, null, &exit_now), APP_OK);
+	ck_assert_str_eq(cfg.listen_host, "::1");
+	ck_assert_str_eq(cfg.public_url, "http://[::1]:8080");
+	char *v6bad[] = {"timebok", "--listen", "[::1:8080", NULL};
+	ck_assert_int_eq(config_load(&cfg, 3, v6bad, null, null, &exit_now), APP_EINVAL);
+	char *v6bad2[] = {"timebok", "--listen", "[]:8080", NULL};
+	ck_assert_int_eq(config_load(&cfg, 3, v6bad2, null, null, &exit_now), APP_EINVAL);
 	char *tmpl[] = {"timebok", "--video-url-template", "https://x.example/no-room", NULL};
 	ck_assert_int_eq(config_load(&cfg, 3, tmpl, null, null, &exit_now), APP_EINVAL);
 	fclose(null);
