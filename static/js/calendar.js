@@ -275,21 +275,24 @@ function block(a, lane, lanes, from, date) {
   const rest = [t('cal.until', span.slice(6)), once(`m${a.mode}`, () => t(`mode.${a.mode}`)),
     once(`s${a.status}`, () => t(`status.${a.status}`)), who,
     a.room_id ? roomName(a.room_id) : ''].filter(Boolean).join(', ');
+  // its texts are the clone's own text nodes, set in place
   shape ||= h('button.appt', { type: 'button' },
-    h('span.line', {}, h('span.mark', { 'aria-hidden': 'true' }), h('span.t'), ' ', h('span.p')), h('span.sr'));
+    h('span.line', {}, h('span.mark', { 'aria-hidden': 'true' }, '-'), h('span.t', {}, '-'), ' ', h('span.p', {}, '-')),
+    h('span.sr', {}, '-'));
   const b = shape.cloneNode(true);
   b.className = `appt mode-${a.mode} status-${a.status}`;
   b.title = `${span} ${a.patient_name || ''}, ${rest}`;
-  b.dataset.id = a.id; // its click is the column's (column())
+  b.setAttribute('data-id', a.id); // its click is the column's (column())
   const line = b.firstChild, sr = line.nextSibling;
   const mark = line.firstChild, time = mark.nextSibling, name = line.lastChild;
-  mark.textContent = STATUS_MARK[a.status] ?? '';
-  time.textContent = span.slice(0, 5);
-  name.textContent = a.patient_name || once('patient', () => t('appt.patient'));
-  sr.textContent = `, ${rest}`;
+  mark.firstChild.data = STATUS_MARK[a.status] ?? '';
+  time.firstChild.data = span.slice(0, 5);
+  name.firstChild.data = a.patient_name || once('patient', () => t('appt.patient'));
+  sr.firstChild.data = `, ${rest}`;
   if (a.status === 'opted_out') b.append(h('span.flag', { 'aria-hidden': 'true' }, t('status.opted_out')));
-  // one declaration block to parse, not four properties one by one
-  b.style.cssText = `top: ${(startMin - from) * PX}px; height: ${Math.max((endMin - startMin) * PX - 2, 18)}px; `
-    + `left: ${(lane / lanes) * 100}%; width: calc(${100 / lanes}% - 3px);`;
+  // one declaration block to parse, not properties one by one; a block
+  // alone in its time has app.css's left and width (.col > .appt)
+  b.style.cssText = `top: ${(startMin - from) * PX}px; height: ${Math.max((endMin - startMin) * PX - 2, 18)}px;${
+    lanes > 1 ? ` left: ${(lane / lanes) * 100}%; width: calc(${100 / lanes}% - 3px);` : ''}`;
   return b;
 }
