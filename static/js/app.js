@@ -10,7 +10,7 @@
 // imported here; tests/browser/perf_marks.test.mjs).
 import {
   api, ApiError, setCsrf, whenLoggedOut, setZone, t, language, setLanguage, LANGS, h, clear,
-  loadDirectory, explain, whenSessionExpired,
+  loadDirectory, explain, whenSessionExpired, toast,
 } from './lib.js';
 import { showCalendar } from './calendar.js';
 import { showDay } from './day.js';
@@ -148,9 +148,12 @@ async function boot() {
       return me;
     });
   });
+  // the language's texts may have to arrive first (lib.js); if they do
+  // not, the page stays as it was and says so
   document.getElementById('lang').addEventListener('change', e => {
-    setLanguage(e.target.value);
-    if (session.me) { chrome(); route(); } else showLogin();
+    setLanguage(e.target.value).then(() => {
+      if (session.me) { chrome(); route(); } else showLogin();
+    }, () => { e.target.value = language(); toast(t('err.network'), 'bad'); });
   });
   document.getElementById('logout').addEventListener('click', async () => {
     let out = null;

@@ -134,6 +134,7 @@ function moveNow(board) {
 async function draw(board, poll = false) {
   const s = state;
   const started = performance.now();
+  said.clear();
   let columns, appts;
   if (s.view === 'day') {
     columns = resources(s).map(r => ({ key: r.id, title: r.name, sub: s.by === 'room' ? r.location || '' : r.profession,
@@ -211,7 +212,10 @@ function column(c, list, from, to, now) {
     line.style.top = `${(m - from) * PX}px`;
     col.append(line);
   }
+  // one listener a column, for its blocks too (not one a block)
   col.addEventListener('click', e => {
+    const appt = e.target.closest('button.appt');
+    if (appt) { openAppointment(Number(appt.dataset.id)); return; }
     if (e.target !== col && !e.target.matches('.hour,.half')) return;
     const y = e.clientY - col.getBoundingClientRect().top;
     const minute = Math.max(from, Math.min(to - 15, from + Math.floor(y / PX / 15) * 15));
@@ -253,6 +257,14 @@ function column(c, list, from, to, now) {
 // with h() one by one, a unit day's thousand blocks cost a cold load
 // 50-100 ms more.
 let shape = null;
+// The texts the blocks repeat (a mode's, a status's), looked up once a
+// draw (draw() forgets them: the language may have changed).
+const said = new Map();
+const once = (key, look) => {
+  let v = said.get(key);
+  if (v === undefined) { v = look(); said.set(key, v); }
+  return v;
+};
 
 function block(a, lane, lanes, from, date) {
   const startMin = dateOf(a.start) === date ? minutesOf(a.start) : 0;
@@ -260,25 +272,27 @@ function block(a, lane, lanes, from, date) {
   const who = a.clinician_ids.map(clinicianName).join(', ');
   const span = fmtSpan(a);
   // The accessible name begins with the visible text (WCAG 2.5.3), then the rest.
-  const rest = [t('cal.until', span.slice(6)), t(`mode.${a.mode}`), t(`status.${a.status}`), who,
+  const rest = [t('cal.until', span.slice(6)), once(`m${a.mode}`, () => t(`mode.${a.mode}`)),
+    once(`s${a.status}`, () => t(`status.${a.status}`)), who,
     a.room_id ? roomName(a.room_id) : ''].filter(Boolean).join(', ');
+  // its texts are the clone's own text nodes, set in place
   shape ||= h('button.appt', { type: 'button' },
-    h('span.line', {}, h('span.mark', { 'aria-hidden': 'true' }), h('span.t'), ' ', h('span.p')), h('span.sr'));
+    h('span.line', {}, h('span.mark', { 'aria-hidden': 'true' }, '-'), h('span.t', {}, '-'), ' ', h('span.p', {}, '-')),
+    h('span.sr', {}, '-'));
   const b = shape.cloneNode(true);
   b.className = `appt mode-${a.mode} status-${a.status}`;
   b.title = `${span} ${a.patient_name || ''}, ${rest}`;
-  b.dataset.id = a.id;
-  b.addEventListener('click', e => { e.stopPropagation(); openAppointment(a.id); });
-  const [line, sr] = b.children;
-  const [mark, time, , name] = line.childNodes;
-  mark.textContent = STATUS_MARK[a.status] ?? '';
-  time.textContent = span.slice(0, 5);
-  name.textContent = a.patient_name || t('appt.patient');
-  sr.textContent = `, ${rest}`;
+  b.setAttribute('data-id', a.id); // its click is the column's (column())
+  const line = b.firstChild, sr = line.nextSibling;
+  const mark = line.firstChild, time = mark.nextSibling, name = line.lastChild;
+  mark.firstChild.data = STATUS_MARK[a.status] ?? '';
+  time.firstChild.data = span.slice(0, 5);
+  name.firstChild.data = a.patient_name || once('patient', () => t('appt.patient'));
+  sr.firstChild.data = `, ${rest}`;
   if (a.status === 'opted_out') b.append(h('span.flag', { 'aria-hidden': 'true' }, t('status.opted_out')));
-  b.style.top = `${(startMin - from) * PX}px`;
-  b.style.height = `${Math.max((endMin - startMin) * PX - 2, 18)}px`;
-  b.style.left = `${(lane / lanes) * 100}%`;
-  b.style.width = `calc(${100 / lanes}% - 3px)`;
+  // one declaration block to parse, not properties one by one; a block
+  // alone in its time has app.css's left and width (.col > .appt)
+  b.style.cssText = `top: ${(startMin - from) * PX}px; height: ${Math.max((endMin - startMin) * PX - 2, 18)}px;${
+    lanes > 1 ? ` left: ${(lane / lanes) * 100}%; width: calc(${100 / lanes}% - 3px);` : ''}`;
   return b;
 }

@@ -105,6 +105,14 @@ function warmIntl() {
   new Intl.DateTimeFormat(LOCALE[lang in LOCALE ? lang : 'nb'], { weekday: 'long', day: 'numeric', month: 'long' }).format(0);
 }
 
+// The texts of a language other than bokmål, which lib.js imports before
+// the first draw (bokmål's are among index.html's preloads): asked for
+// now, with the other modules, not once lib.js runs.
+const stored = localStorage.getItem('timebok.lang');
+if (stored === 'nn' || stored === 'en') {
+  document.head.append(Object.assign(document.createElement('link'), { rel: 'modulepreload', href: `/js/texts_${stored}.js` }));
+}
+
 ask('/me') // index.html preloads it, so this is the answer already on its way
   .then(({ response, text }) => (response.ok ? text.then(JSON.parse) : null))
   .then(me => { if (me && !dropped) for (const path of firstReads(me)) ask(path); })

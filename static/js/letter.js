@@ -5,8 +5,7 @@
 // link to read out or copy, and a letter to print with the time, the link
 // and the clinic's contact details in the patient's language (nb, nn, en).
 // Also the question asked before booking a time that has passed.
-import { TEXTS } from './texts.js';
-import { t, h, clear, toast, dir, fmtStamp, dateOf, timeOf, clinicianName, roomName, LOCALE, fmtPhone } from './lib.js';
+import { TEXTS, loadLanguage, t, h, clear, toast, dir, fmtStamp, dateOf, timeOf, clinicianName, roomName, LOCALE, fmtPhone } from './lib.js';
 
 // The letter's text key in language lang (bokmål where it has none).
 function lt(lang, key, ...args) {
@@ -27,7 +26,8 @@ export function unitOf(a) {
   return c?.unit_id ? dir.byId.unit?.[c.unit_id] || null : null;
 }
 
-// The printable letter to patient about appointment a with link url.
+// The printable letter to patient about appointment a with link url (in
+// bokmål unless the patient's language has been loaded: manualPanel).
 export function letter(a, patient, url) {
   const lang = TEXTS[patient?.language] ? patient.language : 'nb';
   const unit = unitOf(a);
@@ -66,6 +66,9 @@ function print(box) {
 // The panel shown in the appointment when the invitation went nowhere: why,
 // what to do, the link to copy, and the letter to print.
 export function manualPanel(a, patient, invitation) {
+  // the texts of the patient's language (the staff's may be another),
+  // asked for now so the letter finds them (failing: bokmål)
+  const texts = loadLanguage(patient?.language).catch(() => {});
   const link = h('input', { type: 'text', id: 'manual-link', readonly: true, value: invitation.url, spellcheck: false });
   const letterBox = h('div.letter-box', { hidden: true });
   const copy = h('button', { type: 'button', id: 'manual-copy', onclick: async () => {
@@ -73,9 +76,13 @@ export function manualPanel(a, patient, invitation) {
     try { await navigator.clipboard.writeText(invitation.url); toast(t('inv.copied')); } catch { toast(t('inv.copyFailed'), 'bad'); }
     copy.focus();
   } }, t('inv.copy'));
-  const show = h('button.primary', { type: 'button', id: 'manual-letter', 'aria-expanded': 'false', 'aria-controls': 'manual-letter-box', onclick: () => {
-    if (letterBox.hidden) clear(letterBox, letter(a, patient, invitation.url),
-      h('div.actions.letter-actions', {}, h('button.primary', { type: 'button', id: 'letter-print', onclick: () => print(letterBox) }, t('inv.print'))));
+  const show = h('button.primary', { type: 'button', id: 'manual-letter', 'aria-expanded': 'false', 'aria-controls': 'manual-letter-box', onclick: async () => {
+    if (letterBox.hidden) {
+      await texts;
+      if (!letterBox.hidden) return; // a second click meanwhile
+      clear(letterBox, letter(a, patient, invitation.url),
+        h('div.actions.letter-actions', {}, h('button.primary', { type: 'button', id: 'letter-print', onclick: () => print(letterBox) }, t('inv.print'))));
+    }
     letterBox.hidden = !letterBox.hidden;
     show.setAttribute('aria-expanded', String(!letterBox.hidden));
     if (!letterBox.hidden) letterBox.querySelector('#letter-print').focus();

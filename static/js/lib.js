@@ -2,7 +2,7 @@
 // cookie, CSRF header on every change, the contract's error shape, said at
 // the field in the user's language), the texts, times in the clinic's zone
 // (typed and shown the Norwegian way), and a small DOM builder.  No framework, no build step, nothing from another site.
-import { TEXTS } from './texts.js';
+import nb from './texts_nb.js';
 import { takeEarly, dropEarly, LOCALE } from './early.js';
 
 // ---- the API ----
@@ -99,13 +99,41 @@ export const STATUS_MARK = {
 // ---- texts ----
 
 export const LANGS = { nb: 'Norsk bokmål', nn: 'Norsk nynorsk', en: 'English' };
-let lang = localStorage.getItem('timebok.lang') in LANGS ? localStorage.getItem('timebok.lang') : 'nb';
+// Each language is a module of its own (texts_nb.js, texts_nn.js,
+// texts_en.js): bokmål comes with the app (the default, and the fall-back
+// of a key missing elsewhere), another language is imported when first
+// shown (early.js has asked for the stored one already), so a page loads
+// the texts of one language, not of three.
+export const TEXTS = { nb };
+const importing = {};
+// A promise of language l's texts (bokmål's when l is none of LANGS).
+export function loadLanguage(l) {
+  if (!(l in LANGS)) l = 'nb';
+  if (TEXTS[l]) return Promise.resolve(TEXTS[l]);
+  importing[l] ||= import(`./texts_${l}.js`).then(m => (TEXTS[l] = m.default))
+    .finally(() => { delete importing[l]; });
+  return importing[l];
+}
+let lang = 'nb';
+const stored = localStorage.getItem('timebok.lang');
+if (stored in LANGS && stored !== 'nb') {
+  // before any view draws (a module that fails to arrive leaves bokmål)
+  try { await loadLanguage(stored); lang = stored; } catch { /* bokmål */ }
+}
 
 export function language() { return lang; }
+// Show language l from now on, once its texts have arrived (a promise).
+// (at once when they are here already).
 export function setLanguage(l) {
-  lang = l in LANGS ? l : 'nb';
-  localStorage.setItem('timebok.lang', lang);
-  document.documentElement.lang = lang;
+  const want = l in LANGS ? l : 'nb';
+  const use = () => {
+    lang = want;
+    localStorage.setItem('timebok.lang', lang);
+    document.documentElement.lang = lang;
+  };
+  if (!TEXTS[want]) return loadLanguage(want).then(use);
+  use();
+  return Promise.resolve();
 }
 
 // The text under a dotted key; a function is called with args.

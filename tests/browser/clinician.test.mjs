@@ -108,6 +108,8 @@ test('a no-show marked by mistake is undone, back to what it was, focus kept in 
 
 test('the same day list in nynorsk', async () => {
   await page.locator('#lang').selectOption('nn');
+  // drawn anew once nynorsk's texts have arrived (lib.js imports them)
+  await row(ids.video).getByText(nn.day.status.booked).waitFor();
   await row(ids.video).getByRole('link', { name: nn.day.startVideo }).waitFor();
   await row(ids.phone).getByRole('link', { name: nn.day.call('+47 987 65 432') }).waitFor();
   assert.match(await row(ids.video).textContent(), new RegExp(nn.day.status.booked));

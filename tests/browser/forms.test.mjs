@@ -285,6 +285,7 @@ test('nynorsk in an en-US browser: dates in Norwegian, never "Fri, Dec 4"', asyn
   const english = /\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(day)?\b|\b(January|February|March|April|June|July|August|September|October|November|December)\b|\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b/;
   await page.goto(`${srv.base}/#/calendar/week/${day}?by=clinician&who=${clin1}`);
   await page.locator('#lang').selectOption('nn');
+  await page.locator('html[lang="nn"]').waitFor({ state: 'attached' }); // nynorsk's texts have arrived (lib.js)
   try {
     for (const v of [`#/calendar/day/${day}`, `#/calendar/week/${day}?by=clinician&who=${clin1}`, `#/day/${day}?clinician=${clin1}`, '#/stats']) {
       await page.goto(`${srv.base}/${v}`);

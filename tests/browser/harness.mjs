@@ -95,11 +95,17 @@ export function fromNow(hours) {
   return new Date(t).toISOString().replace('.000Z', 'Z');
 }
 
-// The staff app's texts (static/ has no package.json, so node would read
-// texts.js as CommonJS: imported from a data: URL instead).
+// The staff app's texts, { nb, nn, en }, one module a language
+// (static/js/texts_nb.js ...; static/ has no package.json, so node would
+// read them as CommonJS: imported from data: URLs instead).
+export const TEXT_LANGS = ['nb', 'nn', 'en'];
 export async function loadTexts() {
-  const src = readFileSync(join(root, 'static', 'js', 'texts.js'), 'utf8');
-  return (await import(`data:text/javascript,${encodeURIComponent(src)}`)).TEXTS;
+  const texts = {};
+  for (const lang of TEXT_LANGS) {
+    const src = readFileSync(join(root, 'static', 'js', `texts_${lang}.js`), 'utf8');
+    texts[lang] = (await import(`data:text/javascript,${encodeURIComponent(src)}`)).default;
+  }
+  return texts;
 }
 
 // The clinic's date and minute of day now (Europe/Oslo), and minutes as HH:MM.

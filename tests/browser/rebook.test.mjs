@@ -96,7 +96,10 @@ test('the appointment: choose the free room with the keyboard, re-booked in pers
   assert.deepEqual(await axe(page), [], 'axe: the appointment with free rooms');
   await dlg.getByRole('button', { name: nb.appt.rebookGo }).focus();
   await page.keyboard.press('Enter');
-  await dlg.getByText(nb.appt.rebooked).waitFor();
+  // re-booked ("rebooked"), then invited anew: the first notice is
+  // replaced by the second as soon as the invitation is sent, so it is the
+  // second that is waited for (the first can come and go between polls)
+  await dlg.locator('.notice').filter({ hasText: nb.appt.invited }).waitFor();
   const a = await srv.api('GET', `/api/v1/appointments/${optedOut}`, null, 200);
   assert.equal(a.mode, 'in_person');
   assert.equal(a.room_id, r103);
