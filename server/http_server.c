@@ -23,26 +23,17 @@
  * The context is freed only in the completion callback, which also runs
  * when a client goes away mid-request.
  *
- * Accepting: one thread of ours (acceptor) accepts and hands each
- * connection to MHD_add_connection, which gives it to the worker its
- * socket number picks (round robin for sockets opened in turn).  MHD's own
- * accept, in whichever worker woke first, took up to ten connections in a
- * row: 16 clients that connect at once landed on two of four workers, so
- * only two requests ran at a time and bookings never shared a group commit
- * (store.h; measured with the benchmark's c_book_spread: two workers busy,
- * two idle, groups of 1.0).
- *
- * Limits: the acceptor keeps --max-connections (in all, not a worker;
- * see accept_loop for why MHD's own limit must never be reached); clients
- * beyond it wait in the listening socket's backlog.  The default is 4096;
- * a connection's memory is capped at CONN_MEMORY and only taken while it
- * is open.
- * The per-address limit is global across workers (measured: with it
- * divided by the workers, a storm got exactly the divided limit).
+ * Limits: MHD splits the connection limit evenly among the workers, and the
+ * kernel does not spread accepts evenly: with 1024 in all and 4 workers, a
+ * 256-connection storm that landed mostly on one worker lost a connection
+ * although the server was nearly idle.  Hence the default of 4096 (1024 a
+ * worker); a connection's memory is capped at 48 KiB and only taken while it
+ * is open.  The per-address limit is global across workers (measured: with
+ * it divided by the workers, a storm got exactly the divided limit).
  *
  * Start-up in two steps: http_server_listen binds and listens (the port is
- * known, connections wait in the backlog), and http_server_start starts MHD
- * and the acceptor once main has set up everything a request may use.
+ * known, connections wait in the backlog), and http_server_start hands the
+ * socket to MHD once main has set up everything a request may use.
  *
  * Two listeners: the staff one (--listen) serves everything; the public
  * one (--public-listen, optional) serves only the routes flagged
@@ -75,25 +66,21 @@
  * If-None-Match with lists, weak tags and "*" on every answer that carries
  * an ETag.
  *
- * Shutdown: stop the acceptor and close the listening socket, wait for
- * in-flight requests up to a grace period, then stop the daemon.
+ * Shutdown: quiesce (stop accepting), wait for in-flight requests up to a
+ * grace period, then stop the daemon.
  */
 #define _GNU_SOURCE
 #include "http_server.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -152,12 +139,8 @@ struct http_server {
 	struct forwarded proxies;
 	atomic_int inflight;
 	atomic_int open; /* connections open now */
-	atomic_int handed; /* given to MHD by the acceptor, not yet started */
 	atomic_bool crowd; /* TRIM_CROWD were open since the last trim */
 	int fd, family; /* the listening socket, bound before MHD starts */
-	int stop_fd;    /* eventfd: the acceptor ends when it is readable */
-	pthread_t acceptor;
-	bool accepting; /* the acceptor runs */
 	int port;
 	char host[64];	/* the address it listens on */
 	struct static_files *files; /* the front-end's files, with their gzip copies */
@@ -205,7 +188,6 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		if (atomic_fetch_add(&srv->open, 1) + 1 >= TRIM_CROWD)
 			atomic_store(&srv->crowd, true);
-		atomic_fetch_sub(&srv->handed, 1); /* after open counts it */
 	} else if (atomic_fetch_sub(&srv->open, 1) - 1 <= TRIM_CALM &&
 		   atomic_exchange(&srv->crowd, false)) {
 		malloc_trim(0);
@@ -991,7 +973,6 @@ enum app_err http_server_listen(struct app *app, bool public_side, struct http_s
 	if (!srv)
 		return APP_ENOMEM;
 	srv->fd = -1;
-	srv->stop_fd = -1;
 	srv->app = app;
 	srv->public_side = public_side;
 	snprintf(srv->host, sizeof(srv->host), "%s", host);
@@ -1036,75 +1017,18 @@ fail:
 	return APP_EINVAL;
 }
 
-/* Accept until stop_fd is readable; each connection goes to
- * MHD_add_connection (the worker by socket number; MHD's per-address
- * limit refuses there and closes it).  The connection limit is kept here:
- * while --max-connections are open or handed over, the listening socket
- * is left alone and new clients wait in the backlog, as they did for MHD's
- * own accept.  MHD's limit must never be what refuses one: libmicrohttpd
- * 0.9.75 counts only a worker's started connections when it picks one for
- * MHD_add_connection, and a worker whose firm check then fails returns
- * with its cleanup mutex still locked (daemon.c new_connection_process_),
- * so it never serves again and MHD_stop_daemon waits for it forever (seen:
- * 20 clients at once against a limit of 16).  MHD's limit is therefore
- * set to max_connections a worker (http_server_start).  Out of
- * descriptors or at the limit, it looks again after PAUSE_MS rather than
- * spin on a socket that stays readable. */
-#define PAUSE_MS 20
-static void *accept_loop(void *arg)
-{
-	struct http_server *srv = arg;
-	const int limit = srv->app->cfg->max_connections;
-	struct pollfd p[2] = {{.fd = srv->stop_fd, .events = POLLIN},
-			      {.fd = srv->fd, .events = POLLIN}};
-	bool paused = false;
-
-	for (;;) {
-		/* paused: only the stop event, for PAUSE_MS */
-		if (poll(p, paused ? 1 : 2, paused ? PAUSE_MS : -1) < 0 && errno != EINTR)
-			break;
-		if (p[0].revents)
-			break;
-		paused = false;
-		for (int i = 0; i < 64; i++) {
-			struct sockaddr_storage ss;
-			socklen_t len = sizeof(ss);
-			int fd;
-
-			if (atomic_load(&srv->open) + atomic_load(&srv->handed) >= limit) {
-				paused = true;
-				break;
-			}
-			fd = accept4(srv->fd, (struct sockaddr *)&ss, &len,
-				     SOCK_NONBLOCK | SOCK_CLOEXEC);
-			if (fd < 0) {
-				paused = errno == EMFILE || errno == ENFILE ||
-					 errno == ENOBUFS || errno == ENOMEM;
-				if (errno != ECONNABORTED && errno != EPROTO)
-					break;
-				continue;
-			}
-			atomic_fetch_add(&srv->handed, 1);
-			if (MHD_add_connection(srv->d, fd, (struct sockaddr *)&ss, len) != MHD_YES)
-				atomic_fetch_sub(&srv->handed, 1); /* refused and closed by MHD */
-		}
-	}
-	return NULL;
-}
-
 enum app_err http_server_start(struct http_server *srv)
 {
 	const struct config *cfg = srv->app->cfg;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG |
-			 (srv->family == AF_INET6 ? MHD_USE_IPv6 : 0);
+			 MHD_USE_ERROR_LOG | (srv->family == AF_INET6 ? MHD_USE_IPv6 : 0);
 
 	srv->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, /* first, or MHD warns */
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->fd,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-		/* each worker could take them all: the acceptor keeps the limit */
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections * (unsigned)cfg->threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
@@ -1115,12 +1039,6 @@ enum app_err http_server_start(struct http_server *srv)
 		log_error("http: cannot serve on %s:%d", srv->host, srv->port);
 		return APP_EINVAL;
 	}
-	if ((srv->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0 ||
-	    pthread_create(&srv->acceptor, NULL, accept_loop, srv)) {
-		log_error("http: cannot start accepting on %s:%d", srv->host, srv->port);
-		return APP_EINVAL;
-	}
-	srv->accepting = true;
 	return APP_OK;
 }
 
@@ -1131,6 +1049,8 @@ int http_server_port(const struct http_server *s)
 
 void http_server_stop(struct http_server *s, int grace_ms)
 {
+	MHD_socket fd;
+
 	if (!s)
 		return;
 	if (!s->d) { /* listening, never served */
@@ -1139,16 +1059,9 @@ void http_server_stop(struct http_server *s, int grace_ms)
 		free(s);
 		return;
 	}
-	if (s->accepting) {
-		uint64_t one = 1;
-
-		if (write(s->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
-			pthread_cancel(s->acceptor); /* cannot happen: a counter of 1 */
-		pthread_join(s->acceptor, NULL);
-	}
-	if (s->stop_fd >= 0)
-		close(s->stop_fd);
-	close(s->fd);
+	fd = MHD_quiesce_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
 	MHD_stop_daemon(s->d);

@@ -599,9 +599,10 @@ END_TEST
 
 /* More clients at once than --max-connections: those over the limit wait
  * in the backlog and are served as others close; none is refused, no
- * worker is lost (libmicrohttpd 0.9.75 locks a worker up for good when
- * its own limit refuses a connection handed to it: http_server.c
- * accept_loop), and the server still stops. */
+ * worker is lost, and the server still stops.  (An accept loop of the
+ * server's own, handing sockets to MHD_add_connection, froze every worker
+ * here: libmicrohttpd 0.9.75 leaves a worker's mutex locked when its limit
+ * refuses a handed connection.) */
 START_TEST(over_the_connection_limit_clients_wait)
 {
 	static const char *const args[] = {"--max-connections", "16", "--threads", "4",
