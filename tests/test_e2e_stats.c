@@ -632,7 +632,15 @@ START_TEST(late_cancellation_waiting_and_reason)
 	strftime(start, sizeof(start), "%Y-%m-%dT%H:00:00Z", &tm);
 	id = book(c2, pat[2], start, "video", 0);
 	answer(id, "cancel", NULL);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	{ /* the period ends a day after the UTC day: the server counts by the
+	   * clinic's local day, which is ahead of UTC (21:00-24:00 UTC is the
+	   * next day in Oslo) */
+		time_t after = t + 86400;
+		struct tm next;
+
+		gmtime_r(&after, &next);
+		strftime(day, sizeof(day), "%Y-%m-%d", &next);
+	}
 	snprintf(body, sizeof(body), "{\"patient_id\":%lld,\"type_id\":%lld}", pat[1], t1);
 	w = e2e_make(port, "waiting-list", body);
 	ck_assert_int_gt(w, 0);
