@@ -1059,12 +1059,17 @@ void http_server_stop(struct http_server *s, int grace_ms)
 		free(s);
 		return;
 	}
+	/* the socket quiesce gives back is closed only after MHD_stop_daemon:
+	 * a worker may still take it out of its epoll set (libmicrohttpd's
+	 * documentation says so; closed at once, a worker that was at the
+	 * connection limit met a closed descriptor there and MHD aborted the
+	 * process: e2e_hostile over_the_connection_limit_clients_wait) */
 	fd = MHD_quiesce_daemon(s->d);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
 	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
 	MHD_stop_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 	static_files_free(s->files);
 	free(s);
 }
