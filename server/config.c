@@ -456,17 +456,19 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 		cfg->public_url[n - 1] = '\0'; /* links add "/i/..." */
 	for (size_t n = strlen(cfg->staff_url); n > 0 && cfg->staff_url[n - 1] == '/'; n--)
 		cfg->staff_url[n - 1] = '\0';
-	if ((cfg->public_url_derived = !cfg->public_url[0])) { /* links go to the public side */
-		const char *h = cfg->public_listen_host[0] ? cfg->public_listen_host
-							   : cfg->listen_host;
-		bool v6 = strchr(h, ':') != NULL;
-
-		snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s%s%s:%d", v6 ? "[" : "",
-			 h, v6 ? "]" : "",
-			 cfg->public_listen_host[0] ? cfg->public_listen_port : cfg->listen_port);
-	}
+	if ((cfg->public_url_derived = !cfg->public_url[0])) /* links go to the public side */
+		config_http_url(cfg->public_url, sizeof(cfg->public_url),
+				cfg->public_listen_host[0] ? cfg->public_listen_host : cfg->listen_host,
+				cfg->public_listen_host[0] ? cfg->public_listen_port : cfg->listen_port);
 	config_staff_url(cfg, cfg->listen_port);
 	return APP_OK;
+}
+
+void config_http_url(char *out, size_t cap, const char *host, int port)
+{
+	bool v6 = strchr(host, ':') != NULL;
+
+	snprintf(out, cap, "http://%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
 void config_staff_url(struct config *cfg, int staff_port)
@@ -475,9 +477,7 @@ void config_staff_url(struct config *cfg, int staff_port)
 		return;
 	cfg->staff_url_derived = true;
 	if (cfg->public_listen_host[0]) /* the public side serves no staff app */
-		snprintf(cfg->staff_url, sizeof(cfg->staff_url), "http://%s%s%s:%d",
-			 strchr(cfg->listen_host, ':') ? "[" : "", cfg->listen_host,
-			 strchr(cfg->listen_host, ':') ? "]" : "", staff_port);
+		config_http_url(cfg->staff_url, sizeof(cfg->staff_url), cfg->listen_host, staff_port);
 	else
 		snprintf(cfg->staff_url, sizeof(cfg->staff_url), "%s", cfg->public_url);
 }

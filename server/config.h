@@ -91,6 +91,9 @@ enum app_err config_load(struct config *cfg, int argc, char **argv, FILE *out, F
 /* Defaults only (for tests and subcommands). */
 void config_defaults(struct config *cfg);
 
+/* "http://host:port" into out (cap bytes), an IPv6 host in brackets. */
+void config_http_url(char *out, size_t cap, const char *host, int port);
+
 /* Derive cfg->staff_url when it was not configured, with the staff
  * listener's port staff_port (known once it listens). */
 void config_staff_url(struct config *cfg, int staff_port);

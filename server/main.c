@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 	struct store *db;
 	sigset_t sigs;
 	bool exit_now;
+	char url[128];
 	int sig, rc = 1;
 
 	umask(077);
@@ -198,14 +199,13 @@ int main(int argc, char **argv)
 	/* the access log is buffered from here: every 100 ms, and at the stop */
 	if (!log_access_start(100))
 		log_warn("log: the access log is written a line at a time");
-	log_info("timebok listening on http://%s%s%s:%d (zone %s, database %s)",
-		 strchr(cfg.listen_host, ':') ? "[" : "", cfg.listen_host,
-		 strchr(cfg.listen_host, ':') ? "]" : "", http_server_port(srv), cfg.tz, cfg.db_path);
-	if (pub)
-		log_info("public listener on http://%s%s%s:%d (patient and guest links, calendar "
-			 "feeds, /healthz)",
-			 strchr(cfg.public_listen_host, ':') ? "[" : "", cfg.public_listen_host,
-			 strchr(cfg.public_listen_host, ':') ? "]" : "", http_server_port(pub));
+	config_http_url(url, sizeof(url), cfg.listen_host, http_server_port(srv));
+	log_info("timebok listening on %s (zone %s, database %s)", url, cfg.tz, cfg.db_path);
+	if (pub) {
+		config_http_url(url, sizeof(url), cfg.public_listen_host, http_server_port(pub));
+		log_info("public listener on %s (patient and guest links, calendar feeds, /healthz)",
+			 url);
+	}
 	sigwait(&sigs, &sig);
 	log_info("signal %d: finishing requests and stopping", sig);
 	http_server_stop(pub, 10000);
