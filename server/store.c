@@ -34,7 +34,7 @@
  * A group gathers before it begins: a request that will book says so as
  * it starts (store_group_coming: q->coming counts it until its job joins
  * or it gives up), and a leader waits, holding no lock, until every job on
- * its way has joined or GROUP_GATHER_US have passed.  On a machine whose
+ * its way has joined or GROUP_GATHER_MS have passed.  On a machine whose
  * fsync is quicker than a request's checks, a leader otherwise began and
  * committed before the next booking had been read, and 16 connections'
  * bookings went one per fsync (groups of 1.0 in the benchmark): the fsyncs
@@ -63,9 +63,9 @@
 #define MEMO_SQL_MAX 128
 #define GROUP_MAX 64     /* jobs in one group commit */
 #define LEAD_GROUPS 4    /* groups one leader runs while jobs wait */
-#define GROUP_GATHER_US 1000 /* a leader's wait for the jobs on their way */
+#define GROUP_GATHER_MS 1 /* a leader's wait for the jobs on their way */
 
-static atomic_int gather_us = GROUP_GATHER_US; /* store_set_gather_us (tests) */
+static atomic_int gather_ms = GROUP_GATHER_MS; /* store_set_gather_ms (tests) */
 
 struct waiter {
 	pthread_cond_t cv;
@@ -89,8 +89,7 @@ struct writeq {
 	struct job *jhead, *jtail;  /* group commit: jobs waiting for a group */
 	bool leading;               /* a group is being run */
 	int coming;                 /* jobs announced, not yet joined (store_group_coming) */
-	bool gathering;             /* a leader waits on gather for them */
-	pthread_cond_t gather;
+	pthread_cond_t gather;      /* signalled as each of them joins or gives up */
 	unsigned long groups, jobs; /* group commits so far, the jobs in them */
 	unsigned long served;       /* acquisitions so far (tests) */
 	int accounts_fd;                /* "<path>-accounts" (-1: none) */
@@ -774,9 +773,9 @@ void store_group_coming(struct store *s)
 	pthread_mutex_unlock(&q->mu);
 }
 
-void store_set_gather_us(int us)
+void store_set_gather_ms(int ms)
 {
-	atomic_store(&gather_us, us);
+	atomic_store(&gather_ms, ms);
 }
 
 /* s's announced job has joined or will not come (under q->mu). */
@@ -786,8 +785,7 @@ static void gone_locked(struct store *s, struct writeq *q)
 		return;
 	s->coming = false;
 	q->coming--;
-	if (q->gathering)
-		pthread_cond_signal(&q->gather);
+	pthread_cond_signal(&q->gather); /* a leader may be gathering */
 }
 
 void store_group_gone(struct store *s)
@@ -802,7 +800,7 @@ void store_group_gone(struct store *s)
 }
 
 /* The leader waits (under q->mu, holding no writer lock) until no job
- * announced is still on its way, the group is full, or gather_us passed. */
+ * announced is still on its way, the group is full, or gather_ms passed. */
 static void gather(struct writeq *q)
 {
 	struct timespec until;
@@ -812,18 +810,10 @@ static void gather(struct writeq *q)
 		return;
 	for (struct job *j = q->jhead; j && n < GROUP_MAX; j = j->next)
 		n++;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += atomic_load(&gather_us) / 1000000;
-	until.tv_nsec += (long)(atomic_load(&gather_us) % 1000000) * 1000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	q->gathering = true;
+	deadline_in(&until, atomic_load(&gather_ms));
 	while (q->coming > 0 && n + q->coming <= GROUP_MAX &&
 	       pthread_cond_timedwait(&q->gather, &q->mu, &until) != ETIMEDOUT)
 		;
-	q->gathering = false;
 }
 
 enum app_err store_group(struct store *s, store_job_fn fn, void *ctx)

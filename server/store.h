@@ -115,16 +115,16 @@ void store_rollback(struct store *s);
 typedef enum app_err (*store_job_fn)(struct store *s, void *ctx);
 enum app_err store_group(struct store *s, store_job_fn fn, void *ctx) WARN_UNUSED;
 /* A job of s's is on its way to store_group (a booking request being read
- * and checked): the leader of a group waits up to GROUP_GATHER_US for the
- * jobs on their way to join it before it begins, so that they share its
+ * and checked): the leader of a group waits up to 1 ms for the jobs on
+ * their way to join it before it begins, so that they share its
  * one fsync rather than each waiting for a commit of its own (PostgreSQL's
  * commit_delay with commit_siblings).  store_group or store_group_gone
  * (whichever comes first; calling both is fine) ends the announcement;
  * each does nothing for a connection that announced nothing. */
 void store_group_coming(struct store *s);
 void store_group_gone(struct store *s);
-/* The leader's longest wait for them, in microseconds (tests). */
-void store_set_gather_us(int us);
+/* The leader's longest wait for them, in milliseconds (tests). */
+void store_set_gather_ms(int ms);
 /* The writer queue of s's file now (tests; all 0 for an in-memory
  * database): how often its lock was taken so far, the group commits so
  * far and the jobs in them, the threads waiting for the lock and the jobs

@@ -518,7 +518,7 @@ START_TEST(a_leader_waits_for_a_booking_on_its_way)
 	pthread_t t;
 	double t0;
 
-	store_set_gather_us(10 * 1000000);
+	store_set_gather_ms(10 * 1000);
 	q0 = state(first.s);
 	store_group_coming(later.s);
 	store_group_coming(later.s); /* counted once */
@@ -535,7 +535,7 @@ START_TEST(a_leader_waits_for_a_booking_on_its_way)
 	ck_assert_uint_eq(q1.groups - q0.groups, 1);
 	ck_assert_uint_eq(q1.jobs - q0.jobs, 2);
 	ck_assert_int_eq(q1.coming, 0);
-	store_set_gather_us(1000);
+	store_set_gather_ms(1);
 	store_free(first.s);
 	store_free(later.s);
 }
@@ -549,7 +549,7 @@ START_TEST(a_booking_that_never_comes_is_waited_for_briefly)
 	struct store *gone = open_one(10000);
 	double t0, took;
 
-	store_set_gather_us(100 * 1000); /* 100 ms */
+	store_set_gather_ms(100);
 	store_group_coming(gone);
 	t0 = mono_s();
 	book_in_group(&b);
@@ -563,13 +563,13 @@ START_TEST(a_booking_that_never_comes_is_waited_for_briefly)
 	store_group_gone(gone); /* once only */
 	ck_assert_int_eq(state(gone).coming, 0);
 	/* with nothing announced, a booking does not wait */
-	store_set_gather_us(10 * 1000000);
+	store_set_gather_ms(10 * 1000);
 	b.x = 2;
 	t0 = mono_s();
 	book_in_group(&b);
 	ck_assert_double_lt(mono_s() - t0, 5.0);
 	ck_assert(b.committed);
-	store_set_gather_us(1000);
+	store_set_gather_ms(1);
 	store_free(b.s);
 	store_free(gone);
 }
