@@ -1154,7 +1154,6 @@ static bool list_row(void *vctx, const struct appointment *a)
 	if (c->n++)
 		buf_putc(c->b, ',');
 	write_appt(c->b, a, c->names);
-	audit_batch_add(&c->audit, a->patient_id, a->id);
 	listcache_rows_add(&c->rows, a->patient_id, a->id);
 	return !c->b->failed;
 }
@@ -1163,9 +1162,14 @@ static bool list_row(void *vctx, const struct appointment *a)
 typedef enum app_err (*list_fn)(struct store *db, const void *arg, struct list_ctx *ctx);
 
 /* The JSON array of a list and its tag: from the cache under key
- * (listcache.h), or made by run and kept.  Either way each row is audited
- * as action.  A poll whose If-None-Match lists the current entry's tag is
- * ctx->unchanged (304): nothing is copied, made or audited. */
+ * (listcache.h), or made by run (which collects its rows' reads in
+ * ctx->rows) and kept.  Either way each row is audited as action, once the
+ * answer is whole.  A poll whose If-None-Match lists the current entry's
+ * tag is ctx->unchanged (304): nothing is copied, made or audited; nor is
+ * anything audited when the answer made again is the one the poll holds
+ * (the clinic's data changed elsewhere), though it is made and kept.  The
+ * reads of the rows shown are the audit: an answer whose rows could not
+ * all be noted (out of memory) is not given. */
 static enum app_err cached_list(struct app *app, struct store *db, const struct req *req,
 				struct reply *rep, const char *action, const char *key, list_fn run,
 				const void *arg, struct list_ctx *ctx)
@@ -1193,11 +1197,21 @@ static enum app_err cached_list(struct app *app, struct store *db, const struct 
 	if ((err = run(db, arg, ctx)))
 		goto out;
 	buf_putc(&rep->body, ']');
-	if (!rep->body.failed) {
-		listcache_etag(rep->body.data, rep->body.len, rep->etag);
-		listcache_put(app->lists, key, generation, rep->body.data, rep->body.len, rep->etag,
-			      &ctx->rows);
+	if (rep->body.failed || ctx->rows.failed) { /* no answer whose reads are not all known */
+		err = APP_ENOMEM;
+		goto out;
 	}
+	listcache_etag(rep->body.data, rep->body.len, rep->etag);
+	listcache_put(app->lists, key, generation, rep->body.data, rep->body.len, rep->etag,
+		      &ctx->rows);
+	/* made again (something changed since it was kept) and still what
+	 * the poll holds: a 304, which shows nothing, so audits nothing */
+	if (req->if_none_match && http_etag_listed(req->if_none_match, rep->etag)) {
+		ctx->unchanged = true;
+		goto out;
+	}
+	for (int i = 0; i < ctx->rows.n; i++)
+		audit_batch_add(&ctx->audit, ctx->rows.ids[i][0], ctx->rows.ids[i][1]);
 out:
 	audit_batch_release(&ctx->audit);
 	listcache_rows_release(&ctx->rows);
@@ -1331,7 +1345,6 @@ static bool day_row(void *vctx, const struct appointment *a)
 		return false;
 	}
 	if (answer >= 0) { /* the answer shown is a read of it, replayed on a hit too */
-		audit_batch_add(&c->audit, a->patient_id, answer);
 		listcache_rows_add(&c->rows, a->patient_id, answer);
 	}
 	buf_puts(c->b, ",\"participants\":[");
@@ -1339,7 +1352,6 @@ static bool day_row(void *vctx, const struct appointment *a)
 		if (c->parts[i].appointment_id == a->id)
 			write_participant(c->b, &c->parts[i], !n++);
 	buf_puts(c->b, "]}");
-	audit_batch_add(&c->audit, a->patient_id, a->id);
 	listcache_rows_add(&c->rows, a->patient_id, a->id);
 	return !c->b->failed;
 }
@@ -1545,7 +1557,6 @@ static bool board_row(void *vctx, const struct appointment *a)
 	buf_putc(c->b, ']');
 	buf_json_kint(c->b, ",", "room_id", a->room_id, true);
 	buf_putc(c->b, '}');
-	audit_batch_add(&c->audit, a->patient_id, a->id);
 	listcache_rows_add(&c->rows, a->patient_id, a->id);
 	return !c->b->failed;
 }

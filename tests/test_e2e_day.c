@@ -642,21 +642,72 @@ START_TEST(no_patient_phone_on_a_past_day)
 END_TEST
 
 /* The server started again on the same database with its clock at
- * instant (--clock-offset), the clinician logged in again. */
+ * instant (--clock-offset; NULL: the real time), the clinician logged in
+ * again. */
 static void restart_at(const char *instant)
 {
-	char offset[32];
+	char offset[32] = "0";
 	const char *extra[] = {"--clock-offset", offset, VIDEO_URLS, NULL};
 	int64_t at;
 	int status;
 
-	ck_assert_int_eq(timeutil_parse_instant(instant, &at, &(const char *){0}), APP_OK);
-	snprintf(offset, sizeof(offset), "%lld", (long long)(at - time(NULL)));
+	if (instant) {
+		ck_assert_int_eq(timeutil_parse_instant(instant, &at, &(const char *){0}), APP_OK);
+		snprintf(offset, sizeof(offset), "%lld", (long long)(at - time(NULL)));
+	}
 	ck_assert_int_eq(e2e_stop(&srv), 0);
 	e2e_start(&srv, srv.dir, extra);
 	port = srv.port;
 	ck_assert(e2e_login(port, "dag", E2E_PASSWORD, &lege, &status));
 }
+
+/* How many entries of patient p's audit log have action. */
+static int audited(long long p, const char *action)
+{
+	char path[96];
+	json_t *log, *e;
+	size_t i;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/api/v1/audit?patient_id=%lld&limit=1000", p);
+	log = e2e_json(port, "GET", path, NULL, 200);
+	json_array_foreach(log, i, e)
+		n += !strcmp(str(e, "action"), action);
+	json_decref(log);
+	return n;
+}
+
+/* A poll whose answer is made again (the server started afresh, as after
+ * any change in the clinic: nothing kept, nothing remembered as logged)
+ * and is still the one the poll holds is a 304 that shows nothing, so it
+ * audits nothing; the same read with no tag is audited. */
+START_TEST(a_poll_answered_304_is_not_audited)
+{
+	char clins[32], dpath[128], bpath[96], a[64], b[64], x[64];
+	int days, boards;
+
+	snprintf(clins, sizeof(clins), "%lld", clin);
+	book(pat, clins, "11:00:00", NULL);
+	snprintf(dpath, sizeof(dpath), "/api/v1/clinicians/%lld/day?date=" DAY, clin);
+	snprintf(bpath, sizeof(bpath), "/api/v1/appointments/board?date=" DAY);
+	poll(&lege, dpath, NULL, 200, a, sizeof(a));
+	poll(NULL, bpath, NULL, 200, b, sizeof(b));
+	days = audited(pat, "day.read");
+	boards = audited(pat, "appointment.board");
+	ck_assert_int_ge(days, 1);
+	ck_assert_int_ge(boards, 1);
+	restart_at(NULL);
+	poll(&lege, dpath, a, 304, x, sizeof(x));
+	poll(NULL, bpath, b, 304, x, sizeof(x));
+	ck_assert_int_eq(audited(pat, "day.read"), days);
+	ck_assert_int_eq(audited(pat, "appointment.board"), boards);
+	/* a tag it does not hold: the answer is shown, and audited */
+	poll(&lege, dpath, "\"other\"", 200, x, sizeof(x));
+	poll(NULL, bpath, NULL, 200, x, sizeof(x));
+	ck_assert_int_eq(audited(pat, "day.read"), days + 1);
+	ck_assert_int_eq(audited(pat, "appointment.board"), boards + 1);
+}
+END_TEST
 
 /* The number of messages of appointment id, read as the admin. */
 static size_t messages_of(long long id)
@@ -1050,6 +1101,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_show_undone_the_same_day);
 	tcase_add_test(tc, calendar_feed);
 	tcase_add_test(tc, polling_a_list_that_did_not_change_is_304);
+	tcase_add_test(tc, a_poll_answered_304_is_not_audited);
 	tcase_add_test(tc, a_poll_is_304_only_while_nothing_the_asker_sees_changed);
 	suite_add_tcase(s, tc);
 	return s;
