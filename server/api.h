@@ -41,6 +41,7 @@ API_HANDLER(api_appointments_update);
 API_HANDLER(api_appointments_cancel);
 API_HANDLER(api_appointments_history);
 API_HANDLER(api_appointments_queue);
+API_HANDLER(api_appointments_queue_count);
 API_HANDLER(api_appointments_day);
 
 /* The appointment of the route ({id}) if who may see it: 404 only for

@@ -1161,6 +1161,21 @@ static bool list_row(void *vctx, const struct appointment *a)
 /* Reads the rows of a list into ctx (list_row for each). */
 typedef enum app_err (*list_fn)(struct store *db, const void *arg, struct list_ctx *ctx);
 
+/* Tag rep's whole body (rep->etag); whether the poll's If-None-Match
+ * lists that tag (then the answer is a 304 and shows nothing). */
+static bool poll_holds(const struct req *req, struct reply *rep)
+{
+	listcache_etag(rep->body.data, rep->body.len, rep->etag);
+	return req->if_none_match && http_etag_listed(req->if_none_match, rep->etag);
+}
+
+/* Audit the reads noted in rows, as b's actor and action. */
+static void audit_rows(struct audit_batch *b, const struct listcache_rows *rows)
+{
+	for (int i = 0; i < rows->n; i++)
+		audit_batch_add(b, rows->ids[i][0], rows->ids[i][1]);
+}
+
 /* The JSON array of a list and its tag: from the cache under key
  * (listcache.h), or made by run (which collects its rows' reads in
  * ctx->rows) and kept.  Either way each row is audited as action, once the
@@ -1201,17 +1216,13 @@ static enum app_err cached_list(struct app *app, struct store *db, const struct 
 		err = APP_ENOMEM;
 		goto out;
 	}
-	listcache_etag(rep->body.data, rep->body.len, rep->etag);
+	ctx->unchanged = poll_holds(req, rep);
 	listcache_put(app->lists, key, generation, rep->body.data, rep->body.len, rep->etag,
 		      &ctx->rows);
 	/* made again (something changed since it was kept) and still what
 	 * the poll holds: a 304, which shows nothing, so audits nothing */
-	if (req->if_none_match && http_etag_listed(req->if_none_match, rep->etag)) {
-		ctx->unchanged = true;
-		goto out;
-	}
-	for (int i = 0; i < ctx->rows.n; i++)
-		audit_batch_add(&ctx->audit, ctx->rows.ids[i][0], ctx->rows.ids[i][1]);
+	if (!ctx->unchanged)
+		audit_rows(&ctx->audit, &ctx->rows);
 out:
 	audit_batch_release(&ctx->audit);
 	listcache_rows_release(&ctx->rows);
@@ -1618,7 +1629,7 @@ API_HANDLER(api_appointments_board)
 struct queue_ctx {
 	struct buf *b;
 	int n;
-	struct audit_batch audit;
+	struct listcache_rows rows; /* the reads of the items, audited if they are shown */
 };
 
 static bool queue_row(void *vctx, const struct queue_item *q)
@@ -1637,21 +1648,30 @@ static bool queue_row(void *vctx, const struct queue_item *q)
 	buf_puts(c->b, ",\"appointment\":");
 	write_appt(c->b, &q->a, true);
 	buf_putc(c->b, '}');
-	audit_batch_add(&c->audit, q->a.patient_id, q->a.id);
+	listcache_rows_add(&c->rows, q->a.patient_id, q->a.id);
 	return !c->b->failed;
 }
 
 #define QUEUE_BACK_S (7 * 86400) /* opted out or failed: until a week after */
 
+/* The work queue asked for by req (unit_id): the caller's units. */
+static struct queue_filter queue_asked(const struct app *app, const struct req *req)
+{
+	return (struct queue_filter){.now = req->now,
+				     .window = (int64_t)app->cfg->unanswered_hours * 3600,
+				     .back = QUEUE_BACK_S,
+				     .nunits = req->who.role == ROLE_SECRETARY ? req->who.nunits : 0,
+				     .unit_ids = req->who.unit_ids};
+}
+
+/* The queue's items, each a read of its appointment, audited unless the
+ * answer is a 304 (the page's poll that found nothing new). */
 API_HANDLER(api_appointments_queue)
 {
 	static const char *const allowed[] = {"unit_id", "limit", NULL};
 	struct queue_ctx c = {&rep->body, 0, {0}};
-	struct queue_filter f = {.now = req->now,
-				 .window = (int64_t)app->cfg->unanswered_hours * 3600,
-				 .back = QUEUE_BACK_S,
-				 .nunits = req->who.role == ROLE_SECRETARY ? req->who.nunits : 0,
-				 .unit_ids = req->who.unit_ids};
+	struct queue_filter f = queue_asked(app, req);
+	struct audit_batch audit;
 	int offset;
 	enum app_err err;
 
@@ -1659,13 +1679,39 @@ API_HANDLER(api_appointments_queue)
 	    (err = params_id(req, rep, "unit_id", &f.unit_id)) ||
 	    (err = params_page(req, rep, LIST_DEFAULT, LIST_MAX, &f.limit, &offset)))
 		return err;
-	audit_batch_init(&c.audit, app->audit, &req->who, "work_queue.read", req->now);
 	buf_putc(&rep->body, '[');
 	err = store_appointments_queue(db, &f, queue_row, &c);
 	buf_putc(&rep->body, ']');
-	audit_batch_release(&c.audit);
-	if (err)
+	if (!err && (rep->body.failed || c.rows.failed)) /* not given: its reads are not all known */
+		err = APP_ENOMEM;
+	if (!err && poll_holds(req, rep)) {
+		rep->status = 304;
+	} else if (!err) {
+		audit_batch_init(&audit, app->audit, &req->who, "work_queue.read", req->now);
+		audit_rows(&audit, &c.rows);
+		audit_batch_release(&audit);
+		rep->status = 200;
+	}
+	listcache_rows_release(&c.rows);
+	return err;
+}
+
+/* GET /work-queue/count: how many items the queue has, for the menu's
+ * count (app.js polls it every minute): no patient's data, so no read to
+ * audit, and no limit. */
+API_HANDLER(api_appointments_queue_count)
+{
+	static const char *const allowed[] = {"unit_id", NULL};
+	struct queue_filter f = queue_asked(app, req);
+	int64_t n = 0;
+	enum app_err err;
+
+	if ((err = params_only(req, rep, allowed)) ||
+	    (err = params_id(req, rep, "unit_id", &f.unit_id)) ||
+	    (err = store_appointments_queue_count(db, &f, &n)))
 		return err;
+	buf_json_kint(&rep->body, "{", "count", n, false);
+	buf_putc(&rep->body, '}');
 	rep->status = 200;
 	return APP_OK;
 }

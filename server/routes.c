@@ -195,6 +195,8 @@ const struct route routes[] = {
 	R("PUT", "/api/v1/consultation-types/{id}/follow-up", api_survey_type_plan_put, TYPES, 0,
 	  STAFF, UNIT_ROW),
 	R("GET", "/api/v1/work-queue", api_appointments_queue, NULL, 0, STAFF, UNIT_APPOINTMENT),
+	R("GET", "/api/v1/work-queue/count", api_appointments_queue_count, NULL, 0, STAFF,
+	  UNIT_APPOINTMENT),
 	R("GET", "/api/v1/appointments/{id}/waiting-list", api_waiting_offers, NULL, 0, STAFF,
 	  UNIT_APPOINTMENT),
 	R("GET", "/api/v1/appointments/{id}/participants", api_participants_list, NULL, 0, ALL,

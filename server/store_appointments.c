@@ -980,33 +980,66 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 	"appointments p ON p.id = f.appointment_id WHERE w.patient_id = f.patient_id AND "         \
 	"w.type_id = p.type_id AND w.status = 'waiting'))"
 
+/* The work queue's statement for f in *st: its items (columns as
+ * store_appointments_queue reads them, at most f->limit), or (count) how
+ * many there are, the same items with no limit. */
+static enum app_err queue_stmt(struct store *s, const struct queue_filter *f, bool count,
+			       sqlite3_stmt **st)
+{
+	enum app_err err;
+	struct buf b;
+
+	*st = NULL;
+	buf_init(&b, 4096); /* the causes and a unit filter of 16 units */
+	buf_puts(&b, count ? "SELECT count(*)"
+			   : "SELECT " APPT_COLS ", pt.name, q.kind, q.at, q.detail, q.message_id, "
+			     "q.channel, q.response_id");
+	buf_puts(&b, " FROM (" QUEUE_CAUSES ") q JOIN appointments a ON a.id = q.appointment_id "
+		     "JOIN patients pt ON pt.id = a.patient_id WHERE (a.end_at > ?1 - ?3 OR q.rank = 3)");
+	units_filter(&b, f->unit_id, "?4", f->nunits, f->unit_ids, "");
+	if (!count)
+		buf_puts(&b, " ORDER BY q.rank > 0, a.start_at, a.id, q.rank, q.message_id LIMIT ?5");
+	if (b.failed)
+		err = APP_ENOMEM;
+	else if (!(err = store_stmt(s, b.data, st))) {
+		sqlite3_bind_int64(*st, 1, f->now);
+		sqlite3_bind_int64(*st, 2, f->window);
+		sqlite3_bind_int64(*st, 3, f->back);
+		sqlite3_bind_int64(*st, 4, f->unit_id);
+		if (!count)
+			sqlite3_bind_int(*st, 5, f->limit);
+	}
+	buf_release(&b);
+	return err;
+}
+
+enum app_err store_appointments_queue_count(struct store *s, const struct queue_filter *f,
+					    int64_t *n)
+{
+	sqlite3_stmt *st;
+	enum app_err err;
+	int rc;
+
+	if ((err = queue_stmt(s, f, true, &st)))
+		return err;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	else
+		err = store_fail(s, rc, "work queue count");
+	store_done(st);
+	return err;
+}
+
 enum app_err store_appointments_queue(struct store *s, const struct queue_filter *f, queue_fn fn,
 				      void *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	struct queue_item q;
 	enum app_err err;
-	struct buf b;
 	int rc;
 
-	buf_init(&b, 4096); /* the causes and a unit filter of 16 units */
-	buf_puts(&b, "SELECT " APPT_COLS ", pt.name, q.kind, q.at, q.detail, q.message_id, q.channel, "
-		     "q.response_id FROM (" QUEUE_CAUSES ") q JOIN appointments a ON "
-		     "a.id = q.appointment_id JOIN patients pt ON pt.id = a.patient_id WHERE "
-		     "(a.end_at > ?1 - ?3 OR q.rank = 3)");
-	units_filter(&b, f->unit_id, "?4", f->nunits, f->unit_ids, "");
-	buf_puts(&b, " ORDER BY q.rank > 0, a.start_at, a.id, q.rank, q.message_id LIMIT ?5");
-	if (b.failed) {
-		err = APP_ENOMEM;
-		goto out;
-	}
-	if ((err = store_stmt(s, b.data, &st)))
-		goto out;
-	sqlite3_bind_int64(st, 1, f->now);
-	sqlite3_bind_int64(st, 2, f->window);
-	sqlite3_bind_int64(st, 3, f->back);
-	sqlite3_bind_int64(st, 4, f->unit_id);
-	sqlite3_bind_int(st, 5, f->limit);
+	if ((err = queue_stmt(s, f, false, &st)))
+		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_appt_named(st, &q.a);
 		store_copy_text(q.kind, sizeof(q.kind), st, APPT_NAME_COL + 1);
@@ -1020,9 +1053,7 @@ enum app_err store_appointments_queue(struct store *s, const struct queue_filter
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		err = store_fail(s, rc, "work queue");
-out:
 	store_done(st);
-	buf_release(&b);
 	return err;
 }
 

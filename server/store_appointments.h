@@ -173,6 +173,9 @@ typedef bool (*queue_fn)(void *ctx, const struct queue_item *q);
  * that the patient has had reasonable time to answer (QUEUE_GRACE_S). */
 enum app_err store_appointments_queue(struct store *s, const struct queue_filter *f, queue_fn fn,
 				      void *ctx) WARN_UNUSED;
+/* How many items the work queue of f has (its limit aside). */
+enum app_err store_appointments_queue_count(struct store *s, const struct queue_filter *f,
+					    int64_t *n) WARN_UNUSED;
 
 struct appt_history {
 	int64_t id, at;

@@ -492,6 +492,23 @@ long long e2e_make(int port, const char *what, const char *json)
 	return id;
 }
 
+int e2e_audited(int port, long long p, const char *action)
+{
+	char path[96];
+	json_t *log, *e;
+	size_t i;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/api/v1/audit?patient_id=%lld&limit=5000", p);
+	log = e2e_json(port, "GET", path, NULL, 200);
+	json_array_foreach(log, i, e) {
+		const char *a = json_string_value(json_object_get(e, "action"));
+		n += a && !strcmp(a, action);
+	}
+	json_decref(log);
+	return n;
+}
+
 void e2e_invite(int port, long long id, char token[E2E_TOKEN_LEN + 1])
 {
 	char path[96];

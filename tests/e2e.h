@@ -136,4 +136,8 @@ bool e2e_is_error(const struct resp *r, const char *code, const char *field);
 /* Create a unit, a clinician, a patient; return their ids. */
 long long e2e_make(int port, const char *what, const char *json);
 
+/* How many entries of patient p's audit log (read as the admin) have
+ * action. */
+int e2e_audited(int port, long long p, const char *action);
+
 #endif

@@ -661,22 +661,6 @@ static void restart_at(const char *instant)
 	ck_assert(e2e_login(port, "dag", E2E_PASSWORD, &lege, &status));
 }
 
-/* How many entries of patient p's audit log have action. */
-static int audited(long long p, const char *action)
-{
-	char path[96];
-	json_t *log, *e;
-	size_t i;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/api/v1/audit?patient_id=%lld&limit=1000", p);
-	log = e2e_json(port, "GET", path, NULL, 200);
-	json_array_foreach(log, i, e)
-		n += !strcmp(str(e, "action"), action);
-	json_decref(log);
-	return n;
-}
-
 /* A poll whose answer is made again (the server started afresh, as after
  * any change in the clinic: nothing kept, nothing remembered as logged)
  * and is still the one the poll holds is a 304 that shows nothing, so it
@@ -692,20 +676,20 @@ START_TEST(a_poll_answered_304_is_not_audited)
 	snprintf(bpath, sizeof(bpath), "/api/v1/appointments/board?date=" DAY);
 	poll(&lege, dpath, NULL, 200, a, sizeof(a));
 	poll(NULL, bpath, NULL, 200, b, sizeof(b));
-	days = audited(pat, "day.read");
-	boards = audited(pat, "appointment.board");
+	days = e2e_audited(port, pat, "day.read");
+	boards = e2e_audited(port, pat, "appointment.board");
 	ck_assert_int_ge(days, 1);
 	ck_assert_int_ge(boards, 1);
 	restart_at(NULL);
 	poll(&lege, dpath, a, 304, x, sizeof(x));
 	poll(NULL, bpath, b, 304, x, sizeof(x));
-	ck_assert_int_eq(audited(pat, "day.read"), days);
-	ck_assert_int_eq(audited(pat, "appointment.board"), boards);
+	ck_assert_int_eq(e2e_audited(port, pat, "day.read"), days);
+	ck_assert_int_eq(e2e_audited(port, pat, "appointment.board"), boards);
 	/* a tag it does not hold: the answer is shown, and audited */
 	poll(&lege, dpath, "\"other\"", 200, x, sizeof(x));
 	poll(NULL, bpath, NULL, 200, x, sizeof(x));
-	ck_assert_int_eq(audited(pat, "day.read"), days + 1);
-	ck_assert_int_eq(audited(pat, "appointment.board"), boards + 1);
+	ck_assert_int_eq(e2e_audited(port, pat, "day.read"), days + 1);
+	ck_assert_int_eq(e2e_audited(port, pat, "appointment.board"), boards + 1);
 }
 END_TEST
 

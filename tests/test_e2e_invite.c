@@ -677,7 +677,7 @@ static void links_older(long long id, long long seconds)
 static void queue_of(long long id, const char *query, char *out, size_t cap)
 {
 	char path[96];
-	json_t *q, *v;
+	json_t *q, *v, *c;
 	size_t k, n = 0;
 
 	snprintf(path, sizeof(path), "/api/v1/work-queue%s", query ? query : "");
@@ -690,6 +690,12 @@ static void queue_of(long long id, const char *query, char *out, size_t cap)
 		ck_assert(strlen(str(a, "patient_name")) > 0);
 		n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "", str(v, "kind"));
 	}
+	/* the menu's count: as many items, the same filter */
+	snprintf(path, sizeof(path), "/api/v1/work-queue/count%s", query ? query : "");
+	c = e2e_json(port, "GET", path, NULL, 200);
+	ck_assert_int_eq(json_object_size(c), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(c, "count")), (long long)json_array_size(q));
+	json_decref(c);
 	json_decref(q);
 }
 
@@ -740,6 +746,29 @@ START_TEST(work_queue_follows_what_is_done)
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(v, "appointment"), "id")),
 			 later);
 	json_decref(j);
+	/* the page's poll: a 304 shows nothing and audits nothing, even made
+	 * afresh (a new start remembers nothing as logged); the count reads
+	 * no patient's data; with no tag the items are shown, and audited */
+	{
+		char tag[64], hdr[96];
+		int reads = e2e_audited(port, pat2, "work_queue.read");
+
+		ck_assert_int_ge(reads, 1);
+		ck_assert(e2e_request(port, "GET", "/api/v1/work-queue", NULL, NULL, &r));
+		ck_assert_ptr_nonnull(e2e_header(&r, "ETag", tag, sizeof(tag)));
+		e2e_resp_free(&r);
+		ck_assert_int_eq(e2e_stop(&srv), 0);
+		e2e_start(&srv, srv.dir, NULL);
+		port = srv.port;
+		snprintf(hdr, sizeof(hdr), "If-None-Match: %s\r\n", tag);
+		ck_assert(e2e_request(port, "GET", "/api/v1/work-queue", hdr, NULL, &r));
+		ck_assert_int_eq(r.status, 304);
+		e2e_resp_free(&r);
+		json_decref(e2e_json(port, "GET", "/api/v1/work-queue/count", NULL, 200));
+		ck_assert_int_eq(e2e_audited(port, pat2, "work_queue.read"), reads);
+		json_decref(e2e_json(port, "GET", "/api/v1/work-queue", NULL, 200));
+		ck_assert_int_eq(e2e_audited(port, pat2, "work_queue.read"), reads + 1);
+	}
 	/* the unit filter: the clinician has no unit yet, then one */
 	unit = e2e_make(port, "units", "{\"name\":\"Poliklinikk\"}");
 	other = e2e_make(port, "units", "{\"name\":\"Annen\"}");

@@ -102,7 +102,7 @@ async function started(me) {
 export async function refreshCount() {
   if (!session.me || session.me.role === 'clinician' || session.me.role === 'manager') return;
   try {
-    const n = (await api('GET', '/work-queue')).length;
+    const { count: n } = await api('GET', '/work-queue/count');
     const badge = document.getElementById('queue-count');
     badge.textContent = n ? String(n) : '';
     badge.setAttribute('aria-label', t('queue.count', n));

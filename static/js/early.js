@@ -94,7 +94,7 @@ function firstReads(me) {
   } else if (home[0] === 'day' && params.clinician) {
     data.push(`/clinicians/${params.clinician}/day${query({ date: day(home[1]) })}`);
   }
-  return [...data, ...directory, '/work-queue']; // and the menu's count, on every view
+  return [...data, ...directory, '/work-queue/count']; // and the menu's count, on every view
 }
 
 // The first date format costs 20-35 ms (ICU's start in a new page, which

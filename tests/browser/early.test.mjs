@@ -62,7 +62,7 @@ test("the secretary's unit day: the board and the directory asked for early and 
   const { page, asked, untaken } = await load(contexts.sekretaer, `#/calendar/day/${today}?unit=1`, boardDrawn);
   assert.deepEqual(untaken, []);
   assert.deepEqual(once(asked), [], `asked twice: ${asked.join(', ')}`);
-  for (const r of ['GET /me', `GET /appointments/board?date=${today}&unit_id=1`, 'GET /work-queue',
+  for (const r of ['GET /me', `GET /appointments/board?date=${today}&unit_id=1`, 'GET /work-queue/count',
     'GET /clinicians?active=true&limit=1000', 'GET /units?active=true&limit=1000'])
     assert.ok(asked.includes(r), `${r} in ${asked.join(', ')}`);
   assert.ok(await page.locator('#board .grid').isVisible());
