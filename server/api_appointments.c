@@ -1202,7 +1202,9 @@ static enum app_err cached_list(struct app *app, struct store *db, const struct 
 	}
 	rep->etag[0] = '\0';
 	ctx->n = 0;
-	audit_batch_init(&ctx->audit, app->audit, &req->who, action, req->now);
+	/* a HEAD's body is not sent: nothing shown, nothing to audit */
+	audit_batch_init(&ctx->audit, strcmp(req->method, "HEAD") ? app->audit : NULL, &req->who,
+			 action, req->now);
 	if (listcache_get(app->lists, key, generation, &kept, &len, &lent, &ctx->audit, &ctx->n,
 			  rep->etag)) {
 		reply_lend(rep, kept, len, listcache_give_back, lent);
@@ -1474,9 +1476,8 @@ API_HANDLER(api_appointments_list)
 	buf_release(&key);
 	if (err)
 		return err;
-	if (ctx.n == f.limit)
-		snprintf(rep->link, sizeof(rep->link), "<%s?offset=%d>; rel=\"next\"", req->path,
-			 f.offset + f.limit);
+	if (ctx.n == f.limit && (err = params_link_next(req, rep, f.limit, f.offset)))
+		return err;
 	rep->status = ctx.unchanged ? 304 : 200;
 	return APP_OK;
 }
@@ -1668,26 +1669,29 @@ static struct queue_filter queue_asked(const struct app *app, const struct req *
  * answer is a 304 (the page's poll that found nothing new). */
 API_HANDLER(api_appointments_queue)
 {
-	static const char *const allowed[] = {"unit_id", "limit", NULL};
+	static const char *const allowed[] = {"unit_id", "limit", "offset", NULL};
 	struct queue_ctx c = {&rep->body, 0, {0}};
 	struct queue_filter f = queue_asked(app, req);
 	struct audit_batch audit;
-	int offset;
 	enum app_err err;
 
+	/* all of it unless asked for less: the page shows what it is given */
 	if ((err = params_only(req, rep, allowed)) ||
 	    (err = params_id(req, rep, "unit_id", &f.unit_id)) ||
-	    (err = params_page(req, rep, LIST_DEFAULT, LIST_MAX, &f.limit, &offset)))
+	    (err = params_page(req, rep, LIST_MAX, LIST_MAX, &f.limit, &f.offset)))
 		return err;
 	buf_putc(&rep->body, '[');
 	err = store_appointments_queue(db, &f, queue_row, &c);
 	buf_putc(&rep->body, ']');
 	if (!err && (rep->body.failed || c.rows.failed)) /* not given: its reads are not all known */
 		err = APP_ENOMEM;
+	if (!err && c.n == f.limit)
+		err = params_link_next(req, rep, f.limit, f.offset);
 	if (!err && poll_holds(req, rep)) {
 		rep->status = 304;
-	} else if (!err) {
-		audit_batch_init(&audit, app->audit, &req->who, "work_queue.read", req->now);
+	} else if (!err) { /* a HEAD's body is not sent: nothing to audit */
+		audit_batch_init(&audit, strcmp(req->method, "HEAD") ? app->audit : NULL, &req->who,
+				 "work_queue.read", req->now);
 		audit_rows(&audit, &c.rows);
 		audit_batch_release(&audit);
 		rep->status = 200;

@@ -448,9 +448,8 @@ API_HANDLER(api_resource_list)
 	if (err)
 		return err;
 	buf_putc(&rep->body, ']');
-	if (ctx.n == q.limit)
-		snprintf(rep->link, sizeof(rep->link), "</api/v1/%s?limit=%d&offset=%d>; rel=\"next\"",
-			 res_path(d), q.limit, q.offset + q.limit);
+	if (ctx.n == q.limit && (err = params_link_next(req, rep, q.limit, q.offset)))
+		return err;
 	rep->status = 200;
 	return APP_OK;
 }

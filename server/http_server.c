@@ -364,11 +364,16 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct http_server *
 }
 
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
-				     const char *value)
+				     size_t key_size, const char *value, size_t value_size)
 {
 	struct req *req = cls;
 
 	(void)kind;
+	/* %00 decoded: the C string would end early ("1%00x" read as 1) */
+	if (strlen(key) != key_size || (value && strlen(value) != value_size)) {
+		req->query_nul = true;
+		return MHD_NO;
+	}
 	if (req->nquery == REQ_MAX_QUERY) {
 		req->nquery++; /* marks "too many" */
 		return MHD_NO;
@@ -828,7 +833,11 @@ static void dispatch(struct http_server *srv, struct MHD_Connection *c, struct r
 	enum app_err err;
 	int wait;
 
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, req);
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_query, req);
+	if (req->query_nul) {
+		reply_fail(&ctx->rep, APP_EINVAL, NULL, "the query string holds a NUL character");
+		return;
+	}
 	if (req->nquery > REQ_MAX_QUERY) {
 		reply_fail(&ctx->rep, APP_EINVAL, NULL, "more than %d query parameters",
 			   REQ_MAX_QUERY);

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "buf.h"
+
 #include "timeutil.h"
 #include "validate.h"
 
@@ -134,6 +136,49 @@ enum app_err params_page(const struct req *req, struct reply *rep, int def_limit
 	*limit = (int)l;
 	*offset = (int)o;
 	return APP_OK;
+}
+
+/* s percent-encoded into b: all but RFC 3986's unreserved characters. */
+static void put_encoded(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p))
+			buf_putc(b, (char)*p);
+		else
+			buf_printf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	}
+}
+
+enum app_err params_link_next(const struct req *req, struct reply *rep, int limit, int offset)
+{
+	struct buf b;
+	enum app_err err = APP_OK;
+
+	buf_init(&b, sizeof(rep->link));
+	buf_printf(&b, "<%s?", req->path);
+	for (int i = 0; i < req->nquery; i++) {
+		const char *k = req->query[i].key, *v = req->query[i].value;
+
+		if (!strcmp(k, "limit") || !strcmp(k, "offset"))
+			continue;
+		put_encoded(&b, k);
+		if (v) {
+			buf_putc(&b, '=');
+			put_encoded(&b, v);
+		}
+		buf_putc(&b, '&');
+	}
+	buf_printf(&b, "limit=%d&offset=%d>; rel=\"next\"", limit, offset + limit);
+	if (b.failed || b.len >= sizeof(rep->link))
+		err = reply_fail(rep, APP_EURI, NULL,
+				 "the query is too long to link its next page: ask with fewer parameters");
+	else
+		memcpy(rep->link, b.data, b.len + 1);
+	buf_release(&b);
+	return err;
 }
 
 enum app_err params_if_match(const struct req *req, struct reply *rep, int64_t *out)

@@ -33,6 +33,12 @@ enum app_err params_time(const struct req *req, struct reply *rep, const char *k
 /* limit and offset. */
 enum app_err params_page(const struct req *req, struct reply *rep, int def_limit, int max_limit,
 			 int *limit, int *offset) WARN_UNUSED;
+/* A page of at most limit rows was full: rep's Link (RFC 8288) to the
+ * next, req's path with every parameter it was asked with (percent-encoded)
+ * but limit and offset, which are limit and offset + limit.  A 414 when
+ * that does not fit in a Link header. */
+enum app_err params_link_next(const struct req *req, struct reply *rep, int limit,
+			      int offset) WARN_UNUSED;
 /* Parse a decimal positive id ("17"); false for anything else. */
 bool params_parse_id(const char *s, int64_t *out);
 

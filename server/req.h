@@ -95,6 +95,7 @@ struct req {
 	char token[128];          /* a {token} path segment */
 	struct query_arg query[REQ_MAX_QUERY];
 	int nquery;
+	bool query_nul;           /* a key or value held %00: refused */
 	const char *body;         /* NUL-terminated; NULL when there is none */
 	size_t body_len;
 	const char *content_type, *if_match, *cookie, *csrf, *origin, *host;
@@ -112,7 +113,7 @@ struct reply {
 	char location[2048];      /* a provider's login URL is long (api_oidc.c) */
 	char etag[32];
 	bool etag_partial;        /* the body shows more than etag names: no 304 */
-	char link[400];
+	char link[1024];        /* a next page's (params_link_next) */
 	char allow[64];
 	char set_cookie[200];
 	char set_cookie2[200];    /* a second cookie (api_oidc.c), or "" */

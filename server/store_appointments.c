@@ -981,7 +981,7 @@ enum app_err store_appointments_day(struct store *s, int64_t clinician_id, int64
 	"w.type_id = p.type_id AND w.status = 'waiting'))"
 
 /* The work queue's statement for f in *st: its items (columns as
- * store_appointments_queue reads them, at most f->limit), or (count) how
+ * store_appointments_queue reads them, at most f->limit after f->offset), or (count) how
  * many there are, the same items with no limit. */
 static enum app_err queue_stmt(struct store *s, const struct queue_filter *f, bool count,
 			       sqlite3_stmt **st)
@@ -998,7 +998,8 @@ static enum app_err queue_stmt(struct store *s, const struct queue_filter *f, bo
 		     "JOIN patients pt ON pt.id = a.patient_id WHERE (a.end_at > ?1 - ?3 OR q.rank = 3)");
 	units_filter(&b, f->unit_id, "?4", f->nunits, f->unit_ids, "");
 	if (!count)
-		buf_puts(&b, " ORDER BY q.rank > 0, a.start_at, a.id, q.rank, q.message_id LIMIT ?5");
+		buf_puts(&b, " ORDER BY q.rank > 0, a.start_at, a.id, q.rank, q.message_id "
+			     "LIMIT ?5 OFFSET ?6");
 	if (b.failed)
 		err = APP_ENOMEM;
 	else if (!(err = store_stmt(s, b.data, st))) {
@@ -1006,8 +1007,10 @@ static enum app_err queue_stmt(struct store *s, const struct queue_filter *f, bo
 		sqlite3_bind_int64(*st, 2, f->window);
 		sqlite3_bind_int64(*st, 3, f->back);
 		sqlite3_bind_int64(*st, 4, f->unit_id);
-		if (!count)
+		if (!count) {
 			sqlite3_bind_int(*st, 5, f->limit);
+			sqlite3_bind_int(*st, 6, f->offset);
+		}
 	}
 	buf_release(&b);
 	return err;

@@ -154,7 +154,7 @@ struct queue_filter {
 	int64_t unit_id;      /* 0: all */
 	int nunits;           /* a secretary's units; 0: all */
 	const int64_t *unit_ids;
-	int limit;
+	int limit, offset;
 };
 
 typedef bool (*queue_fn)(void *ctx, const struct queue_item *q);

@@ -448,6 +448,19 @@ const char *e2e_header(const struct resp *r, const char *name, char *out, size_t
 	return NULL;
 }
 
+const char *e2e_link_next(const struct resp *r, char *out, size_t cap)
+{
+	char v[1200];
+	const char *lt, *gt;
+
+	if (!e2e_header(r, "Link", v, sizeof(v)) || !(lt = strchr(v, '<')) ||
+	    !(gt = strchr(lt, '>')) || !strstr(gt, "rel=\"next\""))
+		return NULL;
+	ck_assert_int_lt((int)(gt - lt - 1), (int)cap);
+	snprintf(out, cap, "%.*s", (int)(gt - lt - 1), lt + 1);
+	return out;
+}
+
 json_t *e2e_json(int port, const char *method, const char *path, const char *body, int status)
 {
 	struct resp r;

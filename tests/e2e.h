@@ -126,6 +126,10 @@ const char *e2e_header(const struct resp *r, const char *name, char *out, size_t
  * the caller, may be NULL for empty bodies).  Fails the test otherwise. */
 json_t *e2e_json(int port, const char *method, const char *path, const char *body, int status);
 
+/* The target of r's Link rel="next" (a path and query) in out, or NULL
+ * when r has none. */
+const char *e2e_link_next(const struct resp *r, char *out, size_t cap);
+
 /* The value of the counter name on /metrics (asserted: it is there). */
 long e2e_metric(int port, const char *name);
 

@@ -168,7 +168,7 @@ START_TEST(directory_crud)
 {
 	json_t *j;
 	struct resp r;
-	char v[256], path[64];
+	char v[256], path[128];
 
 	ck_assert(e2e_request(port, "POST", "/api/v1/units", NULL, "{\"name\":\"BUP\"}", &r));
 	ck_assert_int_eq(r.status, 201);
@@ -245,6 +245,34 @@ START_TEST(directory_crud)
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "name")),
 			 "Ola Nordmann");
 	json_decref(j);
+	/* the next page is the same search's: the link keeps the filter */
+	for (int i = 0; i < 3; i++) {
+		char body[64];
+
+		snprintf(body, sizeof(body), "{\"name\":\"Lenke Test %c\"}", 'A' + i);
+		e2e_make(port, "patients", body);
+	}
+	ck_assert(e2e_request(port, "GET", "/api/v1/patients?q=Lenke%20Test&limit=2", NULL, NULL,
+			      &r));
+	ck_assert_int_eq(json_array_size(r.json), 2);
+	ck_assert_str_eq(e2e_link_next(&r, path, sizeof(path)),
+			 "/api/v1/patients?q=Lenke%20Test&limit=2&offset=2");
+	e2e_resp_free(&r);
+	ck_assert(e2e_request(port, "GET", path, NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(json_array_size(r.json), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(r.json, 0), "name")),
+			 "Lenke Test C");
+	ck_assert_ptr_null(e2e_link_next(&r, path, sizeof(path))); /* the last page */
+	e2e_resp_free(&r);
+	/* a %00 in the query is refused, not read up to it */
+	ck_assert(e2e_request(port, "GET", "/api/v1/patients?limit=1%00x", NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 400);
+	ck_assert(e2e_is_error(&r, "invalid", NULL));
+	e2e_resp_free(&r);
+	ck_assert(e2e_request(port, "GET", "/api/v1/patients?li%00mit=1", NULL, NULL, &r));
+	ck_assert_int_eq(r.status, 400);
+	e2e_resp_free(&r);
 
 	/* deactivate */
 	snprintf(path, sizeof(path), "/api/v1/clinicians/%lld", clin2);

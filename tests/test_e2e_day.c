@@ -347,6 +347,27 @@ START_TEST(polling_a_list_that_did_not_change_is_304)
 	poll(&lege, dpath, body, 304, b, sizeof(b));
 	poll(&lege, dpath, "\"nope\"", 200, b, sizeof(b));
 	ck_assert_str_eq(a, b);
+	/* a full page links to the next of the same list (the filters kept) */
+	{
+		char next[256];
+		struct resp r;
+
+		book(pat2, clins, "11:00:00", NULL);
+		snprintf(next, sizeof(next), "%s&clinician_id=%lld&limit=1", lpath, clin);
+		for (int page = 0; page < 2; page++) {
+			ck_assert(e2e_request(port, "GET", next, NULL, NULL, &r));
+			ck_assert_int_eq(json_array_size(r.json), 1);
+			ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(
+						 json_array_get(r.json, 0), "clinician_ids"), 0)), clin);
+			ck_assert_ptr_nonnull(e2e_link_next(&r, next, sizeof(next)));
+			ck_assert_ptr_nonnull(strstr(next, "clinician_id="));
+			ck_assert_ptr_nonnull(strstr(next, "from="));
+			e2e_resp_free(&r);
+		}
+		ck_assert(e2e_request(port, "GET", next, NULL, NULL, &r));
+		ck_assert_int_eq(json_array_size(r.json), 0);
+		e2e_resp_free(&r);
+	}
 	/* the staff list of the day, its own tag */
 	poll(NULL, lpath, NULL, 200, c, sizeof(c));
 	poll(NULL, lpath, c, 304, b, sizeof(b));

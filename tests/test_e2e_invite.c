@@ -766,8 +766,39 @@ START_TEST(work_queue_follows_what_is_done)
 		e2e_resp_free(&r);
 		json_decref(e2e_json(port, "GET", "/api/v1/work-queue/count", NULL, 200));
 		ck_assert_int_eq(e2e_audited(port, pat2, "work_queue.read"), reads);
+		/* a HEAD sends no body: nothing shown, nothing audited */
+		ck_assert_int_eq(e2e_stop(&srv), 0);
+		e2e_start(&srv, srv.dir, NULL);
+		port = srv.port;
+		ck_assert(e2e_request(port, "HEAD", "/api/v1/work-queue", NULL, NULL, &r));
+		ck_assert_int_eq(r.status, 200);
+		e2e_resp_free(&r);
+		ck_assert_int_eq(e2e_audited(port, pat2, "work_queue.read"), reads);
 		json_decref(e2e_json(port, "GET", "/api/v1/work-queue", NULL, 200));
 		ck_assert_int_eq(e2e_audited(port, pat2, "work_queue.read"), reads + 1);
+	}
+	/* page by page, each page linking to the next with the same filter */
+	{
+		char next[128];
+		json_t *all = e2e_json(port, "GET", "/api/v1/work-queue", NULL, 200);
+		size_t got = 0;
+
+		ck_assert_int_ge(json_array_size(all), 2);
+		snprintf(next, sizeof(next), "/api/v1/work-queue?limit=1");
+		while (got < json_array_size(all)) {
+			ck_assert(e2e_request(port, "GET", next, NULL, NULL, &r));
+			ck_assert_int_eq(r.status, 200);
+			ck_assert_int_eq(json_array_size(r.json), 1);
+			ck_assert(json_equal(json_array_get(r.json, 0), json_array_get(all, got)));
+			got++;
+			ck_assert_ptr_nonnull(e2e_link_next(&r, next, sizeof(next)));
+			e2e_resp_free(&r);
+		}
+		ck_assert(e2e_request(port, "GET", next, NULL, NULL, &r));
+		ck_assert_int_eq(json_array_size(r.json), 0);
+		ck_assert_ptr_null(e2e_link_next(&r, next, sizeof(next)));
+		e2e_resp_free(&r);
+		json_decref(all);
 	}
 	/* the unit filter: the clinician has no unit yet, then one */
 	unit = e2e_make(port, "units", "{\"name\":\"Poliklinikk\"}");

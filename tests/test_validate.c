@@ -9,6 +9,7 @@
 #include "check_main.h"
 #include "config.h"
 #include "api.h"
+#include "params.h"
 #include "req.h"
 #include "resources.h"
 #include "router.h"
@@ -275,6 +276,36 @@ START_TEST(every_route_declares_its_scope)
 }
 END_TEST
 
+/* A full page's Link keeps every parameter it was asked with,
+ * percent-encoded, and moves limit and offset on; a query too long for the
+ * header is a 414, not a link cut short. */
+START_TEST(next_page_link)
+{
+	static char big[2000];
+	struct req req = {.path = "/api/v1/patients"};
+	struct reply rep;
+
+	req.query[0] = (struct query_arg){"q", "Kari & Ola/\xc3\xb8"};
+	req.query[1] = (struct query_arg){"limit", "2"};
+	req.query[2] = (struct query_arg){"offset", "4"};
+	req.query[3] = (struct query_arg){"active", NULL};
+	req.query[4] = (struct query_arg){"unit_id", "7"};
+	req.nquery = 5;
+	reply_init(&rep);
+	ck_assert_int_eq(params_link_next(&req, &rep, 2, 4), APP_OK);
+	ck_assert_str_eq(rep.link, "</api/v1/patients?q=Kari%20%26%20Ola%2F%C3%B8&active&unit_id=7&"
+				   "limit=2&offset=6>; rel=\"next\"");
+	reply_release(&rep);
+	memset(big, 'x', sizeof(big) - 1);
+	req.query[0].value = big;
+	reply_init(&rep);
+	ck_assert_int_eq(params_link_next(&req, &rep, 2, 4), APP_EURI);
+	ck_assert_int_eq(rep.status, 414);
+	ck_assert_str_eq(rep.link, "");
+	reply_release(&rep);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("validate");
@@ -287,6 +318,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, text_without_hidden_formatting);
 	tcase_add_test(tc, json_writer);
 	tcase_add_test(tc, router);
+	tcase_add_test(tc, next_page_link);
 	tcase_add_test(tc, every_route_declares_its_scope);
 	tcase_add_test(tc, config_layers);
 	suite_add_tcase(s, tc);
