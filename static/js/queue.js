@@ -30,21 +30,27 @@ export function showQueue(main, params) {
     h('div.group', {}, h('label.inline', { for: 'q-unit' }, t('cal.unit')), unitSel)),
   h('p.muted', {}, t('queue.intro'), ' ', t('inv.queueRule')), box);
   const load = async () => {
-    try { draw(box, await api('GET', `/work-queue${query({ unit_id: unit })}`)); } catch (x) { clear(box, h('p.error', { role: 'alert' }, explain(x))); }
+    try {
+      // the list (up to the server's page of 5,000) and how many there are: a cut list says so
+      const [items, { count }] = await Promise.all([api('GET', `/work-queue${query({ unit_id: unit })}`),
+        api('GET', `/work-queue/count${query({ unit_id: unit })}`)]);
+      draw(box, items, count);
+    } catch (x) { clear(box, h('p.error', { role: 'alert' }, explain(x))); }
   };
   reload = load;
   load();
   timer = setInterval(() => { if (!document.querySelector('dialog[open]')) load(); }, 60000);
 }
 
-function draw(box, items) {
+function draw(box, items, count) {
   const sections = GROUPS.map(kind => {
     const mine = items.filter(x => x.kind === kind);
     return h('section.queue-group', { 'aria-labelledby': `q-${kind}` },
       h('h2', { id: `q-${kind}` }, t(`queue.${kind}`), ' ', h('span.badge', {}, String(mine.length))),
       mine.length ? h('ul.queue', {}, mine.map(item)) : h('p.muted', {}, t('queue.none')));
   });
-  clear(box, items.length ? null : h('p.notice', {}, t('queue.empty')), sections);
+  clear(box, items.length ? null : h('p.notice', {}, t('queue.empty')),
+    count > items.length ? h('p.notice', { id: 'q-more', role: 'status' }, t('queue.more', items.length, count)) : null, sections);
 }
 
 function item(x) {

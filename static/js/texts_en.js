@@ -149,6 +149,7 @@ export default {
     make: 'Make a subscription', renew: 'Make a new address', revoke: 'Delete the subscription',
     renewHint: 'A new address stops the old one, for instance if a phone is lost.', revoked: 'The subscription is deleted.' },
   queue: { title: 'Work queue', intro: 'What needs a secretary. An item leaves only when it has been dealt with.',
+    more: (shown, all) => `Showing the first ${shown} of ${all} items. Choose a unit to see the rest.`,
     opted_out: 'Wants to meet in person', message_failed: 'Messages that did not get through',
     unanswered: 'No answer, appointment soon', prom_control: 'PROM: wants a check-up',
     promAt: when => `Answered ${when} that a check-up is needed (asked for, or a score over the threshold). The patient is on the waiting list.`, none: 'None now.', empty: 'Nothing is waiting. Good!',

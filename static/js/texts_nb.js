@@ -149,6 +149,7 @@ export default {
     make: 'Lag abonnement', renew: 'Lag ny adresse', revoke: 'Slett abonnementet',
     renewHint: 'En ny adresse gjør den gamle ugyldig, for eksempel hvis telefonen er mistet.', revoked: 'Abonnementet er slettet.' },
   queue: { title: 'Arbeidsliste', intro: 'Det som trenger en sekretær. En sak forsvinner først når den er tatt hånd om.',
+    more: (shown, all) => `Viser de første ${shown} av ${all} sakene. Velg en enhet for å se resten.`,
     opted_out: 'Ønsker fysisk oppmøte', message_failed: 'Meldinger som ikke kom fram',
     unanswered: 'Ikke svart, snart time', prom_control: 'PROM: ønsker kontroll',
     promAt: when => `Svarte ${when} at kontroll trengs (ønsket eller poeng over grensen). Pasienten står på ventelisten.`, none: 'Ingen nå.', empty: 'Ingenting venter. Bra!',

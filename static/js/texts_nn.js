@@ -107,6 +107,7 @@ export default {
     make: 'Lag abonnement', renew: 'Lag ny adresse', revoke: 'Slett abonnementet',
     renewHint: 'Ei ny adresse gjer den gamle ugyldig, til dømes viss telefonen er mista.', revoked: 'Abonnementet er sletta.' },
   queue: { title: 'Arbeidsliste', intro: 'Det som treng ein sekretær. Ei sak forsvinn først når ho er teken hand om.',
+    more: (shown, all) => `Viser dei første ${shown} av ${all} sakene. Vel ei eining for å sjå resten.`,
     prom_control: 'PROM: ønskjer kontroll',
     promAt: when => `Svarte ${when} at kontroll trengst (ønskt eller poeng over grensa). Pasienten står på ventelista.`,
     opted_out: 'Ønskjer fysisk oppmøte', message_failed: 'Meldingar som ikkje kom fram',
