@@ -6,7 +6,8 @@
  *        is valid UTF-8, and validates again unchanged;
  *   4    the UTF-8 and nesting checks;
  *   5    a JSON body through body_object and the typed field readers;
- *   6    a query string through the params_* readers (and If-Match).
+ *   6    a query string through the params_* readers (and If-Match), and
+ *        the next page's Link made from it (one clean header value).
  * Every refusal must have filled the reply with an error.
  */
 #include <jansson.h>
@@ -116,6 +117,22 @@ static void query(char *s)
 	REFUSES_CLEANLY(params_bool(&req, &rep, "all", &b, &present));
 	REFUSES_CLEANLY(params_int(&req, &rep, "limit", 0, 9, 1, &v));
 	REFUSES_CLEANLY(params_if_match(&req, &rep, &v));
+	/* a next page's link: within its buffer, one header value (printable
+	 * ASCII, nothing that could end it or start another header) */
+	req.path = "/x";
+	reply_init(&rep);
+	if (params_link_next(&req, &rep, 5, 10) == APP_OK) {
+		size_t n = strlen(rep.link), tail = strlen(">; rel=\"next\"");
+
+		FUZZ_CHECK(n < sizeof(rep.link) && !strncmp(rep.link, "</x?", 4) && n > tail &&
+			   !strcmp(rep.link + n - tail, ">; rel=\"next\""));
+		for (size_t i = 1; i < n - tail; i++)
+			FUZZ_CHECK(rep.link[i] > ' ' && rep.link[i] < 127 && rep.link[i] != '>' &&
+				   rep.link[i] != '<' && rep.link[i] != '"');
+	} else {
+		FUZZ_CHECK(rep.status == 414 && !rep.link[0]);
+	}
+	reply_release(&rep);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
