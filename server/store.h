@@ -210,7 +210,9 @@ void store_follow(struct store *s, struct store_pool *p);
  * connection once its commit is visible (the WAL hook).  The session cache (auth.c) keeps an
  * account's session only while it is unchanged, so a session ended or an
  * account disabled from the command line ends at the server's next request
- * with no read per request.  False when there is none: an in-memory
+ * with no read per request.  A read serves a millisecond (its pread and
+ * fstat were a sixth of a 304 poll's CPU): another process's bump is seen
+ * within 1 ms, this process's own at once.  False when there is none: an in-memory
  * database, a journal other than WAL, a file that could not be made, or
  * one that was cut short, deleted, replaced or set back below a number
  * read before (from then on, until a restart: nothing may be cached). */
