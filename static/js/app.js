@@ -81,22 +81,37 @@ function showLogin(message) {
   import('./sso.js').then(m => m.addSso(form, err)); // the hospital's login, when configured
 }
 
+// While started() waits (the directory, the set-up checklist), an address
+// the user goes to is not shown yet: started() shows the address it ends
+// at, once, with the directory loaded (shown at once as well, a view was
+// drawn twice, the second time over what the user had begun in the first).
+let starting = false;
+
 async function started(me) {
   session.me = me;
   setCsrf(me.csrf_token);
   setZone(me.time_zone);
-  chrome();
-  if (me.role !== 'clinician' && me.role !== 'manager') {
-    await loadDirectory();
-    clearInterval(pollTimer); // route() below counts the queue at once
-    pollTimer = setInterval(refreshCount, 60000);
+  starting = true;
+  try {
+    chrome();
+    if (me.role !== 'clinician' && me.role !== 'manager') {
+      await loadDirectory();
+      clearInterval(pollTimer); // route() below counts the queue at once
+      pollTimer = setInterval(refreshCount, 60000);
+    }
+    if (!location.hash || location.hash === '#/') {
+      let home = { clinician: '#/day', manager: '#/stats' }[me.role] || '#/calendar';
+      if (me.role === 'admin' && await import('./admin.js').then(m => m.setupMissing()).catch(() => false)) home = '#/admin';
+      // unless the user went somewhere while the checklist was asked for
+      if (!location.hash || location.hash === '#/') {
+        location.hash = home; // its hashchange shows it
+        return;
+      }
+    }
+  } finally {
+    starting = false;
   }
-  if (!location.hash || location.hash === '#/') {
-    let home = { clinician: '#/day', manager: '#/stats' }[me.role] || '#/calendar';
-    if (me.role === 'admin' && await import('./admin.js').then(m => m.setupMissing()).catch(() => false)) home = '#/admin';
-    // unless the user went somewhere while the checklist was asked for
-    if (!location.hash || location.hash === '#/') location.hash = home;
-  } else route();
+  route();
 }
 
 export async function refreshCount() {
@@ -114,7 +129,7 @@ export async function refreshCount() {
 // #/stats?from=&to=&unit=&clinician=&type= (a manager sees only this)
 let routed = 0; // the last address shown: a view whose module comes after a later one is not drawn
 function route() {
-  if (!session.me) return;
+  if (!session.me || starting) return;
   const [path, qs] = location.hash.slice(1).split('?');
   const parts = path.split('/').filter(Boolean);
   const params = Object.fromEntries(new URLSearchParams(qs || ''));

@@ -244,6 +244,30 @@ test('a failed message waits in the queue until marked handled', async () => {
   assert.equal(m.find(x => x.channel === 'email').handled_by, SECRETARY[0]);
 });
 
+test('an address chosen while the app starts is drawn once, with the directory', async () => {
+  // the directory is slow to come: the secretary goes to the queue meanwhile
+  const p = await staffPage(browser, pageErrors);
+  try {
+    await p.route('**/api/v1/units?active=true*', async route => {
+      await new Promise(r => setTimeout(r, 700));
+      await route.continue();
+    });
+    await p.goto(srv.base);
+    await p.getByLabel(nb.login.username).fill(SECRETARY[0]);
+    await p.getByLabel(nb.login.password).fill(SECRETARY[1]);
+    await p.getByRole('button', { name: nb.login.submit }).click();
+    await p.locator('#logout').waitFor();
+    await p.goto(`${srv.base}/#/queue`);
+    await p.locator('#q-unit').waitFor();
+    await p.$eval('#q-unit', e => { e.__first = true; });
+    await new Promise(r => setTimeout(r, 1000)); // the directory has come: no second drawing
+    assert.equal(await p.$eval('#q-unit', e => e.__first === true), true, 'drawn once');
+    assert.ok(await p.locator('#q-unit option', { hasText: 'Medisinsk poliklinikk' }).count() === 1, 'with the units');
+  } finally {
+    await p.context().close();
+  }
+});
+
 test('a queue longer than the page says how much is left out', async () => {
   // more items than a page holds (5,000) is too many to make here: the
   // count is answered larger than the list for this one load
