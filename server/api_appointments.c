@@ -1169,6 +1169,13 @@ static bool poll_holds(const struct req *req, struct reply *rep)
 	return req->if_none_match && http_etag_listed(req->if_none_match, rep->etag);
 }
 
+/* The audit log a read of req goes to: none for a HEAD, whose body is not
+ * sent (nothing shown, nothing to audit). */
+static struct audit *audit_of_shown(const struct app *app, const struct req *req)
+{
+	return strcmp(req->method, "HEAD") ? app->audit : NULL;
+}
+
 /* Audit the reads noted in rows, as b's actor and action. */
 static void audit_rows(struct audit_batch *b, const struct listcache_rows *rows)
 {
@@ -1202,9 +1209,7 @@ static enum app_err cached_list(struct app *app, struct store *db, const struct 
 	}
 	rep->etag[0] = '\0';
 	ctx->n = 0;
-	/* a HEAD's body is not sent: nothing shown, nothing to audit */
-	audit_batch_init(&ctx->audit, strcmp(req->method, "HEAD") ? app->audit : NULL, &req->who,
-			 action, req->now);
+	audit_batch_init(&ctx->audit, audit_of_shown(app, req), &req->who, action, req->now);
 	if (listcache_get(app->lists, key, generation, &kept, &len, &lent, &ctx->audit, &ctx->n,
 			  rep->etag)) {
 		reply_lend(rep, kept, len, listcache_give_back, lent);
@@ -1689,9 +1694,9 @@ API_HANDLER(api_appointments_queue)
 		err = params_link_next(req, rep, f.limit, f.offset);
 	if (!err && poll_holds(req, rep)) {
 		rep->status = 304;
-	} else if (!err) { /* a HEAD's body is not sent: nothing to audit */
-		audit_batch_init(&audit, strcmp(req->method, "HEAD") ? app->audit : NULL, &req->who,
-				 "work_queue.read", req->now);
+	} else if (!err) {
+		audit_batch_init(&audit, audit_of_shown(app, req), &req->who, "work_queue.read",
+				 req->now);
 		audit_rows(&audit, &c.rows);
 		audit_batch_release(&audit);
 		rep->status = 200;

@@ -27,8 +27,8 @@
  * kernel does not spread accepts evenly: with 1024 in all and 4 workers, a
  * 256-connection storm that landed mostly on one worker lost a connection
  * although the server was nearly idle.  Hence the default of 4096 (1024 a
- * worker); a connection's memory is capped at 48 KiB and only taken while it
- * is open.  The per-address limit is global across workers (measured: with
+ * worker); a connection's memory is capped at CONN_MEMORY (20 KB) and only
+ * taken while it is open.  The per-address limit is global across workers (measured: with
  * it divided by the workers, a storm got exactly the divided limit).
  *
  * Start-up in two steps: http_server_listen binds and listens (the port is
