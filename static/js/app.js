@@ -95,13 +95,20 @@ async function started(me) {
   try {
     chrome();
     if (me.role !== 'clinician' && me.role !== 'manager') {
-      await loadDirectory();
+      try {
+        await loadDirectory();
+      } catch (x) {
+        if (!session.me) return; // logged out meanwhile: nothing more to start
+        throw x;
+      }
+      if (!session.me) return;
       clearInterval(pollTimer); // route() below counts the queue at once
       pollTimer = setInterval(refreshCount, 60000);
     }
     if (!location.hash || location.hash === '#/') {
       let home = { clinician: '#/day', manager: '#/stats' }[me.role] || '#/calendar';
       if (me.role === 'admin' && await import('./admin.js').then(m => m.setupMissing()).catch(() => false)) home = '#/admin';
+      if (!session.me) return; // logged out meanwhile
       // unless the user went somewhere while the checklist was asked for
       if (!location.hash || location.hash === '#/') {
         location.hash = home; // its hashchange shows it
@@ -172,6 +179,10 @@ async function boot() {
   });
   document.getElementById('logout').addEventListener('click', async () => {
     let out = null;
+    // logged out from here on: what is still on its way (the directory of
+    // a start not yet done) and comes back 401 is not a session that ran
+    // out, to be renewed in a dialog over the login page
+    session.me = null;
     try { out = await api('DELETE', '/session'); } catch { /* gone already */ }
     // the provider's logout, then back here (sso.js)
     if ((await import('./sso.js').catch(() => null))?.leaveProvider(out)) return;

@@ -244,6 +244,14 @@ test('a failed message waits in the queue until marked handled', async () => {
   assert.equal(m.find(x => x.channel === 'email').handled_by, SECRETARY[0]);
 });
 
+// The secretary's log-in sent from page p's login form (not waited for).
+async function submitLogIn(p) {
+  await p.goto(srv.base);
+  await p.getByLabel(nb.login.username).fill(SECRETARY[0]);
+  await p.getByLabel(nb.login.password).fill(SECRETARY[1]);
+  await p.getByRole('button', { name: nb.login.submit }).click();
+}
+
 test('an address chosen while the app starts is drawn once, with the directory', async () => {
   // the directory is slow to come: the secretary goes to the queue meanwhile
   const p = await staffPage(browser, pageErrors);
@@ -252,10 +260,7 @@ test('an address chosen while the app starts is drawn once, with the directory',
       await new Promise(r => setTimeout(r, 700));
       await route.continue();
     });
-    await p.goto(srv.base);
-    await p.getByLabel(nb.login.username).fill(SECRETARY[0]);
-    await p.getByLabel(nb.login.password).fill(SECRETARY[1]);
-    await p.getByRole('button', { name: nb.login.submit }).click();
+    await submitLogIn(p);
     await p.locator('#logout').waitFor();
     await p.goto(`${srv.base}/#/queue`);
     await p.locator('#q-unit').waitFor();
@@ -263,6 +268,33 @@ test('an address chosen while the app starts is drawn once, with the directory',
     await new Promise(r => setTimeout(r, 1000)); // the directory has come: no second drawing
     assert.equal(await p.$eval('#q-unit', e => e.__first === true), true, 'drawn once');
     assert.ok(await p.locator('#q-unit option', { hasText: 'Medisinsk poliklinikk' }).count() === 1, 'with the units');
+  } finally {
+    await p.context().close();
+  }
+});
+
+test('logging out while the app starts is a plain log-out, not a lapsed session', async () => {
+  const p = await staffPage(browser, pageErrors);
+  try {
+    // the directory reaches the server after the log-out, and its 401 the
+    // page before the log-out's own answer does
+    await p.route('**/api/v1/units?active=true*', async route => {
+      await new Promise(r => setTimeout(r, 300));
+      await route.continue();
+    });
+    await p.route('**/api/v1/session', async route => {
+      if (route.request().method() !== 'DELETE') return route.continue();
+      const answer = await route.fetch();
+      await new Promise(r => setTimeout(r, 800));
+      return route.fulfill({ response: answer });
+    });
+    await submitLogIn(p);
+    await p.locator('#logout').click(); // the directory is still on its way
+    await p.getByText(nb.login.out).waitFor();
+    await new Promise(r => setTimeout(r, 1000)); // the directory's 401 has come back
+    assert.equal(await p.locator('dialog[open]').count(), 0, 'no log-in-again dialog');
+    assert.ok(await p.getByText(nb.login.out).isVisible());
+    assert.ok(await p.locator('#username').isVisible());
   } finally {
     await p.context().close();
   }
